@@ -1,0 +1,54 @@
+# imageyard — the two commands of the README are `make demo` and `make test`.
+# Everything they need is installed from here (Debian packages as root, a project venv).
+
+SHELL := /bin/bash
+PYTHON_BOOT ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || command -v python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+IMAGEYARD_LAB ?= /tmp/imageyard-lab
+export IMAGEYARD_LAB
+
+.PHONY: deps venv lab-up lab-down seed demo test test-unit test-lab lint bench clean
+
+deps:
+	bash lab/install-deps
+
+$(VENV)/.stamp: pyproject.toml
+	$(PYTHON_BOOT) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	bash lab/link-ceph-bindings $(VENV)
+	touch $@
+
+venv: $(VENV)/.stamp
+
+lab-up: deps
+	bash lab/up
+
+lab-down:
+	bash lab/down
+
+seed: venv
+	$(PY) lab/seed.py
+
+demo: deps venv lab-up seed
+	bash lab/demo
+
+lint: venv
+	$(VENV)/bin/ruff check src tests bench lab
+	$(VENV)/bin/ruff format --check src tests bench lab
+	$(VENV)/bin/mypy
+
+test-unit: venv
+	$(VENV)/bin/pytest -m "not lab" -q
+
+test-lab: venv
+	IMAGEYARD_REQUIRE_LAB=1 $(VENV)/bin/pytest -m lab -q
+
+test: deps venv lint lab-up seed test-unit test-lab
+
+bench: venv
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache tests/actual

@@ -1,0 +1,85 @@
+"""The ``imageyard`` command: a root click group that only wires library calls.
+
+Each subcommand lives in its own module and returns an ``ExitCode``. Errors from the
+library (``ImageyardError``) become one line on stderr and their exit code; anything else
+is a bug and leaves a crash log.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+import tempfile
+import traceback
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from imageyard import __version__
+from imageyard.errors import ExitCode, ImageyardError
+
+
+
+def _register_commands(group: click.Group) -> None:
+    """Attach every subcommand; imported here, never at import time of this module."""
+    from imageyard.cli import collect
+
+    for command in (collect.command,):
+        group.add_command(command)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", prog_name="imageyard")
+def cli() -> None:
+    """imageyard: answers about Glance image storage, computed from the real cloud.
+
+    Collect an inventory (configs, Glance, Ceph, Nova/Cinder usage) into one snapshot; every
+    later stage reads that snapshot offline.
+    """
+
+
+_register_commands(cli)
+
+
+def _crash_log(exc: BaseException) -> str:
+    fd, path = tempfile.mkstemp(prefix="imageyard-crash-", suffix=".log")
+    with os.fdopen(fd, "w") as fh:
+        fh.write(f"imageyard {__version__}\n")
+        fh.write(f"python {sys.version}\nplatform {platform.platform()}\n")
+        fh.write(f"argv {sys.argv!r}\n\n")
+        fh.write("".join(traceback.format_exception(exc)))
+    return path
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return the exit code (used by ``main`` and by tests)."""
+    try:
+        rv: Any = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+    except ImageyardError as exc:
+        click.echo(f"imageyard: error: {exc.message}", err=True)
+        if exc.tip:
+            click.echo(f"imageyard: tip: {exc.tip}", err=True)
+        return int(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return int(ExitCode.USAGE)
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        click.echo("imageyard: interrupted", err=True)
+        return int(ExitCode.INTERRUPTED)
+    except Exception as exc:  # a bug: leave a report, print one line
+        path = _crash_log(exc)
+        click.echo(
+            f"imageyard: internal error: {type(exc).__name__}: {exc} (crash log: {path})",
+            err=True,
+        )
+        return int(ExitCode.INTERNAL)
+    return int(rv) if isinstance(rv, int) else int(ExitCode.OK)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(run())
