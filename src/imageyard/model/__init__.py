@@ -1,0 +1,1 @@
+"""The shared nouns of imageyard: frozen dataclasses with no I/O."""

@@ -1,0 +1,1 @@
+"""Reclaim stage."""
