@@ -5,16 +5,26 @@ Concepts:
 * ``ConfigValue`` is one option as written: its section, key, raw text (secrets already
   replaced by ``REDACTED``) and ``file:line``. Repeated keys keep every occurrence.
 * ``ConfigFile`` is what became of one file: present or not, its size, and the values read.
-* ``DeploymentConfig`` gathers the parsed view of glance-api.conf, glance-image-import.conf,
-  nova.conf, cinder.conf and ceph.conf. Each parsed field is a ConfigValue (or None when the
-  option is not set), so every later finding can cite ``file:line``.
+* The parsed views (``GlanceApiConfig``, ``GlanceImportConfig``, ``NovaConfig``,
+  ``CinderConfig``, ``CephConfig``) name the options imageyard reasons about. Each option
+  field is a ``ConfigValue`` (or None when the option is not set), so every later finding
+  can cite ``file:line``. The views never apply defaults to the fields themselves; typed
+  properties (``weight``, ``uses_rbd`` ...) apply the upstream defaults where documented.
+* ``DeploymentConfig`` gathers the views of one deployment plus reader warnings.
+* ``as_bool``, ``as_int``, ``as_list`` and ``as_dict`` interpret oslo.config value syntax.
+  They never raise: an unset option gives the default, an unparseable one gives None, and
+  ``value_problem`` explains why.
 """
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
 REDACTED = "***"
+
+_TRUE = frozenset({"true", "yes", "on", "1"})
+_FALSE = frozenset({"false", "no", "off", "0"})
 
 
 @dataclass(frozen=True)
@@ -37,8 +47,452 @@ class ConfigValue:
 class ConfigFile:
     """One configuration file and the values read from it (in file order)."""
 
-    kind: str  # glance-api | glance-image-import | nova | cinder | ceph | glance-swift ...
+    kind: str  # glance-api | glance-image-import | nova | cinder | ceph | glance-swift
     path: str
     sha256: str
     size: int
     values: tuple[ConfigValue, ...] = ()
+
+
+# ---------------------------------------------------------------- value interpretation
+
+
+def _parse_bool(text: str) -> bool | None:
+    word = text.strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    return None
+
+
+def _parse_int(text: str) -> int | None:
+    try:
+        return int(text.strip())
+    except ValueError:
+        return None
+
+
+def _strip_quotes(item: str) -> str:
+    if len(item) >= 2 and item[0] == item[-1] and item[0] in "\"'":
+        return item[1:-1]
+    return item
+
+
+def _parse_list(text: str) -> tuple[str, ...]:
+    body = text.strip()
+    if body.startswith("[") and body.endswith("]"):
+        body = body[1:-1]
+    items = (_strip_quotes(part.strip()) for part in body.split(","))
+    return tuple(item for item in items if item)
+
+
+def _parse_dict(text: str) -> tuple[tuple[str, str], ...] | None:
+    pairs: list[tuple[str, str]] = []
+    for item in _parse_list(text):
+        key, sep, value = item.partition(":")
+        if not sep or not key.strip() or key.strip() in (k for k, _ in pairs):
+            return None
+        pairs.append((key.strip(), value.strip()))
+    return tuple(pairs)
+
+
+def as_bool(cv: ConfigValue | None, default: bool | None = None) -> bool | None:
+    """oslo BoolOpt: true/false/yes/no/on/off/1/0 (any case); None if unparseable."""
+    return default if cv is None else _parse_bool(cv.value)
+
+
+def as_int(cv: ConfigValue | None, default: int | None = None) -> int | None:
+    """oslo IntOpt: a decimal integer; None if unparseable."""
+    return default if cv is None else _parse_int(cv.value)
+
+
+def as_list(cv: ConfigValue | None, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """oslo ListOpt: ``a,b``, ``a, b`` or ``[a,b]``; quotes around items are dropped."""
+    return default if cv is None else _parse_list(cv.value)
+
+
+def as_dict(
+    cv: ConfigValue | None, default: tuple[tuple[str, str], ...] = ()
+) -> tuple[tuple[str, str], ...] | None:
+    """oslo DictOpt ``a:x, b:y`` as ordered pairs; None if an item lacks ``:`` or repeats."""
+    return default if cv is None else _parse_dict(cv.value)
+
+
+class ValueKind(enum.StrEnum):
+    """The oslo option types ``value_problem`` can check."""
+
+    BOOL = "boolean"
+    INT = "integer"
+    DICT = "id:value dictionary"
+
+
+def value_problem(cv: ConfigValue | None, kind: ValueKind) -> str | None:
+    """A sentence naming ``file:line`` when ``cv`` is not a valid ``kind``; None when fine."""
+    if cv is None or cv.redacted:
+        return None
+    ok = {
+        ValueKind.BOOL: lambda: _parse_bool(cv.value) is not None,
+        ValueKind.INT: lambda: _parse_int(cv.value) is not None,
+        ValueKind.DICT: lambda: _parse_dict(cv.value) is not None,
+    }[kind]()
+    if ok:
+        return None
+    return f"{cv.where}: [{cv.section}] {cv.key} = {cv.value!r} is not a valid {kind.value}"
+
+
+def pick(values: tuple[ConfigValue, ...], key: str) -> ConfigValue | None:
+    """The effective (last) occurrence of ``key`` among ``values``, or None."""
+    found = None
+    for cv in values:
+        if cv.key == key:
+            found = cv
+    return found
+
+
+# ---------------------------------------------------------------- Glance
+
+
+class StoreType(enum.StrEnum):
+    """glance_store driver types (``enabled_backends`` values)."""
+
+    FILE = "file"
+    RBD = "rbd"
+    SWIFT = "swift"
+    S3 = "s3"
+    HTTP = "http"
+    CINDER = "cinder"
+    VMWARE = "vmware"
+    UNKNOWN = "unknown"
+
+    @classmethod
+    def parse(cls, text: str) -> StoreType:
+        try:
+            return cls(text.strip().lower())
+        except ValueError:
+            return cls.UNKNOWN
+
+
+@dataclass(frozen=True)
+class BackendRef:
+    """One ``id:type`` pair of ``[DEFAULT] enabled_backends``."""
+
+    id: str
+    type: str
+    source: ConfigValue
+
+    @property
+    def store_type(self) -> StoreType:
+        return StoreType.parse(self.type)
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """One Glance store: its id, driver type and every option of its section."""
+
+    id: str
+    type: str
+    values: tuple[ConfigValue, ...] = ()
+    section_found: bool = False
+    reserved: bool = False
+
+    @property
+    def store_type(self) -> StoreType:
+        return StoreType.parse(self.type)
+
+    def get(self, key: str) -> ConfigValue | None:
+        return pick(self.values, key)
+
+    @property
+    def store_description(self) -> ConfigValue | None:
+        return self.get("store_description")
+
+    @property
+    def weight_value(self) -> ConfigValue | None:
+        return self.get("weight")
+
+    @property
+    def weight(self) -> int | None:
+        """IntOpt, default 0; None when written but not an integer."""
+        return as_int(self.weight_value, 0)
+
+    @property
+    def filesystem_store_datadir(self) -> ConfigValue | None:
+        return self.get("filesystem_store_datadir")
+
+    @property
+    def rbd_store_pool(self) -> ConfigValue | None:
+        return self.get("rbd_store_pool")
+
+    @property
+    def rbd_store_user(self) -> ConfigValue | None:
+        return self.get("rbd_store_user")
+
+    @property
+    def rbd_store_ceph_conf(self) -> ConfigValue | None:
+        return self.get("rbd_store_ceph_conf")
+
+    @property
+    def rbd_store_chunk_size(self) -> ConfigValue | None:
+        return self.get("rbd_store_chunk_size")
+
+    @property
+    def s3_store_host(self) -> ConfigValue | None:
+        return self.get("s3_store_host")
+
+    @property
+    def s3_store_bucket(self) -> ConfigValue | None:
+        return self.get("s3_store_bucket")
+
+    @property
+    def swift_store_container(self) -> ConfigValue | None:
+        return self.get("swift_store_container")
+
+    @property
+    def swift_store_config_file(self) -> ConfigValue | None:
+        return self.get("swift_store_config_file")
+
+    @property
+    def default_swift_reference(self) -> ConfigValue | None:
+        return self.get("default_swift_reference")
+
+
+@dataclass(frozen=True)
+class GlanceApiConfig:
+    """The parts of glance-api.conf that decide where image data lives and who sees it."""
+
+    path: str = ""
+    enabled_backends: ConfigValue | None = None
+    backends: tuple[BackendRef, ...] = ()
+    default_backend: ConfigValue | None = None
+    stores: tuple[StoreConfig, ...] = ()
+    reserved_stores: tuple[StoreConfig, ...] = ()
+    backend_defaults: tuple[ConfigValue, ...] = ()
+    show_image_direct_url: ConfigValue | None = None
+    show_multiple_locations: ConfigValue | None = None
+    image_cache_dir: ConfigValue | None = None
+    image_cache_driver: ConfigValue | None = None
+    image_cache_max_size: ConfigValue | None = None
+    image_cache_stall_time: ConfigValue | None = None
+    image_cache_sqlite_db: ConfigValue | None = None
+    paste_flavor: ConfigValue | None = None
+    worker_self_reference_url: ConfigValue | None = None
+    public_endpoint: ConfigValue | None = None
+    enabled_import_methods: ConfigValue | None = None
+    image_import_plugins: ConfigValue | None = None
+    image_conversion_output_format: ConfigValue | None = None
+    legacy_stores: ConfigValue | None = None
+    legacy_default_store: ConfigValue | None = None
+    glance_store_values: tuple[ConfigValue, ...] = ()
+    legacy_store: StoreConfig | None = None
+    location_strategy: ConfigValue | None = None
+    store_type_preference: ConfigValue | None = None
+    delayed_delete: ConfigValue | None = None
+    disk_formats: ConfigValue | None = None
+    task_work_dir: ConfigValue | None = None
+    node_staging_uri: ConfigValue | None = None
+
+    @property
+    def is_multistore(self) -> bool:
+        return self.enabled_backends is not None
+
+    def store(self, store_id: str) -> StoreConfig | None:
+        return next((s for s in self.stores if s.id == store_id), None)
+
+    def store_option(self, store_id: str, key: str) -> ConfigValue | None:
+        """A store's option, falling back to ``[backend_defaults]`` as glance_store does."""
+        found = self.store(store_id)
+        own = found.get(key) if found is not None else None
+        return own if own is not None else pick(self.backend_defaults, key)
+
+    @property
+    def cache_enabled(self) -> bool:
+        """Caching needs the ``cache`` paste filter and an ``image_cache_dir``."""
+        flavor = self.paste_flavor.value if self.paste_flavor is not None else ""
+        return "cach" in flavor and self.image_cache_dir is not None
+
+    @property
+    def cache_driver(self) -> str:
+        """The effective cache driver (code default ``centralized_db``)."""
+        cv = self.image_cache_driver
+        return cv.value.strip() if cv is not None else "centralized_db"
+
+
+@dataclass(frozen=True)
+class GlanceImportConfig:
+    """glance-image-import.conf: import plugins, conversion and web-download filtering."""
+
+    path: str = ""
+    image_import_plugins: ConfigValue | None = None
+    max_parallel_stores: ConfigValue | None = None
+    output_format: ConfigValue | None = None
+    inject_properties: ConfigValue | None = None
+    inject_ignore_user_roles: ConfigValue | None = None
+    allowed_schemes: ConfigValue | None = None
+    disallowed_schemes: ConfigValue | None = None
+    allowed_hosts: ConfigValue | None = None
+    disallowed_hosts: ConfigValue | None = None
+    allowed_ports: ConfigValue | None = None
+    disallowed_ports: ConfigValue | None = None
+
+    @property
+    def plugins(self) -> tuple[str, ...]:
+        return as_list(self.image_import_plugins)
+
+
+# ---------------------------------------------------------------- Nova
+
+
+@dataclass(frozen=True)
+class NovaConfig:
+    """One compute group's nova.conf: image backend, Glance access and the image cache.
+
+    ``[image_cache]`` fields hold the option from its current group or, failing that,
+    its deprecated ``[DEFAULT]`` name (the ConfigValue's section tells which).
+    """
+
+    path: str = ""
+    host: ConfigValue | None = None
+    availability_zone: ConfigValue | None = None
+    compute_driver: ConfigValue | None = None
+    images_type: ConfigValue | None = None
+    images_rbd_pool: ConfigValue | None = None
+    images_rbd_ceph_conf: ConfigValue | None = None
+    rbd_user: ConfigValue | None = None
+    rbd_secret_uuid: ConfigValue | None = None
+    images_rbd_glance_store_name: ConfigValue | None = None
+    images_rbd_glance_copy_poll_interval: ConfigValue | None = None
+    images_rbd_glance_copy_timeout: ConfigValue | None = None
+    never_download_image_if_on_rbd: ConfigValue | None = None
+    disable_deep_image_inspection: ConfigValue | None = None
+    reserve_disk_resource_for_image_cache: ConfigValue | None = None
+    force_raw_images: ConfigValue | None = None
+    use_cow_images: ConfigValue | None = None
+    instances_path: ConfigValue | None = None
+    cache_manager_interval: ConfigValue | None = None
+    cache_subdirectory_name: ConfigValue | None = None
+    remove_unused_base_images: ConfigValue | None = None
+    remove_unused_original_minimum_age_seconds: ConfigValue | None = None
+    remove_unused_resized_minimum_age_seconds: ConfigValue | None = None
+    precache_concurrency: ConfigValue | None = None
+    glance_api_servers: ConfigValue | None = None
+    glance_enable_rbd_download: ConfigValue | None = None
+    glance_rbd_user: ConfigValue | None = None
+    glance_rbd_pool: ConfigValue | None = None
+    glance_rbd_ceph_conf: ConfigValue | None = None
+    verify_glance_signatures: ConfigValue | None = None
+    enable_certificate_validation: ConfigValue | None = None
+
+    @property
+    def effective_images_type(self) -> str:
+        return self.images_type.value.strip() if self.images_type is not None else "default"
+
+    @property
+    def uses_rbd(self) -> bool:
+        return self.effective_images_type == "rbd"
+
+
+# ---------------------------------------------------------------- Cinder
+
+
+@dataclass(frozen=True)
+class CinderBackendConfig:
+    """One ``enabled_backends`` section of cinder.conf.
+
+    Options missing from the section fall back to ``[backend_defaults]``, as in Cinder; the
+    ConfigValue's section shows where each value came from.
+    """
+
+    section: str
+    section_found: bool = False
+    values: tuple[ConfigValue, ...] = ()
+    volume_driver: ConfigValue | None = None
+    volume_backend_name: ConfigValue | None = None
+    rbd_pool: ConfigValue | None = None
+    rbd_user: ConfigValue | None = None
+    rbd_ceph_conf: ConfigValue | None = None
+    rbd_cluster_name: ConfigValue | None = None
+    rbd_secret_uuid: ConfigValue | None = None
+    rbd_flatten_volume_from_snapshot: ConfigValue | None = None
+    rbd_max_clone_depth: ConfigValue | None = None
+    image_volume_cache_enabled: ConfigValue | None = None
+    image_volume_cache_max_size_gb: ConfigValue | None = None
+    image_volume_cache_max_count: ConfigValue | None = None
+
+    @property
+    def is_rbd(self) -> bool:
+        driver = self.volume_driver.value.strip() if self.volume_driver is not None else ""
+        return driver.endswith("rbd.RBDDriver")
+
+
+@dataclass(frozen=True)
+class CinderConfig:
+    """cinder.conf: backends, Glance access and the image-volume cache prerequisites."""
+
+    path: str = ""
+    host: ConfigValue | None = None
+    enabled_backends: ConfigValue | None = None
+    backends: tuple[CinderBackendConfig, ...] = ()
+    backend_defaults: tuple[ConfigValue, ...] = ()
+    allowed_direct_url_schemes: ConfigValue | None = None
+    cinder_internal_tenant_project_id: ConfigValue | None = None
+    cinder_internal_tenant_user_id: ConfigValue | None = None
+    verify_glance_signatures: ConfigValue | None = None
+    image_conversion_dir: ConfigValue | None = None
+    image_upload_use_cinder_backend: ConfigValue | None = None
+    image_upload_use_internal_tenant: ConfigValue | None = None
+    glance_api_servers: ConfigValue | None = None
+    glance_auth_type: ConfigValue | None = None
+    glance_section_found: bool = False
+
+    @property
+    def glance_auth_configured(self) -> bool:
+        """A ``[glance]`` auth section lets Cinder use the service-only locations API."""
+        return self.glance_auth_type is not None
+
+    @property
+    def has_internal_tenant(self) -> bool:
+        return (
+            self.cinder_internal_tenant_project_id is not None
+            and self.cinder_internal_tenant_user_id is not None
+        )
+
+
+# ---------------------------------------------------------------- Ceph
+
+
+@dataclass(frozen=True)
+class CephConfig:
+    """One Ceph cluster's conf file; the cluster name is the file name without ``.conf``.
+
+    Ceph treats spaces, underscores and dashes in option names alike; the fields here are
+    looked up under that rule, while each ConfigValue keeps the key as written.
+    """
+
+    path: str = ""
+    cluster: str = "ceph"
+    fsid: ConfigValue | None = None
+    mon_host: ConfigValue | None = None
+    keyring: ConfigValue | None = None
+    sections: tuple[str, ...] = ()
+    client_sections: tuple[str, ...] = ()
+    client_keyrings: tuple[ConfigValue, ...] = ()
+
+
+# ---------------------------------------------------------------- the deployment
+
+
+@dataclass(frozen=True)
+class DeploymentConfig:
+    """Every configuration file read for one deployment, and its parsed views."""
+
+    files: tuple[ConfigFile, ...] = ()
+    glance_api: GlanceApiConfig | None = None
+    glance_import: GlanceImportConfig | None = None
+    nova: tuple[NovaConfig, ...] = ()
+    cinder: tuple[CinderConfig, ...] = ()
+    ceph: tuple[CephConfig, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    def ceph_cluster(self, name: str) -> CephConfig | None:
+        return next((c for c in self.ceph if c.cluster == name), None)

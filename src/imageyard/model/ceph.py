@@ -1,0 +1,120 @@
+"""Ceph clusters as RBD sees them: pools, images, snapshots, clone parents and the trash.
+
+Concepts: a ``CephCluster`` is identified by its fsid (the first part of an rbd location
+URL). Each ``Pool`` lists its ``RbdImage`` records and ``TrashEntry`` records. An image that
+is a clone has an ``RbdParentRef`` naming ``pool/image@snapshot`` (``in_trash`` when the
+parent was moved to the trash while children remain). Snapshots carry their namespace:
+``user`` snapshots are the normal ones (Glance's protected ``snap``); a snapshot removed while
+v2 clones still use it lives on in the ``trash`` namespace, shown only by ``snap ls --all``.
+Sizes are bytes; ``used`` and ``watchers`` are None when they could not be read.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class SnapshotNamespace(enum.StrEnum):
+    """The RBD snapshot namespace."""
+
+    USER = "user"
+    TRASH = "trash"
+    GROUP = "group"
+    MIRROR = "mirror"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One RBD snapshot of an image."""
+
+    name: str
+    id: int
+    size: int
+    protected: bool = False
+    namespace: SnapshotNamespace = SnapshotNamespace.USER
+    trash_original_name: str | None = None
+
+
+@dataclass(frozen=True)
+class RbdParentRef:
+    """The parent ``pool[/namespace]/image@snapshot`` of a cloned RBD image."""
+
+    pool: str
+    image: str
+    snapshot: str
+    pool_namespace: str = ""
+    image_id: str | None = None
+    in_trash: bool = False
+
+    @property
+    def spec(self) -> str:
+        """``pool/image@snapshot`` (with the namespace when there is one)."""
+        ns = f"{self.pool_namespace}/" if self.pool_namespace else ""
+        return f"{self.pool}/{ns}{self.image}@{self.snapshot}"
+
+
+@dataclass(frozen=True)
+class RbdImage:
+    """One RBD image in a pool."""
+
+    pool: str
+    name: str
+    id: str
+    size: int
+    used: int | None = None
+    features: tuple[str, ...] = ()
+    op_features: tuple[str, ...] = ()
+    parent: RbdParentRef | None = None
+    snapshots: tuple[Snapshot, ...] = ()
+    watchers: int | None = None
+
+    @property
+    def is_clone(self) -> bool:
+        """True when the image has a parent."""
+        return self.parent is not None
+
+    def snapshot(self, name: str) -> Snapshot | None:
+        """The snapshot named ``name``, or None."""
+        return next((s for s in self.snapshots if s.name == name), None)
+
+
+@dataclass(frozen=True)
+class TrashEntry:
+    """One image in a pool's RBD trash."""
+
+    id: str
+    name: str
+    source: str = "USER"  # USER | MIRRORING | MIGRATION | REMOVING
+    deleted_at: str | None = None
+    deferment_end: str | None = None
+
+
+@dataclass(frozen=True)
+class Pool:
+    """One Ceph pool and the RBD images and trash entries in it."""
+
+    name: str
+    id: int | None = None
+    applications: tuple[str, ...] = ()
+    images: tuple[RbdImage, ...] = ()
+    trash: tuple[TrashEntry, ...] = ()
+
+    def image(self, name: str) -> RbdImage | None:
+        """The RBD image named ``name``, or None."""
+        return next((i for i in self.images if i.name == name), None)
+
+
+@dataclass(frozen=True)
+class CephCluster:
+    """One Ceph cluster, identified by its fsid."""
+
+    fsid: str
+    name: str = "ceph"
+    conf_path: str | None = None
+    pools: tuple[Pool, ...] = ()
+
+    def pool(self, name: str) -> Pool | None:
+        """The pool named ``name``, or None."""
+        return next((p for p in self.pools if p.name == name), None)

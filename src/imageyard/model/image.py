@@ -1,0 +1,75 @@
+"""Glance images: metadata, the stores holding the data, and each copy's location.
+
+Concepts: an ``Image`` is what ``GET /v2/images/{id}`` returns, typed. ``stores`` (ordered by
+store weight, as Glance returns it) and ``locations`` say where the data is; ``locations`` is
+empty when the endpoint hides it (``show_multiple_locations`` off), and ``direct_url`` is the
+single highest-weight location when ``show_image_direct_url`` is on. Import progress shows in
+``os_glance_importing_to_stores`` and ``os_glance_failed_import``. Extra (user) properties
+are kept as sorted string pairs; tags and members are sorted too, so equal images compare
+and serialise equal. Location URLs never carry credentials (see ``model.location``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from imageyard.model.location import Location, strip_credentials
+
+
+@dataclass(frozen=True)
+class ImageMember:
+    """A project an image is shared with, and whether it accepted."""
+
+    member_id: str
+    status: str  # pending | accepted | rejected
+
+
+@dataclass(frozen=True)
+class Image:
+    """One Glance image."""
+
+    id: str
+    name: str | None = None
+    status: str = "active"
+    disk_format: str | None = None
+    container_format: str | None = None
+    size: int | None = None
+    virtual_size: int | None = None
+    checksum: str | None = None
+    os_hash_algo: str | None = None
+    os_hash_value: str | None = None
+    owner: str | None = None
+    visibility: str = "shared"
+    protected: bool = False
+    os_hidden: bool = False
+    stores: tuple[str, ...] = ()
+    locations: tuple[Location, ...] = ()
+    direct_url: str | None = None
+    os_glance_importing_to_stores: tuple[str, ...] = ()
+    os_glance_failed_import: tuple[str, ...] = ()
+    members: tuple[ImageMember, ...] = ()
+    tags: tuple[str, ...] = ()
+    properties: tuple[tuple[str, str], ...] = ()
+    created_at: str | None = None
+    updated_at: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.direct_url is not None:
+            object.__setattr__(self, "direct_url", strip_credentials(self.direct_url))
+        members = tuple(sorted(self.members, key=lambda m: (m.member_id, m.status)))
+        object.__setattr__(self, "members", members)
+        object.__setattr__(self, "tags", tuple(sorted(self.tags)))
+        object.__setattr__(self, "properties", tuple(sorted(self.properties)))
+
+    def get_property(self, key: str) -> str | None:
+        """The value of one extra property, or None."""
+        return next((v for k, v in self.properties if k == key), None)
+
+    def location_in(self, store: str) -> Location | None:
+        """The first location recorded for ``store``, or None."""
+        return next((loc for loc in self.locations if loc.store == store), None)
+
+    @property
+    def is_active(self) -> bool:
+        """True when the image is ``active`` (the only state copy/delete-from-store accept)."""
+        return self.status == "active"

@@ -1,0 +1,77 @@
+"""The inventory: everything one collection run saw, as a single frozen value.
+
+Concepts: ``collect`` builds an ``Inventory`` source by source; every later stage (audit,
+design, reclaim, plan, simulate, report) reads it offline, usually from a JSON snapshot
+(``model.snapshot``). ``schema_version`` is ``MAJOR.MINOR``: a minor bump only adds fields
+with defaults, so a reader accepts any newer minor and ignores what it does not know; a
+major bump is refused. ``sources`` says per source whether collection was complete, and
+``gaps`` lists what could not be read: anything inside a gap is unknown, never fine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from imageyard.model.cache import CacheNode
+from imageyard.model.ceph import CephCluster
+from imageyard.model.compute import Server, Volume
+from imageyard.model.config import DeploymentConfig
+from imageyard.model.gap import Gap, SourceStatus
+from imageyard.model.image import Image
+from imageyard.model.store import Store
+
+SCHEMA_MAJOR = 1
+SCHEMA_MINOR = 0
+SCHEMA_VERSION = f"{SCHEMA_MAJOR}.{SCHEMA_MINOR}"
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """One deployment's stores, images, consumers, caches and Ceph state, plus gaps."""
+
+    schema_version: str = SCHEMA_VERSION
+    generated_at: str = ""
+    generator: str = ""
+    config: DeploymentConfig = field(default_factory=DeploymentConfig)
+    stores: tuple[Store, ...] = ()
+    images: tuple[Image, ...] = ()
+    import_methods: tuple[str, ...] = ()
+    cache_nodes: tuple[CacheNode, ...] = ()
+    ceph_clusters: tuple[CephCluster, ...] = ()
+    servers: tuple[Server, ...] = ()
+    volumes: tuple[Volume, ...] = ()
+    sources: tuple[SourceStatus, ...] = ()
+    gaps: tuple[Gap, ...] = ()
+
+    def image(self, image_id: str) -> Image | None:
+        """The image with ``image_id``, or None."""
+        return next((i for i in self.images if i.id == image_id), None)
+
+    def store(self, store_id: str) -> Store | None:
+        """The store with ``store_id`` (the first record when config and API both have it)."""
+        return next((s for s in self.stores if s.id == store_id), None)
+
+    def ceph_cluster(self, fsid: str) -> CephCluster | None:
+        """The Ceph cluster with ``fsid``, or None."""
+        return next((c for c in self.ceph_clusters if c.fsid == fsid), None)
+
+    def source_status(self, source: str) -> SourceStatus | None:
+        """The status recorded for ``source``, or None when it did not run."""
+        return next((s for s in self.sources if s.source == source), None)
+
+    def gaps_for(self, source: str) -> tuple[Gap, ...]:
+        """The gaps recorded by ``source``."""
+        return tuple(g for g in self.gaps if g.source == source)
+
+    def is_complete(self, source: str) -> bool:
+        """True only when ``source`` ran, reported itself complete and left no gaps."""
+        status = self.source_status(source)
+        return status is not None and status.complete and not self.gaps_for(source)
+
+    def servers_using(self, image_id: str) -> tuple[Server, ...]:
+        """Servers booted directly from ``image_id``."""
+        return tuple(s for s in self.servers if s.image_ref == image_id)
+
+    def volumes_from(self, image_id: str) -> tuple[Volume, ...]:
+        """Volumes created from ``image_id``."""
+        return tuple(v for v in self.volumes if v.image_id == image_id)

@@ -1,0 +1,193 @@
+"""The reflection codec: schema check, round trips, forward compatibility, error paths."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from model_strategies import SNAPSHOT_CLASSES, dataclass_strategy, register_all
+
+from imageyard.errors import SnapshotError
+from imageyard.model.ceph import Snapshot, SnapshotNamespace
+from imageyard.model.codec import DecodeError, check_schema, decode, dumps, encode
+from imageyard.model.image import Image
+from imageyard.model.inventory import Inventory
+from imageyard.model.location import (
+    FileLocation,
+    Location,
+    RbdLocation,
+    parse_location,
+)
+from imageyard.model.store import Store, StoreSource, StoreType
+
+register_all()
+
+
+def test_schema_uses_only_supported_types() -> None:
+    classes = check_schema(Inventory)
+    assert classes[0] is Inventory
+    assert {Image, Location, RbdLocation, Store, Snapshot} <= set(classes)
+
+
+def test_schema_check_refuses_lists_and_mutable_classes() -> None:
+    @dataclasses.dataclass(frozen=True)
+    class WithList:
+        items: list[str]
+
+    @dataclasses.dataclass
+    class Mutable:
+        name: str
+
+    @dataclasses.dataclass(frozen=True)
+    class WithAny:
+        value: Any
+
+    for cls in (WithList, Mutable, WithAny):
+        with pytest.raises(TypeError):
+            check_schema(cls)
+
+
+@pytest.mark.parametrize("cls", SNAPSHOT_CLASSES, ids=lambda c: c.__name__)
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_every_class_round_trips(cls: type, data: st.DataObject) -> None:
+    value = data.draw(st.from_type(cls))
+    assert decode(cls, json.loads(dumps(value))) == value
+
+
+@settings(max_examples=200, deadline=None)
+@given(dataclass_strategy(Location, 3))
+def test_location_variants_round_trip_through_the_tag(loc: Location) -> None:
+    encoded = encode(loc)
+    assert isinstance(encoded, dict)
+    assert isinstance(encoded["parsed"], dict)
+    assert encoded["parsed"]["kind"] == loc.parsed.kind
+    assert decode(Location, encoded) == loc
+
+
+def test_parsed_location_is_tagged() -> None:
+    loc = Location.from_url("rbd://f/images/i/snap", store="ceph")
+    assert encode(loc) == {
+        "url": "rbd://f/images/i/snap",
+        "store": "ceph",
+        "parsed": {
+            "kind": "rbd",
+            "fsid": "f",
+            "pool": "images",
+            "image": "i",
+            "snapshot": "snap",
+            "legacy": False,
+            "cloneable_form": True,
+        },
+    }
+
+
+def test_unknown_keys_are_ignored_and_defaults_fill_in() -> None:
+    data = {"id": "fast", "type": "rbd", "source": "api", "shiny_new_field": [1, 2]}
+    assert decode(Store, data) == Store(id="fast", type=StoreType.RBD, source=StoreSource.API)
+
+
+def test_unknown_enum_values_become_unknown_when_the_enum_has_it() -> None:
+    store = decode(Store, {"id": "x", "type": "sheepdog", "source": "config"})
+    assert store.type is StoreType.UNKNOWN
+    snap = decode(Snapshot, {"name": "s", "id": 1, "size": 2, "namespace": "future"})
+    assert snap.namespace is SnapshotNamespace.UNKNOWN
+
+
+def test_unknown_enum_without_fallback_is_refused() -> None:
+    with pytest.raises(DecodeError, match=r"^source: expected one of 'config', 'api'"):
+        decode(Store, {"id": "x", "type": "rbd", "source": "guess"})
+
+
+def test_float_fields_accept_integers() -> None:
+    from imageyard.model.cache import CachedImage
+
+    entry = decode(CachedImage, {"image_id": "i", "size": 1, "last_accessed": 17})
+    assert entry.last_accessed == 17.0
+    assert isinstance(entry.last_accessed, float)
+
+
+def _image_doc() -> dict[str, Any]:
+    inv = Inventory(
+        images=(
+            Image(id="a"),
+            Image(id="b", locations=(Location.from_url("file:///d/b", store="fast"),)),
+        )
+    )
+    doc = json.loads(dumps(inv))
+    assert isinstance(doc, dict)
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (
+            lambda d: d["images"][1]["locations"][0].update(url=3),
+            "images[1].locations[0].url: expected str, got int",
+        ),
+        (
+            lambda d: d["images"][1]["locations"][0]["parsed"].update(kind="ftp"),
+            "images[1].locations[0].parsed.kind: expected one of",
+        ),
+        (
+            lambda d: d["images"][1]["locations"][0]["parsed"].pop("kind"),
+            "images[1].locations[0].parsed.kind: missing required key",
+        ),
+        (
+            lambda d: d["images"][1]["locations"][0]["parsed"].pop("path"),
+            "images[1].locations[0].parsed.path: missing required key",
+        ),
+        (lambda d: d["images"][0].pop("id"), "images[0].id: missing required key"),
+        (lambda d: d["images"][0].update(size=True), "images[0].size: expected int, got bool"),
+        (lambda d: d["images"][0].update(size=1.5), "images[0].size: expected int, got float"),
+        (lambda d: d["images"][0].update(tags="x"), "images[0].tags: expected list, got str"),
+        (
+            lambda d: d["images"][0].update(properties=[["k"]]),
+            "images[0].properties[0]: expected list of 2 items, got 1",
+        ),
+        (lambda d: d.update(images={}), "images: expected list, got object"),
+        (lambda d: d["images"].append(None), "images[2]: expected object, got null"),
+        (lambda d: d["config"].update(files=[{"kind": 1}]), "config.files[0].kind: expected str"),
+    ],
+)
+def test_errors_name_the_path(mutate: Any, message: str) -> None:
+    doc = _image_doc()
+    mutate(doc)
+    with pytest.raises(DecodeError) as info:
+        decode(Inventory, doc)
+    assert str(info.value).startswith(message)
+    assert isinstance(info.value, SnapshotError)
+
+
+def test_top_level_error() -> None:
+    with pytest.raises(DecodeError, match=r"^\(top level\): expected object, got list"):
+        decode(Inventory, [])
+
+
+def test_encode_refuses_non_snapshot_values() -> None:
+    with pytest.raises(TypeError):
+        encode(["a"])
+    with pytest.raises(TypeError):
+        encode({1: "a"})
+    with pytest.raises(ValueError):
+        encode(float("nan"))
+
+
+def test_normalised_fields_are_sorted() -> None:
+    image = Image(id="i", tags=("b", "a"), properties=(("z", "1"), ("a", "2")))
+    assert image.tags == ("a", "b")
+    assert image.properties == (("a", "2"), ("z", "1"))
+    assert image.get_property("z") == "1"
+
+
+def test_file_location_round_trip_keeps_variant() -> None:
+    loc = Location.from_url("file:///var/lib/glance/images/x", store="fast")
+    back = decode(Location, encode(loc))
+    assert isinstance(back.parsed, FileLocation)
+    assert back == loc
+    assert back.parsed == parse_location("file:///var/lib/glance/images/x")

@@ -1,0 +1,178 @@
+"""parse_location over the real URL shapes, garbage, and credential removal."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from imageyard.model.codec import dumps
+from imageyard.model.image import Image
+from imageyard.model.location import (
+    CinderLocation,
+    FileLocation,
+    HttpLocation,
+    Location,
+    RbdLocation,
+    S3Location,
+    SwiftLocation,
+    UnknownLocation,
+    UnparsableLocation,
+    parse_location,
+    strip_credentials,
+)
+
+FSID = "5f2a3c1e-8d9b-4e7a-9c61-0b1d2e3f4a5b"
+IMG = "8a2d0c3e-1f4b-4c5d-9e6f-7a8b9c0d1e2f"
+VARIANTS = (
+    RbdLocation,
+    FileLocation,
+    SwiftLocation,
+    S3Location,
+    HttpLocation,
+    CinderLocation,
+    UnknownLocation,
+    UnparsableLocation,
+)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (f"file:///tmp/glancelab/data/fast/{IMG}", FileLocation(f"/tmp/glancelab/data/fast/{IMG}")),
+        (
+            f"rbd://{FSID}/images/{IMG}/snap",
+            RbdLocation(FSID, "images", IMG, "snap", cloneable_form=True),
+        ),
+        (f"rbd://{IMG}", RbdLocation("", "", IMG, "", legacy=True)),
+        (
+            "rbd://f%2Fs/my%20pool/im%40g/sn%2Fap",
+            RbdLocation("f/s", "my pool", "im@g", "sn/ap", cloneable_form=True),
+        ),
+        (f"rbd://{FSID}//{IMG}/snap", RbdLocation(FSID, "", IMG, "snap")),
+        (f"rbd://{FSID}/images/{IMG}/", RbdLocation(FSID, "images", IMG, "")),
+        (f"RBD://{FSID}/images/{IMG}/snap", RbdLocation(FSID, "images", IMG, "snap")),
+        (
+            f"s3://127.0.0.1:7480/glance-lab-s3/{IMG}",
+            S3Location("s3", "127.0.0.1:7480", "glance-lab-s3", IMG),
+        ),
+        (
+            f"s3+https://AKIA:wJal/rX+Ut@s3.example.com/bucket/{IMG}",
+            S3Location("s3+https", "s3.example.com", "bucket", IMG),
+        ),
+        (
+            f"swift+config://ref1/glance-lab-swift/{IMG}",
+            SwiftLocation("swift+config", "ref1", "glance-lab-swift", IMG),
+        ),
+        (
+            f"swift+https://tenant%3Auser:key@keystone.example:5000/v3/glance/{IMG}",
+            SwiftLocation("swift+https", "keystone.example:5000/v3", "glance", IMG),
+        ),
+        (
+            "https://mirror.example/images/cirros.img",
+            HttpLocation("https://mirror.example/images/cirros.img"),
+        ),
+        ("http://u:p@mirror.example/c.img", HttpLocation("http://mirror.example/c.img")),
+        (f"cinder://{IMG}", CinderLocation(IMG)),
+        (f"cinder://ssd/{IMG}", CinderLocation(IMG, store="ssd")),
+        (
+            "vsphere://vc.example/folder/f?dcPath=dc&dsName=ds",
+            UnknownLocation("vsphere", "vsphere://vc.example/folder/f?dcPath=dc&dsName=ds"),
+        ),
+    ],
+)
+def test_real_url_shapes(url: str, expected: object) -> None:
+    assert parse_location(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("just-an-id", "no scheme"),
+        ("://x", "no scheme"),
+        ("rbd://", "without an image"),
+        (f"rbd://{FSID}/images/{IMG}", "1 or 4 parts, found 3"),
+        (f"rbd://{FSID}/images/{IMG}/snap/extra", "1 or 4 parts, found 5"),
+        ("file://", "without a path"),
+        ("s3://host/bucket", "s3://<host>/<bucket>/<object>"),
+        ("swift+config://ref1//obj", "swift+config://<auth>/<container>/<object>"),
+        ("http:///path", "without a host"),
+        ("cinder://a/b/c", "cinder://<volume id>"),
+        ("1bad scheme://x", "invalid scheme"),
+    ],
+)
+def test_garbage_is_unparsable_with_a_reason(url: str, reason: str) -> None:
+    parsed = parse_location(url)
+    assert isinstance(parsed, UnparsableLocation)
+    assert reason in parsed.reason
+
+
+def test_swift_config_auth_ref() -> None:
+    parsed = parse_location(f"swift+config://ref1/c/{IMG}")
+    assert isinstance(parsed, SwiftLocation)
+    assert parsed.auth_ref == "ref1"
+    other = parse_location(f"swift://auth.example/v1/c/{IMG}")
+    assert isinstance(other, SwiftLocation)
+    assert other.auth_ref is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_arbitrary_text_never_raises(url: str) -> None:
+    assert isinstance(parse_location(url), VARIANTS)
+    loc = Location.from_url(url)
+    assert loc.url == strip_credentials(url)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_strip_credentials_is_idempotent(url: str) -> None:
+    once = strip_credentials(url)
+    assert strip_credentials(once) == once
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-.", min_size=1, max_size=12))
+def test_schemeless_strings_are_kept(text: str) -> None:
+    assert strip_credentials(text) == text
+
+
+WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-._", min_size=1, max_size=10)
+SECRET = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/=:%!", min_size=4, max_size=20)
+SCHEMES = st.sampled_from(
+    ["s3", "s3+http", "s3+https", "swift", "swift+http", "swift+https", "S3", "Swift+HTTPS"]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(SCHEMES, SECRET, st.lists(WORD, min_size=1, max_size=4), st.sampled_from(["://", ":/", ":"]))
+def test_credentials_never_survive(scheme: str, secret: str, parts: list[str], sep: str) -> None:
+    marker = f"KEY{secret}"
+    url = f"{scheme}{sep}ACCESS{marker}@{'/'.join(parts)}"
+    loc = Location.from_url(url, store="s")
+    image = Image(id="i", locations=(loc,), direct_url=url)
+    text = dumps(image) + repr(image)
+    assert marker not in text
+    assert "ACCESS" not in text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "s3://AKIAEXAMPLE:wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY@s3.example.com/b/o",
+        "swift://tenant:user:s3cr3t@auth.example/v3/c/o",
+        "swift+https://user:p%40ss@auth.example/v3/c/o",
+    ],
+)
+def test_constructors_strip_credentials(url: str) -> None:
+    direct = Location(url=url, store=None, parsed=UnparsableLocation(raw=url, reason="test"))
+    assert "@" not in direct.url
+    assert isinstance(direct.parsed, UnparsableLocation)
+    assert "@" not in direct.parsed.raw
+    assert "@" not in HttpLocation(url=url).url
+    assert "@" not in UnknownLocation(scheme="x", raw=url).raw
+    assert "@" not in S3Location("s3", "ak:sk@host", "b", "o").host
+    assert "@" not in SwiftLocation("swift", "u:k@auth", "c", "o").auth
+    assert "@" not in str(Image(id="i", direct_url=url).direct_url)

@@ -1,0 +1,201 @@
+"""Snapshot files: versions, determinism, corrupt input, and atomic writes."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from model_strategies import inventories
+
+from imageyard.errors import ImageyardError, SnapshotError
+from imageyard.model.image import Image
+from imageyard.model.inventory import SCHEMA_VERSION, Inventory
+from imageyard.model.location import Location
+from imageyard.model.snapshot import (
+    dump_inventory,
+    load_inventory,
+    read_inventory,
+    write_inventory,
+)
+
+SAMPLE = Inventory(
+    generated_at="2026-05-01T10:00:00+00:00",
+    generator="imageyard 0.1.0",
+    images=(
+        Image(
+            id="i1",
+            name="cirros",
+            disk_format="raw",
+            size=16777216,
+            stores=("fast", "ceph"),
+            locations=(
+                Location.from_url("file:///tmp/glancelab/data/fast/i1", store="fast"),
+                Location.from_url("rbd://fsid/images/i1/snap", store="ceph"),
+            ),
+        ),
+    ),
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inventories())
+def test_round_trip_and_determinism(inv: Inventory) -> None:
+    text = dump_inventory(inv)
+    back = load_inventory(text, origin="mem.json")
+    assert back == inv
+    assert dump_inventory(back) == text
+
+
+def test_output_is_sorted_and_stable() -> None:
+    text = dump_inventory(SAMPLE)
+    doc = json.loads(text)
+    assert list(doc) == sorted(doc)
+    assert text.endswith("}\n")
+    assert text == dump_inventory(load_inventory(text, origin="x"))
+    assert doc["schema_version"] == SCHEMA_VERSION == "1.0"
+
+
+def _doc(**changes: Any) -> str:
+    doc = json.loads(dump_inventory(SAMPLE))
+    doc.update(changes)
+    return json.dumps(doc)
+
+
+def test_newer_major_is_refused() -> None:
+    with pytest.raises(SnapshotError) as info:
+        load_inventory(_doc(schema_version="2.0"), origin="inv.json")
+    assert str(info.value) == (
+        "inv.json: schema version 2.0 is newer than this imageyard understands (1.x); "
+        "upgrade imageyard"
+    )
+
+
+def test_older_major_is_refused() -> None:
+    with pytest.raises(SnapshotError, match=r"^inv.json: schema version 0.9 is older"):
+        load_inventory(_doc(schema_version="0.9"), origin="inv.json")
+
+
+def test_newer_minor_is_accepted() -> None:
+    doc = json.loads(_doc(schema_version="1.7", future_field={"a": 1}))
+    doc["images"][0]["os_future_flag"] = True
+    doc["images"][0]["locations"][0]["weight_hint"] = 3
+    inv = load_inventory(json.dumps(doc), origin="inv.json")
+    assert inv == SAMPLE
+    assert inv.schema_version == SCHEMA_VERSION
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "inv.json: not a JSON inventory snapshot"),
+        ("{", "inv.json: not a JSON inventory snapshot"),
+        ("[1, 2]", "inv.json: not a JSON inventory snapshot (top level is not an object)"),
+        ('{"images": []}', "inv.json: not a JSON inventory snapshot (no schema_version)"),
+        ('{"schema_version": 1}', "inv.json: schema_version 1 is not MAJOR.MINOR"),
+        ('{"schema_version": "v1"}', "inv.json: schema_version 'v1' is not MAJOR.MINOR"),
+        ('{"schema_version": "1.0", "x": NaN}', "inv.json: not a JSON inventory snapshot"),
+        ("[" * 100_000 + "]" * 100_000, "inv.json: not a JSON inventory snapshot"),
+        ('{"schema_version": "1.0", "images": [{}]}', "inv.json: images[0].id: missing"),
+    ],
+)
+def test_bad_documents(text: str, message: str) -> None:
+    with pytest.raises(SnapshotError) as info:
+        load_inventory(text, origin="inv.json")
+    assert str(info.value).startswith(message)
+    assert "\n" not in str(info.value)
+
+
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+FIELDS = st.sampled_from(
+    ["images", "stores", "config", "ceph_clusters", "servers", "volumes", "gaps", "sources"]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(FIELDS, JSON)
+def test_corrupted_fields_give_snapshot_errors(field: str, value: Any) -> None:
+    try:
+        load_inventory(_doc(**{field: value}), origin="inv.json")
+    except SnapshotError as exc:
+        assert str(exc).startswith("inv.json: ")
+        assert field in str(exc)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text())
+def test_arbitrary_text_gives_only_snapshot_errors(text: str) -> None:
+    with contextlib.suppress(SnapshotError):
+        load_inventory(text, origin="inv.json")
+
+
+def test_write_then_read(tmp_path: Path) -> None:
+    target = tmp_path / "inv.json"
+    target.write_text("old")
+    write_inventory(SAMPLE, target)
+    assert read_inventory(target) == SAMPLE
+    assert target.read_text() == dump_inventory(SAMPLE)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["inv.json"]
+
+
+def test_write_into_missing_directory(tmp_path: Path) -> None:
+    with pytest.raises(ImageyardError, match="cannot write"):
+        write_inventory(SAMPLE, tmp_path / "nope" / "inv.json")
+
+
+def test_read_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(SnapshotError, match=r"inv.json: no such file$"):
+        read_inventory(tmp_path / "inv.json")
+
+
+def test_read_directory(tmp_path: Path) -> None:
+    with pytest.raises(SnapshotError, match="is a directory"):
+        read_inventory(tmp_path)
+
+
+def test_read_too_large(tmp_path: Path) -> None:
+    big = tmp_path / "big.json"
+    with big.open("wb") as handle:
+        handle.truncate((1 << 30) + 1)
+    with pytest.raises(SnapshotError, match="larger than the 1 GiB snapshot limit"):
+        read_inventory(big)
+
+
+def test_read_not_utf8(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(b"\xff\xfe{}")
+    with pytest.raises(SnapshotError, match="not UTF-8"):
+        read_inventory(bad)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files regardless of mode")
+def test_read_unreadable(tmp_path: Path) -> None:
+    locked = tmp_path / "locked.json"
+    locked.write_text(dump_inventory(SAMPLE))
+    locked.chmod(0)
+    with pytest.raises(SnapshotError, match="cannot read"):
+        read_inventory(locked)
+
+
+def test_write_keeps_existing_mode(tmp_path: Path) -> None:
+    target = tmp_path / "inv.json"
+    write_inventory(SAMPLE, target)
+    assert target.stat().st_mode & 0o777 == 0o644
+    target.chmod(0o600)
+    write_inventory(SAMPLE, target)
+    assert target.stat().st_mode & 0o777 == 0o600
