@@ -21,7 +21,6 @@ from imageyard import __version__
 from imageyard.errors import ExitCode, ImageyardError
 
 
-
 def _register_commands(group: click.Group) -> None:
     """Attach every subcommand; imported here, never at import time of this module."""
     from imageyard.cli import collect

@@ -35,7 +35,10 @@ class Progress(Protocol):
 class Collector(Protocol):
     """One source of facts."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """The source name used in SourceStatus and Gap records."""
+        ...
 
     def collect(self, inventory: Inventory, progress: Progress) -> Inventory:
         """Return ``inventory`` with this source's records, status and gaps added."""
