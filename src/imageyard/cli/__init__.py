@@ -23,9 +23,9 @@ from imageyard.errors import ExitCode, ImageyardError
 
 def _register_commands(group: click.Group) -> None:
     """Attach every subcommand; imported here, never at import time of this module."""
-    from imageyard.cli import collect
+    from imageyard.cli import collect, show
 
-    for command in (collect.command,):
+    for command in (collect.command, show.command):
         group.add_command(command)
 
 

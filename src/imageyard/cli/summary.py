@@ -11,6 +11,8 @@ from imageyard.model.inventory import Inventory
 def print_collect_summary(inventory: Inventory, out: str) -> None:
     """What a collection run found, what it could not see, and where the snapshot went."""
     console = Console(stderr=True, highlight=False, soft_wrap=True)
+    if not console.is_terminal:
+        console.width = max(console.width, 160)
     config = inventory.config
     console.print(f"read {len(config.files)} configuration files:")
     for f in config.files:
