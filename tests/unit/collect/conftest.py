@@ -1,4 +1,4 @@
-"""Shared helpers for the config collector tests."""
+"""Pytest fixtures for the config collector tests."""
 
 from __future__ import annotations
 

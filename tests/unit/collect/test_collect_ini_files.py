@@ -54,17 +54,6 @@ def test_unreadable_through_the_opener(tmp_path: Path) -> None:
     assert _error(conf, opener=denied).reason == "permission denied"
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
-def test_unreadable_by_mode(tmp_path: Path) -> None:
-    conf = tmp_path / "glance-api.conf"
-    conf.write_text("[DEFAULT]\n")
-    conf.chmod(0)
-    try:
-        assert _error(conf).reason == "permission denied"
-    finally:
-        conf.chmod(0o600)
-
-
 def test_oversized_file_is_refused_before_reading(tmp_path: Path) -> None:
     big = tmp_path / "big.conf"
     with big.open("wb") as handle:

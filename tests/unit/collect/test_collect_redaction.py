@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable
 
 import pytest
@@ -111,3 +112,15 @@ def test_no_fixture_secret_survives_parsing(
 def test_no_secret_in_gaps_or_warnings() -> None:
     config, gaps = collect_configs(discover(FIXTURES), explicit=False)
     assert "FIXTURESECRET" not in repr(gaps) + repr(config.warnings)
+
+
+@pytest.mark.parametrize("name", FIXTURE_DIRS)
+def test_snapshot_json_round_trips_without_secrets(
+    name: str, deployment: Callable[[str], DeploymentConfig]
+) -> None:
+    from imageyard.model.codec import decode, dumps
+
+    config = deployment(name)
+    text = dumps(config)
+    assert "FIXTURESECRET" not in text
+    assert decode(DeploymentConfig, json.loads(text)) == config

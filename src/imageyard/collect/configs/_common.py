@@ -1,4 +1,4 @@
-"""Shared pieces of the per-file parsers: the result type and value checks."""
+"""Common pieces of the per-file parsers: the result type and value checks."""
 
 from __future__ import annotations
 
