@@ -35,8 +35,8 @@ demo: deps venv lab-up seed
 	bash lab/demo
 
 lint: venv
-	$(VENV)/bin/ruff check src tests bench lab
-	$(VENV)/bin/ruff format --check src tests bench lab
+	$(VENV)/bin/ruff check src tests bench lab tools
+	$(VENV)/bin/ruff format --check src tests bench lab tools
 	$(VENV)/bin/mypy
 
 test-unit: venv
