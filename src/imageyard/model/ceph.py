@@ -6,7 +6,9 @@ is a clone has an ``RbdParentRef`` naming ``pool/image@snapshot`` (``in_trash`` 
 parent was moved to the trash while children remain). Snapshots carry their namespace:
 ``user`` snapshots are the normal ones (Glance's protected ``snap``); a snapshot removed while
 v2 clones still use it lives on in the ``trash`` namespace, shown only by ``snap ls --all``.
-Sizes are bytes; ``used`` and ``watchers`` are None when they could not be read.
+Sizes are bytes; ``used`` and ``watchers`` are None when they could not be read. A pool whose
+images could not be listed has ``complete`` False and an ``error``: its empty image list means
+"unknown", never "empty". ``CephCluster.children`` derives clones from their parent refs.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class Snapshot:
     protected: bool = False
     namespace: SnapshotNamespace = SnapshotNamespace.USER
     trash_original_name: str | None = None
+    used: int | None = None  # bytes written since the previous snapshot (``rbd du``)
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,7 @@ class RbdImage:
     parent: RbdParentRef | None = None
     snapshots: tuple[Snapshot, ...] = ()
     watchers: int | None = None
+    features_known: bool = True  # False: read without features/op_features (rbd CLI)
 
     @property
     def is_clone(self) -> bool:
@@ -89,6 +93,8 @@ class TrashEntry:
     source: str = "USER"  # USER | MIRRORING | MIGRATION | REMOVING
     deleted_at: str | None = None
     deferment_end: str | None = None
+    size: int | None = None
+    snapshots: tuple[Snapshot, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -100,10 +106,16 @@ class Pool:
     applications: tuple[str, ...] = ()
     images: tuple[RbdImage, ...] = ()
     trash: tuple[TrashEntry, ...] = ()
+    complete: bool = True
+    error: str | None = None
 
     def image(self, name: str) -> RbdImage | None:
         """The RBD image named ``name``, or None."""
         return next((i for i in self.images if i.name == name), None)
+
+    def trash_entry(self, image_id: str) -> TrashEntry | None:
+        """The trash entry of image ``image_id``, or None."""
+        return next((t for t in self.trash if t.id == image_id), None)
 
 
 @dataclass(frozen=True)
@@ -118,3 +130,19 @@ class CephCluster:
     def pool(self, name: str) -> Pool | None:
         """The pool named ``name``, or None."""
         return next((p for p in self.pools if p.name == name), None)
+
+    def children(self, pool: str, image: str, snapshot: str | None = None) -> tuple[RbdImage, ...]:
+        """Clones (in every pool read) whose parent is ``pool/image[@snapshot]``.
+
+        ``image`` matches the parent's name or id. Pools that could not be read
+        (``complete`` False) may hold more children.
+        """
+        return tuple(
+            child
+            for p in self.pools
+            for child in p.images
+            if child.parent is not None
+            and child.parent.pool == pool
+            and image in (child.parent.image, child.parent.image_id)
+            and snapshot in (None, child.parent.snapshot)
+        )
