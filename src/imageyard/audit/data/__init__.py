@@ -1,0 +1,1 @@
+"""Reference data the audit rules check configurations against."""

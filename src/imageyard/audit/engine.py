@@ -1,0 +1,135 @@
+"""The audit engine: run the selected rules over an inventory and gather the results.
+
+Concepts: ``select_rules`` picks rules by id or category (all when neither is given);
+``run_audit`` runs each rule whose release gate admits the target, applies the mute
+entries, and returns an ``AuditResult``: findings (failed and muted), unknowns, and one
+``RuleOutcome`` per selected rule saying whether it passed, failed, could not decide, or
+was skipped for the target release. A rule that raises is a bug and is not caught here:
+turning it into "no findings" would hide it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from imageyard.audit.mute import Mute, apply_mutes, expired_mutes
+from imageyard.audit.releases import Release
+from imageyard.audit.rule import AuditContext, Rule, RuleMeta
+from imageyard.errors import UsageError
+from imageyard.model.finding import Finding, Severity, Status, Unknown
+from imageyard.model.inventory import Inventory
+
+
+class Verdict(enum.StrEnum):
+    """One rule's overall result."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    UNKNOWN = "unknown"
+    MUTED = "muted"  # it failed, but every finding is muted
+    SKIPPED = "skipped"  # the target release is outside the rule's gate
+
+
+@dataclass(frozen=True)
+class RuleOutcome:
+    """Per-rule counts: failed and muted findings, unknowns, and the verdict."""
+
+    meta: RuleMeta
+    verdict: Verdict
+    failed: int = 0
+    muted: int = 0
+    unknown: int = 0
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    """Everything ``imageyard audit`` reports."""
+
+    release: Release
+    rules: tuple[RuleOutcome, ...]
+    findings: tuple[Finding, ...]
+    unknowns: tuple[Unknown, ...]
+    expired_mutes: tuple[Mute, ...] = ()
+    inventory_generated_at: str = ""
+
+    def failing(self, threshold: Severity) -> tuple[Finding, ...]:
+        """Unmuted findings at or above ``threshold``."""
+        return tuple(
+            f for f in self.findings if f.status is Status.FAIL and f.severity.at_least(threshold)
+        )
+
+    def count(self, verdict: Verdict) -> int:
+        """How many rules ended with ``verdict``."""
+        return sum(1 for r in self.rules if r.verdict is verdict)
+
+
+def select_rules(
+    rules: Sequence[Rule], ids: Iterable[str] = (), categories: Iterable[str] = ()
+) -> tuple[Rule, ...]:
+    """The rules named by id or category, in registry order; all when neither is given."""
+    wanted_ids, wanted_cats = set(ids), set(categories)
+    unknown_ids = wanted_ids - {r.id for r in rules}
+    unknown_cats = wanted_cats - {r.meta.category for r in rules}
+    if unknown_ids or unknown_cats:
+        names = ", ".join(sorted(unknown_ids | unknown_cats))
+        raise UsageError(f"no such rule or category: {names}", tip="imageyard audit --list-rules")
+    if not wanted_ids and not wanted_cats:
+        return tuple(rules)
+    return tuple(r for r in rules if r.id in wanted_ids or r.meta.category in wanted_cats)
+
+
+def _outcome(meta: RuleMeta, findings: list[Finding], unknowns: list[Unknown]) -> RuleOutcome:
+    failed = sum(1 for f in findings if f.status is Status.FAIL)
+    muted = len(findings) - failed
+    if failed:
+        verdict = Verdict.FAIL
+    elif muted:
+        verdict = Verdict.MUTED
+    elif unknowns:
+        verdict = Verdict.UNKNOWN
+    else:
+        verdict = Verdict.PASS
+    return RuleOutcome(meta, verdict, failed, muted, len(unknowns))
+
+
+def _run_one(
+    rule: Rule, inv: Inventory, ctx: AuditContext, mutes: tuple[Mute, ...], today: datetime.date
+) -> tuple[RuleOutcome, list[Finding], list[Unknown]]:
+    if not rule.meta.releases.admits(ctx.release.major):
+        return RuleOutcome(rule.meta, Verdict.SKIPPED), [], []
+    results = list(rule(inv, ctx))
+    raw = [r for r in results if isinstance(r, Finding)]
+    unknowns = [r for r in results if isinstance(r, Unknown)]
+    findings = list(apply_mutes(raw, mutes, today))
+    return _outcome(rule.meta, findings, unknowns), findings, unknowns
+
+
+def run_audit(
+    inv: Inventory,
+    ctx: AuditContext,
+    rules: Sequence[Rule],
+    *,
+    mutes: tuple[Mute, ...] = (),
+    today: datetime.date | None = None,
+) -> AuditResult:
+    """Run ``rules`` over ``inv`` for ``ctx`` and apply ``mutes`` as of ``today``."""
+    day = today or datetime.date.today()
+    outcomes: list[RuleOutcome] = []
+    findings: list[Finding] = []
+    unknowns: list[Unknown] = []
+    for rule in rules:
+        outcome, found, unsure = _run_one(rule, inv, ctx, mutes, day)
+        outcomes.append(outcome)
+        findings += found
+        unknowns += unsure
+    return AuditResult(
+        release=ctx.release,
+        rules=tuple(outcomes),
+        findings=tuple(sorted(findings, key=lambda f: f.sort_key)),
+        unknowns=tuple(sorted(unknowns, key=lambda u: u.sort_key)),
+        expired_mutes=expired_mutes(mutes, day),
+        inventory_generated_at=inv.generated_at,
+    )

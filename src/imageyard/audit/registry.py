@@ -1,0 +1,56 @@
+"""Every audit rule, listed explicitly: the only place a new rule is switched on.
+
+Concepts: ``RULES`` is a literal tuple in the order results are reported; nothing is
+registered by importing a module. Adding a rule means writing its module under
+``audit/rules/``, its page ``docs/rules/<id>.md``, its pass and fail fixtures under
+``tests/fixtures/audit/<id>/``, and one line here (tests check all four).
+"""
+
+from __future__ import annotations
+
+from imageyard.audit.rule import Rule
+from imageyard.audit.rules import (
+    backends,
+    cache,
+    cinder,
+    file_stores,
+    imports,
+    lifecycle,
+    locations,
+    nova,
+    store_options,
+    weights,
+)
+
+RULES: tuple[Rule, ...] = (
+    # glance-api, nova-compute or cinder-volume would not start
+    backends.default_backend_not_enabled,
+    backends.reserved_store_id_enabled,
+    cache.cache_without_self_reference_url,
+    nova.nova_rbd_force_raw_off,
+    # copy-on-write from Glance images
+    locations.rbd_store_without_direct_url,
+    nova.nova_rbd_cluster_mismatch,
+    cinder.cinder_rbd_cluster_mismatch,
+    imports.image_conversion_off_with_rbd_default,
+    # security
+    locations.locations_exposed_user_facing,
+    # store layout
+    file_stores.staging_dir_inside_file_store,
+    file_stores.shared_file_store_datadir,
+    backends.multiple_http_stores,
+    imports.copy_image_not_enabled,
+    weights.store_weights_tied,
+    # caches
+    cache.glance_cache_with_rbd,
+    cinder.cinder_image_cache_no_internal_tenant,
+    # lifecycle and hygiene
+    lifecycle.removed_option,
+    lifecycle.deprecated_option,
+    store_options.unknown_store_option,
+)
+
+
+def rules_by_id() -> dict[str, Rule]:
+    """The registered rules keyed by id."""
+    return {r.id: r for r in RULES}

@@ -1,0 +1,222 @@
+"""Audit rules: a small pure function plus its metadata, given by the ``@rule`` decorator.
+
+Concepts:
+
+* A rule is a plain function ``(inv: Inventory, ctx: AuditContext) -> Iterable[Outcome]``
+  yielding a ``Finding`` for each resource that fails and an ``Unknown`` for each check it
+  could not make. Yielding nothing means every resource it looked at passed.
+* ``@rule(id=..., title=..., severity=..., ...)`` wraps the function in a ``Rule`` whose
+  ``meta`` holds the metadata. The metadata is checked when the decorator runs (stable
+  kebab-case id, a known severity, confidence and category, a release gate that parses,
+  a docstring and a remediation), so a broken rule fails at import, not in the field.
+* The function's docstring is the rule's summary (first paragraph) and description; the
+  operator-facing page with an example lives in ``docs/rules/<id>.md``.
+* Decorating registers nothing: ``audit.registry`` lists every rule explicitly.
+* ``releases`` gates a rule on the target Glance major: ``"all"``, ``">=28"``, ``"<29"``
+  or ``">=25,<29"``. The engine skips a rule whose gate excludes the target.
+* ``AuditContext`` carries the target release and rule settings, so rules stay pure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from imageyard.audit.releases import Release, default_release
+from imageyard.model.finding import (
+    Confidence,
+    Evidence,
+    Finding,
+    Outcome,
+    ProposedAction,
+    Resource,
+    Severity,
+    Unknown,
+)
+from imageyard.model.inventory import Inventory
+
+_ID = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)+")
+_GATE = re.compile(r"(>=|<)(\d{2})")
+
+CATEGORIES = (
+    "startup",  # glance-api, nova-compute or cinder-volume refuses to start
+    "cow",  # copy-on-write clones from Glance images are lost
+    "multistore",  # store layout, weights, copies between stores
+    "cache",  # Glance image cache and Cinder image-volume cache
+    "security",  # exposure of backend locations and similar
+    "lifecycle",  # removed and deprecated options
+    "hygiene",  # typos and options that are silently ignored
+    "images",  # per-image checks (formats, locations)
+)
+
+
+def _empty_settings() -> Mapping[str, str]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    """What every rule may read besides the inventory: target release and settings."""
+
+    release: Release = field(default_factory=default_release)
+    settings: Mapping[str, str] = field(default_factory=_empty_settings)
+
+    def setting(self, rule_id: str, key: str, default: str) -> str:
+        """The setting ``<rule_id>.<key>``, or ``default``."""
+        return self.settings.get(f"{rule_id}.{key}", default)
+
+
+@dataclass(frozen=True)
+class ReleaseGate:
+    """The Glance majors a rule applies to: ``low <= major < high`` (None: open)."""
+
+    low: int | None = None
+    high: int | None = None
+
+    def admits(self, major: int) -> bool:
+        """True when the rule applies to Glance ``major``."""
+        above = self.low is None or major >= self.low
+        below = self.high is None or major < self.high
+        return above and below
+
+    def __str__(self) -> str:
+        parts = [f">={self.low}"] if self.low is not None else []
+        parts += [f"<{self.high}"] if self.high is not None else []
+        return ",".join(parts) or "all"
+
+
+def parse_gate(text: str) -> ReleaseGate:
+    """``all``, ``>=28``, ``<29`` or ``>=25,<29``; ValueError otherwise."""
+    if text.strip() == "all":
+        return ReleaseGate()
+    bounds: dict[str, int] = {}
+    for part in text.split(","):
+        match = _GATE.fullmatch(part.strip())
+        if match is None or match.group(1) in bounds:
+            raise ValueError(f"bad release gate {text!r}")
+        bounds[match.group(1)] = int(match.group(2))
+    return ReleaseGate(bounds.get(">="), bounds.get("<"))
+
+
+@dataclass(frozen=True)
+class RuleMeta:
+    """Everything about a rule except its logic."""
+
+    id: str
+    title: str
+    severity: Severity
+    confidence: Confidence
+    category: str
+    releases: ReleaseGate
+    remediation: str
+    links: tuple[str, ...]
+    summary: str
+    description: str
+
+
+Check = Callable[[Inventory, AuditContext], Iterable[Outcome]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule function with its metadata; calling it runs the check."""
+
+    meta: RuleMeta
+    check: Check
+
+    def __call__(self, inv: Inventory, ctx: AuditContext) -> Iterable[Outcome]:
+        return self.check(inv, ctx)
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    def finding(
+        self,
+        resource: Resource,
+        message: str,
+        *evidence: Evidence,
+        severity: Severity | None = None,
+        confidence: Confidence | None = None,
+        action: ProposedAction | None = None,
+    ) -> Finding:
+        """A Finding of this rule with its defaults (severity, confidence, remediation)."""
+        return Finding(
+            rule_id=self.meta.id,
+            resource=resource,
+            message=message,
+            severity=severity or self.meta.severity,
+            confidence=confidence or self.meta.confidence,
+            evidence=evidence,
+            remediation=self.meta.remediation,
+            action=action,
+        )
+
+    def unknown(self, resource: Resource, reason: str, *evidence: Evidence) -> Unknown:
+        """An Unknown of this rule."""
+        return Unknown(self.meta.id, resource, reason, evidence)
+
+
+def _docstring_parts(fn: Callable[..., object]) -> tuple[str, str]:
+    doc = (fn.__doc__ or "").strip()
+    if not doc:
+        raise TypeError(f"rule {fn.__name__} has no docstring (its summary)")
+    summary = " ".join(doc.split("\n\n", 1)[0].split())
+    return summary, doc
+
+
+def _checked_meta(fn: Callable[..., object], **kw: object) -> RuleMeta:
+    rule_id = str(kw["id"])
+    if not _ID.fullmatch(rule_id):
+        raise ValueError(f"rule id {rule_id!r} is not kebab-case (a-z, 0-9, dashes)")
+    if kw["category"] not in CATEGORIES:
+        raise ValueError(f"rule {rule_id}: unknown category {kw['category']!r}")
+    if not str(kw["remediation"]).strip() or not str(kw["title"]).strip():
+        raise ValueError(f"rule {rule_id}: title and remediation are required")
+    summary, doc = _docstring_parts(fn)
+    links = kw["links"]
+    assert isinstance(links, tuple)
+    return RuleMeta(
+        id=rule_id,
+        title=str(kw["title"]),
+        severity=Severity(str(kw["severity"])),
+        confidence=Confidence(str(kw["confidence"])),
+        category=str(kw["category"]),
+        releases=parse_gate(str(kw["releases"])),
+        remediation=" ".join(str(kw["remediation"]).split()),
+        links=tuple(str(link) for link in links),
+        summary=summary,
+        description=doc,
+    )
+
+
+def rule(
+    *,
+    id: str,
+    title: str,
+    severity: Severity | str,
+    confidence: Confidence | str,
+    category: str,
+    remediation: str,
+    releases: str = "all",
+    links: tuple[str, ...] = (),
+) -> Callable[[Check], Rule]:
+    """Attach validated metadata to a rule function (see the module docstring)."""
+
+    def wrap(fn: Check) -> Rule:
+        meta = _checked_meta(
+            fn,
+            id=id,
+            title=title,
+            severity=severity,
+            confidence=confidence,
+            category=category,
+            remediation=remediation,
+            releases=releases,
+            links=links,
+        )
+        return Rule(meta, fn)
+
+    return wrap

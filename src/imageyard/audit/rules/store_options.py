@@ -1,0 +1,110 @@
+"""Rule on the keys of store sections: options the store's driver does not know.
+
+Concepts: glance_store registers a driver's options (plus ``store_description`` and
+``weight``) in each store's section, every driver's options in ``[backend_defaults]``, and
+a fixed filesystem set in the reserved ``os_glance_*`` sections. oslo.config ignores any
+other key there, so a misspelt or misplaced option has no effect and no warning. The
+option lists are data (``audit.data.glance_store_options``), taken from a real
+glance_store release.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+
+from imageyard.audit.data.glance_store_options import (
+    DEPRECATED_ALIASES,
+    DRIVER_OPTIONS,
+    GLANCE_STORE_VERSION,
+    MULTI_BACKEND_OPTIONS,
+    RESERVED_STORE_OPTIONS,
+)
+from imageyard.audit.rule import AuditContext, rule
+from imageyard.audit.rules._common import missing, option_resource, store_resource, wanted
+from imageyard.model.config import ConfigValue, GlanceApiConfig, StoreConfig
+from imageyard.model.finding import Evidence, Outcome
+from imageyard.model.inventory import Inventory
+
+
+def _known_for(store_type: str) -> frozenset[str] | None:
+    options = DRIVER_OPTIONS.get(store_type)
+    if options is None:
+        return None
+    return options | DEPRECATED_ALIASES.get(store_type, frozenset()) | MULTI_BACKEND_OPTIONS
+
+
+def _all_driver_options() -> frozenset[str]:
+    merged: frozenset[str] = frozenset()
+    for store_type in DRIVER_OPTIONS:
+        merged |= _known_for(store_type) or frozenset()
+    return merged
+
+
+def _sections(glance: GlanceApiConfig) -> Iterator[tuple[str, tuple[ConfigValue, ...], str]]:
+    """(what, values, driver type) for each section whose keys glance_store defines."""
+    for store in glance.stores:
+        if store.section_found:
+            yield f"store {store.id} ({store.type})", store.values, store.type
+    for reserved in glance.reserved_stores:
+        yield f"reserved store {reserved.id}", reserved.values, "<reserved>"
+    if glance.backend_defaults:
+        yield "[backend_defaults]", glance.backend_defaults, "<any>"
+
+
+def _allowed(kind: str) -> frozenset[str] | None:
+    if kind == "<reserved>":
+        return RESERVED_STORE_OPTIONS
+    if kind == "<any>":
+        return _all_driver_options()
+    return _known_for(kind)
+
+
+def _hint(key: str, allowed: frozenset[str]) -> str:
+    close = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.8)
+    return f"; did you mean {close[0]}?" if close else ""
+
+
+def _unsupported(store: StoreConfig) -> bool:
+    return store.type.strip().lower() not in DRIVER_OPTIONS
+
+
+@rule(
+    id="unknown-store-option",
+    title="A store section sets an option its driver does not have",
+    severity="low",
+    confidence="high",
+    category="hygiene",
+    remediation="Fix the option's name or move it to the section where it belongs; as "
+    "written it is ignored.",
+    links=("glance_store glance_store/driver.py", "glance_store glance_store/multi_backend.py"),
+)
+def unknown_store_option(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
+    """Keys in a store section that the store's driver does not define are ignored.
+
+    The known options per driver come from glance_store's own option definitions; a
+    misspelt rbd_store_pool, for instance, silently leaves the store on the default pool.
+    """
+    glance = inv.config.glance_api
+    if glance is None:
+        yield unknown_store_option.unknown(wanted("glance-api"), missing(inv, "glance-api"))
+        return
+    for store in glance.stores:
+        if store.section_found and _unsupported(store):
+            yield unknown_store_option.unknown(
+                store_resource(store.id),
+                f"no option list for driver type {store.type!r} "
+                f"(glance_store {GLANCE_STORE_VERSION})",
+            )
+    for what, values, kind in _sections(glance):
+        allowed = _allowed(kind.strip().lower())
+        if allowed is None:
+            continue
+        for cv in values:
+            if cv.key not in allowed:
+                yield unknown_store_option.finding(
+                    option_resource(cv),
+                    f"{what}: {cv.key} is not an option of this driver and is ignored"
+                    f"{_hint(cv.key, allowed)}",
+                    Evidence.from_config(cv),
+                )

@@ -1,0 +1,142 @@
+"""``imageyard audit``: run the audit rules over an inventory snapshot and report them."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from imageyard.audit.engine import AuditResult, run_audit, select_rules
+from imageyard.audit.mute import Mute, read_mutes
+from imageyard.audit.registry import RULES
+from imageyard.audit.releases import parse_release
+from imageyard.audit.rule import AuditContext
+from imageyard.errors import ExitCode, ImageyardError
+from imageyard.model.finding import Severity
+from imageyard.model.snapshot import read_inventory
+from imageyard.report import FORMATS, table
+from imageyard.report.view import summary_line
+
+DEFAULT_FAIL_ON = "high"
+_SEVERITIES = [s.value for s in Severity]
+
+
+def _list_rules() -> str:
+    rows = [
+        f"{r.id:40} {r.meta.severity.value:8} {r.meta.category:10} {r.meta.title}" for r in RULES
+    ]
+    return "\n".join(rows) + "\n"
+
+
+def _render(result: AuditResult, fmt: str, out: str) -> str:
+    if fmt == "table" and out == "-" and sys.stdout.isatty():
+        return table.render(result, color=True)
+    return FORMATS[fmt](result)
+
+
+def _write(text: str, out: str) -> None:
+    if out == "-":
+        sys.stdout.write(text)
+        return
+    try:
+        Path(out).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ImageyardError(f"{out}: cannot write the report ({exc.strerror})") from None
+
+
+def _exit_code(result: AuditResult, fail_on: str) -> int:
+    if fail_on == "none":
+        return int(ExitCode.OK)
+    failing = result.failing(Severity(fail_on))
+    return int(ExitCode.FINDINGS) if failing else int(ExitCode.OK)
+
+
+@click.command("audit")
+@click.option(
+    "--inventory",
+    "inventory",
+    type=click.Path(path_type=Path),
+    help="The snapshot written by 'imageyard collect'.",
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(FORMATS)),
+    default="table",
+    show_default=True,
+    envvar="IMAGEYARD_FORMAT",
+    help="Output format.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    default="-",
+    show_default=True,
+    help="Where to write the report ('-' for stdout).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice([*_SEVERITIES, "none"]),
+    default=DEFAULT_FAIL_ON,
+    show_default=True,
+    help="Exit 3 when an unmuted finding has this severity or worse.",
+)
+@click.option(
+    "--mute",
+    "mute_file",
+    type=click.Path(path_type=Path),
+    help="YAML mute file: rule, resource glob, reason, expires.",
+)
+@click.option(
+    "--rule",
+    "rule_ids",
+    multiple=True,
+    metavar="ID",
+    help="Run only this rule (or every rule of this category); repeatable.",
+)
+@click.option(
+    "--release",
+    default=None,
+    metavar="R",
+    help="Target Glance release: 2025.1, epoxy or 30 [default: latest released].",
+)
+@click.option("--list-rules", is_flag=True, help="List the rules and exit.")
+@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
+def command(
+    inventory: Path | None,
+    fmt: str,
+    out: str,
+    fail_on: str,
+    mute_file: Path | None,
+    rule_ids: tuple[str, ...],
+    release: str | None,
+    list_rules: bool,
+    quiet: bool,
+) -> int:
+    """Check a snapshot's configuration against the audit rules.
+
+    Findings at or above --fail-on (default high) that are not muted give exit code 3;
+    checks that could not be made (a file not collected) are reported as unknown and do
+    not change the exit code. A bad snapshot or mute file gives exit code 5.
+    """
+    if list_rules:
+        sys.stdout.write(_list_rules())
+        return int(ExitCode.OK)
+    if inventory is None:
+        raise click.UsageError("--inventory FILE is required")
+    ctx = AuditContext(release=parse_release(release))
+    rules = select_rules(
+        RULES,
+        ids=[r for r in rule_ids if "-" in r],
+        categories=[r for r in rule_ids if "-" not in r],
+    )
+    mutes: tuple[Mute, ...] = read_mutes(mute_file) if mute_file is not None else ()
+    inv = read_inventory(inventory)
+    result = run_audit(inv, ctx, rules, mutes=mutes)
+    _write(_render(result, fmt, out), out)
+    if not quiet:
+        click.echo(f"imageyard: {summary_line(result)}", err=True)
+    return _exit_code(result, fail_on)

@@ -1,0 +1,137 @@
+"""Plain-data views of an audit result shared by the renderers.
+
+Concepts: ``result_document`` turns an ``AuditResult`` into JSON-ready dicts and lists in a
+fixed order; the JSON format prints it as is, and the other formats read the same pieces
+so that every format says the same thing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from imageyard.audit.engine import AuditResult, RuleOutcome, Verdict
+from imageyard.audit.mute import Mute
+from imageyard.model.finding import Evidence, Finding, MuteNote, ProposedAction, Unknown
+
+AUDIT_SCHEMA = "imageyard-audit/1"
+
+
+def evidence_doc(ev: Evidence) -> dict[str, Any]:
+    """One citation."""
+    return {"text": ev.text, "path": ev.path, "line": ev.line}
+
+
+def _mute_doc(note: MuteNote | None) -> dict[str, Any] | None:
+    if note is None:
+        return None
+    return {
+        "reason": note.reason,
+        "expires": note.expires,
+        "where": note.where,
+        "expired": note.expired,
+    }
+
+
+def _action_doc(action: ProposedAction | None) -> dict[str, Any] | None:
+    if action is None:
+        return None
+    return {"kind": action.kind, "params": dict(action.params)}
+
+
+def finding_doc(f: Finding) -> dict[str, Any]:
+    """One finding."""
+    return {
+        "rule_id": f.rule_id,
+        "status": f.status.value,
+        "resource": str(f.resource),
+        "message": f.message,
+        "severity": f.severity.value,
+        "confidence": f.confidence.value,
+        "evidence": [evidence_doc(e) for e in f.evidence],
+        "remediation": f.remediation,
+        "action": _action_doc(f.action),
+        "mute": _mute_doc(f.mute),
+    }
+
+
+def unknown_doc(u: Unknown) -> dict[str, Any]:
+    """One check that could not be made."""
+    return {
+        "rule_id": u.rule_id,
+        "status": u.status.value,
+        "resource": str(u.resource),
+        "reason": u.reason,
+        "evidence": [evidence_doc(e) for e in u.evidence],
+    }
+
+
+def rule_doc(outcome: RuleOutcome) -> dict[str, Any]:
+    """One rule's metadata and verdict."""
+    meta = outcome.meta
+    return {
+        "id": meta.id,
+        "title": meta.title,
+        "summary": meta.summary,
+        "severity": meta.severity.value,
+        "confidence": meta.confidence.value,
+        "category": meta.category,
+        "releases": str(meta.releases),
+        "links": list(meta.links),
+        "verdict": outcome.verdict.value,
+        "failed": outcome.failed,
+        "muted": outcome.muted,
+        "unknown": outcome.unknown,
+    }
+
+
+def _expired_doc(mute: Mute) -> dict[str, Any]:
+    return {
+        "rule": mute.rule,
+        "resource": mute.resource,
+        "reason": mute.reason,
+        "expires": mute.expires.isoformat(),
+        "where": mute.where,
+    }
+
+
+def summary_doc(result: AuditResult) -> dict[str, int]:
+    """Counts of rules per verdict and of findings."""
+    counts = {f"rules_{v.value}": result.count(v) for v in Verdict}
+    counts["findings"] = sum(1 for f in result.findings if f.status.value == "fail")
+    counts["findings_muted"] = len(result.findings) - counts["findings"]
+    counts["unknowns"] = len(result.unknowns)
+    return counts
+
+
+def result_document(result: AuditResult) -> dict[str, Any]:
+    """The whole result as JSON-ready data."""
+    return {
+        "schema": AUDIT_SCHEMA,
+        "release": {
+            "major": result.release.major,
+            "series": result.release.series,
+            "name": result.release.name,
+        },
+        "inventory_generated_at": result.inventory_generated_at,
+        "summary": summary_doc(result),
+        "rules": [rule_doc(o) for o in result.rules],
+        "findings": [finding_doc(f) for f in result.findings],
+        "unknowns": [unknown_doc(u) for u in result.unknowns],
+        "expired_mutes": [_expired_doc(m) for m in result.expired_mutes],
+    }
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def summary_line(result: AuditResult) -> str:
+    """One sentence for stderr or a heading."""
+    s = summary_doc(result)
+    ran = len(result.rules) - s["rules_skipped"]
+    return (
+        f"{_n(ran, 'rule')} for {result.release}: {s['rules_pass']} passed, "
+        f"{s['rules_fail']} failed, {s['rules_unknown']} unknown; "
+        f"{_n(s['findings'], 'finding')}, {s['findings_muted']} muted, "
+        f"{_n(s['unknowns'], 'unknown')}"
+    )

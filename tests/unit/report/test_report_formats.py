@@ -1,0 +1,109 @@
+"""The audit renderers: SARIF 2.1.0 structure, canonical JSON, Markdown and table."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from imageyard.audit.engine import AuditResult, run_audit
+from imageyard.audit.mute import parse_mutes
+from imageyard.audit.registry import RULES
+from imageyard.audit.rule import AuditContext
+from imageyard.collect.base import run_collectors
+from imageyard.collect.config_source import ConfigCollector
+from imageyard.collect.configs import discover
+from imageyard.model.inventory import Inventory
+from imageyard.report import FORMATS, json_format, markdown, sarif, table
+
+ROOT = Path(__file__).resolve().parents[3]
+SQLITE_OLD = ROOT / "tests" / "fixtures" / "configs" / "sqlite-cache-old"
+MUTE = "- rule: store-weights-tied\n  resource: store images\n  reason: ok\n  expires: 2030-01-01\n"
+
+
+@pytest.fixture(scope="module")
+def result() -> AuditResult:
+    inv = run_collectors([ConfigCollector(discover(SQLITE_OLD))], Inventory())
+    mutes = parse_mutes(MUTE, origin="mute.yaml")
+    return run_audit(inv, AuditContext(), RULES, mutes=mutes, today=datetime.date(2026, 1, 1))
+
+
+def _check_sarif(doc: dict[str, Any]) -> None:
+    """The key requirements of SARIF 2.1.0 (sarifLog, run, toolComponent, result)."""
+    assert doc["version"] == "2.1.0"
+    assert doc["$schema"].endswith("sarif-2.1.0.json")
+    assert isinstance(doc["runs"], list) and len(doc["runs"]) == 1
+    run = doc["runs"][0]
+    driver = run["tool"]["driver"]
+    assert isinstance(driver["name"], str) and driver["name"]
+    rule_ids = [r["id"] for r in driver["rules"]]
+    assert len(rule_ids) == len(set(rule_ids))
+    for rule in driver["rules"]:
+        assert rule["shortDescription"]["text"] and rule["fullDescription"]["text"]
+        assert rule["help"]["text"] and rule["help"]["markdown"]
+        assert rule["defaultConfiguration"]["level"] in {"none", "note", "warning", "error"}
+    for res in run["results"]:
+        assert res["message"]["text"]
+        assert res["ruleId"] == rule_ids[res["ruleIndex"]]
+        assert res["kind"] in {"fail", "open"}
+        assert res["level"] in {"none", "note", "warning", "error"}
+        if res["kind"] != "fail":
+            assert res["level"] == "none"
+        for loc in res["locations"]:
+            physical = loc["physicalLocation"]
+            assert physical["artifactLocation"]["uri"]
+            if "region" in physical:
+                assert isinstance(physical["region"]["startLine"], int)
+                assert physical["region"]["startLine"] >= 1
+        for sup in res.get("suppressions", []):
+            assert sup["kind"] in {"inSource", "external"}
+
+
+def test_sarif_structure(result: AuditResult) -> None:
+    doc = json.loads(sarif.render(result))
+    _check_sarif(doc)
+    results = doc["runs"][0]["results"]
+    removed = [r for r in results if r["ruleId"] == "removed-option"]
+    assert removed and all(r["level"] == "warning" for r in removed)
+    uri = removed[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri.startswith("file:///") and uri.endswith("sqlite-cache-old/glance-api.conf")
+    assert any(r["kind"] == "open" for r in results)  # unknowns: nova.conf, cinder.conf
+    suppressed = [r for r in results if r.get("suppressions")]
+    assert [r["properties"]["resource"] for r in suppressed] == ["store images"]
+
+
+def test_json_is_canonical(result: AuditResult) -> None:
+    text = json_format.render(result)
+    assert text == json_format.render(result)
+    doc = json.loads(text)
+    assert text == json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    assert doc["schema"] == "imageyard-audit/1"
+    assert doc["release"]["major"] == 32
+    severities = [f["severity"] for f in doc["findings"]]
+    order = ["critical", "high", "medium", "low", "info"]
+    assert severities == sorted(severities, key=order.index)
+    assert doc["summary"]["findings_muted"] == 1
+
+
+def test_markdown_lists_findings_unknowns_and_mutes(result: AuditResult) -> None:
+    text = markdown.render(result)
+    assert text.startswith("# imageyard audit\n")
+    assert "| medium | high | `removed-option` |" in text
+    assert "## Could not check" in text
+    assert "muted: ok" in text
+
+
+def test_table_has_no_markup_surprises(result: AuditResult) -> None:
+    text = table.render(result, width=200)
+    assert "[store_type_location_strategy]" in text
+    assert "\x1b[" not in text
+    assert "Could not check" in text
+
+
+def test_formats_registry_is_complete() -> None:
+    assert set(FORMATS) == {"table", "json", "markdown", "sarif"}
+    assert sys.modules[FORMATS["json"].__module__] is json_format
