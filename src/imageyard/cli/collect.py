@@ -1,4 +1,4 @@
-"""``imageyard collect``: configuration files (and, later, live sources) into a snapshot."""
+"""``imageyard collect``: configuration files and live sources into one inventory snapshot."""
 
 from __future__ import annotations
 
@@ -9,36 +9,22 @@ from pathlib import Path
 import click
 
 from imageyard import __version__
+from imageyard.cli.progress import RichProgress
 from imageyard.cli.summary import print_collect_summary
 from imageyard.collect.base import run_collectors
-from imageyard.collect.config_source import ConfigCollector
 from imageyard.collect.configs import ConfigPaths, discover
-from imageyard.errors import ExitCode, UsageError
+from imageyard.collect.sources import SOURCES, CollectRequest, build_collectors
+from imageyard.errors import ExitCode
 from imageyard.model.inventory import Inventory
 from imageyard.model.snapshot import dump_inventory, write_inventory
 
 _FILE = click.Path(dir_okay=False, path_type=str)
 
 
-def _paths(
-    config_dir: str | None,
-    glance_api: str | None,
-    glance_import: str | None,
-    nova: tuple[str, ...],
-    cinder: tuple[str, ...],
-    ceph: tuple[str, ...],
-) -> tuple[ConfigPaths, ConfigPaths]:
-    """(discovered, explicit) paths."""
-    explicit = ConfigPaths(
-        glance_api=glance_api, glance_import=glance_import, nova=nova, cinder=cinder, ceph=ceph
-    )
-    if config_dir is None and not explicit.items():
-        raise UsageError(
-            "nothing to collect: give --config-dir DIR or at least one --*-conf FILE",
-            tip="imageyard collect --config-dir /etc --out inventory.json",
-        )
-    discovered = discover(config_dir) if config_dir is not None else ConfigPaths()
-    return discovered, explicit
+def _sources(value: str) -> tuple[str, ...] | None:
+    if value == "auto":
+        return None
+    return tuple(s.strip() for s in value.split(",") if s.strip())
 
 
 @click.command("collect")
@@ -54,13 +40,35 @@ def _paths(
 @click.option("--cinder-conf", type=_FILE, multiple=True, help="cinder.conf; repeatable.")
 @click.option("--ceph-conf", type=_FILE, multiple=True, help="A cluster's ceph.conf; repeatable.")
 @click.option(
+    "--sources",
+    default="auto",
+    show_default=True,
+    help=f"Comma list of {', '.join(SOURCES)}; 'auto' reads each one whose inputs are given.",
+)
+@click.option("--os-cloud", envvar="OS_CLOUD", help="clouds.yaml entry (else the OS_* variables).")
+@click.option(
+    "--glance-endpoint",
+    metavar="URL",
+    help="Talk to this Glance API directly, without Keystone (e.g. http://127.0.0.1:9292).",
+)
+@click.option(
+    "--glance-node",
+    "glance_nodes",
+    metavar="URL",
+    multiple=True,
+    help="A Glance API node whose image cache to read (GET /v2/cache); repeatable.",
+)
+@click.option("--ceph-user", metavar="NAME", help="cephx user for Ceph (e.g. a read-only one).")
+@click.option("--ceph-pool", "ceph_pools", multiple=True, help="Only these pools; repeatable.")
+@click.option("--rbd-watchers", is_flag=True, help="Also count watchers (one call per image).")
+@click.option(
     "-o",
     "--out",
     default="inventory.json",
     show_default=True,
     help="Where to write the snapshot ('-' for stdout).",
 )
-@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")
 def command(
     config_dir: str | None,
     glance_api_conf: str | None,
@@ -68,22 +76,49 @@ def command(
     nova_conf: tuple[str, ...],
     cinder_conf: tuple[str, ...],
     ceph_conf: tuple[str, ...],
+    sources: str,
+    os_cloud: str | None,
+    glance_endpoint: str | None,
+    glance_nodes: tuple[str, ...],
+    ceph_user: str | None,
+    ceph_pools: tuple[str, ...],
+    rbd_watchers: bool,
     out: str,
     quiet: bool,
 ) -> int:
-    """Collect an inventory snapshot from configuration files.
+    """Collect an inventory snapshot from config files, Glance, Ceph, Nova and Cinder.
 
     Files named with their own flag must exist and parse (exit 5 otherwise); files that
-    --config-dir does not find are recorded as gaps. Secrets are redacted as files are read.
+    --config-dir does not find, and live sources that fail, are recorded as gaps, and the
+    snapshot says per source whether it is complete. Secrets are never written.
     """
-    discovered, explicit = _paths(
-        config_dir, glance_api_conf, glance_import_conf, nova_conf, cinder_conf, ceph_conf
+    request = CollectRequest(
+        sources=_sources(sources),
+        discovered=discover(config_dir) if config_dir is not None else ConfigPaths(),
+        explicit=ConfigPaths(
+            glance_api=glance_api_conf,
+            glance_import=glance_import_conf,
+            nova=nova_conf,
+            cinder=cinder_conf,
+            ceph=ceph_conf,
+        ),
+        os_cloud=os_cloud,
+        glance_endpoint=glance_endpoint,
+        glance_nodes=glance_nodes,
+        ceph_user=ceph_user,
+        ceph_pools=ceph_pools or None,
+        rbd_watchers=rbd_watchers,
     )
+    collectors = build_collectors(request)
     start = Inventory(
         generated_at=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         generator=f"imageyard {__version__}",
     )
-    inventory = run_collectors([ConfigCollector(discovered, explicit)], start)
+    if quiet:
+        inventory = run_collectors(collectors, start)
+    else:
+        with RichProgress() as progress:
+            inventory = run_collectors(collectors, start, progress)
     if out == "-":
         sys.stdout.write(dump_inventory(inventory))
     else:

@@ -2,39 +2,71 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from rich.console import Console
 from rich.table import Table
 
 from imageyard.model.inventory import Inventory
+from imageyard.model.store import Store
+
+
+def _console() -> Console:
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    if not console.is_terminal:
+        console.width = max(console.width, 160)
+    return console
+
+
+def _where(store: Store) -> str:
+    if store.rbd_pool:
+        return f"pool {store.rbd_pool} fsid {store.rbd_fsid or '?'}"
+    return store.file_data_dir or store.s3_bucket or store.swift_container or ""
+
+
+def _stores_table(inventory: Inventory) -> Table:
+    table = Table(title="stores", title_justify="left", box=None, pad_edge=False)
+    for col in ("id", "type", "weight", "default", "from", "where"):
+        table.add_column(col)
+    for s in inventory.stores:
+        weight = "" if s.weight is None else str(s.weight)
+        default = "yes" if s.is_default else ""
+        table.add_row(s.id, s.type.value, weight, default, s.source.value, _where(s))
+    return table
+
+
+def _images_line(inventory: Inventory) -> str:
+    formats = Counter(i.disk_format or "?" for i in inventory.images)
+    statuses = Counter(i.status for i in inventory.images)
+    fmt = ", ".join(f"{n} {f}" for f, n in formats.most_common())
+    st = ", ".join(f"{n} {s}" for s, n in statuses.most_common())
+    return f"images: {len(inventory.images)} ({fmt}; {st})"
 
 
 def print_collect_summary(inventory: Inventory, out: str) -> None:
     """What a collection run found, what it could not see, and where the snapshot went."""
-    console = Console(stderr=True, highlight=False, soft_wrap=True)
-    if not console.is_terminal:
-        console.width = max(console.width, 160)
+    console = _console()
     config = inventory.config
-    console.print(f"read {len(config.files)} configuration files:")
-    for f in config.files:
-        console.print(f"  {f.kind:<20} {f.path}")
+    if config.files:
+        console.print(f"read {len(config.files)} configuration files:")
+        for f in config.files:
+            console.print(f"  {f.kind:<20} {f.path}")
     if inventory.stores:
-        table = Table(title="stores", title_justify="left", box=None, pad_edge=False)
-        for col in ("id", "type", "weight", "default", "where"):
-            table.add_column(col)
-        for s in inventory.stores:
-            where = s.rbd_pool and f"pool {s.rbd_pool} fsid {s.rbd_fsid or '?'}"
-            where = where or s.file_data_dir or s.s3_bucket or s.swift_container or ""
-            weight = "" if s.weight is None else str(s.weight)
-            table.add_row(s.id, s.type.value, weight, "yes" if s.is_default else "", where)
-        console.print(table)
+        console.print(_stores_table(inventory))
     for ceph in config.ceph:
         fsid = ceph.fsid.value if ceph.fsid is not None else "?"
-        console.print(f"ceph cluster {ceph.cluster}: fsid {fsid} ({ceph.path})")
+        console.print(f"ceph.conf {ceph.cluster}: fsid {fsid} ({ceph.path})")
+    if inventory.images:
+        console.print(_images_line(inventory))
+    for cluster in inventory.ceph_clusters:
+        pools = ", ".join(f"{p.name} ({len(p.images)} images)" for p in cluster.pools)
+        console.print(f"ceph cluster {cluster.fsid}: {pools}")
     for warning in config.warnings:
         console.print(f"[yellow]warning[/]: {warning}")
     for gap in inventory.gaps:
         console.print(f"[red]gap[/] {gap.source}: {gap.scope}: {gap.error}")
-    status = ", ".join(
-        f"{s.source} {'complete' if s.complete else 'INCOMPLETE'}" for s in inventory.sources
-    )
-    console.print(f"snapshot: {'stdout' if out == '-' else out} ({status})")
+    console.print("sources:")
+    for s in inventory.sources:
+        state = "complete" if s.complete else "[red]INCOMPLETE[/]"
+        console.print(f"  {s.source:<8} {state:<10} {s.detail}")
+    console.print(f"snapshot: {'stdout' if out == '-' else out}")

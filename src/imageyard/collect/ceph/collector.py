@@ -110,7 +110,10 @@ class CephCollector:
     def collect(self, inventory: Inventory, progress: Progress) -> Inventory:
         progress.start(self.name)
         run = _Run()
-        for target in self.targets(inventory):
+        targets = self.targets(inventory)
+        if not targets:
+            run.gap("clusters", "no ceph.conf known: give --ceph-conf or a --config-dir with one")
+        for target in targets:
             self._read_cluster(target, run, progress)
         status = _status(self.name, run)
         progress.done(self.name, status)

@@ -1,0 +1,152 @@
+"""Which sources one ``collect`` run reads, and the collectors that read them.
+
+Concepts: ``SOURCES`` lists every source in reading order (config first, so the live ones
+can use what it found: the ceph.conf files, the Glance stores). A ``CollectRequest`` says
+what the operator asked for; ``auto`` picks each source whose inputs are present (config
+files for ``config``; credentials for ``glance``, ``nova`` and ``cinder``; any ceph.conf
+for ``ceph``). A source left out is still recorded, as an incomplete ``SourceStatus``
+saying why, so no later stage mistakes "not collected" for "nothing there".
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+
+from imageyard.collect.base import Collector, Progress
+from imageyard.collect.configs import ConfigPaths
+from imageyard.errors import UsageError
+from imageyard.model.gap import SourceStatus
+from imageyard.model.inventory import Inventory
+
+SOURCES = ("config", "glance", "ceph", "nova", "cinder")
+
+
+@dataclass(frozen=True)
+class CollectRequest:
+    """Everything ``imageyard collect`` was told (after flag and environment parsing)."""
+
+    sources: tuple[str, ...] | None = None  # None: auto
+    discovered: ConfigPaths = field(default_factory=ConfigPaths)
+    explicit: ConfigPaths = field(default_factory=ConfigPaths)
+    os_cloud: str | None = None
+    glance_endpoint: str | None = None
+    glance_nodes: tuple[str, ...] = ()
+    ceph_user: str | None = None
+    ceph_pools: tuple[str, ...] | None = None
+    rbd_watchers: bool = False
+
+    def has_config(self) -> bool:
+        return bool(self.discovered.searched or self.explicit.items())
+
+    def has_cloud(self, environ: Mapping[str, str]) -> bool:
+        return bool(self.os_cloud or environ.get("OS_CLOUD") or environ.get("OS_AUTH_URL"))
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A source not read this run; it still leaves an incomplete SourceStatus."""
+
+    name: str
+    reason: str
+
+    def collect(self, inventory: Inventory, progress: Progress) -> Inventory:
+        status = SourceStatus(self.name, complete=False, detail=f"not collected: {self.reason}")
+        return replace(inventory, sources=(*inventory.sources, status))
+
+
+def _why_not(
+    name: str, request: CollectRequest, environ: Mapping[str, str], *, asked: bool = False
+) -> str | None:
+    """None when ``name`` can run (``asked``: named in --sources), else the reason it cannot."""
+    if name == "config":
+        return None if request.has_config() else "no --config-dir or --*-conf given"
+    if name == "glance":
+        ok = request.glance_endpoint or request.has_cloud(environ)
+        return None if ok else "no --glance-endpoint, --os-cloud or OS_* credentials"
+    if name == "ceph":
+        if asked:
+            return (
+                None if request.has_config() else "no ceph.conf given (--config-dir, --ceph-conf)"
+            )
+        ok = bool(request.ceph_user or request.explicit.ceph)
+        return None if ok else "no --ceph-user or --ceph-conf given"
+    return None if request.has_cloud(environ) else "no --os-cloud or OS_* credentials"
+
+
+def selected(request: CollectRequest, environ: Mapping[str, str]) -> dict[str, str | None]:
+    """Every source mapped to None (read it) or the reason it is skipped."""
+    if request.sources is not None:
+        unknown = sorted(set(request.sources) - set(SOURCES))
+        if unknown:
+            raise UsageError(
+                f"unknown source(s): {', '.join(unknown)}; known: {', '.join(SOURCES)}"
+            )
+        for name in request.sources:
+            reason = _why_not(name, request, environ, asked=True)
+            if reason is not None:
+                raise UsageError(f"cannot collect {name}: {reason}")
+        return {n: None if n in request.sources else "not requested (--sources)" for n in SOURCES}
+    plan = {n: _why_not(n, request, environ) for n in SOURCES}
+    if all(reason is not None for reason in plan.values()):
+        raise UsageError(
+            "nothing to collect: give --config-dir DIR, a --*-conf FILE or live-source options",
+        )
+    return plan
+
+
+def _config(request: CollectRequest) -> Collector:
+    from imageyard.collect.config_source import ConfigCollector
+
+    return ConfigCollector(request.discovered, request.explicit)
+
+
+def _glance(request: CollectRequest) -> Collector:
+    from imageyard.collect.glance import GlanceCollector, SdkGlanceHttp
+
+    if request.glance_endpoint:
+        http = SdkGlanceHttp.from_endpoint(request.glance_endpoint)
+    else:
+        http = SdkGlanceHttp.from_cloud(request.os_cloud)
+    return GlanceCollector(http, node_urls=request.glance_nodes)
+
+
+def _ceph(request: CollectRequest) -> Collector:
+    from imageyard.collect.ceph import CephCollector
+
+    return CephCollector(
+        pools=request.ceph_pools, watchers=request.rbd_watchers, user=request.ceph_user
+    )
+
+
+def _usage(request: CollectRequest) -> tuple[Collector, Collector]:
+    from imageyard.collect.usage import open_connection, usage_collectors
+
+    return usage_collectors(open_connection(request.os_cloud))
+
+
+BUILDERS: dict[str, Callable[[CollectRequest], Collector]] = {
+    "config": _config,
+    "glance": _glance,
+    "ceph": _ceph,
+}
+
+
+def build_collectors(
+    request: CollectRequest, environ: Mapping[str, str] | None = None
+) -> list[Collector]:
+    """The collectors for this run, in SOURCES order (skipped sources included)."""
+    plan = selected(request, os.environ if environ is None else environ)
+    usage: tuple[Collector, Collector] | None = None
+    collectors: list[Collector] = []
+    for name in SOURCES:
+        reason = plan[name]
+        if reason is not None:
+            collectors.append(Skipped(name, reason))
+        elif name in BUILDERS:
+            collectors.append(BUILDERS[name](request))
+        else:
+            usage = usage or _usage(request)
+            collectors.append(usage[0] if name == "nova" else usage[1])
+    return collectors
