@@ -137,6 +137,7 @@ def command(
     inv = read_inventory(inventory)
     result = run_audit(inv, ctx, rules, mutes=mutes)
     _write(_render(result, fmt, out), out)
-    if not quiet:
+    shown_on_stdout = fmt == "table" and out in (None, "-")  # the table ends with it
+    if not quiet and not shown_on_stdout:
         click.echo(f"imageyard: {summary_line(result)}", err=True)
     return _exit_code(result, fail_on)
