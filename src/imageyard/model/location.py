@@ -37,6 +37,8 @@ def strip_credentials(url: str) -> str:
     malformed URLs (``s3:/key:secret@host``); for other schemes the userinfo of the
     authority (``scheme://user:pw@host/...``) goes.
     """
+    if "@" not in url:  # NOTE: the common case; every branch below needs an "@" to strip
+        return url
     prefix = _SCHEME_PREFIX.match(url)
     if prefix is not None and prefix.group(1).lower() in _SECRET_SCHEMES:
         at = url.rfind("@", prefix.end())

@@ -1,0 +1,344 @@
+"""The Glance API collector: images, stores, import methods and per-node caches.
+
+Concepts: one admin (or service) credential reads the whole catalog. The image list is read
+twice, once as Glance lists by default and once with ``os_hidden=true`` (hidden images are
+left out of every list unless asked for), both with ``visibility=all`` (community images are
+left out otherwise, even for an admin). An admin list covers every project and every status
+Glance still keeps (queued, saving, importing, active, deactivated, killed, pending_delete).
+Each image is converted to the model as soon as its page arrives. Where the endpoint hides
+``locations`` (``show_multiple_locations`` off) the service-only
+``GET /v2/images/{id}/locations`` is tried; once that is refused it is not asked again and
+one gap says so. Members are read for ``shared`` images only. Stores come from
+``/v2/info/stores/detail`` (or, when that is refused, ``/v2/info/stores`` plus a gap),
+import methods from ``/v2/info/import``, and the cache from ``<node>/v2/cache`` on each
+glance-api node named, since every node has its own.
+
+Faults are data: anything that cannot be read becomes a ``Gap`` scoped as narrowly as
+possible (one page onwards, one image, one node), and the ``SourceStatus`` is complete only
+when nothing is missing. ``collect`` never raises for the source itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
+
+from imageyard.collect.base import Progress
+from imageyard.collect.glance.convert import (
+    cache_node_from_api,
+    image_from_api,
+    import_methods_from_api,
+    locations_from_api,
+    members_from_api,
+    stores_from_api,
+)
+from imageyard.collect.glance.http import GlanceHttp, GlanceHttpError
+from imageyard.collect.glance.listing import PAGE_LIMIT, ListingError, PageStream
+from imageyard.model.cache import CacheNode
+from imageyard.model.gap import Gap, SourceStatus
+from imageyard.model.image import Image, ImageMember
+from imageyard.model.inventory import Inventory
+from imageyard.model.location import Location
+from imageyard.model.store import Store
+
+SOURCE = "glance"
+# the two passes over the image list: (label used in gaps, query)
+# (``visibility=all``: Glance leaves community images out of every list, even an admin's,
+# unless asked; ``member_status=all``: a non-admin's list then includes pending shares too)
+_ALL = {"limit": str(PAGE_LIMIT), "visibility": "all", "member_status": "all"}
+PASSES: tuple[tuple[str, Mapping[str, str]], ...] = (
+    ("images", _ALL),
+    ("hidden images", {**_ALL, "os_hidden": "true"}),
+)
+_REFUSED = (401, 403, 404)
+_T = TypeVar("_T")
+REQUEST_WORKERS = 4  # concurrent per-image requests (members, locations)
+INFO_WORKERS = 2  # stores, import methods and caches, asked while the images are listed
+_DATA_STATES = frozenset({"active", "deactivated", "importing", "uploading"})
+
+
+@dataclass
+class _Run:
+    """What one collection run has gathered so far."""
+
+    images: list[Image] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+    gaps: list[Gap] = field(default_factory=list)
+    locations_refused: bool = False
+    locations_allowed: bool = False
+    pending: dict[str, Future[Any]] = field(default_factory=dict)  # per-image requests
+    notes: list[str] = field(default_factory=list)
+
+    def gap(self, scope: str, error: str) -> None:
+        self.gaps.append(Gap(source=SOURCE, scope=scope, error=error))
+
+    def merge(self, value: _T, found: _Found) -> _T:
+        self.gaps += found.gaps
+        self.notes += found.notes
+        return value
+
+    def answer(self, key: str, http: GlanceHttp, path: str) -> Any:
+        """The prefetched answer for ``key``, or a GET of ``path`` now."""
+        job = self.pending.pop(key, None)
+        return http.get_json(path) if job is None else job.result()
+
+
+@dataclass(frozen=True)
+class GlanceCollector:
+    """Reads one Glance API (plus the cache of each node in ``node_urls``)."""
+
+    http: GlanceHttp
+    node_urls: tuple[str, ...] = ()
+    fetch_members: bool = True
+    name: str = SOURCE
+
+    def collect(self, inventory: Inventory, progress: Progress) -> Inventory:
+        run = _Run()
+        progress.start(self.name, total=None)
+        with (
+            ThreadPoolExecutor(INFO_WORKERS, thread_name_prefix="glance-info") as info,
+            ThreadPoolExecutor(2 * len(PASSES), thread_name_prefix="glance-page") as pages,
+            ThreadPoolExecutor(REQUEST_WORKERS, thread_name_prefix="glance-image") as jobs,
+            _gc_paused(),
+        ):
+            asked = self._ask_info(info)  # answered while the images are listed
+            streams = [(label, PageStream(self.http, p, pages)) for label, p in PASSES]
+            for label, stream in streams:
+                self._list(run, label, stream, jobs, progress)
+            stores, methods, caches = _answers(run, asked)
+        status = self._status(run, stores)
+        progress.done(self.name, status)
+        return replace(
+            inventory,
+            images=inventory.images + tuple(run.images),
+            stores=inventory.stores + stores,
+            import_methods=methods or inventory.import_methods,
+            cache_nodes=inventory.cache_nodes + caches,
+            sources=(*inventory.sources, status),
+            gaps=inventory.gaps + tuple(run.gaps),
+        )
+
+    def _ask_info(self, pool: ThreadPoolExecutor) -> _Asked:
+        return _Asked(
+            stores=pool.submit(_found, self._stores),
+            methods=pool.submit(_found, self._import_methods),
+            caches=tuple(pool.submit(_found, self._cache, url) for url in self.node_urls),
+        )
+
+    def _status(self, run: _Run, stores: tuple[Store, ...]) -> SourceStatus:
+        parts = [f"{len(run.images)} images", f"{len(stores)} stores", *run.notes]
+        if self.node_urls:
+            parts.append(f"{len(self.node_urls)} cache nodes")
+        return SourceStatus(
+            source=self.name,
+            complete=not run.gaps,
+            items=len(run.images),
+            detail=", ".join(parts),
+        )
+
+    # ------------------------------------------------------------------ images
+    def _list(
+        self,
+        run: _Run,
+        label: str,
+        stream: PageStream,
+        jobs: ThreadPoolExecutor,
+        progress: Progress,
+    ) -> None:
+        try:
+            for page in stream.pages():
+                run.pending = self._prefetch(jobs, run, page)
+                before = len(run.images)
+                for raw in page:
+                    self._add_image(run, raw)
+                if len(run.images) > before:
+                    progress.advance(self.name, len(run.images) - before)
+        except ListingError as exc:
+            run.gap(_listing_scope(label, exc), _listing_error(exc))
+        finally:
+            stream.cancel()
+            for job in run.pending.values():
+                job.cancel()
+
+    def _prefetch(
+        self, pool: ThreadPoolExecutor, run: _Run, page: list[Mapping[str, Any]]
+    ) -> dict[str, Future[Any]]:
+        """Start the per-image requests of a page, so they overlap with its conversion."""
+        jobs: dict[str, Future[Any]] = {}
+        for raw in page:
+            image_id = raw.get("id")
+            if self._wants_members(raw):
+                jobs[f"{image_id}/members"] = pool.submit(
+                    self.http.get_json, f"/images/{image_id}/members"
+                )
+            if run.locations_allowed and _wants_locations(run, raw):
+                jobs[f"{image_id}/locations"] = pool.submit(
+                    self.http.get_json, f"/images/{image_id}/locations"
+                )
+        return jobs
+
+    def _add_image(self, run: _Run, raw: Mapping[str, Any]) -> None:
+        image_id = str(raw.get("id"))
+        if image_id in run.seen:
+            return
+        try:
+            # NOTE: the usual image needs neither extra request; skip both calls for it
+            locations = None if "locations" in raw else self._locations(run, raw)
+            members = self._members(run, raw) if raw.get("visibility") == "shared" else ()
+            image = image_from_api(raw, locations=locations, members=members)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            run.gap(f"image {image_id}", f"unreadable image record: {exc!r}")
+            return
+        run.seen.add(image_id)
+        run.images.append(image)
+
+    def _locations(self, run: _Run, raw: Mapping[str, Any]) -> tuple[Location, ...] | None:
+        """None: use the body's own ``locations``; else what the locations API says.
+
+        The first image needing it probes the API alone; once that works, the requests of
+        later pages are started ahead (``_prefetch``).
+        """
+        if not _wants_locations(run, raw):
+            return None
+        image_id = raw["id"]
+        try:
+            body = run.answer(f"{image_id}/locations", self.http, f"/images/{image_id}/locations")
+        except GlanceHttpError as exc:
+            if exc.status in _REFUSED:
+                run.locations_refused = True
+                run.gap(
+                    "image locations",
+                    f"locations hidden: the image bodies carry none and "
+                    f"GET /v2/images/{{id}}/locations was refused ({exc.brief})",
+                )
+            else:
+                run.gap(f"image {image_id} locations", exc.brief)
+            return None
+        run.locations_allowed = True
+        return locations_from_api(body)
+
+    def _wants_members(self, raw: Mapping[str, Any]) -> bool:
+        return self.fetch_members and raw.get("visibility") == "shared"
+
+    def _members(self, run: _Run, raw: Mapping[str, Any]) -> tuple[ImageMember, ...]:
+        if not self._wants_members(raw):
+            return ()
+        image_id = raw["id"]
+        try:
+            body = run.answer(f"{image_id}/members", self.http, f"/images/{image_id}/members")
+        except GlanceHttpError as exc:
+            run.gap(f"image {image_id} members", exc.brief)
+            return ()
+        return members_from_api(body)
+
+    # ------------------------------------------------------------------ info
+    def _stores(self, found: _Found) -> tuple[Store, ...]:
+        try:
+            return stores_from_api(self.http.get_json("/info/stores/detail"))
+        except GlanceHttpError as exc:
+            detail_error = exc
+        try:
+            stores = stores_from_api(self.http.get_json("/info/stores"))
+        except GlanceHttpError as exc:
+            if exc.status == 404:
+                found.notes.append("multi-store off (/v2/info/stores: 404)")
+            else:
+                found.gap("stores", f"GET /v2/info/stores: {exc.brief}")
+            return ()
+        found.gap(
+            "stores detail",
+            f"GET /v2/info/stores/detail: {detail_error.brief}; "
+            "store types, weights and properties are unknown",
+        )
+        return stores
+
+    def _import_methods(self, found: _Found) -> tuple[str, ...]:
+        try:
+            return import_methods_from_api(self.http.get_json("/info/import"))
+        except GlanceHttpError as exc:
+            found.gap("import methods", f"GET /v2/info/import: {exc.brief}")
+            return ()
+
+    def _cache(self, found: _Found, url: str) -> CacheNode | None:
+        node = url.rstrip("/")
+        try:
+            return cache_node_from_api(node, self.http.get_json(f"{node}/v2/cache"))
+        except GlanceHttpError as exc:
+            found.gap(f"cache node {node}", f"GET {node}/v2/cache: {exc.brief}")
+            return None
+
+
+@dataclass
+class _Found:
+    """Gaps and notes of one info call, made on a worker thread and merged afterwards."""
+
+    gaps: list[Gap] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def gap(self, scope: str, error: str) -> None:
+        self.gaps.append(Gap(source=SOURCE, scope=scope, error=error))
+
+
+def _found(call: Callable[..., _T], *args: Any) -> tuple[_T, _Found]:
+    found = _Found()
+    return call(found, *args), found
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """The info calls in flight."""
+
+    stores: Future[tuple[tuple[Store, ...], _Found]]
+    methods: Future[tuple[tuple[str, ...], _Found]]
+    caches: tuple[Future[tuple[CacheNode | None, _Found]], ...]
+
+
+def _answers(
+    run: _Run, asked: _Asked
+) -> tuple[tuple[Store, ...], tuple[str, ...], tuple[CacheNode, ...]]:
+    """The info answers, their gaps and notes merged into ``run`` in a fixed order."""
+    stores = run.merge(*asked.stores.result())
+    methods = run.merge(*asked.methods.result())
+    caches = tuple(run.merge(*job.result()) for job in asked.caches)
+    return stores, methods, tuple(c for c in caches if c is not None)
+
+
+def _wants_locations(run: _Run, raw: Mapping[str, Any]) -> bool:
+    """True when an image body lacks ``locations`` that the locations API may give."""
+    if "locations" in raw or run.locations_refused:
+        return False
+    return bool(raw.get("stores")) or raw.get("status") in _DATA_STATES
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic GC while the catalog is built.
+
+    Building 100,000 images makes millions of objects and no cycles; without this the
+    collector's repeated full passes over the growing heap cost a third of the listing time.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _listing_scope(label: str, exc: ListingError) -> str:
+    if exc.status in (401, 403):
+        return label  # the credentials cannot list at all: the whole listing is unknown
+    if exc.after is None:
+        return f"{label} first page"
+    return f"{label} page after marker {exc.after}"
+
+
+def _listing_error(exc: ListingError) -> str:
+    if exc.status in (401, 403):
+        return f"image list refused ({exc.brief}); every image is unknown"
+    return f"{exc.brief}; this page and every later one are unknown"

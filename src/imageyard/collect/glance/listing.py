@@ -1,0 +1,141 @@
+"""Paging through ``GET /v2/images``, one page ahead of the caller.
+
+Concepts: Glance pages with ``limit`` (at most 1,000) and ``marker`` and says where the next
+page is in the body's ``next`` link (``/v2/images?limit=1000&marker=<id>``), which is followed
+exactly as returned: the version prefix is dropped because the transport is already rooted
+at the versioned endpoint. While the caller converts one page, the next one is being fetched
+(the server's time overlaps with ours), and a ``PageStream`` sends its first request as soon
+as it is made, so several lists can be in flight at once. A page that cannot be fetched ends
+the listing with a ``ListingError`` naming the last image id received, so the caller can
+record precisely which part of the catalog is unknown.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping
+from concurrent.futures import Executor, Future
+from typing import Any
+
+from imageyard.collect.glance.http import GlanceHttp, GlanceHttpError
+
+PAGE_LIMIT = 1000
+VERSION_PREFIX = "/v2/"
+_NEXT_KEY = b'"next": "'
+_TAIL = 4096
+
+
+class ListingError(Exception):
+    """A page of the image list could not be read."""
+
+    def __init__(self, after: str | None, error: GlanceHttpError | str) -> None:
+        super().__init__(str(error))
+        self.after = after  # the last image id received before the failure (None: first page)
+        self.error = error
+
+    @property
+    def status(self) -> int | None:
+        """The HTTP status of the failure, if there was one."""
+        return self.error.status if isinstance(self.error, GlanceHttpError) else None
+
+    @property
+    def brief(self) -> str:
+        return self.error.brief if isinstance(self.error, GlanceHttpError) else self.error
+
+
+def next_path(link: str) -> str:
+    """A body's ``next`` link as a path under the versioned endpoint (query kept verbatim)."""
+    if link.startswith(VERSION_PREFIX):
+        return link[len(VERSION_PREFIX) - 1 :]
+    return link
+
+
+def _page_images(body: Any) -> tuple[list[Mapping[str, Any]], str | None]:
+    if not isinstance(body, Mapping) or not isinstance(body.get("images"), list):
+        raise ValueError("response has no 'images' list")
+    link = body.get("next")
+    return body["images"], link if isinstance(link, str) and link else None
+
+
+def peek_next(body: bytes) -> str | None:
+    """The ``next`` link of a raw list body, found without decoding it (None: not found).
+
+    Glance writes ``next`` after the images, so it is looked for in the tail only; the
+    decoded body is still checked against it before the early request is used.
+    """
+    start = body.rfind(_NEXT_KEY, max(len(body) - _TAIL, 0))
+    if start < 0:
+        return None
+    start += len(_NEXT_KEY)
+    end = body.find(b'"', start)
+    if end < 0 or b"\\" in body[start:end]:
+        return None
+    return body[start:end].decode("utf-8", "replace")
+
+
+class PageStream:
+    """One image list being read; its first request is in flight from construction on.
+
+    While one page is being decoded the next one is already asked for (its link is read from
+    the raw body), so the server works on page N+1 while this side decodes and converts page
+    N. One early request at a time: at most two pages wait beyond the one the caller holds.
+    """
+
+    def __init__(self, http: GlanceHttp, params: Mapping[str, str], pool: Executor) -> None:
+        self._http = http
+        self._pool = pool
+        self._lock = threading.Lock()
+        self._early: dict[str, Future[Any]] = {}  # next-page requests sent from a raw body
+        self._pending: Future[Any] | None = pool.submit(self._fetch, "/images", dict(params))
+
+    def _fetch(self, path: str, params: Mapping[str, str] | None) -> Any:
+        return self._http.get_json(path, params, peek=self._ask_early)
+
+    def _ask_early(self, body: bytes) -> None:
+        link = peek_next(body)
+        with self._lock:
+            if link is None or self._early:  # one early request at a time bounds memory
+                return
+            self._early[link] = self._pool.submit(self._fetch, next_path(link), None)
+
+    def _next(self, link: str) -> Future[Any]:
+        with self._lock:
+            early = self._early.pop(link, None)
+            stale = list(self._early.values())  # asked for a link the body did not confirm
+            self._early.clear()
+        for job in stale:
+            job.cancel()
+        return early or self._pool.submit(self._fetch, next_path(link), None)
+
+    def pages(self) -> Iterator[list[Mapping[str, Any]]]:
+        """Yield each page's image bodies; raise ListingError when a page fails."""
+        last: str | None = None
+        seen: set[str] = set()
+        while self._pending is not None:
+            images, link = _receive(self._pending, last)
+            self._pending = None
+            if link is not None and images:
+                if link in seen:
+                    raise ListingError(last, f"the server repeated the page link {link}")
+                seen.add(link)
+                self._pending = self._next(link)
+            yield images
+            if images:
+                last = str(images[-1].get("id"))
+
+    def cancel(self) -> None:
+        """Drop the requests not yet started."""
+        with self._lock:
+            jobs = [self._pending, *self._early.values()]
+        for job in jobs:
+            if job is not None:
+                job.cancel()
+
+
+def _receive(pending: Future[Any], last: str | None) -> tuple[list[Mapping[str, Any]], str | None]:
+    try:
+        return _page_images(pending.result())
+    except GlanceHttpError as exc:
+        raise ListingError(last, exc) from exc
+    except ValueError as exc:
+        raise ListingError(last, f"unreadable page: {exc}") from exc
