@@ -9,6 +9,8 @@ v2 clones still use it lives on in the ``trash`` namespace, shown only by ``snap
 Sizes are bytes; ``used`` and ``watchers`` are None when they could not be read. A pool whose
 images could not be listed has ``complete`` False and an ``error``: its empty image list means
 "unknown", never "empty". ``CephCluster.children`` derives clones from their parent refs.
+``RbdImage.detected_format`` is what the first bytes of the image (of its ``snap`` snapshot
+when it has one) say the data is; None when the header was not read.
 """
 
 from __future__ import annotations
@@ -59,6 +61,23 @@ class RbdParentRef:
 
 
 @dataclass(frozen=True)
+class DetectedFormat:
+    """The data format read from an RBD image's first bytes (magic numbers only).
+
+    ``format`` is ``qcow2``, ``vmdk``, ``vhdx``, ``vhd``, ``vdi``, ``iso``, ``raw`` (no
+    known magic) or ``unknown`` (nothing could be read). ``snapshot`` names the snapshot
+    read (None: the head). qcow2 headers also give their ``version`` and whether they name
+    a backing file or (version 3) an external data file.
+    """
+
+    format: str
+    snapshot: str | None = None
+    version: int | None = None
+    has_backing_file: bool = False
+    has_data_file: bool = False
+
+
+@dataclass(frozen=True)
 class RbdImage:
     """One RBD image in a pool."""
 
@@ -73,6 +92,7 @@ class RbdImage:
     snapshots: tuple[Snapshot, ...] = ()
     watchers: int | None = None
     features_known: bool = True  # False: read without features/op_features (rbd CLI)
+    detected_format: DetectedFormat | None = None  # None: the header was not read
 
     @property
     def is_clone(self) -> bool:

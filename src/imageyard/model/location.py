@@ -13,6 +13,7 @@ holds a URL passes it through that function when constructed.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Literal
@@ -180,19 +181,27 @@ ParsedLocation = (
 
 @dataclass(frozen=True)
 class Location:
-    """One location of an image: its URL (without credentials), store id and parsed form."""
+    """One location of an image: its URL (without credentials) and store id.
+
+    ``parsed`` is derived from the URL on first use (it is not stored in snapshots): a
+    large catalog is collected without parsing locations nobody asks about.
+    """
 
     url: str
     store: str | None
-    parsed: ParsedLocation
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "url", _clean(self.url))
 
+    @functools.cached_property
+    def parsed(self) -> ParsedLocation:
+        """The URL parsed into its scheme's variant (never raises)."""
+        return parse_location(self.url)
+
     @classmethod
     def from_url(cls, url: str, store: str | None = None) -> Location:
         """Build a Location from a URL as Glance reports it (credentials removed)."""
-        return cls(url=strip_credentials(url), store=store, parsed=parse_location(url))
+        return cls(url=url, store=store)
 
 
 def parse_location(url: str) -> ParsedLocation:

@@ -19,7 +19,7 @@ from typing import Any
 
 from imageyard.model.cache import CachedImage, CacheNode
 from imageyard.model.image import Image, ImageMember
-from imageyard.model.location import Location, parse_location
+from imageyard.model.location import Location
 from imageyard.model.store import Store, StoreSource, StoreType
 
 # keys that are typed Image fields, or API links that say nothing about the image
@@ -83,9 +83,7 @@ def locations_from_api(raw: Any) -> tuple[Location, ...]:
             continue
         metadata = entry.get("metadata")
         store = metadata.get("store") if isinstance(metadata, dict) else None
-        # Location.from_url, minus one of its three passes over the URL (the constructor
-        # and parse_location each remove credentials themselves)
-        found.append(Location(url=url, store=_opt_str(store), parsed=parse_location(url)))
+        found.append(Location(url=url, store=_opt_str(store)))
     return tuple(found)
 
 
