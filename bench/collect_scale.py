@@ -72,7 +72,7 @@ def imageyard_listing(url: str) -> int:
 def worker(kind: str, url: str) -> None:
     run = plain_listing if kind == "plain" else imageyard_listing
     if kind == "imageyard":  # module imports are start-up cost, not listing speed
-        import imageyard.collect.glance  # noqa: F401
+        import imageyard.collect.glance
         import imageyard.model.inventory  # noqa: F401
     t0 = time.perf_counter()
     images = run(url)

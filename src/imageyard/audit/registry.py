@@ -13,7 +13,9 @@ from imageyard.audit.rules import (
     backends,
     cache,
     cinder,
+    cow_eligibility,
     file_stores,
+    format_images,
     imports,
     lifecycle,
     locations,
@@ -33,6 +35,7 @@ RULES: tuple[Rule, ...] = (
     nova.nova_rbd_cluster_mismatch,
     cinder.cinder_rbd_cluster_mismatch,
     imports.image_conversion_off_with_rbd_default,
+    cow_eligibility.cow_not_eligible,
     # security
     locations.locations_exposed_user_facing,
     # store layout
@@ -44,6 +47,11 @@ RULES: tuple[Rule, ...] = (
     # caches
     cache.glance_cache_with_rbd,
     cinder.cinder_image_cache_no_internal_tenant,
+    # per-image formats
+    format_images.non_raw_in_rbd,
+    format_images.raw_label_mismatch,
+    format_images.qcow2_backing_file,
+    format_images.disk_format_not_allowed,
     # lifecycle and hygiene
     lifecycle.removed_option,
     lifecycle.deprecated_option,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import replace
 from pathlib import Path
 
 from imageyard.audit.engine import AuditResult, run_audit
@@ -12,6 +13,7 @@ from imageyard.collect.base import run_collectors
 from imageyard.collect.config_source import ConfigCollector
 from imageyard.collect.configs import discover
 from imageyard.model.inventory import Inventory
+from imageyard.model.snapshot import read_inventory
 
 ROOT = Path(__file__).resolve().parents[3]
 AUDIT_FIXTURES = ROOT / "tests" / "fixtures" / "audit"
@@ -20,8 +22,25 @@ TODAY = datetime.date(2026, 6, 1)
 
 
 def collect_dir(path: Path) -> Inventory:
-    """The inventory ``imageyard collect --config-dir path`` would write."""
-    return run_collectors([ConfigCollector(discover(path))], Inventory())
+    """The inventory ``imageyard collect --config-dir path`` would write.
+
+    A fixture with an ``inventory.json`` (images, API stores, Ceph clusters ...) adds what
+    that snapshot holds to the configuration collected from the directory.
+    """
+    inv = run_collectors([ConfigCollector(discover(path))], Inventory())
+    extra = path / "inventory.json"
+    if not extra.is_file():
+        return inv
+    more = read_inventory(extra)
+    return replace(
+        inv,
+        stores=inv.stores + more.stores,
+        images=more.images,
+        import_methods=more.import_methods,
+        ceph_clusters=more.ceph_clusters,
+        sources=inv.sources + more.sources,
+        gaps=inv.gaps + more.gaps,
+    )
 
 
 def audit(inv: Inventory, *rule_ids: str, ctx: AuditContext | None = None) -> AuditResult:

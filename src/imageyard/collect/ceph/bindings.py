@@ -8,6 +8,8 @@ namespace that ``rbd snap ls`` hides), parent spec and id, and used bytes. Used 
 ``rbd du``: with fast-diff on and valid, ``diff_iterate(whole_object=True)`` from each user
 snapshot to the next and then to the head, summed; without fast-diff they are None (unknown)
 rather than a slow full scan. Every ``rados.Error``/``rbd.Error`` leaves as a ``CephError``.
+``read_header`` opens one image (at a snapshot) read-only and reads its first 512 bytes (and
+5 bytes at 0x8001 when no magic matched) for ``header.detect_format``.
 Importing this module needs the bindings; the collector falls back to the CLI client when
 it cannot.
 """
@@ -33,7 +35,15 @@ from imageyard.collect.ceph.client import (
     PoolRecord,
     bit_names,
 )
-from imageyard.model.ceph import RbdImage, RbdParentRef, Snapshot, SnapshotNamespace, TrashEntry
+from imageyard.collect.ceph.header import HEADER_BYTES, ISO_MAGIC_LEN, ISO_OFFSET, detect_format
+from imageyard.model.ceph import (
+    DetectedFormat,
+    RbdImage,
+    RbdParentRef,
+    Snapshot,
+    SnapshotNamespace,
+    TrashEntry,
+)
 
 _NAMESPACES = {
     rbd.RBD_SNAP_NAMESPACE_TYPE_USER: SnapshotNamespace.USER,
@@ -127,6 +137,21 @@ class BindingsClient:
     def snapshots(self, pool: str, name: str) -> tuple[Snapshot, ...]:
         with _op(f"snapshots of {pool}/{name}"), self._open(pool, name=name) as im:
             return _snapshots(im)
+
+    def read_header(self, pool: str, name: str, snapshot: str | None) -> DetectedFormat | None:
+        """The format the first bytes of ``pool/name[@snapshot]`` show (read-only open)."""
+        spec = f"{pool}/{name}" + (f"@{snapshot}" if snapshot else "")
+        with _op(f"header of {spec}"):
+            image = rbd.Image(self._ioctx(pool), name=name, snapshot=snapshot, read_only=True)
+            try:
+                size = int(image.size())
+                head = bytes(image.read(0, min(HEADER_BYTES, size))) if size else b""
+                probe = b""
+                if size >= ISO_OFFSET + ISO_MAGIC_LEN and detect_format(head).format == "raw":
+                    probe = bytes(image.read(ISO_OFFSET, ISO_MAGIC_LEN))
+            finally:
+                image.close()
+        return detect_format(head, probe, snapshot)
 
     def trash(self, pool: str) -> tuple[TrashEntry, ...]:
         with _op(f"list trash of pool {pool}"):

@@ -10,7 +10,9 @@ user namespace does not show), ``rbd status`` only when watchers are asked for, 
 info``/``snap ls --all --image-id`` once per trash entry. ``rbd ls -l`` names neither features
 nor op_features, so images read here carry ``features_known`` False. A failing command becomes
 a CephError whose errno is the ``(N) Message`` that rbd/ceph print on stderr. The parsers are
-pure functions of the JSON text, tested on recorded outputs.
+pure functions of the JSON text, tested on recorded outputs. The CLI client does not read
+image headers (``read_header`` returns None): the rbd command has no small ranged read, and
+exporting a whole snapshot to keep 512 bytes would be far too heavy.
 """
 
 from __future__ import annotations
@@ -27,7 +29,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from imageyard.collect.ceph.client import CephError, ClusterTarget, Fault, ImageRef, PoolRecord
-from imageyard.model.ceph import RbdImage, RbdParentRef, Snapshot, SnapshotNamespace, TrashEntry
+from imageyard.model.ceph import (
+    DetectedFormat,
+    RbdImage,
+    RbdParentRef,
+    Snapshot,
+    SnapshotNamespace,
+    TrashEntry,
+)
 
 _ERRNO = re.compile(r"\((\d+)\) ([^\n]+)")
 _CONNECT = ("couldn't connect to the cluster", "error connecting to the cluster", "global_init")
@@ -332,6 +341,10 @@ class CliClient:
     def snapshots(self, pool: str, name: str) -> tuple[Snapshot, ...]:
         out, _ = self._rbd(["snap", "ls", "--all", f"{pool}/{name}"], f"snapshots of {pool}/{name}")
         return parse_snap_ls_all(out)
+
+    def read_header(self, pool: str, name: str, snapshot: str | None) -> DetectedFormat | None:
+        """Always None: ``rbd export ... | head -c 512`` would stream the whole image."""
+        return None
 
     def trash(self, pool: str) -> tuple[TrashEntry, ...]:
         out, _ = self._rbd(["trash", "ls", "-l", "-p", pool], f"list trash of pool {pool}")

@@ -7,7 +7,8 @@ client are interchangeable. Every failure leaves a client as a ``CephError`` car
 errno and a ``Fault`` class (connect, permission, not-found, timeout, other); the collector
 decides what each fault means for the inventory. A ``ClusterTarget`` names what to connect to:
 a ceph.conf, a cephx user (None: the one librados picks, ``client.admin``) and an optional
-keyring (None: the ``keyring`` option of the conf).
+keyring (None: the ``keyring`` option of the conf). A client that can also read an image's
+first bytes implements ``HeaderReader``; the collector asks only such clients.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ import enum
 import errno as errno_codes
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NamedTuple, Protocol
+from typing import NamedTuple, Protocol, runtime_checkable
 
-from imageyard.model.ceph import RbdImage, Snapshot, TrashEntry
+from imageyard.model.ceph import DetectedFormat, RbdImage, Snapshot, TrashEntry
 
 DEFAULT_TIMEOUT = 15.0
 """Seconds allowed for connecting and for each cluster operation."""
@@ -117,6 +118,18 @@ class RbdClient(Protocol):
 
     def close(self) -> None:
         """Release the connection."""
+        ...
+
+
+@runtime_checkable
+class HeaderReader(Protocol):
+    """An optional client ability: the format shown by an image's first bytes."""
+
+    def read_header(self, pool: str, name: str, snapshot: str | None) -> DetectedFormat | None:
+        """The detected format of ``pool/name[@snapshot]``; None when this client cannot read.
+
+        Raises CephError when the read fails.
+        """
         ...
 
 

@@ -14,6 +14,12 @@ Faults are data, never exceptions: a cluster that cannot be reached is a Gap ``c
 a Pool with ``complete`` False and no images; an image that fails to read is a Gap ``image
 <pool>/<name>`` and makes its pool incomplete; an image that vanished between list and open
 is skipped with a note in the status detail. Any gap makes the SourceStatus incomplete.
+
+Header inspection (``headers``, on by default): for the images of pools a Glance rbd store
+uses (every selected pool when no rbd store is known), a client that is a ``HeaderReader``
+reads the first bytes of the image's ``snap`` snapshot (else its head) and the collector
+records the detected format in ``RbdImage.detected_format``. It is one small read per image;
+a failed read leaves the field None with a note, never a gap, since it is an extra.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from imageyard.collect.ceph.client import (
     ClientFactory,
     ClusterTarget,
     Fault,
+    HeaderReader,
     ImageRef,
     PoolRecord,
     RbdClient,
@@ -38,6 +45,7 @@ from imageyard.model.ceph import CephCluster, Pool, RbdImage, Snapshot
 from imageyard.model.config import DeploymentConfig
 from imageyard.model.gap import Gap, SourceStatus
 from imageyard.model.inventory import Inventory
+from imageyard.model.store import StoreType
 
 SOURCE = "ceph"
 RBD_APPLICATION = "rbd"
@@ -90,12 +98,14 @@ class CephCollector:
 
     ``clusters``: targets (conf, user, keyring); empty means every ceph.conf of the config,
     read as ``user``. ``pools``: the pools to read (None: every pool with application rbd).
-    ``watchers``: also count watchers (one extra call per image).
+    ``watchers``: also count watchers (one extra call per image). ``headers``: read each
+    Glance-pool image's first bytes to detect its real format (one small read per image).
     """
 
     clusters: tuple[ClusterTarget, ...] = ()
     pools: tuple[str, ...] | None = None
     watchers: bool = False
+    headers: bool = True
     client_factory: ClientFactory = default_client_factory
     user: str | None = None
     timeout: float = DEFAULT_TIMEOUT
@@ -114,7 +124,7 @@ class CephCollector:
         if not targets:
             run.gap("clusters", "no ceph.conf known: give --ceph-conf or a --config-dir with one")
         for target in targets:
-            self._read_cluster(target, run, progress)
+            self._read_cluster(target, run, progress, inventory)
         status = _status(self.name, run)
         progress.done(self.name, status)
         fsids = {c.fsid for c in run.clusters}
@@ -126,7 +136,9 @@ class CephCollector:
             gaps=inventory.gaps + tuple(run.gaps),
         )
 
-    def _read_cluster(self, target: ClusterTarget, run: _Run, progress: Progress) -> None:
+    def _read_cluster(
+        self, target: ClusterTarget, run: _Run, progress: Progress, inventory: Inventory
+    ) -> None:
         scope = f"cluster {target.conf}"
         try:
             client = self.client_factory(target, self.timeout)
@@ -135,6 +147,8 @@ class CephCollector:
             return
         try:
             cluster = self._cluster(client, target, run, progress)
+            if cluster is not None and self.headers:
+                cluster = _with_headers(client, cluster, glance_pools(inventory, cluster), run)
         except CephError as exc:
             run.gap(scope, exc)
             return
@@ -244,3 +258,45 @@ def _with_snapshots(pool: Pool, image_name: str, snaps: tuple[Snapshot, ...]) ->
         return replace(image, snapshots=tuple(known.get(s.id, s) for s in snaps))
 
     return replace(pool, images=tuple(merged(i) for i in pool.images))
+
+
+# ------------------------------------------------------------------ header inspection
+
+
+def glance_pools(inventory: Inventory, cluster: CephCluster) -> tuple[str, ...]:
+    """Pools of ``cluster`` that a Glance rbd store uses (every pool read when none known)."""
+    used = {
+        s.rbd_pool
+        for s in inventory.stores
+        if s.type is StoreType.RBD and s.rbd_pool and s.rbd_fsid in (None, cluster.fsid)
+    }
+    names = tuple(p.name for p in cluster.pools if p.name in used)
+    return names or tuple(p.name for p in cluster.pools)
+
+
+def _with_headers(
+    client: RbdClient, cluster: CephCluster, pools: tuple[str, ...], run: _Run
+) -> CephCluster:
+    if not isinstance(client, HeaderReader):
+        return cluster
+    return replace(
+        cluster,
+        pools=tuple(_pool_headers(client, p, run) if p.name in pools else p for p in cluster.pools),
+    )
+
+
+def _pool_headers(reader: HeaderReader, pool: Pool, run: _Run) -> Pool:
+    failed = 0
+    images: list[RbdImage] = []
+    for image in pool.images:
+        snap = "snap" if image.snapshot("snap") is not None else None
+        try:
+            images.append(
+                replace(image, detected_format=reader.read_header(pool.name, image.name, snap))
+            )
+        except CephError:
+            failed += 1
+            images.append(image)
+    if failed:
+        run.notes.append(f"pool {pool.name}: {failed} image headers could not be read")
+    return replace(pool, images=tuple(images))

@@ -1,0 +1,20 @@
+"""Copy-on-write eligibility: which consumers clone which images, and what happens otherwise.
+
+Concepts: ``consumers(inv)`` derives the Nova computes and Cinder RBD backends from the
+configuration; ``boot_path(image, consumer, inv)`` replays the consumer's clone decision and
+returns a ``Verdict`` with its ``BootPath``. Both are pure functions of the inventory, shared
+by the audit rules and by later stages that simulate or design deployments.
+"""
+
+from imageyard.audit.cow.consumers import Consumer, ConsumerKind, consumers
+from imageyard.audit.cow.verdict import BootPath, Verdict, boot_path, sorted_locations
+
+__all__ = [
+    "BootPath",
+    "Consumer",
+    "ConsumerKind",
+    "Verdict",
+    "boot_path",
+    "consumers",
+    "sorted_locations",
+]

@@ -1,0 +1,247 @@
+"""Per-image format rules: non-raw data in RBD, mislabelled raw images, backing files, policy.
+
+Concepts: only raw images are cloned from RBD, so a qcow2 (vmdk, vhd ...) image held in an
+rbd store is downloaded, converted and imported as a full copy on every first boot on each
+rbd host. Glance accepts a qcow2 upload labelled ``raw`` with only a warning, and the
+copy-on-write path never inspects data, so such an image is cloned and the guest sees qcow2
+bytes as its disk. The Ceph collector reads each Glance-pool image's first bytes
+(``RbdImage.detected_format``); the label and backing-file rules judge that, and are
+unknown where the header was not read (the rbd CLI client never reads it). Images held only
+outside Ceph are downloaded, and the consumer's own format inspection checks them then, so
+they are not judged here. ``disk-format-not-allowed`` compares each image's ``disk_format``
+with ``[image_format] disk_formats`` when that option is set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+from imageyard.audit.cow.verdict import gib
+from imageyard.audit.rule import AuditContext, rule
+from imageyard.audit.rules._common import cite, missing, wanted
+from imageyard.audit.rules.cow_eligibility import (
+    GLANCE_SOURCE,
+    convert_fix,
+    images_missing,
+    label,
+)
+from imageyard.model.ceph import DetectedFormat, Pool, RbdImage
+from imageyard.model.config import as_list
+from imageyard.model.finding import Evidence, Finding, Outcome, Resource
+from imageyard.model.image import Image
+from imageyard.model.inventory import Inventory
+from imageyard.model.location import RbdLocation
+from imageyard.model.store import StoreType
+
+NOT_CLONED_FORMATS = ("raw", "iso")
+CONTAINER_FORMATS = ("qcow2", "vmdk", "vhdx", "vhd", "vdi")
+
+
+def image_res(image: Image) -> Resource:
+    """``image <id>``."""
+    return Resource("image", image.id)
+
+
+def rbd_locations(image: Image) -> tuple[RbdLocation, ...]:
+    """The image's 4-part rbd locations (from ``locations``, else ``direct_url``)."""
+    parsed = [loc.parsed for loc in image.locations]
+    return tuple(p for p in parsed if isinstance(p, RbdLocation) and not p.legacy)
+
+
+def rbd_store_ids(image: Image, inv: Inventory) -> tuple[str, ...]:
+    """The image's stores that are rbd stores."""
+    return tuple(
+        s for s in image.stores if (st := inv.store(s)) is not None and st.type is StoreType.RBD
+    )
+
+
+@rule(
+    id="non-raw-in-rbd",
+    title="Non-raw image stored in an rbd store",
+    severity="high",
+    confidence="high",
+    category="images",
+    remediation="Convert the image to raw (qemu-img convert -f qcow2 -O raw) and upload the "
+    "raw file, or import it with the image_conversion plugin enabled.",
+    links=("nova nova/virt/libvirt/imagebackend.py", "ceph doc/rbd/rbd-openstack.rst"),
+)
+def non_raw_in_rbd(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
+    """A qcow2 (vmdk, vhd ...) image in an rbd store is never cloned copy-on-write.
+
+    Every first boot on each rbd host downloads it, converts it to raw and imports a full
+    copy; every volume created from it does the same.
+    """
+    why = images_missing(inv)
+    if why is not None:
+        yield non_raw_in_rbd.unknown(Resource("source", GLANCE_SOURCE), why)
+        return
+    for image in inv.images:
+        stores = rbd_store_ids(image, inv)
+        if image.disk_format in NOT_CLONED_FORMATS or image.disk_format is None:
+            continue
+        if not stores and not rbd_locations(image):
+            continue
+        where = ", ".join(stores) or "rbd"
+        text, action = convert_fix(image, stores[0] if stores else "<rbd store>")
+        finding = non_raw_in_rbd.finding(
+            image_res(image),
+            f"image {label(image)} is {image.disk_format} in rbd store(s) {where}: never "
+            f"cloned; the first boot on each rbd host downloads {gib(image.size)}, converts it "
+            f"and imports {gib(image.virtual_size or image.size)} of raw data",
+            Evidence.fact(f"image {image.id}: disk_format = {image.disk_format}"),
+            Evidence.fact(f"image {image.id}: stores = {', '.join(image.stores)}"),
+            action=action,
+        )
+        yield _with_fix(finding, text)
+
+
+def _with_fix(finding: Finding, text: str) -> Finding:
+    return replace(finding, remediation=text)
+
+
+# ------------------------------------------------------------------ detected formats
+
+
+def _rbd_image(inv: Inventory, loc: RbdLocation) -> tuple[Pool | None, RbdImage | None]:
+    cluster = inv.ceph_cluster(loc.fsid)
+    pool = cluster.pool(loc.pool) if cluster is not None else None
+    return pool, pool.image(loc.image) if pool is not None else None
+
+
+def _detected(
+    inv: Inventory, image: Image
+) -> Iterator[tuple[RbdLocation, DetectedFormat | None, str | None]]:
+    """Per rbd location: the detected format, or None with why it is unknown (None: skip)."""
+    for loc in rbd_locations(image):
+        pool, rbd_image = _rbd_image(inv, loc)
+        if pool is None or not pool.complete:
+            yield loc, None, f"Ceph pool {loc.pool} of cluster {loc.fsid} was not read"
+        elif rbd_image is None:
+            continue  # data missing: the cow rule reports it
+        elif rbd_image.detected_format is None:
+            yield loc, None, f"the header of {loc.pool}/{loc.image} was not read"
+        else:
+            yield loc, rbd_image.detected_format, None
+
+
+@rule(
+    id="raw-label-mismatch",
+    title="Image labelled raw whose data is another format",
+    severity="high",
+    confidence="high",
+    category="images",
+    remediation="Set the image's real disk_format, or better convert the data to raw "
+    "(qemu-img convert -f qcow2 -O raw) and upload it as a new raw image; retire the "
+    "mislabelled one.",
+    links=("glance glance/location.py", "nova nova/storage/rbd_utils.py"),
+)
+def raw_label_mismatch(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
+    """An image with disk_format raw whose RBD data starts with a qcow2/vmdk/vhd(x)/vdi header.
+
+    Glance only warns about such uploads, and the copy-on-write clone never inspects data:
+    Nova and Cinder clone it as raw and the guest sees the container format as its disk.
+    """
+    why = images_missing(inv)
+    if why is not None:
+        yield raw_label_mismatch.unknown(Resource("source", GLANCE_SOURCE), why)
+        return
+    for image in (i for i in inv.images if i.disk_format == "raw"):
+        for loc, found, unknown in _detected(inv, image):
+            if unknown is not None:
+                yield raw_label_mismatch.unknown(image_res(image), unknown)
+            elif found is not None and found.format in CONTAINER_FORMATS:
+                text, action = convert_fix(image, "<rbd store>", found.format)
+                finding = raw_label_mismatch.finding(
+                    image_res(image),
+                    f"image {label(image)} is labelled raw but {loc.pool}/{loc.image} holds "
+                    f"{found.format} data: it is cloned as raw and the guest sees a "
+                    f"{found.format} container as its disk",
+                    Evidence.fact(f"image {image.id}: disk_format = raw"),
+                    _header_fact(loc, found),
+                    action=action,
+                )
+                yield _with_fix(finding, text)
+            break  # the first rbd location is enough
+
+
+def _header_fact(loc: RbdLocation, found: DetectedFormat) -> Evidence:
+    at = f"@{found.snapshot}" if found.snapshot else ""
+    extra = f" version {found.version}" if found.version is not None else ""
+    return Evidence.fact(
+        f"Ceph {loc.fsid}: header of {loc.pool}/{loc.image}{at} is {found.format}{extra}"
+    )
+
+
+@rule(
+    id="qcow2-backing-file",
+    title="qcow2 image data with a backing file or external data file",
+    severity="high",
+    confidence="high",
+    category="images",
+    remediation="Flatten the image (qemu-img convert -f qcow2 -O raw, which reads through the "
+    "backing chain) and upload the result as a new raw image; delete the original.",
+    links=("nova nova/virt/images.py", "https://bugs.launchpad.net/nova/+bug/2059809"),
+)
+def qcow2_backing_file(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
+    """RBD image data whose qcow2 header names a backing file or an external data file.
+
+    Nova and Glance refuse such images on download since the 2024 format-inspection fixes
+    (CVE-2024-32498), so every non-clone boot fails; a copy-on-write clone of it labelled
+    raw boots a broken disk.
+    """
+    why = images_missing(inv)
+    if why is not None:
+        yield qcow2_backing_file.unknown(Resource("source", GLANCE_SOURCE), why)
+        return
+    for image in inv.images:
+        for loc, found, unknown in _detected(inv, image):
+            if unknown is not None:
+                yield qcow2_backing_file.unknown(image_res(image), unknown)
+            elif found is not None and (found.has_backing_file or found.has_data_file):
+                kind = "a backing file" if found.has_backing_file else "an external data file"
+                yield qcow2_backing_file.finding(
+                    image_res(image),
+                    f"image {label(image)}: the qcow2 header of {loc.pool}/{loc.image} names "
+                    f"{kind}; downloads are refused by format inspection",
+                    _header_fact(loc, found),
+                )
+            break
+
+
+@rule(
+    id="disk-format-not-allowed",
+    title="Image disk_format not in [image_format] disk_formats",
+    severity="medium",
+    confidence="high",
+    category="images",
+    remediation="Convert the image to an allowed format and upload it again, or add its "
+    "format to [image_format] disk_formats in glance-api.conf.",
+    links=("glance glance/common/config.py",),
+)
+def disk_format_not_allowed(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
+    """An image whose disk_format is not in glance-api.conf's [image_format] disk_formats.
+
+    Glance refuses new images in such a format; existing ones stay and keep being served, so
+    the policy and the catalogue disagree.
+    """
+    glance = inv.config.glance_api
+    if glance is None:
+        yield disk_format_not_allowed.unknown(wanted("glance-api"), missing(inv, "glance-api"))
+        return
+    if glance.disk_formats is None:
+        return
+    why = images_missing(inv)
+    if why is not None:
+        yield disk_format_not_allowed.unknown(Resource("source", GLANCE_SOURCE), why)
+        return
+    allowed = as_list(glance.disk_formats)
+    for image in inv.images:
+        if image.disk_format is not None and image.disk_format not in allowed:
+            yield disk_format_not_allowed.finding(
+                image_res(image),
+                f"image {label(image)} has disk_format {image.disk_format}, not in "
+                f"[image_format] disk_formats ({', '.join(allowed)})",
+                *cite(glance.disk_formats),
+                Evidence.fact(f"image {image.id}: disk_format = {image.disk_format}"),
+            )
