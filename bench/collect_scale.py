@@ -5,7 +5,7 @@ are measured side by side in one run:
 
 * ``plain``: ``requests`` with ``limit=1000``, following ``next``, JSON-decoding each page
   (both the default and the ``os_hidden=true`` listing, as imageyard reads both);
-* ``imageyard``: ``GlanceCollector`` over ``SdkGlanceHttp`` (openstacksdk session), building
+* ``imageyard``: ``GlanceCollector`` over ``glance_http`` (openstacksdk session), building
   the model's frozen ``Image`` records, stores, import methods.
 
 Servers: ``--images N`` starts the fake Glance (real response shapes) with N images in its
@@ -59,10 +59,10 @@ def plain_listing(url: str) -> int:
 
 def imageyard_listing(url: str) -> int:
     from imageyard.collect.base import NullProgress
-    from imageyard.collect.glance import GlanceCollector, SdkGlanceHttp
+    from imageyard.collect.glance import GlanceCollector, glance_http
     from imageyard.model.inventory import Inventory
 
-    collector = GlanceCollector(SdkGlanceHttp.from_endpoint(url), fetch_members=False)
+    collector = GlanceCollector(glance_http(endpoint=url), fetch_members=False)
     inv = collector.collect(Inventory(), NullProgress())
     if inv.gaps:
         raise SystemExit(f"imageyard listing left gaps: {inv.gaps[:3]}")

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from imageyard.collect.base import NullProgress
-from imageyard.collect.glance import GlanceCollector, RetryPolicy, SdkGlanceHttp
+from imageyard.collect.glance import GlanceCollector, glance_http
+from imageyard.collect.openstack import RetryPolicy
 from imageyard.model.image import Image
 from imageyard.model.inventory import Inventory
 from imageyard.model.store import StoreSource, StoreType
@@ -20,11 +21,11 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:Support for InfluxDB"),
 ]
 TENANT = {"X-Roles": "member,reader", "X-Project-Id": "project-alpha"}
-POLICY = RetryPolicy(tries=3, backoff=0.2, timeout=30.0)
+POLICY = RetryPolicy(attempts=3, base_delay=0.2, timeout=30.0)
 
 
 def run(lab: Lab, headers: dict[str, str] | None = None) -> Inventory:
-    http = SdkGlanceHttp.from_endpoint(lab.glance_url, headers=headers, policy=POLICY)
+    http = glance_http(endpoint=lab.glance_url, headers=headers, policy=POLICY)
     collector = GlanceCollector(http, node_urls=(lab.glance_url,))
     return collector.collect(Inventory(), NullProgress())
 

@@ -103,12 +103,9 @@ def _config(request: CollectRequest) -> Collector:
 
 
 def _glance(request: CollectRequest) -> Collector:
-    from imageyard.collect.glance import GlanceCollector, SdkGlanceHttp
+    from imageyard.collect.glance import GlanceCollector, glance_http
 
-    if request.glance_endpoint:
-        http = SdkGlanceHttp.from_endpoint(request.glance_endpoint)
-    else:
-        http = SdkGlanceHttp.from_cloud(request.os_cloud)
+    http = glance_http(request.os_cloud, endpoint=request.glance_endpoint)
     return GlanceCollector(http, node_urls=request.glance_nodes)
 
 
@@ -121,9 +118,10 @@ def _ceph(request: CollectRequest) -> Collector:
 
 
 def _usage(request: CollectRequest) -> tuple[Collector, Collector]:
-    from imageyard.collect.usage import open_connection, usage_collectors
+    from imageyard.collect.openstack import connect
+    from imageyard.collect.usage import usage_collectors
 
-    return usage_collectors(open_connection(request.os_cloud))
+    return usage_collectors(connect(request.os_cloud))
 
 
 BUILDERS: dict[str, Callable[[CollectRequest], Collector]] = {

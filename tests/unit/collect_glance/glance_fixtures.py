@@ -5,17 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from imageyard.collect.base import NullProgress
-from imageyard.collect.glance import GlanceCollector, RetryPolicy, SdkGlanceHttp
+from imageyard.collect.glance import GlanceCollector, glance_http
+from imageyard.collect.openstack import RetryPolicy, SdkJsonHttp
 from imageyard.model.inventory import Inventory
 from imageyard.testing.fake_glance import FakeGlance
 
-FAST = RetryPolicy(tries=3, backoff=0.01, timeout=5.0)
+FAST = RetryPolicy(attempts=3, base_delay=0.01, timeout=5.0)
 
 Start = Callable[..., FakeGlance]
 
 
-def http_for(server: FakeGlance, policy: RetryPolicy = FAST) -> SdkGlanceHttp:
-    return SdkGlanceHttp.from_endpoint(server.url, policy=policy)
+def http_for(server: FakeGlance, policy: RetryPolicy = FAST) -> SdkJsonHttp:
+    return glance_http(endpoint=server.url, policy=policy)
 
 
 def collect(

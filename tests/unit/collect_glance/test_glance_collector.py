@@ -1,4 +1,4 @@
-"""GlanceCollector against the fake Glance, through the real SdkGlanceHttp (openstacksdk)."""
+"""GlanceCollector against the fake Glance, through the real SdkJsonHttp (openstacksdk)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pytest
 import requests
 from glance_fixtures import FAST, Start, collect, image_requests
 
-from imageyard.collect.glance import GlanceCollector, RetryPolicy, SdkGlanceHttp
+from imageyard.collect.glance import GlanceCollector, glance_http
+from imageyard.collect.openstack import RetryPolicy
 from imageyard.errors import ImageyardError
 from imageyard.model.gap import SourceStatus
 from imageyard.model.inventory import Inventory
@@ -118,7 +119,7 @@ def test_server_error_mid_listing_is_a_gap_and_incomplete(fake: Start) -> None:
     ]
     status = inv.source_status("glance")
     assert status is not None and not status.complete
-    assert image_requests(server).count(f"{LIST}&marker={last}") == FAST.tries
+    assert image_requests(server).count(f"{LIST}&marker={last}") == FAST.attempts
 
 
 def test_one_transient_server_error_is_retried(fake: Start) -> None:
@@ -131,7 +132,7 @@ def test_one_transient_server_error_is_retried(fake: Start) -> None:
 
 def test_a_page_that_times_out_is_a_gap(fake: Start) -> None:
     server = fake(Catalog(images=2500, hidden_every=0), Faults(page=3, page_delay=1.0))
-    inv = collect(server, policy=RetryPolicy(tries=2, backoff=0.01, timeout=0.3))
+    inv = collect(server, policy=RetryPolicy(attempts=2, base_delay=0.01, timeout=0.3))
     assert len(inv.images) == 2000
     (gap,) = inv.gaps_for("glance")
     assert gap.scope == f"images page after marker {inv.images[-1].id}"
@@ -148,8 +149,8 @@ def test_forbidden_listing_is_one_gap_for_the_whole_listing(fake: Start) -> None
 
 
 def test_unreachable_glance_never_raises() -> None:
-    http = SdkGlanceHttp.from_endpoint(
-        "http://127.0.0.1:9", policy=RetryPolicy(tries=2, backoff=0.01, timeout=1.0)
+    http = glance_http(
+        endpoint="http://127.0.0.1:9", policy=RetryPolicy(attempts=2, base_delay=0.01, timeout=1.0)
     )
     inv = GlanceCollector(http).collect(Inventory(), _Recorder())
     assert inv.images == () and not inv.is_complete("glance")
@@ -265,7 +266,7 @@ def test_credentials_in_location_urls_are_never_stored(fake: Start) -> None:
 def test_progress_is_reported(fake: Start) -> None:
     server = fake(Catalog(images=1200, hidden_every=0))
     progress = _Recorder()
-    inv = GlanceCollector(SdkGlanceHttp.from_endpoint(server.url, policy=FAST)).collect(
+    inv = GlanceCollector(glance_http(endpoint=server.url, policy=FAST)).collect(
         Inventory(), progress
     )
     assert progress.events[0] == ("start", None)
@@ -313,7 +314,7 @@ def test_clouds_yaml_entry(fake: Start, tmp_path: Path, monkeypatch: pytest.Monk
         f"clouds:\n  fakeglance:\n    auth_type: none\n    image_endpoint_override: {server.url}\n"
     )
     monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(clouds))
-    http = SdkGlanceHttp.from_cloud("fakeglance", policy=FAST)
+    http = glance_http("fakeglance", policy=FAST)
     inv = GlanceCollector(http).collect(Inventory(), _Recorder())
     assert len(inv.images) == 30 and inv.is_complete("glance")
 
@@ -325,4 +326,4 @@ def test_unknown_cloud_is_an_operator_error(
     clouds.write_text("clouds: {}\n")
     monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(clouds))
     with pytest.raises(ImageyardError, match="nosuchcloud"):
-        SdkGlanceHttp.from_cloud("nosuchcloud")
+        glance_http("nosuchcloud")

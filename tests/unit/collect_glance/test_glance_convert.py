@@ -16,8 +16,8 @@ from imageyard.collect.glance.convert import (
     split_csv,
     store_from_api,
 )
-from imageyard.collect.glance.http import GlanceHttpError, Peek, RetryPolicy, SdkGlanceHttp
 from imageyard.collect.glance.listing import PageStream, next_path, peek_next
+from imageyard.collect.openstack import IMAGE, HttpError, Peek, RetryPolicy, SdkJsonHttp
 from imageyard.model.store import StoreType
 
 
@@ -68,8 +68,8 @@ def test_next_path_keeps_the_query() -> None:
 
 
 def test_retry_policy_delays() -> None:
-    assert RetryPolicy(tries=3, backoff=0.5).delays() == (0.5, 1.0)
-    assert RetryPolicy(tries=1).delays() == ()
+    assert RetryPolicy(attempts=3, base_delay=0.5).delays() == (0.5, 1.0)
+    assert RetryPolicy(attempts=1).delays() == ()
 
 
 def test_only_server_side_failures_are_retried() -> None:
@@ -83,11 +83,13 @@ def test_only_server_side_failures_are_retried() -> None:
             raw = SimpleNamespace(read=lambda **_: b"<h1>x</h1> nope", release_conn=lambda: None)
             return SimpleNamespace(status_code=status, reason="R", raw=raw)
 
-    http = SdkGlanceHttp(SimpleNamespace(image=Adapter()), sleep=slept.append)
-    with pytest.raises(GlanceHttpError) as flaky:
+    http = SdkJsonHttp(
+        SimpleNamespace(image=Adapter()), IMAGE, policy=RetryPolicy(sleep=slept.append)
+    )
+    with pytest.raises(HttpError) as flaky:
         http.get_json("/flaky")
     assert tried == ["/flaky"] * 3 and slept == [0.5, 1.0] and flaky.value.status == 503
-    with pytest.raises(GlanceHttpError) as denied:
+    with pytest.raises(HttpError) as denied:
         http.get_json("/denied")
     assert tried[3:] == ["/denied"] and denied.value.brief == "HTTP 403 R: x nope"
 

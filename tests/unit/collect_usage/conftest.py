@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from usage_fixtures import Sleeps, override_connection
 
-from imageyard.collect.usage import RetryPolicy
+from imageyard.collect.openstack import RetryPolicy
 from imageyard.testing.fake_compute import FakeCompute
 
 

@@ -2,30 +2,26 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import pytest
 from usage_fixtures import Sleeps, override_connection, password_connection
 
 from imageyard.collect.base import Collector, NullProgress, run_collectors
-from imageyard.collect.usage import (
-    CinderCollector,
-    NovaCollector,
-    RetryPolicy,
-    SdkJsonHttp,
-    open_connection,
-    usage_collectors,
-)
-from imageyard.collect.usage.sdk import BLOCK_STORAGE, COMPUTE
+from imageyard.collect.openstack import BLOCK_STORAGE, COMPUTE, RetryPolicy, SdkJsonHttp, connect
+from imageyard.collect.usage import CinderCollector, NovaCollector, usage_collectors
+from imageyard.errors import InputError
 from imageyard.model.inventory import Inventory
 from imageyard.testing.fake_compute import FakeCompute, fake_server, fake_volume
 
 
 def _nova(conn: Any, retry: RetryPolicy, limit: int = 1000) -> NovaCollector:
-    return NovaCollector(SdkJsonHttp(conn, COMPUTE), retry=retry, limit=limit)
+    return NovaCollector(SdkJsonHttp(conn, COMPUTE, policy=retry), limit=limit)
 
 
 def _cinder(conn: Any, retry: RetryPolicy, limit: int = 1000) -> CinderCollector:
-    return CinderCollector(SdkJsonHttp(conn, BLOCK_STORAGE), retry=retry, limit=limit)
+    return CinderCollector(SdkJsonHttp(conn, BLOCK_STORAGE, policy=retry), limit=limit)
 
 
 def _servers(n: int) -> list[dict[str, Any]]:
@@ -199,7 +195,7 @@ def test_unreachable_endpoint_is_a_gap(retry: RetryPolicy, sleeps: Sleeps) -> No
     with FakeCompute() as gone:
         url = gone.compute_url
     conn = open_closed(url)
-    inv = NovaCollector(SdkJsonHttp(conn, COMPUTE), retry=retry).collect(
+    inv = NovaCollector(SdkJsonHttp(conn, COMPUTE, policy=retry)).collect(
         Inventory(), NullProgress()
     )
     (gap,) = inv.gaps_for("nova")
@@ -208,8 +204,8 @@ def test_unreachable_endpoint_is_a_gap(retry: RetryPolicy, sleeps: Sleeps) -> No
 
 
 def open_closed(url: str) -> Any:
-    return open_connection(
-        auth_type="none", compute_endpoint_override=url, timeout=1.0, load_config=False
+    return connect(
+        auth_type="none", endpoint_overrides={COMPUTE: url}, timeout=1.0, load_config=False
     )
 
 
@@ -229,3 +225,14 @@ def test_empty_cloud_is_complete(conn: Any, retry: RetryPolicy) -> None:
     inv = run_collectors([_nova(conn, retry), _cinder(conn, retry)], Inventory())
     assert inv.servers == () and inv.volumes == ()
     assert inv.is_complete("nova") and inv.is_complete("cinder")
+
+
+@pytest.mark.parametrize("text", ["clouds: {}\n", "clouds:\n  broken: 3\n"])
+def test_unknown_or_malformed_cloud_is_an_input_error(
+    text: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clouds = tmp_path / "clouds.yaml"
+    clouds.write_text(text)
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(clouds))
+    with pytest.raises(InputError, match="cloud 'broken'"):
+        connect("broken")

@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 
 from imageyard.collect.base import NullProgress
-from imageyard.collect.usage.common import flag, integer
-from imageyard.collect.usage.http import (
+from imageyard.collect.openstack import (
     Failure,
     HttpError,
     JsonObject,
@@ -17,6 +16,7 @@ from imageyard.collect.usage.http import (
     RetryPolicy,
     get_with_retry,
 )
+from imageyard.collect.usage.common import flag, integer
 from imageyard.collect.usage.nova import NovaCollector
 from imageyard.collect.usage.paging import Listing, next_marker, walk
 from imageyard.model.inventory import Inventory
@@ -53,7 +53,7 @@ def test_next_marker_reads_the_next_link_only() -> None:
 
 def test_next_link_without_marker_is_a_gap() -> None:
     http = Scripted(lambda p: {"servers": [{"id": "a"}], "servers_links": [{"rel": "next"}]})
-    result = walk(http, LISTING, NO_SLEEP)
+    result = walk(http, LISTING)
     assert result.gap is not None and "without a marker" in result.gap.error
     assert result.gap.scope == "servers" and result.entries == ()
 
@@ -64,14 +64,14 @@ def test_overlapping_pages_are_deduplicated() -> None:
         "b": {"servers": [{"id": "b"}, {"id": "c"}]},
     }
     http = Scripted(lambda p: pages[p.get("marker")])  # type: ignore[index]
-    result = walk(http, LISTING, NO_SLEEP)
+    result = walk(http, LISTING)
     assert [e["id"] for e in result.entries] == ["a", "b", "c"] and result.gap is None
     assert http.calls[1] == {"all_tenants": 1, "limit": 2, "marker": "b"}
 
 
 def test_repeated_marker_stops_with_a_gap() -> None:
     page = {"servers": [{"id": "a"}, {"id": "b"}], "servers_links": _next("b")}
-    result = walk(Scripted(lambda p: page), LISTING, NO_SLEEP)
+    result = walk(Scripted(lambda p: page), LISTING)
     assert result.gap is not None and "loop" in result.gap.error
     assert result.gap.scope == "page after marker b"
     assert [e["id"] for e in result.entries] == ["a", "b"]
@@ -79,14 +79,14 @@ def test_repeated_marker_stops_with_a_gap() -> None:
 
 def test_malformed_body_is_a_gap_and_not_retried() -> None:
     http = Scripted(lambda p: {"error": "nope"})
-    result = walk(http, LISTING, NO_SLEEP)
+    result = walk(http, LISTING)
     assert result.gap is not None and result.gap.error.startswith("malformed")
     assert len(http.calls) == 1
 
 
 def test_entries_without_id_are_skipped_and_reported() -> None:
     http = Scripted(lambda p: {"servers": [{"id": "a"}, {"name": "x"}, "junk"]})
-    inv = NovaCollector(http, retry=NO_SLEEP).collect(Inventory(), NullProgress())
+    inv = NovaCollector(http).collect(Inventory(), NullProgress())
     assert [s.id for s in inv.servers] == ["a"]
     assert any("without an id" in g.error for g in inv.gaps_for("nova"))
     assert not inv.is_complete("nova")

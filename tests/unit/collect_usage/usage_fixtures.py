@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from imageyard.collect.usage import open_connection
+from imageyard.collect.openstack import BLOCK_STORAGE, COMPUTE, connect
 from imageyard.testing.fake_compute import FakeCompute
 
 
@@ -21,10 +21,9 @@ class Sleeps:
 
 def override_connection(fake: FakeCompute, timeout: float = 2.0) -> Any:
     """A Connection with no auth whose endpoints are the fake's (no catalog involved)."""
-    return open_connection(
+    return connect(
         auth_type="none",
-        compute_endpoint_override=fake.compute_url,
-        block_storage_endpoint_override=fake.volume_url,
+        endpoint_overrides={COMPUTE: fake.compute_url, BLOCK_STORAGE: fake.volume_url},
         timeout=timeout,
         load_config=False,
     )
@@ -32,7 +31,7 @@ def override_connection(fake: FakeCompute, timeout: float = 2.0) -> Any:
 
 def password_connection(fake: FakeCompute) -> Any:
     """A Connection that authenticates against the fake Keystone and uses its catalog."""
-    return open_connection(
+    return connect(
         auth_type="password",
         auth_url=fake.auth_url,
         username="admin",

@@ -36,8 +36,8 @@ from imageyard.collect.glance.convert import (
     members_from_api,
     stores_from_api,
 )
-from imageyard.collect.glance.http import GlanceHttp, GlanceHttpError
 from imageyard.collect.glance.listing import PAGE_LIMIT, ListingError, PageStream
+from imageyard.collect.openstack.http import HttpError, JsonHttp
 from imageyard.model.cache import CacheNode
 from imageyard.model.gap import Gap, SourceStatus
 from imageyard.model.image import Image, ImageMember
@@ -81,7 +81,7 @@ class _Run:
         self.notes += found.notes
         return value
 
-    def answer(self, key: str, http: GlanceHttp, path: str) -> Any:
+    def answer(self, key: str, http: JsonHttp, path: str) -> Any:
         """The prefetched answer for ``key``, or a GET of ``path`` now."""
         job = self.pending.pop(key, None)
         return http.get_json(path) if job is None else job.result()
@@ -91,7 +91,7 @@ class _Run:
 class GlanceCollector:
     """Reads one Glance API (plus the cache of each node in ``node_urls``)."""
 
-    http: GlanceHttp
+    http: JsonHttp
     node_urls: tuple[str, ...] = ()
     fetch_members: bool = True
     name: str = SOURCE
@@ -207,7 +207,7 @@ class GlanceCollector:
         image_id = raw["id"]
         try:
             body = run.answer(f"{image_id}/locations", self.http, f"/images/{image_id}/locations")
-        except GlanceHttpError as exc:
+        except HttpError as exc:
             if exc.status in _REFUSED:
                 run.locations_refused = True
                 run.gap(
@@ -230,7 +230,7 @@ class GlanceCollector:
         image_id = raw["id"]
         try:
             body = run.answer(f"{image_id}/members", self.http, f"/images/{image_id}/members")
-        except GlanceHttpError as exc:
+        except HttpError as exc:
             run.gap(f"image {image_id} members", exc.brief)
             return ()
         return members_from_api(body)
@@ -239,11 +239,11 @@ class GlanceCollector:
     def _stores(self, found: _Found) -> tuple[Store, ...]:
         try:
             return stores_from_api(self.http.get_json("/info/stores/detail"))
-        except GlanceHttpError as exc:
+        except HttpError as exc:
             detail_error = exc
         try:
             stores = stores_from_api(self.http.get_json("/info/stores"))
-        except GlanceHttpError as exc:
+        except HttpError as exc:
             if exc.status == 404:
                 found.notes.append("multi-store off (/v2/info/stores: 404)")
             else:
@@ -259,7 +259,7 @@ class GlanceCollector:
     def _import_methods(self, found: _Found) -> tuple[str, ...]:
         try:
             return import_methods_from_api(self.http.get_json("/info/import"))
-        except GlanceHttpError as exc:
+        except HttpError as exc:
             found.gap("import methods", f"GET /v2/info/import: {exc.brief}")
             return ()
 
@@ -267,7 +267,7 @@ class GlanceCollector:
         node = url.rstrip("/")
         try:
             return cache_node_from_api(node, self.http.get_json(f"{node}/v2/cache"))
-        except GlanceHttpError as exc:
+        except HttpError as exc:
             found.gap(f"cache node {node}", f"GET {node}/v2/cache: {exc.brief}")
             return None
 

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from concurrent.futures import Executor, Future
 from typing import Any
 
-from imageyard.collect.glance.http import GlanceHttp, GlanceHttpError
+from imageyard.collect.openstack.http import HttpError, JsonHttp
 
 PAGE_LIMIT = 1000
 VERSION_PREFIX = "/v2/"
@@ -28,7 +28,7 @@ _TAIL = 4096
 class ListingError(Exception):
     """A page of the image list could not be read."""
 
-    def __init__(self, after: str | None, error: GlanceHttpError | str) -> None:
+    def __init__(self, after: str | None, error: HttpError | str) -> None:
         super().__init__(str(error))
         self.after = after  # the last image id received before the failure (None: first page)
         self.error = error
@@ -36,11 +36,11 @@ class ListingError(Exception):
     @property
     def status(self) -> int | None:
         """The HTTP status of the failure, if there was one."""
-        return self.error.status if isinstance(self.error, GlanceHttpError) else None
+        return self.error.status if isinstance(self.error, HttpError) else None
 
     @property
     def brief(self) -> str:
-        return self.error.brief if isinstance(self.error, GlanceHttpError) else self.error
+        return self.error.brief if isinstance(self.error, HttpError) else self.error
 
 
 def next_path(link: str) -> str:
@@ -81,7 +81,7 @@ class PageStream:
     N. One early request at a time: at most two pages wait beyond the one the caller holds.
     """
 
-    def __init__(self, http: GlanceHttp, params: Mapping[str, str], pool: Executor) -> None:
+    def __init__(self, http: JsonHttp, params: Mapping[str, str], pool: Executor) -> None:
         self._http = http
         self._pool = pool
         self._lock = threading.Lock()
@@ -135,7 +135,7 @@ class PageStream:
 def _receive(pending: Future[Any], last: str | None) -> tuple[list[Mapping[str, Any]], str | None]:
     try:
         return _page_images(pending.result())
-    except GlanceHttpError as exc:
+    except HttpError as exc:
         raise ListingError(last, exc) from exc
     except ValueError as exc:
         raise ListingError(last, f"unreadable page: {exc}") from exc

@@ -12,11 +12,11 @@ block-storage endpoint, 401/403, 5xx after retries or a timeout become gaps of s
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from imageyard.collect.base import Progress
+from imageyard.collect.openstack.http import JsonHttp
 from imageyard.collect.usage.common import Entry, finish, flag, integer, run_listing, text
-from imageyard.collect.usage.http import JsonHttp, RetryPolicy
 from imageyard.collect.usage.paging import DEFAULT_LIMIT, Listing
 from imageyard.model.compute import Volume
 from imageyard.model.inventory import Inventory
@@ -61,14 +61,13 @@ class CinderCollector:
     """Reads every volume through ``http`` (the block-storage v3 endpoint)."""
 
     http: JsonHttp
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
     limit: int = DEFAULT_LIMIT
     name: str = SOURCE
 
     def collect(self, inventory: Inventory, progress: Progress) -> Inventory:
         """Add the volumes, the ``cinder`` status and its gaps to ``inventory``."""
         listing = replace(volumes_listing(self.limit), source=self.name)
-        run = run_listing(self.http, listing, self.retry, progress, HOST_KEY)
+        run = run_listing(self.http, listing, progress, HOST_KEY)
         volumes = tuple(volume_from(e) for e in run.entries)
 
         def add(inv: Inventory) -> Inventory:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from imageyard.collect.base import Progress
-from imageyard.collect.usage.http import JsonHttp, RetryPolicy
+from imageyard.collect.openstack.http import JsonHttp
 from imageyard.collect.usage.paging import Listing, Walk, walk
 from imageyard.model.gap import Gap, SourceStatus
 from imageyard.model.inventory import Inventory
@@ -79,13 +79,12 @@ def admin_gap(source: str, scope: str, entries: Sequence[Entry], admin_key: str)
 def run_listing(
     http: JsonHttp,
     listing: Listing,
-    policy: RetryPolicy,
     progress: Progress,
     admin_key: str,
 ) -> Run:
     """Walk ``listing`` with progress, then gather its gaps."""
     progress.start(listing.source)
-    result = walk(http, listing, policy, lambda n: progress.advance(listing.source, n))
+    result = walk(http, listing, lambda n: progress.advance(listing.source, n))
     gaps: list[Gap] = []
     if result.gap is not None:
         gaps.append(result.gap)

@@ -10,11 +10,11 @@ become gaps of source ``nova`` and an incomplete status; what was read before is
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from imageyard.collect.base import Progress
+from imageyard.collect.openstack.http import JsonHttp
 from imageyard.collect.usage.common import Entry, finish, run_listing, text
-from imageyard.collect.usage.http import JsonHttp, RetryPolicy
 from imageyard.collect.usage.paging import DEFAULT_LIMIT, Listing
 from imageyard.model.compute import Server
 from imageyard.model.inventory import Inventory
@@ -57,14 +57,13 @@ class NovaCollector:
     """Reads every server through ``http`` (the compute endpoint)."""
 
     http: JsonHttp
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
     limit: int = DEFAULT_LIMIT
     name: str = SOURCE
 
     def collect(self, inventory: Inventory, progress: Progress) -> Inventory:
         """Add the servers, the ``nova`` status and its gaps to ``inventory``."""
         listing = replace(servers_listing(self.limit), source=self.name)
-        run = run_listing(self.http, listing, self.retry, progress, HOST_KEY)
+        run = run_listing(self.http, listing, progress, HOST_KEY)
         servers = tuple(server_from(e) for e in run.entries)
 
         def add(inv: Inventory) -> Inventory:

@@ -18,14 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from imageyard.collect.usage.http import (
-    Failure,
-    HttpError,
-    JsonHttp,
-    Params,
-    RetryPolicy,
-    get_with_retry,
-)
+from imageyard.collect.openstack.http import Failure, HttpError, JsonHttp, Params
 from imageyard.model.gap import Gap
 
 DEFAULT_LIMIT = 1000
@@ -84,7 +77,9 @@ def next_marker(body: Mapping[str, Any], links_key: str) -> str | None:
     return markers[-1]
 
 
-def _entries(body: Mapping[str, Any], listing: Listing) -> list[Mapping[str, Any]]:
+def _entries(body: Any, listing: Listing) -> list[Mapping[str, Any]]:
+    if not isinstance(body, Mapping):
+        raise HttpError("response is not a JSON object", kind=Failure.MALFORMED)
     entries = body.get(listing.key)
     if not isinstance(entries, list):
         raise HttpError(f"no {listing.key!r} list in the response", kind=Failure.MALFORMED)
@@ -136,7 +131,6 @@ class _Pager:
 def walk(
     http: JsonHttp,
     listing: Listing,
-    policy: RetryPolicy,
     on_page: Callable[[int], None] = lambda n: None,
 ) -> Walk:
     """Read every page of ``listing``; stop at the first page that fails, with a gap."""
@@ -144,11 +138,11 @@ def walk(
     marker: str | None = None
     while True:
         try:
-            body = get_with_retry(http, listing.path, pager.params(marker), policy)
+            body = http.get_json(listing.path, pager.params(marker))
             page = _entries(body, listing)
             following = next_marker(body, listing.links_key)
         except HttpError as exc:
-            return pager.result(pager.gap(marker, exc.describe()))
+            return pager.result(pager.gap(marker, exc.brief))
         pager.add(page)
         if following is None:
             return pager.result(None)
