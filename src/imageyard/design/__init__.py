@@ -1,1 +1,53 @@
-"""Design stage."""
+"""``imageyard design``: a storage design memo computed from an inventory and/or a site.
+
+Concepts: inputs are a site description (``site.py``, greenfield) and an inventory
+snapshot (brownfield); ``situation.py`` merges them with measured data winning. The
+decision core is one module per memo section: ``layout`` (a), ``formats`` (b),
+``changes`` (c), ``cachetune`` (d) and ``reclaim`` (e); each returns ``Decision`` records
+that cite facts (``facts.py``). ``diff`` turns the changes into unified diffs against the
+current files, ``options`` checks every emitted name against the real option lists, and
+``memo``/``json_out``/``render`` print the result. ``design_from`` is the one entry point.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from imageyard.audit.releases import Release, parse_release
+from imageyard.design.diff import FileDiff, file_diffs
+from imageyard.design.engine import build_design
+from imageyard.design.model import Design
+from imageyard.design.site import Site, load_site
+from imageyard.design.situation import measured_site, merge
+from imageyard.model.inventory import Inventory
+from imageyard.model.snapshot import read_inventory
+
+__all__ = ["DesignRun", "design_from", "run_design"]
+
+
+@dataclass(frozen=True)
+class DesignRun:
+    """A computed design and its file diffs."""
+
+    design: Design
+    diffs: tuple[FileDiff, ...]
+
+
+def run_design(
+    site: Site, inv: Inventory | None, release: Release, *, with_audit: bool = True
+) -> DesignRun:
+    """Design for already-loaded inputs."""
+    design = build_design(site, inv, release, with_audit=with_audit)
+    return DesignRun(design, file_diffs(inv, design.changes))
+
+
+def design_from(
+    inventory: Path | None, site_file: Path | None, release: str | None, *, with_audit: bool = True
+) -> DesignRun:
+    """Load the inputs, merge them and design."""
+    inv = read_inventory(inventory) if inventory is not None else None
+    declared = load_site(site_file) if site_file is not None else None
+    site = merge(measured_site(inv) if inv is not None else None, declared)
+    chosen = release or (declared.release if declared is not None else None)
+    return run_design(site, inv, parse_release(chosen), with_audit=with_audit)

@@ -1,0 +1,113 @@
+"""``imageyard design``: the storage design memo, computed from an inventory and/or a site."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from imageyard.design import design_from, json_out, memo
+from imageyard.design.render import RENDERERS
+from imageyard.errors import ExitCode, ImageyardError
+
+
+def _write(text: str, out: str) -> None:
+    if out == "-":
+        sys.stdout.write(text)
+        return
+    try:
+        Path(out).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ImageyardError(f"{out}: cannot write the design ({exc.strerror})") from None
+
+
+def _write_configs(run_dir: Path, diffs: tuple[object, ...]) -> None:
+    from imageyard.design.diff import FileDiff, masked
+
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        for d in diffs:
+            assert isinstance(d, FileDiff)
+            name = (
+                d.file if not d.target or d.target == d.path else f"{Path(d.target).name}-{d.file}"
+            )
+            (run_dir / name).write_text(masked(d.after), encoding="utf-8")
+    except OSError as exc:
+        raise ImageyardError(f"{run_dir}: cannot write the config files ({exc.strerror})") from None
+
+
+@click.command("design")
+@click.option(
+    "--inventory",
+    type=click.Path(path_type=Path),
+    help="Snapshot written by 'imageyard collect' (measured data).",
+)
+@click.option(
+    "--site",
+    "site_file",
+    type=click.Path(path_type=Path),
+    help="Site description YAML (declared data; see docs/site-schema.json).",
+)
+@click.option(
+    "--release",
+    default=None,
+    metavar="R",
+    help="Target Glance release: 2025.1, epoxy or 30 [default: the site's, else latest released].",
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "json"]),
+    default="markdown",
+    show_default=True,
+    help="Output format of the memo.",
+)
+@click.option(
+    "--render",
+    "render",
+    type=click.Choice(sorted(RENDERERS)),
+    default=None,
+    help="Print only the configuration, in this deployment tool's form.",
+)
+@click.option(
+    "--write-configs",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="DIR",
+    help="Also write the complete new config files into DIR; secret values are written "
+    "as *** (copy them from the current files).",
+)
+@click.option("--no-audit", is_flag=True, help="Do not run the audit rules over the inventory.")
+@click.option(
+    "-o", "--output", "out", default="-", show_default=True, help="Where to write ('-' for stdout)."
+)
+def command(
+    inventory: Path | None,
+    site_file: Path | None,
+    release: str | None,
+    fmt: str,
+    render: str | None,
+    write_configs: Path | None,
+    no_audit: bool,
+    out: str,
+) -> int:
+    """Design the Glance store layout, format policy, config, caches and reclamation.
+
+    Give --inventory (brownfield), --site (greenfield) or both (measured data wins). A
+    missing or malformed input gives exit code 5.
+    """
+    if inventory is None and site_file is None:
+        raise click.UsageError("give --inventory FILE, --site FILE or both")
+    run = design_from(inventory, site_file, release, with_audit=not no_audit)
+    if render is not None:
+        text = RENDERERS[render](run.design, run.diffs)
+    elif fmt == "json":
+        text = json_out.render(run.design, run.diffs)
+    else:
+        text = memo.render(run.design, run.diffs)
+    _write(text, out)
+    if write_configs is not None:
+        _write_configs(write_configs, run.diffs)
+    return int(ExitCode.OK)

@@ -1,0 +1,455 @@
+"""Section (c), the configuration: every option to set or remove, and why.
+
+Concepts: the store plan, the format policy and the cache plan become ``Change`` records,
+one per option, per file (glance-api.conf, glance-image-import.conf, nova.conf per compute
+group, cinder.conf per backend). A change equal to the current value is dropped, so a
+design of an already-right cloud has an empty diff. Only options of the target release
+are emitted (``options.py`` checks every name). The endpoint that gets
+``show_image_direct_url`` is the internal one: the memo says to run a separate user-facing
+glance-api with both show options off (OSSN-0090).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from imageyard.design.cachetune import CachePlan
+from imageyard.design.layout import local_store
+from imageyard.design.model import Change, StorePlan
+from imageyard.design.site import Site
+from imageyard.model.config import ConfigValue, as_list
+from imageyard.model.inventory import Inventory
+
+API = "glance-api.conf"
+IMPORT = "glance-image-import.conf"
+NOVA = "nova.conf"
+CINDER = "cinder.conf"
+KINDS = {API: "glance-api", IMPORT: "glance-image-import", NOVA: "nova", CINDER: "cinder"}
+STANDARD_FLAVORS = ("", "keystone", "keystone+caching", "keystone+cachemanagement")
+LOCATION_STRATEGY_REMOVED = 29
+WEIGHT_RELEASE = 27
+CACHE_API_RELEASE = 25  # v2 cache API without the cachemanage filter
+CENTRAL_DB_RELEASE = 28
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the change builders read."""
+
+    site: Site
+    stores: tuple[StorePlan, ...]
+    cache: CachePlan
+    release: int
+    inv: Inventory | None
+
+
+def current(
+    inv: Inventory | None, file: str, target: str = ""
+) -> dict[tuple[str, str], ConfigValue]:
+    """The effective current values of one file: (section, key) -> last occurrence."""
+    if inv is None:
+        return {}
+    files = [f for f in inv.config.files if f.kind == KINDS[file]]
+    if target:
+        files = [f for f in files if f.path == target] or files[:0]
+    out: dict[tuple[str, str], ConfigValue] = {}
+    for f in files[:1]:
+        for v in f.values:
+            out[(v.section, v.key)] = v
+    return out
+
+
+def _set(
+    file: str, section: str, key: str, value: str, why: str, fact: str, target: str = ""
+) -> Change:
+    return Change(file, section, key, value, why, fact, target)
+
+
+def _store_section(p: StorePlan, release: int) -> list[Change]:
+    out = [
+        _set(
+            API,
+            p.id,
+            "store_description",
+            p.description,
+            f"what users see in GET /v2/info/stores ({p.role})",
+            "store-weight",
+        )
+    ]
+    if p.weight is not None and release >= WEIGHT_RELEASE:
+        out.append(
+            _set(
+                API,
+                p.id,
+                "weight",
+                str(p.weight),
+                f"{p.role} store: sort order of locations",
+                "store-weight",
+            )
+        )
+    out += [
+        _set(API, p.id, k, v, f"new rbd store for cluster {p.ceph_cluster}", "cow-clone-rules")
+        for k, v in p.options
+    ]
+    return out
+
+
+def _glance_stores(ctx: Context) -> list[Change]:
+    default = next((s for s in ctx.stores if s.is_default), None)
+    out = [
+        _set(
+            API,
+            "DEFAULT",
+            "enabled_backends",
+            ", ".join(f"{s.id}:{s.type}" for s in ctx.stores),
+            "the stores of section (a), default first",
+            "cow-clone-rules",
+        )
+    ]
+    if default is not None:
+        out.append(
+            _set(
+                API,
+                "glance_store",
+                "default_backend",
+                default.id,
+                "uploads and imports without a store go to the default",
+                "default-backend",
+            )
+        )
+    for p in ctx.stores:
+        out += _store_section(p, ctx.release)
+    return out
+
+
+def _reserved(ctx: Context) -> list[Change]:
+    cur = current(ctx.inv, API)
+    out = []
+    for store, path in (
+        ("os_glance_staging_store", "/var/lib/glance/staging"),
+        ("os_glance_tasks_store", "/var/lib/glance/tasks"),
+    ):
+        if (store, "filesystem_store_datadir") not in cur:
+            out.append(
+                _set(
+                    API,
+                    store,
+                    "filesystem_store_datadir",
+                    path,
+                    "reserved store for import staging/tasks; keep apart from file stores",
+                    "reserved-stores",
+                )
+            )
+    return out
+
+
+def _locations(ctx: Context) -> list[Change]:
+    clone = any(s.type == "rbd" for s in ctx.stores)
+    edges = any(s.role == "edge" for s in ctx.stores)
+    out = [
+        _set(
+            API,
+            "DEFAULT",
+            "show_image_direct_url",
+            str(clone),
+            "internal endpoint only: Nova/Cinder need the rbd location to clone"
+            if clone
+            else "no consumer clones: do not expose locations",
+            "ossn-0090",
+        ),
+        _set(
+            API,
+            "DEFAULT",
+            "show_multiple_locations",
+            str(edges),
+            "several clusters: consumers must see their local copy, not only the top one"
+            if edges
+            else "one cluster: direct_url is enough, expose less",
+            "show-multiple-locations",
+        ),
+    ]
+    methods = as_list(current(ctx.inv, API).get(("DEFAULT", "enabled_import_methods")))
+    if methods and "copy-image" not in methods and len(ctx.stores) > 1:
+        out.append(
+            _set(
+                API,
+                "DEFAULT",
+                "enabled_import_methods",
+                "[" + ",".join((*methods, "copy-image")) + "]",
+                "copy-image moves images between stores (sections a, e)",
+                "copy-image-method",
+            )
+        )
+    return out
+
+
+def _removals(ctx: Context) -> list[Change]:
+    cur = current(ctx.inv, API)
+    out = []
+    if ctx.release >= LOCATION_STRATEGY_REMOVED:
+        for section, key in (
+            ("DEFAULT", "location_strategy"),
+            ("store_type_location_strategy", "store_type_preference"),
+        ):
+            if (section, key) in cur:
+                out.append(
+                    Change(
+                        API,
+                        section,
+                        key,
+                        None,
+                        "removed in Glance 29; weight replaces it",
+                        "location-strategy-removed",
+                    )
+                )
+    for key in ("stores", "default_store"):
+        if ("glance_store", key) in cur:
+            out.append(
+                Change(
+                    API,
+                    "glance_store",
+                    key,
+                    None,
+                    "single-store option, replaced by enabled_backends/default_backend",
+                    "default-backend",
+                )
+            )
+    return out
+
+
+def _flavor(ctx: Context) -> list[Change]:
+    cur = current(ctx.inv, API).get(("paste_deploy", "flavor"))
+    if ctx.inv is not None and cur is None:
+        return []  # no flavor set: the deployment's pipeline is not a keystone one we know
+    flavor = cur.value.strip() if cur is not None else ""
+    if flavor not in STANDARD_FLAVORS:
+        return []  # a custom pipeline: imageyard cannot see whether it has the cache filter
+    want = "keystone+caching" if ctx.cache.glance_cache else "keystone"
+    if ctx.cache.glance_cache and ctx.release < CACHE_API_RELEASE:
+        want = "keystone+cachemanagement"
+    why = (
+        "adds the cache filter"
+        if ctx.cache.glance_cache
+        else "no cache filter: every consumer clones"
+    )
+    fact = "cache-paste-flavor" if ctx.cache.glance_cache else "cache-useless-with-rbd"
+    return [_set(API, "paste_deploy", "flavor", want, why, fact)]
+
+
+def _glance_cache(ctx: Context) -> list[Change]:
+    if not ctx.cache.glance_cache:
+        return []
+    cur = current(ctx.inv, API)
+    out = [
+        _set(
+            API,
+            "DEFAULT",
+            "image_cache_max_size",
+            str(ctx.cache.max_size_bytes),
+            "hot working set plus headroom (a prune target, not a cap)",
+            "cache-max-size",
+        )
+    ]
+    if ("DEFAULT", "image_cache_dir") not in cur:
+        out.append(
+            _set(
+                API,
+                "DEFAULT",
+                "image_cache_dir",
+                "/var/lib/glance/image-cache",
+                "caching is active only with a cache directory",
+                "cache-paste-flavor",
+            )
+        )
+    if ctx.release >= CENTRAL_DB_RELEASE and ("DEFAULT", "worker_self_reference_url") not in cur:
+        out.append(
+            _set(
+                API,
+                "DEFAULT",
+                "worker_self_reference_url",
+                "http://<this node>:9292",
+                "required by the centralized_db cache driver; set per node",
+                "cache-centralized-db",
+            )
+        )
+    return out
+
+
+def _import_conf(ctx: Context) -> list[Change]:
+    default = next((s for s in ctx.stores if s.is_default), None)
+    if default is None or default.type != "rbd":
+        return []
+    plugins = list(
+        as_list(current(ctx.inv, IMPORT).get(("image_import_opts", "image_import_plugins")))
+    )
+    if "image_conversion" not in plugins:
+        plugins.append("image_conversion")
+    return [
+        _set(
+            IMPORT,
+            "image_import_opts",
+            "image_import_plugins",
+            "[" + ",".join(plugins) + "]",
+            "convert imports to raw for the Ceph default "
+            "(imports only: not uploads, not copy-image)",
+            "image-conversion",
+        ),
+        _set(
+            IMPORT,
+            "image_conversion",
+            "output_format",
+            "raw",
+            "Nova/Cinder clone only raw images",
+            "cow-clone-rules",
+        ),
+    ]
+
+
+def _nova_target(ctx: Context, name: str) -> str:
+    if ctx.inv is None:
+        return name
+    for n in ctx.inv.config.nova:
+        if (n.host.value if n.host is not None else n.path) == name:
+            return n.path
+    return name
+
+
+def _nova(ctx: Context) -> list[Change]:
+    out: list[Change] = []
+    multi = len({s.ceph_cluster for s in ctx.stores if s.type == "rbd"}) > 1
+    for c in ctx.site.computes:
+        target = _nova_target(ctx, c.name)
+        if c.uses_rbd:
+            store = local_store(ctx.site, ctx.stores, c.ceph_cluster)
+            if store is not None:
+                out.append(
+                    _set(
+                        NOVA,
+                        "libvirt",
+                        "images_rbd_glance_store_name",
+                        store,
+                        "copy a non-cloneable image into the local store, then clone",
+                        "nova-store-name",
+                        target,
+                    )
+                )
+            if multi:
+                out.append(
+                    _set(
+                        NOVA,
+                        "workarounds",
+                        "never_download_image_if_on_rbd",
+                        "True",
+                        "refuse flat per-host copies from another cluster",
+                        "never-download",
+                        target,
+                    )
+                )
+        elif ctx.cache.nova_min_age:
+            out.append(
+                _set(
+                    NOVA,
+                    "image_cache",
+                    "remove_unused_original_minimum_age_seconds",
+                    str(ctx.cache.nova_min_age),
+                    "keep hot images in _base between boots",
+                    "nova-image-cache",
+                    target,
+                )
+            )
+    return out
+
+
+def _cinder_target(ctx: Context) -> str:
+    if ctx.inv is None or not ctx.inv.config.cinder:
+        return ""
+    return ctx.inv.config.cinder[0].path
+
+
+def _cinder(ctx: Context) -> list[Change]:
+    target = _cinder_target(ctx)
+    out: list[Change] = []
+    for name in ctx.cache.cinder_cache:
+        why = "second volume from a non-cloneable image becomes a clone"
+        out.append(
+            _set(
+                CINDER,
+                name,
+                "image_volume_cache_enabled",
+                "True",
+                why,
+                "cinder-image-cache",
+                target,
+            )
+        )
+        if ctx.cache.cinder_max_gb:  # 0 would mean unlimited: set only what was computed
+            out.append(
+                _set(
+                    CINDER,
+                    name,
+                    "image_volume_cache_max_size_gb",
+                    str(ctx.cache.cinder_max_gb),
+                    "hot working set plus headroom",
+                    "cinder-image-cache",
+                    target,
+                )
+            )
+        if ctx.cache.cinder_max_count:
+            out.append(
+                _set(
+                    CINDER,
+                    name,
+                    "image_volume_cache_max_count",
+                    str(ctx.cache.cinder_max_count),
+                    "one entry per hot image",
+                    "cinder-image-cache",
+                    target,
+                )
+            )
+    cur = current(ctx.inv, CINDER, target)
+    if out:
+        for key in ("cinder_internal_tenant_project_id", "cinder_internal_tenant_user_id"):
+            if ("DEFAULT", key) not in cur:
+                out.append(
+                    _set(
+                        CINDER,
+                        "DEFAULT",
+                        key,
+                        "<id>",
+                        "the cache owner; without it the cache is not used",
+                        "cinder-image-cache",
+                        target,
+                    )
+                )
+    return out
+
+
+def _is_noop(ch: Change, ctx: Context) -> bool:
+    cur = current(ctx.inv, ch.file, ch.target).get((ch.section, ch.key))
+    if ch.value is None:
+        return cur is None
+    if cur is None:
+        return False
+    if ch.key == "enabled_backends":  # a DictOpt: order does not matter
+        return sorted(_norm(cur.value).split(",")) == sorted(_norm(ch.value).split(","))
+    return _norm(cur.value) == _norm(ch.value)
+
+
+def _norm(text: str) -> str:
+    return text.strip().lower().replace(" ", "").strip("[]")
+
+
+def build_changes(ctx: Context) -> tuple[Change, ...]:
+    """Every option change of the design, minus those already in place."""
+    found = (
+        _glance_stores(ctx)
+        + _reserved(ctx)
+        + _locations(ctx)
+        + _removals(ctx)
+        + _flavor(ctx)
+        + _glance_cache(ctx)
+        + _import_conf(ctx)
+        + _nova(ctx)
+        + _cinder(ctx)
+    )
+    return tuple(ch for ch in found if not _is_noop(ch, ctx))

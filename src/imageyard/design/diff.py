@@ -1,0 +1,163 @@
+"""The config diff: the current file with the design's changes applied, as a unified diff.
+
+Concepts: the *current text* of a file is the file itself when it is still at the path the
+inventory recorded and its sha256 matches (comments and layout survive); otherwise it is
+rebuilt from the inventory's values (section by section, secrets stay redacted); for a
+greenfield design it is empty. ``apply_changes`` edits that text line by line: a changed key
+is rewritten in place, a new key goes at the end of its section (a new section at the end of
+the file), a removed key is deleted; each edit gets a ``# imageyard:`` comment line with the
+reason and the fact id. Every text that leaves this module goes through ``masked``: secret
+values (as the config collector recognises them) become ``***``, so neither the diff nor the
+files written with ``--write-configs`` ever carry a password, key or credential URL.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from imageyard.collect.ini import redact
+from imageyard.design.model import Change
+from imageyard.model.config import ConfigFile
+from imageyard.model.inventory import Inventory
+
+KIND_PATHS = {
+    "glance-api.conf": ("glance-api", "/etc/glance/glance-api.conf"),
+    "glance-image-import.conf": ("glance-image-import", "/etc/glance/glance-image-import.conf"),
+    "nova.conf": ("nova", "/etc/nova/nova.conf"),
+    "cinder.conf": ("cinder", "/etc/cinder/cinder.conf"),
+}
+_SECTION = re.compile(r"^\s*\[([^\]]+)\]\s*$")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*[=:]")
+
+
+@dataclass(frozen=True)
+class FileDiff:
+    """One file's current text, new text and where it lives."""
+
+    file: str
+    path: str
+    target: str
+    before: str
+    after: str
+
+    def unified(self) -> str:
+        before = masked(self.before).splitlines(keepends=True)
+        after = masked(self.after).splitlines(keepends=True)
+        return "".join(difflib.unified_diff(before, after, f"a{self.path}", f"b{self.path}"))
+
+
+def masked(text: str) -> str:
+    """``text`` with every secret value replaced by ``***`` (the collector's own rules)."""
+    return "".join(_mask(line) for line in text.splitlines(keepends=True))
+
+
+def _mask(line: str) -> str:
+    m = _KEY.match(line)
+    if m is None or line.lstrip().startswith(("#", ";")):
+        return line
+    key, _, value = line.partition("=") if "=" in line else line.partition(":")
+    kept, hidden = redact(m.group(1), value.strip())
+    end = "\n" if line.endswith("\n") else ""
+    return f"{key.rstrip()} = {kept}{end}" if hidden else line
+
+
+def _rebuild(cfg: ConfigFile) -> str:
+    sections: dict[str, list[str]] = {}
+    for v in cfg.values:
+        sections.setdefault(v.section, []).append(f"{v.key} = {v.value}")
+    return "\n".join(f"[{s}]\n" + "\n".join(lines) + "\n" for s, lines in sections.items())
+
+
+def current_text(inv: Inventory | None, file: str, target: str = "") -> tuple[str, str]:
+    """(path, text) of a file as it is now; the text is empty for a greenfield design."""
+    kind, default_path = KIND_PATHS[file]
+    if inv is None:
+        return (target if target.startswith("/") else default_path), ""
+    files = [f for f in inv.config.files if f.kind == kind and (not target or f.path == target)]
+    if not files:
+        return default_path, ""
+    cfg = files[0]
+    path = Path(cfg.path)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return cfg.path, _rebuild(cfg)
+    if hashlib.sha256(data).hexdigest() == cfg.sha256:
+        return cfg.path, data.decode("utf-8", "replace")
+    return cfg.path, _rebuild(cfg)
+
+
+def _comment(ch: Change) -> str:
+    verb = "removed" if ch.value is None else "set"
+    return f"# imageyard: {verb} {ch.key}: {ch.why} [{ch.fact}]"
+
+
+def _find_section(lines: list[str], section: str) -> tuple[int, int] | None:
+    """(start, end) line indexes of a section's body; end is exclusive."""
+    start = None
+    for i, line in enumerate(lines):
+        m = _SECTION.match(line)
+        if m and start is not None:
+            return start, i
+        if m and m.group(1).strip() == section:
+            start = i + 1
+    return (start, len(lines)) if start is not None else None
+
+
+def _key_line(lines: list[str], span: tuple[int, int], key: str) -> int | None:
+    found = None
+    for i in range(*span):
+        m = _KEY.match(lines[i])
+        if m and m.group(1) == key and not lines[i].lstrip().startswith(("#", ";")):
+            found = i
+    return found
+
+
+def _apply_one(lines: list[str], ch: Change) -> None:
+    span = _find_section(lines, ch.section)
+    new = f"{ch.key} = {ch.value}"
+    if span is None:
+        if ch.value is None:
+            return
+        if lines and lines[-1].strip():
+            lines.append("")
+        lines.extend([f"[{ch.section}]", _comment(ch), new])
+        return
+    at = _key_line(lines, span, ch.key)
+    if at is not None:
+        lines[at : at + 1] = [_comment(ch)] if ch.value is None else [_comment(ch), new]
+        return
+    if ch.value is None:
+        return
+    end = span[1]
+    while end > span[0] and not lines[end - 1].strip():
+        end -= 1
+    lines[end:end] = [_comment(ch), new]
+
+
+def apply_changes(text: str, changes: tuple[Change, ...]) -> str:
+    """``text`` with every change applied, each preceded by its comment line."""
+    lines = text.splitlines()
+    for ch in changes:
+        _apply_one(lines, ch)
+    return "\n".join(lines) + "\n"
+
+
+def file_diffs(inv: Inventory | None, changes: tuple[Change, ...]) -> tuple[FileDiff, ...]:
+    """One FileDiff per (file, target) that has changes, in a stable order."""
+    keys: list[tuple[str, str]] = []
+    for ch in changes:
+        if (ch.file, ch.target) not in keys:
+            keys.append((ch.file, ch.target))
+    order = list(KIND_PATHS)
+    keys.sort(key=lambda k: (order.index(k[0]), k[1]))
+    out = []
+    for file, target in keys:
+        path, before = current_text(inv, file, target)
+        mine = tuple(c for c in changes if c.file == file and c.target == target)
+        out.append(FileDiff(file, path, target, before, apply_changes(before, mine)))
+    return tuple(out)

@@ -1,0 +1,123 @@
+"""Compute a design: merge the inputs, run the section functions, check the options.
+
+Concepts: ``build_design`` is pure: given the merged site, the inventory (or None) and the
+target release it returns the same ``Design`` every time. Section (c) decisions summarise
+the changes per file and carry the two-endpoint advice. Every change is checked against the
+option tables of the target release; an unknown option is a bug and raises.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from imageyard.audit.releases import Release
+from imageyard.design.cachetune import decide_cache, plan_cache
+from imageyard.design.changes import Context, build_changes
+from imageyard.design.formats import conversions, decide_formats
+from imageyard.design.layout import decide_layout, plan_stores
+from imageyard.design.model import Change, Decision, Design
+from imageyard.design.options import unknown_options
+from imageyard.design.reclaim import plan_reclaim
+from imageyard.design.site import Site
+from imageyard.model.inventory import Inventory
+
+
+def _config_decisions(changes: tuple[Change, ...], site: Site) -> list[Decision]:
+    per_file = Counter(c.file for c in changes)
+    out = [
+        Decision(
+            f"config.{f}",
+            "config",
+            f"Changes to {f}",
+            f"{n} options",
+            "; ".join(f"[{c.section}] {c.key}" for c in changes if c.file == f),
+            tuple(sorted({c.fact for c in changes if c.file == f})),
+        )
+        for f, n in per_file.items()
+    ]
+    if any(c.key == "show_image_direct_url" and c.value == "True" for c in changes) or any(
+        b.type == "rbd" for b in site.backends
+    ):
+        out.append(
+            Decision(
+                "config.endpoints",
+                "config",
+                "Two glance-api endpoints",
+                "internal (locations on) for Nova/Cinder; public (locations off) for users",
+                "Clones need rbd locations, which must never reach end users: the diff is for the "
+                "internal endpoint; the public one sets show_image_direct_url and "
+                "show_multiple_locations to False.",
+                ("ossn-0090",),
+            )
+        )
+    return out
+
+
+def _inputs(site: Site, inv: Inventory | None) -> tuple[str, ...]:
+    out = []
+    if inv is not None:
+        out.append(
+            f"measured: inventory generated {inv.generated_at or '(unknown)'}, "
+            f"{len(inv.images)} images, {len(inv.stores)} store records"
+        )
+    if site.name != "inventory":
+        out.append(f"declared: site description {site.name!r}")
+    return tuple(out)
+
+
+def _audit_summary(inv: Inventory | None, release: Release) -> tuple[tuple[str, int], ...]:
+    if inv is None:
+        return ()
+    from imageyard.audit.engine import run_audit
+    from imageyard.audit.registry import RULES
+    from imageyard.audit.rule import AuditContext
+
+    result = run_audit(inv, AuditContext(release=release), RULES)
+    counts = Counter(f.rule_id for f in result.findings)
+    return tuple(sorted(counts.items()))
+
+
+def build_design(
+    site: Site, inv: Inventory | None, release: Release, *, with_audit: bool = True
+) -> Design:
+    """The design for ``site`` (merged inputs) at ``release``."""
+    major = release.major
+    stores = plan_stores(site, major)
+    items = conversions(inv, stores)
+    cache = plan_cache(site, stores)
+    changes = build_changes(Context(site, stores, cache, major, inv))
+    backends = frozenset(b.name for b in site.cinder)
+    bad = unknown_options(changes, stores, backends)
+    if bad:
+        names = ", ".join(f"{c.file} [{c.section}] {c.key}" for c in bad)
+        raise AssertionError(f"design emitted options that do not exist: {names}")
+    decisions = (
+        decide_layout(site, stores, major)
+        + decide_formats(site, stores, items)
+        + _config_decisions(changes, site)
+        + decide_cache(site, stores, cache, major)
+    )
+    steps = plan_reclaim(inv, stores, items)
+    decisions.append(
+        Decision(
+            "reclaim.steps",
+            "reclaim",
+            "Reclamation",
+            f"{len(steps)} steps",
+            "; ".join(s.title for s in steps),
+            tuple(sorted({s.fact for s in steps})),
+        )
+    )
+    return Design(
+        site=site.name,
+        release=str(release),
+        release_major=major,
+        inputs=_inputs(site, inv),
+        stores=stores,
+        decisions=tuple(decisions),
+        conversions=items,
+        changes=changes,
+        steps=steps,
+        notes=site.notes,
+        audit=_audit_summary(inv, release) if with_audit else (),
+    )

@@ -1,0 +1,213 @@
+"""The facts every design decision rests on, each with its upstream source.
+
+Concepts: a ``Fact`` is one statement about Glance, glance_store, Nova, Cinder or Ceph with
+the upstream file (``project: path``) or document it comes from. Decisions cite facts by id;
+``kind`` says whether the statement is read from code/docs (``fact``) or inferred from them
+(``inference``), so the memo never presents an inference as documented behaviour.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One cited statement."""
+
+    id: str
+    text: str
+    source: str
+    kind: str = "fact"  # fact | inference
+
+
+_FACTS: tuple[Fact, ...] = (
+    Fact(
+        "cow-clone-rules",
+        "Nova and Cinder clone an image only when its disk_format is raw and an rbd:// location "
+        "names their own cluster's fsid and a pool they can read; otherwise they download it.",
+        "nova: nova/storage/rbd_utils.py is_cloneable; cinder: cinder/volume/drivers/rbd.py "
+        "_is_cloneable",
+    ),
+    Fact(
+        "ceph-raw-required",
+        "Ceph does not support qcow2 for VM disks; raw images are required to boot from Ceph.",
+        "ceph: doc/rbd/rbd-openstack.rst",
+    ),
+    Fact(
+        "default-backend",
+        "[glance_store] default_backend must name an enabled backend or glance-api will not start; "
+        "imports and uploads without a store go there.",
+        "glance_store: glance_store/multi_backend.py; glance: api-ref/source/v2/images-import.inc",
+    ),
+    Fact(
+        "store-weight",
+        "Store weight (integer, default 0, glance_store 4.6.0 / Glance 27.0.0) orders an image's "
+        "locations, highest first, for download and for direct_url.",
+        "glance_store: glance_store/driver.py; glance: glance/common/utils.py sort_image_locations",
+    ),
+    Fact(
+        "direct-url-single",
+        "With only show_image_direct_url, Glance exposes one location: the highest-weighted one. "
+        "A consumer whose cluster holds a lower-weighted copy sees no cloneable location unless "
+        "show_multiple_locations is on.",
+        "glance: glance/api/v2/images.py ResponseSerializer.show",
+        "inference",
+    ),
+    Fact(
+        "reserved-stores",
+        "Store ids starting with os_glance_ are reserved; os_glance_staging_store and "
+        "os_glance_tasks_store are file stores configured only by filesystem_store_datadir, in "
+        "directories distinct from every file store.",
+        "glance: doc/source/admin/multistores.rst",
+    ),
+    Fact(
+        "store-holding-images",
+        "A store that still holds image locations cannot simply be removed from "
+        "enabled_backends: those locations become unreadable. Copy with copy-image, then delete "
+        "the old copy with DELETE /v2/stores/{store_id}/{image_id}.",
+        "glance: glance/api/v2/images.py (delete_from_store); "
+        "doc/source/admin/interoperable-image-import.rst",
+        "inference",
+    ),
+    Fact(
+        "ossn-0090",
+        "Never show locations or direct_url to end users: run a user-facing glance-api with both "
+        "show options False and an internal-only one for Nova, Cinder and Ironic with them on.",
+        "OSSN-0090, https://lists.openstack.org/pipermail/openstack-announce/2022-October/"
+        "002062.html",
+    ),
+    Fact(
+        "show-multiple-locations",
+        "show_multiple_locations is deprecated since Newton but still honoured; it exposes every "
+        "location, which multi-cluster consumers need to find their local copy.",
+        "glance: glance/common/config.py; nova: nova/image/glance.py GlanceImageServiceV2.show",
+    ),
+    Fact(
+        "image-conversion",
+        "The image_conversion plugin ([image_import_opts] image_import_plugins, [image_conversion] "
+        "output_format qcow2|raw|vmdk, default raw) runs only for interoperable import, never for "
+        "PUT /v2/images/{id}/file nor for copy-image.",
+        "glance: glance/async_/flows/plugins/image_conversion.py; "
+        "doc/source/admin/interoperable-image-import.rst",
+    ),
+    Fact(
+        "raw-grows",
+        "Converting qcow2 to raw stores the full virtual_size (thin only where the backend "
+        "skips zeroes), so the stored size grows from size to about virtual_size.",
+        "glance: glance/async_/flows/plugins/image_conversion.py (size set from the converted "
+        "file); glance_store: glance_store/_drivers/rbd.py rbd_thin_provisioning",
+        "inference",
+    ),
+    Fact(
+        "nova-store-name",
+        "[libvirt] images_rbd_glance_store_name (nova 22.0.0) makes Nova ask Glance to copy a "
+        "non-cloneable image into that store (copy-image) and clone it, instead of a flat "
+        "download per host.",
+        "nova: nova/conf/libvirt.py; nova/virt/libvirt/imagebackend.py",
+    ),
+    Fact(
+        "never-download",
+        "[workarounds] never_download_image_if_on_rbd (nova 21.0.0, default False) makes Nova "
+        "refuse to download an rbd-backed image from another cluster and re-import it flat.",
+        "nova: nova/conf/workarounds.py; bug 1858877",
+    ),
+    Fact(
+        "copy-image-policy",
+        "The copy_image policy defaults to admin only, and Nova sends copy-image with the user's "
+        "token: non-admin boots needing a copy may be refused unless the policy is relaxed.",
+        "glance: glance/policies/image.py; nova: nova/image/glance.py image_import_copy",
+        "inference",
+    ),
+    Fact(
+        "copy-image-method",
+        "copy-image is an import method (in enabled_import_methods by default since 20.0.0); it "
+        "copies an active image into more stores.",
+        "glance: glance/common/config.py; doc/source/admin/interoperable-image-import.rst",
+    ),
+    Fact(
+        "cache-useless-with-rbd",
+        "COW clones never download, so a Glance API cache only adds disk use when images live in "
+        "RBD; the Ceph guide disables it (flavor keystone).",
+        "ceph: doc/rbd/rbd-openstack.rst",
+    ),
+    Fact(
+        "cache-max-size",
+        "image_cache_max_size (default 10 GiB) is only the pruner's target, not a hard cap; the "
+        "cache grows past it between prune runs. The cache is per glance-api node.",
+        "glance: glance/image_cache/__init__.py; doc/source/admin/cache.rst",
+    ),
+    Fact(
+        "cache-clean-api",
+        "POST /v2/cache/clean and POST /v2/cache/prune (API 2.18) exist only from Glance 33; "
+        "older releases run glance-cache-pruner and glance-cache-cleaner from cron (deprecated "
+        "from 32.0.0, still shipped).",
+        "glance: releasenotes/notes/cache-clean-prune-api-endpoints.yaml; pyproject.toml "
+        "console scripts",
+    ),
+    Fact(
+        "cache-centralized-db",
+        "image_cache_driver centralized_db (default from 28.0.0) requires "
+        "worker_self_reference_url when caching is on.",
+        "glance: glance/image_cache/drivers/centralized_db.py; glance/sqlite_migration.py",
+    ),
+    Fact(
+        "cache-paste-flavor",
+        "Caching needs the cache filter of the paste pipeline: [paste_deploy] flavor "
+        "keystone+caching or keystone+cachemanagement; keystone has none.",
+        "glance: etc/glance-api-paste.ini",
+    ),
+    Fact(
+        "nova-image-cache",
+        "Nova's _base cache has no size limit; [image_cache] manager_interval (2400 s), "
+        "remove_unused_base_images (True) and remove_unused_original_minimum_age_seconds (86400) "
+        "decide when unused files go.",
+        "nova: nova/conf/imagecache.py; doc/source/admin/image-caching.rst",
+    ),
+    Fact(
+        "nova-precache",
+        "POST /os-aggregates/{id}/images (microversion 2.81) pre-caches images into _base on the "
+        "aggregate's computes; on rbd computes it fills _base but puts nothing into Ceph.",
+        "nova: api-ref/source/os-aggregates.inc; nova/virt/libvirt/driver.py cache_image",
+    ),
+    Fact(
+        "cinder-image-cache",
+        "Cinder's image-volume cache (image_volume_cache_enabled, _max_size_gb, _max_count, per "
+        "backend) turns repeated non-COW volume creations into clones of a cached volume; it "
+        "needs cinder_internal_tenant_project_id and cinder_internal_tenant_user_id.",
+        "cinder: cinder/volume/driver.py; cinder/context.py",
+    ),
+    Fact(
+        "rbd-delete-in-use",
+        "Deleting an rbd image whose snap has clones fails with InUseByStore (HTTP 409); an image "
+        "with other snapshots goes to the RBD trash (glance_store 4.6.0+).",
+        "glance_store: glance_store/_drivers/rbd.py _delete_image",
+    ),
+    Fact(
+        "location-strategy-removed",
+        "location_strategy and store_type_preference were removed in Glance 29.0.0; store weight "
+        "replaces them.",
+        "glance: releasenotes/notes/removed-location-strategy-functionality-b1b562e68608a6f8.yaml",
+    ),
+    Fact(
+        "dcn-edge",
+        "In distributed (edge) layouts every edge site has its own Ceph and Glance store, images "
+        "must be raw, and a copy of each image must exist at the central site.",
+        "https://docs.redhat.com/en/documentation/red_hat_openstack_platform/17.1/html/"
+        "creating_and_managing_images/assembly_image-service-with-multiple-stores_glance-"
+        "creating-images",
+    ),
+    Fact(
+        "nova-rbd-download",
+        "[glance] enable_rbd_download lets non-rbd computes read rbd-backed images with rbd "
+        "export instead of through the Glance API.",
+        "nova: nova/conf/glance.py",
+    ),
+)
+
+FACTS: dict[str, Fact] = {f.id: f for f in _FACTS}
+
+
+def fact(fact_id: str) -> Fact:
+    """The fact ``fact_id`` (a KeyError is a bug in a decision function)."""
+    return FACTS[fact_id]

@@ -1,0 +1,35 @@
+"""The JSON output: the whole design as one document, stable key order.
+
+Concepts: ``schema`` names the document version; decisions, stores, conversions, changes
+and steps are the dataclasses as objects; ``facts`` holds every cited fact once; ``diff``
+maps each file to its unified diff (secrets masked).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+from imageyard.design.diff import FileDiff
+from imageyard.design.facts import FACTS
+from imageyard.design.model import Design
+
+SCHEMA = "imageyard.design/1"
+
+
+def to_dict(design: Design, diffs: tuple[FileDiff, ...]) -> dict[str, Any]:
+    body = dataclasses.asdict(design)
+    body["audit"] = dict(design.audit)
+    used = sorted(
+        {f for d in design.decisions for f in d.facts}
+        | {c.fact for c in design.changes}
+        | {s.fact for s in design.steps}
+    )
+    body["facts"] = {f: dataclasses.asdict(FACTS[f]) for f in used}
+    body["diff"] = {(f"{d.file}:{d.target}" if d.target else d.file): d.unified() for d in diffs}
+    return {"schema": SCHEMA, **body}
+
+
+def render(design: Design, diffs: tuple[FileDiff, ...]) -> str:
+    return json.dumps(to_dict(design, diffs), indent=2, sort_keys=True) + "\n"

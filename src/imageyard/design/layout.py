@@ -1,0 +1,417 @@
+"""Section (a), store layout: which stores, their ids, descriptions, weights and default.
+
+Concepts: the Ceph clusters that Nova (``images_type=rbd``) or Cinder (RBD driver) use are
+the *consumer clusters*; each needs a Glance rbd store in its images pool, because only a
+raw image in the consumer's own cluster is cloned copy-on-write. The default store is the
+consumer cluster of the central site (or of most consumers). Without any consumer cluster,
+the default is the fastest non-archive backend. Swift/S3 next to a Ceph default become
+archive stores; file stores next to a Ceph default are drained (if they hold images) or
+dropped. Weights order locations: default 100, edge 50, general 30, archive 10, drained 0;
+they exist from Glance 27 on.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+
+from imageyard.design.model import Decision, StorePlan
+from imageyard.design.site import Backend, CephCluster, Site
+
+WEIGHT_RELEASE = 27
+WEIGHTS = {"default": 100, "edge": 50, "hot": 60, "general": 30, "archive": 10, "drain": 5}
+GIB = 1024**3
+
+
+def consumer_clusters(site: Site) -> tuple[str, ...]:
+    """Ceph clusters used by rbd computes or RBD Cinder backends, most used first.
+
+    When neither Nova nor Cinder is described at all, the clusters of the rbd stores are
+    assumed to be the consumers' (the usual reason to put Glance in Ceph); the memo says so.
+    """
+    uses: Counter[str] = Counter()
+    for c in site.computes:
+        if c.uses_rbd and c.ceph_cluster:
+            uses[c.ceph_cluster] += 1
+    for cb in site.cinder:
+        if cb.rbd and cb.ceph_cluster:
+            uses[cb.ceph_cluster] += 1
+    if not site.computes and not site.cinder:
+        for b in site.backends:
+            if b.type == "rbd" and b.ceph_cluster:
+                uses[b.ceph_cluster] += 1
+    return tuple(name for name, _ in uses.most_common())
+
+
+def consumers_assumed(site: Site) -> bool:
+    """True when no Nova or Cinder is known and rbd stores stand in for them."""
+    return not site.computes and not site.cinder and any(b.type == "rbd" for b in site.backends)
+
+
+def central_cluster(site: Site, used: tuple[str, ...]) -> str | None:
+    """The consumer cluster at a central site, else the current default's, else most used."""
+    for name in used:
+        cluster = site.cluster(name)
+        zone = site.zone(cluster.site if cluster else None)
+        if zone is not None and zone.role == "central":
+            return name
+    current = next((b for b in site.backends if b.is_default and b.type == "rbd"), None)
+    if current is not None and current.ceph_cluster in used:
+        return current.ceph_cluster
+    return used[0] if used else None
+
+
+def _rbd_backend(site: Site, cluster: str) -> Backend | None:
+    known = site.cluster(cluster)
+    pool = known.images_pool if known is not None else "images"
+    found = [b for b in site.backends if b.type == "rbd" and b.ceph_cluster == cluster]
+    return next((b for b in found if b.pool in (None, pool)), found[0] if found else None)
+
+
+def _new_rbd_store(site: Site, cluster: CephCluster, role: str) -> StorePlan:
+    taken = {b.id for b in site.backends}
+    store_id = cluster.name if cluster.name not in taken else f"rbd-{cluster.name}"
+    conf = cluster.conf or f"/etc/ceph/{cluster.name}.conf"
+    options = (
+        ("rbd_store_pool", cluster.images_pool),
+        ("rbd_store_user", cluster.user),
+        ("rbd_store_ceph_conf", conf),
+    )
+    return StorePlan(
+        id=store_id,
+        type="rbd",
+        role=role,
+        weight=None,
+        description="",
+        site=cluster.site,
+        ceph_cluster=cluster.name,
+        fsid=cluster.fsid,
+        pool=cluster.images_pool,
+        options=options,
+        new=True,
+    )
+
+
+def _rbd_plan(site: Site, cluster_name: str, role: str) -> StorePlan:
+    cluster = site.cluster(cluster_name) or CephCluster(name=cluster_name)
+    b = _rbd_backend(site, cluster_name)
+    if b is None:
+        return _new_rbd_store(site, cluster, role)
+    return StorePlan(
+        id=b.id,
+        type="rbd",
+        role=role,
+        weight=None,
+        description="",
+        site=b.site or cluster.site,
+        ceph_cluster=cluster_name,
+        fsid=cluster.fsid,
+        pool=b.pool or cluster.images_pool,
+    )
+
+
+def _other_role(b: Backend, ceph_default: bool) -> str | None:
+    """The role of a non-consumer backend; None means: do not enable it."""
+    if b.type == "http":
+        return "general"
+    if b.role == "archive" or (ceph_default and b.type in ("swift", "s3")):
+        return "archive"
+    if ceph_default and b.type == "file":
+        return "drain" if b.image_count else None
+    return b.role
+
+
+def _default_non_ceph(site: Site) -> Backend | None:
+    pool = [b for b in site.backends if b.role != "archive" and b.type not in ("http",)]
+    pool = pool or [b for b in site.backends if b.type != "http"]
+    if not pool:
+        return None
+    return max(pool, key=lambda b: (b.throughput_mib_s or 0.0, -(b.cost_per_gib_month or 0.0)))
+
+
+def _describe(p: StorePlan) -> str:
+    where = f" at {p.site}" if p.site else ""
+    text = {
+        "default": f"Default: raw images in Ceph pool {p.pool} (cluster {p.ceph_cluster}){where}; "
+        "Nova and Cinder clone from here",
+        "edge": f"Edge copy in Ceph pool {p.pool} (cluster {p.ceph_cluster}){where}; raw, "
+        "cloned by local computes",
+        "archive": f"Archive ({p.type}){where}: rarely booted images, qcow2 allowed",
+        "drain": f"Being drained ({p.type}){where}: copy images out, then remove",
+        "general": f"{p.type} store{where}",
+        "hot": f"Hot {p.type} store{where}",
+    }[p.role]
+    if p.role == "default" and p.type != "rbd":
+        text = f"Default: {p.type} store{where}; computes download and cache images"
+    return text
+
+
+def _finish(p: StorePlan, rank: int, release: int) -> StorePlan:
+    """Weight by role; stores sharing a role get distinct, descending weights."""
+    weight = max(WEIGHTS[p.role] - rank, 0) if release >= WEIGHT_RELEASE else None
+    return replace(p, weight=weight, description=_describe(p))
+
+
+def plan_stores(site: Site, release: int) -> tuple[StorePlan, ...]:
+    """The stores to enable, default first."""
+    used = consumer_clusters(site)
+    central = central_cluster(site, used)
+    plans = [_rbd_plan(site, central, "default")] if central else []
+    plans += [_rbd_plan(site, name, "edge") for name in used if name != central]
+    planned = {p.id for p in plans}
+    default_other = None if central else _default_non_ceph(site)
+    for b in site.backends:
+        if b.id in planned:
+            continue
+        role = "default" if default_other is b else _other_role(b, central is not None)
+        if role is None:
+            continue
+        plans.append(
+            StorePlan(
+                id=b.id,
+                type=b.type,
+                role=role,
+                weight=None,
+                description="",
+                site=b.site,
+                ceph_cluster=b.ceph_cluster,
+                pool=b.pool,
+            )
+        )
+    plans = [replace(p, is_default=p.role == "default") for p in plans]
+    ranks: Counter[str] = Counter()
+    out = []
+    for p in plans:
+        out.append(_finish(p, ranks[p.role], release))
+        ranks[p.role] += 1
+    return tuple(out)
+
+
+def local_store(site: Site, stores: tuple[StorePlan, ...], cluster: str | None) -> str | None:
+    """The rbd store in ``cluster`` (what its computes name in images_rbd_glance_store_name)."""
+    return next((s.id for s in stores if s.type == "rbd" and s.ceph_cluster == cluster), None)
+
+
+# ---------------------------------------------------------------- decisions
+
+
+def _evidence_consumers(site: Site) -> tuple[str, ...]:
+    ev = [
+        f"{c.source}: nova {c.name} images_type={c.images_type}"
+        + (f" in Ceph cluster {c.ceph_cluster}" if c.ceph_cluster else "")
+        for c in site.computes
+    ]
+    ev += [
+        f"{b.source}: cinder backend {b.name} "
+        + (f"RBD in {b.ceph_cluster}" if b.rbd else "not RBD")
+        for b in site.cinder
+    ]
+    return tuple(ev)
+
+
+def _decide_backends(site: Site, stores: tuple[StorePlan, ...]) -> Decision:
+    enabled = ", ".join(f"{s.id}:{s.type}" for s in stores)
+    used = consumer_clusters(site)
+    why = (
+        f"Nova/Cinder use Ceph cluster(s) {', '.join(used)}: each gets an rbd store in its "
+        "images pool so images can be cloned copy-on-write there."
+        if used
+        else "No compute or volume backend uses Ceph, so no store can be cloned "
+        "copy-on-write; stores are chosen for download speed and cost."
+    )
+    if consumers_assumed(site):
+        why += (
+            " No Nova or Cinder configuration is known: assumed they use the clusters of "
+            "the existing rbd stores; collect nova.conf and cinder.conf to confirm."
+        )
+    return Decision(
+        "layout.backends",
+        "layout",
+        "Stores to enable",
+        enabled,
+        why,
+        ("cow-clone-rules", "ceph-raw-required"),
+        _evidence_consumers(site),
+    )
+
+
+def _decide_default(site: Site, stores: tuple[StorePlan, ...]) -> Decision:
+    d = next((s for s in stores if s.is_default), None)
+    if d is None:
+        return Decision(
+            "layout.default_store",
+            "layout",
+            "Default store",
+            "(none)",
+            "No backend is known; describe at least one.",
+            ("default-backend",),
+        )
+    if d.type == "rbd":
+        why = (
+            f"{d.id} is the images pool of cluster {d.ceph_cluster}, which Nova/Cinder "
+            "use: uploads and imports without a store land where they can be cloned."
+        )
+    else:
+        b = next((x for x in site.backends if x.id == d.id), None)
+        tp = f" ({b.throughput_mib_s:g} MiB/s declared)" if b and b.throughput_mib_s else ""
+        why = f"No consumer uses Ceph; {d.id} is the fastest non-archive backend{tp}."
+    return Decision(
+        "layout.default_store",
+        "layout",
+        "Default store",
+        d.id,
+        why,
+        ("default-backend", "cow-clone-rules"),
+    )
+
+
+def _decide_weights(stores: tuple[StorePlan, ...], release: int) -> Decision:
+    if release < WEIGHT_RELEASE:
+        return Decision(
+            "layout.weights",
+            "layout",
+            "Store weights",
+            "not available",
+            f"weight exists from Glance {WEIGHT_RELEASE} on; the target is "
+            f"{release}: location order is insertion order.",
+            ("store-weight",),
+        )
+    choice = ", ".join(f"{s.id}={s.weight}" for s in stores)
+    why = (
+        "The default store sorts first so direct_url and downloads use it; edge copies next; "
+        "archive and drained stores last so they are read only when nothing else has the "
+        "image."
+    )
+    return Decision(
+        "layout.weights",
+        "layout",
+        "Store weights",
+        choice,
+        why,
+        ("store-weight", "direct-url-single"),
+    )
+
+
+def _decide_edge(site: Site, stores: tuple[StorePlan, ...]) -> Decision | None:
+    edges = [s for s in stores if s.role == "edge"]
+    if not edges:
+        return None
+    pairs = [
+        f"{c.name}->{local_store(site, stores, c.ceph_cluster)}"
+        for c in site.computes
+        if c.uses_rbd
+    ]
+    why = (
+        f"{len(edges) + 1} Ceph clusters serve computes. Each site's computes must find a raw "
+        "copy in their own cluster: one rbd store per cluster, Nova told its local store "
+        "(images_rbd_glance_store_name), every image kept at the central store, and "
+        "show_multiple_locations on the internal endpoint because direct_url carries only "
+        "the top-weighted copy. Nova's copy-image request carries the user's token while the "
+        "copy_image policy is admin-only by default: relax it for public images or "
+        "pre-copy images to every site."
+    )
+    return Decision(
+        "layout.edge",
+        "layout",
+        "Per-site stores",
+        "; ".join(pairs),
+        why,
+        ("dcn-edge", "nova-store-name", "direct-url-single", "copy-image-policy"),
+    )
+
+
+def _decide_dropped(site: Site, stores: tuple[StorePlan, ...]) -> Decision | None:
+    kept = {s.id for s in stores}
+    dropped = [b for b in site.backends if b.id not in kept]
+    draining = [s for s in stores if s.role == "drain"]
+    if not dropped and not draining:
+        return None
+    parts = [f"drop {b.id} ({b.type}, no images)" for b in dropped]
+    parts += [f"drain {s.id}" for s in draining]
+    why = (
+        "With a Ceph default, file stores only force downloads. Empty ones are not enabled; "
+        "ones holding images stay enabled at the lowest weights until copy-image has moved their "
+        "images (section e), then are removed."
+    )
+    ev = tuple(
+        f"{b.source}: {b.id} holds {b.image_count} images, {b.stored_bytes / GIB:.1f} GiB"
+        for b in site.backends
+        if b.type == "file"
+    )
+    return Decision(
+        "layout.retire",
+        "layout",
+        "Stores to retire",
+        "; ".join(parts),
+        why,
+        ("store-holding-images", "cow-clone-rules"),
+        ev,
+    )
+
+
+def _decide_reserved() -> Decision:
+    return Decision(
+        "layout.reserved",
+        "layout",
+        "Staging and tasks stores",
+        "os_glance_staging_store, os_glance_tasks_store (filesystem_store_datadir each)",
+        "Import (image_conversion, copy-image) stages data here; the directories must differ "
+        "from every file store's and never appear in enabled_backends.",
+        ("reserved-stores",),
+    )
+
+
+def _hot_gib(site: Site) -> float:
+    """Bytes of the most booted images: declared/measured hot set, else top x average size."""
+    cat, boot = site.catalog, site.boot
+    if boot.hot_set_gib is not None:
+        return min(boot.hot_set_gib, cat.total_gib)
+    if boot.top_images and cat.images:
+        return min(boot.top_images * cat.total_gib / cat.images, cat.total_gib)
+    return cat.total_gib
+
+
+def _decide_cost(site: Site, stores: tuple[StorePlan, ...]) -> Decision | None:
+    costs = {b.id: b.cost_per_gib_month for b in site.backends if b.cost_per_gib_month}
+    default = next((s for s in stores if s.is_default), None)
+    archive = [s for s in stores if s.role == "archive" and s.id in costs]
+    if default is None or default.id not in costs or not archive or not site.catalog.total_gib:
+        return None
+    total, hot = site.catalog.total_gib, _hot_gib(site)
+    cheapest = min(archive, key=lambda s: costs[s.id])
+    all_hot = total * costs[default.id]
+    split = hot * costs[default.id] + (total - hot) * costs[cheapest.id]
+    boot_share = site.boot.top_share
+    why = (
+        f"Keeping all {total:g} GiB in {default.id} costs {all_hot:.0f}/month. The "
+        f"{site.boot.top_images or 'hot'} most booted images ({hot:.0f} GiB, {boot_share:.0%} "
+        f"of boots) stay in {default.id}; the other {total - hot:.0f} GiB live only in "
+        f"{cheapest.id}: about {split:.0f}/month. An archived image is copied into the "
+        "default store (copy-image) before it is booted often."
+    )
+    return Decision(
+        "layout.cost",
+        "layout",
+        "Hot/archive split",
+        f"archive in {cheapest.id}: {all_hot:.0f} -> {split:.0f} per month",
+        why,
+        ("cow-clone-rules", "copy-image-method"),
+        (
+            f"{site.catalog.source}: catalog {site.catalog.images} images, {total:g} GiB",
+            f"{site.boot.source}: top {site.boot.top_images} images take {boot_share:.0%} of boots",
+        ),
+    )
+
+
+def decide_layout(site: Site, stores: tuple[StorePlan, ...], release: int) -> list[Decision]:
+    """Section (a) decisions."""
+    found = [
+        _decide_backends(site, stores),
+        _decide_default(site, stores),
+        _decide_weights(stores, release),
+        _decide_edge(site, stores),
+        _decide_dropped(site, stores),
+        _decide_cost(site, stores),
+        _decide_reserved(),
+    ]
+    return [d for d in found if d is not None]

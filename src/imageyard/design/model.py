@@ -1,0 +1,115 @@
+"""What a design is made of: decisions with their reasons, and the plans they produce.
+
+Concepts: a ``Decision`` is one recommendation (``section`` a-e: layout, format, config,
+cache, reclaim), its ``choice``, a ``why`` computed from the data, the ``evidence`` (data
+points, each saying whether it was measured or declared) and the ids of the facts it rests
+on (``facts.py``). Decisions also produce typed plans: ``StorePlan`` (one Glance store as it
+should be), ``Conversion`` (an image to rewrite as raw), ``Change`` (one option to set or
+remove in one file) and ``Step`` (one reclamation step with its safety check).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SECTIONS = ("layout", "format", "config", "cache", "reclaim")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One recommendation and what it rests on."""
+
+    key: str
+    section: str
+    title: str
+    choice: str
+    why: str
+    facts: tuple[str, ...]
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StorePlan:
+    """One Glance store as the design wants it."""
+
+    id: str
+    type: str
+    role: str  # default | edge | hot | general | archive | drain
+    weight: int | None
+    description: str
+    is_default: bool = False
+    site: str | None = None
+    ceph_cluster: str | None = None
+    fsid: str | None = None
+    pool: str | None = None
+    options: tuple[tuple[str, str], ...] = ()  # driver options to write for a new store
+    new: bool = False
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """An image whose data must be rewritten as raw, and what that costs."""
+
+    image_id: str
+    name: str
+    store: str
+    disk_format: str
+    size: int
+    virtual_size: int | None
+
+    @property
+    def extra_bytes(self) -> int | None:
+        if self.virtual_size is None:
+            return None
+        return max(self.virtual_size - self.size, 0)
+
+
+@dataclass(frozen=True)
+class Change:
+    """Set (``value``) or remove (``value`` None) one option in one file."""
+
+    file: str  # glance-api.conf | glance-image-import.conf | nova.conf | cinder.conf
+    section: str
+    key: str
+    value: str | None
+    why: str
+    fact: str
+    target: str = ""  # which nova.conf / cinder backend, when there are several
+
+
+@dataclass(frozen=True)
+class Step:
+    """One reclamation step: a safety check first, then the commands."""
+
+    title: str
+    check: str
+    commands: tuple[str, ...]
+    why: str
+    fact: str
+
+
+@dataclass(frozen=True)
+class Design:
+    """The whole design for one site."""
+
+    site: str
+    release: str
+    release_major: int
+    inputs: tuple[str, ...]
+    stores: tuple[StorePlan, ...]
+    decisions: tuple[Decision, ...]
+    conversions: tuple[Conversion, ...]
+    changes: tuple[Change, ...]
+    steps: tuple[Step, ...]
+    notes: tuple[str, ...] = ()
+    audit: tuple[tuple[str, int], ...] = ()  # failing audit rule id -> finding count
+
+    @property
+    def default_store(self) -> StorePlan | None:
+        return next((s for s in self.stores if s.is_default), None)
+
+    def decision(self, key: str) -> Decision | None:
+        return next((d for d in self.decisions if d.key == key), None)
+
+    def changes_for(self, file: str) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.file == file)

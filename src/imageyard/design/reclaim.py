@@ -1,0 +1,176 @@
+"""Section (e), reclamation: ordered steps, each with its safety check and exact commands.
+
+Concepts: steps are filled in from the inventory when there is one: images to convert
+(section b), images to move out of drained stores, RBD images in a Glance pool that no
+Glance image owns, and RBD trash entries. Every step starts with a check whose output must
+be as stated before anything is changed; deletions go through the RBD trash first, so
+they stay reversible until the final purge. Without an inventory the steps are the
+generic procedure with placeholders.
+"""
+
+from __future__ import annotations
+
+from imageyard.design.model import Conversion, Step, StorePlan
+from imageyard.model.image import Image
+from imageyard.model.inventory import Inventory
+
+MAX_LISTED = 10
+
+
+def _fresh() -> Step:
+    return Step(
+        "Take a fresh inventory and audit",
+        "imageyard audit --inventory inv.json --fail-on critical  # must exit 0",
+        ("imageyard collect -o inv.json", "imageyard audit --inventory inv.json -f json"),
+        "Every later step is computed from this snapshot; a stale one may delete live data.",
+        "store-holding-images",
+    )
+
+
+def _convert(items: tuple[Conversion, ...], default: StorePlan | None) -> Step | None:
+    if not items:
+        return None
+    store = default.id if default else "<default store>"
+    cmds: list[str] = []
+    for c in items[:MAX_LISTED]:
+        cmds += [
+            f"glance image-download --file {c.image_id}.img {c.image_id}",
+            f"qemu-img convert -f {c.disk_format} -O raw {c.image_id}.img {c.image_id}.raw",
+            f"glance image-create-via-import --disk-format raw --container-format bare "
+            f"--name '{c.name}' --store {store} --file {c.image_id}.raw",
+            f"# point users at the new image, then: glance image-deactivate {c.image_id}",
+        ]
+    if len(items) > MAX_LISTED:
+        cmds.append(f"# ... and {len(items) - MAX_LISTED} more (imageyard design -f json)")
+    return Step(
+        f"Rewrite {len(items)} non-raw images in clone stores as raw",
+        "qemu-img info --output=json <file>  # format as labelled, no backing-file, no data-file",
+        tuple(cmds),
+        "Non-raw data in a clone store is never cloned; the raw copy is. Keep the old image "
+        "deactivated until no server or volume uses it.",
+        "cow-clone-rules",
+    )
+
+
+def _move_one(image: Image, source: str, target: str) -> list[str]:
+    """Commands moving one image's copy from ``source`` to ``target``."""
+    delete = f"glance stores-delete --store {source} {image.id}"
+    if image.disk_format not in ("raw", "iso"):
+        return [
+            f"# {image.id} is {image.disk_format}: copy-image would not convert it; create a "
+            f"raw image in {target} (conversion step) and retire this one when unused"
+        ]
+    if target in image.stores:
+        return [f"# {image.id} already in {target}", delete]
+    return [
+        f"glance image-import {image.id} --import-method copy-image --stores {target} "
+        "--allow-failure False",
+        delete,
+    ]
+
+
+def _drain(inv: Inventory | None, stores: tuple[StorePlan, ...]) -> Step | None:
+    draining = [s for s in stores if s.role == "drain"]
+    default = next((s for s in stores if s.is_default), None)
+    if not draining or default is None:
+        return None
+    cmds: list[str] = []
+    for s in draining:
+        images = [i for i in inv.images if s.id in i.stores and i.is_active] if inv else []
+        for image in images[:MAX_LISTED]:
+            cmds += _move_one(image, s.id, default.id)
+        if not images:
+            cmds += [
+                f"glance image-import <image-id> --import-method copy-image "
+                f"--stores {default.id} --allow-failure False",
+                f"glance stores-delete --store {s.id} <image-id>",
+            ]
+        if len(images) > MAX_LISTED:
+            cmds.append(f"# ... and {len(images) - MAX_LISTED} more in {s.id}")
+    return Step(
+        f"Move images out of {', '.join(s.id for s in draining)}",
+        f"glance image-show <id>  # status active and 'stores' lists {default.id} before "
+        "stores-delete",
+        tuple(cmds),
+        "copy-image adds the default-store copy; only then is the old copy deleted. "
+        "copy-image does not convert: qcow2 images need the conversion step instead.",
+        "store-holding-images",
+    )
+
+
+def _orphans(inv: Inventory | None, stores: tuple[StorePlan, ...]) -> Step | None:
+    if inv is None:
+        return None
+    known = {i.id for i in inv.images}
+    cmds: list[str] = []
+    for s in stores:
+        cluster = inv.ceph_cluster(s.fsid) if s.fsid else None
+        pool = cluster.pool(s.pool) if cluster and s.pool else None
+        if cluster is None or pool is None or not pool.complete:
+            continue
+        for img in pool.images:
+            if img.name not in known and not cluster.children(pool.name, img.name):
+                cmds += [f"rbd trash mv {pool.name}/{img.name}"]
+    if not cmds:
+        return None
+    return Step(
+        f"Move {len(cmds)} RBD images no Glance image owns to the trash",
+        "glance image-show <name>  # must be 404; rbd children <pool>/<name>@snap and "
+        "rbd status <pool>/<name> must list nothing",
+        tuple(cmds[:MAX_LISTED]),
+        "The RBD image name is the Glance image id; one without an image row is an orphan "
+        "(failed upload, snapshot cleanup, manual import). The trash keeps it restorable.",
+        "rbd-delete-in-use",
+    )
+
+
+def _trash(inv: Inventory | None, stores: tuple[StorePlan, ...]) -> Step:
+    cmds: list[str] = []
+    for s in stores:
+        cluster = inv.ceph_cluster(s.fsid) if inv and s.fsid else None
+        pool = cluster.pool(s.pool) if cluster and s.pool else None
+        if pool is None:
+            continue
+        for entry in pool.trash:
+            cmds.append(f"rbd trash rm {pool.name}/{entry.id}  # {entry.name}")
+    pools = sorted({s.pool for s in stores if s.type == "rbd" and s.pool})
+    return Step(
+        "Purge the RBD trash of the Glance pools",
+        "rbd trash ls --long <pool>; for each entry, rbd children must list nothing",
+        tuple(cmds[:MAX_LISTED]) or tuple(f"rbd trash purge {p}" for p in pools),
+        "Glance moves images that still have snapshots to the trash and reports success; "
+        "the space returns only when the trash is purged.",
+        "rbd-delete-in-use",
+    )
+
+
+def _remove_stores(stores: tuple[StorePlan, ...]) -> Step | None:
+    draining = [s.id for s in stores if s.role == "drain"]
+    if not draining:
+        return None
+    return Step(
+        f"Remove {', '.join(draining)} from enabled_backends",
+        "imageyard collect -o inv2.json; no image lists these stores in 'stores'",
+        (
+            f"edit glance-api.conf: drop {', '.join(draining)} from enabled_backends",
+            "restart glance-api node by node; GET /v2/info/stores must no longer list them",
+        ),
+        "A store still holding locations makes those images unreadable once removed.",
+        "store-holding-images",
+    )
+
+
+def plan_reclaim(
+    inv: Inventory | None, stores: tuple[StorePlan, ...], items: tuple[Conversion, ...]
+) -> tuple[Step, ...]:
+    """The ordered reclamation steps."""
+    default = next((s for s in stores if s.is_default), None)
+    found = [
+        _fresh(),
+        _convert(items, default),
+        _drain(inv, stores),
+        _orphans(inv, stores),
+        _trash(inv, stores),
+        _remove_stores(stores),
+    ]
+    return tuple(s for s in found if s is not None)
