@@ -24,6 +24,10 @@ class ImageMember:
     status: str  # pending | accepted | rejected
 
 
+def _member_key(member: ImageMember) -> tuple[str, str]:
+    return (member.member_id, member.status)
+
+
 @dataclass(frozen=True)
 class Image:
     """One Glance image."""
@@ -54,12 +58,17 @@ class Image:
     updated_at: str | None = None
 
     def __post_init__(self) -> None:
+        # NOTE: runs once per image of a large catalog: nothing is rebuilt that is already
+        # clean, and strip_credentials returns its argument when there is nothing to strip.
+        setter = object.__setattr__
         if self.direct_url is not None:
-            object.__setattr__(self, "direct_url", strip_credentials(self.direct_url))
-        members = tuple(sorted(self.members, key=lambda m: (m.member_id, m.status)))
-        object.__setattr__(self, "members", members)
-        object.__setattr__(self, "tags", tuple(sorted(self.tags)))
-        object.__setattr__(self, "properties", tuple(sorted(self.properties)))
+            setter(self, "direct_url", strip_credentials(self.direct_url))
+        if len(self.members) > 1 or type(self.members) is not tuple:
+            setter(self, "members", tuple(sorted(self.members, key=_member_key)))
+        if len(self.tags) > 1 or type(self.tags) is not tuple:
+            setter(self, "tags", tuple(sorted(self.tags)))
+        if len(self.properties) > 1 or type(self.properties) is not tuple:
+            setter(self, "properties", tuple(sorted(self.properties)))
 
     def get_property(self, key: str) -> str | None:
         """The value of one extra property, or None."""
