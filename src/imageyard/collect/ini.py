@@ -175,7 +175,18 @@ def _mask_url(match: re.Match[str]) -> str:
     rest = match.group("rest")
     head = whole[: len(whole) - len(rest)]
     parts = rest.split(",")
-    return head + ",".join(_mask_segment(p, i == 0) for i, p in enumerate(parts))
+    masked = [_mask_segment(p, i == 0) for i, p in enumerate(parts)]
+    # NOTE: "user:pa,ss@host" splits into "user:pa" and "ss@host": segments with no "@"
+    # that run up to one whose userinfo has no ":" are pieces of one password.
+    in_password = False
+    for i in range(len(parts) - 1, -1, -1):
+        userinfo, at, _ = parts[i].rpartition("@")
+        if at:
+            in_password = ":" not in userinfo
+        elif in_password:
+            user, colon, _ = parts[i].partition(":")
+            masked[i] = f"{user}:{REDACTED}" if colon else REDACTED
+    return head + ",".join(masked)
 
 
 def redact(key: str, value: str) -> tuple[str, bool]:

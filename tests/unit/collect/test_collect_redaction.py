@@ -124,3 +124,19 @@ def test_snapshot_json_round_trips_without_secrets(
     text = dumps(config)
     assert "FIXTURESECRET" not in text
     assert decode(DeploymentConfig, json.loads(text)) == config
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("rabbit://openstack:pa,ssWORD1@ctl1:5672/", "rabbit://openstack:***,***@ctl1:5672/"),
+        (
+            "rabbit://openstack:a,b,cWORD1@ctl1:5672,openstack:x,yWORD1@ctl2:5672/",
+            "rabbit://openstack:***,***,***@ctl1:5672,openstack:***,***@ctl2:5672/",
+        ),
+        ("mysql+pymysql://glance:p,WORD1@db/glance", "mysql+pymysql://glance:***,***@db/glance"),
+        ("rabbit://u:p@h1:5672,u:q@h2:5672/", "rabbit://u:***@h1:5672,u:***@h2:5672/"),
+    ],
+)
+def test_passwords_with_commas_do_not_leak(url: str, expected: str) -> None:
+    assert redact("transport_url", url) == (expected, True)
