@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -19,6 +20,17 @@ from imageyard.model.inventory import Inventory
 from imageyard.model.snapshot import dump_inventory, write_inventory
 
 _FILE = click.Path(dir_okay=False, path_type=str)
+
+
+def _http_urls(
+    ctx: click.Context, param: click.Parameter, value: str | tuple[str, ...] | None
+) -> str | tuple[str, ...] | None:
+    """Refuse anything that is not an http(s) URL with a host, at the command line."""
+    for url in (value,) if isinstance(value, str) else value or ():
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise click.BadParameter(f"{url!r} is not an http(s) URL", ctx=ctx, param=param)
+    return value
 
 
 def _sources(value: str) -> tuple[str, ...] | None:
@@ -49,12 +61,14 @@ def _sources(value: str) -> tuple[str, ...] | None:
 @click.option(
     "--glance-endpoint",
     metavar="URL",
+    callback=_http_urls,
     help="Talk to this Glance API directly, without Keystone (e.g. http://127.0.0.1:9292).",
 )
 @click.option(
     "--glance-node",
     "glance_nodes",
     metavar="URL",
+    callback=_http_urls,
     multiple=True,
     help="A Glance API node whose image cache to read (GET /v2/cache); repeatable.",
 )

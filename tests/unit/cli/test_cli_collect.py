@@ -211,3 +211,27 @@ def test_show_refuses_what_is_not_a_snapshot(
 def test_show_missing_snapshot(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.run(["show", str(tmp_path / "none.json")]) == ExitCode.BAD_INPUT
     assert "none.json" in one_error_line(capsys.readouterr().err)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--glance-endpoint", "notaurl"],
+        ["--glance-endpoint", "ftp://glance:9292"],
+        ["--glance-node", "127.0.0.1:9292", "--config-dir", str(FIXTURES / "lab")],
+    ],
+)
+def test_endpoint_flags_must_be_http_urls(
+    args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.run(["collect", *args, "-o", str(tmp_path / "x.json")]) == ExitCode.USAGE
+    err = capsys.readouterr().err
+    assert "is not an http(s) URL" in err and "Traceback" not in err
+    assert not (tmp_path / "x.json").exists()
+
+
+def test_unreachable_glance_is_a_gap_not_an_error(tmp_path: Path) -> None:
+    code, inv = collect(["--glance-endpoint", "http://127.0.0.1:9"], tmp_path / "inv.json")
+    assert code == ExitCode.OK and inv is not None
+    assert inv.gaps_for("glance") and not inv.is_complete("glance")
+    assert inv.images == ()
