@@ -4,9 +4,11 @@ Concepts: inputs are a site description (``site.py``, greenfield) and an invento
 snapshot (brownfield); ``situation.py`` merges them with measured data winning. The
 decision core is one module per memo section: ``layout`` (a), ``formats`` (b),
 ``changes`` (c), ``cachetune`` (d) and ``reclaim`` (e); each returns ``Decision`` records
-that cite facts (``facts.py``). ``diff`` turns the changes into unified diffs against the
-current files, ``options`` checks every emitted name against the real option lists, and
-``memo``/``json_out``/``render`` print the result. ``design_from`` is the one entry point.
+that cite facts (``facts.py``); ``capacity`` checks what each store would hold against its
+declared capacity and ``pain`` answers the declared pain points. ``diff`` turns the changes
+into unified diffs against the current files, ``options`` checks every emitted name against
+the real option lists, and ``memo``/``json_out``/``render`` print the result.
+``design_from`` is the one entry point.
 """
 
 from __future__ import annotations

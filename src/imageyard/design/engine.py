@@ -1,7 +1,9 @@
 """Compute a design: merge the inputs, run the section functions, check the options.
 
 Concepts: ``build_design`` is pure: given the merged site, the inventory (or None) and the
-target release it returns the same ``Design`` every time. Section (c) decisions summarise
+target release it returns the same ``Design`` every time. Capacity (``capacity.py``) joins
+section (a); the declared pain points (``pain.py``) add their decisions to sections (a), (b)
+and (e) and open the memo's summary. Section (c) decisions summarise
 the changes per file and carry the two-endpoint advice. Every change is checked against the
 option tables of the target release; an unknown option is a bug and raises.
 """
@@ -9,14 +11,23 @@ option tables of the target release; an unknown option is a bug and raises.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 from imageyard.audit.releases import Release
 from imageyard.design.cachetune import decide_cache, plan_cache
+from imageyard.design.capacity import Imbalance, decide_capacity, imbalance, plan_loads
 from imageyard.design.changes import Context, build_changes
 from imageyard.design.formats import conversions, decide_formats
-from imageyard.design.layout import decide_layout, plan_stores
+from imageyard.design.layout import cost_split, decide_layout, plan_stores
 from imageyard.design.model import Change, Decision, Design
 from imageyard.design.options import unknown_options
+from imageyard.design.pain import (
+    decide_duplicates,
+    decide_slow_boot,
+    duplicates_step,
+    summary,
+    with_boots,
+)
 from imageyard.design.reclaim import plan_reclaim
 from imageyard.design.site import Site
 from imageyard.model.inventory import Inventory
@@ -53,6 +64,17 @@ def _config_decisions(changes: tuple[Change, ...], site: Site) -> list[Decision]
     return out
 
 
+def _with_imbalance(decisions: list[Decision], found: Imbalance) -> list[Decision]:
+    """The default-store and weights decisions, answering the store_imbalance pain point."""
+    extra = {"layout.default_store": found.default_text, "layout.weights": found.weights_text}
+    return [
+        replace(d, why=f"{d.why} {extra[d.key]}".rstrip(), evidence=d.evidence + found.evidence)
+        if extra.get(d.key)
+        else d
+        for d in decisions
+    ]
+
+
 def _inputs(site: Site, inv: Inventory | None) -> tuple[str, ...]:
     out = []
     if inv is not None:
@@ -82,8 +104,9 @@ def build_design(
 ) -> Design:
     """The design for ``site`` (merged inputs) at ``release``."""
     major = release.major
+    pains = set(site.pain_points)
     stores = plan_stores(site, major)
-    items = conversions(inv, stores)
+    items = with_boots(conversions(inv, stores), inv, order="slow_first_boot" in pains)
     cache = plan_cache(site, stores)
     changes = build_changes(Context(site, stores, cache, major, inv))
     backends = frozenset(b.name for b in site.cinder)
@@ -91,13 +114,22 @@ def build_design(
     if bad:
         names = ", ".join(f"{c.file} [{c.section}] {c.key}" for c in bad)
         raise AssertionError(f"design emitted options that do not exist: {names}")
+    split = cost_split(site, stores)
+    loads = plan_loads(site, inv, stores, items, split)
+    layout = decide_layout(site, stores, major) + decide_capacity(loads, stores)
+    if "store_imbalance" in pains:
+        layout = _with_imbalance(layout, imbalance(site, stores, loads, split))
+    formats = decide_formats(site, stores, items)
+    if "slow_first_boot" in pains:
+        formats.insert(0, decide_slow_boot(site, inv, stores, items))
     decisions = (
-        decide_layout(site, stores, major)
-        + decide_formats(site, stores, items)
+        layout
+        + formats
         + _config_decisions(changes, site)
         + decide_cache(site, stores, cache, major)
     )
-    steps = plan_reclaim(inv, stores, items)
+    dups = duplicates_step(inv) if "duplication" in pains else None
+    steps = plan_reclaim(inv, stores, items, dups)
     decisions.append(
         Decision(
             "reclaim.steps",
@@ -108,6 +140,8 @@ def build_design(
             tuple(sorted({s.fact for s in steps})),
         )
     )
+    if dups is not None:
+        decisions.append(decide_duplicates(inv, site))
     return Design(
         site=site.name,
         release=str(release),
@@ -120,4 +154,5 @@ def build_design(
         steps=steps,
         notes=site.notes,
         audit=_audit_summary(inv, release) if with_audit else (),
+        summary=summary(tuple(decisions), site.pain_points),
     )

@@ -198,6 +198,28 @@ _FACTS: tuple[Fact, ...] = (
         "creating-images",
     ),
     Fact(
+        "rbd-thin-provisioning",
+        "[<rbd store>] rbd_thin_provisioning (glance_store 2.3.0, default False) skips writing "
+        "all-zero chunks, so a raw image in RBD takes about its allocated data rather than its "
+        "full virtual size.",
+        "glance_store: glance_store/_drivers/rbd.py",
+    ),
+    Fact(
+        "os-hash-value",
+        "Glance computes os_hash_value over the image data with os_hash_algo ([DEFAULT] "
+        "hashing_algorithm, default sha512) when the data is stored: two images with the same "
+        "algorithm and value hold the same bytes.",
+        "glance: glance/location.py ImageProxy.set_data; glance/common/config.py hashing_algorithm",
+    ),
+    Fact(
+        "image-protected",
+        "A protected image cannot be deleted (403) until protected is set to False; deleting an "
+        "image does not touch the servers and volumes made from it, but they can no longer be "
+        "rebuilt from it.",
+        "glance: glance/domain/__init__.py Image.delete; nova: nova/compute/api.py rebuild",
+        "inference",
+    ),
+    Fact(
         "nova-rbd-download",
         "[glance] enable_rbd_download lets non-rbd computes read rbd-backed images with rbd "
         "export instead of through the Glance API.",

@@ -11,14 +11,15 @@ virtual_size minus size per image.
 from __future__ import annotations
 
 from imageyard.design.model import Conversion, Decision, StorePlan
-from imageyard.design.site import Site
+from imageyard.design.site import Catalog, Site
 from imageyard.model.image import Image
 from imageyard.model.inventory import Inventory
 
 GIB = 1024**3
 
 
-def _clone_stores(stores: tuple[StorePlan, ...]) -> set[str]:
+def clone_stores(stores: tuple[StorePlan, ...]) -> set[str]:
+    """The stores Nova/Cinder clone from: the rbd default and edge stores."""
     return {s.id for s in stores if s.type == "rbd" and s.role in ("default", "edge")}
 
 
@@ -38,7 +39,7 @@ def conversions(inv: Inventory | None, stores: tuple[StorePlan, ...]) -> tuple[C
     """Active images in a clone store whose data is not raw (ISO images excepted)."""
     if inv is None:
         return ()
-    targets = [s for s in stores if s.id in _clone_stores(stores)]
+    targets = [s for s in stores if s.id in clone_stores(stores)]
     out = []
     for image in inv.images:
         if not image.is_active:
@@ -61,8 +62,15 @@ def conversions(inv: Inventory | None, stores: tuple[StorePlan, ...]) -> tuple[C
     return tuple(out)
 
 
+def declared_growth_gib(cat: Catalog) -> float | None:
+    """Declared catalog: the growth of converting its qcow2 share to raw (None: unknown)."""
+    if not cat.virtual_gib:
+        return None if cat.share("qcow2") else 0.0
+    return (cat.virtual_gib - cat.total_gib) * cat.share("qcow2")
+
+
 def _decide_raw(site: Site, stores: tuple[StorePlan, ...]) -> Decision:
-    clone = sorted(_clone_stores(stores))
+    clone = sorted(clone_stores(stores))
     if not clone:
         return Decision(
             "format.raw",
@@ -161,13 +169,13 @@ def _decide_convert(
             ),
         )
     cat = site.catalog
-    if not _clone_stores(stores) or not cat.images or cat.source != "declared":
+    if not clone_stores(stores) or not cat.images or cat.source != "declared":
         return None
     qshare = cat.share("qcow2")
     if not qshare:
         return None
-    growth = (cat.virtual_gib - cat.total_gib) if cat.virtual_gib else None
-    cost = f"+{growth * qshare:.0f} GiB" if growth is not None else "unknown (give virtual_gib)"
+    growth = declared_growth_gib(cat)
+    cost = f"+{growth:.0f} GiB" if growth is not None else "unknown (give virtual_gib)"
     return Decision(
         "format.convert",
         "format",

@@ -13,7 +13,7 @@ they exist from Glance 27 on.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from imageyard.design.model import Decision, StorePlan
 from imageyard.design.site import Backend, CephCluster, Site
@@ -371,14 +371,34 @@ def _hot_gib(site: Site) -> float:
     return cat.total_gib
 
 
-def _decide_cost(site: Site, stores: tuple[StorePlan, ...]) -> Decision | None:
+@dataclass(frozen=True)
+class CostSplit:
+    """The hot/archive split: the hot images stay in the default, the rest in the archive."""
+
+    default: StorePlan
+    archive: StorePlan
+    costs: dict[str, float]
+    total_gib: float
+    hot_gib: float
+
+
+def cost_split(site: Site, stores: tuple[StorePlan, ...]) -> CostSplit | None:
+    """The split, when costs are declared for the default and an archive store."""
     costs = {b.id: b.cost_per_gib_month for b in site.backends if b.cost_per_gib_month}
     default = next((s for s in stores if s.is_default), None)
     archive = [s for s in stores if s.role == "archive" and s.id in costs]
     if default is None or default.id not in costs or not archive or not site.catalog.total_gib:
         return None
-    total, hot = site.catalog.total_gib, _hot_gib(site)
     cheapest = min(archive, key=lambda s: costs[s.id])
+    return CostSplit(default, cheapest, costs, site.catalog.total_gib, _hot_gib(site))
+
+
+def _decide_cost(site: Site, stores: tuple[StorePlan, ...]) -> Decision | None:
+    found = cost_split(site, stores)
+    if found is None:
+        return None
+    default, cheapest, costs = found.default, found.archive, found.costs
+    total, hot = found.total_gib, found.hot_gib
     all_hot = total * costs[default.id]
     split = hot * costs[default.id] + (total - hot) * costs[cheapest.id]
     boot_share = site.boot.top_share

@@ -3,7 +3,8 @@
 Concepts: one section per part of the design (a) to (e), each decision as a short block:
 the choice, why (computed from the data), the evidence with its provenance, and the facts
 it rests on with their upstream sources. The config diff and the reclamation steps are
-printed in full; the facts cited are listed once at the end.
+printed in full; the facts cited are listed once at the end. The summary (declared pain
+points, the clone path first, then capacity warnings) opens the memo.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ _TITLES = {
 
 
 def _decision(d: Decision) -> list[str]:
-    lines = [f"### {d.title}", "", f"**Decision:** {d.choice}", "", f"**Why:** {d.why}", ""]
+    label = "**Warning:**" if d.warning else "**Decision:**"
+    lines = [f"### {d.title}", "", f"{label} {d.choice}", "", f"**Why:** {d.why}", ""]
     if d.evidence:
         lines += ["**Data:**", *[f"- {e}" for e in d.evidence], ""]
     lines.append(
@@ -52,14 +54,14 @@ def _conversions(design: Design) -> list[str]:
     if not design.conversions:
         return []
     rows = [
-        "| image | name | store | format | size | virtual_size | extra |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| image | name | store | format | size | virtual_size | extra | boots |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for c in design.conversions:
         extra = "?" if c.extra_bytes is None else f"{c.extra_bytes / GIB:.2f} GiB"
         rows.append(
             f"| {c.image_id} | {c.name} | {c.store} | {c.disk_format} | {c.size} | "
-            f"{c.virtual_size if c.virtual_size is not None else '?'} | {extra} |"
+            f"{c.virtual_size if c.virtual_size is not None else '?'} | {extra} | {c.boots} |"
         )
     return [*rows, ""]
 
@@ -124,6 +126,8 @@ def _header(design: Design) -> list[str]:
             *[f"- {n}" for n in design.notes],
             "",
         ]
+    if design.summary:
+        lines += ["## Summary", "", *[f"- {line}" for line in design.summary], ""]
     if design.audit:
         lines += [
             "Audit findings in the inventory this design addresses or lives with:",

@@ -3,9 +3,11 @@
 Concepts: a ``Decision`` is one recommendation (``section`` a-e: layout, format, config,
 cache, reclaim), its ``choice``, a ``why`` computed from the data, the ``evidence`` (data
 points, each saying whether it was measured or declared) and the ids of the facts it rests
-on (``facts.py``). Decisions also produce typed plans: ``StorePlan`` (one Glance store as it
-should be), ``Conversion`` (an image to rewrite as raw), ``Change`` (one option to set or
-remove in one file) and ``Step`` (one reclamation step with its safety check).
+on (``facts.py``); a ``warning`` decision says the design does not fit the data (a store
+over its capacity). The ``summary`` answers the declared pain points first. Decisions also
+produce typed plans: ``StorePlan`` (one Glance store as it should be), ``Conversion`` (an
+image to rewrite as raw, with its boots), ``Change`` (one option to set or remove in one
+file) and ``Step`` (one reclamation step with its safety check).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class Decision:
     why: str
     facts: tuple[str, ...]
     evidence: tuple[str, ...] = ()
+    warning: bool = False  # the design does not fit the data (e.g. a store over capacity)
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class Conversion:
     disk_format: str
     size: int
     virtual_size: int | None
+    boots: int = 0  # servers booted from it plus volumes created from it (inventory)
 
     @property
     def extra_bytes(self) -> int | None:
@@ -103,6 +107,7 @@ class Design:
     steps: tuple[Step, ...]
     notes: tuple[str, ...] = ()
     audit: tuple[tuple[str, int], ...] = ()  # failing audit rule id -> finding count
+    summary: tuple[str, ...] = ()  # declared pain points and capacity warnings, first things first
 
     @property
     def default_store(self) -> StorePlan | None:

@@ -1,10 +1,11 @@
 """Section (e), reclamation: ordered steps, each with its safety check and exact commands.
 
 Concepts: steps are filled in from the inventory when there is one: images to convert
-(section b), images to move out of drained stores, RBD images in a Glance pool that no
-Glance image owns, and RBD trash entries. Every step starts with a check whose output must
-be as stated before anything is changed; deletions go through the RBD trash first, so
-they stay reversible until the final purge. Without an inventory the steps are the
+(section b, most booted first when slow first boot is a declared pain point), images to
+move out of drained stores, the duplicate review (when duplication is one), RBD images in a
+Glance pool that no Glance image owns, and RBD trash entries. Every step starts with a check
+whose output must be as stated before anything is changed; deletions go through the RBD
+trash first, so they stay reversible until the final purge. Without an inventory the steps are the
 generic procedure with placeholders.
 """
 
@@ -161,14 +162,18 @@ def _remove_stores(stores: tuple[StorePlan, ...]) -> Step | None:
 
 
 def plan_reclaim(
-    inv: Inventory | None, stores: tuple[StorePlan, ...], items: tuple[Conversion, ...]
+    inv: Inventory | None,
+    stores: tuple[StorePlan, ...],
+    items: tuple[Conversion, ...],
+    duplicates: Step | None = None,
 ) -> tuple[Step, ...]:
-    """The ordered reclamation steps."""
+    """The ordered reclamation steps (``duplicates``: the duplicate review, when asked for)."""
     default = next((s for s in stores if s.is_default), None)
     found = [
         _fresh(),
         _convert(items, default),
         _drain(inv, stores),
+        duplicates,
         _orphans(inv, stores),
         _trash(inv, stores),
         _remove_stores(stores),

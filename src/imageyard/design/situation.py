@@ -167,7 +167,8 @@ def _catalog(inv: Inventory) -> Catalog:
     )
 
 
-def _boot(inv: Inventory) -> BootPattern:
+def image_uses(inv: Inventory) -> Counter[str]:
+    """Image id -> servers booted from it plus volumes created from it."""
     uses: Counter[str] = Counter()
     for s in inv.servers:
         if s.image_ref:
@@ -175,6 +176,11 @@ def _boot(inv: Inventory) -> BootPattern:
     for v in inv.volumes:
         if v.image_id:
             uses[v.image_id] += 1
+    return uses
+
+
+def _boot(inv: Inventory) -> BootPattern:
+    uses = image_uses(inv)
     total = sum(uses.values())
     if not total:
         return BootPattern()
