@@ -549,60 +549,46 @@ class Seeder:
         img = self.glance.create("never-uploaded", "raw", project=GAMMA, visibility="private")
         self.record(img["id"], ["queued-no-data"])
 
-    def nova_and_cinder_clones(self) -> None:
-        """COW clones of images/<id>@snap, made as Nova and Cinder make them."""
+    def clone_image(
+        self, user: str, pool: str, name: str, kind: str, extra: dict[str, Any]
+    ) -> None:
+        """Clone images/<ubuntu>@snap to ``pool``/``name`` as client.<user>, 1 GiB; record it."""
         parent = self.ubuntu_id
-        instance = str(uuid.uuid4())
-        disk = f"{instance}_disk"
         with (
-            ceph_as(self.conf, "nova") as nova,
-            nova.open_ioctx("images") as src,
-            nova.open_ioctx("vms") as dst,
+            ceph_as(self.conf, user) as client,
+            client.open_ioctx("images") as src,
+            client.open_ioctx(pool) as dst,
         ):
-            # nova.storage.rbd_utils.RBDDriver.clone, then resize to the flavor's root disk
-            rbd.RBD().clone(src, parent, SNAP, dst, disk, features=rbd.RBD_FEATURE_LAYERING)
-            with rbd.Image(dst, disk) as im:
+            rbd.RBD().clone(src, parent, SNAP, dst, name, features=rbd.RBD_FEATURE_LAYERING)
+            with rbd.Image(dst, name) as im:
                 im.resize(1 << 30)
                 info = im.parent_info()
         if tuple(info) != ("images", parent, SNAP):
-            raise SeedError(f"nova clone vms/{disk} has parent {info}")
+            raise SeedError(f"{user} clone {pool}/{name} has parent {info}")
         self.m.rbd_objects.append(
             {
-                "pool": "vms",
-                "name": disk,
-                "kind": "nova-instance-disk",
-                "instance_uuid": instance,
-                "made_as": "client.nova",
+                "pool": pool,
+                "name": name,
+                "kind": kind,
+                **extra,
+                "made_as": f"client.{user}",
                 "parent": {"pool": "images", "image": parent, "snapshot": SNAP},
                 "size": 1 << 30,
-                "roles": ["nova-clone", f"clone-of:{parent}"],
+                "roles": [f"{user}-clone", f"clone-of:{parent}"],
             }
         )
+
+    def nova_and_cinder_clones(self) -> None:
+        """COW clones of images/<id>@snap, made as Nova and Cinder make them."""
+        # nova.storage.rbd_utils.RBDDriver.clone, then resize to the flavor's root disk
+        instance = str(uuid.uuid4())
+        self.clone_image(
+            "nova", "vms", f"{instance}_disk", "nova-instance-disk", {"instance_uuid": instance}
+        )
+        # cinder.volume.drivers.rbd.RBDDriver._clone, then extend to the volume size
         volume_id = str(uuid.uuid4())
-        vol = f"volume-{volume_id}"
-        with (
-            ceph_as(self.conf, "cinder") as cinder,
-            cinder.open_ioctx("images") as src,
-            cinder.open_ioctx("volumes") as dst,
-        ):
-            # cinder.volume.drivers.rbd.RBDDriver._clone, then extend to the volume size
-            rbd.RBD().clone(src, parent, SNAP, dst, vol, features=rbd.RBD_FEATURE_LAYERING)
-            with rbd.Image(dst, vol) as im:
-                im.resize(1 << 30)
-                info = im.parent_info()
-        if tuple(info) != ("images", parent, SNAP):
-            raise SeedError(f"cinder clone volumes/{vol} has parent {info}")
-        self.m.rbd_objects.append(
-            {
-                "pool": "volumes",
-                "name": vol,
-                "kind": "cinder-volume",
-                "volume_id": volume_id,
-                "made_as": "client.cinder",
-                "parent": {"pool": "images", "image": parent, "snapshot": SNAP},
-                "size": 1 << 30,
-                "roles": ["cinder-clone", f"clone-of:{parent}"],
-            }
+        self.clone_image(
+            "cinder", "volumes", f"volume-{volume_id}", "cinder-volume", {"volume_id": volume_id}
         )
 
     def orphan_rbd(self) -> None:

@@ -12,6 +12,7 @@ from imageyard.audit.mute import Mute, read_mutes
 from imageyard.audit.registry import RULES
 from imageyard.audit.releases import parse_release
 from imageyard.audit.rule import AuditContext
+from imageyard.cli.options import output_option, release_option
 from imageyard.errors import ExitCode, ImageyardError
 from imageyard.model.finding import Severity
 from imageyard.model.snapshot import read_inventory
@@ -69,14 +70,7 @@ def _exit_code(result: AuditResult, fail_on: str) -> int:
     envvar="IMAGEYARD_FORMAT",
     help="Output format.",
 )
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    default="-",
-    show_default=True,
-    help="Where to write the report ('-' for stdout).",
-)
+@output_option("the report")
 @click.option(
     "--fail-on",
     type=click.Choice([*_SEVERITIES, "none"]),
@@ -97,12 +91,7 @@ def _exit_code(result: AuditResult, fail_on: str) -> int:
     metavar="ID",
     help="Run only this rule (or every rule of this category); repeatable.",
 )
-@click.option(
-    "--release",
-    default=None,
-    metavar="R",
-    help="Target Glance release: 2025.1, epoxy or 30 [default: latest released].",
-)
+@release_option("latest released")
 @click.option("--list-rules", is_flag=True, help="List the rules and exit.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
 def command(

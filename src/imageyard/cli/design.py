@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from imageyard.cli.options import output_option, release_option
 from imageyard.design import design_from, json_out, memo
 from imageyard.design.render import RENDERERS
 from imageyard.errors import ExitCode, ImageyardError
@@ -49,12 +50,7 @@ def _write_configs(run_dir: Path, diffs: tuple[object, ...]) -> None:
     type=click.Path(path_type=Path),
     help="Site description YAML (declared data; see docs/site-schema.json).",
 )
-@click.option(
-    "--release",
-    default=None,
-    metavar="R",
-    help="Target Glance release: 2025.1, epoxy or 30 [default: the site's, else latest released].",
-)
+@release_option("the site's, else latest released")
 @click.option(
     "-f",
     "--format",
@@ -80,9 +76,7 @@ def _write_configs(run_dir: Path, diffs: tuple[object, ...]) -> None:
     "as *** (copy them from the current files).",
 )
 @click.option("--no-audit", is_flag=True, help="Do not run the audit rules over the inventory.")
-@click.option(
-    "-o", "--output", "out", default="-", show_default=True, help="Where to write ('-' for stdout)."
-)
+@output_option()
 def command(
     inventory: Path | None,
     site_file: Path | None,

@@ -20,11 +20,13 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from imageyard.audit.rule import Rule
 from imageyard.audit.rules._common import Cluster, cite, cluster_of, is_true, text
 from imageyard.collect.config_stores import resolve_ceph
 from imageyard.model.config import CinderBackendConfig, CinderConfig, NovaConfig
-from imageyard.model.finding import Evidence
+from imageyard.model.finding import Evidence, Resource, Unknown
 from imageyard.model.inventory import Inventory
+from imageyard.model.store import Store
 
 NOVA_DEFAULT_POOL = "rbd"
 CINDER_DEFAULT_POOL = "rbd"
@@ -124,6 +126,24 @@ def cinder_cluster(inv: Inventory, backend: CinderBackendConfig) -> Cluster:
         fsid = ceph.fsid.value.strip().lower() if ceph and ceph.fsid else None
         return Cluster(conf, fsid, "" if fsid else f"{conf} was not read or sets no fsid")
     return cluster_of(inv, backend.rbd_ceph_conf)
+
+
+def cluster_without_store(
+    check: Rule, resource: Resource, cluster: Cluster, stores: tuple[Store, ...], who: str
+) -> Unknown | str | None:
+    """Whether a Glance rbd store is in consumer ``resource``'s Ceph ``cluster``: None if so.
+
+    An Unknown of ``check`` when that cannot be told (the cluster's fsid, reported as the
+    ``who`` cluster, or a store's fsid is unknown); otherwise the fsid no store has.
+    """
+    if cluster.fsid is None:
+        return check.unknown(resource, f"{who} cluster unknown: {cluster.why_unknown}")
+    if any(s.rbd_fsid == cluster.fsid for s in stores):
+        return None
+    unsure = [s.id for s in stores if s.rbd_fsid is None]
+    if unsure:
+        return check.unknown(resource, f"fsid of Glance rbd store(s) {', '.join(unsure)} unknown")
+    return cluster.fsid
 
 
 def cinder_consumer(cinder: CinderConfig, backend: CinderBackendConfig, inv: Inventory) -> Consumer:

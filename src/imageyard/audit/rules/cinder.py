@@ -13,37 +13,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from imageyard.audit.cow.consumers import cinder_cluster, cluster_without_store
 from imageyard.audit.rule import AuditContext, rule
 from imageyard.audit.rules._common import (
-    Cluster,
     cite,
-    cluster_of,
     is_true,
     missing,
     rbd_stores,
-    text,
     wanted,
 )
-from imageyard.collect.config_stores import resolve_ceph
 from imageyard.model.config import CinderBackendConfig, CinderConfig
-from imageyard.model.finding import Evidence, Outcome, Resource
+from imageyard.model.finding import Evidence, Outcome, Resource, Unknown
 from imageyard.model.inventory import Inventory
 
 
 def backend_resource(backend: CinderBackendConfig) -> Resource:
     """``cinder-backend <section>``."""
     return Resource("cinder-backend", backend.section)
-
-
-def _cluster(inv: Inventory, backend: CinderBackendConfig) -> Cluster:
-    """The backend's cluster: rbd_ceph_conf, else /etc/ceph/<rbd_cluster_name>.conf."""
-    name = text(backend.rbd_cluster_name)
-    if not text(backend.rbd_ceph_conf) and name and name != "ceph":
-        conf = f"/etc/ceph/{name}.conf"
-        ceph = resolve_ceph(inv.config, conf)
-        fsid = ceph.fsid.value.strip().lower() if ceph and ceph.fsid else None
-        return Cluster(conf, fsid, "" if fsid else f"{conf} was not read or sets no fsid")
-    return cluster_of(inv, backend.rbd_ceph_conf)
 
 
 def _rbd_backends(inv: Inventory) -> Iterator[tuple[CinderConfig, CinderBackendConfig]]:
@@ -76,29 +62,22 @@ def cinder_rbd_cluster_mismatch(inv: Inventory, ctx: AuditContext) -> Iterator[O
         return
     stores = rbd_stores(inv)
     for cinder, backend in _rbd_backends(inv):
-        cluster = _cluster(inv, backend)
+        cluster = cinder_cluster(inv, backend)
         resource = backend_resource(backend)
-        if cluster.fsid is None:
-            yield cinder_rbd_cluster_mismatch.unknown(
-                resource, f"backend cluster unknown: {cluster.why_unknown}"
-            )
-            continue
-        if any(s.rbd_fsid == cluster.fsid for s in stores):
-            continue
-        unsure = [s.id for s in stores if s.rbd_fsid is None]
-        if unsure:
-            yield cinder_rbd_cluster_mismatch.unknown(
-                resource, f"fsid of Glance rbd store(s) {', '.join(unsure)} unknown"
-            )
-            continue
-        shown = ", ".join(f"{s.id} ({s.rbd_fsid})" for s in stores) or "none"
-        yield cinder_rbd_cluster_mismatch.finding(
-            resource,
-            f"{cinder.path} [{backend.section}]: Ceph cluster {cluster.fsid} matches no Glance "
-            f"rbd store (stores: {shown}); volumes from images are full downloads",
-            *cite(backend.volume_driver, backend.rbd_ceph_conf, backend.rbd_cluster_name),
-            Evidence.fact(f"{cluster.conf}: fsid = {cluster.fsid}"),
+        gap = cluster_without_store(
+            cinder_rbd_cluster_mismatch, resource, cluster, stores, "backend"
         )
+        if isinstance(gap, Unknown):
+            yield gap
+        elif gap is not None:
+            shown = ", ".join(f"{s.id} ({s.rbd_fsid})" for s in stores) or "none"
+            yield cinder_rbd_cluster_mismatch.finding(
+                resource,
+                f"{cinder.path} [{backend.section}]: Ceph cluster {gap} matches no Glance "
+                f"rbd store (stores: {shown}); volumes from images are full downloads",
+                *cite(backend.volume_driver, backend.rbd_ceph_conf, backend.rbd_cluster_name),
+                Evidence.fact(f"{cluster.conf}: fsid = {gap}"),
+            )
 
 
 @rule(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from imageyard.audit.cow.consumers import cluster_without_store
 from imageyard.audit.rule import AuditContext, rule
 from imageyard.audit.rules._common import (
     cite,
@@ -25,7 +26,7 @@ from imageyard.audit.rules._common import (
     wanted,
 )
 from imageyard.model.config import NovaConfig
-from imageyard.model.finding import Evidence, Outcome, ProposedAction
+from imageyard.model.finding import Evidence, Outcome, ProposedAction, Unknown
 from imageyard.model.inventory import Inventory
 from imageyard.model.store import Store
 
@@ -117,22 +118,15 @@ def nova_rbd_cluster_mismatch(inv: Inventory, ctx: AuditContext) -> Iterator[Out
             continue
         cluster = cluster_of(inv, nova.images_rbd_ceph_conf)
         resource = file_resource(nova.path)
-        if cluster.fsid is None:
-            yield nova_rbd_cluster_mismatch.unknown(
-                resource, f"compute cluster unknown: {cluster.why_unknown}"
+        gap = cluster_without_store(nova_rbd_cluster_mismatch, resource, cluster, stores, "compute")
+        if isinstance(gap, Unknown):
+            yield gap
+        elif gap is not None:
+            yield nova_rbd_cluster_mismatch.finding(
+                resource,
+                _mismatch_message(nova, gap, stores),
+                *cite(
+                    nova.images_type, nova.images_rbd_ceph_conf, nova.images_rbd_glance_store_name
+                ),
+                Evidence.fact(f"{cluster.conf}: fsid = {gap}"),
             )
-            continue
-        if any(s.rbd_fsid == cluster.fsid for s in stores):
-            continue
-        unsure = [s.id for s in stores if s.rbd_fsid is None]
-        if unsure:
-            yield nova_rbd_cluster_mismatch.unknown(
-                resource, f"fsid of Glance rbd store(s) {', '.join(unsure)} unknown"
-            )
-            continue
-        yield nova_rbd_cluster_mismatch.finding(
-            resource,
-            _mismatch_message(nova, cluster.fsid, stores),
-            *cite(nova.images_type, nova.images_rbd_ceph_conf, nova.images_rbd_glance_store_name),
-            Evidence.fact(f"{cluster.conf}: fsid = {cluster.fsid}"),
-        )
