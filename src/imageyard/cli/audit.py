@@ -12,8 +12,8 @@ from imageyard.audit.mute import Mute, read_mutes
 from imageyard.audit.registry import RULES
 from imageyard.audit.releases import parse_release
 from imageyard.audit.rule import AuditContext
-from imageyard.cli.options import output_option, release_option
-from imageyard.errors import ExitCode, ImageyardError
+from imageyard.cli.options import output_option, release_option, write_output
+from imageyard.errors import ExitCode
 from imageyard.model.finding import Severity
 from imageyard.model.snapshot import read_inventory
 from imageyard.report import FORMATS, table
@@ -34,16 +34,6 @@ def _render(result: AuditResult, fmt: str, out: str) -> str:
     if fmt == "table" and out == "-" and sys.stdout.isatty():
         return table.render(result, color=True)
     return FORMATS[fmt](result)
-
-
-def _write(text: str, out: str) -> None:
-    if out == "-":
-        sys.stdout.write(text)
-        return
-    try:
-        Path(out).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise ImageyardError(f"{out}: cannot write the report ({exc.strerror})") from None
 
 
 def _exit_code(result: AuditResult, fail_on: str) -> int:
@@ -125,7 +115,7 @@ def command(
     mutes: tuple[Mute, ...] = read_mutes(mute_file) if mute_file is not None else ()
     inv = read_inventory(inventory)
     result = run_audit(inv, ctx, rules, mutes=mutes)
-    _write(_render(result, fmt, out), out)
+    write_output(_render(result, fmt, out), out, "the report")
     shown_on_stdout = fmt == "table" and out in (None, "-")  # the table ends with it
     if not quiet and not shown_on_stdout:
         click.echo(f"imageyard: {summary_line(result)}", err=True)

@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from imageyard.cli.options import output_option, release_option
+from imageyard.cli.options import output_option, release_option, write_output
 from imageyard.design import design_from, json_out, memo
 from imageyard.design.render import RENDERERS
 from imageyard.errors import ExitCode, ImageyardError
-
-
-def _write(text: str, out: str) -> None:
-    if out == "-":
-        sys.stdout.write(text)
-        return
-    try:
-        Path(out).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise ImageyardError(f"{out}: cannot write the design ({exc.strerror})") from None
 
 
 def _write_configs(run_dir: Path, diffs: tuple[object, ...]) -> None:
@@ -101,7 +90,7 @@ def command(
         text = json_out.render(run.design, run.diffs)
     else:
         text = memo.render(run.design, run.diffs)
-    _write(text, out)
+    write_output(text, out, "the design")
     if write_configs is not None:
         _write_configs(write_configs, run.diffs)
     return int(ExitCode.OK)

@@ -1,11 +1,15 @@
-"""Options that ``imageyard audit`` and ``imageyard design`` declare alike."""
+"""Options that ``imageyard audit`` and ``imageyard design`` declare alike, and their output."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+
+from imageyard.errors import ImageyardError
 
 FC = TypeVar("FC", bound=Callable[..., Any] | click.Command)
 
@@ -31,3 +35,14 @@ def output_option(what: str = "") -> Callable[[FC], FC]:
         show_default=True,
         help=f"{where} ('-' for stdout).",
     )
+
+
+def write_output(text: str, out: str, what: str) -> None:
+    """Write ``text`` to ``out`` (``-``: stdout); a failure names ``what`` could not be written."""
+    if out == "-":
+        sys.stdout.write(text)
+        return
+    try:
+        Path(out).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ImageyardError(f"{out}: cannot write {what} ({exc.strerror})") from None

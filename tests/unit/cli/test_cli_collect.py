@@ -235,3 +235,15 @@ def test_unreachable_glance_is_a_gap_not_an_error(tmp_path: Path) -> None:
     assert code == ExitCode.OK and inv is not None
     assert inv.gaps_for("glance") and not inv.is_complete("glance")
     assert inv.images == ()
+
+
+@pytest.mark.parametrize(("command", "what"), [("audit", "the report"), ("design", "the design")])
+def test_unwritable_output_is_one_line_and_exit_1(
+    command: str, what: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inv = tmp_path / "inv.json"
+    assert cli.run(["collect", "-q", "--config-dir", str(FIXTURES / "lab"), "-o", str(inv)]) == 0
+    target = tmp_path / "missing-dir" / "out.md"
+    code = cli.run([command, "--inventory", str(inv), "-o", str(target)])
+    assert code == ExitCode.ERROR
+    assert f"{target}: cannot write {what}" in one_error_line(capsys.readouterr().err)
