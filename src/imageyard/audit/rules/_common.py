@@ -12,9 +12,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from imageyard.audit.rule import Rule
 from imageyard.collect.config_stores import ceph_conf_path, resolve_ceph
 from imageyard.model.config import ConfigValue, GlanceApiConfig, StoreConfig, as_bool
-from imageyard.model.finding import Evidence, Resource
+from imageyard.model.finding import Evidence, Resource, Unknown
 from imageyard.model.inventory import Inventory
 from imageyard.model.store import Store, StoreType
 
@@ -39,6 +40,11 @@ def missing(inv: Inventory, kind: str) -> str:
 def wanted(kind: str) -> Resource:
     """The resource an Unknown names when a whole file is missing."""
     return Resource("file", _FILE_NAMES.get(kind, kind))
+
+
+def file_unknown(check: Rule, inv: Inventory, kind: str) -> Unknown:
+    """``check`` cannot run: the ``kind`` configuration file is not in ``inv``."""
+    return check.unknown(wanted(kind), missing(inv, kind))
 
 
 def file_resource(path: str) -> Resource:

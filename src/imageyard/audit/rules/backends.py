@@ -12,7 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from imageyard.audit.rule import AuditContext, rule
-from imageyard.audit.rules._common import cite, file_resource, missing, store_resource, wanted
+from imageyard.audit.rules._common import (
+    cite,
+    file_resource,
+    file_unknown,
+    store_resource,
+)
 from imageyard.model.config import StoreType
 from imageyard.model.finding import Outcome
 from imageyard.model.inventory import Inventory
@@ -38,7 +43,7 @@ def default_backend_not_enabled(inv: Inventory, ctx: AuditContext) -> Iterator[O
     """
     glance = inv.config.glance_api
     if glance is None:
-        yield default_backend_not_enabled.unknown(wanted("glance-api"), missing(inv, "glance-api"))
+        yield file_unknown(default_backend_not_enabled, inv, "glance-api")
         return
     if not glance.is_multistore:
         return
@@ -73,7 +78,7 @@ def reserved_store_id_enabled(inv: Inventory, ctx: AuditContext) -> Iterator[Out
     """
     glance = inv.config.glance_api
     if glance is None:
-        yield reserved_store_id_enabled.unknown(wanted("glance-api"), missing(inv, "glance-api"))
+        yield file_unknown(reserved_store_id_enabled, inv, "glance-api")
         return
     for ref in glance.backends:
         if ref.id.startswith("os_glance_"):
@@ -103,7 +108,7 @@ def multiple_http_stores(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]
     """
     glance = inv.config.glance_api
     if glance is None:
-        yield multiple_http_stores.unknown(wanted("glance-api"), missing(inv, "glance-api"))
+        yield file_unknown(multiple_http_stores, inv, "glance-api")
         return
     http = [b for b in glance.backends if b.store_type is StoreType.HTTP]
     if len(http) < 2:

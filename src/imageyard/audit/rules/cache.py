@@ -12,7 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from imageyard.audit.rule import AuditContext, rule
-from imageyard.audit.rules._common import cite, file_resource, missing, rbd_stores, wanted
+from imageyard.audit.rules._common import (
+    cite,
+    file_resource,
+    file_unknown,
+    rbd_stores,
+)
 from imageyard.model.finding import Confidence, Evidence, Outcome
 from imageyard.model.inventory import Inventory
 from imageyard.model.store import StoreType
@@ -40,9 +45,7 @@ def cache_without_self_reference_url(inv: Inventory, ctx: AuditContext) -> Itera
     """
     glance = inv.config.glance_api
     if glance is None:
-        yield cache_without_self_reference_url.unknown(
-            wanted("glance-api"), missing(inv, "glance-api")
-        )
+        yield file_unknown(cache_without_self_reference_url, inv, "glance-api")
         return
     if not glance.cache_enabled or glance.cache_driver != "centralized_db":
         return
@@ -80,7 +83,7 @@ def glance_cache_with_rbd(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome
     """
     glance = inv.config.glance_api
     if glance is None:
-        yield glance_cache_with_rbd.unknown(wanted("glance-api"), missing(inv, "glance-api"))
+        yield file_unknown(glance_cache_with_rbd, inv, "glance-api")
         return
     if not glance.cache_enabled:
         return

@@ -17,10 +17,9 @@ from imageyard.audit.cow.consumers import cinder_cluster, cluster_without_store
 from imageyard.audit.rule import AuditContext, rule
 from imageyard.audit.rules._common import (
     cite,
+    file_unknown,
     is_true,
-    missing,
     rbd_stores,
-    wanted,
 )
 from imageyard.model.config import CinderBackendConfig, CinderConfig
 from imageyard.model.finding import Evidence, Outcome, Resource, Unknown
@@ -58,7 +57,7 @@ def cinder_rbd_cluster_mismatch(inv: Inventory, ctx: AuditContext) -> Iterator[O
     """
     if not inv.config.cinder or inv.config.glance_api is None:
         kind = "cinder" if not inv.config.cinder else "glance-api"
-        yield cinder_rbd_cluster_mismatch.unknown(wanted(kind), missing(inv, kind))
+        yield file_unknown(cinder_rbd_cluster_mismatch, inv, kind)
         return
     stores = rbd_stores(inv)
     for cinder, backend in _rbd_backends(inv):
@@ -97,9 +96,7 @@ def cinder_image_cache_no_internal_tenant(inv: Inventory, ctx: AuditContext) -> 
     logs "Unable to get Cinder internal context, will not use image-volume cache".
     """
     if not inv.config.cinder:
-        yield cinder_image_cache_no_internal_tenant.unknown(
-            wanted("cinder"), missing(inv, "cinder")
-        )
+        yield file_unknown(cinder_image_cache_no_internal_tenant, inv, "cinder")
         return
     for cinder in inv.config.cinder:
         if cinder.has_internal_tenant:

@@ -18,7 +18,7 @@ from dataclasses import replace
 
 from imageyard.audit.cow import BootPath, Consumer, Verdict, boot_path, consumers
 from imageyard.audit.rule import AuditContext, rule
-from imageyard.audit.rules._common import missing, rbd_stores, wanted
+from imageyard.audit.rules._common import file_unknown, rbd_stores
 from imageyard.model.finding import Outcome, ProposedAction, Resource, Severity
 from imageyard.model.image import Image
 from imageyard.model.inventory import Inventory
@@ -146,9 +146,9 @@ def cow_not_eligible(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
         yield cow_not_eligible.unknown(Resource("source", GLANCE_SOURCE), why)
     for kind in ("nova", "cinder"):
         if not getattr(inv.config, kind):
-            yield cow_not_eligible.unknown(wanted(kind), missing(inv, kind))
+            yield file_unknown(cow_not_eligible, inv, kind)
     if inv.config.glance_api is None:
-        yield cow_not_eligible.unknown(wanted("glance-api"), missing(inv, "glance-api"))
+        yield file_unknown(cow_not_eligible, inv, "glance-api")
         return
     if why is not None:
         return

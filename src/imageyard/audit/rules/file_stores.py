@@ -16,12 +16,11 @@ from collections.abc import Iterator
 from imageyard.audit.rule import AuditContext, rule
 from imageyard.audit.rules._common import (
     cite,
+    file_unknown,
     inside,
-    missing,
     norm_dir,
     option_resource,
     store_resource,
-    wanted,
 )
 from imageyard.model.config import ConfigValue, GlanceApiConfig
 from imageyard.model.finding import Evidence, Outcome
@@ -65,9 +64,7 @@ def staging_dir_inside_file_store(inv: Inventory, ctx: AuditContext) -> Iterator
     """
     glance = inv.config.glance_api
     if glance is None:
-        yield staging_dir_inside_file_store.unknown(
-            wanted("glance-api"), missing(inv, "glance-api")
-        )
+        yield file_unknown(staging_dir_inside_file_store, inv, "glance-api")
         return
     stores = _file_stores(inv)
     for cv in _work_dirs(glance):
@@ -101,7 +98,7 @@ def shared_file_store_datadir(inv: Inventory, ctx: AuditContext) -> Iterator[Out
     deletes the data the other store's location points at.
     """
     if inv.config.glance_api is None:
-        yield shared_file_store_datadir.unknown(wanted("glance-api"), missing(inv, "glance-api"))
+        yield file_unknown(shared_file_store_datadir, inv, "glance-api")
         return
     groups: dict[str, list[Store]] = defaultdict(list)
     for store in _file_stores(inv):

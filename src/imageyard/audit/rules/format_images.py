@@ -19,7 +19,7 @@ from dataclasses import replace
 
 from imageyard.audit.cow.verdict import gib
 from imageyard.audit.rule import AuditContext, rule
-from imageyard.audit.rules._common import cite, missing, wanted
+from imageyard.audit.rules._common import cite, file_unknown
 from imageyard.audit.rules.cow_eligibility import (
     GLANCE_SOURCE,
     convert_fix,
@@ -227,7 +227,7 @@ def disk_format_not_allowed(inv: Inventory, ctx: AuditContext) -> Iterator[Outco
     """
     glance = inv.config.glance_api
     if glance is None:
-        yield disk_format_not_allowed.unknown(wanted("glance-api"), missing(inv, "glance-api"))
+        yield file_unknown(disk_format_not_allowed, inv, "glance-api")
         return
     if glance.disk_formats is None:
         return

@@ -14,7 +14,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from imageyard.audit.rule import AuditContext, rule
-from imageyard.audit.rules._common import cite, file_resource, missing, store_resource, wanted
+from imageyard.audit.rules._common import (
+    cite,
+    file_resource,
+    file_unknown,
+    store_resource,
+)
 from imageyard.model.config import ConfigValue, as_list
 from imageyard.model.finding import Evidence, Outcome
 from imageyard.model.inventory import Inventory
@@ -59,9 +64,7 @@ def image_conversion_off_with_rbd_default(inv: Inventory, ctx: AuditContext) -> 
     """
     glance = inv.config.glance_api
     if glance is None:
-        yield image_conversion_off_with_rbd_default.unknown(
-            wanted("glance-api"), missing(inv, "glance-api")
-        )
+        yield file_unknown(image_conversion_off_with_rbd_default, inv, "glance-api")
         return
     default = next((s for s in inv.stores if s.is_default), None)
     if default is None or default.type is not StoreType.RBD:
@@ -79,9 +82,7 @@ def image_conversion_off_with_rbd_default(inv: Inventory, ctx: AuditContext) -> 
         )
         return
     if not values and inv.config.glance_import is None:
-        yield image_conversion_off_with_rbd_default.unknown(
-            wanted("glance-image-import"), missing(inv, "glance-image-import")
-        )
+        yield file_unknown(image_conversion_off_with_rbd_default, inv, "glance-image-import")
         return
     yield image_conversion_off_with_rbd_default.finding(
         store_resource(default.id),
@@ -109,7 +110,7 @@ def copy_image_not_enabled(inv: Inventory, ctx: AuditContext) -> Iterator[Outcom
     """
     glance = inv.config.glance_api
     if glance is None:
-        yield copy_image_not_enabled.unknown(wanted("glance-api"), missing(inv, "glance-api"))
+        yield file_unknown(copy_image_not_enabled, inv, "glance-api")
         return
     stores = {s.id for s in inv.stores if not s.is_reserved}
     if len(stores) < 2:

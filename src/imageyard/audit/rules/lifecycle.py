@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from imageyard.audit.rule import AuditContext, rule
-from imageyard.audit.rules._common import is_true, missing, option_resource, wanted
+from imageyard.audit.rules._common import file_unknown, is_true, option_resource
 from imageyard.model.config import ConfigValue
 from imageyard.model.finding import Evidence, Outcome
 from imageyard.model.inventory import Inventory
@@ -150,7 +150,7 @@ def removed_option(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
     (replaced by store weight) and cache_prefetcher_interval in Glance 25.
     """
     if inv.config.glance_api is None:
-        yield removed_option.unknown(wanted("glance-api"), missing(inv, "glance-api"))
+        yield file_unknown(removed_option, inv, "glance-api")
         return
     major = ctx.release.major
     for entry, cv in _hits(inv):
@@ -180,7 +180,7 @@ def deprecated_option(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
     single-store options [glance_store] stores and default_store (deprecated since Rocky).
     """
     if inv.config.glance_api is None:
-        yield deprecated_option.unknown(wanted("glance-api"), missing(inv, "glance-api"))
+        yield file_unknown(deprecated_option, inv, "glance-api")
         return
     major = ctx.release.major
     for entry, cv in _hits(inv):

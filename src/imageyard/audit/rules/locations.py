@@ -16,11 +16,10 @@ from imageyard.audit.rule import AuditContext, rule
 from imageyard.audit.rules._common import (
     cite,
     file_resource,
+    file_unknown,
     is_true,
-    missing,
     rbd_stores,
     store_resource,
-    wanted,
 )
 from imageyard.model.config import GlanceApiConfig
 from imageyard.model.finding import Confidence, Evidence, Outcome
@@ -58,7 +57,7 @@ def rbd_store_without_direct_url(inv: Inventory, ctx: AuditContext) -> Iterator[
     """
     glance = inv.config.glance_api
     if glance is None:
-        yield rbd_store_without_direct_url.unknown(wanted("glance-api"), missing(inv, "glance-api"))
+        yield file_unknown(rbd_store_without_direct_url, inv, "glance-api")
         return
     if _shows_locations(glance):
         return
@@ -96,9 +95,7 @@ def locations_exposed_user_facing(inv: Inventory, ctx: AuditContext) -> Iterator
     """
     glance = inv.config.glance_api
     if glance is None:
-        yield locations_exposed_user_facing.unknown(
-            wanted("glance-api"), missing(inv, "glance-api")
-        )
+        yield file_unknown(locations_exposed_user_facing, inv, "glance-api")
         return
     if not _shows_locations(glance):
         return

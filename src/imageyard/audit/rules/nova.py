@@ -19,11 +19,10 @@ from imageyard.audit.rules._common import (
     cite,
     cluster_of,
     file_resource,
+    file_unknown,
     is_true,
-    missing,
     rbd_stores,
     text,
-    wanted,
 )
 from imageyard.model.config import NovaConfig
 from imageyard.model.finding import Evidence, Outcome, ProposedAction, Unknown
@@ -60,7 +59,7 @@ def nova_rbd_force_raw_off(inv: Inventory, ctx: AuditContext) -> Iterator[Outcom
     (bug 1816686).
     """
     if not inv.config.nova:
-        yield nova_rbd_force_raw_off.unknown(wanted("nova"), missing(inv, "nova"))
+        yield file_unknown(nova_rbd_force_raw_off, inv, "nova")
         return
     for nova in inv.config.nova:
         if nova.uses_rbd and not is_true(nova.force_raw_images, default=True):
@@ -110,7 +109,7 @@ def nova_rbd_cluster_mismatch(inv: Inventory, ctx: AuditContext) -> Iterator[Out
     """
     if not inv.config.nova or inv.config.glance_api is None:
         kind = "nova" if not inv.config.nova else "glance-api"
-        yield nova_rbd_cluster_mismatch.unknown(wanted(kind), missing(inv, kind))
+        yield file_unknown(nova_rbd_cluster_mismatch, inv, kind)
         return
     stores = rbd_stores(inv)
     for nova in inv.config.nova:

@@ -21,7 +21,11 @@ from imageyard.audit.data.glance_store_options import (
     RESERVED_STORE_OPTIONS,
 )
 from imageyard.audit.rule import AuditContext, rule
-from imageyard.audit.rules._common import missing, option_resource, store_resource, wanted
+from imageyard.audit.rules._common import (
+    file_unknown,
+    option_resource,
+    store_resource,
+)
 from imageyard.model.config import ConfigValue, GlanceApiConfig, StoreConfig
 from imageyard.model.finding import Evidence, Outcome
 from imageyard.model.inventory import Inventory
@@ -87,7 +91,7 @@ def unknown_store_option(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]
     """
     glance = inv.config.glance_api
     if glance is None:
-        yield unknown_store_option.unknown(wanted("glance-api"), missing(inv, "glance-api"))
+        yield file_unknown(unknown_store_option, inv, "glance-api")
         return
     for store in glance.stores:
         if store.section_found and _unsupported(store):

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from imageyard.audit.rule import AuditContext, rule
-from imageyard.audit.rules._common import missing, store_resource, wanted
+from imageyard.audit.rules._common import file_unknown, store_resource
 from imageyard.model.finding import Evidence, Outcome
 from imageyard.model.inventory import Inventory
 from imageyard.model.store import Store
@@ -50,7 +50,7 @@ def store_weights_tied(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
     depends on the order in which the copies were made rather than on the operator.
     """
     if inv.config.glance_api is None:
-        yield store_weights_tied.unknown(wanted("glance-api"), missing(inv, "glance-api"))
+        yield file_unknown(store_weights_tied, inv, "glance-api")
         return
     stores = _weighted(inv)
     if len(stores) < 2:
