@@ -44,7 +44,7 @@ class Backend:
     capacity_gib: float | None = None
     cost_per_gib_month: float | None = None
     throughput_mib_s: float | None = None
-    image_count: int = 0
+    image_count: int | None = None  # None: the Glance catalog was not (fully) collected
     stored_bytes: int = 0
     options: tuple[tuple[str, str], ...] = ()  # existing section options (measured)
     is_default: bool = False  # the current default_backend (measured)
