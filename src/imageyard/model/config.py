@@ -219,9 +219,14 @@ class StoreType(enum.StrEnum):
 
     @classmethod
     def parse(cls, text: str) -> StoreType:
-        """A type name as the Glance API reports it (any case)."""
+        """A type name as the Glance API reports it (any case; a legacy class path too).
+
+        Configuration goes through ``from_entry_point``, which matches as stevedore does.
+        """
+        word = text.strip().lower()
+        word = _CLASS_PATHS.get(word, word)
         try:
-            return cls(text.strip().lower())
+            return cls(word)
         except ValueError:
             return cls.UNKNOWN
 
@@ -276,6 +281,21 @@ STORE_SCHEMES: dict[str, StoreType] = {
     "cinder": StoreType.CINDER,
     "vsphere": StoreType.VMWARE,
     "s3": StoreType.S3,
+}
+
+
+# NOTE: glance_store setup.cfg keeps these class paths as aliases of the driver entry points.
+_CLASS_PATHS = {
+    f"glance.store.{module}.store": driver
+    for module, driver in (
+        ("filesystem", "file"),
+        ("rbd", "rbd"),
+        ("swift", "swift"),
+        ("s3", "s3"),
+        ("http", "http"),
+        ("cinder", "cinder"),
+        ("vmware_datastore", "vmware"),
+    )
 }
 
 
