@@ -51,13 +51,17 @@ def glance_files(paths: ConfigPaths) -> tuple[str, ...]:
 
 
 def service_groups(paths: ConfigPaths) -> tuple[tuple[Service, str, tuple[str, ...]], ...]:
-    """``(service, main file, files in load order)`` for every oslo.config service instance."""
+    """``(service, the file that must be read, files in load order)`` per service instance.
+
+    glance-api needs glance-api.conf; the glance-image-import view needs
+    glance-image-import.conf (without it, whether the file exists on the host is unknown).
+    """
     groups: list[tuple[Service, str, tuple[str, ...]]] = []
     glance = glance_files(paths)
-    if glance:
-        main = paths.glance_api or glance[0]
-        groups.append((Service.GLANCE_API, main, glance))
-        groups.append((Service.GLANCE_IMAGE_IMPORT, main, glance))
+    if paths.glance_api:
+        groups.append((Service.GLANCE_API, paths.glance_api, glance))
+    if paths.glance_import:
+        groups.append((Service.GLANCE_IMAGE_IMPORT, paths.glance_import, glance))
     for kind, main in paths.mains():
         service = _SERVICE_OF_KIND.get(kind)
         if service is not None and service is not Service.GLANCE_API:
@@ -69,9 +73,8 @@ def service_configs(
     paths: ConfigPaths, docs: Mapping[str, IniDocument]
 ) -> tuple[ServiceConfig, ...]:
     """The service instances whose main file was read, each with the files that were read."""
-    out: list[ServiceConfig] = []
-    for service, main, files in service_groups(paths):
-        read = tuple(f for f in files if f in docs)
-        if main in docs or (service is Service.GLANCE_IMAGE_IMPORT and read):
-            out.append(ServiceConfig(service, read, main))
-    return tuple(out)
+    return tuple(
+        ServiceConfig(service, tuple(f for f in files if f in docs), main)
+        for service, main, files in service_groups(paths)
+        if main in docs
+    )
