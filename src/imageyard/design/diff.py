@@ -93,9 +93,10 @@ def current_text(inv: Inventory | None, file: str, target: str = "") -> tuple[st
     return cfg.path, _rebuild(cfg)
 
 
-def _comment(ch: Change) -> str:
+def _comment(ch: Change) -> list[str]:
     verb = "removed" if ch.value is None else "set"
-    return f"# imageyard: {verb} {ch.key}: {ch.why} [{ch.fact}]"
+    risk = [f"# imageyard: RISK: {ch.risk}"] if ch.risk else []
+    return [f"# imageyard: {verb} {ch.key}: {ch.why} [{ch.fact}]", *risk]
 
 
 def _option_lines(ch: Change) -> list[str]:
@@ -154,7 +155,7 @@ def _append(lines: list[str], span: tuple[int, int], new: list[str]) -> None:
 
 def _apply_one(lines: list[str], ch: Change) -> None:
     spans = _section_spans(lines, ch.section)
-    new = [_comment(ch)] if ch.value is None else [_comment(ch), *_option_lines(ch)]
+    new = _comment(ch) if ch.value is None else [*_comment(ch), *_option_lines(ch)]
     if not spans:
         if ch.value is None:
             return
