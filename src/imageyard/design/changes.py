@@ -34,7 +34,7 @@ CENTRAL_DB_RELEASE = 28
 STORE_NAME_RISK = (
     "a boot by a non-admin user of an image not yet in this store fails "
     "(ImageNotAuthorized, no download fallback) while Glance's copy_image policy is "
-    "admin-only: relax it (e.g. \"copy_image\": \"role:admin or 'public':%(visibility)s\") "
+    'admin-only: relax it (e.g. "copy_image": "role:admin or \'public\':%(visibility)s") '
     "or pre-place images with copy-image (section e)"
 )
 NEVER_DOWNLOAD_RISK = (

@@ -99,7 +99,7 @@ def _comment(ch: Change) -> list[str]:
     return [f"# imageyard: {verb} {ch.key}: {ch.why} [{ch.fact}]", *risk]
 
 
-def _option_lines(ch: Change) -> list[str]:
+def option_lines(ch: Change) -> list[str]:
     """``key = value``; a multi-line value keeps oslo's indented continuation lines."""
     first, *rest = (ch.value or "").split("\n")
     return [f"{ch.key} = {first.strip()}", *[f"    {line.strip()}" for line in rest]]
@@ -155,7 +155,7 @@ def _append(lines: list[str], span: tuple[int, int], new: list[str]) -> None:
 
 def _apply_one(lines: list[str], ch: Change) -> None:
     spans = _section_spans(lines, ch.section)
-    new = _comment(ch) if ch.value is None else [*_comment(ch), *_option_lines(ch)]
+    new = _comment(ch) if ch.value is None else [*_comment(ch), *option_lines(ch)]
     if not spans:
         if ch.value is None:
             return

@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 
 from imageyard.design.model import Decision, StorePlan
-from imageyard.design.site import Backend, CephCluster, Site
+from imageyard.design.site import MEASURED, Backend, CephCluster, Site
 
 WEIGHT_RELEASE = 27
 DRIVERS = frozenset({"file", "http", "swift", "rbd", "cinder", "vmware", "s3"})
@@ -108,6 +108,7 @@ def _new_rbd_store(site: Site, cluster: CephCluster, role: str) -> StorePlan:
         pool=cluster.images_pool,
         options=options,
         new=True,
+        user=cluster.user,
     )
 
 
@@ -126,6 +127,18 @@ def _rbd_plan(site: Site, cluster_name: str, role: str) -> StorePlan:
         ceph_cluster=cluster_name,
         fsid=cluster.fsid,
         pool=b.pool or cluster.images_pool,
+        options=() if b.source == MEASURED else _declared_options(b, cluster),
+        user=dict(b.options).get("rbd_store_user")
+        or (None if b.source == MEASURED else cluster.user),
+    )
+
+
+def _declared_options(b: Backend, cluster: CephCluster) -> tuple[tuple[str, str], ...]:
+    """A declared rbd store's driver options (there is no file to keep them from)."""
+    return (
+        ("rbd_store_pool", b.pool or cluster.images_pool),
+        ("rbd_store_user", cluster.user),
+        ("rbd_store_ceph_conf", cluster.conf or f"/etc/ceph/{cluster.name}.conf"),
     )
 
 

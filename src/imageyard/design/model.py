@@ -47,6 +47,7 @@ class StorePlan:
     pool: str | None = None
     options: tuple[tuple[str, str], ...] = ()  # driver options to write for a new store
     new: bool = False
+    user: str | None = None  # rbd: the cephx user it connects as (measured or declared)
 
 
 @dataclass(frozen=True)

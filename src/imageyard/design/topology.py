@@ -115,9 +115,7 @@ def preplace_step(inv: Inventory | None, stores: tuple[StorePlan, ...]) -> Step 
 def _api_text(a: ApiPlan) -> str:
     where = "glance-api.conf" if not a.target else f"its own glance-api.conf, '{a.target}'"
     weights = ", ".join(f"{i}={w}" for i, w in a.weights) or "no weights (before Glance 27)"
-    return (
-        f"site {a.site} ({where}): default {a.default}, stores {', '.join(a.stores)}, {weights}"
-    )
+    return f"site {a.site} ({where}): default {a.default}, stores {', '.join(a.stores)}, {weights}"
 
 
 def _compute_pairs(site: Site, stores: tuple[StorePlan, ...]) -> list[str]:
