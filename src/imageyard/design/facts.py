@@ -220,6 +220,48 @@ _FACTS: tuple[Fact, ...] = (
         "inference",
     ),
     Fact(
+        "nova-read-path",
+        "Nova reads an image's rbd locations only from 'locations' (show_multiple_locations) "
+        "or direct_url (show_image_direct_url), which holds the single top-weighted location.",
+        "nova: nova/image/glance.py GlanceImageServiceV2.show; glance: glance/api/v2/images.py "
+        "ResponseSerializer, glance/common/utils.py sort_image_locations",
+    ),
+    Fact(
+        "copy-image-boot-failure",
+        "With images_rbd_glance_store_name set, Nova's copy-image request uses the user's token; "
+        "a 403 from Glance's admin-only copy_image policy becomes ImageNotAuthorized, which the "
+        "download fallback (it catches only ImageUnacceptable) does not catch: the boot fails. "
+        "With never_download_image_if_on_rbd the fallback itself re-raises: a boot of an image "
+        "with no cloneable copy in the local cluster fails instead of downloading.",
+        "nova: nova/virt/libvirt/imagebackend.py Rbd.copy_to_store; nova/image/glance.py "
+        "image_import_copy; nova/virt/libvirt/driver.py clone_fallback_to_fetch; glance: "
+        "glance/policies/image.py copy_image",
+    ),
+    Fact(
+        "legacy-location-store",
+        "With enabled_backends set, Glance gives a location without a 'store' (single-store "
+        "uploads) the store whose url_prefix the URL starts with, on the next read of the image; "
+        "an rbd store's url_prefix is rbd://<fsid>/<pool>/ of the cluster it connects to, so the "
+        "new store must keep the pool, user and ceph.conf of the old [glance_store] options.",
+        "glance: glance/common/store_utils.py update_store_in_locations, _get_store_id_from_uri; "
+        "glance/location.py ImageRepoProxy.get; glance_store: glance_store/_drivers/rbd.py "
+        "_set_url_prefix",
+    ),
+    Fact(
+        "multistore-sections",
+        "In multi-store mode glance_store reads each store's driver options from the section "
+        "named by its id (then [backend_defaults]); driver options left in [glance_store] are "
+        "ignored, so the store falls back to the driver defaults (pool images, default user).",
+        "glance_store: glance_store/multi_backend.py register_store_opts; glance_store/driver.py",
+    ),
+    Fact(
+        "store-driver-names",
+        "enabled_backends and [glance_store] stores name glance_store drivers by their entry "
+        "points: file, http, swift, rbd, cinder, vmware, s3, and the legacy class paths "
+        "glance.store.<module>.Store; any other type makes glance-api fail to load the store.",
+        "glance_store: setup.cfg [entry_points] glance_store.drivers",
+    ),
+    Fact(
         "nova-rbd-download",
         "[glance] enable_rbd_download lets non-rbd computes read rbd-backed images with rbd "
         "export instead of through the Glance API.",

@@ -28,7 +28,7 @@ from imageyard.model.inventory import Inventory
 
 MAX_LISTED = 10
 _ORDER = (
-    BootPath.FAIL,
+    BootPath.ERROR,
     BootPath.DOWNLOAD_CONVERT,
     BootPath.DOWNLOAD,
     BootPath.COPY_TO_STORE,
@@ -283,7 +283,7 @@ def duplicates_step(inv: Inventory | None) -> Step:
             "Find duplicate images by os_hash_value",
             check,
             (
-                "imageyard collect -o inv.json",
+                "imageyard collect --config-dir /etc --os-cloud CLOUD -o inv.json",
                 "imageyard design --inventory inv.json --site site.yaml  # lists the groups",
             ),
             why,

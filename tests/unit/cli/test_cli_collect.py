@@ -156,7 +156,7 @@ def test_snapshot_to_stdout_is_json(capsys: pytest.CaptureFixture[str]) -> None:
     code = cli.run(["collect", "-q", "--config-dir", str(FIXTURES / "lab"), "--out", "-"])
     assert code == ExitCode.OK
     doc = json.loads(capsys.readouterr().out)
-    assert doc["schema_version"] == "1.0"
+    assert doc["schema_version"] == "1.1"
 
 
 def test_no_fixture_secret_reaches_snapshot_or_summary(
@@ -183,9 +183,9 @@ def test_show_reads_back_a_snapshot(tmp_path: Path, capsys: pytest.CaptureFixtur
     out = tmp_path / "inv.json"
     assert cli.run(["collect", "-q", "--config-dir", str(FIXTURES / "lab"), "-o", str(out)]) == 0
     assert cli.run(["show", str(out)]) == ExitCode.OK
-    err = capsys.readouterr().err
-    assert "7a1f7c02-1d2b-4c3e-9f5a-6b7c8d9e0f10" in err
-    assert "swift" in err
+    shown = capsys.readouterr().out
+    assert "7a1f7c02-1d2b-4c3e-9f5a-6b7c8d9e0f10" in shown
+    assert "swift" in shown
 
 
 def test_show_refuses_an_unknown_schema_major(
@@ -247,3 +247,31 @@ def test_unwritable_output_is_one_line_and_exit_1(
     code = cli.run([command, "--inventory", str(inv), "-o", str(target)])
     assert code == ExitCode.ERROR
     assert f"{target}: cannot write {what}" in one_error_line(capsys.readouterr().err)
+
+
+def test_files_of_one_service_on_the_command_line_merge_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = FIXTURES / "ubuntu-compute" / "etc" / "nova"
+    api = FIXTURES / "glance-operator" / "etc" / "glance" / "glance.conf.d"
+    monkeypatch.chdir(FIXTURES)
+    code, inv = collect(
+        [
+            "--nova-conf",
+            f"{base / 'nova.conf'},{base / 'nova-compute.conf'}",
+            "--glance-api-conf",
+            str((api / "00-config.conf").relative_to(FIXTURES)),
+            "--glance-api-conf",
+            str(api / "01-config.conf"),
+        ],
+        tmp_path / "inv.json",
+    )
+    assert code == ExitCode.OK and inv is not None
+    (nova,) = inv.config.nova
+    assert nova.files == (str(base / "nova.conf"), str(base / "nova-compute.conf"))
+    assert nova.images_type is not None and nova.images_type.value == "rbd"
+    glance = inv.config.glance_api
+    assert glance is not None and glance.default_backend is not None
+    assert glance.default_backend.where == f"{api / '01-config.conf'}:6"
+    # paths in the snapshot are absolute, even when given relative
+    assert all(os.path.isabs(f.path) for f in inv.config.files)
