@@ -496,6 +496,16 @@ class CephConfig:
     sections: tuple[str, ...] = ()
     client_sections: tuple[str, ...] = ()
     client_keyrings: tuple[ConfigValue, ...] = ()
+    clone_formats: tuple[ConfigValue, ...] = ()  # rbd_default_clone_format per section
+
+    def clone_format(self, entity: str) -> ConfigValue | None:
+        """``rbd_default_clone_format`` as ``entity`` (``client.nova``) reads it: its own
+        section, then ``[client]``, then ``[global]``; None when unset (librbd: ``auto``)."""
+        for section in (entity, "client", "global"):
+            found = [v for v in self.clone_formats if v.section == section]
+            if found:
+                return found[-1]
+        return None
 
 
 # ---------------------------------------------------------------- the deployment
