@@ -247,3 +247,31 @@ def test_unwritable_output_is_one_line_and_exit_1(
     code = cli.run([command, "--inventory", str(inv), "-o", str(target)])
     assert code == ExitCode.ERROR
     assert f"{target}: cannot write {what}" in one_error_line(capsys.readouterr().err)
+
+
+def test_files_of_one_service_on_the_command_line_merge_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = FIXTURES / "ubuntu-compute" / "etc" / "nova"
+    api = FIXTURES / "glance-operator" / "etc" / "glance" / "glance.conf.d"
+    monkeypatch.chdir(FIXTURES)
+    code, inv = collect(
+        [
+            "--nova-conf",
+            f"{base / 'nova.conf'},{base / 'nova-compute.conf'}",
+            "--glance-api-conf",
+            str((api / "00-config.conf").relative_to(FIXTURES)),
+            "--glance-api-conf",
+            str(api / "01-config.conf"),
+        ],
+        tmp_path / "inv.json",
+    )
+    assert code == ExitCode.OK and inv is not None
+    (nova,) = inv.config.nova
+    assert nova.files == (str(base / "nova.conf"), str(base / "nova-compute.conf"))
+    assert nova.images_type is not None and nova.images_type.value == "rbd"
+    glance = inv.config.glance_api
+    assert glance is not None and glance.default_backend is not None
+    assert glance.default_backend.where == f"{api / '01-config.conf'}:6"
+    # paths in the snapshot are absolute, even when given relative
+    assert all(os.path.isabs(f.path) for f in inv.config.files)
