@@ -65,7 +65,8 @@ def test_an_unread_second_glance_api_makes_missing_conversion_unknown(tmp_path: 
         conf.parent.mkdir()
         conf.write_text(
             "[DEFAULT]\nenabled_backends = ceph:rbd\n[glance_store]\ndefault_backend = ceph\n"
-            f"[ceph]\nrbd_store_pool = images\n[image_import_opts]\nimage_import_plugins = {plugins}\n"
+            "[ceph]\nrbd_store_pool = images\n"
+            f"[image_import_opts]\nimage_import_plugins = {plugins}\n"
         )
     result = audit(collect_dir(tmp_path), "image-conversion-off-with-rbd-default")
     assert not result.findings
