@@ -121,6 +121,12 @@ def _sources(value: str) -> tuple[str, ...] | None:
     multiple=True,
     help="A Glance API node whose image cache to read (GET /v2/cache); repeatable.",
 )
+@click.option(
+    "--members/--no-members",
+    default=False,
+    show_default=True,
+    help="Also read each shared image's members (one request per shared image).",
+)
 @click.option("--ceph-user", metavar="NAME", help="cephx user for Ceph (e.g. a read-only one).")
 @click.option("--ceph-pool", "ceph_pools", multiple=True, help="Only these pools; repeatable.")
 @click.option("--rbd-watchers", is_flag=True, help="Also count watchers (one call per image).")
@@ -137,6 +143,7 @@ def command(
     os_cloud: str | None,
     glance_endpoint: str | None,
     glance_nodes: tuple[str, ...],
+    members: bool,
     ceph_user: str | None,
     ceph_pools: tuple[str, ...],
     rbd_watchers: bool,
@@ -158,6 +165,7 @@ def command(
         os_cloud=os_cloud,
         glance_endpoint=glance_endpoint,
         glance_nodes=glance_nodes,
+        glance_members=members,
         ceph_user=ceph_user,
         ceph_pools=ceph_pools or None,
         rbd_watchers=rbd_watchers,
