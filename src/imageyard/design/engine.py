@@ -5,7 +5,8 @@ target release it returns the same ``Design`` every time. Capacity (``capacity.p
 section (a); the declared pain points (``pain.py``) add their decisions to sections (a), (b)
 and (e) and open the memo's summary. Section (c) decisions summarise
 the changes per file and carry the two-endpoint advice. Every change is checked against the
-option tables of the target release; an unknown option is a bug and raises.
+option tables of the target release and the whole design against itself
+(``consistency.py``); an unknown option or a contradiction is a bug and raises.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from imageyard.design.changes import (
     legacy_api,
     manual_items,
 )
+from imageyard.design.consistency import problems
 from imageyard.design.formats import conversions, decide_formats
 from imageyard.design.gating import MULTISTORE, decide_release, single_store
 from imageyard.design.layout import (
@@ -179,7 +181,7 @@ def build_design(
     )
     if dups is not None:
         decisions.append(decide_duplicates(inv, site))
-    return Design(
+    design = Design(
         site=site.name,
         release=str(release),
         release_major=major,
@@ -195,3 +197,7 @@ def build_design(
         apis=apis,
         manual=manual,
     )
+    wrong = problems(design)
+    if wrong:
+        raise AssertionError("inconsistent design: " + "; ".join(wrong))
+    return design
