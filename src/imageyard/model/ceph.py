@@ -24,6 +24,7 @@ them (``auth get``; the key is never kept), and an entity missing from it was no
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass
 
 
@@ -139,7 +140,15 @@ class Pool:
 
     def image(self, name: str) -> RbdImage | None:
         """The RBD image named ``name``, or None."""
-        return next((i for i in self.images if i.name == name), None)
+        return self._by_name.get(name)
+
+    @functools.cached_property
+    def _by_name(self) -> dict[str, RbdImage]:
+        # NOTE: built once per Pool; a verdict per image x consumer looks names up here
+        by_name: dict[str, RbdImage] = {}
+        for image in self.images:
+            by_name.setdefault(image.name, image)
+        return by_name
 
     def trash_entry(self, image_id: str) -> TrashEntry | None:
         """The trash entry of image ``image_id``, or None."""

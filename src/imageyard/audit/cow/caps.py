@@ -15,6 +15,7 @@ match that might name the pool), never a guess.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 
 _SPLIT = re.compile(r"[,;]")
@@ -67,6 +68,7 @@ def _spec(words: list[str]) -> set[str]:
     return rights
 
 
+@functools.lru_cache(maxsize=1024)
 def pool_access(osd_caps: str, pool: str, *, write: bool = False) -> Access:
     """Whether ``osd_caps`` let a client open (``write``: create) RBD images in ``pool``."""
     need = {"r", "w", "x"} if write else {"r", "x"}
