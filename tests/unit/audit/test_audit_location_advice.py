@@ -57,3 +57,18 @@ def test_an_unread_second_glance_api_makes_hidden_locations_unknown(tmp_path: Pa
     assert not result.findings
     [unknown] = result.unknowns
     assert "b-internal/glance-api.conf was not read" in unknown.reason
+
+
+def test_an_unread_second_glance_api_makes_missing_conversion_unknown(tmp_path: Path) -> None:
+    for name, plugins in (("a-internal", "[]"), ("b-external", "['image_conversion']")):
+        conf = tmp_path / name / "glance-api.conf"
+        conf.parent.mkdir()
+        conf.write_text(
+            "[DEFAULT]\nenabled_backends = ceph:rbd\n[glance_store]\ndefault_backend = ceph\n"
+            "[ceph]\nrbd_store_pool = images\n"
+            f"[image_import_opts]\nimage_import_plugins = {plugins}\n"
+        )
+    result = audit(collect_dir(tmp_path), "image-conversion-off-with-rbd-default")
+    assert not result.findings
+    [unknown] = result.unknowns
+    assert "b-external/glance-api.conf was not read" in unknown.reason

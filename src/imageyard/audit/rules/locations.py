@@ -20,6 +20,7 @@ from imageyard.audit.rules._common import (
     file_unknown,
     is_true,
     rbd_stores,
+    unread_glance_api,
 )
 from imageyard.model.config import GlanceApiConfig
 from imageyard.model.finding import Confidence, Evidence, Outcome
@@ -36,14 +37,6 @@ def _shows_locations(glance: GlanceApiConfig) -> bool:
 def _location_evidence(glance: GlanceApiConfig) -> tuple[Evidence, ...]:
     given = cite(glance.show_image_direct_url, glance.show_multiple_locations)
     return given or (Evidence.fact("show_image_direct_url and show_multiple_locations unset"),)
-
-
-def _other_glance_api(inv: Inventory) -> str | None:
-    """The first glance-api file discovery found but did not read, if any."""
-    for warning in inv.config.warnings:
-        if "another glance-api file" in warning:
-            return warning.split(": another glance-api file", 1)[0]
-    return None
 
 
 def _cinder_reads_locations(inv: Inventory, major: int) -> list[str]:
@@ -97,7 +90,7 @@ def rbd_store_without_direct_url(inv: Inventory, ctx: AuditContext) -> Iterator[
         return
     if _shows_locations(glance) or not rbd_stores(inv):
         return
-    other = _other_glance_api(inv)
+    other = unread_glance_api(inv)
     if other is not None:
         yield rbd_store_without_direct_url.unknown(
             file_resource(glance.path),
@@ -138,7 +131,7 @@ def locations_exposed_user_facing(inv: Inventory, ctx: AuditContext) -> Iterator
         return
     if glance.public_endpoint is not None:
         why, confidence = f"sets public_endpoint {glance.public_endpoint.value}", Confidence.MEDIUM
-    elif _other_glance_api(inv) is None:
+    elif unread_glance_api(inv) is None:
         why, confidence = "is the only glance-api configuration found", Confidence.LOW
     else:
         return
