@@ -35,6 +35,7 @@ from imageyard.collect.openstack.http import JSON, Failure, HttpError, Params, P
 from imageyard.errors import InputError
 
 IMAGE = "image"
+IDENTITY = "identity"
 COMPUTE = "compute"
 BLOCK_STORAGE = "block_storage"
 DEFAULT_TIMEOUT = 60.0
