@@ -1,184 +1,211 @@
-"""Glance collection at scale: imageyard's listing against a plain paged-GET loop.
+"""Glance collection at scale, against a real Glance: imageyard against plain clients.
 
-Both clients run in their own process against the same server, alternating, so the numbers
-are measured side by side in one run:
+A bench Glance (``glance_server``: the lab's Glance venv and PostgreSQL server, a database
+and a uWSGI of its own on another port, with 1 or more worker processes) is filled with a
+realistic catalog written straight into its database (``glance_db``), then each client runs
+in its own process, alternating round by round, all fetching the same data:
 
-* ``plain``: ``requests`` with ``limit=1000``, following ``next``, JSON-decoding each page
-  (both the default and the ``os_hidden=true`` listing, as imageyard reads both);
-* ``imageyard``: ``GlanceCollector`` over ``glance_http`` (openstacksdk session), building
-  the model's frozen ``Image`` records, stores, import methods.
+* ``plain``: ``requests`` with ``limit=1000`` following ``next``, JSON-decoding each page,
+  both listings imageyard reads (``visibility=all&member_status=all``, then with
+  ``os_hidden=true``) and ``GET /v2/images/{id}/members`` for each shared image, one
+  request at a time;
+* ``sdk``: openstacksdk's ``images()`` for the same two listings (``limit=1000``) and
+  ``members()`` for each shared image, the objects kept as a caller would;
+* ``imageyard``: ``imageyard collect --sources glance`` (members included) writing its
+  snapshot; with ``--no-members`` also a run without member requests.
 
-Servers: ``--images N`` starts the fake Glance (real response shapes) with N images in its
-own process; ``--lab N`` uses the running lab Glance, first topping its catalog up to N
-images (queued images named ``bench-*``, removed afterwards unless ``--keep``).
+For each: images/s, server CPU seconds (uWSGI master and workers, from ``/proc``), peak
+RSS, and the ratios imageyard/plain and imageyard/sdk; also the snapshot bytes per image.
+The catalog and the bench database are removed afterwards. The lab must be up
+(``make lab-up``); its own Glance and database are not touched.
 
-Prints images/s for both, the ratio imageyard/plain (best and median round) and imageyard's
-peak RSS. Run: ``.venv/bin/python bench/collect_scale.py`` (or ``make bench``).
+Run: ``.venv/bin/python bench/collect_scale.py --images 20000 --processes 1,4``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import requests
+from glance_db import CatalogWriter, counts, write_catalog
+from glance_server import Lab, bench_glance, server_cpu
 
-LAB_URL = os.environ.get("GLANCE_LAB_URL", "http://127.0.0.1:9292")
-# NOTE: Glance leaves community images out of every default list, even an admin's, so
-# both listings ask for visibility=all, as imageyard does.
-PASSES = ({"visibility": "all"}, {"visibility": "all", "os_hidden": "true"})
+# NOTE: Glance leaves community images out of every default list, even an admin's, and
+# hidden images out unless asked for: both listings ask as imageyard does.
+BASE = {"limit": "1000", "visibility": "all", "member_status": "all"}
+PASSES = (BASE, {**BASE, "os_hidden": "true"})
+CLIENTS = ("plain", "sdk", "imageyard")
 
 
-# ---------------------------------------------------------------- workers (child processes)
-def plain_listing(url: str) -> int:
-    """The baseline: a paged GET loop with requests, decoding every page."""
+# ---------------------------------------------------------------- clients (child processes)
+def plain_client(url: str) -> dict[str, Any]:
     session = requests.Session()
     session.trust_env = False
-    count = 0
-    for extra in PASSES:
-        next_url: str | None = f"{url}/v2/images?" + "&".join(
-            f"{k}={v}" for k, v in {"limit": "1000", **extra}.items()
-        )
+    images: dict[str, Any] = {}
+    for params in PASSES:
+        next_url: str | None = f"{url}/v2/images?" + "&".join(f"{k}={v}" for k, v in params.items())
         while next_url:
-            body = session.get(next_url, timeout=60).json()
-            count += len(body["images"])
+            body = session.get(next_url, timeout=120).json()
+            for image in body["images"]:
+                images[image["id"]] = image
             nxt = body.get("next")
             next_url = f"{url}{nxt}" if nxt else None
-    return count
+    calls = 0
+    for image_id, image in images.items():
+        if image["visibility"] == "shared":
+            members = session.get(f"{url}/v2/images/{image_id}/members", timeout=120)
+            image["members"] = members.json()
+            calls += 1
+    return {"images": len(images), "member_calls": calls}
 
 
-def imageyard_listing(url: str) -> int:
-    from imageyard.collect.base import NullProgress
-    from imageyard.collect.glance import GlanceCollector, glance_http
-    from imageyard.model.inventory import Inventory
+def sdk_client(url: str) -> dict[str, Any]:
+    import openstack
 
-    collector = GlanceCollector(glance_http(endpoint=url), fetch_members=False)
-    inv = collector.collect(Inventory(), NullProgress())
-    if inv.gaps:
-        raise SystemExit(f"imageyard listing left gaps: {inv.gaps[:3]}")
-    return len(inv.images)
+    conn = openstack.connect(
+        auth_type="none", image_endpoint_override=url, load_yaml_config=False,
+        load_envvars=False,
+    )  # fmt: skip
+    images: dict[str, Any] = {}
+    for hidden in (False, True):
+        query = {"visibility": "all", "member_status": "all", "limit": 1000}
+        for image in conn.image.images(**query, is_hidden=hidden):
+            images[image.id] = image
+    members = {i: list(conn.image.members(i)) for i, img in images.items()
+               if img.visibility == "shared"}  # fmt: skip
+    return {"images": len(images), "member_calls": len(members)}
+
+
+def imageyard_client(url: str, members: bool = True) -> dict[str, Any]:
+    from imageyard.cli import run
+
+    with tempfile.TemporaryDirectory(prefix="imageyard-bench.") as tmp:
+        out = Path(tmp) / "inventory.json"
+        args = ["collect", "--sources", "glance", "--glance-endpoint", url, "-q", "-o", str(out)]
+        if not members:
+            args.append("--no-members")
+        code = run(args)
+        if code != 0:
+            raise SystemExit(f"imageyard collect exited {code}")
+        snapshot = json.loads(out.read_text())
+        glance = next(s for s in snapshot["sources"] if s["source"] == "glance")
+        if not glance["complete"]:
+            raise SystemExit(f"imageyard collect left gaps: {snapshot['gaps'][:3]}")
+        return {"images": len(snapshot["images"]), "snapshot_bytes": out.stat().st_size}
 
 
 def worker(kind: str, url: str) -> None:
-    run = plain_listing if kind == "plain" else imageyard_listing
-    if kind == "imageyard":  # module imports are start-up cost, not listing speed
-        import imageyard.collect.glance
-        import imageyard.model.inventory  # noqa: F401
+    import openstack  # noqa: F401
+
+    import imageyard.cli  # noqa: F401  (start-up imports are not listing speed)
+
+    run = {
+        "plain": plain_client,
+        "sdk": sdk_client,
+        "imageyard": imageyard_client,
+        "imageyard-no-members": lambda u: imageyard_client(u, members=False),
+    }[kind]
     t0 = time.perf_counter()
-    images = run(url)
-    seconds = time.perf_counter() - t0
-    rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"images": images, "seconds": seconds, "rss_kib": rss_kib}))
+    result = run(url)
+    result["seconds"] = time.perf_counter() - t0
+    result["rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
 
 
 # ---------------------------------------------------------------- the comparison
-def measure(kind: str, url: str) -> dict[str, Any]:
+def measure(kind: str, url: str, pid: int) -> dict[str, Any]:
+    cpu0 = server_cpu(pid)
     proc = subprocess.run(
         [sys.executable, __file__, "--worker", kind, "--url", url],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     if proc.returncode != 0:
-        raise SystemExit(f"{kind} worker failed:\n{proc.stderr[-2000:]}")
+        raise SystemExit(f"{kind} client failed:\n{proc.stderr[-2000:]}")
     result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    result["server_cpu"] = server_cpu(pid) - cpu0
     result["rate"] = result["images"] / result["seconds"]
     return result
 
 
-def compare(url: str, rounds: int, label: str) -> None:
-    runs: dict[str, list[dict[str, Any]]] = {"plain": [], "imageyard": []}
+def _row(kind: str, rs: list[dict[str, Any]]) -> str:
+    rate = statistics.median(r["rate"] for r in rs)
+    cpu = statistics.median(r["server_cpu"] for r in rs)
+    rss = max(r["rss_mib"] for r in rs)
+    return f"  {kind:<21} {rate:>8.0f} images/s  server CPU {cpu:>6.1f} s  peak RSS {rss:>6.0f} MiB"
+
+
+def report(label: str, expected: int, runs: dict[str, list[dict[str, Any]]]) -> None:
+    print(f"== {label}: {expected} images, {len(runs['plain'])} rounds, clients alternating")
+    for kind, rs in runs.items():
+        print(_row(kind, rs))
+    med = {k: statistics.median(r["rate"] for r in rs) for k, rs in runs.items()}
+    cpu = {k: statistics.median(r["server_cpu"] for r in rs) for k, rs in runs.items()}
+    rss = {k: max(r["rss_mib"] for r in rs) for k, rs in runs.items()}
+    print(f"  imageyard/plain: speed {med['imageyard'] / med['plain']:.2f}x, "
+          f"server CPU {cpu['imageyard'] / cpu['plain']:.2f}x")  # fmt: skip
+    print(f"  imageyard/sdk:   speed {med['imageyard'] / med['sdk']:.2f}x, "
+          f"peak RSS {rss['imageyard'] / rss['sdk']:.2f}x")  # fmt: skip
+    sizes = [r["snapshot_bytes"] for r in runs["imageyard"]]
+    print(f"  snapshot: {sizes[0] / expected:.0f} bytes per image")
+
+
+def compare(
+    url: str, pid: int, rounds: int, kinds: tuple[str, ...], expected: int
+) -> dict[str, list[dict[str, Any]]]:
+    runs: dict[str, list[dict[str, Any]]] = {k: [] for k in kinds}
     for _ in range(rounds):
-        for kind in ("plain", "imageyard"):
-            runs[kind].append(measure(kind, url))
-    counts = {r["images"] for rs in runs.values() for r in rs}
-    if len(counts) != 1:
-        raise SystemExit(f"the clients saw different catalogs: {sorted(counts)}")
-    best = {k: max(r["rate"] for r in rs) for k, rs in runs.items()}
-    median = {k: statistics.median(r["rate"] for r in rs) for k, rs in runs.items()}
-    rss_mib = max(r["rss_kib"] for r in runs["imageyard"]) / 1024
-    print(f"== {label}: {counts.pop()} images, {rounds} rounds each, alternating")
-    for kind in ("plain", "imageyard"):
-        print(
-            f"  {kind:<10} best {best[kind]:>9.0f} images/s   median {median[kind]:>9.0f} images/s"
-        )
-    print(f"  ratio imageyard/plain: best {best['imageyard'] / best['plain']:.2f}x, "
-          f"median {median['imageyard'] / median['plain']:.2f}x (target >= 0.90x)")  # fmt: skip
-    print(f"  imageyard peak RSS: {rss_mib:.0f} MiB (target <= 1024 MiB)")
+        for kind in kinds:
+            result = measure(kind, url, pid)
+            if result["images"] != expected:
+                raise SystemExit(f"{kind} saw {result['images']} images, expected {expected}")
+            runs[kind].append(result)
+    return runs
 
 
-# ---------------------------------------------------------------- servers
-@contextmanager
-def fake_server(images: int) -> Iterator[str]:
-    from imageyard.testing.fake_glance import Catalog, FakeGlance
-
-    with FakeGlance(catalog=Catalog(images=images)) as fake:
-        yield fake.url
-
-
-def _lab_session() -> requests.Session:
-    session = requests.Session()
-    session.trust_env = False
-    return session
-
-
-def _lab_count(session: requests.Session) -> int:
-    return plain_listing(LAB_URL)
-
-
-@contextmanager
-def lab_catalog(target: int, keep: bool) -> Iterator[str]:
-    """The lab Glance with at least ``target`` images; the ones added are removed afterwards."""
-    session = _lab_session()
-    missing = max(target - _lab_count(session), 0)
-
-    def create(i: int) -> str:
-        body = {"name": f"bench-{i:05d}", "disk_format": "raw", "container_format": "bare"}
-        resp = session.post(f"{LAB_URL}/v2/images", json=body, timeout=60)
-        resp.raise_for_status()
-        return str(resp.json()["id"])
-
-    t0 = time.perf_counter()
-    with ThreadPoolExecutor(8) as pool:
-        created = list(pool.map(create, range(missing)))
-    if created:
-        print(f"(lab: created {len(created)} queued images in {time.perf_counter() - t0:.1f} s)")
-    try:
-        yield LAB_URL
-    finally:
-        if created and not keep:
-            with ThreadPoolExecutor(8) as pool:
-                list(pool.map(lambda i: session.delete(f"{LAB_URL}/v2/images/{i}", timeout=60),
-                              created))  # fmt: skip
-            print(f"(lab: removed the {len(created)} bench images)")
+def run_one(lab: Lab, args: argparse.Namespace, processes: int) -> None:
+    with bench_glance(lab, args.port, processes=processes, threads=args.threads) as glance:
+        t0 = time.perf_counter()
+        rows = CatalogWriter(seed=args.seed).rows(args.images)
+        write_catalog(glance.db, rows)
+        print(f"(catalog: {rows.listed} listed images, {rows.shared} shared, {rows.hidden} "
+              f"hidden, {counts(glance.db)} rows, written in "
+              f"{time.perf_counter() - t0:.1f} s)", flush=True)  # fmt: skip
+        kinds = CLIENTS + (("imageyard-no-members",) if args.no_members else ())
+        runs = compare(glance.url, glance.pid, args.rounds, kinds, rows.listed)
+        label = f"bench Glance, {processes} uWSGI process(es) x {args.threads} threads"
+        report(label, rows.listed, runs)
+    print("(bench Glance stopped, its database dropped)", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--images", type=int, default=100_000, help="fake catalog size")
-    parser.add_argument("--lab", type=int, default=0, help="also run against the lab, N images")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--keep", action="store_true", help="keep the lab bench images")
-    parser.add_argument("--worker", choices=("plain", "imageyard"), help=argparse.SUPPRESS)
+    parser.add_argument("--images", type=int, default=20_000, help="catalog size")
+    parser.add_argument("--processes", default="1,4", help="uWSGI processes, comma list")
+    parser.add_argument("--threads", type=int, default=4, help="uWSGI threads per process")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--port", type=int, default=9492, help="bench Glance port")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-members", action="store_true",
+                        help="also run imageyard collect --no-members")  # fmt: skip
+    parser.add_argument("--worker", choices=(*CLIENTS, "imageyard-no-members"),
+                        help=argparse.SUPPRESS)  # fmt: skip
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         worker(args.worker, args.url)
         return 0
-    if args.images:
-        with fake_server(args.images) as url:
-            compare(url, args.rounds, f"fake Glance ({url})")
-    if args.lab:
-        with lab_catalog(args.lab, args.keep) as url:
-            compare(url, args.rounds, f"lab Glance ({url})")
+    lab = Lab.from_env()
+    for processes in (int(p) for p in args.processes.split(",")):
+        run_one(lab, args, processes)
     return 0
 
 

@@ -26,8 +26,10 @@ from pathlib import Path
 import yaml
 
 from imageyard.errors import InputError
+from imageyard.files import MiB, read_text
 from imageyard.model.finding import Finding, MuteNote, Status
 
+MAX_MUTE_BYTES = 4 * MiB
 _KEYS = frozenset({"rule", "resource", "reason", "expires"})
 _REQUIRED = ("rule", "reason", "expires")
 
@@ -134,11 +136,7 @@ def parse_mutes(text: str, *, origin: str) -> tuple[Mute, ...]:
 
 def read_mutes(path: str | Path) -> tuple[Mute, ...]:
     """Read and parse a mute file; unreadable or malformed files raise MuteFileError."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        raise MuteFileError(f"{path}: cannot read mute file ({reason})") from None
+    text = read_text(path, "mute file", MAX_MUTE_BYTES, MuteFileError)
     return parse_mutes(text, origin=str(path))
 
 

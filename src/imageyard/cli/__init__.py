@@ -52,6 +52,15 @@ def _crash_log(exc: BaseException) -> str:
     return path
 
 
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _help_hint(exc: click.UsageError) -> str:
+    path = exc.ctx.command_path if exc.ctx is not None else "imageyard"
+    return f" (see '{path} --help')"
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return the exit code (used by ``main`` and by tests)."""
     try:
@@ -63,9 +72,14 @@ def run(argv: Sequence[str] | None = None) -> int:
         return int(exc.exit_code)
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
+    except click.UsageError as exc:
+        click.echo(
+            f"imageyard: error: {_one_line(exc.format_message())}{_help_hint(exc)}", err=True
+        )
         return int(ExitCode.USAGE)
+    except click.ClickException as exc:
+        click.echo(f"imageyard: error: {_one_line(exc.format_message())}", err=True)
+        return int(exc.exit_code)
     except (KeyboardInterrupt, click.exceptions.Abort):
         click.echo("imageyard: interrupted", err=True)
         return int(ExitCode.INTERRUPTED)

@@ -12,8 +12,9 @@ from imageyard.audit.mute import Mute, read_mutes
 from imageyard.audit.registry import RULES
 from imageyard.audit.releases import parse_release
 from imageyard.audit.rule import AuditContext
-from imageyard.cli.options import output_option, release_option, write_output
+from imageyard.cli.options import inventory_input, output_option, release_option, write_output
 from imageyard.errors import ExitCode
+from imageyard.files import check_output
 from imageyard.model.finding import Severity
 from imageyard.model.snapshot import read_inventory
 from imageyard.report import FORMATS, table
@@ -44,12 +45,7 @@ def _exit_code(result: AuditResult, fail_on: str) -> int:
 
 
 @click.command("audit")
-@click.option(
-    "--inventory",
-    "inventory",
-    type=click.Path(path_type=Path),
-    help="The snapshot written by 'imageyard collect'.",
-)
+@inventory_input("The snapshot written by 'imageyard collect' (or give it as INVENTORY).")
 @click.option(
     "-f",
     "--format",
@@ -105,17 +101,18 @@ def command(
         sys.stdout.write(_list_rules())
         return int(ExitCode.OK)
     if inventory is None:
-        raise click.UsageError("--inventory FILE is required")
+        raise click.UsageError("give the snapshot: imageyard audit INVENTORY (or --inventory FILE)")
     ctx = AuditContext(release=parse_release(release))
     rules = select_rules(
         RULES,
         ids=[r for r in rule_ids if "-" in r],
         categories=[r for r in rule_ids if "-" not in r],
     )
+    check_output(out, "report", (inventory, mute_file))
     mutes: tuple[Mute, ...] = read_mutes(mute_file) if mute_file is not None else ()
     inv = read_inventory(inventory)
     result = run_audit(inv, ctx, rules, mutes=mutes)
-    write_output(_render(result, fmt, out), out, "the report")
+    write_output(_render(result, fmt, out), out, "report", (inventory, mute_file))
     shown_on_stdout = fmt == "table" and out in (None, "-")  # the table ends with it
     if not quiet and not shown_on_stdout:
         click.echo(f"imageyard: {summary_line(result)}", err=True)

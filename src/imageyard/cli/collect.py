@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import datetime
-import sys
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import click
 
 from imageyard import __version__
+from imageyard.cli.options import output_option
 from imageyard.cli.progress import RichProgress
 from imageyard.cli.summary import print_collect_summary
 from imageyard.collect.base import run_collectors
 from imageyard.collect.configs import ConfigPaths, discover
 from imageyard.collect.sources import SOURCES, CollectRequest, build_collectors
 from imageyard.errors import ExitCode
+from imageyard.files import check_output
 from imageyard.model.inventory import Inventory
-from imageyard.model.snapshot import dump_inventory, write_inventory
+from imageyard.model.snapshot import write_inventory
 
 _FILE = click.Path(dir_okay=False, path_type=str)
 
@@ -75,13 +75,7 @@ def _sources(value: str) -> tuple[str, ...] | None:
 @click.option("--ceph-user", metavar="NAME", help="cephx user for Ceph (e.g. a read-only one).")
 @click.option("--ceph-pool", "ceph_pools", multiple=True, help="Only these pools; repeatable.")
 @click.option("--rbd-watchers", is_flag=True, help="Also count watchers (one call per image).")
-@click.option(
-    "-o",
-    "--out",
-    default="inventory.json",
-    show_default=True,
-    help="Where to write the snapshot ('-' for stdout).",
-)
+@output_option("the snapshot", default="inventory.json")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")
 def command(
     config_dir: str | None,
@@ -123,6 +117,8 @@ def command(
         ceph_pools=ceph_pools or None,
         rbd_watchers=rbd_watchers,
     )
+    inputs = (glance_api_conf, glance_import_conf, *nova_conf, *cinder_conf, *ceph_conf)
+    check_output(out, "snapshot", inputs)
     collectors = build_collectors(request)
     start = Inventory(
         generated_at=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
@@ -133,10 +129,7 @@ def command(
     else:
         with RichProgress() as progress:
             inventory = run_collectors(collectors, start, progress)
-    if out == "-":
-        sys.stdout.write(dump_inventory(inventory))
-    else:
-        write_inventory(inventory, Path(out))
+    write_inventory(inventory, out, inputs)
     if not quiet:
         print_collect_summary(inventory, out)
     return int(ExitCode.OK)

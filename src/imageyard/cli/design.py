@@ -6,10 +6,11 @@ from pathlib import Path
 
 import click
 
-from imageyard.cli.options import output_option, release_option, write_output
+from imageyard.cli.options import inventory_input, output_option, release_option, write_output
 from imageyard.design import design_from, json_out, memo
 from imageyard.design.render import RENDERERS
 from imageyard.errors import ExitCode, ImageyardError
+from imageyard.files import check_output
 
 
 def _write_configs(run_dir: Path, diffs: tuple[object, ...]) -> None:
@@ -28,11 +29,7 @@ def _write_configs(run_dir: Path, diffs: tuple[object, ...]) -> None:
 
 
 @click.command("design")
-@click.option(
-    "--inventory",
-    type=click.Path(path_type=Path),
-    help="Snapshot written by 'imageyard collect' (measured data).",
-)
+@inventory_input("Snapshot by 'imageyard collect' (measured data; or give it as INVENTORY).")
 @click.option(
     "--site",
     "site_file",
@@ -83,6 +80,7 @@ def command(
     """
     if inventory is None and site_file is None:
         raise click.UsageError("give --inventory FILE, --site FILE or both")
+    check_output(out, "design", (inventory, site_file))
     run = design_from(inventory, site_file, release, with_audit=not no_audit)
     if render is not None:
         text = RENDERERS[render](run.design, run.diffs)
@@ -90,7 +88,7 @@ def command(
         text = json_out.render(run.design, run.diffs)
     else:
         text = memo.render(run.design, run.diffs)
-    write_output(text, out, "the design")
+    write_output(text, out, "design", (inventory, site_file))
     if write_configs is not None:
         _write_configs(write_configs, run.diffs)
     return int(ExitCode.OK)

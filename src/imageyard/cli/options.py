@@ -1,20 +1,27 @@
-"""Options that ``imageyard audit`` and ``imageyard design`` declare alike, and their output."""
+"""Options every command declares alike: the snapshot it reads, where it writes, the release.
+
+One grammar for every command: a snapshot is given positionally or with ``--inventory``
+(both accepted, not both different), results go to ``-o/--output`` (``-`` is stdout;
+``--out`` is kept as a hidden alias), and ``write_output`` writes them as
+``imageyard.files.write_text`` does, refusing to overwrite an input.
+"""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
+import functools
+import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from imageyard.errors import ImageyardError
+from imageyard.files import write_text
 
-FC = TypeVar("FC", bound=Callable[..., Any] | click.Command)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def release_option(default: str) -> Callable[[FC], FC]:
+def release_option(default: str) -> Callable[[F], F]:
     """``--release R``, the target Glance release (None: ``default``, as the help says)."""
     return click.option(
         "--release",
@@ -24,25 +31,55 @@ def release_option(default: str) -> Callable[[FC], FC]:
     )
 
 
-def output_option(what: str = "") -> Callable[[FC], FC]:
-    """``-o/--output``, where to write ``what`` (``-``, the default, is stdout)."""
+def _merge(name: str, first: Any, second: Any) -> Any:
+    if first is not None and second is not None and first != second:
+        raise click.UsageError(f"{name} given twice with different values")
+    return first if first is not None else second
+
+
+def output_option(what: str = "", default: str = "-") -> Callable[[F], F]:
+    """``-o/--output`` (hidden alias ``--out``), passed to the command as ``out``."""
     where = f"Where to write {what}" if what else "Where to write"
-    return click.option(
-        "-o",
-        "--output",
-        "out",
-        default="-",
-        show_default=True,
-        help=f"{where} ('-' for stdout).",
-    )
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, out: str | None, out_alias: str | None, **kwargs: Any) -> Any:
+            chosen = _merge("--output", out, out_alias)
+            return func(*args, out=default if chosen is None else chosen, **kwargs)
+
+        hidden = click.option("--out", "out_alias", default=None, hidden=True)(wrapper)
+        return click.option(
+            "-o",
+            "--output",
+            "out",
+            default=None,
+            metavar="FILE",
+            help=f"{where} ('-' for stdout).  [default: {default}]",
+        )(hidden)  # type: ignore[return-value]
+
+    return decorate
 
 
-def write_output(text: str, out: str, what: str) -> None:
-    """Write ``text`` to ``out`` (``-``: stdout); a failure names ``what`` could not be written."""
-    if out == "-":
-        sys.stdout.write(text)
-        return
-    try:
-        Path(out).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise ImageyardError(f"{out}: cannot write {what} ({exc.strerror})") from None
+def inventory_input(help_text: str) -> Callable[[F], F]:
+    """``[INVENTORY]`` or ``--inventory FILE`` (either), passed as ``inventory: Path | None``."""
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(
+            *args: Any, inventory: str | None, inventory_arg: str | None, **kwargs: Any
+        ) -> Any:
+            chosen = _merge("the inventory", inventory_arg, inventory)
+            return func(*args, inventory=None if chosen is None else Path(chosen), **kwargs)
+
+        option = click.option("--inventory", metavar="FILE", default=None, help=help_text)
+        argument = click.argument("inventory_arg", metavar="[INVENTORY]", required=False)
+        return argument(option(wrapper))  # type: ignore[return-value]
+
+    return decorate
+
+
+def write_output(
+    text: str, out: str, what: str, inputs: Iterable[str | os.PathLike[str] | None] = ()
+) -> None:
+    """Write ``text`` to ``out`` (``-``: stdout), never over one of ``inputs``."""
+    write_text(text, out, what, inputs)

@@ -6,19 +6,23 @@ from pathlib import Path
 
 import click
 
-from imageyard.cli.summary import print_collect_summary
+from imageyard.cli.options import inventory_input, output_option, write_output
+from imageyard.cli.summary import collect_summary
 from imageyard.errors import ExitCode
 from imageyard.model.snapshot import read_inventory
 
 
 @click.command("show")
-@click.argument("inventory", type=click.Path(path_type=Path))
-def command(inventory: Path) -> int:
+@inventory_input("The snapshot written by 'imageyard collect' (or give it as INVENTORY).")
+@output_option("the summary")
+def command(inventory: Path | None, out: str) -> int:
     """Summarise the snapshot INVENTORY: files, stores, clusters, sources and gaps.
 
-    A snapshot that is not JSON, or whose schema major version this imageyard does not
-    know, is refused with exit code 5.
+    The summary goes to stdout. A snapshot that is not JSON, or whose schema major version
+    this imageyard does not know, is refused with exit code 5.
     """
+    if inventory is None:
+        raise click.UsageError("give the snapshot: imageyard show INVENTORY")
     inv = read_inventory(inventory)
-    print_collect_summary(inv, str(inventory))
+    write_output(collect_summary(inv, str(inventory)), out, "summary", (inventory,))
     return int(ExitCode.OK)

@@ -1,7 +1,8 @@
-"""Human summaries on stderr (data goes to stdout or files, never mixed with these)."""
+"""Human summaries: on stderr after a collection, or as ``show``'s own result on stdout."""
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 
 from rich.console import Console
@@ -46,6 +47,21 @@ def _images_line(inventory: Inventory) -> str:
 def print_collect_summary(inventory: Inventory, out: str) -> None:
     """What a collection run found, what it could not see, and where the snapshot went."""
     console = _console()
+    _summarise(console, inventory)
+    console.print(f"snapshot: {'stdout' if out == '-' else out}")
+
+
+def collect_summary(inventory: Inventory, path: str) -> str:
+    """The same summary as plain text (``imageyard show`` prints it as its result)."""
+    console = Console(file=io.StringIO(), width=160, no_color=True, highlight=False)
+    console.soft_wrap = True
+    _summarise(console, inventory)
+    console.print(f"snapshot: {path}")
+    assert isinstance(console.file, io.StringIO)
+    return console.file.getvalue()
+
+
+def _summarise(console: Console, inventory: Inventory) -> None:
     config = inventory.config
     if config.files:
         console.print(f"read {len(config.files)} configuration files:")
@@ -69,4 +85,3 @@ def print_collect_summary(inventory: Inventory, out: str) -> None:
     for s in inventory.sources:
         state = "complete" if s.complete else "[red]INCOMPLETE[/]"
         console.print(f"  {s.source:<8} {state:<10} {s.detail}")
-    console.print(f"snapshot: {'stdout' if out == '-' else out}")

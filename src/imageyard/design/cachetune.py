@@ -47,7 +47,7 @@ def non_cow_paths(site: Site, stores: tuple[StorePlan, ...]) -> tuple[str, ...]:
         if c.uses_rbd and c.ceph_cluster not in clusters
     ]
     paths += [f"cinder {b.name} (not RBD)" for b in site.cinder if not b.rbd]
-    if any(s.role == "drain" for s in stores):
+    if any(s.role in ("drain", "review") for s in stores):
         paths.append("images still only in draining stores")
     return tuple(paths)
 
@@ -79,7 +79,7 @@ def _nova_min_age(site: Site) -> int | None:
 def _cinder_targets(site: Site, stores: tuple[StorePlan, ...]) -> tuple[str, ...]:
     """Non-RBD backends always copy; RBD ones while their cluster lacks a clean raw copy."""
     clusters = {s.ceph_cluster for s in stores if s.type == "rbd"}
-    draining = any(s.role == "drain" for s in stores)
+    draining = any(s.role in ("drain", "review") for s in stores)
     return tuple(
         b.name for b in site.cinder if not b.rbd or draining or b.ceph_cluster not in clusters
     )

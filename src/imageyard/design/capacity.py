@@ -194,7 +194,7 @@ def plan_loads(
     capacity = {b.id: b.capacity_gib for b in site.backends}
     out = []
     for plan in stores:
-        if plan.role == "drain" or plan.type == "http":
+        if plan.role in ("drain", "review") or plan.type == "http":
             continue
         if inv is not None and inv.images:
             parts, unknown = _measured(inv, plan, stores, items)

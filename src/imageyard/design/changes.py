@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from imageyard.audit.data.glance_store_options import DRIVER_OPTIONS
 from imageyard.design.cachetune import CachePlan
 from imageyard.design.layout import local_store
 from imageyard.design.model import Change, StorePlan
 from imageyard.design.site import Site
-from imageyard.model.config import ConfigValue, as_list
+from imageyard.model.config import ConfigValue, GlanceApiConfig, as_list
 from imageyard.model.inventory import Inventory
 
 API = "glance-api.conf"
@@ -41,6 +42,7 @@ class Context:
     cache: CachePlan
     release: int
     inv: Inventory | None
+    refused: bool = False  # the store layout is refused (a store type not understood)
 
 
 def current(
@@ -94,7 +96,46 @@ def _store_section(p: StorePlan, release: int) -> list[Change]:
     return out
 
 
+def legacy_api(inv: Inventory | None) -> GlanceApiConfig | None:
+    """The collected glance-api.conf when it is still in single-store form."""
+    api = inv.config.glance_api if inv is not None else None
+    if api is None or api.is_multistore:
+        return None
+    return api
+
+
+def _migrate(ctx: Context) -> list[Change]:
+    """Single -> multi-store: every driver option of [glance_store] moves to its store's
+    section (there it keeps the url_prefix the legacy locations resolve to); the rest of them
+    would be ignored and is removed."""
+    api = legacy_api(ctx.inv)
+    if api is None:
+        return []
+    kept = {s.type: s.id for s in ctx.stores if not s.new}
+    out: list[Change] = []
+    for v in api.glance_store_values:
+        owner = next((t for t, keys in DRIVER_OPTIONS.items() if v.key in keys), None)
+        if owner is None:
+            continue
+        if owner in kept:
+            out.append(
+                _set(
+                    API,
+                    kept[owner],
+                    v.key,
+                    v.value,
+                    f"moved from [glance_store] ({v.where}): multi-store reads it only here",
+                    "legacy-location-store",
+                )
+            )
+        why = "moved to its store's section" if owner in kept else "its store is not enabled"
+        out.append(Change(API, "glance_store", v.key, None, why, "multistore-sections"))
+    return out
+
+
 def _glance_stores(ctx: Context) -> list[Change]:
+    if ctx.refused:
+        return []
     default = next((s for s in ctx.stores if s.is_default), None)
     out = [
         _set(
@@ -119,7 +160,7 @@ def _glance_stores(ctx: Context) -> list[Change]:
         )
     for p in ctx.stores:
         out += _store_section(p, ctx.release)
-    return out
+    return out + _migrate(ctx)
 
 
 def _reserved(ctx: Context) -> list[Change]:
@@ -203,7 +244,7 @@ def _removals(ctx: Context) -> list[Change]:
                     )
                 )
     for key in ("stores", "default_store"):
-        if ("glance_store", key) in cur:
+        if ("glance_store", key) in cur and not ctx.refused:
             out.append(
                 Change(
                     API,
@@ -436,7 +477,7 @@ def _is_noop(ch: Change, ctx: Context) -> bool:
 
 
 def _norm(text: str) -> str:
-    return text.strip().lower().replace(" ", "").strip("[]")
+    return "".join(text.split()).lower().strip("[]")
 
 
 def build_changes(ctx: Context) -> tuple[Change, ...]:

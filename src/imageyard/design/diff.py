@@ -3,9 +3,11 @@
 Concepts: the *current text* of a file is the file itself when it is still at the path the
 inventory recorded and its sha256 matches (comments and layout survive); otherwise it is
 rebuilt from the inventory's values (section by section, secrets stay redacted); for a
-greenfield design it is empty. ``apply_changes`` edits that text line by line: a changed key
-is rewritten in place, a new key goes at the end of its section (a new section at the end of
-the file), a removed key is deleted; each edit gets a ``# imageyard:`` comment line with the
+greenfield design it is empty. ``apply_changes`` edits that text line by line, where
+oslo.config reads it: a changed key is rewritten at its last occurrence (the one that wins,
+also across repeated sections), continuation lines included; a new key goes at the end of
+the last copy of its section (a new section at the end of the file); a removed key is
+deleted, every occurrence of it; each edit gets a ``# imageyard:`` comment line with the
 reason and the fact id. Every text that leaves this module goes through ``masked``: secret
 values (as the config collector recognises them) become ``***``, so neither the diff nor the
 files written with ``--write-configs`` ever carry a password, key or credential URL.
@@ -96,47 +98,87 @@ def _comment(ch: Change) -> str:
     return f"# imageyard: {verb} {ch.key}: {ch.why} [{ch.fact}]"
 
 
-def _find_section(lines: list[str], section: str) -> tuple[int, int] | None:
-    """(start, end) line indexes of a section's body; end is exclusive."""
+def _option_lines(ch: Change) -> list[str]:
+    """``key = value``; a multi-line value keeps oslo's indented continuation lines."""
+    first, *rest = (ch.value or "").split("\n")
+    return [f"{ch.key} = {first.strip()}", *[f"    {line.strip()}" for line in rest]]
+
+
+def _section_spans(lines: list[str], section: str) -> list[tuple[int, int]]:
+    """(start, end) line indexes of every body of ``section`` (repeated sections merge)."""
+    spans: list[tuple[int, int]] = []
     start = None
     for i, line in enumerate(lines):
         m = _SECTION.match(line)
-        if m and start is not None:
-            return start, i
-        if m and m.group(1).strip() == section:
+        if m is None:
+            continue
+        if start is not None:
+            spans.append((start, i))
+            start = None
+        if m.group(1).strip() == section:
             start = i + 1
-    return (start, len(lines)) if start is not None else None
+    if start is not None:
+        spans.append((start, len(lines)))
+    return spans
 
 
-def _key_line(lines: list[str], span: tuple[int, int], key: str) -> int | None:
+def _is_key(line: str, key: str) -> bool:
+    m = _KEY.match(line)
+    return m is not None and m.group(1) == key and not line.lstrip().startswith(("#", ";"))
+
+
+def _key_lines(lines: list[str], spans: list[tuple[int, int]], key: str) -> tuple[int, int] | None:
+    """(first, end) of the occurrence oslo.config uses: the last one, with its continuation
+    lines (indented, non-blank lines after it)."""
     found = None
-    for i in range(*span):
-        m = _KEY.match(lines[i])
-        if m and m.group(1) == key and not lines[i].lstrip().startswith(("#", ";")):
-            found = i
-    return found
+    for span in spans:
+        for i in range(*span):
+            if _is_key(lines[i], key):
+                found = i
+    if found is None:
+        return None
+    end = found + 1
+    while end < len(lines) and lines[end].strip() and lines[end][:1] in (" ", "\t"):
+        if lines[end].lstrip().startswith(("#", ";")):
+            break
+        end += 1
+    return found, end
+
+
+def _append(lines: list[str], span: tuple[int, int], new: list[str]) -> None:
+    end = span[1]
+    while end > span[0] and not lines[end - 1].strip():
+        end -= 1
+    lines[end:end] = new
 
 
 def _apply_one(lines: list[str], ch: Change) -> None:
-    span = _find_section(lines, ch.section)
-    new = f"{ch.key} = {ch.value}"
-    if span is None:
+    spans = _section_spans(lines, ch.section)
+    new = [_comment(ch)] if ch.value is None else [_comment(ch), *_option_lines(ch)]
+    if not spans:
         if ch.value is None:
             return
         if lines and lines[-1].strip():
             lines.append("")
-        lines.extend([f"[{ch.section}]", _comment(ch), new])
-        return
-    at = _key_line(lines, span, ch.key)
-    if at is not None:
-        lines[at : at + 1] = [_comment(ch)] if ch.value is None else [_comment(ch), new]
+        lines.extend([f"[{ch.section}]", *new])
         return
     if ch.value is None:
+        _remove_all(lines, ch.section, ch.key, new)
         return
-    end = span[1]
-    while end > span[0] and not lines[end - 1].strip():
-        end -= 1
-    lines[end:end] = [_comment(ch), new]
+    at = _key_lines(lines, spans, ch.key)
+    if at is not None:
+        lines[at[0] : at[1]] = new
+    else:
+        _append(lines, spans[-1], new)
+
+
+def _remove_all(lines: list[str], section: str, key: str, note: list[str]) -> None:
+    """Delete every occurrence (an earlier one would win once the last is gone)."""
+    at = _key_lines(lines, _section_spans(lines, section), key)
+    while at is not None:
+        lines[at[0] : at[1]] = note
+        note = []
+        at = _key_lines(lines, _section_spans(lines, section), key)
 
 
 def apply_changes(text: str, changes: tuple[Change, ...]) -> str:

@@ -16,9 +16,15 @@ from dataclasses import replace
 from imageyard.audit.releases import Release
 from imageyard.design.cachetune import decide_cache, plan_cache
 from imageyard.design.capacity import Imbalance, decide_capacity, imbalance, plan_loads
-from imageyard.design.changes import Context, build_changes
+from imageyard.design.changes import Context, build_changes, legacy_api
 from imageyard.design.formats import conversions, decide_formats
-from imageyard.design.layout import cost_split, decide_layout, plan_stores
+from imageyard.design.layout import (
+    cost_split,
+    decide_layout,
+    decide_migration,
+    not_understood,
+    plan_stores,
+)
 from imageyard.design.model import Change, Decision, Design
 from imageyard.design.options import unknown_options
 from imageyard.design.pain import (
@@ -108,7 +114,8 @@ def build_design(
     stores = plan_stores(site, major)
     items = with_boots(conversions(inv, stores), inv, order="slow_first_boot" in pains)
     cache = plan_cache(site, stores)
-    changes = build_changes(Context(site, stores, cache, major, inv))
+    refused = bool(not_understood(site))
+    changes = build_changes(Context(site, stores, cache, major, inv, refused))
     backends = frozenset(b.name for b in site.cinder)
     bad = unknown_options(changes, stores, backends)
     if bad:
@@ -117,6 +124,8 @@ def build_design(
     split = cost_split(site, stores)
     loads = plan_loads(site, inv, stores, items, split)
     layout = decide_layout(site, stores, major) + decide_capacity(loads, stores)
+    if legacy_api(inv) is not None and not refused:
+        layout.append(decide_migration(stores))
     if "store_imbalance" in pains:
         layout = _with_imbalance(layout, imbalance(site, stores, loads, split))
     formats = decide_formats(site, stores, items)

@@ -220,6 +220,30 @@ _FACTS: tuple[Fact, ...] = (
         "inference",
     ),
     Fact(
+        "legacy-location-store",
+        "With enabled_backends set, Glance gives a location without a 'store' (single-store "
+        "uploads) the store whose url_prefix the URL starts with, on the next read of the image; "
+        "an rbd store's url_prefix is rbd://<fsid>/<pool>/ of the cluster it connects to, so the "
+        "new store must keep the pool, user and ceph.conf of the old [glance_store] options.",
+        "glance: glance/common/store_utils.py update_store_in_locations, _get_store_id_from_uri; "
+        "glance/location.py ImageRepoProxy.get; glance_store: glance_store/_drivers/rbd.py "
+        "_set_url_prefix",
+    ),
+    Fact(
+        "multistore-sections",
+        "In multi-store mode glance_store reads each store's driver options from the section "
+        "named by its id (then [backend_defaults]); driver options left in [glance_store] are "
+        "ignored, so the store falls back to the driver defaults (pool images, default user).",
+        "glance_store: glance_store/multi_backend.py register_store_opts; glance_store/driver.py",
+    ),
+    Fact(
+        "store-driver-names",
+        "enabled_backends and [glance_store] stores name glance_store drivers by their entry "
+        "points: file, http, swift, rbd, cinder, vmware, s3, and the legacy class paths "
+        "glance.store.<module>.Store; any other type makes glance-api fail to load the store.",
+        "glance_store: setup.cfg [entry_points] glance_store.drivers",
+    ),
+    Fact(
         "nova-rbd-download",
         "[glance] enable_rbd_download lets non-rbd computes read rbd-backed images with rbd "
         "export instead of through the Glance API.",

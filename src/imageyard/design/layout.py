@@ -19,7 +19,16 @@ from imageyard.design.model import Decision, StorePlan
 from imageyard.design.site import Backend, CephCluster, Site
 
 WEIGHT_RELEASE = 27
-WEIGHTS = {"default": 100, "edge": 50, "hot": 60, "general": 30, "archive": 10, "drain": 5}
+DRIVERS = frozenset({"file", "http", "swift", "rbd", "cinder", "vmware", "s3"})
+WEIGHTS = {
+    "default": 100,
+    "edge": 50,
+    "hot": 60,
+    "general": 30,
+    "archive": 10,
+    "review": 6,
+    "drain": 5,
+}
 GIB = 1024**3
 
 
@@ -117,6 +126,8 @@ def _other_role(b: Backend, ceph_default: bool) -> str | None:
     if b.role == "archive" or (ceph_default and b.type in ("swift", "s3")):
         return "archive"
     if ceph_default and b.type == "file":
+        if b.image_count is None:
+            return "review"  # retired only once the catalog shows it empty
         return "drain" if b.image_count else None
     return b.role
 
@@ -131,13 +142,14 @@ def _default_non_ceph(site: Site) -> Backend | None:
 
 def _describe(p: StorePlan) -> str:
     where = f" at {p.site}" if p.site else ""
+    cluster = f" (cluster {p.ceph_cluster})" if p.ceph_cluster else ""
     text = {
-        "default": f"Default: raw images in Ceph pool {p.pool} (cluster {p.ceph_cluster}){where}; "
+        "default": f"Default: raw images in Ceph pool {p.pool}{cluster}{where}; "
         "Nova and Cinder clone from here",
-        "edge": f"Edge copy in Ceph pool {p.pool} (cluster {p.ceph_cluster}){where}; raw, "
-        "cloned by local computes",
+        "edge": f"Edge copy in Ceph pool {p.pool}{cluster}{where}; raw, cloned by local computes",
         "archive": f"Archive ({p.type}){where}: rarely booted images, qcow2 allowed",
         "drain": f"Being drained ({p.type}){where}: copy images out, then remove",
+        "review": f"{p.type} store{where}: kept until its images are counted",
         "general": f"{p.type} store{where}",
         "hot": f"Hot {p.type} store{where}",
     }[p.role]
@@ -152,8 +164,14 @@ def _finish(p: StorePlan, rank: int, release: int) -> StorePlan:
     return replace(p, weight=weight, description=_describe(p))
 
 
+def not_understood(site: Site) -> tuple[Backend, ...]:
+    """Backends whose driver type imageyard does not know (the store layout is refused)."""
+    return tuple(b for b in site.backends if b.type not in DRIVERS)
+
+
 def plan_stores(site: Site, release: int) -> tuple[StorePlan, ...]:
-    """The stores to enable, default first."""
+    """The stores to enable, default first (stores of an unknown type are left out)."""
+    site = replace(site, backends=tuple(b for b in site.backends if b.type in DRIVERS))
     used = consumer_clusters(site)
     central = central_cluster(site, used)
     plans = [_rbd_plan(site, central, "default")] if central else []
@@ -320,24 +338,34 @@ def _decide_edge(site: Site, stores: tuple[StorePlan, ...]) -> Decision | None:
     )
 
 
+def _holding(b: Backend) -> str:
+    if b.image_count is None:
+        return f"unknown: {b.id} image count (Glance catalog not collected)"
+    return f"{b.source}: {b.id} holds {b.image_count} images, {b.stored_bytes / GIB:.1f} GiB"
+
+
 def _decide_dropped(site: Site, stores: tuple[StorePlan, ...]) -> Decision | None:
     kept = {s.id for s in stores}
-    dropped = [b for b in site.backends if b.id not in kept]
+    dropped = [b for b in site.backends if b.id not in kept and b.type in DRIVERS]
     draining = [s for s in stores if s.role == "drain"]
-    if not dropped and not draining:
+    unknown = [s for s in stores if s.role == "review"]
+    if not dropped and not draining and not unknown:
         return None
-    parts = [f"drop {b.id} ({b.type}, no images)" for b in dropped]
+    parts = [f"drop {b.id} ({b.type}, the collected catalog shows no image in it)" for b in dropped]
     parts += [f"drain {s.id}" for s in draining]
+    parts += [f"keep {s.id} until counted" for s in unknown]
     why = (
-        "With a Ceph default, file stores only force downloads. Empty ones are not enabled; "
-        "ones holding images stay enabled at the lowest weights until copy-image has moved their "
-        "images (section e), then are removed."
+        "With a Ceph default, file stores only force downloads. A store the collected Glance "
+        "catalog shows empty is not enabled; ones holding images stay enabled at the lowest "
+        "weights until copy-image has moved their images (section e), then are removed."
     )
-    ev = tuple(
-        f"{b.source}: {b.id} holds {b.image_count} images, {b.stored_bytes / GIB:.1f} GiB"
-        for b in site.backends
-        if b.type == "file"
-    )
+    if unknown:
+        why += (
+            f" The Glance catalog was not collected, so whether {', '.join(s.id for s in unknown)} "
+            "holds images is unknown: they stay enabled. Collect it first (imageyard collect "
+            "--os-cloud ...), then design again."
+        )
+    ev = tuple(_holding(b) for b in site.backends if b.type == "file")
     return Decision(
         "layout.retire",
         "layout",
@@ -423,9 +451,29 @@ def _decide_cost(site: Site, stores: tuple[StorePlan, ...]) -> Decision | None:
     )
 
 
+def _decide_refused(site: Site) -> Decision | None:
+    bad = not_understood(site)
+    if not bad:
+        return None
+    names = ", ".join(f"{b.id} (type {b.type!r})" for b in bad)
+    return Decision(
+        "layout.refused",
+        "layout",
+        "Store layout not written",
+        "refused: no enabled_backends, default_backend or store section is changed",
+        f"Stores {names} name no glance_store driver imageyard knows, so it cannot tell which "
+        "images they hold or what a new layout would leave unreadable. Name their driver "
+        "(file, rbd, swift, s3, http, cinder, vmware) and design again.",
+        ("store-driver-names",),
+        tuple(f"{b.source}: {b.id} type {b.type}" for b in bad),
+        warning=True,
+    )
+
+
 def decide_layout(site: Site, stores: tuple[StorePlan, ...], release: int) -> list[Decision]:
     """Section (a) decisions."""
     found = [
+        _decide_refused(site),
         _decide_backends(site, stores),
         _decide_default(site, stores),
         _decide_weights(stores, release),
@@ -435,3 +483,28 @@ def decide_layout(site: Site, stores: tuple[StorePlan, ...], release: int) -> li
         _decide_reserved(),
     ]
     return [d for d in found if d is not None]
+
+
+def decide_migration(stores: tuple[StorePlan, ...]) -> Decision:
+    """Single -> multi-store: how the existing (store-less) locations find their store."""
+    kept = [s for s in stores if not s.new]
+    pairs = ", ".join(
+        f"{s.id} (rbd://<fsid of {s.ceph_cluster or 'its cluster'}>/{s.pool}/)"
+        if s.type == "rbd"
+        else s.id
+        for s in kept
+    )
+    return Decision(
+        "layout.migration",
+        "layout",
+        "Single-store to multi-store",
+        f"stores keep their driver options in their own section: {pairs}",
+        "Images uploaded in single-store mode have locations without a store. On the first "
+        "read of each image after the switch, Glance gives every such location the enabled "
+        "store whose URL prefix it starts with and saves it; for rbd that is the pool and the "
+        "fsid of the cluster the store connects to, so the pool, user and ceph.conf move from "
+        "[glance_store] into the store's section unchanged. A location that matches no store "
+        "keeps no store and sorts last (weight 0): check with 'glance image-show' that "
+        "locations carry a store after the switch.",
+        ("legacy-location-store", "multistore-sections"),
+    )

@@ -283,7 +283,7 @@ def duplicates_step(inv: Inventory | None) -> Step:
             "Find duplicate images by os_hash_value",
             check,
             (
-                "imageyard collect -o inv.json",
+                "imageyard collect --config-dir /etc --os-cloud CLOUD -o inv.json",
                 "imageyard design --inventory inv.json --site site.yaml  # lists the groups",
             ),
             why,

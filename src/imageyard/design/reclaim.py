@@ -22,7 +22,10 @@ def _fresh() -> Step:
     return Step(
         "Take a fresh inventory and audit",
         "imageyard audit --inventory inv.json --fail-on critical  # must exit 0",
-        ("imageyard collect -o inv.json", "imageyard audit --inventory inv.json -f json"),
+        (
+            "imageyard collect --config-dir /etc --os-cloud CLOUD -o inv.json",
+            "imageyard audit --inventory inv.json -f json",
+        ),
         "Every later step is computed from this snapshot; a stale one may delete live data.",
         "store-holding-images",
     )
@@ -151,7 +154,8 @@ def _remove_stores(stores: tuple[StorePlan, ...]) -> Step | None:
         return None
     return Step(
         f"Remove {', '.join(draining)} from enabled_backends",
-        "imageyard collect -o inv2.json; no image lists these stores in 'stores'",
+        "imageyard collect --config-dir /etc --os-cloud CLOUD -o inv2.json; "
+        "no image lists these stores in 'stores'",
         (
             f"edit glance-api.conf: drop {', '.join(draining)} from enabled_backends",
             "restart glance-api node by node; GET /v2/info/stores must no longer list them",

@@ -19,6 +19,9 @@ from typing import Any
 import yaml
 
 from imageyard.errors import ConfigFileError
+from imageyard.files import MiB, read_text
+
+MAX_SITE_BYTES = 4 * MiB
 
 DECLARED = "declared"
 MEASURED = "measured"
@@ -41,7 +44,7 @@ class Backend:
     capacity_gib: float | None = None
     cost_per_gib_month: float | None = None
     throughput_mib_s: float | None = None
-    image_count: int = 0
+    image_count: int | None = None  # None: the Glance catalog was not (fully) collected
     stored_bytes: int = 0
     options: tuple[tuple[str, str], ...] = ()  # existing section options (measured)
     is_default: bool = False  # the current default_backend (measured)
@@ -404,10 +407,5 @@ def parse_site(text: str, path: str) -> Site:
 
 def load_site(path: Path) -> Site:
     """Read and parse a site YAML file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigFileError(str(path), "no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigFileError(str(path), f"cannot read the site description ({exc})") from None
+    text = read_text(path, "site description", MAX_SITE_BYTES)
     return parse_site(text, str(path))

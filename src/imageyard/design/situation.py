@@ -94,8 +94,14 @@ def _store_records(inv: Inventory) -> tuple[Store, ...]:
     return tuple(by_id.values())
 
 
+def catalog_collected(inv: Inventory) -> bool:
+    """True when the Glance image list was collected completely (counts per store are facts)."""
+    return any(s.source == "glance" and s.complete for s in inv.sources)
+
+
 def _backends(inv: Inventory, clusters: tuple[CephCluster, ...]) -> tuple[Backend, ...]:
     api = inv.config.glance_api
+    counted = catalog_collected(inv)
     out = []
     for s in _store_records(inv):
         holding = [i for i in inv.images if s.id in i.stores]
@@ -113,7 +119,7 @@ def _backends(inv: Inventory, clusters: tuple[CephCluster, ...]) -> tuple[Backen
                 ceph_cluster=_cluster_for(clusters, conf, s.rbd_fsid)
                 if s.type.value == "rbd"
                 else None,
-                image_count=len(holding),
+                image_count=len(holding) if counted else None,
                 stored_bytes=sum(i.size or 0 for i in holding),
                 options=options,
                 is_default=s.is_default,

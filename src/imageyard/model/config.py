@@ -167,10 +167,29 @@ class StoreType(enum.StrEnum):
 
     @classmethod
     def parse(cls, text: str) -> StoreType:
+        """A driver name, or a legacy class path (``glance.store.rbd.Store``) as glance_store's
+        entry points still accept in ``[glance_store] stores``."""
+        word = text.strip().lower()
+        word = _CLASS_PATHS.get(word, word)
         try:
-            return cls(text.strip().lower())
+            return cls(word)
         except ValueError:
             return cls.UNKNOWN
+
+
+# NOTE: glance_store setup.cfg keeps these class paths as aliases of the driver entry points.
+_CLASS_PATHS = {
+    f"glance.store.{module}.store": driver
+    for module, driver in (
+        ("filesystem", "file"),
+        ("rbd", "rbd"),
+        ("swift", "swift"),
+        ("s3", "s3"),
+        ("http", "http"),
+        ("cinder", "cinder"),
+        ("vmware_datastore", "vmware"),
+    )
+}
 
 
 @dataclass(frozen=True)

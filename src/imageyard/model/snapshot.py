@@ -11,16 +11,14 @@ and, for schema problems, the path inside the document. This is the only module 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
-import stat
-import tempfile
+from collections.abc import Iterable
 from dataclasses import replace
-from pathlib import Path
 
 from imageyard.errors import ImageyardError, SnapshotError
+from imageyard.files import read_text, write_text
 from imageyard.model.codec import DecodeError, decode, dumps
 from imageyard.model.inventory import SCHEMA_MAJOR, SCHEMA_VERSION, Inventory
 
@@ -84,56 +82,23 @@ def _check_version(document: dict[str, object], origin: str) -> None:
 def read_inventory(path: str | os.PathLike[str]) -> Inventory:
     """Read and parse a snapshot file; every failure is a one-line SnapshotError."""
     name = os.fspath(path)
-    try:
-        size = os.stat(name).st_size
-        if size > MAX_SNAPSHOT_BYTES:
-            raise SnapshotError(f"{name}: {size} bytes is larger than the 1 GiB snapshot limit")
-        data = Path(name).read_bytes()
-    except FileNotFoundError:
-        raise SnapshotError(f"{name}: no such file") from None
-    except IsADirectoryError:
-        raise SnapshotError(f"{name}: is a directory, not a snapshot file") from None
-    except OSError as exc:
-        raise SnapshotError(f"{name}: cannot read: {exc.strerror or exc}") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise SnapshotError(f"{name}: {_NOT_SNAPSHOT} (not UTF-8 text)") from None
+    text = read_text(name, "snapshot", MAX_SNAPSHOT_BYTES, SnapshotError)
     return load_inventory(text, origin=name)
 
 
-def write_inventory(inv: Inventory, path: str | os.PathLike[str]) -> None:
-    """Write a snapshot atomically: a temp file in the same directory, then ``os.replace``."""
-    name = os.fspath(path)
+def write_inventory(
+    inv: Inventory,
+    path: str | os.PathLike[str],
+    inputs: Iterable[str | os.PathLike[str] | None] = (),
+) -> None:
+    """Write a snapshot (``-``: stdout): atomically for a regular file, else through it.
+
+    A snapshot larger than ``read_inventory`` accepts is refused rather than written.
+    """
     text = dump_inventory(inv)
-    directory = os.path.dirname(os.path.abspath(name))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".inventory-", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise ImageyardError(f"{name}: cannot write: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            os.fchmod(handle.fileno(), _mode_for(name))
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, name)
-    except OSError as exc:
-        _remove_quietly(tmp)
-        raise ImageyardError(f"{name}: cannot write: {exc.strerror or exc}") from None
-    except BaseException:
-        _remove_quietly(tmp)
-        raise
-
-
-def _mode_for(name: str) -> int:
-    """Keep an existing file's permissions; a new snapshot is 0644 (mkstemp makes 0600)."""
-    try:
-        return stat.S_IMODE(os.stat(name).st_mode)
-    except OSError:
-        return 0o644
-
-
-def _remove_quietly(path: str) -> None:
-    with contextlib.suppress(OSError):
-        os.unlink(path)
+    if len(text) > MAX_SNAPSHOT_BYTES:
+        raise ImageyardError(
+            f"{os.fspath(path)}: the snapshot would be {len(text)} bytes, more than the "
+            f"{MAX_SNAPSHOT_BYTES >> 30} GiB a snapshot may have; collect fewer sources or pools"
+        )
+    write_text(text, os.fspath(path), "snapshot", inputs)

@@ -106,5 +106,5 @@ def test_empty_mute_file_mutes_nothing(tmp_path: Path) -> None:
 
 
 def test_unreadable_mute_file(tmp_path: Path) -> None:
-    with pytest.raises(MuteFileError, match="cannot read mute file"):
+    with pytest.raises(MuteFileError, match="cannot read the mute file"):
         read_mutes(tmp_path / "absent.yaml")

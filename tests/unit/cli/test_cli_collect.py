@@ -183,9 +183,9 @@ def test_show_reads_back_a_snapshot(tmp_path: Path, capsys: pytest.CaptureFixtur
     out = tmp_path / "inv.json"
     assert cli.run(["collect", "-q", "--config-dir", str(FIXTURES / "lab"), "-o", str(out)]) == 0
     assert cli.run(["show", str(out)]) == ExitCode.OK
-    err = capsys.readouterr().err
-    assert "7a1f7c02-1d2b-4c3e-9f5a-6b7c8d9e0f10" in err
-    assert "swift" in err
+    shown = capsys.readouterr().out
+    assert "7a1f7c02-1d2b-4c3e-9f5a-6b7c8d9e0f10" in shown
+    assert "swift" in shown
 
 
 def test_show_refuses_an_unknown_schema_major(

@@ -8,7 +8,7 @@ import pytest
 from design_support import EXAMPLES
 
 from imageyard.design.site import load_site, parse_site
-from imageyard.errors import ConfigFileError, ExitCode
+from imageyard.errors import ConfigFileError, ExitCode, InputError
 
 
 def _error(text: str) -> str:
@@ -58,5 +58,5 @@ def test_not_yaml() -> None:
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(ConfigFileError, match="no such file"):
+    with pytest.raises(InputError, match="no such file"):
         load_site(tmp_path / "nope.yaml")

@@ -158,7 +158,7 @@ def test_write_into_missing_directory(tmp_path: Path) -> None:
 
 
 def test_read_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(SnapshotError, match=r"inv.json: no such file$"):
+    with pytest.raises(SnapshotError, match=r"inv.json: cannot read the snapshot: no such file$"):
         read_inventory(tmp_path / "inv.json")
 
 
@@ -171,7 +171,7 @@ def test_read_too_large(tmp_path: Path) -> None:
     big = tmp_path / "big.json"
     with big.open("wb") as handle:
         handle.truncate((1 << 30) + 1)
-    with pytest.raises(SnapshotError, match="larger than the 1 GiB snapshot limit"):
+    with pytest.raises(SnapshotError, match="larger than the 1 GiB limit"):
         read_inventory(big)
 
 
@@ -188,12 +188,12 @@ def test_read_unreadable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     locked.chmod(0)
 
     # NOTE: root reads any file whatever its mode, so the EACCES the kernel gives an
-    # ordinary user is raised here the way Path.read_bytes raises it.
-    def denied(self: Path) -> bytes:
-        raise PermissionError(13, "Permission denied", str(self))
+    # ordinary user is raised here the way os.open raises it.
+    def denied(path: str, flags: int, mode: int = 0o777) -> int:
+        raise PermissionError(13, "Permission denied", path)
 
-    monkeypatch.setattr(Path, "read_bytes", denied)
-    with pytest.raises(SnapshotError, match="cannot read"):
+    monkeypatch.setattr("imageyard.files.os.open", denied)
+    with pytest.raises(SnapshotError, match="cannot read the snapshot: permission denied"):
         read_inventory(locked)
 
 

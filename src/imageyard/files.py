@@ -1,0 +1,196 @@
+"""Reading input files and writing outputs the way a careful Unix tool does.
+
+Concepts:
+
+* An **input** (snapshot, site, mute file) is opened without blocking and must be a
+  regular file no larger than its cap; a FIFO, a device, a directory or a symlink loop is
+  refused in one line before a byte is read, so ``/dev/zero`` or a FIFO can never hang or
+  fill memory. Text must be UTF-8 without NUL bytes.
+* An **output** path ``-`` is stdout. An existing FIFO, character device or anything under
+  ``/dev`` or ``/proc`` is written *through* (opened and written, as a shell redirection
+  does); a regular file (or a new one) is replaced atomically: a temp file beside it, then
+  ``os.replace``, keeping its permissions. A symlink is followed, so the link stays and its
+  target gets the new content. An output that is one of the command's inputs is refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import stat
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+
+from imageyard.errors import ImageyardError, InputError, UsageError
+
+Fail = Callable[[str], ImageyardError]
+MiB = 1 << 20
+_WRITE_THROUGH_ROOTS = ("/dev/", "/proc/")
+
+
+def _input_error(message: str) -> ImageyardError:
+    return InputError(message)
+
+
+def os_reason(exc: OSError) -> str:
+    """A short reason for an ``OSError`` raised while opening or reading a file."""
+    reasons = {
+        errno.ENOENT: "no such file",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.EISDIR: "is a directory, not a file",
+        errno.ELOOP: "too many levels of symbolic links (a symlink loop?)",
+        errno.ENOTDIR: "a path component is not a directory",
+        errno.ENAMETOOLONG: "file name too long",
+    }
+    return reasons.get(exc.errno or 0, exc.strerror or type(exc).__name__)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "is a directory, not a file"
+    if stat.S_ISFIFO(mode):
+        return "is a FIFO, not a regular file"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "is a device, not a regular file"
+    if stat.S_ISSOCK(mode):
+        return "is a socket, not a regular file"
+    return "is not a regular file"
+
+
+def _limit(max_bytes: int) -> str:
+    for unit, size in (("GiB", 1 << 30), ("MiB", MiB), ("KiB", 1 << 10)):
+        if max_bytes >= size and max_bytes % size == 0:
+            return f"{max_bytes // size} {unit}"
+    return f"{max_bytes} bytes"
+
+
+def read_bytes(path: str | os.PathLike[str], what: str, max_bytes: int, fail: Fail) -> bytes:
+    """The content of regular file ``path`` (at most ``max_bytes``); else ``fail(message)``."""
+    name = os.fspath(path)
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    except OSError as exc:
+        raise fail(f"{name}: cannot read the {what}: {os_reason(exc)}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise fail(f"{name}: {_kind(info.st_mode)} (the {what} must be a file)")
+    with os.fdopen(fd, "rb") as handle:
+        if info.st_size > max_bytes:
+            raise fail(f"{name}: the {what} is larger than the {_limit(max_bytes)} limit")
+        try:
+            data = handle.read(max_bytes + 1)
+        except OSError as exc:
+            raise fail(f"{name}: cannot read the {what}: {os_reason(exc)}") from None
+    if len(data) > max_bytes:
+        raise fail(f"{name}: the {what} is larger than the {_limit(max_bytes)} limit")
+    return data
+
+
+def decode_text(name: str, data: bytes, what: str, fail: Fail) -> str:
+    """``data`` as UTF-8 text (a BOM dropped); NUL bytes or bad UTF-8 give ``fail``."""
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        raise fail(f"{name}:{line}: binary content (NUL byte); the {what} must be text")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise fail(f"{name}:{line}: not UTF-8 text; the {what} must be UTF-8") from None
+    return text.removeprefix("\ufeff")
+
+
+def read_text(
+    path: str | os.PathLike[str], what: str, max_bytes: int, fail: Fail = _input_error
+) -> str:
+    """``read_bytes`` then ``decode_text``."""
+    return decode_text(os.fspath(path), read_bytes(path, what, max_bytes, fail), what, fail)
+
+
+# ---------------------------------------------------------------- outputs
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def check_output(out: str, what: str, inputs: Iterable[str | os.PathLike[str] | None]) -> None:
+    """Refuse an output that would overwrite an input or cannot be a file (exit 2)."""
+    if out == "-":
+        return
+    for given in inputs:
+        if given is not None and _same_file(out, os.fspath(given)):
+            raise UsageError(f"{out}: the {what} would overwrite the input {os.fspath(given)}")
+    try:
+        info = os.stat(out)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise ImageyardError(f"{out}: cannot write the {what}: {os_reason(exc)}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise UsageError(f"{out}: is a directory; name a file for the {what}")
+
+
+def _writes_through(target: str) -> bool:
+    if target.startswith(_WRITE_THROUGH_ROOTS):
+        return True
+    try:
+        return not stat.S_ISREG(os.stat(target).st_mode)
+    except FileNotFoundError:
+        return False
+
+
+def write_text(
+    text: str,
+    out: str,
+    what: str,
+    inputs: Iterable[str | os.PathLike[str] | None] = (),
+) -> None:
+    """Write ``text`` to ``out`` (``-``: stdout) as the module docstring says."""
+    if out == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    check_output(out, what, inputs)
+    target = os.path.realpath(out)
+    try:
+        if _writes_through(target):
+            with open(out, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        else:
+            _replace(target, text)
+    except OSError as exc:
+        raise ImageyardError(f"{out}: cannot write the {what}: {os_reason(exc)}") from None
+
+
+def _mode_for(name: str) -> int:
+    """Keep an existing file's permissions; a new one is 0644 less the umask."""
+    try:
+        return stat.S_IMODE(os.stat(name).st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o644 & ~umask
+
+
+def _replace(target: str, text: str) -> None:
+    directory = os.path.dirname(target) or "."
+    fd, tmp = tempfile.mkstemp(prefix=".imageyard-", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            os.fchmod(handle.fileno(), _mode_for(target))
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
