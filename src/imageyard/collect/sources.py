@@ -140,11 +140,22 @@ BUILDERS: dict[str, Callable[[CollectRequest], Collector]] = {
 }
 
 
+def _uses_cloud(name: str, request: CollectRequest) -> bool:
+    """True when source ``name`` reads the cloud through Keystone."""
+    if name == "glance":
+        return not request.glance_endpoint
+    return name in ("nova", "cinder", "keystone")
+
+
 def build_collectors(
     request: CollectRequest, environ: Mapping[str, str] | None = None
 ) -> list[Collector]:
     """The collectors for this run, in SOURCES order (skipped sources included)."""
     plan = selected(request, os.environ if environ is None else environ)
+    if any(reason is None and _uses_cloud(name, request) for name, reason in plan.items()):
+        from imageyard.collect.openstack import check_credentials
+
+        check_credentials(request.os_cloud)  # refused credentials: one line, not five gaps
     usage: tuple[Collector, Collector] | None = None
     collectors: list[Collector] = []
     for name in SOURCES:

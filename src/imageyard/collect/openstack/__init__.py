@@ -25,6 +25,7 @@ from imageyard.collect.openstack.sdk import (
     IDENTITY,
     IMAGE,
     SdkJsonHttp,
+    check_credentials,
     connect,
 )
 
@@ -43,6 +44,7 @@ __all__ = [
     "Peek",
     "RetryPolicy",
     "SdkJsonHttp",
+    "check_credentials",
     "connect",
     "get_with_retry",
 ]
