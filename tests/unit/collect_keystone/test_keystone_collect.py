@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from imageyard.cli.summary import collect_summary
 from imageyard.collect.base import NullProgress
 from imageyard.collect.keystone import KeystoneCollector, project_from_api
 from imageyard.collect.openstack.http import Failure, HttpError, Params
@@ -105,6 +106,8 @@ def test_deleted_owners_only_when_the_project_list_is_complete(complete: bool) -
         sources=(SourceStatus("keystone", complete=complete),),
     )
     assert inv.deleted_owners() == (frozenset({"gone"}) if complete else None)
+    line = "projects: 1; images of deleted projects: 1 from 1 owners (gone)"
+    assert (line in collect_summary(inv, "inv.json")) is complete
 
 
 def test_projects_survive_a_snapshot_round_trip() -> None:
