@@ -36,6 +36,7 @@ from imageyard.design.pain import (
 )
 from imageyard.design.reclaim import plan_reclaim
 from imageyard.design.site import Site
+from imageyard.design.topology import decide_sites, plan_apis, preplace_step
 from imageyard.model.inventory import Inventory
 
 
@@ -47,7 +48,11 @@ def _config_decisions(changes: tuple[Change, ...], site: Site) -> list[Decision]
             "config",
             f"Changes to {f}",
             f"{n} options",
-            "; ".join(f"[{c.section}] {c.key}" for c in changes if c.file == f),
+            "; ".join(
+                f"{c.target + ': ' if c.target else ''}[{c.section}] {c.key}"
+                for c in changes
+                if c.file == f
+            ),
             tuple(sorted({c.fact for c in changes if c.file == f})),
         )
         for f, n in per_file.items()
@@ -115,7 +120,8 @@ def build_design(
     items = with_boots(conversions(inv, stores), inv, order="slow_first_boot" in pains)
     cache = plan_cache(site, stores)
     refused = bool(not_understood(site))
-    changes = build_changes(Context(site, stores, cache, major, inv, refused))
+    apis = plan_apis(site, stores, major)
+    changes = build_changes(Context(site, stores, cache, major, inv, refused, apis))
     backends = frozenset(b.name for b in site.cinder)
     bad = unknown_options(changes, stores, backends)
     if bad:
@@ -124,6 +130,9 @@ def build_design(
     split = cost_split(site, stores)
     loads = plan_loads(site, inv, stores, items, split)
     layout = decide_layout(site, stores, major) + decide_capacity(loads, stores)
+    edge = decide_sites(site, stores, apis)
+    if edge is not None:
+        layout.insert(3, edge)
     if legacy_api(inv) is not None and not refused:
         layout.append(decide_migration(stores))
     if "store_imbalance" in pains:
@@ -138,7 +147,7 @@ def build_design(
         + decide_cache(site, stores, cache, major)
     )
     dups = duplicates_step(inv) if "duplication" in pains else None
-    steps = plan_reclaim(inv, stores, items, dups)
+    steps = plan_reclaim(inv, stores, items, dups, preplace_step(inv, stores))
     decisions.append(
         Decision(
             "reclaim.steps",
@@ -164,4 +173,5 @@ def build_design(
         notes=site.notes,
         audit=_audit_summary(inv, release) if with_audit else (),
         summary=summary(tuple(decisions), site.pain_points),
+        apis=apis,
     )

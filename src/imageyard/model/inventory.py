@@ -6,7 +6,7 @@ design, reclaim, plan, simulate, report) reads it offline, usually from a JSON s
 with defaults, so a reader accepts any newer minor and ignores what it does not know; a
 major bump is refused. ``sources`` says per source whether collection was complete, and
 ``gaps`` lists what could not be read: anything inside a gap is unknown, never fine.
-Schema 1.1 added ``projects`` (Keystone's, for image owners that no longer exist).
+Schema 1.2 added ``projects`` (Keystone's, for image owners that no longer exist).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from imageyard.model.image import Image
 from imageyard.model.store import Store
 
 SCHEMA_MAJOR = 1
-SCHEMA_MINOR = 1
+SCHEMA_MINOR = 2  # 1.1: Ceph pool names, require_min_compat_client, cephx caps; 1.2: projects
 SCHEMA_VERSION = f"{SCHEMA_MAJOR}.{SCHEMA_MINOR}"
 
 
