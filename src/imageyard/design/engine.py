@@ -123,7 +123,7 @@ def build_design(
     apis = plan_apis(site, stores, major)
     changes = build_changes(Context(site, stores, cache, major, inv, refused, apis))
     backends = frozenset(b.name for b in site.cinder)
-    bad = unknown_options(changes, stores, backends)
+    bad = unknown_options(changes, stores, backends, major)
     if bad:
         names = ", ".join(f"{c.file} [{c.section}] {c.key}" for c in bad)
         raise AssertionError(f"design emitted options that do not exist: {names}")

@@ -1,34 +1,29 @@
 """Every option name design emits must exist in the target release.
 
-Concepts: glance-api.conf store sections (any section named in ``enabled_backends``, plus
-the reserved ``os_glance_*`` stores) are checked against the glance_store driver tables of
-``audit/data``; every other glance section against the option table extracted from the
-installed Glance (``data/glance_options.py``); nova.conf and cinder.conf against the short
-cited table in ``data/consumer_options.py``. ``unknown_options`` returns what fails, so a
-test (and the CLI, as a guard) can refuse to print a config with an invented option.
+Concepts: glance-api.conf and glance-image-import.conf changes are checked against the
+generated per-release option tables through ``audit.release_gates.has_option``: a store's
+own section (any section named in ``enabled_backends``) against its driver's options, the
+reserved ``os_glance_*`` stores against the filesystem set, every other section against the
+options Glance and glance_store define in that release. nova.conf and cinder.conf changes
+are checked against the short cited table in ``data/consumer_options.py``.
+``unknown_options`` returns what fails, so a test (and the CLI, as a guard) can refuse to
+print a config with an invented option, or one the target release does not have.
 """
 
 from __future__ import annotations
 
-from imageyard.audit.data.glance_store_options import DRIVER_OPTIONS, MULTI_BACKEND_OPTIONS
+from imageyard.audit.release_gates import has_option
+from imageyard.audit.releases import LATEST_RELEASED
 from imageyard.design.data.consumer_options import CINDER_OPTIONS, NOVA_OPTIONS
-from imageyard.design.data.glance_options import GLANCE_FILE_OPTIONS
 from imageyard.design.model import Change, StorePlan
 
-RESERVED_STORE_OPTIONS = frozenset({"filesystem_store_datadir"})
+GLANCE_FILES = frozenset({"glance-api.conf", "glance-image-import.conf"})
 
 
-def _store_ok(store: StorePlan, key: str) -> bool:
-    return key in MULTI_BACKEND_OPTIONS or key in DRIVER_OPTIONS.get(store.type, frozenset())
-
-
-def _glance_ok(ch: Change, stores: dict[str, StorePlan]) -> bool:
-    if ch.section in stores:
-        return _store_ok(stores[ch.section], ch.key)
-    if ch.section.startswith("os_glance_"):
-        return ch.key in RESERVED_STORE_OPTIONS
-    table = GLANCE_FILE_OPTIONS[ch.file]
-    return ch.key in table.get(ch.section, frozenset())
+def _glance_ok(ch: Change, stores: dict[str, StorePlan], major: int) -> bool:
+    store = stores.get(ch.section) if ch.file == "glance-api.conf" else None
+    kind = store.type if store is not None else None
+    return has_option(major, ch.file, ch.section, ch.key, kind)
 
 
 def _consumer_ok(ch: Change, backends: frozenset[str]) -> bool:
@@ -42,15 +37,16 @@ def unknown_options(
     changes: tuple[Change, ...],
     stores: tuple[StorePlan, ...],
     cinder_backends: frozenset[str] = frozenset(),
+    major: int = LATEST_RELEASED,
 ) -> tuple[Change, ...]:
-    """The changes whose option does not exist where they would be written."""
+    """The changes whose option does not exist where they would be written in ``major``."""
     by_id = {s.id: s for s in stores}
     bad = []
     for ch in changes:
         if ch.value is None:
             continue  # removing an option never needs it to exist
-        if ch.file in GLANCE_FILE_OPTIONS:
-            ok = _glance_ok(ch, by_id)
+        if ch.file in GLANCE_FILES:
+            ok = _glance_ok(ch, by_id, major)
         else:
             ok = _consumer_ok(ch, cinder_backends)
         if not ok:
