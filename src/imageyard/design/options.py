@@ -37,9 +37,11 @@ def unknown_options(
     changes: tuple[Change, ...],
     stores: tuple[StorePlan, ...],
     cinder_backends: frozenset[str] = frozenset(),
-    major: int = LATEST_RELEASED,
+    release: int | None = None,
 ) -> tuple[Change, ...]:
-    """The changes whose option does not exist where they would be written in ``major``."""
+    """The changes whose option does not exist where they would be written in Glance
+    ``release`` (None: the latest released)."""
+    major = LATEST_RELEASED if release is None else release
     by_id = {s.id: s for s in stores}
     bad = []
     for ch in changes:
@@ -52,3 +54,8 @@ def unknown_options(
         if not ok:
             bad.append(ch)
     return tuple(bad)
+
+
+def store_option_exists(major: int, kind: str, key: str) -> bool:
+    """A store section of driver ``kind`` can hold ``key`` in Glance ``major``."""
+    return has_option(major, "glance-api.conf", "<store>", key, kind)
