@@ -18,6 +18,7 @@ from imageyard.design.data.consumer_options import CINDER_OPTIONS, NOVA_OPTIONS
 from imageyard.design.data.glance_options import GLANCE_FILE_OPTIONS
 from imageyard.design.model import Change, StorePlan
 
+API, IMPORT = "glance-api.conf", "glance-image-import.conf"
 RESERVED_STORE_OPTIONS = frozenset({"filesystem_store_datadir"})
 # NOTE: deprecated since Rocky, still registered by glance_store (single-store mode).
 LEGACY_STORE_OPTIONS = frozenset({"stores", "default_store"})
@@ -40,7 +41,10 @@ def _glance_ok(ch: Change, stores: dict[str, StorePlan]) -> bool:
     if ch.section == "glance_store" and _single_store_ok(ch.key):
         return True
     table = GLANCE_FILE_OPTIONS[ch.file]
-    return ch.key in table.get(ch.section, frozenset())
+    if ch.key in table.get(ch.section, frozenset()):
+        return True
+    # NOTE: glance-api loads glance-image-import.conf and glance-api.conf into one config.
+    return ch.file == API and ch.key in GLANCE_FILE_OPTIONS[IMPORT].get(ch.section, frozenset())
 
 
 def _consumer_ok(ch: Change, backends: frozenset[str]) -> bool:
@@ -65,7 +69,10 @@ def _in_release(ch: Change, stores: dict[str, StorePlan], major: int) -> bool:
         return any(
             release_options.exists(major, f"store:{d}", "glance_store", ch.key) for d in drivers
         )
-    return bool(release_options.exists(major, ch.file, ch.section, ch.key))
+    if release_options.exists(major, ch.file, ch.section, ch.key):
+        return True
+    # NOTE: glance-api loads glance-image-import.conf and glance-api.conf into one config.
+    return ch.file == API and bool(release_options.exists(major, IMPORT, ch.section, ch.key))
 
 
 def unknown_options(
