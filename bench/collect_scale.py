@@ -91,8 +91,7 @@ def imageyard_client(url: str, members: bool = True) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="imageyard-bench.") as tmp:
         out = Path(tmp) / "inventory.json"
         args = ["collect", "--sources", "glance", "--glance-endpoint", url, "-q", "-o", str(out)]
-        if not members:
-            args.append("--no-members")
+        args.append("--members" if members else "--no-members")
         code = run(args)
         if code != 0:
             raise SystemExit(f"imageyard collect exited {code}")

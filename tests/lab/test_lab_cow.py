@@ -63,7 +63,7 @@ def expected_path(seeded: dict[str, Any], kind: str) -> BootPath:
     """The path the seed's roles imply for the lab's Nova or Cinder consumer."""
     roles, fmt = seeded["roles"], seeded["disk_format"]
     if seeded["status"] != "active":
-        return BootPath.FAIL
+        return BootPath.REFUSED
     if fmt == "raw" and any(r in roles for r in CLONE_ROLES):
         return BootPath.CLONE
     if fmt not in ("raw", "iso"):
@@ -144,7 +144,7 @@ def _confirm(lab: Lab, rbd: Any, kind: str, seeded: dict[str, Any], verdict: Ver
         _clone_and_remove(lab, rbd, user, pool, image_id, name)
         return "cloned"
     if body["status"] != "active":
-        assert verdict.path is BootPath.FAIL and body["status"] in verdict.first_reason
+        assert verdict.path is BootPath.REFUSED and body["status"] in verdict.first_reason
         return f"status {body['status']}"
     if not any(u.startswith("rbd://") for u in (loc["url"] for loc in body["locations"])):
         assert _no_rbd_source(lab, rbd, user, image_id)
@@ -198,7 +198,7 @@ def test_audit_names_every_image_that_cannot_be_cloned(
         for seeded in lab.seed["images"]:
             path = expected_path(seeded, kind)
             resource = f"image {seeded['id']}@{consumer.name}"
-            if path in (BootPath.CLONE, BootPath.FAIL):  # inactive images are not reported
+            if path in (BootPath.CLONE, BootPath.REFUSED):  # inactive images are not reported
                 assert resource not in cow, seeded["name"]
             else:
                 assert resource in cow, (seeded["name"], kind)

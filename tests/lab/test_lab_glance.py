@@ -26,7 +26,7 @@ POLICY = RetryPolicy(attempts=3, base_delay=0.2, timeout=30.0)
 
 def run(lab: Lab, headers: dict[str, str] | None = None) -> Inventory:
     http = glance_http(endpoint=lab.glance_url, headers=headers, policy=POLICY)
-    collector = GlanceCollector(http, node_urls=(lab.glance_url,))
+    collector = GlanceCollector(http, node_urls=(lab.glance_url,), fetch_members=True)
     return collector.collect(Inventory(), NullProgress())
 
 

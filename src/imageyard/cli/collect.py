@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 from urllib.parse import urlsplit
 
 import click
@@ -13,7 +14,7 @@ from imageyard.cli.outcome import nothing_collected, partial_exit
 from imageyard.cli.progress import RichProgress
 from imageyard.cli.summary import print_collect_summary
 from imageyard.collect.base import run_collectors
-from imageyard.collect.configs import ConfigPaths, discover
+from imageyard.collect.configs import ConfigPaths, Overlay, discover, split_group
 from imageyard.collect.sources import SOURCES, CollectRequest, build_collectors
 from imageyard.files import check_output
 from imageyard.model.inventory import Inventory
@@ -33,6 +34,37 @@ def _http_urls(
     return value
 
 
+def _group(kind: str, value: str) -> tuple[str, tuple[Overlay, ...]]:
+    files = tuple(os.path.abspath(p.strip()) for p in value.split(",") if p.strip())
+    main, overlays = split_group(kind, files)
+    if main is None:
+        raise click.BadParameter(f"{value!r} names no file")
+    return main, overlays
+
+
+def explicit_paths(
+    glance_api: tuple[str, ...],
+    glance_import: str | None,
+    nova: tuple[str, ...],
+    cinder: tuple[str, ...],
+    ceph: tuple[str, ...],
+) -> ConfigPaths:
+    """The files named on the command line, as absolute paths, grouped per instance."""
+    api_main, overlays = split_group("glance-api", tuple(os.path.abspath(p) for p in glance_api))
+    novas = [_group("nova", v) for v in nova]
+    cinders = [_group("cinder", v) for v in cinder]
+    for _, more in novas + cinders:
+        overlays += more
+    return ConfigPaths(
+        glance_api=api_main,
+        glance_import=os.path.abspath(glance_import) if glance_import else None,
+        nova=tuple(main for main, _ in novas),
+        cinder=tuple(main for main, _ in cinders),
+        ceph=tuple(os.path.abspath(p) for p in ceph),
+        overlays=overlays,
+    )
+
+
 def _sources(value: str) -> tuple[str, ...] | None:
     if value == "auto":
         return None
@@ -46,10 +78,27 @@ def _sources(value: str) -> tuple[str, ...] | None:
     help="Find glance-api.conf, glance-image-import.conf, nova.conf, cinder.conf and "
     "ceph.conf (or ceph/*.conf) under DIR; a file not found is a gap.",
 )
-@click.option("--glance-api-conf", type=_FILE, help="glance-api.conf (must exist and parse).")
+@click.option(
+    "--glance-api-conf",
+    type=_FILE,
+    multiple=True,
+    help="glance-api.conf (must exist and parse); repeat to add the files glance-api reads "
+    "after it, in order (a later file wins).",
+)
 @click.option("--glance-import-conf", type=_FILE, help="glance-image-import.conf.")
-@click.option("--nova-conf", type=_FILE, multiple=True, help="nova.conf; repeat per compute group.")
-@click.option("--cinder-conf", type=_FILE, multiple=True, help="cinder.conf; repeatable.")
+@click.option(
+    "--nova-conf",
+    metavar="FILE[,FILE...]",
+    multiple=True,
+    help="nova.conf; repeat per compute group; a comma list is one group's files in load "
+    "order (e.g. nova.conf,nova-compute.conf).",
+)
+@click.option(
+    "--cinder-conf",
+    metavar="FILE[,FILE...]",
+    multiple=True,
+    help="cinder.conf; repeatable; a comma list is one host's files in load order.",
+)
 @click.option("--ceph-conf", type=_FILE, multiple=True, help="A cluster's ceph.conf; repeatable.")
 @click.option(
     "--sources",
@@ -72,6 +121,12 @@ def _sources(value: str) -> tuple[str, ...] | None:
     multiple=True,
     help="A Glance API node whose image cache to read (GET /v2/cache); repeatable.",
 )
+@click.option(
+    "--members/--no-members",
+    default=False,
+    show_default=True,
+    help="Also read each shared image's members (one request per shared image).",
+)
 @click.option("--ceph-user", metavar="NAME", help="cephx user for Ceph (e.g. a read-only one).")
 @click.option("--ceph-pool", "ceph_pools", multiple=True, help="Only these pools; repeatable.")
 @click.option("--rbd-watchers", is_flag=True, help="Also count watchers (one call per image).")
@@ -84,7 +139,7 @@ def _sources(value: str) -> tuple[str, ...] | None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")
 def command(
     config_dir: str | None,
-    glance_api_conf: str | None,
+    glance_api_conf: tuple[str, ...],
     glance_import_conf: str | None,
     nova_conf: tuple[str, ...],
     cinder_conf: tuple[str, ...],
@@ -93,6 +148,7 @@ def command(
     os_cloud: str | None,
     glance_endpoint: str | None,
     glance_nodes: tuple[str, ...],
+    members: bool,
     ceph_user: str | None,
     ceph_pools: tuple[str, ...],
     rbd_watchers: bool,
@@ -111,21 +167,18 @@ def command(
     request = CollectRequest(
         sources=_sources(sources),
         discovered=discover(config_dir) if config_dir is not None else ConfigPaths(),
-        explicit=ConfigPaths(
-            glance_api=glance_api_conf,
-            glance_import=glance_import_conf,
-            nova=nova_conf,
-            cinder=cinder_conf,
-            ceph=ceph_conf,
+        explicit=explicit_paths(
+            glance_api_conf, glance_import_conf, nova_conf, cinder_conf, ceph_conf
         ),
         os_cloud=os_cloud,
         glance_endpoint=glance_endpoint,
         glance_nodes=glance_nodes,
+        glance_members=members,
         ceph_user=ceph_user,
         ceph_pools=ceph_pools or None,
         rbd_watchers=rbd_watchers,
     )
-    inputs = (glance_api_conf, glance_import_conf, *nova_conf, *cinder_conf, *ceph_conf)
+    inputs = tuple(path for _, path in request.explicit.items())
     check_output(out, "snapshot", inputs)
     collectors = build_collectors(request)
     start = Inventory(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from imageyard.collect.base import Progress
 from imageyard.collect.config_stores import ceph_conf_path, resolve_ceph, stores_from_config
-from imageyard.collect.configs import KINDS, ConfigPaths, collect_configs
+from imageyard.collect.configs import KINDS, ConfigPaths, Overlay, collect_configs
 from imageyard.collect.ini import load_ini
 from imageyard.model.config import ConfigValue, DeploymentConfig, StoreType
 from imageyard.model.gap import SourceStatus
@@ -39,9 +39,17 @@ def referenced_ceph_confs(config: DeploymentConfig) -> tuple[ConfigValue | None,
     return tuple(refs)
 
 
+def _overlays(discovered: ConfigPaths, explicit: ConfigPaths) -> tuple[Overlay, ...]:
+    """Each kind's overlays from where its main files come from (explicit first)."""
+    given = {kind for kind, _ in explicit.mains()}
+    kept = tuple(o for o in discovered.overlays if o.kind not in given)
+    return kept + explicit.overlays
+
+
 def merge_paths(discovered: ConfigPaths, explicit: ConfigPaths) -> ConfigPaths:
     """Discovered paths, each kind overridden by the explicit paths given for it."""
     return ConfigPaths(
+        overlays=_overlays(discovered, explicit),
         glance_api=explicit.glance_api or discovered.glance_api,
         glance_import=explicit.glance_import or discovered.glance_import,
         glance_swift=explicit.glance_swift or discovered.glance_swift,

@@ -33,6 +33,7 @@ class CollectRequest:
     os_cloud: str | None = None
     glance_endpoint: str | None = None
     glance_nodes: tuple[str, ...] = ()
+    glance_members: bool = False  # one request per shared image
     ceph_user: str | None = None
     ceph_pools: tuple[str, ...] | None = None
     rbd_watchers: bool = False
@@ -106,7 +107,9 @@ def _glance(request: CollectRequest) -> Collector:
     from imageyard.collect.glance import GlanceCollector, glance_http
 
     http = glance_http(request.os_cloud, endpoint=request.glance_endpoint)
-    return GlanceCollector(http, node_urls=request.glance_nodes)
+    return GlanceCollector(
+        http, node_urls=request.glance_nodes, fetch_members=request.glance_members
+    )
 
 
 def _ceph(request: CollectRequest) -> Collector:

@@ -11,12 +11,14 @@ glance-api with both show options off (OSSN-0090).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from imageyard.audit.data.glance_store_options import DRIVER_OPTIONS
+from imageyard.design import gating
 from imageyard.design.cachetune import CachePlan
 from imageyard.design.layout import local_store
-from imageyard.design.model import Change, StorePlan
+from imageyard.design.model import ApiPlan, Change, StorePlan
 from imageyard.design.site import Site
 from imageyard.model.config import ConfigValue, GlanceApiConfig, as_list
 from imageyard.model.inventory import Inventory
@@ -31,6 +33,16 @@ LOCATION_STRATEGY_REMOVED = 29
 WEIGHT_RELEASE = 27
 CACHE_API_RELEASE = 25  # v2 cache API without the cachemanage filter
 CENTRAL_DB_RELEASE = 28
+STORE_NAME_RISK = (
+    "a boot by a non-admin user of an image not yet in this store fails "
+    "(ImageNotAuthorized, no download fallback) while Glance's copy_image policy is "
+    'admin-only: relax it (e.g. "copy_image": "role:admin or \'public\':%(visibility)s") '
+    "or pre-place images with copy-image (section e)"
+)
+NEVER_DOWNLOAD_RISK = (
+    "a boot of an image with no cloneable copy in this cluster fails instead of downloading: "
+    "pre-place images in every site's store with copy-image (section e), or leave it False"
+)
 
 
 @dataclass(frozen=True)
@@ -43,6 +55,15 @@ class Context:
     release: int
     inv: Inventory | None
     refused: bool = False  # the store layout is refused (a store type not understood)
+    apis: tuple[ApiPlan, ...] = ()  # one per site (several Ceph sites); else the one API
+
+    def api_plans(self) -> tuple[ApiPlan, ...]:
+        if self.apis:
+            return self.apis
+        default = next((s for s in self.stores if s.is_default), None)
+        weights = tuple((s.id, s.weight) for s in self.stores if s.weight is not None)
+        ids = tuple(s.id for s in self.stores)
+        return (ApiPlan("", default.id if default else "", ids, weights),)
 
 
 def current(
@@ -67,7 +88,27 @@ def _set(
     return Change(file, section, key, value, why, fact, target)
 
 
-def _store_section(p: StorePlan, release: int) -> list[Change]:
+def _driver_options(ctx: Context, p: StorePlan, api: ApiPlan) -> tuple[tuple[str, str], ...]:
+    """A new store's options; for another site's new file, the store's measured options."""
+    if p.new:
+        return p.options
+    if not api.target:
+        return ()
+    b = next((x for x in ctx.site.backends if x.id == p.id), None)
+    keys = DRIVER_OPTIONS.get(p.type, frozenset())
+    return tuple((k, v) for k, v in (b.options if b else ()) if k in keys)
+
+
+def _weight_label(ctx: Context, p: StorePlan, api: ApiPlan) -> str:
+    if ctx.apis and p.id == api.default:
+        return f"{api.site}'s own store"
+    if ctx.apis and p.is_default:
+        return "the central store"
+    return f"{p.role} store"
+
+
+def _store_section(ctx: Context, p: StorePlan, api: ApiPlan) -> list[Change]:
+    t = api.target
     out = [
         _set(
             API,
@@ -76,22 +117,25 @@ def _store_section(p: StorePlan, release: int) -> list[Change]:
             p.description,
             f"what users see in GET /v2/info/stores ({p.role})",
             "store-weight",
+            t,
         )
     ]
-    if p.weight is not None and release >= WEIGHT_RELEASE:
+    weight = api.weight(p.id)
+    if weight is not None and ctx.release >= WEIGHT_RELEASE:
         out.append(
             _set(
                 API,
                 p.id,
                 "weight",
-                str(p.weight),
-                f"{p.role} store: sort order of locations",
+                str(weight),
+                f"{_weight_label(ctx, p, api)}: sort order of locations",
                 "store-weight",
+                t,
             )
         )
+    why = f"rbd store for cluster {p.ceph_cluster}" if p.type == "rbd" else f"{p.type} store"
     out += [
-        _set(API, p.id, k, v, f"new rbd store for cluster {p.ceph_cluster}", "cow-clone-rules")
-        for k, v in p.options
+        _set(API, p.id, k, v, why, "cow-clone-rules", t) for k, v in _driver_options(ctx, p, api)
     ]
     return out
 
@@ -109,7 +153,7 @@ def _migrate(ctx: Context) -> list[Change]:
     section (there it keeps the url_prefix the legacy locations resolve to); the rest of them
     would be ignored and is removed."""
     api = legacy_api(ctx.inv)
-    if api is None:
+    if api is None or ctx.release < gating.MULTISTORE:
         return []
     kept = {s.type: s.id for s in ctx.stores if not s.new}
     out: list[Change] = []
@@ -133,94 +177,170 @@ def _migrate(ctx: Context) -> list[Change]:
     return out
 
 
-def _glance_stores(ctx: Context) -> list[Change]:
-    if ctx.refused:
-        return []
-    default = next((s for s in ctx.stores if s.is_default), None)
+def _api_stores(ctx: Context, api: ApiPlan) -> list[Change]:
+    by_id = {s.id: s for s in ctx.stores}
+    mine = [by_id[i] for i in api.stores]
+    where = f" at {api.site}" if ctx.apis else ""
     out = [
         _set(
             API,
             "DEFAULT",
             "enabled_backends",
-            ", ".join(f"{s.id}:{s.type}" for s in ctx.stores),
-            "the stores of section (a), default first",
+            ", ".join(f"{s.id}:{s.type}" for s in mine),
+            f"the stores of section (a) this API{where} serves",
             "cow-clone-rules",
+            api.target,
         )
     ]
-    if default is not None:
+    if api.default:
+        local = f": {api.site}'s own store, uploads there stay local" if ctx.apis else ""
         out.append(
             _set(
                 API,
                 "glance_store",
                 "default_backend",
-                default.id,
-                "uploads and imports without a store go to the default",
+                api.default,
+                f"uploads and imports without a store go to the default{local}",
                 "default-backend",
+                api.target,
             )
         )
+    for p in mine:
+        out += _store_section(ctx, p, api)
+    return out
+
+
+def _single_store(ctx: Context) -> list[Change]:
+    """Before multi-store: driver types in [glance_store] stores, options in [glance_store]."""
+    default = next((s for s in ctx.stores if s.is_default), None)
+    why = f"Glance {ctx.release} has no multi-store"
+    out = [
+        _set(
+            API,
+            "glance_store",
+            "stores",
+            ", ".join(s.type for s in ctx.stores),
+            f"{why}: one store per driver type",
+            "release-gating",
+        )
+    ]
+    if default is not None:
+        out.append(_set(API, "glance_store", "default_store", default.type, why, "release-gating"))
     for p in ctx.stores:
-        out += _store_section(p, ctx.release)
+        out += [
+            _set(API, "glance_store", k, v, f"{p.type} store ({why})", "release-gating")
+            for k, v in p.options
+        ]
+    return out
+
+
+def _glance_stores(ctx: Context) -> list[Change]:
+    if ctx.refused:
+        return []
+    if ctx.release < gating.MULTISTORE:
+        return _single_store(ctx)
+    out: list[Change] = []
+    for api in ctx.api_plans():
+        out += _api_stores(ctx, api)
     return out + _migrate(ctx)
 
 
 def _reserved(ctx: Context) -> list[Change]:
-    cur = current(ctx.inv, API)
+    if ctx.release < gating.RESERVED_STORES:
+        return []
     out = []
-    for store, path in (
-        ("os_glance_staging_store", "/var/lib/glance/staging"),
-        ("os_glance_tasks_store", "/var/lib/glance/tasks"),
-    ):
-        if (store, "filesystem_store_datadir") not in cur:
-            out.append(
-                _set(
-                    API,
-                    store,
-                    "filesystem_store_datadir",
-                    path,
-                    "reserved store for import staging/tasks; keep apart from file stores",
-                    "reserved-stores",
+    for api in ctx.api_plans():
+        cur = current(ctx.inv, API, api.target)
+        for store, path in (
+            ("os_glance_staging_store", "/var/lib/glance/staging"),
+            ("os_glance_tasks_store", "/var/lib/glance/tasks"),
+        ):
+            if (store, "filesystem_store_datadir") not in cur:
+                out.append(
+                    _set(
+                        API,
+                        store,
+                        "filesystem_store_datadir",
+                        path,
+                        "reserved store for import staging/tasks; keep apart from file stores",
+                        "reserved-stores",
+                        api.target,
+                    )
                 )
-            )
     return out
+
+
+def _show_multiple(ctx: Context, target: str) -> Change:
+    clusters = {s.ceph_cluster for s in ctx.stores if s.type == "rbd"}
+    several = len(clusters) > 1
+    why = (
+        f"{len(clusters)} Ceph clusters: Nova reads rbd locations only from 'locations' "
+        "(this option) or direct_url, which names the top-weighted copy alone; a compute "
+        "whose local copy is not on top would see no cloneable location"
+        if several
+        else "one Ceph cluster: Nova's direct_url names the default store's copy, so the "
+        "full location list need not be exposed"
+    )
+    return _set(
+        API,
+        "DEFAULT",
+        "show_multiple_locations",
+        str(several),
+        why,
+        "nova-read-path" if several else "show-multiple-locations",
+        target,
+    )
 
 
 def _locations(ctx: Context) -> list[Change]:
     clone = any(s.type == "rbd" for s in ctx.stores)
-    edges = any(s.role == "edge" for s in ctx.stores)
-    out = [
-        _set(
-            API,
-            "DEFAULT",
-            "show_image_direct_url",
-            str(clone),
-            "internal endpoint only: Nova/Cinder need the rbd location to clone"
-            if clone
-            else "no consumer clones: do not expose locations",
-            "ossn-0090",
-        ),
-        _set(
-            API,
-            "DEFAULT",
-            "show_multiple_locations",
-            str(edges),
-            "several clusters: consumers must see their local copy, not only the top one"
-            if edges
-            else "one cluster: direct_url is enough, expose less",
-            "show-multiple-locations",
-        ),
-    ]
     methods = as_list(current(ctx.inv, API).get(("DEFAULT", "enabled_import_methods")))
-    if methods and "copy-image" not in methods and len(ctx.stores) > 1:
+    out = []
+    for api in ctx.api_plans():
         out.append(
             _set(
                 API,
                 "DEFAULT",
-                "enabled_import_methods",
-                "[" + ",".join((*methods, "copy-image")) + "]",
-                "copy-image moves images between stores (sections a, e)",
-                "copy-image-method",
+                "show_image_direct_url",
+                str(clone),
+                "internal endpoint only: Nova/Cinder need the rbd location to clone"
+                if clone
+                else "no consumer clones: do not expose locations",
+                "ossn-0090",
+                api.target,
             )
         )
+        if clone:
+            out.append(_show_multiple(ctx, api.target))
+        else:
+            out.append(
+                _set(
+                    API,
+                    "DEFAULT",
+                    "show_multiple_locations",
+                    "False",
+                    "no consumer clones: do not expose locations",
+                    "ossn-0090",
+                    api.target,
+                )
+            )
+        if (
+            methods
+            and "copy-image" not in methods
+            and len(ctx.stores) > 1
+            and ctx.release >= gating.COPY_IMAGE
+        ):
+            out.append(
+                _set(
+                    API,
+                    "DEFAULT",
+                    "enabled_import_methods",
+                    "[" + ",".join((*methods, "copy-image")) + "]",
+                    "copy-image moves images between stores (sections a, e)",
+                    "copy-image-method",
+                    api.target,
+                )
+            )
     return out
 
 
@@ -244,7 +364,7 @@ def _removals(ctx: Context) -> list[Change]:
                     )
                 )
     for key in ("stores", "default_store"):
-        if ("glance_store", key) in cur and not ctx.refused:
+        if ("glance_store", key) in cur and not ctx.refused and ctx.release >= gating.MULTISTORE:
             out.append(
                 Change(
                     API,
@@ -308,8 +428,8 @@ def _glance_cache(ctx: Context) -> list[Change]:
                 API,
                 "DEFAULT",
                 "worker_self_reference_url",
-                "http://<this node>:9292",
-                "required by the centralized_db cache driver; set per node",
+                "<this node's own URL, e.g. http://ctl1:9292>",
+                "the centralized_db cache driver records each node by it; per node",
                 "cache-centralized-db",
             )
         )
@@ -318,7 +438,7 @@ def _glance_cache(ctx: Context) -> list[Change]:
 
 def _import_conf(ctx: Context) -> list[Change]:
     default = next((s for s in ctx.stores if s.is_default), None)
-    if default is None or default.type != "rbd":
+    if default is None or default.type != "rbd" or ctx.release < gating.IMPORT_CONVERSION:
         return []
     plugins = list(
         as_list(current(ctx.inv, IMPORT).get(("image_import_opts", "image_import_plugins")))
@@ -362,21 +482,23 @@ def _nova(ctx: Context) -> list[Change]:
         target = _nova_target(ctx, c.name)
         if c.uses_rbd:
             store = local_store(ctx.site, ctx.stores, c.ceph_cluster)
-            if store is not None:
+            if store is not None and ctx.release >= gating.NOVA_STORE_NAME:
                 out.append(
-                    _set(
+                    Change(
                         NOVA,
                         "libvirt",
                         "images_rbd_glance_store_name",
                         store,
-                        "copy a non-cloneable image into the local store, then clone",
+                        f"{store} is this group's local store: copy a non-cloneable image "
+                        "there, then clone",
                         "nova-store-name",
                         target,
+                        risk=STORE_NAME_RISK,
                     )
                 )
-            if multi:
+            if multi and ctx.release >= gating.NEVER_DOWNLOAD:
                 out.append(
-                    _set(
+                    Change(
                         NOVA,
                         "workarounds",
                         "never_download_image_if_on_rbd",
@@ -384,6 +506,7 @@ def _nova(ctx: Context) -> list[Change]:
                         "refuse flat per-host copies from another cluster",
                         "never-download",
                         target,
+                        risk=NEVER_DOWNLOAD_RISK,
                     )
                 )
         elif ctx.cache.nova_min_age:
@@ -456,7 +579,7 @@ def _cinder(ctx: Context) -> list[Change]:
                         CINDER,
                         "DEFAULT",
                         key,
-                        "<id>",
+                        "<the internal project's or user's id>",
                         "the cache owner; without it the cache is not used",
                         "cinder-image-cache",
                         target,
@@ -478,6 +601,23 @@ def _is_noop(ch: Change, ctx: Context) -> bool:
 
 def _norm(text: str) -> str:
     return "".join(text.split()).lower().strip("[]")
+
+
+_PLACEHOLDER = re.compile(r"<[^<>]+>")
+
+
+def is_placeholder(ch: Change) -> bool:
+    """A value only the operator can give (a node URL, a project id): never written."""
+    return ch.value is not None and _PLACEHOLDER.search(ch.value) is not None
+
+
+def manual_items(changes: tuple[Change, ...]) -> tuple[str, ...]:
+    """What the operator must add by hand, one line each."""
+    return tuple(
+        f"{c.file}{f' ({c.target})' if c.target else ''} [{c.section}] {c.key} = {c.value}: {c.why}"
+        for c in changes
+        if is_placeholder(c)
+    )
 
 
 def build_changes(ctx: Context) -> tuple[Change, ...]:

@@ -93,12 +93,13 @@ def current_text(inv: Inventory | None, file: str, target: str = "") -> tuple[st
     return cfg.path, _rebuild(cfg)
 
 
-def _comment(ch: Change) -> str:
+def _comment(ch: Change) -> list[str]:
     verb = "removed" if ch.value is None else "set"
-    return f"# imageyard: {verb} {ch.key}: {ch.why} [{ch.fact}]"
+    risk = [f"# imageyard: RISK: {ch.risk}"] if ch.risk else []
+    return [f"# imageyard: {verb} {ch.key}: {ch.why} [{ch.fact}]", *risk]
 
 
-def _option_lines(ch: Change) -> list[str]:
+def option_lines(ch: Change) -> list[str]:
     """``key = value``; a multi-line value keeps oslo's indented continuation lines."""
     first, *rest = (ch.value or "").split("\n")
     return [f"{ch.key} = {first.strip()}", *[f"    {line.strip()}" for line in rest]]
@@ -154,7 +155,7 @@ def _append(lines: list[str], span: tuple[int, int], new: list[str]) -> None:
 
 def _apply_one(lines: list[str], ch: Change) -> None:
     spans = _section_spans(lines, ch.section)
-    new = [_comment(ch)] if ch.value is None else [_comment(ch), *_option_lines(ch)]
+    new = _comment(ch) if ch.value is None else [*_comment(ch), *option_lines(ch)]
     if not spans:
         if ch.value is None:
             return

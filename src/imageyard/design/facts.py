@@ -220,6 +220,35 @@ _FACTS: tuple[Fact, ...] = (
         "inference",
     ),
     Fact(
+        "nova-read-path",
+        "Nova reads an image's rbd locations only from 'locations' (show_multiple_locations) "
+        "or direct_url (show_image_direct_url), which holds the single top-weighted location.",
+        "nova: nova/image/glance.py GlanceImageServiceV2.show; glance: glance/api/v2/images.py "
+        "ResponseSerializer, glance/common/utils.py sort_image_locations",
+    ),
+    Fact(
+        "copy-image-boot-failure",
+        "With images_rbd_glance_store_name set, Nova's copy-image request uses the user's token; "
+        "a 403 from Glance's admin-only copy_image policy becomes ImageNotAuthorized, which the "
+        "download fallback (it catches only ImageUnacceptable) does not catch: the boot fails. "
+        "With never_download_image_if_on_rbd the fallback itself re-raises: a boot of an image "
+        "with no cloneable copy in the local cluster fails instead of downloading.",
+        "nova: nova/virt/libvirt/imagebackend.py Rbd.copy_to_store; nova/image/glance.py "
+        "image_import_copy; nova/virt/libvirt/driver.py clone_fallback_to_fetch; glance: "
+        "glance/policies/image.py copy_image",
+    ),
+    Fact(
+        "release-gating",
+        "Multi-store (enabled_backends, default_backend, per-store sections) exists from "
+        "Glance 17.0.0 (Rocky), the image_conversion import plugin from 18.0.0 (Stein), the "
+        "reserved os_glance_staging_store/os_glance_tasks_store and copy-image from 20.0.0 "
+        "(Ussuri), store weight from 27.0.0; Nova's never_download_image_if_on_rbd from 21.0.0 "
+        "(Ussuri) and images_rbd_glance_store_name from 22.0.0 (Victoria).",
+        "glance: releasenotes/notes (multi-store Rocky, image conversion Stein, reserved stores "
+        "and copy-image Ussuri); nova: nova/conf/workarounds.py, nova/conf/libvirt.py",
+        "inference",
+    ),
+    Fact(
         "legacy-location-store",
         "With enabled_backends set, Glance gives a location without a 'store' (single-store "
         "uploads) the store whose url_prefix the URL starts with, on the next read of the image; "

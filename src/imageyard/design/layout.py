@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 
 from imageyard.design.model import Decision, StorePlan
-from imageyard.design.site import Backend, CephCluster, Site
+from imageyard.design.site import MEASURED, Backend, CephCluster, Site
 
 WEIGHT_RELEASE = 27
 DRIVERS = frozenset({"file", "http", "swift", "rbd", "cinder", "vmware", "s3"})
@@ -66,8 +66,18 @@ def central_cluster(site: Site, used: tuple[str, ...]) -> str | None:
             return name
     current = next((b for b in site.backends if b.is_default and b.type == "rbd"), None)
     if current is not None and current.ceph_cluster in used:
-        return current.ceph_cluster
+        return _central_seen_from(site, current.ceph_cluster, used) or current.ceph_cluster
     return used[0] if used else None
+
+
+def _central_seen_from(site: Site, local: str, used: tuple[str, ...]) -> str | None:
+    """An edge API (default in its own consumer cluster) that also enables exactly one other
+    cluster no known consumer uses: that cluster is the central one (DCN: edges see central)."""
+    rbd = {b.ceph_cluster for b in site.backends if b.type == "rbd" and b.ceph_cluster}
+    others = rbd - {local} - set(used)
+    if len(rbd) == 2 and len(others) == 1:
+        return others.pop()
+    return None
 
 
 def _rbd_backend(site: Site, cluster: str) -> Backend | None:
@@ -98,6 +108,7 @@ def _new_rbd_store(site: Site, cluster: CephCluster, role: str) -> StorePlan:
         pool=cluster.images_pool,
         options=options,
         new=True,
+        user=cluster.user,
     )
 
 
@@ -116,6 +127,18 @@ def _rbd_plan(site: Site, cluster_name: str, role: str) -> StorePlan:
         ceph_cluster=cluster_name,
         fsid=cluster.fsid,
         pool=b.pool or cluster.images_pool,
+        options=() if b.source == MEASURED else _declared_options(b, cluster),
+        user=dict(b.options).get("rbd_store_user")
+        or (None if b.source == MEASURED else cluster.user),
+    )
+
+
+def _declared_options(b: Backend, cluster: CephCluster) -> tuple[tuple[str, str], ...]:
+    """A declared rbd store's driver options (there is no file to keep them from)."""
+    return (
+        ("rbd_store_pool", b.pool or cluster.images_pool),
+        ("rbd_store_user", cluster.user),
+        ("rbd_store_ceph_conf", cluster.conf or f"/etc/ceph/{cluster.name}.conf"),
     )
 
 
@@ -158,10 +181,17 @@ def _describe(p: StorePlan) -> str:
     return text
 
 
-def _finish(p: StorePlan, rank: int, release: int) -> StorePlan:
-    """Weight by role; stores sharing a role get distinct, descending weights."""
+def _finish(p: StorePlan, rank: int, release: int, own: str) -> StorePlan:
+    """Weight by role (stores sharing a role get distinct, descending weights); the
+    operator's own store_description is kept."""
     weight = max(WEIGHTS[p.role] - rank, 0) if release >= WEIGHT_RELEASE else None
-    return replace(p, weight=weight, description=_describe(p))
+    return replace(p, weight=weight, description=own or _describe(p))
+
+
+def _own_description(site: Site, store_id: str) -> str:
+    b = next((x for x in site.backends if x.id == store_id), None)
+    found = dict(b.options).get("store_description", "") if b is not None else ""
+    return found.strip()
 
 
 def not_understood(site: Site) -> tuple[Backend, ...]:
@@ -175,7 +205,9 @@ def plan_stores(site: Site, release: int) -> tuple[StorePlan, ...]:
     used = consumer_clusters(site)
     central = central_cluster(site, used)
     plans = [_rbd_plan(site, central, "default")] if central else []
-    plans += [_rbd_plan(site, name, "edge") for name in used if name != central]
+    # NOTE: edge sites come from real consumers only; assumed ones do not make a DCN layout.
+    edges = () if consumers_assumed(site) else used
+    plans += [_rbd_plan(site, name, "edge") for name in edges if name != central]
     planned = {p.id for p in plans}
     default_other = None if central else _default_non_ceph(site)
     for b in site.backends:
@@ -200,7 +232,7 @@ def plan_stores(site: Site, release: int) -> tuple[StorePlan, ...]:
     ranks: Counter[str] = Counter()
     out = []
     for p in plans:
-        out.append(_finish(p, ranks[p.role], release))
+        out.append(_finish(p, ranks[p.role], release, _own_description(site, p.id)))
         ranks[p.role] += 1
     return tuple(out)
 
@@ -307,34 +339,6 @@ def _decide_weights(stores: tuple[StorePlan, ...], release: int) -> Decision:
         choice,
         why,
         ("store-weight", "direct-url-single"),
-    )
-
-
-def _decide_edge(site: Site, stores: tuple[StorePlan, ...]) -> Decision | None:
-    edges = [s for s in stores if s.role == "edge"]
-    if not edges:
-        return None
-    pairs = [
-        f"{c.name}->{local_store(site, stores, c.ceph_cluster)}"
-        for c in site.computes
-        if c.uses_rbd
-    ]
-    why = (
-        f"{len(edges) + 1} Ceph clusters serve computes. Each site's computes must find a raw "
-        "copy in their own cluster: one rbd store per cluster, Nova told its local store "
-        "(images_rbd_glance_store_name), every image kept at the central store, and "
-        "show_multiple_locations on the internal endpoint because direct_url carries only "
-        "the top-weighted copy. Nova's copy-image request carries the user's token while the "
-        "copy_image policy is admin-only by default: relax it for public images or "
-        "pre-copy images to every site."
-    )
-    return Decision(
-        "layout.edge",
-        "layout",
-        "Per-site stores",
-        "; ".join(pairs),
-        why,
-        ("dcn-edge", "nova-store-name", "direct-url-single", "copy-image-policy"),
     )
 
 
@@ -477,7 +481,6 @@ def decide_layout(site: Site, stores: tuple[StorePlan, ...], release: int) -> li
         _decide_backends(site, stores),
         _decide_default(site, stores),
         _decide_weights(stores, release),
-        _decide_edge(site, stores),
         _decide_dropped(site, stores),
         _decide_cost(site, stores),
         _decide_reserved(),

@@ -47,6 +47,21 @@ class StorePlan:
     pool: str | None = None
     options: tuple[tuple[str, str], ...] = ()  # driver options to write for a new store
     new: bool = False
+    user: str | None = None  # rbd: the cephx user it connects as (measured or declared)
+
+
+@dataclass(frozen=True)
+class ApiPlan:
+    """One site's glance-api: the stores it enables, its default and its weights."""
+
+    site: str
+    default: str
+    stores: tuple[str, ...]
+    weights: tuple[tuple[str, int], ...]  # empty before Glance 27 (no weight option)
+    target: str = ""  # "" = the collected glance-api.conf; else the site (a new file)
+
+    def weight(self, store_id: str) -> int | None:
+        return dict(self.weights).get(store_id)
 
 
 @dataclass(frozen=True)
@@ -78,7 +93,8 @@ class Change:
     value: str | None
     why: str
     fact: str
-    target: str = ""  # which nova.conf / cinder backend, when there are several
+    target: str = ""  # which nova.conf / cinder backend / site's glance-api, when several
+    risk: str = ""  # how this option can turn a slow path into a failure, and what avoids it
 
 
 @dataclass(frozen=True)
@@ -108,6 +124,8 @@ class Design:
     notes: tuple[str, ...] = ()
     audit: tuple[tuple[str, int], ...] = ()  # failing audit rule id -> finding count
     summary: tuple[str, ...] = ()  # declared pain points and capacity warnings, first things first
+    apis: tuple[ApiPlan, ...] = ()  # one per site when there are several Ceph sites
+    manual: tuple[str, ...] = ()  # values only the operator knows: never written to a file
 
     @property
     def default_store(self) -> StorePlan | None:

@@ -28,7 +28,7 @@ from imageyard.model.inventory import Inventory
 
 MAX_LISTED = 10
 _ORDER = (
-    BootPath.FAIL,
+    BootPath.ERROR,
     BootPath.DOWNLOAD_CONVERT,
     BootPath.DOWNLOAD,
     BootPath.COPY_TO_STORE,

@@ -170,12 +170,15 @@ def plan_reclaim(
     stores: tuple[StorePlan, ...],
     items: tuple[Conversion, ...],
     duplicates: Step | None = None,
+    preplace: Step | None = None,
 ) -> tuple[Step, ...]:
-    """The ordered reclamation steps (``duplicates``: the duplicate review, when asked for)."""
+    """The ordered reclamation steps (``duplicates``: the duplicate review, when asked for;
+    ``preplace``: copies to the edge stores, once the images are raw)."""
     default = next((s for s in stores if s.is_default), None)
     found = [
         _fresh(),
         _convert(items, default),
+        preplace,
         _drain(inv, stores),
         duplicates,
         _orphans(inv, stores),

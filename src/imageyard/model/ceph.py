@@ -11,11 +11,20 @@ images could not be listed has ``complete`` False and an ``error``: its empty im
 "unknown", never "empty". ``CephCluster.children`` derives clones from their parent refs.
 ``RbdImage.detected_format`` is what the first bytes of the image (of its ``snap`` snapshot
 when it has one) say the data is; None when the header was not read.
+
+What a clone decision needs beyond the RBD pools read: ``pool_names`` lists *every* pool of
+the cluster (not only the rbd ones read; None when the list was not read), since a location
+in a pool that does not exist makes the consumer's driver fail rather than fall back;
+``require_min_compat_client`` (from the OSD map; None when unread) decides, with the client's
+``rbd_default_clone_format``, whether clones are v1 (they need a protected snapshot) or v2;
+``cephx`` holds the caps of the consumers' cephx users when the collecting user may read
+them (``auth get``; the key is never kept), and an entity missing from it was not read.
 """
 
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass
 
 
@@ -131,11 +140,28 @@ class Pool:
 
     def image(self, name: str) -> RbdImage | None:
         """The RBD image named ``name``, or None."""
-        return next((i for i in self.images if i.name == name), None)
+        return self._by_name.get(name)
+
+    @functools.cached_property
+    def _by_name(self) -> dict[str, RbdImage]:
+        # NOTE: built once per Pool; a verdict per image x consumer looks names up here
+        by_name: dict[str, RbdImage] = {}
+        for image in self.images:
+            by_name.setdefault(image.name, image)
+        return by_name
 
     def trash_entry(self, image_id: str) -> TrashEntry | None:
         """The trash entry of image ``image_id``, or None."""
         return next((t for t in self.trash if t.id == image_id), None)
+
+
+@dataclass(frozen=True)
+class CephxCaps:
+    """The caps of one cephx entity (``client.nova``), as ``auth get`` shows them."""
+
+    entity: str
+    mon: str = ""
+    osd: str = ""
 
 
 @dataclass(frozen=True)
@@ -146,10 +172,23 @@ class CephCluster:
     name: str = "ceph"
     conf_path: str | None = None
     pools: tuple[Pool, ...] = ()
+    pool_names: tuple[str, ...] | None = None
+    require_min_compat_client: str | None = None
+    cephx: tuple[CephxCaps, ...] = ()
 
     def pool(self, name: str) -> Pool | None:
         """The pool named ``name``, or None."""
         return next((p for p in self.pools if p.name == name), None)
+
+    def has_pool(self, name: str) -> bool | None:
+        """Whether the cluster has a pool ``name`` (None: the pool list was not read)."""
+        if self.pool(name) is not None:
+            return True
+        return None if self.pool_names is None else name in self.pool_names
+
+    def caps(self, entity: str) -> CephxCaps | None:
+        """The caps of ``entity`` (``client.nova``), or None when they were not read."""
+        return next((c for c in self.cephx if c.entity == entity), None)
 
     def children(self, pool: str, image: str, snapshot: str | None = None) -> tuple[RbdImage, ...]:
         """Clones (in every pool read) whose parent is ``pool/image[@snapshot]``.

@@ -10,6 +10,15 @@ Concepts:
   field is a ``ConfigValue`` (or None when the option is not set), so every later finding
   can cite ``file:line``. The views never apply defaults to the fields themselves; typed
   properties (``weight``, ``uses_rbd`` ...) apply the upstream defaults where documented.
+* A service process reads an ordered list of files (``ServiceConfig``): each
+  ``--config-file`` in turn, then each ``--config-dir``'s ``*.conf`` sorted by name; for a
+  single-valued option the last occurrence in the last file that sets it wins, exactly as
+  oslo.config's ``_Namespace`` does. The parsed views are built from that merged list, so
+  their ``ConfigValue`` fields are the effective occurrences (their ``file:line`` is the
+  one oslo.config uses); ``DeploymentConfig.effective`` also returns the occurrences it
+  overrides. glance-api reads ``glance-image-import.conf`` first and ``glance-api.conf``
+  after it (glance ``common/wsgi_app.py`` ``CONFIG_FILES``), then ``glance.conf.d`` and
+  ``glance-api.conf.d``.
 * ``DeploymentConfig`` gathers the views of one deployment plus reader warnings.
 * ``as_bool``, ``as_int``, ``as_list`` and ``as_dict`` interpret oslo.config value syntax.
   They never raise: an unset option gives the default, an unparseable one gives None, and
@@ -41,6 +50,49 @@ class ConfigValue:
     @property
     def where(self) -> str:
         return f"{self.path}:{self.line}"
+
+
+class Service(enum.StrEnum):
+    """The service processes whose configuration imageyard models."""
+
+    GLANCE_API = "glance-api"
+    GLANCE_IMAGE_IMPORT = "glance-image-import"
+    NOVA_COMPUTE = "nova-compute"
+    CINDER_VOLUME = "cinder-volume"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    """One service process's configuration: the files it reads, in load order (last wins).
+
+    ``name`` tells instances of one service apart (a compute group's main file).
+    """
+
+    service: Service
+    files: tuple[str, ...]
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class EffectiveOption:
+    """The occurrence of an option that oslo.config uses, and the ones it overrides.
+
+    ``overridden`` lists the earlier occurrences in load order (earlier files first, then
+    earlier lines); ``value`` is the last one.
+    """
+
+    value: ConfigValue
+    overridden: tuple[ConfigValue, ...] = ()
+
+    @property
+    def where(self) -> str:
+        return self.value.where
+
+
+def oslo_group(name: str) -> str:
+    """oslo.config group names are case-insensitive, except ``DEFAULT``."""
+    return name if name == "DEFAULT" else name.lower()
 
 
 @dataclass(frozen=True)
@@ -167,14 +219,69 @@ class StoreType(enum.StrEnum):
 
     @classmethod
     def parse(cls, text: str) -> StoreType:
-        """A driver name, or a legacy class path (``glance.store.rbd.Store``) as glance_store's
-        entry points still accept in ``[glance_store] stores``."""
+        """A type name as the Glance API reports it (any case; a legacy class path too).
+
+        Configuration goes through ``from_entry_point``, which matches as stevedore does.
+        """
         word = text.strip().lower()
         word = _CLASS_PATHS.get(word, word)
         try:
             return cls(word)
         except ValueError:
             return cls.UNKNOWN
+
+    @classmethod
+    def from_entry_point(cls, text: str) -> StoreType:
+        """A ``glance_store.drivers`` entry-point name as config writes it (exact case).
+
+        Besides the type names, glance_store's setup.cfg accepts the old class paths
+        (``glance.store.rbd.Store`` ...); stevedore matches names exactly, so any other
+        spelling loads no driver.
+        """
+        name = text.strip()
+        found = STORE_ENTRY_POINTS.get(name)
+        return found if found is not None else cls.UNKNOWN
+
+    @classmethod
+    def from_scheme(cls, scheme: str) -> StoreType:
+        """The store type serving a single-store ``default_store`` scheme."""
+        found = STORE_SCHEMES.get(scheme.strip())
+        return found if found is not None else cls.UNKNOWN
+
+
+# glance_store setup.cfg [entry_points] glance_store.drivers (the test-only one left out).
+STORE_ENTRY_POINTS: dict[str, StoreType] = {
+    "file": StoreType.FILE,
+    "http": StoreType.HTTP,
+    "swift": StoreType.SWIFT,
+    "rbd": StoreType.RBD,
+    "cinder": StoreType.CINDER,
+    "vmware": StoreType.VMWARE,
+    "s3": StoreType.S3,
+    "glance.store.filesystem.Store": StoreType.FILE,
+    "glance.store.http.Store": StoreType.HTTP,
+    "glance.store.swift.Store": StoreType.SWIFT,
+    "glance.store.rbd.Store": StoreType.RBD,
+    "glance.store.cinder.Store": StoreType.CINDER,
+    "glance.store.vmware_datastore.Store": StoreType.VMWARE,
+    "glance.store.s3.Store": StoreType.S3,
+}
+
+# glance_store backend.py default_store choices, by the driver whose get_schemes() has them.
+STORE_SCHEMES: dict[str, StoreType] = {
+    "file": StoreType.FILE,
+    "filesystem": StoreType.FILE,
+    "http": StoreType.HTTP,
+    "https": StoreType.HTTP,
+    "swift": StoreType.SWIFT,
+    "swift+http": StoreType.SWIFT,
+    "swift+https": StoreType.SWIFT,
+    "swift+config": StoreType.SWIFT,
+    "rbd": StoreType.RBD,
+    "cinder": StoreType.CINDER,
+    "vsphere": StoreType.VMWARE,
+    "s3": StoreType.S3,
+}
 
 
 # NOTE: glance_store setup.cfg keeps these class paths as aliases of the driver entry points.
@@ -202,7 +309,7 @@ class BackendRef:
 
     @property
     def store_type(self) -> StoreType:
-        return StoreType.parse(self.type)
+        return StoreType.from_entry_point(self.type)
 
 
 @dataclass(frozen=True)
@@ -217,7 +324,7 @@ class StoreConfig:
 
     @property
     def store_type(self) -> StoreType:
-        return StoreType.parse(self.type)
+        return StoreType.from_entry_point(self.type)
 
     def get(self, key: str) -> ConfigValue | None:
         return pick(self.values, key)
@@ -281,6 +388,7 @@ class GlanceApiConfig:
     """The parts of glance-api.conf that decide where image data lives and who sees it."""
 
     path: str = ""
+    files: tuple[str, ...] = ()  # every file read, in load order
     enabled_backends: ConfigValue | None = None
     backends: tuple[BackendRef, ...] = ()
     default_backend: ConfigValue | None = None
@@ -342,6 +450,7 @@ class GlanceImportConfig:
     """glance-image-import.conf: import plugins, conversion and web-download filtering."""
 
     path: str = ""
+    files: tuple[str, ...] = ()  # every file read, in load order
     image_import_plugins: ConfigValue | None = None
     max_parallel_stores: ConfigValue | None = None
     output_format: ConfigValue | None = None
@@ -371,6 +480,7 @@ class NovaConfig:
     """
 
     path: str = ""
+    files: tuple[str, ...] = ()  # every file read, in load order
     host: ConfigValue | None = None
     availability_zone: ConfigValue | None = None
     compute_driver: ConfigValue | None = None
@@ -449,6 +559,7 @@ class CinderConfig:
     """cinder.conf: backends, Glance access and the image-volume cache prerequisites."""
 
     path: str = ""
+    files: tuple[str, ...] = ()  # every file read, in load order
     host: ConfigValue | None = None
     enabled_backends: ConfigValue | None = None
     backends: tuple[CinderBackendConfig, ...] = ()
@@ -496,6 +607,16 @@ class CephConfig:
     sections: tuple[str, ...] = ()
     client_sections: tuple[str, ...] = ()
     client_keyrings: tuple[ConfigValue, ...] = ()
+    clone_formats: tuple[ConfigValue, ...] = ()  # rbd_default_clone_format per section
+
+    def clone_format(self, entity: str) -> ConfigValue | None:
+        """``rbd_default_clone_format`` as ``entity`` (``client.nova``) reads it: its own
+        section, then ``[client]``, then ``[global]``; None when unset (librbd: ``auto``)."""
+        for section in (entity, "client", "global"):
+            found = [v for v in self.clone_formats if v.section == section]
+            if found:
+                return found[-1]
+        return None
 
 
 # ---------------------------------------------------------------- the deployment
@@ -512,6 +633,28 @@ class DeploymentConfig:
     cinder: tuple[CinderConfig, ...] = ()
     ceph: tuple[CephConfig, ...] = ()
     warnings: tuple[str, ...] = ()
+    services: tuple[ServiceConfig, ...] = ()
 
     def ceph_cluster(self, name: str) -> CephConfig | None:
         return next((c for c in self.ceph if c.cluster == name), None)
+
+    def service_configs(self, service: Service) -> tuple[ServiceConfig, ...]:
+        """Every instance of ``service`` (one per compute group for nova-compute)."""
+        return tuple(s for s in self.services if s.service is service)
+
+    def occurrences(self, svc: ServiceConfig, section: str, key: str) -> tuple[ConfigValue, ...]:
+        """Every occurrence of ``[section] key`` that ``svc`` reads, in load order."""
+        by_path = {f.path: f for f in self.files if f.kind != "ceph"}
+        group = oslo_group(section)
+        return tuple(
+            cv
+            for path in svc.files
+            if path in by_path
+            for cv in by_path[path].values
+            if cv.key == key and oslo_group(cv.section) == group
+        )
+
+    def effective(self, svc: ServiceConfig, section: str, key: str) -> EffectiveOption | None:
+        """The occurrence oslo.config uses for ``[section] key`` in ``svc``, or None if unset."""
+        found = self.occurrences(svc, section, key)
+        return EffectiveOption(found[-1], found[:-1]) if found else None

@@ -21,7 +21,7 @@ from imageyard.model.image import Image
 from imageyard.model.store import Store
 
 SCHEMA_MAJOR = 1
-SCHEMA_MINOR = 0
+SCHEMA_MINOR = 1  # 1.1: Ceph pool names, require_min_compat_client, cephx caps
 SCHEMA_VERSION = f"{SCHEMA_MAJOR}.{SCHEMA_MINOR}"
 
 

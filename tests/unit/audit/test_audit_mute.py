@@ -15,7 +15,7 @@ from imageyard.audit.rule import AuditContext
 from imageyard.errors import ExitCode
 from imageyard.model.finding import Status
 
-FIXTURE = AUDIT_FIXTURES / "store-weights-tied" / "fail-default-weights"
+FIXTURE = AUDIT_FIXTURES / "deprecated-option" / "fail-legacy-stores"
 TODAY = datetime.date(2026, 6, 1)
 
 
@@ -24,7 +24,7 @@ def _run(text: str) -> tuple[Status, ...]:
     result = run_audit(
         collect_dir(FIXTURE),
         AuditContext(),
-        [rules_by_id()["store-weights-tied"]],
+        [rules_by_id()["deprecated-option"]],
         mutes=mutes,
         today=TODAY,
     )
@@ -34,40 +34,41 @@ def _run(text: str) -> tuple[Status, ...]:
 def test_active_mute_marks_matching_findings_muted() -> None:
     text = (
         "mutes:\n"
-        "  - rule: store-weights-tied\n"
-        "    resource: store ce*\n"
-        "    reason: ceph is the only store that matters\n"
+        "  - rule: deprecated-option\n"
+        "    resource: '*default_store'\n"
+        "    reason: removed with the next upgrade\n"
         "    expires: 2026-12-31\n"
     )
     mutes = parse_mutes(text, origin="mute.yaml")
     result = run_audit(
         collect_dir(FIXTURE),
         AuditContext(),
-        [rules_by_id()["store-weights-tied"]],
+        [rules_by_id()["deprecated-option"]],
         mutes=mutes,
         today=TODAY,
     )
     by_resource = {str(f.resource): f for f in result.findings}
-    assert by_resource["store ceph"].status is Status.MUTED
-    assert by_resource["store ceph"].mute is not None
-    assert by_resource["store ceph"].mute.reason == "ceph is the only store that matters"
-    assert by_resource["store local"].status is Status.FAIL
+    muted = by_resource["option [glance_store] default_store"]
+    assert muted.status is Status.MUTED
+    assert muted.mute is not None
+    assert muted.mute.reason == "removed with the next upgrade"
+    assert by_resource["option [glance_store] stores"].status is Status.FAIL
     assert result.rules[0].verdict is Verdict.FAIL
     assert (result.rules[0].failed, result.rules[0].muted) == (1, 1)
 
 
 def test_muting_every_finding_gives_a_muted_verdict() -> None:
-    text = "- rule: store-weights-tied\n  reason: accepted\n  expires: 2026-06-01\n"
+    text = "- rule: deprecated-option\n  reason: accepted\n  expires: 2026-06-01\n"
     assert _run(text) == (Status.MUTED, Status.MUTED)
 
 
 def test_expired_mute_no_longer_mutes_and_is_reported() -> None:
-    text = "- rule: store-weights-tied\n  reason: old waiver\n  expires: 2026-05-31\n"
+    text = "- rule: deprecated-option\n  reason: old waiver\n  expires: 2026-05-31\n"
     mutes = parse_mutes(text, origin="mute.yaml")
     result = run_audit(
         collect_dir(FIXTURE),
         AuditContext(),
-        [rules_by_id()["store-weights-tied"]],
+        [rules_by_id()["deprecated-option"]],
         mutes=mutes,
         today=TODAY,
     )

@@ -49,7 +49,9 @@ def test_compute_cluster_without_ceph_conf_is_unknown(tmp_path: Path) -> None:
     result = audit(collect_dir(tmp_path), "nova-rbd-cluster-mismatch")
     assert not result.findings
     assert len(result.unknowns) == 1
-    assert "/etc/ceph/site-b.conf was not read" in result.unknowns[0].reason
+    assert "/etc/ceph/site-b.conf: no ceph.conf for cluster 'site-b' was read" in (
+        result.unknowns[0].reason
+    )
 
 
 def test_glance_store_fsid_unknown_is_unknown(tmp_path: Path) -> None:

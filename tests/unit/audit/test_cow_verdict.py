@@ -150,10 +150,10 @@ def test_qcow2_in_rbd_is_download_convert_import() -> None:
     assert boot_path(img, cinder(), inv(img)).path is BootPath.DOWNLOAD_CONVERT
 
 
-def test_never_download_with_rbd_elsewhere_fails() -> None:
+def test_never_download_with_rbd_elsewhere_errors() -> None:
     img = raw_image(fsid=FSID_B, store="edge")
     v = boot_path(img, nova(never_download=True), inv(img))
-    assert v.path is BootPath.FAIL
+    assert v.path is BootPath.ERROR and v.cause == "never-download"
     assert "never_download_image_if_on_rbd" in v.reasons[-1]
     assert v.confidence is Confidence.HIGH
 
@@ -161,7 +161,7 @@ def test_never_download_with_rbd_elsewhere_fails() -> None:
 def test_never_download_without_any_rbd_location_is_less_certain() -> None:
     img = image(FILE_ID, "raw", (f"file:///srv/glance/local/{FILE_ID}", "local"))
     v = boot_path(img, nova(never_download=True), inv(img))
-    assert v.path is BootPath.FAIL
+    assert v.path is BootPath.ERROR
     assert v.confidence is Confidence.MEDIUM
     assert any("no rbd location" in n for n in v.notes)
 
@@ -220,10 +220,13 @@ def test_collector_locations_do_not_decide_visibility() -> None:
     assert v.path is not BootPath.CLONE
 
 
-def test_inactive_image_fails() -> None:
+def test_inactive_image_is_refused_by_the_api() -> None:
     img = replace(raw_image(), status="deactivated")
     v = boot_path(img, nova(), inv(img))
-    assert v.path is BootPath.FAIL and "deactivated" in v.reasons[0]
+    assert v.path is BootPath.REFUSED and "deactivated" in v.reasons[0]
+    assert "ImageNotActive" in v.reasons[0] and v.cause == "inactive"
+    c = boot_path(img, cinder(), inv(img))
+    assert c.path is BootPath.REFUSED and "check_image_metadata" in c.reasons[0]
 
 
 def test_non_rbd_compute_always_downloads() -> None:

@@ -156,7 +156,7 @@ def test_snapshot_to_stdout_is_json(capsys: pytest.CaptureFixture[str]) -> None:
     code = cli.run(["collect", "-q", "--config-dir", str(FIXTURES / "lab"), "--out", "-"])
     assert code == ExitCode.OK
     doc = json.loads(capsys.readouterr().out)
-    assert doc["schema_version"] == "1.0"
+    assert doc["schema_version"] == "1.1"
 
 
 def test_no_fixture_secret_reaches_snapshot_or_summary(
@@ -266,3 +266,54 @@ def test_unwritable_output_is_one_line_and_exit_1(
     code = cli.run([command, "--inventory", str(inv), "-o", str(target)])
     assert code == ExitCode.ERROR
     assert f"{target}: cannot write {what}" in one_error_line(capsys.readouterr().err)
+
+
+def test_files_of_one_service_on_the_command_line_merge_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = FIXTURES / "ubuntu-compute" / "etc" / "nova"
+    api = FIXTURES / "glance-operator" / "etc" / "glance" / "glance.conf.d"
+    monkeypatch.chdir(FIXTURES)
+    code, inv = collect(
+        [
+            "--nova-conf",
+            f"{base / 'nova.conf'},{base / 'nova-compute.conf'}",
+            "--glance-api-conf",
+            str((api / "00-config.conf").relative_to(FIXTURES)),
+            "--glance-api-conf",
+            str(api / "01-config.conf"),
+        ],
+        tmp_path / "inv.json",
+    )
+    assert code == ExitCode.OK and inv is not None
+    (nova,) = inv.config.nova
+    assert nova.files == (str(base / "nova.conf"), str(base / "nova-compute.conf"))
+    assert nova.images_type is not None and nova.images_type.value == "rbd"
+    glance = inv.config.glance_api
+    assert glance is not None and glance.default_backend is not None
+    assert glance.default_backend.where == f"{api / '01-config.conf'}:6"
+    # paths in the snapshot are absolute, even when given relative
+    assert all(os.path.isabs(f.path) for f in inv.config.files)
+
+
+@pytest.mark.filterwarnings("ignore:The 'service_type' parameter is unnecesary")
+@pytest.mark.parametrize(("flag", "read"), [((), False), (("--no-members",), False),
+                                            (("--members",), True)])  # fmt: skip
+def test_members_only_with_the_flag_and_the_summary_says_so(
+    flag: tuple[str, ...], read: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from imageyard.testing.fake_glance import Catalog, FakeGlance
+
+    catalog = Catalog(images=40, shared_every=4)
+    with FakeGlance(catalog=catalog) as fake:
+        out = tmp_path / "inv.json"
+        code = cli.run(["collect", "--glance-endpoint", fake.url, *flag, "--output", str(out)])
+        asked = [t for t, _ in fake.requests() if t.endswith("/members")]
+    assert code == ExitCode.OK
+    inv = read_inventory(out)
+    shared = [i for i in inv.images if i.visibility == "shared"]
+    assert shared and len(asked) == (len(shared) if read else 0)
+    assert any(i.members for i in shared) is read
+    err = " ".join(capsys.readouterr().err.split())
+    note = "members of" if read else "members not read for"
+    assert f"{note} {len(shared)} shared images" in err

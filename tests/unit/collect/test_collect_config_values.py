@@ -64,7 +64,28 @@ def test_value_problem_names_file_line() -> None:
 
 
 def test_store_weight_and_type() -> None:
-    store = StoreConfig("fast", "FILE", (ConfigValue("fast", "weight", "-5", "g", 3),))
+    store = StoreConfig("fast", "file", (ConfigValue("fast", "weight", "-5", "g", 3),))
     assert store.weight == -5 and store.store_type is StoreType.FILE
     assert StoreConfig("x", "sheepdog").store_type is StoreType.UNKNOWN
+    # stevedore matches entry-point names exactly: "FILE" loads no driver
+    assert StoreConfig("x", "FILE").store_type is StoreType.UNKNOWN
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("glance.store.rbd.Store", StoreType.RBD),
+        ("glance.store.filesystem.Store", StoreType.FILE),
+        ("glance.store.swift.Store", StoreType.SWIFT),
+        ("glance.store.s3.Store", StoreType.S3),
+        ("glance.store.http.Store", StoreType.HTTP),
+        ("glance.store.cinder.Store", StoreType.CINDER),
+        ("glance.store.vmware_datastore.Store", StoreType.VMWARE),
+        (" rbd ", StoreType.RBD),
+        ("glance_store._drivers.rbd.Store", StoreType.UNKNOWN),
+        ("glance.store.sheepdog.Store", StoreType.UNKNOWN),
+    ],
+)
+def test_store_entry_point_names(name: str, expected: StoreType) -> None:
+    assert StoreType.from_entry_point(name) is expected
     assert StoreConfig("x", "rbd").weight == 0

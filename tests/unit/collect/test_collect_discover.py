@@ -21,6 +21,17 @@ def _rel(paths: tuple[str, ...]) -> list[str]:
 EXPECTED = {
     "charm": ("charm/etc/glance/glance-api.conf", None, 1, 1, 1),
     "cinder-lvm-rbd": (None, None, 0, 1, 1),
+    "devstack": (
+        "devstack/etc/glance/glance-api.conf",
+        "devstack/etc/glance/glance-image-import.conf",
+        1,
+        0,
+        1,
+    ),
+    "glance-operator": ("glance-operator/etc/glance/glance.conf.d/00-config.conf", None, 0, 0, 1),
+    "kolla-ceph-conflict": ("kolla-ceph-conflict/glance-api/glance-api.conf", None, 0, 0, 2),
+    "openstack-helm": (None, None, 0, 1, 1),
+    "ubuntu-compute": (None, None, 1, 0, 1),
     "continuation-repeated": ("continuation-repeated/glance-api.conf", None, 0, 0, 0),
     "duplicated-sections": ("duplicated-sections/glance-api.conf", None, 0, 0, 1),
     "edge-two-clusters": ("edge-two-clusters/glance-api.conf", None, 1, 0, 2),

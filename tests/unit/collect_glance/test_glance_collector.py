@@ -10,6 +10,7 @@ import pytest
 import requests
 from glance_fixtures import FAST, Start, collect, image_requests
 
+from imageyard.collect.base import NullProgress
 from imageyard.collect.glance import GlanceCollector, glance_http
 from imageyard.collect.openstack import RetryPolicy
 from imageyard.errors import ImageyardError
@@ -237,6 +238,27 @@ def test_members_can_be_skipped(fake: Start) -> None:
     server = fake(Catalog(images=50, shared_every=5))
     collect(server, fetch_members=False)
     assert not [t for t, _ in server.requests() if t.endswith("/members")]
+
+
+def test_members_are_not_read_by_default_and_the_status_says_so(fake: Start) -> None:
+    catalog = Catalog(images=60, shared_every=5)
+    server = fake(catalog)
+    collector = GlanceCollector(glance_http(endpoint=server.url, policy=FAST))
+    inv = collector.collect(Inventory(), NullProgress())
+    assert not [t for t, _ in server.requests() if t.endswith("/members")]
+    shared = sum(catalog.is_shared(n) for n in range(60))
+    status = inv.source_status("glance")
+    assert shared and status is not None and status.complete
+    assert f"members not read for {shared} shared images" in status.detail
+    assert all(i.members == () for i in inv.images)
+
+
+def test_members_read_are_counted_in_the_status(fake: Start) -> None:
+    catalog = Catalog(images=60, shared_every=5)
+    inv = collect(fake(catalog), fetch_members=True)
+    status = inv.source_status("glance")
+    shared = sum(catalog.is_shared(n) for n in range(60))
+    assert status is not None and f"members of {shared} shared images" in status.detail
 
 
 def test_cache_of_each_node(fake: Start) -> None:

@@ -83,7 +83,7 @@ def test_two_ceph_clusters_with_edge() -> None:
     assert _value(d, "nova.conf", "images_rbd_glance_store_name", "central-computes") == "central"
     assert _value(d, "nova.conf", "never_download_image_if_on_rbd") == "True"
     decision = d.decision("layout.edge")
-    assert decision is not None and "copy-image-policy" in decision.facts
+    assert decision is not None and "copy-image-boot-failure" in decision.facts
     assert _choice(d, "cache.glance_api") == "disabled"
 
 

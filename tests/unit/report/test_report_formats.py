@@ -22,7 +22,10 @@ from imageyard.report import FORMATS, json_format, markdown, sarif, table
 
 ROOT = Path(__file__).resolve().parents[3]
 SQLITE_OLD = ROOT / "tests" / "fixtures" / "configs" / "sqlite-cache-old"
-MUTE = "- rule: store-weights-tied\n  resource: store images\n  reason: ok\n  expires: 2030-01-01\n"
+MUTE = (
+    "- rule: removed-option\n  resource: '*cache_prefetcher_interval'\n  reason: ok\n"
+    "  expires: 2030-01-01\n"
+)
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +76,9 @@ def test_sarif_structure(result: AuditResult) -> None:
     assert uri.startswith("file:///") and uri.endswith("sqlite-cache-old/glance-api.conf")
     assert any(r["kind"] == "open" for r in results)  # unknowns: nova.conf, cinder.conf
     suppressed = [r for r in results if r.get("suppressions")]
-    assert [r["properties"]["resource"] for r in suppressed] == ["store images"]
+    assert [r["properties"]["resource"] for r in suppressed] == [
+        "option [DEFAULT] cache_prefetcher_interval"
+    ]
 
 
 def test_json_is_canonical(result: AuditResult) -> None:
@@ -82,7 +87,7 @@ def test_json_is_canonical(result: AuditResult) -> None:
     doc = json.loads(text)
     assert text == json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     assert doc["schema"] == "imageyard-audit/1"
-    assert doc["release"]["major"] == 32
+    assert doc["release"]["major"] == 33
     severities = [f["severity"] for f in doc["findings"]]
     order = ["critical", "high", "medium", "low", "info"]
     assert severities == sorted(severities, key=order.index)

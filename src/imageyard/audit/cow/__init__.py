@@ -7,7 +7,8 @@ by the audit rules and by later stages that simulate or design deployments.
 """
 
 from imageyard.audit.cow.consumers import Consumer, ConsumerKind, consumers
-from imageyard.audit.cow.verdict import BootPath, Verdict, boot_path, sorted_locations
+from imageyard.audit.cow.trace import BootPath, Verdict
+from imageyard.audit.cow.verdict import boot_path, sorted_locations
 
 __all__ = [
     "BootPath",

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from imageyard.audit.rule import Rule
 from imageyard.audit.rules._common import Cluster, cite, cluster_of, is_true, text
-from imageyard.collect.config_stores import resolve_ceph
+from imageyard.collect.config_stores import find_ceph
 from imageyard.model.config import CinderBackendConfig, CinderConfig, NovaConfig
 from imageyard.model.finding import Evidence, Resource, Unknown
 from imageyard.model.inventory import Inventory
@@ -85,7 +85,7 @@ def nova_consumer(nova: NovaConfig, inv: Inventory) -> Consumer:
             force_raw=is_true(nova.force_raw_images, default=True),
             evidence=cite(nova.images_type, nova.force_raw_images),
         )
-    cluster = cluster_of(inv, nova.images_rbd_ceph_conf)
+    cluster = cluster_of(inv, nova.images_rbd_ceph_conf, nova.path)
     return Consumer(
         name=name,
         kind=ConsumerKind.NOVA,
@@ -120,12 +120,12 @@ def _fsid_fact(cluster: Cluster) -> tuple[Evidence, ...]:
 def cinder_cluster(inv: Inventory, backend: CinderBackendConfig) -> Cluster:
     """The backend's cluster: ``rbd_ceph_conf``, else ``/etc/ceph/<rbd_cluster_name>.conf``."""
     name = text(backend.rbd_cluster_name)
+    near = backend.volume_driver.path if backend.volume_driver is not None else None
     if not text(backend.rbd_ceph_conf) and name and name != "ceph":
         conf = f"/etc/ceph/{name}.conf"
-        ceph = resolve_ceph(inv.config, conf)
-        fsid = ceph.fsid.value.strip().lower() if ceph and ceph.fsid else None
-        return Cluster(conf, fsid, "" if fsid else f"{conf} was not read or sets no fsid")
-    return cluster_of(inv, backend.rbd_ceph_conf)
+        match = find_ceph(inv.config, conf, near)
+        return Cluster(conf, match.fsid, match.why_no_fsid)
+    return cluster_of(inv, backend.rbd_ceph_conf, near)
 
 
 def cluster_without_store(

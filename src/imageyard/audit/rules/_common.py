@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 
 from imageyard.audit.rule import Rule
-from imageyard.collect.config_stores import ceph_conf_path, resolve_ceph
+from imageyard.collect.config_stores import ceph_conf_path, find_ceph
 from imageyard.model.config import ConfigValue, GlanceApiConfig, StoreConfig, as_bool
 from imageyard.model.finding import Evidence, Resource, Unknown
 from imageyard.model.inventory import Inventory
@@ -35,6 +35,18 @@ def missing(inv: Inventory, kind: str) -> str:
     if gaps:
         return f"{name} was not read ({gaps[0].error})"
     return f"{name} was not read"
+
+
+def unread_glance_api(inv: Inventory) -> str | None:
+    """The first glance-api file discovery found but did not read, if any.
+
+    Several glance-api services (a user-facing and an internal one, one per site, one per
+    operator API pod) mean the one read may not be the one a consumer or a user talks to.
+    """
+    for warning in inv.config.warnings:
+        if "another glance-api file" in warning:
+            return warning.split(": another glance-api file", 1)[0]
+    return None
 
 
 def wanted(kind: str) -> Resource:
@@ -113,12 +125,13 @@ class Cluster:
     why_unknown: str = ""
 
 
-def cluster_of(inv: Inventory, conf_option: ConfigValue | None) -> Cluster:
-    """Resolve the ceph.conf named by ``conf_option`` (librados' default when unset)."""
+def cluster_of(inv: Inventory, conf_option: ConfigValue | None, near: str | None = None) -> Cluster:
+    """Resolve the ceph.conf named by ``conf_option`` (librados' default when unset).
+
+    ``near`` is the referencing service's file; a copy of the cluster's ceph.conf in the
+    same directory tree wins (see ``find_ceph``).
+    """
     conf = ceph_conf_path(conf_option)
-    ceph = resolve_ceph(inv.config, conf)
-    if ceph is None:
-        return Cluster(conf, None, f"{conf} was not read")
-    if ceph.fsid is None or not ceph.fsid.value.strip():
-        return Cluster(conf, None, f"{ceph.path} sets no fsid")
-    return Cluster(conf, ceph.fsid.value.strip().lower())
+    where = near or (conf_option.path if conf_option is not None else None)
+    match = find_ceph(inv.config, conf, where)
+    return Cluster(conf, match.fsid, match.why_no_fsid)

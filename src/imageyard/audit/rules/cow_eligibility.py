@@ -2,7 +2,7 @@
 
 Concepts: for each rbd consumer (Nova computes with ``images_type = rbd``, Cinder RBD
 backends) and each active image, ``audit.cow.boot_path`` decides the boot path. Anything
-but ``clone`` is a finding whose severity follows the path: ``fail`` is critical,
+but ``clone`` is a finding whose severity follows the path: ``error`` is critical,
 ``download-convert-import`` high, ``download`` medium (low when Cinder's image-volume cache
 absorbs repeats), ``copy-to-store-then-clone`` low. An ``unknown`` path is an Unknown.
 Non-rbd computes always download by design and are not reported; neither are images that
@@ -26,7 +26,7 @@ from imageyard.model.store import Store
 
 GLANCE_SOURCE = "glance"
 _SEVERITY = {
-    BootPath.FAIL: Severity.CRITICAL,
+    BootPath.ERROR: Severity.CRITICAL,
     BootPath.DOWNLOAD_CONVERT: Severity.HIGH,
     BootPath.DOWNLOAD: Severity.MEDIUM,
     BootPath.COPY_TO_STORE: Severity.LOW,
@@ -77,6 +77,17 @@ def convert_fix(image: Image, store: str, fmt: str | None = None) -> tuple[str, 
     return text, action
 
 
+_ERROR_FIXES = {
+    "missing-pool": "Location {loc} names a pool the cluster does not have: remove that "
+    "location (glance location-delete) or restore the pool; every boot from it errors.",
+    "consumer-pool-missing": "Create the consumer's pool (ceph osd pool create; rbd pool init) "
+    "or fix images_rbd_pool / rbd_pool.",
+    "unprotected-snap-v1": "Protect the snapshot of {loc} (rbd snap protect POOL/IMAGE@SNAP), or "
+    "make clones v2 (ceph osd set-require-min-compat-client mimic).",
+    "no-write-caps": "Grant {user} write caps on its own pool (osd 'profile rbd pool=<pool>').",
+}
+
+
 def copy_fix(image: Image, store: str) -> tuple[str, ProposedAction]:
     """The copy-image command into ``store`` and the planner action."""
     text = f"glance image-import --import-method copy-image --stores {store} {image.id}"
@@ -88,6 +99,8 @@ def _fix(
 ) -> tuple[str, ProposedAction | None]:
     store = store_in_cluster(inv, consumer.fsid)
     target = store.id if store is not None else "<rbd store in the consumer's cluster>"
+    if verdict.path is BootPath.ERROR and verdict.cause in _ERROR_FIXES:
+        return _ERROR_FIXES[verdict.cause].format(loc=verdict.location, user=consumer.cephx), None
     if image.disk_format not in ("raw", "iso"):
         return convert_fix(image, target)
     if image.disk_format == "iso":
@@ -109,6 +122,11 @@ def _fix(
         f"raise the weight of store {store.id}, or recreate the missing RBD snapshot.",
         None,
     )
+
+
+def _decisive(verdict: Verdict) -> str:
+    """The error itself for an error path, else the first condition that blocked the clone."""
+    return verdict.last_reason if verdict.path is BootPath.ERROR else verdict.first_reason
 
 
 def _severity(verdict: Verdict, consumer: Consumer) -> Severity:
@@ -137,9 +155,9 @@ def cow_not_eligible(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
     """An active image that an rbd compute or Cinder RBD backend cannot clone copy-on-write.
 
     One result per image and consumer: the boot path (copy-to-store-then-clone,
-    download-convert-import, download or fail) and the first condition that blocked the
-    clone, as nova/storage/rbd_utils.py is_cloneable and cinder/volume/drivers/rbd.py
-    _is_cloneable check it.
+    download-convert-import, download or error) and the first condition that blocked the
+    clone (for an error, the error itself), as nova/storage/rbd_utils.py is_cloneable and
+    cinder/volume/drivers/rbd.py _is_cloneable check it.
     """
     why = images_missing(inv)
     if why is not None:
@@ -174,8 +192,7 @@ def _per_consumer(inv: Inventory, consumer: Consumer) -> Iterator[Outcome]:
         text, action = _fix(image, consumer, verdict, inv)
         finding = cow_not_eligible.finding(
             resource,
-            f"image {label(image)} on {consumer.name}: {verdict.path.value}; "
-            f"{verdict.first_reason}",
+            f"image {label(image)} on {consumer.name}: {verdict.path.value}; {_decisive(verdict)}",
             *verdict.evidence,
             severity=_severity(verdict, consumer),
             confidence=verdict.confidence,

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from imageyard.audit.cow.verdict import gib
+from imageyard.audit.cow.trace import gib
 from imageyard.audit.rule import AuditContext, rule
 from imageyard.audit.rules._common import cite, file_unknown
 from imageyard.audit.rules.cow_eligibility import (

@@ -31,6 +31,8 @@ class OptionLifecycle:
     removed: int | None = None
     value: str | None = None  # only this value is affected (None: any value)
     only_when_true: bool = False  # a BoolOpt that matters only when switched on
+    replacement_since: int | None = None  # the replacement exists from this major on
+    interim: str = ""  # the advice before ``replacement_since``
 
     def matches(self, cv: ConfigValue) -> bool:
         if cv.section != self.section or cv.key != self.key:
@@ -38,6 +40,12 @@ class OptionLifecycle:
         if self.only_when_true:
             return is_true(cv)
         return self.value is None or cv.value.strip().lower() == self.value
+
+    def advice(self, major: int) -> str:
+        """What to do instead, as far as Glance ``major`` offers it."""
+        if self.replacement_since is not None and major < self.replacement_since:
+            return self.interim
+        return self.replacement
 
     def removed_in(self, major: int) -> bool:
         return self.removed is not None and major >= self.removed
@@ -104,10 +112,15 @@ OPTION_LIFECYCLE: tuple[OptionLifecycle, ...] = (
     OptionLifecycle(
         "DEFAULT",
         "show_multiple_locations",
-        "the service-only locations API (Glance 29) for Nova and Cinder",
+        "keep it only on an internal glance-api for Nova, which reads locations from the "
+        "image GET; Cinder 27 and later read them through the service-only locations API "
+        "(Glance 29) when cinder.conf has a [glance] auth section",
         "glance api-ref/source/v2/images-images-v2.inc",
         deprecated=13,
         only_when_true=True,
+        replacement_since=29,
+        interim="keep it only on an internal glance-api for Nova and Cinder, which read "
+        "locations from the image GET",
     ),
 )
 
@@ -121,16 +134,29 @@ def _glance_values(inv: Inventory) -> tuple[ConfigValue, ...]:
     return tuple(last.values())
 
 
-def _hits(inv: Inventory) -> Iterator[tuple[OptionLifecycle, ConfigValue]]:
+def _hits(inv: Inventory) -> list[tuple[OptionLifecycle, tuple[ConfigValue, ...]]]:
+    """Each matching option once, with every glance-api file that sets it (in file order)."""
+    grouped: dict[tuple[int, str, str], list[ConfigValue]] = {}
     for cv in _glance_values(inv):
-        for entry in OPTION_LIFECYCLE:
+        for index, entry in enumerate(OPTION_LIFECYCLE):
             if entry.matches(cv):
-                yield entry, cv
+                grouped.setdefault((index, cv.section, cv.key), []).append(cv)
+    return [(OPTION_LIFECYCLE[i], tuple(cvs)) for (i, _, _), cvs in grouped.items()]
+
+
+def _where(values: tuple[ConfigValue, ...]) -> str:
+    files = {cv.path for cv in values}
+    return f" (set in {len(files)} glance-api files)" if len(files) > 1 else ""
 
 
 def _what(entry: OptionLifecycle, cv: ConfigValue) -> str:
     shown = f"[{cv.section}] {cv.key}"
     return f"{shown} = {entry.value}" if entry.value is not None else shown
+
+
+def _advice(entry: OptionLifecycle, major: int) -> str:
+    advice = entry.advice(major)
+    return advice if entry.replacement_since is not None else f"use {advice}"
 
 
 @rule(
@@ -153,13 +179,14 @@ def removed_option(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
         yield file_unknown(removed_option, inv, "glance-api")
         return
     major = ctx.release.major
-    for entry, cv in _hits(inv):
+    for entry, values in _hits(inv):
         if entry.removed_in(major):
+            cv = values[0]
             yield removed_option.finding(
                 option_resource(cv),
-                f"{_what(entry, cv)} was removed in Glance {entry.removed} and is ignored by "
-                f"{ctx.release.name}; use {entry.replacement}",
-                Evidence.from_config(cv),
+                f"{_what(entry, cv)}{_where(values)} was removed in Glance {entry.removed} and "
+                f"is ignored by {ctx.release.name}; {_advice(entry, major)}",
+                *(Evidence.from_config(v) for v in values),
                 Evidence.fact(f"source: {entry.source}"),
             )
 
@@ -183,12 +210,13 @@ def deprecated_option(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
         yield file_unknown(deprecated_option, inv, "glance-api")
         return
     major = ctx.release.major
-    for entry, cv in _hits(inv):
+    for entry, values in _hits(inv):
         if entry.deprecated_in(major):
+            cv = values[0]
             yield deprecated_option.finding(
                 option_resource(cv),
-                f"{_what(entry, cv)} is deprecated since Glance {entry.deprecated}; "
-                f"use {entry.replacement}",
-                Evidence.from_config(cv),
+                f"{_what(entry, cv)}{_where(values)} is deprecated since Glance "
+                f"{entry.deprecated}; {_advice(entry, major)}",
+                *(Evidence.from_config(v) for v in values),
                 Evidence.fact(f"source: {entry.source}"),
             )

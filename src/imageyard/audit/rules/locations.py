@@ -10,8 +10,10 @@ internal one for Nova, Cinder and Ironic with them on.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
+from imageyard.audit.cow.consumers import consumers
 from imageyard.audit.rule import AuditContext, rule
 from imageyard.audit.rules._common import (
     cite,
@@ -19,12 +21,13 @@ from imageyard.audit.rules._common import (
     file_unknown,
     is_true,
     rbd_stores,
-    store_resource,
+    unread_glance_api,
 )
-from imageyard.model.config import GlanceApiConfig
+from imageyard.model.config import ConfigValue, GlanceApiConfig
 from imageyard.model.finding import Confidence, Evidence, Outcome
 from imageyard.model.inventory import Inventory
 
+GLANCE_LOCATIONS_API_SINCE = 29
 OSSN_0090 = "https://lists.openstack.org/pipermail/openstack-announce/2022-October/002062.html"
 
 
@@ -37,6 +40,51 @@ def _location_evidence(glance: GlanceApiConfig) -> tuple[Evidence, ...]:
     return given or (Evidence.fact("show_image_direct_url and show_multiple_locations unset"),)
 
 
+# glance-operator names each GlanceAPI <glance>-<api>-<type> and logs to /var/log/glance/<name>.log
+# (internal/controller/glanceapi_controller.go); its template shows locations on internal,
+# single and edge APIs and hides them on external ones.
+_OPERATOR_LOG = re.compile(r"^/var/log/glance/[A-Za-z0-9-]+-(internal|external|single|edge)\.log$")
+
+
+def operator_api_type(inv: Inventory, glance: GlanceApiConfig) -> ConfigValue | None:
+    """The ``log_file`` that names a glance-operator API's type, if this is one."""
+    paths = set(glance.files or (glance.path,))
+    for f in inv.config.files:
+        if f.kind != "glance-api" or f.path not in paths:
+            continue
+        for cv in f.values:
+            if (cv.section, cv.key) == ("DEFAULT", "log_file") and _OPERATOR_LOG.match(
+                cv.value.strip()
+            ):
+                return cv
+    return None
+
+
+def _api_type(cv: ConfigValue | None) -> str:
+    match = _OPERATOR_LOG.match(cv.value.strip()) if cv is not None else None
+    return match.group(1) if match else ""
+
+
+def _cinder_reads_locations(inv: Inventory, major: int) -> list[str]:
+    """Cinder RBD backends that read locations through the service-only API themselves."""
+    if major < GLANCE_LOCATIONS_API_SINCE:
+        return []
+    return [c.name for c in consumers(inv) if not c.is_nova and c.rbd and c.service_locations_api]
+
+
+def _blind_message(inv: Inventory, glance: GlanceApiConfig, major: int) -> str:
+    stores = ", ".join(s.id for s in rbd_stores(inv))
+    cinder = _cinder_reads_locations(inv, major)
+    head = f"{glance.path} shows neither direct_url nor locations for rbd store(s) {stores}"
+    if cinder:
+        return (
+            f"{head}: Nova cannot clone their images copy-on-write and downloads them; "
+            f"{', '.join(cinder)} still can, as Cinder 27 and later read locations through "
+            "the service-only locations API with their [glance] auth section"
+        )
+    return f"{head}, so Nova and Cinder cannot clone their images copy-on-write"
+
+
 @rule(
     id="rbd-store-without-direct-url",
     title="rbd store but locations are not shown to Nova and Cinder",
@@ -44,35 +92,52 @@ def _location_evidence(glance: GlanceApiConfig) -> tuple[Evidence, ...]:
     confidence="medium",
     category="cow",
     remediation="Set show_image_direct_url = True (and show_multiple_locations = True for "
-    "several Ceph clusters) on the glance-api endpoint Nova and Cinder use, ideally an "
-    "internal-only one.",
-    links=("nova nova/image/glance.py", "ceph doc/rbd/rbd-openstack.rst"),
+    "several Ceph clusters) on an internal-only glance-api that Nova and Cinder use (their "
+    "[glance] api_servers), not on the user-facing one. Cinder 27 and later with a [glance] "
+    "auth section read locations through Glance's service-only locations API (Glance 29 "
+    "and later) instead; Nova does not.",
+    links=(
+        "nova nova/image/glance.py",
+        "cinder cinder/image/glance.py",
+        "ceph doc/rbd/rbd-openstack.rst",
+    ),
 )
 def rbd_store_without_direct_url(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
     """An rbd store needs show_image_direct_url (or show_multiple_locations) for COW.
 
-    Nova and Cinder find the rbd:// location to clone in the image GET response; with
-    both options off they see none and download the image instead. Confidence is medium:
-    they may use another, internal glance-api whose configuration was not read.
+    Nova finds the rbd:// location to clone in the image GET response; with both options
+    off it sees none and downloads the image instead (so does Cinder before 27, or without
+    a [glance] auth section). One finding per glance-api file. When discovery found another
+    glance-api file (an internal endpoint, say) that was not read, the check is unknown.
     """
     glance = inv.config.glance_api
     if glance is None:
         yield file_unknown(rbd_store_without_direct_url, inv, "glance-api")
         return
-    if _shows_locations(glance):
+    if _shows_locations(glance) or not rbd_stores(inv):
         return
-    for store in rbd_stores(inv):
-        yield rbd_store_without_direct_url.finding(
-            store_resource(store.id),
-            f"rbd store {store.id}: {glance.path} shows neither direct_url nor locations, so "
-            "Nova and Cinder cannot clone its images copy-on-write",
-            *_location_evidence(glance),
+    role = operator_api_type(inv, glance)
+    if _api_type(role) == "external":
+        yield rbd_store_without_direct_url.unknown(
+            file_resource(glance.path),
+            f"{glance.path} is a glance-operator external API, which hides locations by "
+            "design; Nova and Cinder use its internal API, whose configuration was not read",
+            *cite(role),
         )
-
-
-def _other_glance_api(inv: Inventory) -> bool:
-    """True when discovery saw more than one glance-api.conf."""
-    return any("another glance-api file" in w for w in inv.config.warnings)
+        return
+    other = unread_glance_api(inv)
+    if other is not None:
+        yield rbd_store_without_direct_url.unknown(
+            file_resource(glance.path),
+            f"{glance.path} hides locations, but {other} was not read: it may be the "
+            "internal glance-api that Nova and Cinder use",
+        )
+        return
+    yield rbd_store_without_direct_url.finding(
+        file_resource(glance.path),
+        _blind_message(inv, glance, ctx.release.major),
+        *_location_evidence(glance),
+    )
 
 
 @rule(
@@ -91,7 +156,8 @@ def locations_exposed_user_facing(inv: Inventory, ctx: AuditContext) -> Iterator
 
     The endpoint looks user-facing when it sets public_endpoint (medium confidence) or
     when it is the only glance-api configuration found (low confidence: the catalog may
-    still point users elsewhere).
+    still point users elsewhere). A glance-operator internal or edge API (recognised by the
+    log_file the operator gives it) is internal by construction and passes.
     """
     glance = inv.config.glance_api
     if glance is None:
@@ -99,9 +165,11 @@ def locations_exposed_user_facing(inv: Inventory, ctx: AuditContext) -> Iterator
         return
     if not _shows_locations(glance):
         return
+    if _api_type(operator_api_type(inv, glance)) in {"internal", "edge"}:
+        return
     if glance.public_endpoint is not None:
         why, confidence = f"sets public_endpoint {glance.public_endpoint.value}", Confidence.MEDIUM
-    elif not _other_glance_api(inv):
+    elif unread_glance_api(inv) is None:
         why, confidence = "is the only glance-api configuration found", Confidence.LOW
     else:
         return

@@ -115,7 +115,7 @@ def nova_rbd_cluster_mismatch(inv: Inventory, ctx: AuditContext) -> Iterator[Out
     for nova in inv.config.nova:
         if not nova.uses_rbd:
             continue
-        cluster = cluster_of(inv, nova.images_rbd_ceph_conf)
+        cluster = cluster_of(inv, nova.images_rbd_ceph_conf, nova.path)
         resource = file_resource(nova.path)
         gap = cluster_without_store(nova_rbd_cluster_mismatch, resource, cluster, stores, "compute")
         if isinstance(gap, Unknown):

@@ -16,6 +16,7 @@ it cannot.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import replace
@@ -25,6 +26,7 @@ from typing import Any
 import rados
 import rbd
 
+from imageyard.collect.ceph.cephx import parse_auth_get, parse_min_compat
 from imageyard.collect.ceph.client import (
     FEATURE_BITS,
     OP_FEATURE_BITS,
@@ -37,6 +39,7 @@ from imageyard.collect.ceph.client import (
 )
 from imageyard.collect.ceph.header import HEADER_BYTES, ISO_MAGIC_LEN, ISO_OFFSET, detect_format
 from imageyard.model.ceph import (
+    CephxCaps,
     DetectedFormat,
     RbdImage,
     RbdParentRef,
@@ -152,6 +155,22 @@ class BindingsClient:
             finally:
                 image.close()
         return detect_format(head, probe, snapshot)
+
+    def _mon(self, command: dict[str, str], what: str) -> bytes:
+        with _op(what):
+            code, out, status = self._cluster.mon_command(json.dumps(command), b"")
+        if code != 0:
+            raise CephError(f"{what}: {status or code}", errno=code)
+        return bytes(out)
+
+    def min_compat_client(self) -> str:
+        """``require_min_compat_client`` from the OSD map (``osd dump``)."""
+        return parse_min_compat(self._mon({"prefix": "osd dump", "format": "json"}, "osd dump"))
+
+    def cephx_caps(self, entity: str) -> CephxCaps:
+        """The caps of ``entity`` (``auth get``; the key in the answer is dropped)."""
+        command = {"prefix": "auth get", "entity": entity, "format": "json"}
+        return parse_auth_get(self._mon(command, f"auth get {entity}"), entity)
 
     def trash(self, pool: str) -> tuple[TrashEntry, ...]:
         with _op(f"list trash of pool {pool}"):

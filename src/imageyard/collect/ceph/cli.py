@@ -28,8 +28,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from imageyard.collect.ceph.cephx import parse_auth_get, parse_min_compat
 from imageyard.collect.ceph.client import CephError, ClusterTarget, Fault, ImageRef, PoolRecord
 from imageyard.model.ceph import (
+    CephxCaps,
     DetectedFormat,
     RbdImage,
     RbdParentRef,
@@ -306,6 +308,14 @@ class CliClient:
         if self._fsid is None:
             self._fsid = parse_fsid(self._ceph(["fsid"], "ceph fsid"))
         return self._fsid
+
+    def min_compat_client(self) -> str:
+        """``require_min_compat_client`` from ``ceph osd dump``."""
+        return parse_min_compat(self._ceph(["osd", "dump"], "osd dump"))
+
+    def cephx_caps(self, entity: str) -> CephxCaps:
+        """The caps of ``entity`` from ``ceph auth get`` (the key is dropped at once)."""
+        return parse_auth_get(self._ceph(["auth", "get", entity], f"auth get {entity}"), entity)
 
     def pools(self) -> tuple[PoolRecord, ...]:
         return parse_pools(self._ceph(["osd", "pool", "ls", "detail"], "list pools"))

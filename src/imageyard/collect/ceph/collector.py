@@ -20,6 +20,12 @@ uses (every selected pool when no rbd store is known), a client that is a ``Head
 reads the first bytes of the image's ``snap`` snapshot (else its head) and the collector
 records the detected format in ``RbdImage.detected_format``. It is one small read per image;
 a failed read leaves the field None with a note, never a gap, since it is an extra.
+
+Clone facts: the cluster keeps the names of *every* pool (``pool_names``), and a client that
+is ``ClusterFacts`` also reads ``require_min_compat_client`` and the caps of each consumer's
+cephx user (``rbd_user`` of every rbd Nova compute and Cinder RBD backend in the config;
+``client.admin`` when unset). A read that fails (a read-only user may not ``auth get``) is a
+Gap ``cluster <conf> require_min_compat_client`` or ``cephx <entity>``.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ import os
 from dataclasses import dataclass, field, replace
 
 from imageyard.collect.base import Progress
+from imageyard.collect.ceph.cephx import ClusterFacts
 from imageyard.collect.ceph.cli import CliClient
 from imageyard.collect.ceph.client import (
     DEFAULT_TIMEOUT,
@@ -149,6 +156,8 @@ class CephCollector:
             cluster = self._cluster(client, target, run, progress)
             if cluster is not None and self.headers:
                 cluster = _with_headers(client, cluster, glance_pools(inventory, cluster), run)
+            if cluster is not None and isinstance(client, ClusterFacts):
+                cluster = _with_facts(client, cluster, consumer_entities(inventory.config), run)
         except CephError as exc:
             run.gap(scope, exc)
             return
@@ -164,13 +173,18 @@ class CephCollector:
         if any(c.fsid == fsid for c in run.clusters):
             run.notes.append(f"{target.conf}: cluster {fsid} already read")
             return None
+        listed = client.pools()
         pools = tuple(
             _read_pool(client, rec, self.watchers, run, progress)
-            for rec in self._selected(client.pools(), run)
+            for rec in self._selected(listed, run)
         )
         pools = link_parents(_complete_snapshots(client, pools, run))
         return CephCluster(
-            fsid=fsid, name=_cluster_name(target.conf), conf_path=target.conf, pools=pools
+            fsid=fsid,
+            name=_cluster_name(target.conf),
+            conf_path=target.conf,
+            pools=pools,
+            pool_names=tuple(p.name for p in listed),
         )
 
     def _selected(self, pools: tuple[PoolRecord, ...], run: _Run) -> tuple[PoolRecord, ...]:
@@ -258,6 +272,37 @@ def _with_snapshots(pool: Pool, image_name: str, snaps: tuple[Snapshot, ...]) ->
         return replace(image, snapshots=tuple(known.get(s.id, s) for s in snaps))
 
     return replace(pool, images=tuple(merged(i) for i in pool.images))
+
+
+# ------------------------------------------------------------------ clone facts
+
+
+def _entity(user: str | None) -> str:
+    return f"client.{user}" if user else "client.admin"
+
+
+def consumer_entities(config: DeploymentConfig) -> tuple[str, ...]:
+    """The cephx entity of every rbd Nova compute and Cinder RBD backend, in config order."""
+    users = [n.rbd_user for n in config.nova if n.uses_rbd]
+    users += [b.rbd_user for c in config.cinder for b in c.backends if b.is_rbd]
+    names = (_entity(u.value.strip() if u is not None else None) for u in users)
+    return tuple(dict.fromkeys(names))
+
+
+def _with_facts(
+    client: ClusterFacts, cluster: CephCluster, entities: tuple[str, ...], run: _Run
+) -> CephCluster:
+    try:
+        cluster = replace(cluster, require_min_compat_client=client.min_compat_client())
+    except CephError as exc:
+        run.gap(f"cluster {cluster.conf_path} require_min_compat_client", exc)
+    caps = []
+    for entity in entities:
+        try:
+            caps.append(client.cephx_caps(entity))
+        except CephError as exc:
+            run.gap(f"cephx {entity}", exc)
+    return replace(cluster, cephx=tuple(caps))
 
 
 # ------------------------------------------------------------------ header inspection

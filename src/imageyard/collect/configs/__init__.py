@@ -6,20 +6,25 @@ Concepts:
   ``cinder``, ``ceph``, ``glance-swift``). ``KINDS`` maps each kind to its INI dialect
   and parser; every parser turns an ``IniDocument`` into a ``Parsed`` view plus warnings.
 * ``ConfigPaths`` names the files to read: given explicitly, or found by ``discover`` in a
-  directory tree (flat, ``etc/<service>/`` or one directory per service).
-* ``collect_configs`` reads and parses them into a ``DeploymentConfig``. A file the
-  operator named explicitly that is missing or broken raises ``ConfigFileError``; a kind
-  that discovery did not find, or a discovered file that cannot be read, becomes a ``Gap``.
+  directory tree (see ``discover`` for the layouts). A service instance may read several
+  files (``ConfigPaths.overlays``); its view is parsed from all of them merged in load
+  order (``services``), so every field holds the occurrence oslo.config uses.
+* ``collect_configs`` reads and parses them into a ``DeploymentConfig`` whose ``services``
+  list each instance's files in load order. A file the operator named explicitly that is
+  missing or broken raises ``ConfigFileError``; a kind that discovery did not find, or a
+  discovered file that cannot be read, becomes a ``Gap``.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from imageyard.collect.configs import ceph, cinder, glance_api, glance_import, glance_swift, nova
 from imageyard.collect.configs._common import Parsed, ParsedView
+from imageyard.collect.configs.discover import discover
+from imageyard.collect.configs.paths import ConfigPaths, Overlay, split_group
+from imageyard.collect.configs.services import merge, service_configs
 from imageyard.collect.ini import (
     MAX_CONFIG_BYTES,
     Dialect,
@@ -37,6 +42,8 @@ from imageyard.model.config import (
     GlanceApiConfig,
     GlanceImportConfig,
     NovaConfig,
+    Service,
+    ServiceConfig,
 )
 from imageyard.model.gap import Gap
 
@@ -44,10 +51,12 @@ __all__ = [
     "KINDS",
     "ConfigKind",
     "ConfigPaths",
+    "Overlay",
     "Parsed",
     "collect_configs",
     "discover",
     "parse_document",
+    "split_group",
 ]
 
 
@@ -72,95 +81,13 @@ KINDS: dict[str, ConfigKind] = {
 # Kinds whose absence leaves later stages blind, so it is recorded as a gap.
 EXPECTED_KINDS = ("glance-api", "glance-image-import", "nova", "cinder", "ceph")
 
-_FILE_NAMES = {
-    "glance-api.conf": "glance-api",
-    "glance-image-import.conf": "glance-image-import",
-    "glance-swift.conf": "glance-swift",
-    "nova.conf": "nova",
-    "cinder.conf": "cinder",
-    "ceph.conf": "ceph",
+# The parser that turns each service instance's merged files into its view.
+_SERVICE_KIND = {
+    Service.GLANCE_API: "glance-api",
+    Service.GLANCE_IMAGE_IMPORT: "glance-image-import",
+    Service.NOVA_COMPUTE: "nova",
+    Service.CINDER_VOLUME: "cinder",
 }
-_MAX_DEPTH = 8
-
-
-@dataclass(frozen=True)
-class ConfigPaths:
-    """The files to read; nova, cinder and ceph may have several (compute groups, clusters)."""
-
-    glance_api: str | None = None
-    glance_import: str | None = None
-    glance_swift: str | None = None
-    nova: tuple[str, ...] = ()
-    cinder: tuple[str, ...] = ()
-    ceph: tuple[str, ...] = ()
-    searched: str | None = None  # the directory discovery looked in
-    notes: tuple[str, ...] = field(default=(), compare=False)
-
-    def items(self) -> tuple[tuple[str, str], ...]:
-        """``(kind, path)`` pairs in reading order."""
-        singles = (
-            ("glance-api", self.glance_api),
-            ("glance-image-import", self.glance_import),
-            ("glance-swift", self.glance_swift),
-        )
-        pairs = [(kind, path) for kind, path in singles if path is not None]
-        pairs += [("nova", p) for p in self.nova]
-        pairs += [("cinder", p) for p in self.cinder]
-        pairs += [("ceph", p) for p in self.ceph]
-        return tuple(pairs)
-
-
-# ---------------------------------------------------------------- discovery
-
-
-def _kind_of(path: str) -> str | None:
-    name = os.path.basename(path)
-    known = _FILE_NAMES.get(name)
-    if known is not None:
-        return known
-    parent = os.path.basename(os.path.dirname(path))
-    return "ceph" if parent == "ceph" and name.endswith(".conf") else None
-
-
-def _walk(root: str) -> list[str]:
-    """Every file under ``root`` (no symlinked directories), shallowest first."""
-    found: list[str] = []
-    for top, dirs, files in os.walk(root):
-        depth = os.path.relpath(top, root).count(os.sep)
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".")) if depth < _MAX_DEPTH else []
-        found += [os.path.join(top, f) for f in sorted(files)]
-    return sorted(found, key=lambda p: (p.count(os.sep), p))
-
-
-def discover(config_dir: str | os.PathLike[str]) -> ConfigPaths:
-    """Find the configuration files under ``config_dir`` by their conventional names."""
-    root = os.fspath(config_dir)
-    if not os.path.isdir(root):
-        raise ConfigFileError(root, "config directory not found (or not a directory)")
-    by_kind: dict[str, list[str]] = {kind: [] for kind in KINDS}
-    for path in _walk(root):
-        kind = _kind_of(path)
-        if kind is not None:
-            by_kind[kind].append(path)
-    notes: list[str] = []
-    singles: dict[str, str | None] = {}
-    for kind in ("glance-api", "glance-image-import", "glance-swift"):
-        paths = by_kind[kind]
-        singles[kind] = paths[0] if paths else None
-        notes += [f"{p}: another {kind} file; only {paths[0]} was read" for p in paths[1:]]
-    return ConfigPaths(
-        glance_api=singles["glance-api"],
-        glance_import=singles["glance-image-import"],
-        glance_swift=singles["glance-swift"],
-        nova=tuple(by_kind["nova"]),
-        cinder=tuple(by_kind["cinder"]),
-        ceph=tuple(by_kind["ceph"]),
-        searched=root,
-        notes=tuple(notes),
-    )
-
-
-# ---------------------------------------------------------------- collection
 
 
 def parse_document(kind: str, doc: IniDocument) -> Parsed:
@@ -171,7 +98,9 @@ def parse_document(kind: str, doc: IniDocument) -> Parsed:
 @dataclass
 class _Collected:
     files: list[ConfigFile] = field(default_factory=list)
+    docs: dict[str, IniDocument] = field(default_factory=dict)
     views: list[ParsedView] = field(default_factory=list)
+    services: tuple[ServiceConfig, ...] = ()
     warnings: list[str] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
 
@@ -186,6 +115,7 @@ class _Collected:
             cinder=tuple(v for v in self.views if isinstance(v, CinderConfig)),
             ceph=tuple(v for v in self.views if isinstance(v, CephConfig)),
             warnings=tuple(self.warnings),
+            services=self.services,
         )
 
 
@@ -200,10 +130,30 @@ def _read_one(
             raise
         state.gaps.append(Gap(f"config:{kind}", f"file {path}", exc.message))
         return
-    parsed = spec.parse(doc)
     state.files.append(ConfigFile(kind, content.path, content.sha256, content.size, doc.values))
-    state.views.append(parsed.view)
-    state.warnings += [*doc.warnings, *parsed.warnings]
+    state.docs[content.path] = doc
+    state.warnings += doc.warnings
+
+
+def _parse_views(state: _Collected, paths: ConfigPaths) -> None:
+    """One view per service instance (merged files) and per ceph.conf / glance-swift.conf."""
+    state.services = service_configs(paths, state.docs)
+    for svc in state.services:
+        kind = _SERVICE_KIND[svc.service]
+        merged = merge(svc.name, tuple(state.docs[f] for f in svc.files))
+        parsed = KINDS[kind].parse(merged)
+        _add_view(state, parsed, svc.files)
+    for kind, path in paths.mains():
+        if kind in ("ceph", "glance-swift") and path in state.docs:
+            _add_view(state, KINDS[kind].parse(state.docs[path]), (path,))
+
+
+def _add_view(state: _Collected, parsed: Parsed, files: tuple[str, ...]) -> None:
+    view = parsed.view
+    if isinstance(view, GlanceApiConfig | GlanceImportConfig | NovaConfig | CinderConfig):
+        view = replace(view, files=files)
+    state.views.append(view)
+    state.warnings += [w for w in parsed.warnings if w not in state.warnings]
 
 
 def collect_configs(
@@ -224,7 +174,8 @@ def collect_configs(
             max_bytes=max_bytes,
             opener=opener or open_binary,
         )
-    given = {kind for kind, _ in paths.items()}
+    _parse_views(state, paths)
+    given = {kind for kind, _ in paths.mains()}
     for kind in EXPECTED_KINDS:
         if kind in given:
             continue

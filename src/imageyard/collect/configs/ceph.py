@@ -6,13 +6,18 @@ import posixpath
 
 from imageyard.collect.configs._common import Parsed, first
 from imageyard.collect.ini import IniDocument
-from imageyard.model.config import CephConfig
+from imageyard.model.config import CephConfig, ConfigValue
 
 
 def cluster_name(path: str) -> str:
     """Ceph names a cluster after its conf file: ``/etc/ceph/edge1.conf`` is ``edge1``."""
     base = posixpath.basename(path.replace("\\", "/"))
     return base[: -len(".conf")] if base.endswith(".conf") and len(base) > 5 else base
+
+
+def _clone_formats(doc: IniDocument, sections: tuple[str, ...]) -> tuple[ConfigValue, ...]:
+    found = (doc.get(n, "rbd_default_clone_format") for n in sections)
+    return tuple(v for v in found if v is not None)
 
 
 def parse(doc: IniDocument) -> Parsed:
@@ -28,6 +33,7 @@ def parse(doc: IniDocument) -> Parsed:
         sections=names,
         client_sections=clients,
         client_keyrings=tuple(kv for n in clients for kv in doc.get_all(n, "keyring")),
+        clone_formats=_clone_formats(doc, ("global", *clients)),
     )
     warnings: tuple[str, ...] = ()
     if view.fsid is None:

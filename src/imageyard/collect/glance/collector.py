@@ -4,11 +4,14 @@ Concepts: one admin (or service) credential reads the whole catalog. The image l
 twice, once as Glance lists by default and once with ``os_hidden=true`` (hidden images are
 left out of every list unless asked for), both with ``visibility=all`` (community images are
 left out otherwise, even for an admin). An admin list covers every project and every status
-Glance still keeps (queued, saving, importing, active, deactivated, killed, pending_delete).
+Glance lists (queued, saving, importing, uploading, active, deactivated, pending_delete;
+never killed or deleted images).
 Each image is converted to the model as soon as its page arrives. Where the endpoint hides
 ``locations`` (``show_multiple_locations`` off) the service-only
 ``GET /v2/images/{id}/locations`` is tried; once that is refused it is not asked again and
-one gap says so. Members are read for ``shared`` images only. Stores come from
+one gap says so. Members cost one request per ``shared`` image, so they are read only when
+asked for (``fetch_members``), on parallel connections, and the source status says how many
+shared images were left unread otherwise. Stores come from
 ``/v2/info/stores/detail`` (or, when that is refused, ``/v2/info/stores`` plus a gap),
 import methods from ``/v2/info/import``, and the cache from ``<node>/v2/cache`` on each
 glance-api node named, since every node has its own.
@@ -72,6 +75,7 @@ class _Run:
     locations_allowed: bool = False
     pending: dict[str, Future[Any]] = field(default_factory=dict)  # per-image requests
     notes: list[str] = field(default_factory=list)
+    shared: int = 0  # images with visibility shared
 
     def gap(self, scope: str, error: str) -> None:
         self.gaps.append(Gap(source=SOURCE, scope=scope, error=error))
@@ -93,7 +97,7 @@ class GlanceCollector:
 
     http: JsonHttp
     node_urls: tuple[str, ...] = ()
-    fetch_members: bool = True
+    fetch_members: bool = False
     name: str = SOURCE
 
     def collect(self, inventory: Inventory, progress: Progress) -> Inventory:
@@ -131,6 +135,8 @@ class GlanceCollector:
 
     def _status(self, run: _Run, stores: tuple[Store, ...]) -> SourceStatus:
         parts = [f"{len(run.images)} images", f"{len(stores)} stores", *run.notes]
+        if run.shared:
+            parts.append(_members_note(run.shared, self.fetch_members))
         if self.node_urls:
             parts.append(f"{len(self.node_urls)} cache nodes")
         return SourceStatus(
@@ -195,6 +201,7 @@ class GlanceCollector:
             return
         run.seen.add(image_id)
         run.images.append(image)
+        run.shared += image.visibility == "shared"
 
     def _locations(self, run: _Run, raw: Mapping[str, Any]) -> tuple[Location, ...] | None:
         """None: use the body's own ``locations``; else what the locations API says.
@@ -328,6 +335,12 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _members_note(shared: int, fetched: bool) -> str:
+    if fetched:
+        return f"members of {shared} shared images"
+    return f"members not read for {shared} shared images (--members reads them)"
 
 
 def _listing_scope(label: str, exc: ListingError) -> str:

@@ -8,6 +8,7 @@ of the tool's own file. Removals cannot be expressed that way and are listed ins
 
 from __future__ import annotations
 
+from imageyard.design.diff import option_lines
 from imageyard.design.model import Change, Design
 
 
@@ -27,7 +28,9 @@ def fragment(changes: tuple[Change, ...], indent: str = "") -> str:
         lines.append(f"{indent}[{section}]")
         for ch in items:
             lines.append(f"{indent}# {ch.why} [{ch.fact}]")
-            lines.append(f"{indent}{ch.key} = {ch.value}")
+            if ch.risk:
+                lines.append(f"{indent}# RISK: {ch.risk}")
+            lines += [f"{indent}{line}" for line in option_lines(ch)]
         lines.append("")
     return "\n".join(lines)
 
@@ -40,8 +43,22 @@ def removals(design: Design) -> list[str]:
     ]
 
 
+def by_hand(design: Design) -> list[str]:
+    """The values only the operator knows, for a renderer's footer."""
+    return [f"add by hand: {m}" for m in design.manual]
+
+
 def cannot(items: list[str], comment: str = "#") -> str:
     if not items:
         return ""
     body = "\n".join(f"{comment}   - {item}" for item in items)
     return f"{comment} This tool cannot express:\n{body}\n"
+
+
+def targets(design: Design, file: str) -> list[str]:
+    """The targets (compute group, site API, ...) that ``file`` has changes for, in order."""
+    found: list[str] = []
+    for c in design.changes_for(file):
+        if c.target not in found:
+            found.append(c.target)
+    return found

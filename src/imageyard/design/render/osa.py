@@ -3,14 +3,18 @@
 Concepts: openstack-ansible writes any option given in ``glance_glance_api_conf_overrides``,
 ``nova_nova_conf_overrides`` and ``cinder_cinder_conf_overrides`` (section -> key -> value),
 unvalidated. Glance reads glance-api.conf and glance-image-import.conf into one
-configuration, so the import options go into the glance-api overrides too.
+configuration (glance-api.conf last, so it wins), so the import options go into the
+glance-api overrides too: os_glance installs glance-image-import.conf only from a file
+named in ``glance_glance_image_import_conf_location``. Another site's glance-api and each
+compute group get their overrides in a ``group_vars`` file. Every variable used is in
+``data/deploy_tools.py`` (extracted from the os_glance, os_nova and os_cinder roles).
 """
 
 from __future__ import annotations
 
 from imageyard.design.diff import FileDiff
 from imageyard.design.model import Change, Design
-from imageyard.design.render.common import cannot, grouped, removals
+from imageyard.design.render.common import by_hand, cannot, grouped, removals, targets
 
 TOOL = "openstack-ansible"
 _VARS = (
@@ -33,6 +37,8 @@ def _block(var: str, changes: tuple[Change, ...]) -> list[str]:
         lines.append(f"  {section}:")
         for ch in items:
             lines.append(f"    # {ch.why} [{ch.fact}]")
+            if ch.risk:
+                lines.append(f"    # RISK: {ch.risk}")
             lines.append(f"    {ch.key}: {_quote(ch.value or '')}")
     return lines
 
@@ -51,18 +57,38 @@ def _nova_groups(design: Design) -> list[str]:
     return out
 
 
+def _site_apis(design: Design) -> list[str]:
+    out: list[str] = []
+    for target in targets(design, "glance-api.conf"):
+        if not target:
+            continue
+        changes = tuple(c for c in design.changes_for("glance-api.conf") if c.target == target)
+        out += [
+            "",
+            f"# ---- /etc/openstack_deploy/group_vars/<glance_api hosts at {target}>.yml",
+            *_block("glance_glance_api_conf_overrides", changes),
+        ]
+    return out
+
+
 def render(design: Design, diffs: tuple[FileDiff, ...]) -> str:
     out = ["# ---- /etc/openstack_deploy/user_variables.yml"]
     several = len({c.target for c in design.changes if c.file == "nova.conf"}) > 1
     for var, files in _VARS:
         if several and files == ("nova.conf",):
             continue
-        block = _block(var, tuple(c for c in design.changes if c.file in files))
+        mine = tuple(
+            c
+            for c in design.changes
+            if c.file in files and not (c.file == "glance-api.conf" and c.target)
+        )
+        block = _block(var, mine)
         if block:
             out += ["", *block]
+    out += _site_apis(design)
     if several:
         out += _nova_groups(design)
-    missing = removals(design)
+    missing = removals(design) + by_hand(design)
     if several:
         missing.append(
             "compute groups are not inventory groups: map each group_vars file to the "

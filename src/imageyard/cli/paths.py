@@ -1,0 +1,53 @@
+"""``imageyard paths``: every image on every consumer, the path it takes, the location, why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from imageyard.cli.options import inventory_input, output_option, write_output
+from imageyard.errors import ExitCode
+from imageyard.files import check_output
+from imageyard.model.snapshot import read_inventory
+from imageyard.paths import build_paths
+from imageyard.paths.render import FORMATS
+
+
+@click.command("paths")
+@inventory_input("The snapshot written by 'imageyard collect' (or give it as INVENTORY).")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(list(FORMATS)),
+    default="table",
+    show_default=True,
+    help="table (grouped by path and cause), json or csv (every image x consumer).",
+)
+@output_option("the paths")
+@click.option("--consumer", metavar="NAME", help="Only this consumer (e.g. cinder:ceph).")
+@click.option("-q", "--quiet", is_flag=True, help="No summary lines on stderr.")
+def command(inventory: Path | None, fmt: str, out: str, consumer: str | None, quiet: bool) -> int:
+    """Show how each consumer makes a disk from each image: clone, copy-to-store-then-clone,
+    download (with or without convert), error or refused, with the location and the reasons.
+
+    Consumers are the Nova computes and Cinder RBD backends of the snapshot's config. A
+    summary line per consumer ("N of M bootable images clone on <consumer>") goes to stderr
+    (the table shows it too). A bad snapshot gives exit code 5.
+    """
+    if inventory is None:
+        raise click.UsageError("give the snapshot: imageyard paths INVENTORY")
+    check_output(out, "paths", (inventory,))
+    inv = read_inventory(inventory)
+    report = build_paths(inv, consumer=consumer)
+    if consumer is not None and not report.summaries:
+        names = ", ".join(s.consumer.name for s in build_paths(inv).summaries) or "none"
+        raise click.BadParameter(
+            f"no consumer {consumer!r} (known: {names})", param_hint="--consumer"
+        )
+    write_output(FORMATS[fmt](report), out, "paths", (inventory,))
+    if not quiet and not (fmt == "table" and out == "-"):
+        for summary in report.summaries:
+            click.echo(f"imageyard: {summary.line}", err=True)
+    return int(ExitCode.OK)

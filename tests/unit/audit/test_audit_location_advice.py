@@ -1,0 +1,102 @@
+"""What the location rules say about Nova, Cinder and the service-only locations API."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from audit_support import ROOT, audit, collect_dir
+
+from imageyard.audit.releases import parse_release
+from imageyard.audit.rule import AuditContext
+
+KOLLA_CEPH = ROOT / "tests" / "corpus" / "kolla-ceph"
+OSA_FILE = ROOT / "tests" / "corpus" / "osa-file"
+
+
+def _messages(path: Path, rule_id: str, release: str | None = None) -> list[str]:
+    ctx = AuditContext(parse_release(release))
+    result = audit(collect_dir(path), rule_id, ctx=ctx)
+    return [f.message for f in result.findings]
+
+
+def test_hidden_locations_name_cinder_with_glance_auth_as_still_cloning() -> None:
+    [message] = _messages(KOLLA_CEPH, "rbd-store-without-direct-url")
+    assert "Nova cannot clone" in message
+    assert "cinder:rbd-1 still can" in message
+    assert "service-only locations API" in message
+
+
+def test_hidden_locations_before_glance_29_cite_no_locations_api() -> None:
+    [message] = _messages(KOLLA_CEPH, "rbd-store-without-direct-url", "2024.1")
+    assert "Nova and Cinder cannot clone" in message
+    assert "locations API" not in message
+
+
+def test_show_multiple_locations_advice_says_nova_has_no_replacement() -> None:
+    [message] = _messages(OSA_FILE, "deprecated-option")
+    assert "internal glance-api for Nova" in message
+    assert "Cinder 27 and later" in message
+    assert "for Nova and Cinder" not in message
+
+
+def test_show_multiple_locations_advice_before_glance_29_cites_no_api() -> None:
+    [message] = _messages(OSA_FILE, "deprecated-option", "2024.1")
+    assert "locations API" not in message
+    assert "internal glance-api" in message
+
+
+def test_an_unread_second_glance_api_makes_hidden_locations_unknown(tmp_path: Path) -> None:
+    for name, show in (("a-public", "False"), ("b-internal", "True")):
+        conf = tmp_path / name / "glance-api.conf"
+        conf.parent.mkdir()
+        conf.write_text(
+            f"[DEFAULT]\nenabled_backends = ceph:rbd\nshow_image_direct_url = {show}\n"
+            "[glance_store]\ndefault_backend = ceph\n[ceph]\nrbd_store_pool = images\n"
+        )
+    result = audit(collect_dir(tmp_path), "rbd-store-without-direct-url")
+    assert not result.findings
+    [unknown] = result.unknowns
+    assert "b-internal/glance-api.conf was not read" in unknown.reason
+
+
+def test_an_unread_second_glance_api_makes_missing_conversion_unknown(tmp_path: Path) -> None:
+    for name, plugins in (("a-internal", "[]"), ("b-external", "['image_conversion']")):
+        conf = tmp_path / name / "glance-api.conf"
+        conf.parent.mkdir()
+        conf.write_text(
+            "[DEFAULT]\nenabled_backends = ceph:rbd\n[glance_store]\ndefault_backend = ceph\n"
+            "[ceph]\nrbd_store_pool = images\n"
+            f"[image_import_opts]\nimage_import_plugins = {plugins}\n"
+        )
+    result = audit(collect_dir(tmp_path), "image-conversion-off-with-rbd-default")
+    assert not result.findings
+    [unknown] = result.unknowns
+    assert "b-external/glance-api.conf was not read" in unknown.reason
+
+
+SPLIT = ROOT / "tests" / "corpus" / "glance-operator-ceph-split"
+
+
+def test_glance_operator_internal_api_alone_is_not_user_facing(tmp_path: Path) -> None:
+    shutil.copytree(SPLIT / "glance-default-internal-api-0", tmp_path / "pod")
+    result = audit(collect_dir(tmp_path), "locations-exposed-user-facing")
+    assert result.rules[0].verdict.value == "pass"
+
+
+def test_glance_operator_external_api_alone_is_not_told_to_show_locations(
+    tmp_path: Path,
+) -> None:
+    shutil.copytree(SPLIT / "glance-default-external-api-0", tmp_path / "pod")
+    result = audit(collect_dir(tmp_path), "rbd-store-without-direct-url")
+    assert not result.findings
+    [unknown] = result.unknowns
+    assert "glance-operator external API" in unknown.reason
+
+
+def test_a_plain_glance_api_showing_locations_alone_is_still_flagged(tmp_path: Path) -> None:
+    shutil.copytree(SPLIT / "glance-default-internal-api-0", tmp_path / "pod")
+    conf = next((tmp_path / "pod").rglob("00-config.conf"))
+    conf.write_text(conf.read_text().replace("glance-default-internal.log", "glance-api.log"))
+    result = audit(collect_dir(tmp_path), "locations-exposed-user-facing")
+    assert len(result.findings) == 1
