@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable
 from typing import IO
 
 from imageyard.errors import ImageyardError, InputError, UsageError
+from imageyard.secrets import scrub
 
 Fail = Callable[[str], ImageyardError]
 MiB = 1 << 20
@@ -159,7 +160,8 @@ def write_text(
     *,
     compress: bool = False,
 ) -> None:
-    """Write ``text`` to ``out`` (``-``: stdout) as the module docstring says."""
+    """Write ``text``, secrets scrubbed, to ``out`` (``-``: stdout) as the module says."""
+    text = scrub(text)
     if out == "-":
         _write_chunks(sys.stdout, text)
         sys.stdout.flush()
