@@ -161,7 +161,8 @@ def write_text(
     compress: bool = False,
 ) -> None:
     """Write ``text``, secrets scrubbed, to ``out`` (``-``: stdout) as the module says."""
-    text = scrub(text)
+    # NOTE: a chunk is a whole unit (one image of a snapshot), so no secret spans two chunks
+    text = scrub(text) if isinstance(text, str) else map(scrub, text)
     if out == "-":
         _write_chunks(sys.stdout, text)
         sys.stdout.flush()
