@@ -20,6 +20,7 @@ from imageyard.audit.rules import (
     lifecycle,
     locations,
     nova,
+    startup,
     store_options,
     weights,
 )
@@ -28,6 +29,9 @@ RULES: tuple[Rule, ...] = (
     # glance-api, nova-compute or cinder-volume would not start
     backends.default_backend_not_enabled,
     backends.reserved_store_id_enabled,
+    startup.store_type_unknown,
+    startup.default_store_not_loaded,
+    startup.option_list_without_brackets,
     cache.cache_without_self_reference_url,
     nova.nova_rbd_force_raw_off,
     # copy-on-write from Glance images
@@ -41,6 +45,7 @@ RULES: tuple[Rule, ...] = (
     # store layout
     file_stores.staging_dir_inside_file_store,
     file_stores.shared_file_store_datadir,
+    startup.rbd_stores_share_pool,
     backends.multiple_http_stores,
     imports.copy_image_not_enabled,
     weights.store_weights_tied,

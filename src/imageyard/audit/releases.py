@@ -27,7 +27,7 @@ class Release:
         return f"{self.series} {self.name} (Glance {self.major})"
 
 
-# Glance majors per series (glance tags; 33 is the cycle in development).
+# Glance majors per series (glance tags; openstack/releases deliverables).
 GLANCE_RELEASES: tuple[Release, ...] = (
     Release(13, "newton", "Newton"),
     Release(14, "ocata", "Ocata"),
@@ -49,10 +49,10 @@ GLANCE_RELEASES: tuple[Release, ...] = (
     Release(30, "2025.1", "Epoxy"),
     Release(31, "2025.2", "Flamingo"),
     Release(32, "2026.1", "Gazpacho"),
-    Release(33, "2026.2", "(in development)"),
+    Release(33, "2026.2", "Hibiscus"),
 )
 
-LATEST_RELEASED = 32
+LATEST_RELEASED = 33
 _MAJOR = re.compile(r"(\d{2})(?:\.\d+){0,2}")
 
 

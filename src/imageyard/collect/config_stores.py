@@ -21,6 +21,8 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from oslo_config import types
+
 from imageyard.model.config import (
     CephConfig,
     ConfigValue,
@@ -28,7 +30,6 @@ from imageyard.model.config import (
     GlanceApiConfig,
     StoreType,
     as_int,
-    as_list,
     pick,
 )
 from imageyard.model.gap import Gap
@@ -177,13 +178,23 @@ def _store(
     return store, gaps
 
 
+def legacy_store_names(glance: GlanceApiConfig) -> tuple[str, ...]:
+    """``[glance_store] stores`` as oslo.config's ``ListOpt`` reads it (default file, http)."""
+    cv = glance.legacy_stores
+    if cv is None:
+        return LEGACY_DEFAULT_STORES
+    try:
+        return tuple(str(n).strip() for n in types.List()(cv.value) if str(n).strip())
+    except ValueError:
+        return ()
+
+
 def legacy_store_types(glance: GlanceApiConfig) -> tuple[StoreType, ...]:
-    """The drivers ``[glance_store] stores`` loads (default ``file, http``), once each.
+    """The drivers ``[glance_store] stores`` loads, once each.
 
     An entry point stevedore cannot load is left out: glance_store disables it.
     """
-    names = as_list(glance.legacy_stores) if glance.legacy_stores else LEGACY_DEFAULT_STORES
-    found = (StoreType.from_entry_point(n) for n in names)
+    found = (StoreType.from_entry_point(n) for n in legacy_store_names(glance))
     return tuple(dict.fromkeys(t for t in found if t is not StoreType.UNKNOWN))
 
 

@@ -11,9 +11,11 @@ glance-api with both show options off (OSSN-0090).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from imageyard.audit.data.glance_store_options import DRIVER_OPTIONS
+from imageyard.design import gating
 from imageyard.design.cachetune import CachePlan
 from imageyard.design.layout import local_store
 from imageyard.design.model import ApiPlan, Change, StorePlan
@@ -151,7 +153,7 @@ def _migrate(ctx: Context) -> list[Change]:
     section (there it keeps the url_prefix the legacy locations resolve to); the rest of them
     would be ignored and is removed."""
     api = legacy_api(ctx.inv)
-    if api is None:
+    if api is None or ctx.release < gating.MULTISTORE:
         return []
     kept = {s.type: s.id for s in ctx.stores if not s.new}
     out: list[Change] = []
@@ -208,9 +210,35 @@ def _api_stores(ctx: Context, api: ApiPlan) -> list[Change]:
     return out
 
 
+def _single_store(ctx: Context) -> list[Change]:
+    """Before multi-store: driver types in [glance_store] stores, options in [glance_store]."""
+    default = next((s for s in ctx.stores if s.is_default), None)
+    why = f"Glance {ctx.release} has no multi-store"
+    out = [
+        _set(
+            API,
+            "glance_store",
+            "stores",
+            ", ".join(s.type for s in ctx.stores),
+            f"{why}: one store per driver type",
+            "release-gating",
+        )
+    ]
+    if default is not None:
+        out.append(_set(API, "glance_store", "default_store", default.type, why, "release-gating"))
+    for p in ctx.stores:
+        out += [
+            _set(API, "glance_store", k, v, f"{p.type} store ({why})", "release-gating")
+            for k, v in p.options
+        ]
+    return out
+
+
 def _glance_stores(ctx: Context) -> list[Change]:
     if ctx.refused:
         return []
+    if ctx.release < gating.MULTISTORE:
+        return _single_store(ctx)
     out: list[Change] = []
     for api in ctx.api_plans():
         out += _api_stores(ctx, api)
@@ -218,6 +246,8 @@ def _glance_stores(ctx: Context) -> list[Change]:
 
 
 def _reserved(ctx: Context) -> list[Change]:
+    if ctx.release < gating.RESERVED_STORES:
+        return []
     out = []
     for api in ctx.api_plans():
         cur = current(ctx.inv, API, api.target)
@@ -294,7 +324,12 @@ def _locations(ctx: Context) -> list[Change]:
                     api.target,
                 )
             )
-        if methods and "copy-image" not in methods and len(ctx.stores) > 1:
+        if (
+            methods
+            and "copy-image" not in methods
+            and len(ctx.stores) > 1
+            and ctx.release >= gating.COPY_IMAGE
+        ):
             out.append(
                 _set(
                     API,
@@ -329,7 +364,7 @@ def _removals(ctx: Context) -> list[Change]:
                     )
                 )
     for key in ("stores", "default_store"):
-        if ("glance_store", key) in cur and not ctx.refused:
+        if ("glance_store", key) in cur and not ctx.refused and ctx.release >= gating.MULTISTORE:
             out.append(
                 Change(
                     API,
@@ -393,8 +428,8 @@ def _glance_cache(ctx: Context) -> list[Change]:
                 API,
                 "DEFAULT",
                 "worker_self_reference_url",
-                "http://<this node>:9292",
-                "required by the centralized_db cache driver; set per node",
+                "<this node's own URL, e.g. http://ctl1:9292>",
+                "the centralized_db cache driver records each node by it; per node",
                 "cache-centralized-db",
             )
         )
@@ -403,7 +438,7 @@ def _glance_cache(ctx: Context) -> list[Change]:
 
 def _import_conf(ctx: Context) -> list[Change]:
     default = next((s for s in ctx.stores if s.is_default), None)
-    if default is None or default.type != "rbd":
+    if default is None or default.type != "rbd" or ctx.release < gating.IMPORT_CONVERSION:
         return []
     plugins = list(
         as_list(current(ctx.inv, IMPORT).get(("image_import_opts", "image_import_plugins")))
@@ -447,7 +482,7 @@ def _nova(ctx: Context) -> list[Change]:
         target = _nova_target(ctx, c.name)
         if c.uses_rbd:
             store = local_store(ctx.site, ctx.stores, c.ceph_cluster)
-            if store is not None:
+            if store is not None and ctx.release >= gating.NOVA_STORE_NAME:
                 out.append(
                     Change(
                         NOVA,
@@ -461,7 +496,7 @@ def _nova(ctx: Context) -> list[Change]:
                         risk=STORE_NAME_RISK,
                     )
                 )
-            if multi:
+            if multi and ctx.release >= gating.NEVER_DOWNLOAD:
                 out.append(
                     Change(
                         NOVA,
@@ -544,7 +579,7 @@ def _cinder(ctx: Context) -> list[Change]:
                         CINDER,
                         "DEFAULT",
                         key,
-                        "<id>",
+                        "<the internal project's or user's id>",
                         "the cache owner; without it the cache is not used",
                         "cinder-image-cache",
                         target,
@@ -566,6 +601,23 @@ def _is_noop(ch: Change, ctx: Context) -> bool:
 
 def _norm(text: str) -> str:
     return "".join(text.split()).lower().strip("[]")
+
+
+_PLACEHOLDER = re.compile(r"<[^<>]+>")
+
+
+def is_placeholder(ch: Change) -> bool:
+    """A value only the operator can give (a node URL, a project id): never written."""
+    return ch.value is not None and _PLACEHOLDER.search(ch.value) is not None
+
+
+def manual_items(changes: tuple[Change, ...]) -> tuple[str, ...]:
+    """What the operator must add by hand, one line each."""
+    return tuple(
+        f"{c.file}{f' ({c.target})' if c.target else ''} [{c.section}] {c.key} = {c.value}: {c.why}"
+        for c in changes
+        if is_placeholder(c)
+    )
 
 
 def build_changes(ctx: Context) -> tuple[Change, ...]:

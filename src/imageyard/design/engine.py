@@ -5,7 +5,8 @@ target release it returns the same ``Design`` every time. Capacity (``capacity.p
 section (a); the declared pain points (``pain.py``) add their decisions to sections (a), (b)
 and (e) and open the memo's summary. Section (c) decisions summarise
 the changes per file and carry the two-endpoint advice. Every change is checked against the
-option tables of the target release; an unknown option is a bug and raises.
+option tables of the target release and the whole design against itself
+(``consistency.py``); an unknown option or a contradiction is a bug and raises.
 """
 
 from __future__ import annotations
@@ -16,8 +17,16 @@ from dataclasses import replace
 from imageyard.audit.releases import Release
 from imageyard.design.cachetune import decide_cache, plan_cache
 from imageyard.design.capacity import Imbalance, decide_capacity, imbalance, plan_loads
-from imageyard.design.changes import Context, build_changes, legacy_api
+from imageyard.design.changes import (
+    Context,
+    build_changes,
+    is_placeholder,
+    legacy_api,
+    manual_items,
+)
+from imageyard.design.consistency import problems
 from imageyard.design.formats import conversions, decide_formats
+from imageyard.design.gating import MULTISTORE, decide_release, single_store
 from imageyard.design.layout import (
     cost_split,
     decide_layout,
@@ -86,6 +95,12 @@ def _with_imbalance(decisions: list[Decision], found: Imbalance) -> list[Decisio
     ]
 
 
+def _multistore_now(inv: Inventory | None, major: int) -> bool:
+    """The collected glance-api.conf is multi-store but the target release has none."""
+    api = inv.config.glance_api if inv is not None else None
+    return major < MULTISTORE and api is not None and api.is_multistore
+
+
 def _inputs(site: Site, inv: Inventory | None) -> tuple[str, ...]:
     out = []
     if inv is not None:
@@ -116,12 +131,15 @@ def build_design(
     """The design for ``site`` (merged inputs) at ``release``."""
     major = release.major
     pains = set(site.pain_points)
-    stores = plan_stores(site, major)
+    wanted = plan_stores(site, major)
+    stores = single_store(wanted, major)
     items = with_boots(conversions(inv, stores), inv, order="slow_first_boot" in pains)
     cache = plan_cache(site, stores)
-    refused = bool(not_understood(site))
+    refused = bool(not_understood(site)) or _multistore_now(inv, major)
     apis = plan_apis(site, stores, major)
-    changes = build_changes(Context(site, stores, cache, major, inv, refused, apis))
+    found = build_changes(Context(site, stores, cache, major, inv, refused, apis))
+    manual = manual_items(found)
+    changes = tuple(c for c in found if not is_placeholder(c))
     backends = frozenset(b.name for b in site.cinder)
     bad = unknown_options(changes, stores, backends)
     if bad:
@@ -133,8 +151,11 @@ def build_design(
     edge = decide_sites(site, stores, apis)
     if edge is not None:
         layout.insert(3, edge)
-    if legacy_api(inv) is not None and not refused:
+    if legacy_api(inv) is not None and not refused and major >= MULTISTORE:
         layout.append(decide_migration(stores))
+    note = decide_release(wanted, stores, major, _multistore_now(inv, major))
+    if note is not None:
+        layout.insert(0, note)
     if "store_imbalance" in pains:
         layout = _with_imbalance(layout, imbalance(site, stores, loads, split))
     formats = decide_formats(site, stores, items)
@@ -160,7 +181,7 @@ def build_design(
     )
     if dups is not None:
         decisions.append(decide_duplicates(inv, site))
-    return Design(
+    design = Design(
         site=site.name,
         release=str(release),
         release_major=major,
@@ -174,4 +195,9 @@ def build_design(
         audit=_audit_summary(inv, release) if with_audit else (),
         summary=summary(tuple(decisions), site.pain_points),
         apis=apis,
+        manual=manual,
     )
+    wrong = problems(design)
+    if wrong:
+        raise AssertionError("inconsistent design: " + "; ".join(wrong))
+    return design

@@ -238,6 +238,17 @@ _FACTS: tuple[Fact, ...] = (
         "glance/policies/image.py copy_image",
     ),
     Fact(
+        "release-gating",
+        "Multi-store (enabled_backends, default_backend, per-store sections) exists from "
+        "Glance 17.0.0 (Rocky), the image_conversion import plugin from 18.0.0 (Stein), the "
+        "reserved os_glance_staging_store/os_glance_tasks_store and copy-image from 20.0.0 "
+        "(Ussuri), store weight from 27.0.0; Nova's never_download_image_if_on_rbd from 21.0.0 "
+        "(Ussuri) and images_rbd_glance_store_name from 22.0.0 (Victoria).",
+        "glance: releasenotes/notes (multi-store Rocky, image conversion Stein, reserved stores "
+        "and copy-image Ussuri); nova: nova/conf/workarounds.py, nova/conf/libvirt.py",
+        "inference",
+    ),
+    Fact(
         "legacy-location-store",
         "With enabled_backends set, Glance gives a location without a 'store' (single-store "
         "uploads) the store whose url_prefix the URL starts with, on the next read of the image; "

@@ -205,7 +205,9 @@ def plan_stores(site: Site, release: int) -> tuple[StorePlan, ...]:
     used = consumer_clusters(site)
     central = central_cluster(site, used)
     plans = [_rbd_plan(site, central, "default")] if central else []
-    plans += [_rbd_plan(site, name, "edge") for name in used if name != central]
+    # NOTE: edge sites come from real consumers only; assumed ones do not make a DCN layout.
+    edges = () if consumers_assumed(site) else used
+    plans += [_rbd_plan(site, name, "edge") for name in edges if name != central]
     planned = {p.id for p in plans}
     default_other = None if central else _default_non_ceph(site)
     for b in site.backends:

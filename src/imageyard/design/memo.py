@@ -93,6 +93,12 @@ def _section(design: Design, section: str, diffs: tuple[FileDiff, ...]) -> list[
         lines += _conversions(design)
     if section == "config":
         lines += ["```diff", ini.render(design, diffs).rstrip(), "```", ""]
+        if design.manual:
+            lines += [
+                "Add by hand (values only you know; not written to any file):",
+                *[f"- {m}" for m in design.manual],
+                "",
+            ]
     if section == "reclaim":
         lines += _steps(design)
     return lines

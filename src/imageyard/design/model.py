@@ -125,6 +125,7 @@ class Design:
     audit: tuple[tuple[str, int], ...] = ()  # failing audit rule id -> finding count
     summary: tuple[str, ...] = ()  # declared pain points and capacity warnings, first things first
     apis: tuple[ApiPlan, ...] = ()  # one per site when there are several Ceph sites
+    manual: tuple[str, ...] = ()  # values only the operator knows: never written to a file
 
     @property
     def default_store(self) -> StorePlan | None:

@@ -16,10 +16,17 @@ from imageyard.design.data.glance_options import GLANCE_FILE_OPTIONS
 from imageyard.design.model import Change, StorePlan
 
 RESERVED_STORE_OPTIONS = frozenset({"filesystem_store_datadir"})
+# NOTE: deprecated since Rocky, still registered by glance_store (single-store mode).
+LEGACY_STORE_OPTIONS = frozenset({"stores", "default_store"})
 
 
 def _store_ok(store: StorePlan, key: str) -> bool:
     return key in MULTI_BACKEND_OPTIONS or key in DRIVER_OPTIONS.get(store.type, frozenset())
+
+
+def _single_store_ok(key: str) -> bool:
+    """Single-store mode: the store list, its default and every driver's options."""
+    return key in LEGACY_STORE_OPTIONS or any(key in keys for keys in DRIVER_OPTIONS.values())
 
 
 def _glance_ok(ch: Change, stores: dict[str, StorePlan]) -> bool:
@@ -27,6 +34,8 @@ def _glance_ok(ch: Change, stores: dict[str, StorePlan]) -> bool:
         return _store_ok(stores[ch.section], ch.key)
     if ch.section.startswith("os_glance_"):
         return ch.key in RESERVED_STORE_OPTIONS
+    if ch.section == "glance_store" and _single_store_ok(ch.key):
+        return True
     table = GLANCE_FILE_OPTIONS[ch.file]
     return ch.key in table.get(ch.section, frozenset())
 

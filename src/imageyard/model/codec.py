@@ -23,6 +23,7 @@ import functools
 import json
 import types
 import typing
+from collections.abc import Callable, Sequence
 from typing import Any, Literal, TypeVar, Union, cast, get_args, get_origin
 
 from imageyard.errors import SnapshotError
@@ -90,46 +91,83 @@ def dumps(obj: object) -> str:
 
 def decode(cls: type[T], data: object) -> T:
     """Rebuild a ``cls`` instance from JSON-compatible ``data``; raises DecodeError."""
-    return cast(T, _decode(cls, data, ""))
+    try:
+        return cast(T, _decoder(cast(Any, cls))(data))
+    except _Fail as fail:
+        raise DecodeError(_path(fail.where), fail.reason) from None
 
 
-def _decode(tp: Any, data: object, path: str) -> object:
+# NOTE: each type of the schema gets one decoder function, built once and cached, so a large
+# snapshot costs one call per value and no type inspection. The path of a failure is only
+# assembled when one happens: each level adds its own step while ``_Fail`` propagates.
+Decoder = Callable[[object], object]
+
+
+class _Fail(Exception):
+    """A value does not match; ``where`` collects the path steps, innermost first."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.where: list[str] = []
+
+
+def _path(where: list[str]) -> str:
+    path = ""
+    for step in reversed(where):
+        path = path + step if step.startswith("[") or not path else f"{path}.{step}"
+    return path
+
+
+def _fail(want: str, data: object) -> _Fail:
+    return _Fail(f"expected {want}, got {_kind_name(data)}")
+
+
+@functools.cache
+def _decoder(tp: Any) -> Decoder:
     origin = get_origin(tp)
     if tp is _NONE:
-        return _expect(data is None, None, "null", data, path)
+        return _decode_none
     if origin is Union or origin is types.UnionType:
-        return _decode_union(tp, data, path)
+        return _union_decoder(tp)
     if origin is Literal:
-        return _decode_literal(tp, data, path)
+        return functools.partial(_decode_literal, get_args(tp))
     if origin is tuple:
-        return _decode_tuple(tp, data, path)
+        return _tuple_decoder(tp)
     if origin is dict:
-        return _decode_dict(tp, data, path)
+        return _dict_decoder(tp)
     if isinstance(tp, type):
-        return _decode_class(tp, data, path)
+        return _class_decoder(tp)
     raise TypeError(f"unsupported type in snapshot schema: {tp!r}")
 
 
-def _decode_class(tp: type, data: object, path: str) -> object:
+def _decode_none(data: object) -> None:
+    if data is not None:
+        raise _fail("null", data)
+
+
+def _scalar(tp: type, name: str) -> Decoder:
+    def decode_scalar(data: object) -> object:
+        if type(data) is not tp:
+            raise _fail(name, data)
+        return data
+
+    return decode_scalar
+
+
+_SCALARS = {str: _scalar(str, "str"), int: _scalar(int, "int"), bool: _scalar(bool, "bool")}
+
+
+def _class_decoder(tp: type) -> Decoder:
     if dataclasses.is_dataclass(tp):
-        return _decode_dataclass(tp, data, path)
+        return _DataclassDecoder(tp)
     if issubclass(tp, enum.Enum):
-        return _decode_enum(tp, data, path)
-    if tp is bool:
-        return _expect(type(data) is bool, data, "bool", data, path)
-    if tp is int:
-        return _expect(type(data) is int, data, "int", data, path)
+        return functools.partial(_decode_enum, tp)
+    if tp in _SCALARS:
+        return _SCALARS[tp]
     if tp is float:
-        return _decode_float(data, path)
-    if tp is str:
-        return _expect(type(data) is str, data, "str", data, path)
+        return _decode_float
     raise TypeError(f"unsupported type in snapshot schema: {tp!r}")
-
-
-def _expect(ok: bool, value: object, want: str, data: object, path: str) -> object:
-    if not ok:
-        raise DecodeError(path, f"expected {want}, got {_kind_name(data)}")
-    return value
 
 
 def _kind_name(data: object) -> str:
@@ -142,18 +180,18 @@ def _kind_name(data: object) -> str:
     return type(data).__name__
 
 
-def _decode_float(data: object, path: str) -> float:
+def _decode_float(data: object) -> float:
     if type(data) not in (int, float):
-        raise DecodeError(path, f"expected float, got {_kind_name(data)}")
+        raise _fail("float", data)
     try:
         return float(cast(float, data))
     except OverflowError:
-        raise DecodeError(path, "number too large for a float") from None
+        raise _Fail("number too large for a float") from None
 
 
-def _decode_enum(tp: type[enum.Enum], data: object, path: str) -> enum.Enum:
+def _decode_enum(tp: type[enum.Enum], data: object) -> enum.Enum:
     if type(data) is not str:
-        raise DecodeError(path, f"expected str, got {_kind_name(data)}")
+        raise _fail("str", data)
     try:
         return tp(data)
     except ValueError:
@@ -161,53 +199,118 @@ def _decode_enum(tp: type[enum.Enum], data: object, path: str) -> enum.Enum:
         if fallback is not None:
             return fallback
         allowed = ", ".join(repr(m.value) for m in tp)
-        raise DecodeError(path, f"expected one of {allowed}, got {data!r}") from None
+        raise _Fail(f"expected one of {allowed}, got {data!r}") from None
 
 
-def _decode_literal(tp: Any, data: object, path: str) -> object:
-    allowed = get_args(tp)
+def _decode_literal(allowed: tuple[object, ...], data: object) -> object:
     if data not in allowed or type(data) not in {type(a) for a in allowed}:
-        raise DecodeError(path, f"expected one of {', '.join(map(repr, allowed))}, got {data!r}")
+        raise _Fail(f"expected one of {', '.join(map(repr, allowed))}, got {data!r}")
     return data
 
 
-def _decode_tuple(tp: Any, data: object, path: str) -> tuple[object, ...]:
-    if not isinstance(data, list):
-        raise DecodeError(path, f"expected list, got {_kind_name(data)}")
+def _items(decoders: Sequence[Decoder], data: list[object]) -> tuple[object, ...]:
+    """Decode ``data[i]`` with ``decoders[i]``; a failure names its index."""
+    out = []
+    for i, (decoder, item) in enumerate(zip(decoders, data, strict=False)):
+        try:
+            out.append(decoder(item))
+        except _Fail as fail:
+            fail.where.append(f"[{i}]")
+            raise
+    return tuple(out)
+
+
+def _tuple_decoder(tp: Any) -> Decoder:
     args = get_args(tp)
     if len(args) == 2 and args[1] is Ellipsis:
-        return tuple(_decode(args[0], item, f"{path}[{i}]") for i, item in enumerate(data))
-    if len(data) != len(args):
-        raise DecodeError(path, f"expected list of {len(args)} items, got {len(data)}")
-    pairs = enumerate(zip(args, data, strict=True))
-    return tuple(_decode(a, item, f"{path}[{i}]") for i, (a, item) in pairs)
+        item = _decoder(args[0])
+        if args[0] is str:
+            return _decode_str_tuple
+
+        def decode_tuple(data: object) -> tuple[object, ...]:
+            if not isinstance(data, list):
+                raise _fail("list", data)
+            try:
+                return tuple(map(item, data))
+            except _Fail:
+                _items([item] * len(data), data)  # again, one by one, to name the index
+                raise
+
+        return decode_tuple
+    decoders = [_decoder(a) for a in args]
+    all_str = all(a is str for a in args)
+
+    def decode_fixed(data: object) -> tuple[object, ...]:
+        if not isinstance(data, list):
+            raise _fail("list", data)
+        if len(data) != len(decoders):
+            raise _Fail(f"expected list of {len(decoders)} items, got {len(data)}")
+        if all_str and all(type(x) is str for x in data):
+            return tuple(data)
+        try:
+            return tuple([d(x) for d, x in zip(decoders, data, strict=True)])
+        except _Fail:
+            _items(decoders, data)  # again, one by one, to name the index
+            raise
+
+    return decode_fixed
 
 
-def _decode_dict(tp: Any, data: object, path: str) -> dict[str, object]:
+def _decode_str_tuple(data: object) -> tuple[object, ...]:
+    if not isinstance(data, list):
+        raise _fail("list", data)
+    for item in data:
+        if type(item) is not str:
+            return _items([_SCALARS[str]] * len(data), data)  # names the bad item
+    return tuple(data)
+
+
+def _dict_decoder(tp: Any) -> Decoder:
     key_tp, value_tp = get_args(tp)
     if key_tp is not str:
         raise TypeError(f"unsupported dict key type in snapshot schema: {key_tp!r}")
-    if not isinstance(data, dict):
-        raise DecodeError(path, f"expected object, got {_kind_name(data)}")
-    return {k: _decode(value_tp, v, f"{path}[{json.dumps(k)}]") for k, v in data.items()}
+    value = _decoder(value_tp)
+
+    def decode_dict(data: object) -> dict[str, object]:
+        if not isinstance(data, dict):
+            raise _fail("object", data)
+        out = {}
+        for k, v in data.items():
+            try:
+                out[k] = value(v)
+            except _Fail as fail:
+                fail.where.append(f"[{json.dumps(k)}]")
+                raise
+        return out
+
+    return decode_dict
 
 
-def _decode_union(tp: Any, data: object, path: str) -> object:
-    members = [a for a in get_args(tp) if a is not _NONE]
-    if data is None and len(members) < len(get_args(tp)):
-        return None
+def _union_decoder(tp: Any) -> Decoder:
+    members = tuple(a for a in get_args(tp) if a is not _NONE)
+    nullable = len(members) < len(get_args(tp))
     if len(members) == 1:
-        return _decode(members[0], data, path)
-    tags = _union_tags(tuple(members))
-    if not isinstance(data, dict):
-        raise DecodeError(path, f"expected object, got {_kind_name(data)}")
-    kind = data.get("kind")
-    if kind is None:
-        raise DecodeError(_join(path, "kind"), "missing required key")
-    if not isinstance(kind, str) or kind not in tags:
-        allowed = ", ".join(repr(t) for t in sorted(tags))
-        raise DecodeError(_join(path, "kind"), f"expected one of {allowed}, got {kind!r}")
-    return _decode_dataclass(tags[kind], data, path)
+        inner = _decoder(members[0])
+        if not nullable:
+            return inner
+        return lambda data: None if data is None else inner(data)
+    tags = _union_tags(members)
+
+    def decode_tagged(data: object) -> object:
+        if data is None and nullable:
+            return None
+        if not isinstance(data, dict):
+            raise _fail("object", data)
+        kind = data.get("kind")
+        if kind is None or not isinstance(kind, str) or kind not in tags:
+            allowed = ", ".join(repr(t) for t in sorted(tags))
+            fail = _Fail("missing required key" if kind is None else
+                         f"expected one of {allowed}, got {kind!r}")  # fmt: skip
+            fail.where.append("kind")
+            raise fail
+        return _decoder(tags[kind])(data)
+
+    return decode_tagged
 
 
 @functools.cache
@@ -236,27 +339,47 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
-def _join(path: str, name: str) -> str:
-    return f"{path}.{name}" if path else name
+class _DataclassDecoder:
+    """Decodes one dataclass: its fields' decoders are looked up on first use (the schema
+    may refer to itself), then each object costs one decoder call per key present."""
+
+    def __init__(self, cls: type) -> None:
+        self.cls = cls
+        self.fields: list[tuple[str, Decoder, bool]] | None = None
+
+    def _plan(self) -> list[tuple[str, Decoder, bool]]:
+        hints = _hints(self.cls)
+        return [
+            (f.name, _decoder(hints[f.name]), _required(f))
+            for f in dataclasses.fields(self.cls)
+            if f.init
+        ]
+
+    def __call__(self, data: object) -> object:
+        if not isinstance(data, dict):
+            raise _fail("object", data)
+        if self.fields is None:
+            self.fields = self._plan()
+        kwargs: dict[str, object] = {}
+        for name, decoder, required in self.fields:
+            if name in data:
+                try:
+                    kwargs[name] = decoder(data[name])
+                except _Fail as fail:
+                    fail.where.append(name)
+                    raise
+            elif required:
+                missing = _Fail("missing required key")
+                missing.where.append(name)
+                raise missing
+        try:
+            return self.cls(**kwargs)
+        except (TypeError, ValueError) as exc:
+            raise _Fail(f"invalid {self.cls.__name__}: {exc}") from None
 
 
-def _decode_dataclass(cls: type, data: object, path: str) -> object:
-    if not isinstance(data, dict):
-        raise DecodeError(path, f"expected object, got {_kind_name(data)}")
-    hints = _hints(cls)
-    kwargs: dict[str, object] = {}
-    for f in dataclasses.fields(cls):
-        if not f.init:
-            continue
-        where = _join(path, f.name)
-        if f.name in data:
-            kwargs[f.name] = _decode(hints[f.name], data[f.name], where)
-        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-            raise DecodeError(where, "missing required key")
-    try:
-        return cls(**kwargs)
-    except (TypeError, ValueError) as exc:
-        raise DecodeError(path, f"invalid {cls.__name__}: {exc}") from None
+def _required(f: dataclasses.Field[Any]) -> bool:
+    return f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
 
 
 # ---------------------------------------------------------------------------- schema check

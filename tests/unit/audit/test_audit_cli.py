@@ -36,7 +36,7 @@ def test_critical_finding_exits_3(broken_inv: Path, capsys: pytest.CaptureFixtur
     captured = capsys.readouterr()
     doc = json.loads(captured.out)
     assert "default-backend-not-enabled" in {f["rule_id"] for f in doc["findings"]}
-    assert "rules for 2026.1" in captured.err
+    assert "rules for 2026.2" in captured.err
 
 
 def test_fail_on_above_the_worst_finding_exits_0(lab_inv: Path) -> None:

@@ -82,3 +82,16 @@ def test_corpus_set_is_documented(name: str) -> None:
 def test_corpus_secrets_never_reach_the_snapshot(name: str) -> None:
     _, snapshot = _run(name)
     assert SECRET_MARK not in snapshot
+
+
+def test_corpus_has_at_least_fifteen_sets() -> None:
+    assert len(SETS) >= 15
+
+
+def test_corpus_secret_check_is_not_vacuous() -> None:
+    with_secrets = [
+        name
+        for name in SETS
+        if any(SECRET_MARK in p.read_text() for p in (CORPUS / name).rglob("*.conf"))
+    ]
+    assert len(with_secrets) >= 10

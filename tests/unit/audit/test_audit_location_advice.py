@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from audit_support import ROOT, audit, collect_dir
@@ -57,3 +58,45 @@ def test_an_unread_second_glance_api_makes_hidden_locations_unknown(tmp_path: Pa
     assert not result.findings
     [unknown] = result.unknowns
     assert "b-internal/glance-api.conf was not read" in unknown.reason
+
+
+def test_an_unread_second_glance_api_makes_missing_conversion_unknown(tmp_path: Path) -> None:
+    for name, plugins in (("a-internal", "[]"), ("b-external", "['image_conversion']")):
+        conf = tmp_path / name / "glance-api.conf"
+        conf.parent.mkdir()
+        conf.write_text(
+            "[DEFAULT]\nenabled_backends = ceph:rbd\n[glance_store]\ndefault_backend = ceph\n"
+            "[ceph]\nrbd_store_pool = images\n"
+            f"[image_import_opts]\nimage_import_plugins = {plugins}\n"
+        )
+    result = audit(collect_dir(tmp_path), "image-conversion-off-with-rbd-default")
+    assert not result.findings
+    [unknown] = result.unknowns
+    assert "b-external/glance-api.conf was not read" in unknown.reason
+
+
+SPLIT = ROOT / "tests" / "corpus" / "glance-operator-ceph-split"
+
+
+def test_glance_operator_internal_api_alone_is_not_user_facing(tmp_path: Path) -> None:
+    shutil.copytree(SPLIT / "glance-default-internal-api-0", tmp_path / "pod")
+    result = audit(collect_dir(tmp_path), "locations-exposed-user-facing")
+    assert result.rules[0].verdict.value == "pass"
+
+
+def test_glance_operator_external_api_alone_is_not_told_to_show_locations(
+    tmp_path: Path,
+) -> None:
+    shutil.copytree(SPLIT / "glance-default-external-api-0", tmp_path / "pod")
+    result = audit(collect_dir(tmp_path), "rbd-store-without-direct-url")
+    assert not result.findings
+    [unknown] = result.unknowns
+    assert "glance-operator external API" in unknown.reason
+
+
+def test_a_plain_glance_api_showing_locations_alone_is_still_flagged(tmp_path: Path) -> None:
+    shutil.copytree(SPLIT / "glance-default-internal-api-0", tmp_path / "pod")
+    conf = next((tmp_path / "pod").rglob("00-config.conf"))
+    conf.write_text(conf.read_text().replace("glance-default-internal.log", "glance-api.log"))
+    result = audit(collect_dir(tmp_path), "locations-exposed-user-facing")
+    assert len(result.findings) == 1

@@ -138,3 +138,38 @@ def test_file_store_counted_empty_is_dropped() -> None:
     assert [s.id for s in d.stores] == ["ceph"]
     retire = d.decision("layout.retire")
     assert retire is not None and "drop local" in retire.choice
+
+
+def test_queens_gets_a_single_store_design_and_an_upgrade_note() -> None:
+    from design_support import EXAMPLES
+
+    from imageyard.design.site import load_site
+
+    site = load_site(EXAMPLES / "edge-two-ceph.yaml")
+    d = run_design(site, None, parse_release("queens"), with_audit=False).design
+    assert [s.id for s in d.stores] == ["central"]
+    keys = {(c.section, c.key) for c in d.changes}
+    assert ("glance_store", "stores") in keys and ("glance_store", "default_store") in keys
+    multi = {"enabled_backends", "default_backend", "store_description", "weight"}
+    assert not any(c.key in multi or c.section.startswith("os_glance_") for c in d.changes)
+    assert not any(c.file == "nova.conf" for c in d.changes)  # both options are newer
+    note = d.decision("layout.release")
+    assert note is not None and note.warning and "edge1" in note.choice
+
+
+def test_multistore_config_at_an_older_target_is_refused() -> None:
+    run = fixture("kolla-multistore", release="queens")
+    note = run.design.decision("layout.release")
+    assert note is not None and note.choice.startswith("refused")
+    assert not any(c.key in ("enabled_backends", "stores") for c in run.design.changes)
+
+
+def test_no_placeholder_reaches_a_file() -> None:
+    from design_support import EXAMPLE_NAMES, example
+
+    runs = [example(n) for n in EXAMPLE_NAMES] + [fixture("legacy-single-store")]
+    for run in runs:
+        for diff in run.diffs:
+            assert "<" not in diff.after.replace("# imageyard", ""), diff.file
+    hand = example("no-ceph").design.manual
+    assert any("cinder_internal_tenant_project_id" in m for m in hand)

@@ -160,6 +160,18 @@ def _image_doc() -> dict[str, Any]:
             lambda d: d["images"][0].update(properties=[["k"]]),
             "images[0].properties[0]: expected list of 2 items, got 1",
         ),
+        (
+            lambda d: d["images"][0].update(tags=["a", "b", 3]),
+            "images[0].tags[2]: expected str, got int",
+        ),
+        (
+            lambda d: d["images"][0].update(properties=[["k", "v"], ["k2", None]]),
+            "images[0].properties[1][1]: expected str, got null",
+        ),
+        (
+            lambda d: d["images"][0].update(members=[{"member_id": "p", "status": 1}]),
+            "images[0].members[0].status: expected str, got int",
+        ),
         (lambda d: d.update(images={}), "images: expected list, got object"),
         (lambda d: d["images"].append(None), "images[2]: expected object, got null"),
         (lambda d: d["config"].update(files=[{"kind": 1}]), "config.files[0].kind: expected str"),

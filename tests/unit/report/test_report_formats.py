@@ -87,7 +87,7 @@ def test_json_is_canonical(result: AuditResult) -> None:
     doc = json.loads(text)
     assert text == json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     assert doc["schema"] == "imageyard-audit/1"
-    assert doc["release"]["major"] == 32
+    assert doc["release"]["major"] == 33
     severities = [f["severity"] for f in doc["findings"]]
     order = ["critical", "high", "medium", "low", "info"]
     assert severities == sorted(severities, key=order.index)

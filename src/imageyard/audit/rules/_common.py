@@ -37,6 +37,18 @@ def missing(inv: Inventory, kind: str) -> str:
     return f"{name} was not read"
 
 
+def unread_glance_api(inv: Inventory) -> str | None:
+    """The first glance-api file discovery found but did not read, if any.
+
+    Several glance-api services (a user-facing and an internal one, one per site, one per
+    operator API pod) mean the one read may not be the one a consumer or a user talks to.
+    """
+    for warning in inv.config.warnings:
+        if "another glance-api file" in warning:
+            return warning.split(": another glance-api file", 1)[0]
+    return None
+
+
 def wanted(kind: str) -> Resource:
     """The resource an Unknown names when a whole file is missing."""
     return Resource("file", _FILE_NAMES.get(kind, kind))

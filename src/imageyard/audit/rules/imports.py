@@ -19,6 +19,7 @@ from imageyard.audit.rules._common import (
     file_resource,
     file_unknown,
     store_resource,
+    unread_glance_api,
 )
 from imageyard.model.config import ConfigValue, as_list
 from imageyard.model.finding import Evidence, Outcome
@@ -83,6 +84,14 @@ def image_conversion_off_with_rbd_default(inv: Inventory, ctx: AuditContext) -> 
         return
     if not values and inv.config.glance_import is None:
         yield file_unknown(image_conversion_off_with_rbd_default, inv, "glance-image-import")
+        return
+    other = unread_glance_api(inv)
+    if other is not None:
+        yield image_conversion_off_with_rbd_default.unknown(
+            store_resource(default.id),
+            f"{glance.path} does not convert imports, but {other} was not read: users may "
+            "import through that glance-api",
+        )
         return
     yield image_conversion_off_with_rbd_default.finding(
         store_resource(default.id),

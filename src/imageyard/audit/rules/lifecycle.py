@@ -134,11 +134,19 @@ def _glance_values(inv: Inventory) -> tuple[ConfigValue, ...]:
     return tuple(last.values())
 
 
-def _hits(inv: Inventory) -> Iterator[tuple[OptionLifecycle, ConfigValue]]:
+def _hits(inv: Inventory) -> list[tuple[OptionLifecycle, tuple[ConfigValue, ...]]]:
+    """Each matching option once, with every glance-api file that sets it (in file order)."""
+    grouped: dict[tuple[int, str, str], list[ConfigValue]] = {}
     for cv in _glance_values(inv):
-        for entry in OPTION_LIFECYCLE:
+        for index, entry in enumerate(OPTION_LIFECYCLE):
             if entry.matches(cv):
-                yield entry, cv
+                grouped.setdefault((index, cv.section, cv.key), []).append(cv)
+    return [(OPTION_LIFECYCLE[i], tuple(cvs)) for (i, _, _), cvs in grouped.items()]
+
+
+def _where(values: tuple[ConfigValue, ...]) -> str:
+    files = {cv.path for cv in values}
+    return f" (set in {len(files)} glance-api files)" if len(files) > 1 else ""
 
 
 def _what(entry: OptionLifecycle, cv: ConfigValue) -> str:
@@ -171,13 +179,14 @@ def removed_option(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
         yield file_unknown(removed_option, inv, "glance-api")
         return
     major = ctx.release.major
-    for entry, cv in _hits(inv):
+    for entry, values in _hits(inv):
         if entry.removed_in(major):
+            cv = values[0]
             yield removed_option.finding(
                 option_resource(cv),
-                f"{_what(entry, cv)} was removed in Glance {entry.removed} and is ignored by "
-                f"{ctx.release.name}; {_advice(entry, major)}",
-                Evidence.from_config(cv),
+                f"{_what(entry, cv)}{_where(values)} was removed in Glance {entry.removed} and "
+                f"is ignored by {ctx.release.name}; {_advice(entry, major)}",
+                *(Evidence.from_config(v) for v in values),
                 Evidence.fact(f"source: {entry.source}"),
             )
 
@@ -201,12 +210,13 @@ def deprecated_option(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
         yield file_unknown(deprecated_option, inv, "glance-api")
         return
     major = ctx.release.major
-    for entry, cv in _hits(inv):
+    for entry, values in _hits(inv):
         if entry.deprecated_in(major):
+            cv = values[0]
             yield deprecated_option.finding(
                 option_resource(cv),
-                f"{_what(entry, cv)} is deprecated since Glance {entry.deprecated}; "
-                f"{_advice(entry, major)}",
-                Evidence.from_config(cv),
+                f"{_what(entry, cv)}{_where(values)} is deprecated since Glance "
+                f"{entry.deprecated}; {_advice(entry, major)}",
+                *(Evidence.from_config(v) for v in values),
                 Evidence.fact(f"source: {entry.source}"),
             )

@@ -10,6 +10,7 @@ internal one for Nova, Cinder and Ironic with them on.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from imageyard.audit.cow.consumers import consumers
@@ -20,8 +21,9 @@ from imageyard.audit.rules._common import (
     file_unknown,
     is_true,
     rbd_stores,
+    unread_glance_api,
 )
-from imageyard.model.config import GlanceApiConfig
+from imageyard.model.config import ConfigValue, GlanceApiConfig
 from imageyard.model.finding import Confidence, Evidence, Outcome
 from imageyard.model.inventory import Inventory
 
@@ -38,12 +40,29 @@ def _location_evidence(glance: GlanceApiConfig) -> tuple[Evidence, ...]:
     return given or (Evidence.fact("show_image_direct_url and show_multiple_locations unset"),)
 
 
-def _other_glance_api(inv: Inventory) -> str | None:
-    """The first glance-api file discovery found but did not read, if any."""
-    for warning in inv.config.warnings:
-        if "another glance-api file" in warning:
-            return warning.split(": another glance-api file", 1)[0]
+# glance-operator names each GlanceAPI <glance>-<api>-<type> and logs to /var/log/glance/<name>.log
+# (internal/controller/glanceapi_controller.go); its template shows locations on internal,
+# single and edge APIs and hides them on external ones.
+_OPERATOR_LOG = re.compile(r"^/var/log/glance/[A-Za-z0-9-]+-(internal|external|single|edge)\.log$")
+
+
+def operator_api_type(inv: Inventory, glance: GlanceApiConfig) -> ConfigValue | None:
+    """The ``log_file`` that names a glance-operator API's type, if this is one."""
+    paths = set(glance.files or (glance.path,))
+    for f in inv.config.files:
+        if f.kind != "glance-api" or f.path not in paths:
+            continue
+        for cv in f.values:
+            if (cv.section, cv.key) == ("DEFAULT", "log_file") and _OPERATOR_LOG.match(
+                cv.value.strip()
+            ):
+                return cv
     return None
+
+
+def _api_type(cv: ConfigValue | None) -> str:
+    match = _OPERATOR_LOG.match(cv.value.strip()) if cv is not None else None
+    return match.group(1) if match else ""
 
 
 def _cinder_reads_locations(inv: Inventory, major: int) -> list[str]:
@@ -97,7 +116,16 @@ def rbd_store_without_direct_url(inv: Inventory, ctx: AuditContext) -> Iterator[
         return
     if _shows_locations(glance) or not rbd_stores(inv):
         return
-    other = _other_glance_api(inv)
+    role = operator_api_type(inv, glance)
+    if _api_type(role) == "external":
+        yield rbd_store_without_direct_url.unknown(
+            file_resource(glance.path),
+            f"{glance.path} is a glance-operator external API, which hides locations by "
+            "design; Nova and Cinder use its internal API, whose configuration was not read",
+            *cite(role),
+        )
+        return
+    other = unread_glance_api(inv)
     if other is not None:
         yield rbd_store_without_direct_url.unknown(
             file_resource(glance.path),
@@ -128,7 +156,8 @@ def locations_exposed_user_facing(inv: Inventory, ctx: AuditContext) -> Iterator
 
     The endpoint looks user-facing when it sets public_endpoint (medium confidence) or
     when it is the only glance-api configuration found (low confidence: the catalog may
-    still point users elsewhere).
+    still point users elsewhere). A glance-operator internal or edge API (recognised by the
+    log_file the operator gives it) is internal by construction and passes.
     """
     glance = inv.config.glance_api
     if glance is None:
@@ -136,9 +165,11 @@ def locations_exposed_user_facing(inv: Inventory, ctx: AuditContext) -> Iterator
         return
     if not _shows_locations(glance):
         return
+    if _api_type(operator_api_type(inv, glance)) in {"internal", "edge"}:
+        return
     if glance.public_endpoint is not None:
         why, confidence = f"sets public_endpoint {glance.public_endpoint.value}", Confidence.MEDIUM
-    elif _other_glance_api(inv) is None:
+    elif unread_glance_api(inv) is None:
         why, confidence = "is the only glance-api configuration found", Confidence.LOW
     else:
         return

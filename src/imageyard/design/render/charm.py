@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from imageyard.design.diff import FileDiff
 from imageyard.design.model import Design
-from imageyard.design.render.common import cannot
+from imageyard.design.render.common import by_hand, cannot
 
 TOOL = "charm-glance"
 
@@ -55,4 +55,4 @@ def render(design: Design, diffs: tuple[FileDiff, ...]) -> str:
         and "image_import_plugins" not in k
         and "output_format" not in k
     ]
-    return "\n".join(out) + "\n\n" + cannot(missing)
+    return "\n".join(out) + "\n\n" + cannot(missing + by_hand(design))

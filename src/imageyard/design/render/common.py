@@ -43,6 +43,11 @@ def removals(design: Design) -> list[str]:
     ]
 
 
+def by_hand(design: Design) -> list[str]:
+    """The values only the operator knows, for a renderer's footer."""
+    return [f"add by hand: {m}" for m in design.manual]
+
+
 def cannot(items: list[str], comment: str = "#") -> str:
     if not items:
         return ""

@@ -9,10 +9,11 @@ TOOL = "plain INI files"
 
 
 def render(design: Design, diffs: tuple[FileDiff, ...]) -> str:
+    hand = "".join(f"# add by hand (not written): {m}\n" for m in design.manual)
     if not diffs:
-        return "# imageyard design: no configuration changes\n"
+        return "# imageyard design: no configuration changes\n" + hand
     parts = []
     for d in diffs:
         label = f" ({d.target})" if d.target and d.target != d.path else ""
         parts.append(f"# ---- {d.file}{label}\n{d.unified()}")
-    return "\n".join(parts)
+    return "\n".join(parts) + ("\n" + hand if hand else "")

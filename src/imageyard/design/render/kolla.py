@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from imageyard.design.diff import FileDiff
 from imageyard.design.model import Change, Design, StorePlan
-from imageyard.design.render.common import cannot, fragment, removals, targets
+from imageyard.design.render.common import by_hand, cannot, fragment, removals, targets
 
 TOOL = "kolla-ansible"
 API, IMPORT = "glance-api.conf", "glance-image-import.conf"
@@ -112,7 +112,7 @@ def _import_file(diffs: tuple[FileDiff, ...]) -> list[str]:
 
 def render(design: Design, diffs: tuple[FileDiff, ...]) -> str:
     out = _globals(design) + _files(design) + _import_file(diffs)
-    missing = removals(design)
+    missing = removals(design) + by_hand(design)
     missing += [
         f"the {s.type} store {s.id}: kolla has no backend switch for it"
         for s in design.stores

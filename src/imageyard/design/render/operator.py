@@ -16,7 +16,7 @@ from __future__ import annotations
 from imageyard.design.data.deploy_tools import OPERATOR_DEFAULT_OPTIONS
 from imageyard.design.diff import FileDiff
 from imageyard.design.model import Change, Design
-from imageyard.design.render.common import cannot, fragment, removals, targets
+from imageyard.design.render.common import by_hand, cannot, fragment, removals, targets
 
 TOOL = "glance-operator"
 API = "glance-api.conf"
@@ -87,7 +87,7 @@ def render(design: Design, diffs: tuple[FileDiff, ...]) -> str:
         "    template:",
         *_apis(design),
     ]
-    missing = removals(design) + _not_written(design)
+    missing = removals(design) + by_hand(design) + _not_written(design)
     missing += sorted(
         {
             f"{c.file} [{c.section}] {c.key} (set it in the Nova/Cinder resources)"

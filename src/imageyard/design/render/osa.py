@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from imageyard.design.diff import FileDiff
 from imageyard.design.model import Change, Design
-from imageyard.design.render.common import cannot, grouped, removals, targets
+from imageyard.design.render.common import by_hand, cannot, grouped, removals, targets
 
 TOOL = "openstack-ansible"
 _VARS = (
@@ -88,7 +88,7 @@ def render(design: Design, diffs: tuple[FileDiff, ...]) -> str:
     out += _site_apis(design)
     if several:
         out += _nova_groups(design)
-    missing = removals(design)
+    missing = removals(design) + by_hand(design)
     if several:
         missing.append(
             "compute groups are not inventory groups: map each group_vars file to the "

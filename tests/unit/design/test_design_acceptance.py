@@ -1,0 +1,127 @@
+"""Every design of every example, config fixture and corpus set: the rendered files give
+exactly the intended values, every store that may hold images stays enabled with the same
+driver settings, and the design is consistent."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from design_support import CONFIG_FIXTURES, EXAMPLE_NAMES, ROOT, example
+
+from imageyard.audit.data.glance_store_options import DRIVER_OPTIONS
+from imageyard.audit.releases import parse_release
+from imageyard.collect.ini import IniDocument, parse_ini
+from imageyard.design import DesignRun, run_design
+from imageyard.design.consistency import problems
+from imageyard.design.diff import FileDiff
+from imageyard.design.situation import measured_site, merge
+from imageyard.model.inventory import Inventory
+
+CORPUS = ROOT / "tests" / "corpus"
+SETS = [*(CONFIG_FIXTURES / n for n in sorted(p.name for p in CONFIG_FIXTURES.iterdir()))]
+SETS += [CORPUS / n for n in sorted(p.name for p in CORPUS.iterdir() if p.is_dir())]
+SETS = [p for p in SETS if p.is_dir()]
+
+
+def _collect(path: Path) -> Inventory:
+    sys.path.insert(0, str(ROOT / "tests" / "unit" / "audit"))
+    from audit_support import collect_dir  # type: ignore[import-not-found]
+
+    inv: Inventory = collect_dir(path)
+    return inv
+
+
+def _design(path: Path) -> tuple[DesignRun, Inventory]:
+    inv = _collect(path)
+    run = run_design(merge(measured_site(inv), None), inv, parse_release(None), with_audit=False)
+    return run, inv
+
+
+def _norm(text: str | None) -> str | None:
+    return None if text is None else "".join(text.split())
+
+
+def _check_values(run: DesignRun) -> None:
+    for d in run.diffs:
+        doc = parse_ini(d.after, d.path)
+        for c in run.design.changes:
+            if c.file != d.file or c.target != d.target:
+                continue
+            found = doc.get(c.section, c.key)
+            got = found.value if found is not None else None
+            assert _norm(got) == _norm(c.value), (d.file, d.target, c.section, c.key)
+
+
+def _glance(run: DesignRun) -> FileDiff | None:
+    return next((d for d in run.diffs if d.file == "glance-api.conf" and not d.target), None)
+
+
+def _driver(doc: IniDocument, section: str, kind: str) -> dict[str, str]:
+    keys = DRIVER_OPTIONS.get(kind, frozenset())
+    return {v.key: v.value for v in doc.section(section) if v.key in keys}
+
+
+def _old_section(before: IniDocument, store_id: str) -> str:
+    return store_id if before.has_section(store_id) else "glance_store"
+
+
+def _check_stores_kept(run: DesignRun, inv: Inventory) -> None:
+    diff = _glance(run)
+    if diff is None or run.design.decision("layout.refused") is not None:
+        return
+    before, after = parse_ini(diff.before, "before"), parse_ini(diff.after, "after")
+    enabled = after.get("DEFAULT", "enabled_backends")
+    ids = {p.split(":")[0].strip() for p in (enabled.value if enabled else "").split(",")}
+    retire = run.design.decision("layout.retire")
+    dropped = retire.choice if retire is not None else ""
+    for store in inv.stores:
+        if store.is_reserved or store.type.value == "unknown":
+            continue
+        if store.id not in ids:
+            assert f"drop {store.id} " in dropped, f"{store.id} disabled without a count"
+            assert not any(store.id in i.stores for i in inv.images)
+            continue
+        old = _driver(before, _old_section(before, store.id), store.type.value)
+        assert _driver(after, store.id, store.type.value) == old, store.id
+
+
+@pytest.mark.parametrize("path", SETS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_deployment_design_applies_cleanly(path: Path) -> None:
+    run, inv = _design(path)
+    assert problems(run.design) == ()
+    _check_values(run)
+    _check_stores_kept(run, inv)
+    for d in run.diffs:
+        assert "<" not in d.after.replace("# imageyard", "")  # no placeholder in a file
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_example_design_applies_cleanly(name: str) -> None:
+    run = example(name)
+    assert problems(run.design) == ()
+    _check_values(run)
+
+
+def test_checker_catches_contradictions() -> None:
+    from dataclasses import replace
+
+    from imageyard.design.model import Change
+
+    d = example("edge-two-ceph").design
+    bad = replace(
+        d,
+        changes=(
+            *d.changes,
+            Change("nova.conf", "libvirt", "images_rbd_glance_store_name", "nope", "w", "f", "x"),
+            Change(
+                "glance-api.conf", "DEFAULT", "show_image_direct_url", "False", "w", "ossn-0090"
+            ),
+            Change("glance-api.conf", "ceph", "weight", "1", "w", "not-a-fact"),
+        ),
+    )
+    found = " | ".join(problems(bad))
+    assert "images_rbd_glance_store_name = nope" in found
+    assert "show_image_direct_url is given 2 values" in found
+    assert "not-a-fact" in found and "[ceph] weight" in found
