@@ -19,6 +19,7 @@ from imageyard.design import gating
 from imageyard.design.cachetune import CachePlan
 from imageyard.design.layout import local_store
 from imageyard.design.model import ApiPlan, Change, StorePlan
+from imageyard.design.options import store_option_exists
 from imageyard.design.site import Site
 from imageyard.model.config import ConfigValue, GlanceApiConfig, as_list
 from imageyard.model.inventory import Inventory
@@ -96,7 +97,11 @@ def _driver_options(ctx: Context, p: StorePlan, api: ApiPlan) -> tuple[tuple[str
         return ()
     b = next((x for x in ctx.site.backends if x.id == p.id), None)
     keys = DRIVER_OPTIONS.get(p.type, frozenset())
-    return tuple((k, v) for k, v in (b.options if b else ()) if k in keys)
+    return tuple(
+        (k, v)
+        for k, v in (b.options if b else ())
+        if k in keys and store_option_exists(ctx.release, p.type, k)
+    )
 
 
 def _weight_label(ctx: Context, p: StorePlan, api: ApiPlan) -> str:

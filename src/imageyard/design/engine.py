@@ -141,7 +141,7 @@ def build_design(
     manual = manual_items(found)
     changes = tuple(c for c in found if not is_placeholder(c))
     backends = frozenset(b.name for b in site.cinder)
-    bad = unknown_options(changes, stores, backends)
+    bad = unknown_options(changes, stores, backends, major)
     if bad:
         names = ", ".join(f"{c.file} [{c.section}] {c.key}" for c in bad)
         raise AssertionError(f"design emitted options that do not exist: {names}")

@@ -33,10 +33,10 @@ def _collect(path: Path) -> Inventory:
     return inv
 
 
-def _design(path: Path) -> tuple[DesignRun, Inventory]:
+def _design(path: Path, release: str | None) -> tuple[DesignRun, Inventory]:
     inv = _collect(path)
-    run = run_design(merge(measured_site(inv), None), inv, parse_release(None), with_audit=False)
-    return run, inv
+    site = merge(measured_site(inv), None)
+    return run_design(site, inv, parse_release(release), with_audit=False), inv
 
 
 def _norm(text: str | None) -> str | None:
@@ -87,9 +87,10 @@ def _check_stores_kept(run: DesignRun, inv: Inventory) -> None:
         assert _driver(after, store.id, store.type.value) == old, store.id
 
 
+@pytest.mark.parametrize("release", [None, "ussuri"], ids=["latest", "ussuri"])
 @pytest.mark.parametrize("path", SETS, ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_deployment_design_applies_cleanly(path: Path) -> None:
-    run, inv = _design(path)
+def test_deployment_design_applies_cleanly(path: Path, release: str | None) -> None:
+    run, inv = _design(path, release)
     assert problems(run.design) == ()
     _check_values(run)
     _check_stores_kept(run, inv)

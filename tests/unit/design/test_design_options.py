@@ -70,3 +70,27 @@ def test_real_options_pass() -> None:
 def test_option_tables_come_from_one_glance_store() -> None:
     assert GLANCE_STORE_VERSION == AUDIT_GLANCE_STORE_VERSION
     assert "location_strategy" not in GLANCE_FILE_OPTIONS["glance-api.conf"]["DEFAULT"]
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_every_covered_release_gets_only_its_options(name: str) -> None:
+    from design_support import EXAMPLES
+
+    from imageyard.audit import release_options
+    from imageyard.audit.releases import by_major
+    from imageyard.design import run_design
+    from imageyard.design.site import load_site
+
+    site = load_site(EXAMPLES / f"{name}.yaml")
+    for major in range(release_options.first_major(), release_options.latest_major() + 1):
+        d = run_design(site, None, by_major(major), with_audit=False).design  # raises if not
+        assert not unknown_options(d.changes, d.stores, _cinder_sections(d.changes), major)
+        if major < 27:
+            assert not any(c.key == "weight" for c in d.changes)
+
+
+def test_release_table_catches_an_option_too_new() -> None:
+    store = StorePlan("ceph", "rbd", "default", None, "")
+    change = Change("glance-api.conf", "ceph", "weight", "100", "w", "store-weight")
+    assert unknown_options((change,), (store,), release=26) == (change,)
+    assert unknown_options((change,), (store,), release=27) == ()
