@@ -1,18 +1,19 @@
-"""Table: the terminal view (rich), worst findings first, then unknowns and a summary."""
+"""Table: the terminal view, worst findings first, then unknowns and a summary.
+
+The tables stream (``report.grid``): an audit of a large catalog has a row per image.
+"""
 
 from __future__ import annotations
 
-import io
-
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
-
 from imageyard.audit.engine import AuditResult
 from imageyard.model.finding import Finding
+from imageyard.report import grid
 from imageyard.report.view import summary_line
 
-_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": ""}
+# ANSI SGR codes per severity (bold red, red, yellow, cyan)
+_STYLE = {"critical": "1;31", "high": "31", "medium": "33", "low": "36", "info": ""}
+_FINDING_COLUMNS = ("severity", "conf.", "rule", "resource", "message", "status")
+_UNKNOWN_COLUMNS = ("rule", "resource", "missing")
 
 
 def _status(f: Finding) -> str:
@@ -21,38 +22,28 @@ def _status(f: Finding) -> str:
     return "muted" if not f.mute.expired else "fail (mute expired)"
 
 
-def _findings_table(result: AuditResult) -> Table:
-    table = Table(title="Findings", show_lines=False, expand=False)
-    for name in ("severity", "conf.", "rule", "resource", "message", "status"):
-        table.add_column(name, overflow="fold")
-    for f in result.findings:
-        cells = (f.confidence.value, f.rule_id, str(f.resource), f.message, _status(f))
-        table.add_row(Text(f.severity.value, style=_STYLE[f.severity.value]), *map(Text, cells))
-    return table
+def _finding_row(f: Finding) -> tuple[str, ...]:
+    return (f.severity.value, f.confidence.value, f.rule_id, str(f.resource), f.message,
+            _status(f))  # fmt: skip
 
 
-def _unknowns_table(result: AuditResult) -> Table:
-    table = Table(title="Could not check")
-    for name in ("rule", "resource", "missing"):
-        table.add_column(name, overflow="fold")
-    for u in result.unknowns:
-        table.add_row(*map(Text, (u.rule_id, str(u.resource), u.reason)))
-    return table
+def _lines(result: AuditResult, color: bool, width: int) -> list[str]:
+    lines: list[str] = []
+    if result.findings:
+        rows = [_finding_row(f) for f in result.findings]
+        styles = None
+        if color:
+            styles = [(_STYLE[f.severity.value], "", "", "", "", "") for f in result.findings]
+        lines += grid.render("Findings", _FINDING_COLUMNS, rows, width=width, styles=styles)
+    if result.unknowns:
+        rows = [(u.rule_id, str(u.resource), u.reason) for u in result.unknowns]
+        lines += grid.render("Could not check", _UNKNOWN_COLUMNS, rows, width=width)
+    for m in result.expired_mutes:
+        lines.append(f"expired mute {m.where}: {m.rule} {m.resource} ({m.expires.isoformat()})")
+    lines.append(summary_line(result))
+    return lines
 
 
 def render(result: AuditResult, *, color: bool = False, width: int = 160) -> str:
     """The result as terminal tables (ANSI colours only when ``color``)."""
-    buf = io.StringIO()
-    console = Console(
-        file=buf, width=width, force_terminal=color, no_color=not color, highlight=False
-    )
-    if result.findings:
-        console.print(_findings_table(result))
-    if result.unknowns:
-        console.print(_unknowns_table(result))
-    for m in result.expired_mutes:
-        console.print(
-            f"expired mute {m.where}: {m.rule} {m.resource} ({m.expires.isoformat()})", markup=False
-        )
-    console.print(summary_line(result), markup=False)
-    return buf.getvalue()
+    return "\n".join(_lines(result, color, width)) + "\n"
