@@ -22,6 +22,9 @@ CEPH_PIDS=$CEPH_DIR/pids
 GLANCE_PIDS=$GLANCE_DIR/pids
 VENV=$GLANCE_DIR/venv
 PGDATA=$GLANCE_DIR/pg/data
+# the real Keystone and the second Glance API behind it (keystonemiddleware auth_token)
+KEYSTONE_DIR=$LAB/keystone
+GLANCE_KS_ETC=$GLANCE_DIR/etc-keystone
 
 # ---- knobs (environment); default ports match a stock single-node deployment
 MON_V2_PORT=${IMAGEYARD_LAB_MON_V2_PORT:-3300}
@@ -30,14 +33,23 @@ RGW_PORT=${IMAGEYARD_LAB_RGW_PORT:-7480}
 GLANCE_PORT=${IMAGEYARD_LAB_GLANCE_PORT:-9292}
 PG_PORT=${IMAGEYARD_LAB_PG_PORT:-5433}
 KS_PORT=${IMAGEYARD_LAB_KS_PORT:-5050}
+KEYSTONE_PORT=${IMAGEYARD_LAB_KEYSTONE_PORT:-5000}
+GLANCE_KS_PORT=${IMAGEYARD_LAB_GLANCE_KS_PORT:-9293}
 OBJECTSTORE=${IMAGEYARD_LAB_OBJECTSTORE:-bluestore}
 OSD_BYTES=${IMAGEYARD_LAB_OSD_BYTES:-8589934592}
 S3_ACCESS=${IMAGEYARD_LAB_S3_ACCESS:-LABACCESSKEY00000001}
 S3_SECRET=${IMAGEYARD_LAB_S3_SECRET:-labsecretkey0000000000000000000000000001}
 SWIFT_KEY=${IMAGEYARD_LAB_SWIFT_KEY:-labswiftkey0000000000000000000000000001}
+# Keystone users (admin = keystone-manage bootstrap; the others are made by lab/up)
+ADMIN_PASSWORD=${IMAGEYARD_LAB_ADMIN_PASSWORD:-labadminpassword0000000000000001}
+MEMBER_PASSWORD=${IMAGEYARD_LAB_MEMBER_PASSWORD:-labmemberpassword000000000000001}
+READER_PASSWORD=${IMAGEYARD_LAB_READER_PASSWORD:-labreaderpassword000000000000001}
+GLANCE_SERVICE_PASSWORD=${IMAGEYARD_LAB_GLANCE_PASSWORD:-labglancepassword000000000000001}
 GLANCE_FLAVOR=${IMAGEYARD_LAB_FLAVOR:-labauth}
 GLANCE_THREADS=${IMAGEYARD_LAB_THREADS:-4}
 GLANCE_URL=http://127.0.0.1:$GLANCE_PORT
+GLANCE_KS_URL=http://127.0.0.1:$GLANCE_KS_PORT
+KEYSTONE_URL=http://127.0.0.1:$KEYSTONE_PORT
 RGW_URL=http://127.0.0.1:$RGW_PORT
 RGW_UID=lab
 SWIFT_USER=$RGW_UID:swift
@@ -58,6 +70,8 @@ pid_pattern() { # name -> fragment
         postgres) echo "$PGDATA";;
         fake-keystone) echo "$GLANCE_DIR/pylib/imageyard_lab_keystone.py";;
         glance-api) echo "$ETC/uwsgi.ini";;
+        keystone) echo "$KEYSTONE_DIR/etc/uwsgi.ini";;
+        glance-api-keystone) echo "$GLANCE_KS_ETC/uwsgi.ini";;
         *) echo "$CEPH_CONF_FILE";;   # mon.a, mgr.x, osd.N, rgw.lab
     esac
 }

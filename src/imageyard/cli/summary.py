@@ -44,6 +44,21 @@ def _images_line(inventory: Inventory) -> str:
     return f"images: {len(inventory.images)} ({fmt}; {st})"
 
 
+def _projects_line(inventory: Inventory) -> str | None:
+    """How many projects Keystone has, and the images whose owner project is gone."""
+    owners = inventory.deleted_owners()
+    if owners is None:
+        return None
+    orphans = sum(1 for i in inventory.images if i.owner in owners)
+    names = sorted(owners)
+    more = ", ..." if len(names) > 5 else ""
+    gone = f" ({', '.join(names[:5])}{more})" if owners else ""
+    return (
+        f"projects: {len(inventory.projects)}; images of deleted projects: {orphans}"
+        f" from {len(owners)} owners{gone}"
+    )
+
+
 def print_collect_summary(inventory: Inventory, out: str) -> None:
     """What a collection run found, what it could not see, and where the snapshot went."""
     console = _console()
@@ -74,6 +89,9 @@ def _summarise(console: Console, inventory: Inventory) -> None:
         console.print(f"ceph.conf {ceph.cluster}: fsid {fsid} ({ceph.path})")
     if inventory.images:
         console.print(_images_line(inventory))
+    projects = _projects_line(inventory)
+    if projects is not None:
+        console.print(projects)
     for cluster in inventory.ceph_clusters:
         pools = ", ".join(f"{p.name} ({len(p.images)} images)" for p in cluster.pools)
         console.print(f"ceph cluster {cluster.fsid}: {pools}")

@@ -3,7 +3,8 @@
 Concepts: ``SOURCES`` lists every source in reading order (config first, so the live ones
 can use what it found: the ceph.conf files, the Glance stores). A ``CollectRequest`` says
 what the operator asked for; ``auto`` picks each source whose inputs are present (config
-files for ``config``; credentials for ``glance``, ``nova`` and ``cinder``; any ceph.conf
+files for ``config``; credentials for ``glance``, ``nova``, ``cinder`` and ``keystone``
+(its projects, for image owners that no longer exist); any ceph.conf
 for ``ceph``). A source left out is still recorded, as an incomplete ``SourceStatus``
 saying why, so no later stage mistakes "not collected" for "nothing there".
 """
@@ -20,7 +21,7 @@ from imageyard.errors import UsageError
 from imageyard.model.gap import SourceStatus
 from imageyard.model.inventory import Inventory
 
-SOURCES = ("config", "glance", "ceph", "nova", "cinder")
+SOURCES = ("config", "glance", "ceph", "nova", "cinder", "keystone")
 
 
 @dataclass(frozen=True)
@@ -127,11 +128,26 @@ def _usage(request: CollectRequest) -> tuple[Collector, Collector]:
     return usage_collectors(connect(request.os_cloud))
 
 
+def _keystone(request: CollectRequest) -> Collector:
+    from imageyard.collect.keystone import KeystoneCollector
+    from imageyard.collect.openstack import IDENTITY, SdkJsonHttp, connect
+
+    return KeystoneCollector(SdkJsonHttp(connect(request.os_cloud), IDENTITY))
+
+
 BUILDERS: dict[str, Callable[[CollectRequest], Collector]] = {
     "config": _config,
     "glance": _glance,
     "ceph": _ceph,
+    "keystone": _keystone,
 }
+
+
+def _uses_cloud(name: str, request: CollectRequest) -> bool:
+    """True when source ``name`` reads the cloud through Keystone."""
+    if name == "glance":
+        return not request.glance_endpoint
+    return name in ("nova", "cinder", "keystone")
 
 
 def build_collectors(
@@ -139,6 +155,10 @@ def build_collectors(
 ) -> list[Collector]:
     """The collectors for this run, in SOURCES order (skipped sources included)."""
     plan = selected(request, os.environ if environ is None else environ)
+    if any(reason is None and _uses_cloud(name, request) for name, reason in plan.items()):
+        from imageyard.collect.openstack import check_credentials
+
+        check_credentials(request.os_cloud)  # refused credentials: one line, not five gaps
     usage: tuple[Collector, Collector] | None = None
     collectors: list[Collector] = []
     for name in SOURCES:

@@ -12,6 +12,7 @@ from imageyard.model.ceph import (
 )
 from imageyard.model.compute import Server, Volume
 from imageyard.model.gap import Gap, SourceStatus
+from imageyard.model.identity import Project
 from imageyard.model.image import Image, ImageMember
 from imageyard.model.inventory import SCHEMA_VERSION, Inventory
 from imageyard.model.location import (
@@ -51,6 +52,7 @@ __all__ = [
     "Location",
     "ParsedLocation",
     "Pool",
+    "Project",
     "RbdImage",
     "RbdLocation",
     "RbdParentRef",

@@ -6,6 +6,7 @@ design, reclaim, plan, simulate, report) reads it offline, usually from a JSON s
 with defaults, so a reader accepts any newer minor and ignores what it does not know; a
 major bump is refused. ``sources`` says per source whether collection was complete, and
 ``gaps`` lists what could not be read: anything inside a gap is unknown, never fine.
+Schema 1.2 added ``projects`` (Keystone's, for image owners that no longer exist).
 """
 
 from __future__ import annotations
@@ -17,17 +18,18 @@ from imageyard.model.ceph import CephCluster
 from imageyard.model.compute import Server, Volume
 from imageyard.model.config import DeploymentConfig
 from imageyard.model.gap import Gap, SourceStatus
+from imageyard.model.identity import Project
 from imageyard.model.image import Image
 from imageyard.model.store import Store
 
 SCHEMA_MAJOR = 1
-SCHEMA_MINOR = 1  # 1.1: Ceph pool names, require_min_compat_client, cephx caps
+SCHEMA_MINOR = 2  # 1.1: Ceph pool names, require_min_compat_client, cephx caps; 1.2: projects
 SCHEMA_VERSION = f"{SCHEMA_MAJOR}.{SCHEMA_MINOR}"
 
 
 @dataclass(frozen=True)
 class Inventory:
-    """One deployment's stores, images, consumers, caches and Ceph state, plus gaps."""
+    """One deployment's stores, images, consumers, caches, Ceph state and projects, plus gaps."""
 
     schema_version: str = SCHEMA_VERSION
     generated_at: str = ""
@@ -40,6 +42,7 @@ class Inventory:
     ceph_clusters: tuple[CephCluster, ...] = ()
     servers: tuple[Server, ...] = ()
     volumes: tuple[Volume, ...] = ()
+    projects: tuple[Project, ...] = ()
     sources: tuple[SourceStatus, ...] = ()
     gaps: tuple[Gap, ...] = ()
 
@@ -75,3 +78,13 @@ class Inventory:
     def volumes_from(self, image_id: str) -> tuple[Volume, ...]:
         """Volumes created from ``image_id``."""
         return tuple(v for v in self.volumes if v.image_id == image_id)
+
+    def deleted_owners(self) -> frozenset[str] | None:
+        """Image owners that are not Keystone projects (deleted projects).
+
+        None when that is unknown: the ``keystone`` source did not list every project.
+        """
+        if not self.is_complete("keystone"):
+            return None
+        known = {p.id for p in self.projects}
+        return frozenset(i.owner for i in self.images if i.owner and i.owner not in known)

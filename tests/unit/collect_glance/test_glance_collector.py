@@ -198,8 +198,15 @@ def test_stores_detail_forbidden_falls_back_with_a_gap(fake: Start) -> None:
     inv = collect(fake(Catalog(images=1), Faults(stores_detail_status=403)))
     assert [s.id for s in inv.stores] == ["fast", "ceph", "cheap", "swift", "s3"]
     assert all(s.type is StoreType.UNKNOWN and s.weight is None for s in inv.stores)
-    (gap,) = inv.gaps_for("glance")
+    gap, other = inv.gaps_for("glance")
     assert gap.scope == "stores detail" and "403" in gap.error
+    # only an admin may read the detail: the list is one project's view
+    assert other.scope == "images of other projects" and "not a Glance admin" in other.error
+
+
+def test_stores_detail_unavailable_says_nothing_about_other_projects(fake: Start) -> None:
+    inv = collect(fake(Catalog(images=1), Faults(stores_detail_status=404)))
+    assert [g.scope for g in inv.gaps_for("glance")] == ["stores detail"]
 
 
 def test_multi_store_off_is_not_a_failure(fake: Start) -> None:

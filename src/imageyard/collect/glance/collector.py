@@ -12,7 +12,8 @@ Each image is converted to the model as soon as its page arrives. Where the endp
 one gap says so. Members cost one request per ``shared`` image, so they are read only when
 asked for (``fetch_members``), on parallel connections, and the source status says how many
 shared images were left unread otherwise. Stores come from
-``/v2/info/stores/detail`` (or, when that is refused, ``/v2/info/stores`` plus a gap),
+``/v2/info/stores/detail`` (or, when that is refused, ``/v2/info/stores`` plus a gap; a 403
+there also means the caller is no admin, so other projects' images are a gap too),
 import methods from ``/v2/info/import``, and the cache from ``<node>/v2/cache`` on each
 glance-api node named, since every node has its own.
 
@@ -58,6 +59,14 @@ PASSES: tuple[tuple[str, Mapping[str, str]], ...] = (
     ("hidden images", {**_ALL, "os_hidden": "true"}),
 )
 _REFUSED = (401, 403, 404)
+# Glance's default policy lets only an admin read /v2/info/stores/detail: a 403 there means the
+# image list is one project's view, not the cloud's
+OTHER_PROJECTS = "images of other projects"
+_NOT_ADMIN = (
+    "these credentials are not a Glance admin (GET /v2/info/stores/detail: 403), so the image "
+    "list holds only what their project may see (its own, public, community and shared "
+    "images); other projects' private and shared images are unknown"
+)
 _T = TypeVar("_T")
 REQUEST_WORKERS = 4  # concurrent per-image requests (members, locations)
 INFO_WORKERS = 2  # stores, import methods and caches, asked while the images are listed
@@ -261,6 +270,8 @@ class GlanceCollector:
             f"GET /v2/info/stores/detail: {detail_error.brief}; "
             "store types, weights and properties are unknown",
         )
+        if detail_error.status == 403:
+            found.gap(OTHER_PROJECTS, _NOT_ADMIN)
         return stores
 
     def _import_methods(self, found: _Found) -> tuple[str, ...]:

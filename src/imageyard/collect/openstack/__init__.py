@@ -22,8 +22,10 @@ from imageyard.collect.openstack.sdk import (
     BLOCK_STORAGE,
     COMPUTE,
     DEFAULT_TIMEOUT,
+    IDENTITY,
     IMAGE,
     SdkJsonHttp,
+    check_credentials,
     connect,
 )
 
@@ -31,6 +33,7 @@ __all__ = [
     "BLOCK_STORAGE",
     "COMPUTE",
     "DEFAULT_TIMEOUT",
+    "IDENTITY",
     "IMAGE",
     "JSON",
     "Failure",
@@ -41,6 +44,7 @@ __all__ = [
     "Peek",
     "RetryPolicy",
     "SdkJsonHttp",
+    "check_credentials",
     "connect",
     "get_with_retry",
 ]

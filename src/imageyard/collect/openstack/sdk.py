@@ -32,9 +32,10 @@ from keystoneauth1 import exceptions as ks
 from openstack import exceptions as sdk
 
 from imageyard.collect.openstack.http import JSON, Failure, HttpError, Params, Peek, RetryPolicy
-from imageyard.errors import InputError
+from imageyard.errors import ImageyardError, InputError
 
 IMAGE = "image"
+IDENTITY = "identity"
 COMPUTE = "compute"
 BLOCK_STORAGE = "block_storage"
 DEFAULT_TIMEOUT = 60.0
@@ -79,6 +80,26 @@ def connect(
             f"cannot configure OpenStack access from {where}: {exc}",
             tip="check clouds.yaml, --os-cloud or the OS_* variables",
         ) from exc
+
+
+def check_credentials(cloud: str | None = None) -> None:
+    """Ask Keystone for a token once, before any source runs.
+
+    Credentials Keystone refuses (HTTP 401: a wrong password, user, project or domain) are the
+    operator's to fix and end the run with one line (``ImageyardError``, exit 1); anything
+    else (Keystone unreachable, no identity endpoint) is left to the sources, which record it
+    as gaps.
+    """
+    try:
+        connect(cloud).session.get_token()
+    except ks.Unauthorized as exc:
+        where = f"cloud {cloud!r}" if cloud else "the OS_* variables"
+        raise ImageyardError(
+            f"Keystone refused the credentials of {where} ({_one_line(exc)})",
+            tip="check the user name, password, project and domains",
+        ) from None
+    except (ks.ClientException, sdk.SDKException):
+        return
 
 
 class SdkJsonHttp:
