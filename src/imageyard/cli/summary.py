@@ -6,8 +6,10 @@ import io
 from collections import Counter
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from imageyard.cli.outcome import grouped_gaps
 from imageyard.model.inventory import Inventory
 from imageyard.model.store import Store
 
@@ -59,11 +61,12 @@ def _projects_line(inventory: Inventory) -> str | None:
     )
 
 
-def print_collect_summary(inventory: Inventory, out: str) -> None:
-    """What a collection run found, what it could not see, and where the snapshot went."""
+def print_collect_summary(inventory: Inventory, out: str | None) -> None:
+    """What a collection run found, what it could not see, and where the snapshot goes."""
     console = _console()
     _summarise(console, inventory)
-    console.print(f"snapshot: {'stdout' if out == '-' else out}")
+    if out is not None:
+        console.print(f"snapshot: {'stdout' if out == '-' else out}")
 
 
 def collect_summary(inventory: Inventory, path: str) -> str:
@@ -97,8 +100,8 @@ def _summarise(console: Console, inventory: Inventory) -> None:
         console.print(f"ceph cluster {cluster.fsid}: {pools}")
     for warning in config.warnings:
         console.print(f"[yellow]warning[/]: {warning}")
-    for gap in inventory.gaps:
-        console.print(f"[red]gap[/] {gap.source}: {gap.scope}: {gap.error}")
+    for group in grouped_gaps(inventory.gaps):
+        console.print(f"[red]gap[/] {escape(group.line())}")
     console.print("sources:")
     for s in inventory.sources:
         state = "complete" if s.complete else "[red]INCOMPLETE[/]"
