@@ -20,9 +20,10 @@ from imageyard.audit.rules._common import (
     inside,
     norm_dir,
     option_resource,
+    store_resource,
 )
 from imageyard.model.config import ConfigValue, GlanceApiConfig
-from imageyard.model.finding import Evidence, Outcome, Resource
+from imageyard.model.finding import Evidence, Outcome
 from imageyard.model.inventory import Inventory
 from imageyard.model.store import Store, StoreType
 
@@ -106,9 +107,10 @@ def shared_file_store_datadir(inv: Inventory, ctx: AuditContext) -> Iterator[Out
         if len(members) < 2:
             continue
         names = ", ".join(s.id for s in members)
-        yield shared_file_store_datadir.finding(
-            Resource("stores", names),
-            f"file stores {names} share the data directory {datadir}: deleting an image "
-            "from one deletes the data the others' locations point at",
-            Evidence.fact(f"stores {names} all use filesystem_store_datadir = {datadir}"),
-        )
+        for store in members:
+            others = ", ".join(s.id for s in members if s is not store)
+            yield shared_file_store_datadir.finding(
+                store_resource(store.id),
+                f"file store {store.id} shares its data directory {datadir} with {others}",
+                Evidence.fact(f"stores {names} all use filesystem_store_datadir = {datadir}"),
+            )
