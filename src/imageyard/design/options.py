@@ -17,13 +17,18 @@ from imageyard.audit.releases import LATEST_RELEASED
 from imageyard.design.data.consumer_options import CINDER_OPTIONS, NOVA_OPTIONS
 from imageyard.design.model import Change, StorePlan
 
-GLANCE_FILES = frozenset({"glance-api.conf", "glance-image-import.conf"})
+API, IMPORT = "glance-api.conf", "glance-image-import.conf"
+GLANCE_FILES = frozenset({API, IMPORT})
 
 
 def _glance_ok(ch: Change, stores: dict[str, StorePlan], major: int) -> bool:
     store = stores.get(ch.section) if ch.file == "glance-api.conf" else None
     kind = store.type if store is not None else None
-    return has_option(major, ch.file, ch.section, ch.key, kind)
+    if has_option(major, ch.file, ch.section, ch.key, kind):
+        return True
+    # NOTE: glance-api loads glance-image-import.conf and glance-api.conf into one config,
+    # so an import option may be written (and win) in glance-api.conf.
+    return ch.file == API and kind is None and has_option(major, IMPORT, ch.section, ch.key)
 
 
 def _consumer_ok(ch: Change, backends: frozenset[str]) -> bool:
