@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import math
 import os
+from typing import Any
 from urllib.parse import urlsplit
 
 import click
@@ -33,7 +34,7 @@ class _Seconds(click.FloatRange):
     name = "seconds"
 
     def convert(
-        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
     ) -> float:
         seconds = super().convert(value, param, ctx)
         if math.isnan(seconds):
