@@ -66,7 +66,7 @@ def print_collect_summary(inventory: Inventory, out: str | None) -> None:
     console = _console()
     _summarise(console, inventory)
     if out is not None:
-        console.print(f"snapshot: {'stdout' if out == '-' else out}")
+        console.print(f"snapshot: {'stdout' if out == '-' else escape(out)}")
 
 
 def collect_summary(inventory: Inventory, path: str) -> str:
@@ -74,7 +74,7 @@ def collect_summary(inventory: Inventory, path: str) -> str:
     console = Console(file=io.StringIO(), width=160, no_color=True, highlight=False)
     console.soft_wrap = True
     _summarise(console, inventory)
-    console.print(f"snapshot: {path}")
+    console.print(f"snapshot: {escape(path)}")
     assert isinstance(console.file, io.StringIO)
     return console.file.getvalue()
 
@@ -84,12 +84,12 @@ def _summarise(console: Console, inventory: Inventory) -> None:
     if config.files:
         console.print(f"read {len(config.files)} configuration files:")
         for f in config.files:
-            console.print(f"  {f.kind:<20} {f.path}")
+            console.print(f"  {f.kind:<20} {escape(f.path)}")
     if inventory.stores:
         console.print(_stores_table(inventory))
     for ceph in config.ceph:
         fsid = ceph.fsid.value if ceph.fsid is not None else "?"
-        console.print(f"ceph.conf {ceph.cluster}: fsid {fsid} ({ceph.path})")
+        console.print(escape(f"ceph.conf {ceph.cluster}: fsid {fsid} ({ceph.path})"))
     if inventory.images:
         console.print(_images_line(inventory))
     projects = _projects_line(inventory)
@@ -99,7 +99,7 @@ def _summarise(console: Console, inventory: Inventory) -> None:
         pools = ", ".join(f"{p.name} ({len(p.images)} images)" for p in cluster.pools)
         console.print(f"ceph cluster {cluster.fsid}: {pools}")
     for warning in config.warnings:
-        console.print(f"[yellow]warning[/]: {warning}")
+        console.print(f"[yellow]warning[/]: {escape(warning)}")
     for group in grouped_gaps(inventory.gaps):
         console.print(f"[red]gap[/] {escape(group.line())}")
     console.print("sources:")
