@@ -25,7 +25,7 @@ from conftest import Lab, _unavailable
 from imageyard.errors import ExitCode
 from imageyard.model.image import Image
 from imageyard.model.inventory import Inventory
-from imageyard.model.snapshot import load_inventory
+from imageyard.model.snapshot import dump_inventory, load_inventory
 
 DELETED = "deleted-project-0001"
 SEED_PROJECTS = {"lab-admin-project", "project-alpha", "project-beta", "project-gamma"}
@@ -188,3 +188,22 @@ def test_a_wrong_password_is_one_clear_line(
     assert all(line.startswith("imageyard: tip:") for line in lines if line != error), lines
     assert "Keystone refused the credentials of cloud 'admin'" in error and "401" in error
     assert run.inventory is None
+
+
+def test_audit_names_exactly_the_images_of_the_deleted_project(
+    lab: Lab, admin_run: Run, tmp_path: Path
+) -> None:
+    snapshot = tmp_path / "admin.json"
+    assert admin_run.inventory is not None
+    snapshot.write_text(dump_inventory(admin_run.inventory))
+    proc = subprocess.run(
+        [sys.executable, "-m", "imageyard", "audit", str(snapshot), "--rule",
+         "image-owner-deleted", "-f", "json", "-q"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert proc.returncode == ExitCode.OK, proc.stderr  # low severity, under --fail-on high
+    report = json.loads(proc.stdout)
+    flagged = {f["resource"].removeprefix("image ") for f in report["findings"]}
+    expected = {i["id"] for i in lab.seed["images"] if i["owner"] == DELETED}
+    assert expected == {i["id"] for i in lab.images("owner-deleted-project")}
+    assert flagged == expected
