@@ -5,10 +5,11 @@ SHELL := /bin/bash
 PYTHON_BOOT ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || command -v python3)
 VENV ?= .venv
 PY := $(VENV)/bin/python
+UPSTREAM_VENV ?= .venv-upstream
 IMAGEYARD_LAB ?= /tmp/imageyard-lab
 export IMAGEYARD_LAB
 
-.PHONY: deps venv lab-up lab-down seed demo test test-unit test-lab lint bench clean
+.PHONY: deps venv upstream-venv lab-up lab-down seed demo test test-unit test-lab lint bench clean
 
 deps:
 	bash lab/install-deps
@@ -21,6 +22,18 @@ $(VENV)/.stamp: pyproject.toml
 	touch $@
 
 venv: $(VENV)/.stamp
+
+# nova and cinder from PyPI (lab/upstream-requirements.txt) with Debian's rados/rbd, for the
+# lab test that compares 'imageyard paths' with the real drivers (lab/upstream_probe.py)
+$(UPSTREAM_VENV)/.stamp: lab/upstream-requirements.txt
+	rm -rf $(UPSTREAM_VENV)
+	$(PYTHON_BOOT) -m venv $(UPSTREAM_VENV)
+	$(UPSTREAM_VENV)/bin/python -m pip install -q --upgrade pip
+	$(UPSTREAM_VENV)/bin/python -m pip install -q -r lab/upstream-requirements.txt
+	bash lab/link-ceph-bindings $(UPSTREAM_VENV)
+	touch $@
+
+upstream-venv: $(UPSTREAM_VENV)/.stamp
 
 lab-up: deps
 	bash lab/up
@@ -42,13 +55,13 @@ lint: venv
 test-unit: venv
 	$(VENV)/bin/pytest -m "not lab" -q
 
-test-lab: venv
+test-lab: venv upstream-venv
 	IMAGEYARD_REQUIRE_LAB=1 $(VENV)/bin/pytest -m lab -q
 
-test: deps venv lint lab-up seed test-unit test-lab
+test: deps venv upstream-venv lint lab-up seed test-unit test-lab
 
 bench: venv
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache tests/actual
+	rm -rf $(VENV) $(UPSTREAM_VENV) build dist .pytest_cache .mypy_cache .ruff_cache tests/actual

@@ -27,6 +27,7 @@ class ExitCode(enum.IntEnum):
     FINDINGS = 3
     INCOMPLETE = 4
     BAD_INPUT = 5
+    SOURCE_FAILED = 6
     INTERNAL = 70
     INTERRUPTED = 130
 

@@ -24,6 +24,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 
 from imageyard.errors import ImageyardError, InputError, UsageError
+from imageyard.secrets import scrub
 
 Fail = Callable[[str], ImageyardError]
 MiB = 1 << 20
@@ -153,7 +154,8 @@ def write_text(
     what: str,
     inputs: Iterable[str | os.PathLike[str] | None] = (),
 ) -> None:
-    """Write ``text`` to ``out`` (``-``: stdout) as the module docstring says."""
+    """Write ``text``, secrets scrubbed, to ``out`` (``-``: stdout) as the module says."""
+    text = scrub(text)
     if out == "-":
         sys.stdout.write(text)
         sys.stdout.flush()

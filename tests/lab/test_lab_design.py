@@ -9,7 +9,6 @@ Also checks the frozen Glance option table against the lab's Glance venv.
 
 from __future__ import annotations
 
-import json
 import shutil
 import socket
 import subprocess
@@ -23,18 +22,12 @@ import requests
 from imageyard.audit.releases import parse_release
 from imageyard.cli import run
 from imageyard.design import DesignRun, design_from
-from imageyard.design.data.glance_options import (
-    GLANCE_FILE_OPTIONS,
-    GLANCE_STORE_VERSION,
-    GLANCE_VERSION,
-)
 
 if TYPE_CHECKING:
     from conftest import Lab
 
 ROOT = Path(__file__).resolve().parents[2]
 TRY = ROOT / "lab" / "glance-try"
-EXTRACT = ROOT / "src" / "imageyard" / "design" / "data" / "extract_glance_options.py"
 
 
 def _free_port() -> int:
@@ -119,14 +112,3 @@ def test_rendered_config_starts_and_matches(
         if plan.type == "rbd":
             assert got["properties"]["pool"] == plan.pool
             assert got["properties"]["fsid"] == plan.fsid == lab.fsid
-
-
-def test_option_table_matches_the_lab_venv(lab: Lab) -> None:
-    python = Path(lab.env["GLANCE_LAB_VENV"]) / "bin" / "python"
-    out = subprocess.run(
-        [str(python), str(EXTRACT)], capture_output=True, text=True, check=True, timeout=120
-    ).stdout
-    live = json.loads(out)
-    assert (live["glance"], live["glance_store"]) == (GLANCE_VERSION, GLANCE_STORE_VERSION)
-    for file, sections in GLANCE_FILE_OPTIONS.items():
-        assert {s: sorted(n) for s, n in sections.items()} == live[file], file

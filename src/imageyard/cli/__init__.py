@@ -7,17 +7,18 @@ is a bug and leaves a crash log.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import sys
 import tempfile
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import click
 
-from imageyard import __version__
+from imageyard import __version__, secrets
 from imageyard.errors import ExitCode, ImageyardError
 
 
@@ -42,14 +43,33 @@ def cli() -> None:
 _register_commands(cli)
 
 
-def _crash_log(exc: BaseException) -> str:
+def _crash_log(exc: BaseException, argv: Sequence[str]) -> str:
     fd, path = tempfile.mkstemp(prefix="imageyard-crash-", suffix=".log")
+    report = (
+        f"imageyard {__version__}\npython {sys.version}\nplatform {platform.platform()}\n"
+        f"argv {list(argv)!r}\n\n" + "".join(traceback.format_exception(exc))
+    )
     with os.fdopen(fd, "w") as fh:
-        fh.write(f"imageyard {__version__}\n")
-        fh.write(f"python {sys.version}\nplatform {platform.platform()}\n")
-        fh.write(f"argv {sys.argv!r}\n\n")
-        fh.write("".join(traceback.format_exception(exc)))
+        fh.write(secrets.scrub(report))
     return path
+
+
+@contextlib.contextmanager
+def _redacting(argv: Sequence[str]) -> Iterator[None]:
+    """One ``Redactor`` for this run; stdout and stderr scrubbed while it lasts."""
+    redactor = secrets.Redactor()
+    redactor.remember_environment(os.environ)
+    redactor.remember_argv(argv)
+    previous = secrets.current()
+    secrets.install(redactor)
+    out, err = sys.stdout, sys.stderr
+    sys.stdout = secrets.ScrubbingStream(out)
+    sys.stderr = secrets.ScrubbingStream(err)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = out, err
+        secrets.install(previous)
 
 
 def _one_line(text: str) -> str:
@@ -62,9 +82,18 @@ def _help_hint(exc: click.UsageError) -> str:
 
 
 def run(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI and return the exit code (used by ``main`` and by tests)."""
+    """Run the CLI and return the exit code (used by ``main`` and by tests).
+
+    Everything it prints, writes or logs passes through one ``imageyard.secrets`` policy.
+    """
+    args = list(argv) if argv is not None else sys.argv[1:]
+    with _redacting(args):
+        return _run(args)
+
+
+def _run(args: list[str]) -> int:
     try:
-        rv: Any = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+        rv: Any = cli.main(args=args, prog_name="imageyard", standalone_mode=False)
     except ImageyardError as exc:
         click.echo(f"imageyard: error: {exc.message}", err=True)
         if exc.tip:
@@ -84,7 +113,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         click.echo("imageyard: interrupted", err=True)
         return int(ExitCode.INTERRUPTED)
     except Exception as exc:  # a bug: leave a report, print one line
-        path = _crash_log(exc)
+        path = _crash_log(exc, args)
         click.echo(
             f"imageyard: internal error: {type(exc).__name__}: {exc} (crash log: {path})",
             err=True,

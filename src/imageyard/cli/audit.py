@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -13,9 +14,10 @@ from imageyard.audit.registry import RULES
 from imageyard.audit.releases import parse_release
 from imageyard.audit.rule import AuditContext
 from imageyard.cli.options import inventory_input, output_option, release_option, write_output
-from imageyard.errors import ExitCode
+from imageyard.errors import ExitCode, InputError
 from imageyard.files import check_output
 from imageyard.model.finding import Severity
+from imageyard.model.inventory import Inventory
 from imageyard.model.snapshot import read_inventory
 from imageyard.report import FORMATS, table
 from imageyard.report.view import summary_line
@@ -32,9 +34,23 @@ def _list_rules() -> str:
 
 
 def _render(result: AuditResult, fmt: str, out: str) -> str:
-    if fmt == "table" and out == "-" and sys.stdout.isatty():
-        return table.render(result, color=True)
+    if fmt == "table" and out == "-":
+        # NOTE: COLUMNS, else the terminal's width, else the default (a pipe or a file)
+        width = shutil.get_terminal_size((table.DEFAULT_WIDTH, 24)).columns
+        return table.render(result, color=sys.stdout.isatty(), width=max(width, 40))
     return FORMATS[fmt](result)
+
+
+def _require_glance_api(inv: Inventory, where: str) -> None:
+    """Refuse a snapshot without any glance-api configuration: nothing can be judged."""
+    if inv.config.glance_api is not None:
+        return
+    gaps = inv.gaps_for("config:glance-api")
+    why = f" ({gaps[0].error})" if gaps else ""
+    raise InputError(
+        f"{where}: no glance-api configuration in this snapshot{why}",
+        tip="collect with --config-dir DIR or --glance-api-conf FILE",
+    )
 
 
 def _exit_code(result: AuditResult, fail_on: str) -> int:
@@ -95,7 +111,8 @@ def command(
 
     Findings at or above --fail-on (default high) that are not muted give exit code 3;
     checks that could not be made (a file not collected) are reported as unknown and do
-    not change the exit code. A bad snapshot or mute file gives exit code 5.
+    not change the exit code. A bad snapshot or mute file, or a snapshot without any
+    glance-api configuration, gives exit code 5.
     """
     if list_rules:
         sys.stdout.write(_list_rules())
@@ -111,6 +128,7 @@ def command(
     check_output(out, "report", (inventory, mute_file))
     mutes: tuple[Mute, ...] = read_mutes(mute_file) if mute_file is not None else ()
     inv = read_inventory(inventory)
+    _require_glance_api(inv, str(inventory))
     result = run_audit(inv, ctx, rules, mutes=mutes)
     write_output(_render(result, fmt, out), out, "report", (inventory, mute_file))
     shown_on_stdout = fmt == "table" and out in (None, "-")  # the table ends with it

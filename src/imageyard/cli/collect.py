@@ -10,12 +10,12 @@ import click
 
 from imageyard import __version__
 from imageyard.cli.options import output_option
+from imageyard.cli.outcome import nothing_collected, partial_exit
 from imageyard.cli.progress import RichProgress
 from imageyard.cli.summary import print_collect_summary
 from imageyard.collect.base import run_collectors
 from imageyard.collect.configs import ConfigPaths, Overlay, discover, split_group
 from imageyard.collect.sources import SOURCES, CollectRequest, build_collectors
-from imageyard.errors import ExitCode
 from imageyard.files import check_output
 from imageyard.model.inventory import Inventory
 from imageyard.model.snapshot import write_inventory
@@ -131,6 +131,11 @@ def _sources(value: str) -> tuple[str, ...] | None:
 @click.option("--ceph-pool", "ceph_pools", multiple=True, help="Only these pools; repeatable.")
 @click.option("--rbd-watchers", is_flag=True, help="Also count watchers (one call per image).")
 @output_option("the snapshot", default="inventory.json")
+@click.option(
+    "--allow-partial",
+    is_flag=True,
+    help="Exit 0 even when a requested source collected nothing (its gaps are recorded).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")
 def command(
     config_dir: str | None,
@@ -148,13 +153,16 @@ def command(
     ceph_pools: tuple[str, ...],
     rbd_watchers: bool,
     out: str,
+    allow_partial: bool,
     quiet: bool,
 ) -> int:
     """Collect an inventory snapshot from config files, Glance, Ceph, Nova and Cinder.
 
     Files named with their own flag must exist and parse (exit 5 otherwise); files that
     --config-dir does not find, and live sources that fail, are recorded as gaps, and the
-    snapshot says per source whether it is complete. Secrets are never written.
+    snapshot says per source whether it is complete. A requested source that collects
+    nothing gives exit 6 (0 with --allow-partial); when nothing at all is collected no
+    snapshot is written (exit 1). Secrets are never written.
     """
     request = CollectRequest(
         sources=_sources(sources),
@@ -182,7 +190,13 @@ def command(
     else:
         with RichProgress() as progress:
             inventory = run_collectors(collectors, start, progress)
-    write_inventory(inventory, out, inputs)
+    nothing = nothing_collected(inventory)
     if not quiet:
-        print_collect_summary(inventory, out)
-    return int(ExitCode.OK)
+        print_collect_summary(inventory, None if nothing else out)
+    if nothing:
+        raise nothing
+    write_inventory(inventory, out, inputs)
+    code, problem = partial_exit(inventory, allow_partial)
+    if problem is not None:
+        click.echo(f"imageyard: error: {problem}", err=True)
+    return code

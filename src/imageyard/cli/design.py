@@ -11,6 +11,7 @@ from imageyard.design import design_from, json_out, memo
 from imageyard.design.render import RENDERERS
 from imageyard.errors import ExitCode, ImageyardError
 from imageyard.files import check_output
+from imageyard.secrets import scrub
 
 
 def _write_configs(run_dir: Path, diffs: tuple[object, ...]) -> None:
@@ -23,7 +24,7 @@ def _write_configs(run_dir: Path, diffs: tuple[object, ...]) -> None:
             name = (
                 d.file if not d.target or d.target == d.path else f"{Path(d.target).name}-{d.file}"
             )
-            (run_dir / name).write_text(masked(d.after), encoding="utf-8")
+            (run_dir / name).write_text(scrub(masked(d.after)), encoding="utf-8")
     except OSError as exc:
         raise ImageyardError(f"{run_dir}: cannot write the config files ({exc.strerror})") from None
 

@@ -6,8 +6,10 @@ import io
 from collections import Counter
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from imageyard.cli.outcome import grouped_gaps
 from imageyard.model.inventory import Inventory
 from imageyard.model.store import Store
 
@@ -59,11 +61,12 @@ def _projects_line(inventory: Inventory) -> str | None:
     )
 
 
-def print_collect_summary(inventory: Inventory, out: str) -> None:
-    """What a collection run found, what it could not see, and where the snapshot went."""
+def print_collect_summary(inventory: Inventory, out: str | None) -> None:
+    """What a collection run found, what it could not see, and where the snapshot goes."""
     console = _console()
     _summarise(console, inventory)
-    console.print(f"snapshot: {'stdout' if out == '-' else out}")
+    if out is not None:
+        console.print(f"snapshot: {'stdout' if out == '-' else escape(out)}")
 
 
 def collect_summary(inventory: Inventory, path: str) -> str:
@@ -71,7 +74,7 @@ def collect_summary(inventory: Inventory, path: str) -> str:
     console = Console(file=io.StringIO(), width=160, no_color=True, highlight=False)
     console.soft_wrap = True
     _summarise(console, inventory)
-    console.print(f"snapshot: {path}")
+    console.print(f"snapshot: {escape(path)}")
     assert isinstance(console.file, io.StringIO)
     return console.file.getvalue()
 
@@ -81,12 +84,12 @@ def _summarise(console: Console, inventory: Inventory) -> None:
     if config.files:
         console.print(f"read {len(config.files)} configuration files:")
         for f in config.files:
-            console.print(f"  {f.kind:<20} {f.path}")
+            console.print(f"  {f.kind:<20} {escape(f.path)}")
     if inventory.stores:
         console.print(_stores_table(inventory))
     for ceph in config.ceph:
         fsid = ceph.fsid.value if ceph.fsid is not None else "?"
-        console.print(f"ceph.conf {ceph.cluster}: fsid {fsid} ({ceph.path})")
+        console.print(escape(f"ceph.conf {ceph.cluster}: fsid {fsid} ({ceph.path})"))
     if inventory.images:
         console.print(_images_line(inventory))
     projects = _projects_line(inventory)
@@ -96,9 +99,9 @@ def _summarise(console: Console, inventory: Inventory) -> None:
         pools = ", ".join(f"{p.name} ({len(p.images)} images)" for p in cluster.pools)
         console.print(f"ceph cluster {cluster.fsid}: {pools}")
     for warning in config.warnings:
-        console.print(f"[yellow]warning[/]: {warning}")
-    for gap in inventory.gaps:
-        console.print(f"[red]gap[/] {gap.source}: {gap.scope}: {gap.error}")
+        console.print(f"[yellow]warning[/]: {escape(warning)}")
+    for group in grouped_gaps(inventory.gaps):
+        console.print(f"[red]gap[/] {escape(group.line())}")
     console.print("sources:")
     for s in inventory.sources:
         state = "complete" if s.complete else "[red]INCOMPLETE[/]"

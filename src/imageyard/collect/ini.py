@@ -29,14 +29,15 @@ import enum
 import errno
 import hashlib
 import os
-import re
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from imageyard.errors import ConfigFileError
-from imageyard.model.config import REDACTED, ConfigValue
+from imageyard.model.config import ConfigValue
+from imageyard.secrets import is_secret_key as is_secret_key  # re-exported
+from imageyard.secrets import normalize_key, redact
 
 MAX_CONFIG_BYTES = 10 * 1024 * 1024
 
@@ -128,73 +129,9 @@ def read_config_file(
 
 # ---------------------------------------------------------------- redaction
 
-_SECRET_NAMES = frozenset(
-    {"key", "password", "passwd", "secret", "token", "admin_token", "root_token_id"}
-)
-# Booleans whose names look secret (nova [libvirt] inject_password / inject_key).
-_NOT_SECRET_NAMES = frozenset({"inject_password", "inject_key"})
-_NOT_SECRET_SUFFIXES = (
-    "_uuid", "_id", "_ids", "_file", "_path", "_dir", "keyring", "_type", "_size",
-    "_length", "_name", "_format", "_algorithm", "_backend", "_manager",
-)  # fmt: skip
-_SECRET_WORDS = ("password", "passwd", "secret")
-_SECRET_SUFFIXES = ("_key", "_token", "_pass")
-# The authority may list several hosts, and a continuation line may follow a comma.
-_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://(?P<rest>(?:[^\s,]|,\s*)*)")
-
-
-def normalize_ceph_key(key: str) -> str:
-    """Ceph's option-name rule: spaces, dashes and underscores are the same character."""
-    return re.sub(r"[ \-_]+", "_", key.strip()).lower()
-
-
-def is_secret_key(key: str) -> bool:
-    """Whether an option with this name holds a secret (its value is never kept)."""
-    name = normalize_ceph_key(key)
-    if name in _SECRET_NAMES:
-        return True
-    if name in _NOT_SECRET_NAMES or name.endswith(_NOT_SECRET_SUFFIXES):
-        return False
-    return any(word in name for word in _SECRET_WORDS) or name.endswith(_SECRET_SUFFIXES)
-
-
-def _mask_segment(segment: str, first: bool) -> str:
-    userinfo, at, host = segment.rpartition("@")
-    if not at:
-        return segment
-    user, colon, _ = userinfo.partition(":")
-    if colon:
-        return f"{user}:{REDACTED}@{host}"
-    # NOTE: a lone user name in the first host is not a secret (postgresql://glance@db);
-    # in later hosts it may be the tail of a password that contained a comma.
-    return segment if first else f"{REDACTED}@{host}"
-
-
-def _mask_url(match: re.Match[str]) -> str:
-    whole = match.group(0)
-    rest = match.group("rest")
-    head = whole[: len(whole) - len(rest)]
-    parts = rest.split(",")
-    masked = [_mask_segment(p, i == 0) for i, p in enumerate(parts)]
-    # NOTE: "user:pa,ss@host" splits into "user:pa" and "ss@host": segments with no "@"
-    # that run up to one whose userinfo has no ":" are pieces of one password.
-    in_password = False
-    for i in range(len(parts) - 1, -1, -1):
-        userinfo, at, _ = parts[i].rpartition("@")
-        if at:
-            in_password = ":" not in userinfo
-        elif in_password:
-            user, colon, _ = parts[i].partition(":")
-            masked[i] = f"{user}:{REDACTED}" if colon else REDACTED
-    return head + ",".join(masked)
-
-
-def redact(key: str, value: str) -> tuple[str, bool]:
-    """``(value to keep, redacted?)`` for one option."""
-    if is_secret_key(key):
-        return REDACTED, True
-    masked = _URL.sub(_mask_url, value)
-    return masked, masked != value
+# NOTE: the policy lives in imageyard.secrets (one policy for every output); these names
+# stay importable from here.
+normalize_ceph_key = normalize_key
 
 
 # ---------------------------------------------------------------- parsing

@@ -12,7 +12,7 @@ glance-api with both show options off (OSSN-0090).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from imageyard.audit.data.glance_store_options import DRIVER_OPTIONS
 from imageyard.design import gating
@@ -445,9 +445,8 @@ def _import_conf(ctx: Context) -> list[Change]:
     default = next((s for s in ctx.stores if s.is_default), None)
     if default is None or default.type != "rbd" or ctx.release < gating.IMPORT_CONVERSION:
         return []
-    plugins = list(
-        as_list(current(ctx.inv, IMPORT).get(("image_import_opts", "image_import_plugins")))
-    )
+    key = ("image_import_opts", "image_import_plugins")
+    plugins = list(as_list(current(ctx.inv, API).get(key) or current(ctx.inv, IMPORT).get(key)))
     if "image_conversion" not in plugins:
         plugins.append("image_conversion")
     return [
@@ -468,6 +467,17 @@ def _import_conf(ctx: Context) -> list[Change]:
             "Nova/Cinder clone only raw images",
             "cow-clone-rules",
         ),
+    ]
+
+
+def _where_effective(ctx: Context, changes: list[Change]) -> list[Change]:
+    """An import option glance-api.conf also sets is edited there: it is loaded last and wins."""
+    api = current(ctx.inv, API)
+    return [
+        replace(c, file=API, why=f"{c.why}; glance-api.conf sets it too and wins")
+        if c.file == IMPORT and (c.section, c.key) in api
+        else c
+        for c in changes
     ]
 
 
@@ -634,7 +644,7 @@ def build_changes(ctx: Context) -> tuple[Change, ...]:
         + _removals(ctx)
         + _flavor(ctx)
         + _glance_cache(ctx)
-        + _import_conf(ctx)
+        + _where_effective(ctx, _import_conf(ctx))
         + _nova(ctx)
         + _cinder(ctx)
     )

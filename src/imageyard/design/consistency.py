@@ -52,6 +52,8 @@ def _stores_backed(design: Design) -> Iterator[str]:
         if c.value is None:
             continue
         if c.key == "enabled_backends":
+            if not _ids(c.value):
+                yield "enabled_backends is empty: glance-api would have no store"
             for sid, stype in _ids(c.value):
                 if sid not in enabled:
                     yield f"enabled_backends names {sid}, which the layout does not enable"

@@ -21,10 +21,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from imageyard.collect.ini import redact
 from imageyard.design.model import Change
 from imageyard.model.config import ConfigFile
 from imageyard.model.inventory import Inventory
+from imageyard.secrets import redact
 
 KIND_PATHS = {
     "glance-api.conf": ("glance-api", "/etc/glance/glance-api.conf"),

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 
+from imageyard.audit.engine import AuditResult
 from imageyard.audit.releases import Release
 from imageyard.design.cachetune import decide_cache, plan_cache
 from imageyard.design.capacity import Imbalance, decide_capacity, imbalance, plan_loads
@@ -34,7 +35,7 @@ from imageyard.design.layout import (
     not_understood,
     plan_stores,
 )
-from imageyard.design.model import Change, Decision, Design
+from imageyard.design.model import Change, Decision, Design, StorePlan
 from imageyard.design.options import unknown_options
 from imageyard.design.pain import (
     decide_duplicates,
@@ -45,6 +46,8 @@ from imageyard.design.pain import (
 )
 from imageyard.design.reclaim import plan_reclaim
 from imageyard.design.site import Site
+from imageyard.design.startup import Ctx as StartupCtx
+from imageyard.design.startup import blocking, decide_startup, fixes
 from imageyard.design.topology import decide_sites, plan_apis, preplace_step
 from imageyard.model.inventory import Inventory
 
@@ -113,16 +116,36 @@ def _inputs(site: Site, inv: Inventory | None) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _audit_summary(inv: Inventory | None, release: Release) -> tuple[tuple[str, int], ...]:
-    if inv is None:
-        return ()
+def _audit(inv: Inventory | None, release: Release, with_audit: bool) -> AuditResult | None:
+    if inv is None or not with_audit:
+        return None
     from imageyard.audit.engine import run_audit
     from imageyard.audit.registry import RULES
     from imageyard.audit.rule import AuditContext
 
-    result = run_audit(inv, AuditContext(release=release), RULES)
+    return run_audit(inv, AuditContext(release=release), RULES)
+
+
+def _audit_summary(result: AuditResult | None) -> tuple[tuple[str, int], ...]:
+    if result is None:
+        return ()
     counts = Counter(f.rule_id for f in result.findings)
     return tuple(sorted(counts.items()))
+
+
+def _startup(
+    result: AuditResult | None,
+    inv: Inventory | None,
+    stores: tuple[StorePlan, ...],
+    changes: tuple[Change, ...],
+) -> tuple[tuple[Change, ...], Decision | None]:
+    """Section (0): the audit's startup findings, each fixed here or listed by hand."""
+    if result is None or inv is None:
+        return changes, None
+    startup_rules = frozenset(r.meta.id for r in result.rules if r.meta.category == "startup")
+    found = blocking(result.findings, startup_rules)
+    added, lines = fixes(StartupCtx(inv, stores, changes), found)
+    return added + changes, decide_startup(lines)
 
 
 def build_design(
@@ -135,11 +158,13 @@ def build_design(
     stores = single_store(wanted, major)
     items = with_boots(conversions(inv, stores), inv, order="slow_first_boot" in pains)
     cache = plan_cache(site, stores)
-    refused = bool(not_understood(site)) or _multistore_now(inv, major)
+    refused = bool(not_understood(site)) or _multistore_now(inv, major) or not stores
     apis = plan_apis(site, stores, major)
     found = build_changes(Context(site, stores, cache, major, inv, refused, apis))
     manual = manual_items(found)
     changes = tuple(c for c in found if not is_placeholder(c))
+    audited = _audit(inv, release, with_audit)
+    changes, startup = _startup(audited, inv, stores, changes)
     backends = frozenset(b.name for b in site.cinder)
     bad = unknown_options(changes, stores, backends, major)
     if bad:
@@ -162,7 +187,8 @@ def build_design(
     if "slow_first_boot" in pains:
         formats.insert(0, decide_slow_boot(site, inv, stores, items))
     decisions = (
-        layout
+        ([startup] if startup is not None else [])
+        + layout
         + formats
         + _config_decisions(changes, site)
         + decide_cache(site, stores, cache, major)
@@ -192,7 +218,7 @@ def build_design(
         changes=changes,
         steps=steps,
         notes=site.notes,
-        audit=_audit_summary(inv, release) if with_audit else (),
+        audit=_audit_summary(audited),
         summary=summary(tuple(decisions), site.pain_points),
         apis=apis,
         manual=manual,

@@ -249,6 +249,19 @@ _FACTS: tuple[Fact, ...] = (
         "inference",
     ),
     Fact(
+        "startup-fix",
+        "The audit's startup rules find what stops glance-api or nova-compute from starting "
+        "(an unknown store type, a default store not enabled, a reserved store id, a list "
+        "option without brackets, force_raw_images=False with rbd, a cache without a node URL).",
+        "imageyard: docs/rules/ (one page per rule, each citing the upstream code)",
+    ),
+    Fact(
+        "file-location-path",
+        "The file store reads and deletes an image at the absolute path in its file:// location, "
+        "not under the current filesystem_store_datadir, which only decides where new images go.",
+        "glance_store: glance_store/_drivers/filesystem.py Store._resolve_location, get, delete",
+    ),
+    Fact(
         "legacy-location-store",
         "With enabled_backends set, Glance gives a location without a 'store' (single-store "
         "uploads) the store whose url_prefix the URL starts with, on the next read of the image; "

@@ -16,6 +16,7 @@ from imageyard.design.render import ini
 
 GIB = 1024**3
 _TITLES = {
+    "startup": "(0) Startup errors first",
     "layout": "(a) Store layout",
     "format": "(b) Format policy",
     "config": "(c) Configuration",
@@ -83,6 +84,8 @@ def _steps(design: Design) -> list[str]:
 
 
 def _section(design: Design, section: str, diffs: tuple[FileDiff, ...]) -> list[str]:
+    if section == "startup" and not any(d.section == "startup" for d in design.decisions):
+        return []
     lines = [f"## {_TITLES[section]}", ""]
     if section == "layout":
         lines += _stores_table(design)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SECTIONS = ("layout", "format", "config", "cache", "reclaim")
+SECTIONS = ("startup", "layout", "format", "config", "cache", "reclaim")
 
 
 @dataclass(frozen=True)

@@ -1,49 +1,93 @@
-"""Table: the terminal view, worst findings first, then unknowns and a summary.
+"""Table: the terminal view, one block per rule (worst first), then unknowns and a summary.
 
-The tables stream (``report.grid``): an audit of a large catalog has a row per image.
+Concepts: findings are grouped by rule: a heading (severity, rule id, count, confidence,
+title), then a table with one row per resource, the ``file:line`` it cites and the message.
+The tables stream (``report.grid``): an audit of a large catalog has a row per image. The
+text is plain (no console markup), so ``[section]`` names print as written, and every
+line fits ``width`` columns (80 included). The summary line ends the view once; the CLI
+does not repeat it on stderr when the table goes to stdout.
 """
 
 from __future__ import annotations
 
+import textwrap
+
 from imageyard.audit.engine import AuditResult
-from imageyard.model.finding import Finding
+from imageyard.model.finding import Finding, Unknown
 from imageyard.report import grid
 from imageyard.report.view import summary_line
 
 # ANSI SGR codes per severity (bold red, red, yellow, cyan)
 _STYLE = {"critical": "1;31", "high": "31", "medium": "33", "low": "36", "info": ""}
-_FINDING_COLUMNS = ("severity", "conf.", "rule", "resource", "message", "status")
-_UNKNOWN_COLUMNS = ("rule", "resource", "missing")
+_FINDING_COLUMNS = ("resource", "file:line", "message")
+_UNKNOWN_COLUMNS = ("resource", "missing")
+DEFAULT_WIDTH = 160
 
 
 def _status(f: Finding) -> str:
     if f.mute is None:
-        return f.status.value
-    return "muted" if not f.mute.expired else "fail (mute expired)"
+        return ""
+    return " (muted)" if not f.mute.expired else " (mute expired)"
+
+
+def _where(f: Finding) -> str:
+    cited = [e.where for e in f.evidence if e.path and e.line]
+    return "\n".join(dict.fromkeys(cited))
 
 
 def _finding_row(f: Finding) -> tuple[str, ...]:
-    return (f.severity.value, f.confidence.value, f.rule_id, str(f.resource), f.message,
-            _status(f))  # fmt: skip
+    return (str(f.resource) + _status(f), _where(f), f.message)
 
 
-def _lines(result: AuditResult, color: bool, width: int) -> list[str]:
-    lines: list[str] = []
-    if result.findings:
-        rows = [_finding_row(f) for f in result.findings]
-        styles = None
-        if color:
-            styles = [(_STYLE[f.severity.value], "", "", "", "", "") for f in result.findings]
-        lines += grid.render("Findings", _FINDING_COLUMNS, rows, width=width, styles=styles)
-    if result.unknowns:
-        rows = [(u.rule_id, str(u.resource), u.reason) for u in result.unknowns]
-        lines += grid.render("Could not check", _UNKNOWN_COLUMNS, rows, width=width)
-    for m in result.expired_mutes:
-        lines.append(f"expired mute {m.where}: {m.rule} {m.resource} ({m.expires.isoformat()})")
-    lines.append(summary_line(result))
+def _by_rule(items: tuple[Finding, ...] | tuple[Unknown, ...]) -> dict[str, list[object]]:
+    groups: dict[str, list[object]] = {}
+    for item in items:
+        groups.setdefault(item.rule_id, []).append(item)
+    return groups
+
+
+def _heading(text: str, width: int, style: str, color: bool) -> list[str]:
+    lines = textwrap.wrap(text, width) or [""]
+    if color and style:
+        lines[0] = f"\x1b[{style}m{lines[0]}\x1b[0m"
     return lines
 
 
-def render(result: AuditResult, *, color: bool = False, width: int = 160) -> str:
-    """The result as terminal tables (ANSI colours only when ``color``)."""
+def _finding_blocks(result: AuditResult, color: bool, width: int) -> list[str]:
+    titles = {r.meta.id: r.meta.title for r in result.rules}
+    lines: list[str] = []
+    for rule_id, group in _by_rule(result.findings).items():
+        found = [f for f in group if isinstance(f, Finding)]
+        worst = found[0].severity.value
+        head = f"{worst.upper()} {rule_id} ({len(found)}, confidence {found[0].confidence.value})"
+        title = titles.get(rule_id)
+        lines += _heading(f"{head}: {title}" if title else head, width, _STYLE[worst], color)
+        rows = [_finding_row(f) for f in found]
+        styles = [(_STYLE[f.severity.value], "", "") for f in found] if color else None
+        lines += list(grid.render("", _FINDING_COLUMNS, rows, width=width, styles=styles))[1:]
+    return lines
+
+
+def _unknown_blocks(result: AuditResult, width: int) -> list[str]:
+    lines = [f"Could not check ({len(result.unknowns)})"]
+    for rule_id, group in _by_rule(result.unknowns).items():
+        rows = [(str(u.resource), u.reason) for u in group if isinstance(u, Unknown)]
+        lines.append(f"{rule_id} ({len(rows)})")
+        lines += list(grid.render("", _UNKNOWN_COLUMNS, rows, width=width))[1:]
+    return lines
+
+
+def _lines(result: AuditResult, color: bool, width: int) -> list[str]:
+    lines = _finding_blocks(result, color, width)
+    if result.unknowns:
+        lines += _unknown_blocks(result, width)
+    for m in result.expired_mutes:
+        text = f"expired mute {m.where}: {m.rule} {m.resource} ({m.expires.isoformat()})"
+        lines += textwrap.wrap(text, width)
+    lines += textwrap.wrap(summary_line(result), width)
+    return lines
+
+
+def render(result: AuditResult, *, color: bool = False, width: int = DEFAULT_WIDTH) -> str:
+    """The result as terminal text ``width`` columns wide (ANSI colours only when ``color``)."""
     return "\n".join(_lines(result, color, width)) + "\n"

@@ -1,7 +1,8 @@
 """boot_path for the driver-level outcomes: missing pools, cephx caps, unprotected snapshots.
 
 Each case states what the real nova ``RBDDriver`` / cinder ``RBDDriver`` does (read in their
-code, confirmed on the lab by tests/lab/test_lab_paths_upstream.py) and checks the verdict.
+code, compared with it on the lab by tests/lab/test_lab_paths_upstream.py) and checks the
+verdict.
 """
 
 from __future__ import annotations

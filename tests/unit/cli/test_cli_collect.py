@@ -230,11 +230,30 @@ def test_endpoint_flags_must_be_http_urls(
     assert not (tmp_path / "x.json").exists()
 
 
-def test_unreachable_glance_is_a_gap_not_an_error(tmp_path: Path) -> None:
+def test_unreachable_glance_alone_collects_nothing(tmp_path: Path) -> None:
     code, inv = collect(["--glance-endpoint", "http://127.0.0.1:9"], tmp_path / "inv.json")
-    assert code == ExitCode.OK and inv is not None
+    assert code == ExitCode.ERROR and inv is None
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"), [((), ExitCode.SOURCE_FAILED), (("--allow-partial",), ExitCode.OK)]
+)
+def test_unreachable_glance_is_a_gap_and_a_failed_source(
+    tmp_path: Path, extra: tuple[str, ...], expected: ExitCode
+) -> None:
+    args = ["--config-dir", str(FIXTURES / "lab"), "--glance-endpoint", "http://127.0.0.1:9"]
+    code, inv = collect([*args, *extra], tmp_path / "inv.json")
+    assert code == expected and inv is not None
     assert inv.gaps_for("glance") and not inv.is_complete("glance")
-    assert inv.images == ()
+    assert inv.images == () and inv.stores != ()
+
+
+def test_config_dir_without_configs_collects_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, inv = collect(["--config-dir", str(tmp_path)], tmp_path / "inv.json")
+    assert code == ExitCode.ERROR and inv is None
+    assert "nothing was collected" in one_error_line(capsys.readouterr().err)
 
 
 @pytest.mark.parametrize(("command", "what"), [("audit", "the report"), ("design", "the design")])

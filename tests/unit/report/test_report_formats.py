@@ -19,6 +19,7 @@ from imageyard.collect.config_source import ConfigCollector
 from imageyard.collect.configs import discover
 from imageyard.model.inventory import Inventory
 from imageyard.report import FORMATS, json_format, markdown, sarif, table
+from imageyard.report.view import summary_line
 
 ROOT = Path(__file__).resolve().parents[3]
 SQLITE_OLD = ROOT / "tests" / "fixtures" / "configs" / "sqlite-cache-old"
@@ -112,3 +113,19 @@ def test_table_has_no_markup_surprises(result: AuditResult) -> None:
 def test_formats_registry_is_complete() -> None:
     assert set(FORMATS) == {"table", "json", "markdown", "sarif"}
     assert sys.modules[FORMATS["json"].__module__] is json_format
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_table_fits_the_width_groups_by_rule_and_cites_file_and_line(
+    result: AuditResult, width: int
+) -> None:
+    text = table.render(result, width=width)
+    assert max(len(line) for line in text.splitlines()) <= width
+    for rule_id in {f.rule_id for f in result.findings}:
+        headings = [line for line in text.splitlines() if f" {rule_id} (" in line]
+        assert len(headings) == 1, rule_id
+    cited = [e for f in result.findings for e in f.evidence if e.path and e.line]
+    assert cited
+    wide = table.render(result, width=400)  # narrower, a long path wraps inside its column
+    assert f"{cited[0].path}:{cited[0].line}" in wide
+    assert text.count(summary_line(result)[:20]) == 1

@@ -1,0 +1,209 @@
+"""The one redaction policy: which names and values are secrets, and how text is masked.
+
+Concepts:
+
+* ``is_secret_key`` decides from an option or variable name alone (``password``,
+  ``s3_store_secret_key``, ``OS_AUTH_TOKEN`` ...); such a value is never kept.
+* ``scrub`` masks secrets *inside* free text: the password of URL userinfo
+  (``rabbit://u:***@h``, multi-host authorities included), ``name=value`` and
+  ``name: value`` pairs whose name is secret (``redis_password:x`` in a dict option,
+  ``?password=x`` in a query, ``password = x`` on a continuation line), and every literal
+  secret ``remember``-ed (values of secret ``OS_*`` variables, URL passwords given as
+  flags). Every pattern is anchored so the scan is linear in the text's length.
+* ``Redactor`` holds the remembered literals. The CLI installs one per run (``install``)
+  and wraps stdout/stderr with ``ScrubbingStream``; ``imageyard.files.write_text`` and
+  the crash log scrub through the installed one, so every exit point applies this policy.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Mapping
+from typing import TextIO
+
+REDACTED = "***"
+
+_SECRET_NAMES = frozenset(
+    {"key", "password", "passwd", "secret", "token", "admin_token", "root_token_id",
+     "approle_secret_id", "hmac_keys", "auth_key", "fernet_keys"}
+)  # fmt: skip
+# Booleans whose names look secret (nova [libvirt] inject_password / inject_key).
+_NOT_SECRET_NAMES = frozenset({"inject_password", "inject_key"})
+_NOT_SECRET_SUFFIXES = (
+    "_uuid", "_id", "_ids", "_file", "_path", "_dir", "keyring", "_type", "_size",
+    "_length", "_name", "_format", "_algorithm", "_backend", "_manager", "_url", "_expiry",
+)  # fmt: skip
+_SECRET_WORDS = ("password", "passwd", "secret", "credential")
+_SECRET_SUFFIXES = ("_key", "_keys", "_token", "_pass", "_pwd")
+
+# NOTE: the look-behinds make each pattern start only where a name or scheme starts, so a
+# long run of letters is scanned once, not once per position (the scan stays linear).
+_URL = re.compile(r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://(?P<rest>(?:[^\s,]|,\s*)*)")
+_PAIR = re.compile(
+    r"(?<![A-Za-z0-9_.\-])(?P<name>[A-Za-z][A-Za-z0-9_.\-]*)(?P<sep>[ \t]*[=:][ \t]*)"
+    r"(?=[^\s,;&])"
+)
+_VALUE = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'|[^\s,;&\"']+")
+_MIN_LITERAL = 4
+# Values too common to mask as literals wherever they appear.
+_NOT_LITERALS = frozenset({"true", "false", "null", "none", "yes", "None", "True", "False"})
+
+
+def normalize_key(key: str) -> str:
+    """Ceph's option-name rule: spaces, dashes and underscores are the same character."""
+    return re.sub(r"[ \-_]+", "_", key.strip()).lower()
+
+
+@functools.lru_cache(maxsize=4096)
+def is_secret_key(key: str) -> bool:
+    """Whether an option with this name holds a secret (its value is never kept)."""
+    name = normalize_key(key)
+    name = name[3:] if name.startswith("os_") else name
+    if name in _SECRET_NAMES:
+        return True
+    if name in _NOT_SECRET_NAMES or name.endswith(_NOT_SECRET_SUFFIXES):
+        return False
+    return any(word in name for word in _SECRET_WORDS) or name.endswith(_SECRET_SUFFIXES)
+
+
+def _mask_segment(segment: str, first: bool) -> str:
+    userinfo, at, host = segment.rpartition("@")
+    if not at:
+        return segment
+    user, colon, _ = userinfo.partition(":")
+    if colon:
+        return f"{user}:{REDACTED}@{host}"
+    # NOTE: a lone user name in the first host is not a secret (postgresql://glance@db);
+    # in later hosts it may be the tail of a password that contained a comma.
+    return segment if first else f"{REDACTED}@{host}"
+
+
+def _mask_url(match: re.Match[str]) -> str:
+    whole = match.group(0)
+    rest = match.group("rest")
+    head = whole[: len(whole) - len(rest)]
+    parts = rest.split(",")
+    masked = [_mask_segment(p, i == 0) for i, p in enumerate(parts)]
+    # NOTE: "user:pa,ss@host" splits into "user:pa" and "ss@host": segments with no "@"
+    # that run up to one whose userinfo has no ":" are pieces of one password.
+    in_password = False
+    for i in range(len(parts) - 1, -1, -1):
+        userinfo, at, _ = parts[i].rpartition("@")
+        if at:
+            in_password = ":" not in userinfo
+        elif in_password:
+            user, colon, _ = parts[i].partition(":")
+            masked[i] = f"{user}:{REDACTED}" if colon else REDACTED
+    return head + ",".join(masked)
+
+
+def _mask_pairs(text: str) -> str:
+    # NOTE: the value is only looked ahead at, so the scan goes on inside a value that is
+    # not secret (``backend_argument = redis_password:x``); a masked value is skipped.
+    out: list[str] = []
+    cursor = 0
+    for match in _PAIR.finditer(text):
+        if match.start() < cursor or not is_secret_key(match.group("name")):
+            continue
+        value = _VALUE.match(text, match.end())
+        if value is None or value.group(0) == REDACTED:
+            continue
+        out += (text[cursor : match.end()], REDACTED)
+        cursor = value.end()
+    out.append(text[cursor:])
+    return "".join(out)
+
+
+def url_passwords(text: str) -> tuple[str, ...]:
+    """The passwords of the URL userinfo in ``text`` (to ``remember`` them)."""
+    found = []
+    for match in _URL.finditer(text):
+        for segment in match.group("rest").split(","):
+            userinfo, at, _ = segment.rpartition("@")
+            if at and ":" in userinfo:
+                found.append(userinfo.partition(":")[2])
+    return tuple(found)
+
+
+class Redactor:
+    """The redaction policy plus the literal secrets this run has seen."""
+
+    def __init__(self) -> None:
+        self._literals: set[str] = set()
+        self._literal_re: re.Pattern[str] | None = None
+
+    def remember(self, values: Iterable[str]) -> None:
+        """Mask these exact strings wherever they appear (short ones are ignored)."""
+        new = {v for v in values if len(v) >= _MIN_LITERAL and v not in _NOT_LITERALS}
+        if new - self._literals:
+            self._literals |= new
+            ordered = sorted(self._literals, key=len, reverse=True)
+            self._literal_re = re.compile("|".join(re.escape(v) for v in ordered))
+
+    def remember_environment(self, environ: Mapping[str, str]) -> None:
+        """Remember the values of secret-named variables and URL passwords in any variable."""
+        self.remember(v for k, v in environ.items() if is_secret_key(k))
+        self.remember(p for v in environ.values() if "://" in v for p in url_passwords(v))
+
+    def remember_argv(self, argv: Iterable[str]) -> None:
+        """Remember URL passwords given on the command line."""
+        self.remember(p for arg in argv if "://" in arg for p in url_passwords(arg))
+
+    def scrub(self, text: str) -> str:
+        """``text`` with every secret masked (see the module docstring)."""
+        if self._literal_re is not None:
+            text = self._literal_re.sub(REDACTED, text)
+        if "://" in text:
+            text = _URL.sub(_mask_url, text)
+        return _mask_pairs(text) if ("=" in text or ":" in text) else text
+
+
+_current = Redactor()
+
+
+def install(redactor: Redactor) -> None:
+    """Make ``redactor`` the one ``scrub`` uses (the CLI installs one per run)."""
+    global _current  # NOTE: one policy object per process run, set only by the CLI
+    _current = redactor
+
+
+def current() -> Redactor:
+    """The installed ``Redactor``."""
+    return _current
+
+
+def scrub(text: str) -> str:
+    """``text`` through the installed ``Redactor``."""
+    return _current.scrub(text)
+
+
+def redact(key: str, value: str) -> tuple[str, bool]:
+    """``(value to keep, redacted?)`` for one option ``key = value``."""
+    if is_secret_key(key):
+        return REDACTED, True
+    masked = scrub(value)
+    return masked, masked != value
+
+
+class ScrubbingStream:
+    """A text stream that scrubs every write before passing it on."""
+
+    def __init__(self, inner: TextIO) -> None:
+        self._inner = inner
+
+    def write(self, text: str) -> int:
+        self._inner.write(scrub(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._inner.flush()
+
+    def isatty(self) -> bool:
+        return self._inner.isatty()
+
+    def fileno(self) -> int:
+        return self._inner.fileno()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._inner, name)
