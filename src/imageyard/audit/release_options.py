@@ -64,18 +64,28 @@ class Lifecycle:
 
     key: OptionKey
     added: int | None  # None: present since the table's first release
-    deprecated: int | None
+    deprecated: int | None  # the first release that deprecated it for removal
     removed: int | None
     since: str | None  # the deprecation's own "since" text (a series name)
     reason: str | None
     default_changes: tuple[tuple[int, Any, Any], ...]  # (major, old, new)
+    deprecated_majors: frozenset[int] = frozenset()  # upstream may take a deprecation back
 
     def removed_at(self, major: int) -> bool:
         return self.removed is not None and major >= self.removed
 
     def deprecated_at(self, major: int) -> bool:
-        started = self.deprecated is not None and major >= self.deprecated
-        return started and not self.removed_at(major)
+        return major in self.deprecated_majors
+
+    def deprecated_since(self, major: int) -> int | None:
+        """The first release of the deprecation in force at ``major``."""
+        if major not in self.deprecated_majors:
+            return None
+        majors = [r.major for r in table_releases()]
+        index = majors.index(major)
+        while index > 0 and majors[index - 1] in self.deprecated_majors:
+            index -= 1
+        return majors[index]
 
 
 @dataclass(frozen=True)
@@ -226,7 +236,7 @@ def lifecycle(scope: str, group: str, name: str) -> Lifecycle | None:
     if not present:
         return None
     deprecated = [m for m in present if (f := form_at(m, *key)) and f.deprecated_for_removal]
-    last_form = form_at(present[-1], *key)
+    last_form = form_at(deprecated[-1] if deprecated else present[-1], *key)
     return Lifecycle(
         key=key,
         added=None if present[0] == first_major() else present[0],
@@ -235,6 +245,7 @@ def lifecycle(scope: str, group: str, name: str) -> Lifecycle | None:
         since=last_form.since if last_form else None,
         reason=last_form.reason if last_form else None,
         default_changes=_defaults(key),
+        deprecated_majors=frozenset(deprecated),
     )
 
 
@@ -244,7 +255,7 @@ def changes(major: int) -> ReleaseChanges:
     return ReleaseChanges(
         major=major,
         added=tuple(c.key for c in cycles if c.added == major),
-        deprecated=tuple(c.key for c in cycles if c.deprecated == major),
+        deprecated=tuple(c.key for c in cycles if c.deprecated_since(major) == major),
         removed=tuple(c.key for c in cycles if c.removed == major),
         default_changed=tuple(
             c.key for c in cycles if any(m == major for m, _, _ in c.default_changes)

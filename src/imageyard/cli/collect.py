@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import math
 import os
+from typing import Any
 from urllib.parse import urlsplit
 
 import click
@@ -15,12 +17,33 @@ from imageyard.cli.progress import RichProgress
 from imageyard.cli.summary import print_collect_summary
 from imageyard.collect.base import run_collectors
 from imageyard.collect.configs import ConfigPaths, Overlay, discover, split_group
+from imageyard.collect.openstack.probe import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_READ_TIMEOUT,
+    Timeouts,
+)
 from imageyard.collect.sources import SOURCES, CollectRequest, build_collectors
 from imageyard.files import check_output
 from imageyard.model.inventory import Inventory
 from imageyard.model.snapshot import write_inventory
 
-_FILE = click.Path(dir_okay=False, path_type=str)
+
+class _Seconds(click.FloatRange):
+    """0.1 to 3600 seconds; NaN is refused (FloatRange lets it through)."""
+
+    name = "seconds"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        seconds = super().convert(value, param, ctx)
+        if math.isnan(seconds):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        return float(seconds)
+
+
+_SECONDS = _Seconds(min=0.1, max=3600)
+_FILE = click.Path(path_type=str)  # the reader checks it (exit 5)
 
 
 def _http_urls(
@@ -28,7 +51,11 @@ def _http_urls(
 ) -> str | tuple[str, ...] | None:
     """Refuse anything that is not an http(s) URL with a host, at the command line."""
     for url in (value,) if isinstance(value, str) else value or ():
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 (parses the port)
+        except ValueError as exc:
+            raise click.BadParameter(f"{url!r} is not a valid URL ({exc})") from None
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise click.BadParameter(f"{url!r} is not an http(s) URL", ctx=ctx, param=param)
     return value
@@ -130,6 +157,22 @@ def _sources(value: str) -> tuple[str, ...] | None:
 @click.option("--ceph-user", metavar="NAME", help="cephx user for Ceph (e.g. a read-only one).")
 @click.option("--ceph-pool", "ceph_pools", multiple=True, help="Only these pools; repeatable.")
 @click.option("--rbd-watchers", is_flag=True, help="Also count watchers (one call per image).")
+@click.option(
+    "--connect-timeout",
+    type=_SECONDS,
+    default=DEFAULT_CONNECT_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="Give up connecting to an HTTP endpoint after this long.",
+)
+@click.option(
+    "--read-timeout",
+    type=_SECONDS,
+    default=DEFAULT_READ_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="Give up waiting for an HTTP answer (each read) after this long.",
+)
 @output_option("the snapshot", default="inventory.json")
 @click.option(
     "--allow-partial",
@@ -152,6 +195,8 @@ def command(
     ceph_user: str | None,
     ceph_pools: tuple[str, ...],
     rbd_watchers: bool,
+    connect_timeout: float,
+    read_timeout: float,
     out: str,
     allow_partial: bool,
     quiet: bool,
@@ -177,6 +222,7 @@ def command(
         ceph_user=ceph_user,
         ceph_pools=ceph_pools or None,
         rbd_watchers=rbd_watchers,
+        timeouts=Timeouts(connect_timeout, read_timeout),
     )
     inputs = tuple(path for _, path in request.explicit.items())
     check_output(out, "snapshot", inputs)

@@ -17,8 +17,10 @@ from dataclasses import dataclass, field, replace
 
 from imageyard.collect.base import Collector, Progress
 from imageyard.collect.configs import ConfigPaths
+from imageyard.collect.openstack.http import RetryPolicy
+from imageyard.collect.openstack.probe import Timeouts
 from imageyard.errors import UsageError
-from imageyard.model.gap import SourceStatus
+from imageyard.model.gap import Gap, SourceStatus
 from imageyard.model.inventory import Inventory
 
 SOURCES = ("config", "glance", "ceph", "nova", "cinder", "keystone")
@@ -35,6 +37,7 @@ class CollectRequest:
     glance_endpoint: str | None = None
     glance_nodes: tuple[str, ...] = ()
     glance_members: bool = False  # one request per shared image
+    timeouts: Timeouts = field(default_factory=Timeouts)
     ceph_user: str | None = None
     ceph_pools: tuple[str, ...] | None = None
     rbd_watchers: bool = False
@@ -104,13 +107,57 @@ def _config(request: CollectRequest) -> Collector:
     return ConfigCollector(request.discovered, request.explicit)
 
 
+@dataclass(frozen=True)
+class Unreachable:
+    """A live source whose endpoint did not answer a probe: one gap, nothing retried."""
+
+    name: str
+    scope: str
+    cause: str
+
+    def collect(self, inventory: Inventory, progress: Progress) -> Inventory:
+        status = SourceStatus(self.name, complete=False, detail=f"unreachable: {self.cause}")
+        return replace(
+            inventory,
+            sources=(*inventory.sources, status),
+            gaps=(*inventory.gaps, Gap(self.name, self.scope, self.cause)),
+        )
+
+
+@dataclass(frozen=True)
+class WithGaps:
+    """A collector plus gaps found before it ran (cache nodes that did not answer)."""
+
+    inner: Collector
+    gaps: tuple[Gap, ...]
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    def collect(self, inventory: Inventory, progress: Progress) -> Inventory:
+        done = self.inner.collect(inventory, progress)
+        return replace(done, gaps=(*done.gaps, *self.gaps))
+
+
 def _glance(request: CollectRequest) -> Collector:
     from imageyard.collect.glance import GlanceCollector, glance_http
+    from imageyard.collect.openstack.probe import probe
 
-    http = glance_http(request.os_cloud, endpoint=request.glance_endpoint)
-    return GlanceCollector(
-        http, node_urls=request.glance_nodes, fetch_members=request.glance_members
+    if request.glance_endpoint:
+        cause = probe(request.glance_endpoint, request.timeouts)
+        if cause is not None:
+            return Unreachable("glance", "endpoint", cause)
+    causes = {url: probe(url, request.timeouts) for url in request.glance_nodes}
+    policy = RetryPolicy(timeout=request.timeouts.pair)
+    http = glance_http(request.os_cloud, endpoint=request.glance_endpoint, policy=policy)
+    collector = GlanceCollector(
+        http,
+        node_urls=tuple(url for url, cause in causes.items() if cause is None),
+        fetch_members=request.glance_members,
     )
+    gaps = tuple(Gap("glance", f"cache of {url}", c) for url, c in causes.items() if c)
+    return WithGaps(collector, gaps) if gaps else collector
 
 
 def _ceph(request: CollectRequest) -> Collector:

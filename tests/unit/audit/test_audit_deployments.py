@@ -43,6 +43,8 @@ def test_sqlite_cache_old_gets_removed_and_deprecated() -> None:
         "option [DEFAULT] location_strategy",
         "option [store_type_location_strategy] store_type_preference",
         "option [DEFAULT] cache_prefetcher_interval",
+        "option [DEFAULT] bind_host",  # the eventlet server options went in Glance 33
+        "option [DEFAULT] bind_port",
     }
     assert "option [DEFAULT] image_cache_driver" in _hits(result, "deprecated-option")
 

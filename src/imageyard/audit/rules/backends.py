@@ -19,7 +19,7 @@ from imageyard.audit.rules._common import (
     store_resource,
 )
 from imageyard.model.config import StoreType
-from imageyard.model.finding import Outcome
+from imageyard.model.finding import Outcome, Resource
 from imageyard.model.inventory import Inventory
 
 MULTISTORES = "glance doc/source/admin/multistores.rst"
@@ -114,9 +114,8 @@ def multiple_http_stores(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]
     if len(http) < 2:
         return
     names = ", ".join(b.id for b in http)
-    for ref in http:
-        yield multiple_http_stores.finding(
-            store_resource(ref.id),
-            f"store {ref.id} is one of {len(http)} http stores ({names}); only one is supported",
-            *cite(ref.source),
-        )
+    yield multiple_http_stores.finding(
+        Resource("stores", names),
+        f"{len(http)} http stores ({names}); only one is supported",
+        *cite(*(ref.source for ref in http)),
+    )

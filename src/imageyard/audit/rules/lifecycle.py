@@ -1,10 +1,13 @@
-"""Rules on removed and deprecated glance-api options, judged for the target release.
+"""Rules on removed and deprecated Glance options, judged for the target release.
 
-Concepts: ``OPTION_LIFECYCLE`` lists, per option (and, for the sqlite cache driver, per
-value), the Glance major that deprecated it and the one that removed it. For the target
-release an option is *removed* (Glance ignores it: the behaviour it asked for is gone) or
-*deprecated* (it still works, for now). Options are looked up in every glance-api file read,
-as written, so an option the parsed view does not model is still found.
+Concepts: whether an option is removed (Glance ignores it: the behaviour it asked for is
+gone) or deprecated (it still works, for now) in the target release comes from the
+per-release option tables generated from upstream (``audit.option_status``), for every
+option of glance-api.conf and glance-image-import.conf, including store sections and old
+option names. ``OPTION_LIFECYCLE`` adds what the tables cannot say: the advice and source
+for well-known options, a deprecated *value* (the sqlite cache driver), and BoolOpts that
+only matter when switched on. Options are looked up in every file read, as written, so an
+option the parsed view does not model is still found.
 """
 
 from __future__ import annotations
@@ -12,16 +15,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from imageyard.audit.rule import AuditContext, rule
+from imageyard.audit.option_status import status
+from imageyard.audit.release_options import covers, first_major
+from imageyard.audit.releases import GLANCE_RELEASES
+from imageyard.audit.rule import AuditContext, Rule, rule
 from imageyard.audit.rules._common import file_unknown, is_true, option_resource
 from imageyard.model.config import ConfigValue
-from imageyard.model.finding import Evidence, Outcome
+from imageyard.model.finding import Evidence, Outcome, Resource, Unknown
 from imageyard.model.inventory import Inventory
 
 
 @dataclass(frozen=True)
 class OptionLifecycle:
-    """When one glance-api option (or one value of it) was deprecated and removed."""
+    """Curated advice for one option; with ``value``, a deprecation of that value only.
+
+    ``deprecated``/``removed`` apply to value entries; for a whole option the tables say
+    when it was deprecated or removed.
+    """
 
     section: str
     key: str
@@ -62,23 +72,18 @@ OPTION_LIFECYCLE: tuple[OptionLifecycle, ...] = (
         "location_strategy",
         "store weight in each store's section",
         _NOTES + "removed-location-strategy-functionality-b1b562e68608a6f8.yaml",
-        deprecated=28,
-        removed=29,
     ),
     OptionLifecycle(
         "store_type_location_strategy",
         "store_type_preference",
         "store weight in each store's section",
         _NOTES + "removed-location-strategy-functionality-b1b562e68608a6f8.yaml",
-        deprecated=28,
-        removed=29,
     ),
     OptionLifecycle(
         "DEFAULT",
         "cache_prefetcher_interval",
         "PUT /v2/cache/{image_id} (immediate caching)",
         _NOTES + "immediate-caching-image-e38055575c361d32.yaml",
-        removed=25,
     ),
     OptionLifecycle(
         "DEFAULT",
@@ -93,21 +98,18 @@ OPTION_LIFECYCLE: tuple[OptionLifecycle, ...] = (
         "image_cache_sqlite_db",
         "image_cache_driver = centralized_db",
         "glance glance/image_cache/drivers/sqlite.py",
-        deprecated=28,
     ),
     OptionLifecycle(
         "glance_store",
         "stores",
         "[DEFAULT] enabled_backends",
         "glance_store glance_store/backend.py",
-        deprecated=17,
     ),
     OptionLifecycle(
         "glance_store",
         "default_store",
         "[glance_store] default_backend",
         "glance_store glance_store/backend.py",
-        deprecated=17,
     ),
     OptionLifecycle(
         "DEFAULT",
@@ -116,7 +118,6 @@ OPTION_LIFECYCLE: tuple[OptionLifecycle, ...] = (
         "image GET; Cinder 27 and later read them through the service-only locations API "
         "(Glance 29) when cinder.conf has a [glance] auth section",
         "glance api-ref/source/v2/images-images-v2.inc",
-        deprecated=13,
         only_when_true=True,
         replacement_since=29,
         interim="keep it only on an internal glance-api for Nova and Cinder, which read "
@@ -125,23 +126,92 @@ OPTION_LIFECYCLE: tuple[OptionLifecycle, ...] = (
 )
 
 
-def _glance_values(inv: Inventory) -> tuple[ConfigValue, ...]:
-    """The effective (last) occurrence of every option in the glance-api files."""
-    last: dict[tuple[str, str, str], ConfigValue] = {}
+_CURATED_KEYS = frozenset((e.section, e.key) for e in OPTION_LIFECYCLE if e.only_when_true)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A removed or deprecated option (or value) in the target release."""
+
+    state: str  # removed | deprecated
+    section: str
+    key: str
+    major: int  # the release that removed or deprecated it
+    since: str | None
+    advice: str
+    source: str
+    value: str | None = None
+    renamed: bool = False
+
+
+_TABLES = "the per-release option tables generated from upstream glance and glance_store"
+_FILES = ("glance-api", "glance-image-import")
+
+
+def _glance_values(inv: Inventory) -> tuple[tuple[str, ConfigValue], ...]:
+    """The effective (last) occurrence of every option in the glance files, with the kind."""
+    last: dict[tuple[str, str, str], tuple[str, ConfigValue]] = {}
     for f in inv.config.files:
-        if f.kind == "glance-api":
-            last.update(((f.path, cv.section, cv.key), cv) for cv in f.values)
+        if f.kind in _FILES:
+            last.update(((f.path, cv.section, cv.key), (f.kind, cv)) for cv in f.values)
     return tuple(last.values())
 
 
-def _hits(inv: Inventory) -> list[tuple[OptionLifecycle, tuple[ConfigValue, ...]]]:
-    """Each matching option once, with every glance-api file that sets it (in file order)."""
-    grouped: dict[tuple[int, str, str], list[ConfigValue]] = {}
-    for cv in _glance_values(inv):
-        for index, entry in enumerate(OPTION_LIFECYCLE):
-            if entry.matches(cv):
-                grouped.setdefault((index, cv.section, cv.key), []).append(cv)
-    return [(OPTION_LIFECYCLE[i], tuple(cvs)) for (i, _, _), cvs in grouped.items()]
+def _store_types(inv: Inventory) -> dict[str, str]:
+    glance = inv.config.glance_api
+    stores = glance.stores if glance is not None else ()
+    return {s.id: s.type.strip().lower() for s in stores if s.section_found}
+
+
+def _curated(cv: ConfigValue, value: bool) -> OptionLifecycle | None:
+    for entry in OPTION_LIFECYCLE:
+        if (entry.value is not None) == value and entry.matches(cv):
+            return entry
+    return None
+
+
+def _value_hit(cv: ConfigValue, major: int) -> Hit | None:
+    entry = _curated(cv, value=True)
+    if entry is None or not (entry.removed_in(major) or entry.deprecated_in(major)):
+        return None
+    state = "removed" if entry.removed_in(major) else "deprecated"
+    when = entry.removed if entry.removed_in(major) else entry.deprecated
+    assert when is not None
+    advice = _advice(entry, major)
+    return Hit(state, cv.section, cv.key, when, None, advice, entry.source, value=entry.value)
+
+
+def _table_hit(kind: str, cv: ConfigValue, major: int, stores: dict[str, str]) -> Hit | None:
+    store_type = stores.get(cv.section) if kind == "glance-api" else None
+    found = status(major, kind, cv.section, cv.key, store_type)
+    if found is None:
+        return None
+    entry = _curated(cv, value=False)
+    if entry is None and (cv.section, cv.key) in _CURATED_KEYS:
+        return None  # a curated BoolOpt that is switched off
+    advice = _advice(entry, major) if entry is not None else found.replacement
+    source = entry.source if entry is not None else _TABLES
+    return Hit(
+        found.state,
+        cv.section,
+        cv.key,
+        found.major,
+        found.since,
+        advice,
+        source,
+        renamed=found.renamed,
+    )
+
+
+def _hits(inv: Inventory, major: int) -> list[tuple[Hit, tuple[ConfigValue, ...]]]:
+    """Each removed or deprecated option once, with every file that sets it (file order)."""
+    stores = _store_types(inv)
+    grouped: dict[Hit, list[ConfigValue]] = {}
+    for kind, cv in _glance_values(inv):
+        hit = _value_hit(cv, major) or _table_hit(kind, cv, major, stores)
+        if hit is not None:
+            grouped.setdefault(hit, []).append(cv)
+    return [(hit, tuple(cvs)) for hit, cvs in grouped.items()]
 
 
 def _where(values: tuple[ConfigValue, ...]) -> str:
@@ -149,19 +219,43 @@ def _where(values: tuple[ConfigValue, ...]) -> str:
     return f" (set in {len(files)} glance-api files)" if len(files) > 1 else ""
 
 
-def _what(entry: OptionLifecycle, cv: ConfigValue) -> str:
-    shown = f"[{cv.section}] {cv.key}"
-    return f"{shown} = {entry.value}" if entry.value is not None else shown
+def _what(hit: Hit) -> str:
+    shown = f"[{hit.section}] {hit.key}"
+    if hit.value is not None:
+        return f"{shown} = {hit.value}"
+    return f"{shown} (an old name)" if hit.renamed else shown
+
+
+def _release(major: int) -> str:
+    for release in GLANCE_RELEASES:
+        if release.major == major:
+            return f"Glance {major} ({release.name})"
+    return f"Glance {major}"
+
+
+def _deprecated_when(hit: Hit) -> str:
+    if hit.major > first_major():
+        marked = f", marked since {hit.since}" if hit.since else ""
+        return f"since {_release(hit.major)}{marked}"
+    return f"since {hit.since}" if hit.since else f"since {_release(hit.major)} or earlier"
+
+
+def _not_covered(check: Rule, ctx: AuditContext) -> Unknown:
+    return check.unknown(
+        Resource("release", str(ctx.release.major)),
+        f"the option tables start at Glance {first_major()}; {ctx.release} is older",
+    )
 
 
 def _advice(entry: OptionLifecycle, major: int) -> str:
+    """The curated advice for the target release."""
     advice = entry.advice(major)
     return advice if entry.replacement_since is not None else f"use {advice}"
 
 
 @rule(
     id="removed-option",
-    title="glance-api.conf sets an option the target release has removed",
+    title="A Glance config file sets an option the target release has removed",
     severity="medium",
     confidence="high",
     category="lifecycle",
@@ -172,28 +266,30 @@ def _advice(entry: OptionLifecycle, major: int) -> str:
 def removed_option(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
     """An option removed in or before the target release is silently ignored.
 
-    For example location_strategy and store_type_preference were removed in Glance 29
-    (replaced by store weight) and cache_prefetcher_interval in Glance 25.
+    For example enable_v2_api and registry_host were removed in Glance 21, location_strategy
+    and store_type_preference in Glance 29 (replaced by store weight), the eventlet server
+    options (bind_host, workers, ...) in Glance 33.
     """
     if inv.config.glance_api is None:
         yield file_unknown(removed_option, inv, "glance-api")
         return
-    major = ctx.release.major
-    for entry, values in _hits(inv):
-        if entry.removed_in(major):
-            cv = values[0]
+    if not covers(ctx.release.major):
+        yield _not_covered(removed_option, ctx)
+        return
+    for hit, values in _hits(inv, ctx.release.major):
+        if hit.state == "removed":
             yield removed_option.finding(
-                option_resource(cv),
-                f"{_what(entry, cv)}{_where(values)} was removed in Glance {entry.removed} and "
-                f"is ignored by {ctx.release.name}; {_advice(entry, major)}",
+                option_resource(values[0]),
+                f"{_what(hit)}{_where(values)} was removed in {_release(hit.major)} and "
+                f"is ignored by {ctx.release.name}; {hit.advice}",
                 *(Evidence.from_config(v) for v in values),
-                Evidence.fact(f"source: {entry.source}"),
+                Evidence.fact(f"source: {hit.source}"),
             )
 
 
 @rule(
     id="deprecated-option",
-    title="glance-api.conf sets an option deprecated in the target release",
+    title="A Glance config file sets an option deprecated in the target release",
     severity="low",
     confidence="high",
     category="lifecycle",
@@ -209,14 +305,14 @@ def deprecated_option(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
     if inv.config.glance_api is None:
         yield file_unknown(deprecated_option, inv, "glance-api")
         return
-    major = ctx.release.major
-    for entry, values in _hits(inv):
-        if entry.deprecated_in(major):
-            cv = values[0]
+    if not covers(ctx.release.major):
+        yield _not_covered(deprecated_option, ctx)
+        return
+    for hit, values in _hits(inv, ctx.release.major):
+        if hit.state == "deprecated":
             yield deprecated_option.finding(
-                option_resource(cv),
-                f"{_what(entry, cv)}{_where(values)} is deprecated since Glance "
-                f"{entry.deprecated}; {_advice(entry, major)}",
+                option_resource(values[0]),
+                f"{_what(hit)}{_where(values)} is deprecated {_deprecated_when(hit)}; {hit.advice}",
                 *(Evidence.from_config(v) for v in values),
-                Evidence.fact(f"source: {entry.source}"),
+                Evidence.fact(f"source: {hit.source}"),
             )

@@ -115,7 +115,7 @@ class RetryPolicy:
     attempts: int = 3
     base_delay: float = 0.5
     max_delay: float = 8.0
-    timeout: float | None = None
+    timeout: float | tuple[float, float] | None = None  # seconds, or (connect, read)
     sleep: Callable[[float], None] = field(default=time.sleep, compare=False, repr=False)
 
     def delay(self, retry: int) -> float:
