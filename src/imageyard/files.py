@@ -11,17 +11,21 @@ Concepts:
   does); a regular file (or a new one) is replaced atomically: a temp file beside it, then
   ``os.replace``, keeping its permissions. A symlink is followed, so the link stays and its
   target gets the new content. An output that is one of the command's inputs is refused.
+  The text may come as an iterable of chunks, written as they are made (a large snapshot
+  is never one string), and is gzip-compressed when ``compress`` is set.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import gzip
 import os
 import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterable
+from typing import IO
 
 from imageyard.errors import ImageyardError, InputError, UsageError
 from imageyard.secrets import scrub
@@ -149,27 +153,52 @@ def _writes_through(target: str) -> bool:
 
 
 def write_text(
-    text: str,
+    text: str | Iterable[str],
     out: str,
     what: str,
     inputs: Iterable[str | os.PathLike[str] | None] = (),
+    *,
+    compress: bool = False,
 ) -> None:
     """Write ``text``, secrets scrubbed, to ``out`` (``-``: stdout) as the module says."""
-    text = scrub(text)
+    # NOTE: a chunk is a whole unit (one image of a snapshot), so no secret spans two chunks
+    text = scrub(text) if isinstance(text, str) else map(scrub, text)
     if out == "-":
-        sys.stdout.write(text)
+        _write_chunks(sys.stdout, text)
         sys.stdout.flush()
         return
     check_output(out, what, inputs)
     target = os.path.realpath(out)
     try:
         if _writes_through(target):
-            with open(out, "w", encoding="utf-8") as handle:
-                handle.write(text)
+            with open(out, "wb") as handle:
+                _write_encoded(handle, text, compress)
         else:
-            _replace(target, text)
+            _replace(target, text, compress)
     except OSError as exc:
         raise ImageyardError(f"{out}: cannot write the {what}: {os_reason(exc)}") from None
+
+
+def _write_chunks(handle: IO[str], text: str | Iterable[str]) -> None:
+    if isinstance(text, str):
+        handle.write(text)
+        return
+    for chunk in text:
+        handle.write(chunk)
+
+
+def _write_encoded(handle: IO[bytes], text: str | Iterable[str], compress: bool) -> None:
+    """UTF-8 text into a binary handle, through gzip when ``compress``."""
+    if compress:
+        with gzip.GzipFile("", "wb", 6, handle, mtime=0) as packed:
+            _write_utf8(packed.write, text)
+    else:
+        _write_utf8(handle.write, text)
+
+
+def _write_utf8(write: Callable[[bytes], object], text: str | Iterable[str]) -> None:
+    for chunk in (text,) if isinstance(text, str) else text:
+        write(chunk.encode("utf-8"))
 
 
 def _mode_for(name: str) -> int:
@@ -182,13 +211,13 @@ def _mode_for(name: str) -> int:
         return 0o644 & ~umask
 
 
-def _replace(target: str, text: str) -> None:
+def _replace(target: str, text: str | Iterable[str], compress: bool = False) -> None:
     directory = os.path.dirname(target) or "."
     fd, tmp = tempfile.mkstemp(prefix=".imageyard-", suffix=".tmp", dir=directory)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        with os.fdopen(fd, "wb") as handle:
             os.fchmod(handle.fileno(), _mode_for(target))
-            handle.write(text)
+            _write_encoded(handle, text, compress)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)

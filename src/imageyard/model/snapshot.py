@@ -7,6 +7,11 @@ minor is read (unknown keys ignored) and labelled with this version's schema, si
 all the result holds. Every problem with the input is a ``SnapshotError`` naming the file
 and, for schema problems, the path inside the document. This is the only module in
 ``model`` that touches the filesystem.
+
+A snapshot is written in chunks (``dump_chunks``: the document around the image list, then
+one image at a time), byte for byte what ``dump_inventory`` gives, so a catalog of 100,000
+images is never one encoded tree or one string. A path ending in ``.gz`` is written
+gzip-compressed; reading recognises gzip by its magic bytes, whatever the name.
 """
 
 from __future__ import annotations
@@ -14,12 +19,13 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable
+import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from imageyard.errors import ImageyardError, SnapshotError
-from imageyard.files import read_text, write_text
-from imageyard.model.codec import DecodeError, decode, dumps
+from imageyard.files import decode_text, read_bytes, write_text
+from imageyard.model.codec import DecodeError, decode, dumps, encode
 from imageyard.model.inventory import SCHEMA_MAJOR, SCHEMA_VERSION, Inventory
 
 MAX_SNAPSHOT_BYTES = 1 << 30
@@ -30,6 +36,31 @@ _NOT_SNAPSHOT = "not a JSON inventory snapshot"
 def dump_inventory(inv: Inventory) -> str:
     """The snapshot text of ``inv``."""
     return dumps(inv)
+
+
+_IMAGES_EMPTY = '\n  "images": [],\n'
+_INDENT = "\n    "
+
+
+def _image_text(image: object) -> str:
+    text = json.dumps(encode(image), sort_keys=True, indent=2, ensure_ascii=True, allow_nan=False)
+    return "    " + text.replace("\n", _INDENT)
+
+
+def dump_chunks(inv: Inventory) -> Iterator[str]:
+    """``dump_inventory(inv)`` in pieces: the images are encoded one at a time."""
+    if not inv.images:
+        yield dumps(inv)
+        return
+    head, found, tail = dumps(replace(inv, images=())).partition(_IMAGES_EMPTY)
+    if not found:  # NOTE: "images" is never the last key, so this is only a safety net
+        yield dumps(inv)
+        return
+    yield head + '\n  "images": [\n'
+    last = len(inv.images) - 1
+    for n, image in enumerate(inv.images):
+        yield _image_text(image) + (",\n" if n < last else "\n")
+    yield "  ],\n" + tail
 
 
 def load_inventory(text: str, *, origin: str) -> Inventory:
@@ -80,10 +111,29 @@ def _check_version(document: dict[str, object], origin: str) -> None:
 
 
 def read_inventory(path: str | os.PathLike[str]) -> Inventory:
-    """Read and parse a snapshot file; every failure is a one-line SnapshotError."""
+    """Read and parse a snapshot file (gzip or not); every failure is a one-line SnapshotError."""
     name = os.fspath(path)
-    text = read_text(name, "snapshot", MAX_SNAPSHOT_BYTES, SnapshotError)
-    return load_inventory(text, origin=name)
+    data = read_bytes(name, "snapshot", MAX_SNAPSHOT_BYTES, SnapshotError)
+    if data.startswith(_GZIP_MAGIC):
+        data = _gunzip(name, data)
+    return load_inventory(decode_text(name, data, "snapshot", SnapshotError), origin=name)
+
+
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _gunzip(name: str, data: bytes) -> bytes:
+    """The content of a gzip snapshot, refused past the snapshot size limit."""
+    inflate = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    try:
+        out = inflate.decompress(data, MAX_SNAPSHOT_BYTES + 1)
+    except zlib.error as exc:
+        raise SnapshotError(f"{name}: a damaged gzip snapshot ({exc})") from None
+    if len(out) > MAX_SNAPSHOT_BYTES:
+        raise SnapshotError(f"{name}: the snapshot is larger than the 1 GiB limit uncompressed")
+    if not inflate.eof:
+        raise SnapshotError(f"{name}: a truncated gzip snapshot")
+    return out
 
 
 def write_inventory(
@@ -93,12 +143,22 @@ def write_inventory(
 ) -> None:
     """Write a snapshot (``-``: stdout): atomically for a regular file, else through it.
 
-    A snapshot larger than ``read_inventory`` accepts is refused rather than written.
+    Written in chunks, gzip-compressed when the name ends in ``.gz``. A snapshot larger
+    than ``read_inventory`` accepts is refused rather than written (for a regular file,
+    nothing is left behind).
     """
-    text = dump_inventory(inv)
-    if len(text) > MAX_SNAPSHOT_BYTES:
-        raise ImageyardError(
-            f"{os.fspath(path)}: the snapshot would be {len(text)} bytes, more than the "
-            f"{MAX_SNAPSHOT_BYTES >> 30} GiB a snapshot may have; collect fewer sources or pools"
-        )
-    write_text(text, os.fspath(path), "snapshot", inputs)
+    name = os.fspath(path)
+    write_text(_capped(dump_chunks(inv), name), name, "snapshot", inputs,
+               compress=name != "-" and name.endswith(".gz"))  # fmt: skip
+
+
+def _capped(chunks: Iterator[str], name: str) -> Iterator[str]:
+    size = 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > MAX_SNAPSHOT_BYTES:
+            raise ImageyardError(
+                f"{name}: the snapshot would be more than the {MAX_SNAPSHOT_BYTES >> 30} GiB "
+                "a snapshot may have; collect fewer sources or pools"
+            )
+        yield chunk

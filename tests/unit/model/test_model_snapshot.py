@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from imageyard.model.image import Image
 from imageyard.model.inventory import SCHEMA_VERSION, Inventory
 from imageyard.model.location import Location
 from imageyard.model.snapshot import (
+    dump_chunks,
     dump_inventory,
     load_inventory,
     read_inventory,
@@ -49,6 +51,14 @@ def test_round_trip_and_determinism(inv: Inventory) -> None:
     back = load_inventory(text, origin="mem.json")
     assert back == inv
     assert dump_inventory(back) == text
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inventories())
+def test_chunks_are_the_snapshot_text(inv: Inventory) -> None:
+    chunks = list(dump_chunks(inv))
+    assert "".join(chunks) == dump_inventory(inv)
+    assert len(chunks) == (len(inv.images) + 2 if inv.images else 1)
 
 
 def test_output_is_sorted_and_stable() -> None:
@@ -204,3 +214,46 @@ def test_write_keeps_existing_mode(tmp_path: Path) -> None:
     target.chmod(0o600)
     write_inventory(SAMPLE, target)
     assert target.stat().st_mode & 0o777 == 0o600
+
+
+def test_gz_name_writes_gzip_read_back_by_content(tmp_path: Path) -> None:
+    packed = tmp_path / "inv.json.gz"
+    write_inventory(SAMPLE, packed)
+    raw = packed.read_bytes()
+    assert raw[:2] == b"\x1f\x8b"
+    assert gzip.decompress(raw).decode() == dump_inventory(SAMPLE)
+    assert read_inventory(packed) == SAMPLE
+    renamed = tmp_path / "inv.json"  # gzip is recognised by content, not by name
+    packed.rename(renamed)
+    assert read_inventory(renamed) == SAMPLE
+    write_inventory(SAMPLE, packed)
+    assert packed.read_bytes() == raw  # deterministic: no time or name in the header
+
+
+def test_damaged_gzip_is_one_line(tmp_path: Path) -> None:
+    packed = tmp_path / "inv.json.gz"
+    write_inventory(SAMPLE, packed)
+    packed.write_bytes(packed.read_bytes()[:40])
+    with pytest.raises(SnapshotError, match="truncated gzip snapshot"):
+        read_inventory(packed)
+    packed.write_bytes(b"\x1f\x8b" + b"garbage" * 10)
+    with pytest.raises(SnapshotError, match="damaged gzip snapshot"):
+        read_inventory(packed)
+
+
+def test_gzip_past_the_limit_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    packed = tmp_path / "bomb.json.gz"
+    packed.write_bytes(gzip.compress(b" " * 5000))
+    monkeypatch.setattr("imageyard.model.snapshot.MAX_SNAPSHOT_BYTES", 4096)
+    with pytest.raises(SnapshotError, match="larger than the 1 GiB limit uncompressed"):
+        read_inventory(packed)
+
+
+def test_oversized_snapshot_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "inv.json"
+    target.write_text("old")
+    monkeypatch.setattr("imageyard.model.snapshot.MAX_SNAPSHOT_BYTES", 100)
+    with pytest.raises(ImageyardError, match="more than the"):
+        write_inventory(SAMPLE, target)
+    assert target.read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["inv.json"]

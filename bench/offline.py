@@ -1,0 +1,102 @@
+"""The offline stages at scale: show, audit and design on a generated inventory.
+
+A snapshot of ``--images`` images (default 100,000) is collected once from the fake Glance
+(real response shapes: every status, format, store and location kind) together with the
+lab configuration fixture, so every rule has something to read. Then each command runs in
+its own process, and its wall time and peak RSS (``/usr/bin/time``-style, from
+``resource.getrusage`` of the child) are printed beside the goal.
+
+Run: ``.venv/bin/python bench/offline.py --images 100000``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = ROOT / "tests" / "fixtures" / "configs" / "lab"
+# (label, arguments after the snapshot path, goal seconds at 100,000 images)
+COMMANDS = (
+    ("show", ["show"], 1.0),
+    ("audit -f json", ["audit", "-f", "json", "--fail-on", "none", "-o", os.devnull], 2.0),
+    ("audit (table)", ["audit", "--fail-on", "none", "-o", os.devnull], 2.0),
+    ("design", ["design", "-o", os.devnull], 3.0),
+)
+GOAL_RSS_MIB = 500
+
+
+def make_snapshot(images: int, out: Path) -> None:
+    from imageyard import cli
+    from imageyard.testing.fake_glance import Catalog, FakeGlance
+
+    with FakeGlance(catalog=Catalog(images=images)) as fake:
+        args = ["collect", "-q", "--glance-endpoint", fake.url, "--config-dir", str(CONFIG)]
+        code = cli.run([*args, "-o", str(out)])
+    if code != 0:
+        raise SystemExit(f"collect exited {code}")
+
+
+def run(args: list[str], snapshot: Path) -> tuple[float, float, int]:
+    """Wall seconds, peak RSS (MiB) and exit code of one command in a child process."""
+    imageyard = Path(sys.executable).with_name("imageyard")
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [str(imageyard), args[0], str(snapshot), *args[1:]],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False,
+    )  # fmt: skip
+    seconds = time.perf_counter() - t0
+    if proc.returncode not in (0, 3):
+        raise SystemExit(f"{' '.join(args)} exited {proc.returncode}: {proc.stderr[-800:]}")
+    # NOTE: this runs in a fresh interpreter per command (measure), so the children's peak
+    # is this command's own
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, peak / 1024, proc.returncode
+
+
+def measure(args: list[str], snapshot: Path) -> tuple[float, float]:
+    """One command measured in a fresh interpreter, so each peak RSS is its own."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", str(snapshot), "--", *args],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if out.returncode != 0:
+        raise SystemExit(out.stderr[-1500:])
+    seconds, rss = out.stdout.split()
+    return float(seconds), float(rss)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--images", type=int, default=100_000)
+    parser.add_argument("--snapshot", type=Path, help="use this snapshot instead of making one")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("rest", nargs="*", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        seconds, rss, _ = run(args.rest, args.child)
+        print(seconds, rss)
+        return 0
+    with tempfile.TemporaryDirectory(prefix="imageyard-bench-offline.") as tmp:
+        snapshot = args.snapshot or Path(tmp) / "inventory.json"
+        if args.snapshot is None:
+            t0 = time.perf_counter()
+            make_snapshot(args.images, snapshot)
+            print(f"(snapshot of {args.images} images made in {time.perf_counter() - t0:.0f} s, "
+                  f"{snapshot.stat().st_size / 1e6:.0f} MB)", flush=True)  # fmt: skip
+        scale = args.images / 100_000
+        for label, command, goal in COMMANDS:
+            seconds, rss = measure(command, snapshot)
+            print(f"  {label:<14} {seconds:>7.1f} s (goal {goal * scale:.1f} s)   "
+                  f"peak RSS {rss:>6.0f} MiB (goal < {GOAL_RSS_MIB})", flush=True)  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
