@@ -140,6 +140,13 @@ class SdkJsonHttp:
         """GET ``path`` relative to the service endpoint; any failure is an ``HttpError``."""
         return self.policy.run(lambda: self._get_once(path, params, peek))
 
+    def endpoint(self) -> str:
+        """The service's (versioned) endpoint URL; any failure is an ``HttpError``."""
+        try:
+            return str(self._service().get_endpoint())
+        except (ks.ClientException, sdk.SDKException) as exc:
+            raise translate(exc) from exc
+
     def _get_once(self, path: str, params: Params | None, peek: Peek | None) -> JSON:
         try:
             response = self._service().get(
