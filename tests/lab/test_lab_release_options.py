@@ -9,6 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from imageyard.audit import release_options as ro
+from imageyard.audit.release_infer import choose_release
+from imageyard.collect.base import NullProgress
+from imageyard.collect.glance import GlanceCollector, glance_http
+from imageyard.collect.openstack import RetryPolicy
+from imageyard.model.inventory import Inventory
 
 if TYPE_CHECKING:
     from conftest import Lab
@@ -43,3 +48,17 @@ def test_latest_release_matches_the_lab_glance(lab: Lab) -> None:
     for form in ro.forms():
         if form.key in defaults and latest.major in form.releases:
             assert _same(form.default, defaults[form.key]), form.key
+
+
+def test_release_inferred_from_the_lab_glance_api(lab: Lab) -> None:
+    http = glance_http(endpoint=lab.glance_url, policy=RetryPolicy(attempts=3, timeout=30.0))
+    collector = GlanceCollector(http, node_urls=(), fetch_members=False)
+    inv = collector.collect(Inventory(), NullProgress())
+    current = [v.id for v in inv.glance_versions if v.status == "CURRENT"]
+    assert current and current[0] in {"v2.17", "v2.18"}  # 2.18 only with the image cache on
+    choice = choose_release(None, inv)
+    assert choice.origin == "inferred"
+    if current[0] == "v2.18":  # only Glance 33 reports 2.18
+        assert choice.release.major == 33
+    else:
+        assert 29 <= choice.release.major <= 33

@@ -54,6 +54,7 @@ class AuditResult:
     unknowns: tuple[Unknown, ...]
     expired_mutes: tuple[Mute, ...] = ()
     inventory_generated_at: str = ""
+    release_origin: str = ""
 
     def failing(self, threshold: Severity) -> tuple[Finding, ...]:
         """Unmuted findings at or above ``threshold``."""
@@ -132,4 +133,5 @@ def run_audit(
         unknowns=tuple(sorted(unknowns, key=lambda u: u.sort_key)),
         expired_mutes=expired_mutes(mutes, day),
         inventory_generated_at=inv.generated_at,
+        release_origin=ctx.release_origin,
     )

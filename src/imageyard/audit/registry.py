@@ -34,6 +34,7 @@ RULES: tuple[Rule, ...] = (
     startup.option_list_without_brackets,
     cache.cache_without_self_reference_url,
     nova.nova_rbd_force_raw_off,
+    startup.nova_option_rejected,
     # copy-on-write from Glance images
     locations.rbd_store_without_direct_url,
     nova.nova_rbd_cluster_mismatch,

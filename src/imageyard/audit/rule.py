@@ -61,6 +61,7 @@ class AuditContext:
     """What every rule may read besides the inventory: target release and settings."""
 
     release: Release = field(default_factory=default_release)
+    release_origin: str = ""  # where the target came from (flag, inferred, assumed)
     settings: Mapping[str, str] = field(default_factory=_empty_settings)
 
     def setting(self, rule_id: str, key: str, default: str) -> str:

@@ -8,11 +8,13 @@ is a bug and leaves a crash log.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import platform
 import sys
 import tempfile
 import traceback
+import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -87,8 +89,21 @@ def run(argv: Sequence[str] | None = None) -> int:
     Everything it prints, writes or logs passes through one ``imageyard.secrets`` policy.
     """
     args = list(argv) if argv is not None else sys.argv[1:]
+    _quiet_libraries(quiet="-q" in args or "--quiet" in args)
     with _redacting(args):
         return _run(args)
+
+
+_LIBRARY_LOGGERS = ("keystoneauth", "keystoneauth1", "openstack", "urllib3", "stevedore")
+
+
+def _quiet_libraries(*, quiet: bool) -> None:
+    """Library log lines: errors only, none with ``-q`` (imageyard reports causes itself)."""
+    level = logging.CRITICAL + 1 if quiet else logging.ERROR
+    for name in _LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(level)
+    if quiet:
+        warnings.filterwarnings("ignore", module=r"(openstack|keystoneauth1|urllib3)(\.|$)")
 
 
 def _run(args: list[str]) -> int:

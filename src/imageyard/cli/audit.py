@@ -11,6 +11,7 @@ import click
 from imageyard.audit.engine import AuditResult, run_audit, select_rules
 from imageyard.audit.mute import Mute, read_mutes
 from imageyard.audit.registry import RULES
+from imageyard.audit.release_infer import choose_release
 from imageyard.audit.releases import parse_release
 from imageyard.audit.rule import AuditContext
 from imageyard.cli.options import inventory_input, output_option, release_option, write_output
@@ -93,7 +94,7 @@ def _exit_code(result: AuditResult, fail_on: str) -> int:
     metavar="ID",
     help="Run only this rule (or every rule of this category); repeatable.",
 )
-@release_option("latest released")
+@release_option("inferred from the snapshot's Glance API, else latest released")
 @click.option("--list-rules", is_flag=True, help="List the rules and exit.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
 def command(
@@ -119,7 +120,8 @@ def command(
         return int(ExitCode.OK)
     if inventory is None:
         raise click.UsageError("give the snapshot: imageyard audit INVENTORY (or --inventory FILE)")
-    ctx = AuditContext(release=parse_release(release))
+    if release is not None:
+        parse_release(release)  # a bad --release is refused before anything is read
     rules = select_rules(
         RULES,
         ids=[r for r in rule_ids if "-" in r],
@@ -129,6 +131,8 @@ def command(
     mutes: tuple[Mute, ...] = read_mutes(mute_file) if mute_file is not None else ()
     inv = read_inventory(inventory)
     _require_glance_api(inv, str(inventory))
+    choice = choose_release(release, inv)
+    ctx = AuditContext(release=choice.release, release_origin=choice.detail)
     result = run_audit(inv, ctx, rules, mutes=mutes)
     write_output(_render(result, fmt, out), out, "report", (inventory, mute_file))
     shown_on_stdout = fmt == "table" and out in (None, "-")  # the table ends with it

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import math
 import os
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,6 +24,7 @@ from imageyard.collect.openstack.probe import (
     Timeouts,
 )
 from imageyard.collect.sources import SOURCES, CollectRequest, build_collectors
+from imageyard.errors import UsageError
 from imageyard.files import check_output
 from imageyard.model.inventory import Inventory
 from imageyard.model.snapshot import write_inventory
@@ -90,6 +92,25 @@ def explicit_paths(
         ceph=tuple(os.path.abspath(p) for p in ceph),
         overlays=overlays,
     )
+
+
+def _image_url(
+    glance_endpoint: str | None, os_cloud: str | None, environ: Mapping[str, str]
+) -> tuple[str | None, str | None]:
+    """``--glance-endpoint``, else the ``OS_IMAGE_URL`` + ``OS_AUTH_TOKEN`` pair (no Keystone).
+
+    The pair is what the glance client honours without Keystone; it is used only when no
+    cloud is named (``--os-cloud``, ``OS_CLOUD``, ``OS_AUTH_URL``).
+    """
+    url = environ.get("OS_IMAGE_URL")
+    keystone = os_cloud or environ.get("OS_CLOUD") or environ.get("OS_AUTH_URL")
+    if glance_endpoint or keystone or not url:
+        return glance_endpoint, None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UsageError(f"OS_IMAGE_URL {url!r} is not an http(s) URL")
+    token = environ.get("OS_AUTH_TOKEN") or environ.get("OS_TOKEN")
+    return url, token or None
 
 
 def _sources(value: str) -> tuple[str, ...] | None:
@@ -209,6 +230,7 @@ def command(
     nothing gives exit 6 (0 with --allow-partial); when nothing at all is collected no
     snapshot is written (exit 1). Secrets are never written.
     """
+    glance_endpoint, glance_token = _image_url(glance_endpoint, os_cloud, os.environ)
     request = CollectRequest(
         sources=_sources(sources),
         discovered=discover(config_dir) if config_dir is not None else ConfigPaths(),
@@ -217,6 +239,7 @@ def command(
         ),
         os_cloud=os_cloud,
         glance_endpoint=glance_endpoint,
+        glance_token=glance_token,
         glance_nodes=glance_nodes,
         glance_members=members,
         ceph_user=ceph_user,

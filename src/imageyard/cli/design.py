@@ -51,7 +51,7 @@ def _write_configs(run_dir: Path, diffs: tuple[object, ...]) -> None:
     type=click.Path(path_type=Path),
     help="Site description YAML (declared data; see docs/site-schema.json).",
 )
-@release_option("the site's, else latest released")
+@release_option("the site's, else inferred from the inventory's Glance API, else latest released")
 @click.option(
     "-f",
     "--format",
@@ -104,6 +104,7 @@ def command(
     else:
         text = memo.render(run.design, run.diffs)
     write_output(text, out, "design", (inventory, site_file))
+    click.echo(f"imageyard: design for {run.design.release} [{run.release_origin}]", err=True)
     if write_configs is not None:
         _write_configs(write_configs, run.diffs)
     return int(ExitCode.OK)

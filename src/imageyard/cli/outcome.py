@@ -69,7 +69,10 @@ def _why(inventory: Inventory, source: str) -> str:
 
 
 def _failures(inventory: Inventory, failed: list[SourceStatus]) -> str:
-    return "; ".join(f"{s.source}: {_why(inventory, s.source)}" for s in failed)
+    by_cause: dict[str, list[str]] = {}
+    for s in failed:
+        by_cause.setdefault(_why(inventory, s.source), []).append(s.source)
+    return "; ".join(f"{', '.join(names)}: {why}" for why, names in by_cause.items())
 
 
 def nothing_collected(inventory: Inventory) -> ImageyardError | None:

@@ -38,6 +38,7 @@ class CollectRequest:
     glance_nodes: tuple[str, ...] = ()
     glance_members: bool = False  # one request per shared image
     timeouts: Timeouts = field(default_factory=Timeouts)
+    glance_token: str | None = None  # OS_AUTH_TOKEN, sent to an OS_IMAGE_URL endpoint
     ceph_user: str | None = None
     ceph_pools: tuple[str, ...] | None = None
     rbd_watchers: bool = False
@@ -150,7 +151,12 @@ def _glance(request: CollectRequest) -> Collector:
             return Unreachable("glance", "endpoint", cause)
     causes = {url: probe(url, request.timeouts) for url in request.glance_nodes}
     policy = RetryPolicy(timeout=request.timeouts.pair)
-    http = glance_http(request.os_cloud, endpoint=request.glance_endpoint, policy=policy)
+    http = glance_http(
+        request.os_cloud,
+        endpoint=request.glance_endpoint,
+        token=request.glance_token,
+        policy=policy,
+    )
     collector = GlanceCollector(
         http,
         node_urls=tuple(url for url, cause in causes.items() if cause is None),
@@ -197,21 +203,37 @@ def _uses_cloud(name: str, request: CollectRequest) -> bool:
     return name in ("nova", "cinder", "keystone")
 
 
+def _probe_keystone(request: CollectRequest) -> str | None:
+    """The cause when the cloud's Keystone does not answer, else None."""
+    from imageyard.collect.openstack import connect
+    from imageyard.collect.openstack.probe import probe
+
+    auth = connect(request.os_cloud).config.config.get("auth") or {}
+    url = auth.get("auth_url")
+    cause = probe(str(url), request.timeouts) if url else None
+    return None if cause is None else f"Keystone {cause}"
+
+
 def build_collectors(
     request: CollectRequest, environ: Mapping[str, str] | None = None
 ) -> list[Collector]:
     """The collectors for this run, in SOURCES order (skipped sources included)."""
     plan = selected(request, os.environ if environ is None else environ)
+    keystone_down: str | None = None
     if any(reason is None and _uses_cloud(name, request) for name, reason in plan.items()):
         from imageyard.collect.openstack import check_credentials
 
-        check_credentials(request.os_cloud)  # refused credentials: one line, not five gaps
+        keystone_down = _probe_keystone(request)
+        if keystone_down is None:
+            check_credentials(request.os_cloud)  # refused credentials: one line, not gaps
     usage: tuple[Collector, Collector] | None = None
     collectors: list[Collector] = []
     for name in SOURCES:
         reason = plan[name]
         if reason is not None:
             collectors.append(Skipped(name, reason))
+        elif keystone_down is not None and _uses_cloud(name, request):
+            collectors.append(Unreachable(name, "keystone", keystone_down))
         elif name in BUILDERS:
             collectors.append(BUILDERS[name](request))
         else:

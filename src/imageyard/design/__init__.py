@@ -13,10 +13,11 @@ the real option lists, and ``memo``/``json_out``/``render`` print the result.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from imageyard.audit.releases import Release, parse_release
+from imageyard.audit.release_infer import choose_release
+from imageyard.audit.releases import Release
 from imageyard.design.diff import FileDiff, file_diffs
 from imageyard.design.engine import build_design
 from imageyard.design.model import Design
@@ -34,6 +35,7 @@ class DesignRun:
 
     design: Design
     diffs: tuple[FileDiff, ...]
+    release_origin: str = ""  # where the target release came from (flag, site, inferred)
 
 
 def run_design(
@@ -51,5 +53,6 @@ def design_from(
     inv = read_inventory(inventory) if inventory is not None else None
     declared = load_site(site_file) if site_file is not None else None
     site = merge(measured_site(inv) if inv is not None else None, declared)
-    chosen = release or (declared.release if declared is not None else None)
-    return run_design(site, inv, parse_release(chosen), with_audit=with_audit)
+    choice = choose_release(release, inv, declared.release if declared is not None else None)
+    run = run_design(site, inv, choice.release, with_audit=with_audit)
+    return replace(run, release_origin=choice.detail)

@@ -249,6 +249,9 @@ class StoreType(enum.StrEnum):
         return found if found is not None else cls.UNKNOWN
 
 
+# glance_store driver.py MULTI_BACKEND_OPTIONS: registered in the store's group only.
+OWN_SECTION_ONLY = frozenset({"weight", "store_description"})
+
 # glance_store setup.cfg [entry_points] glance_store.drivers (the test-only one left out).
 STORE_ENTRY_POINTS: dict[str, StoreType] = {
     "file": StoreType.FILE,
@@ -427,10 +430,16 @@ class GlanceApiConfig:
         return next((s for s in self.stores if s.id == store_id), None)
 
     def store_option(self, store_id: str, key: str) -> ConfigValue | None:
-        """A store's option, falling back to ``[backend_defaults]`` as glance_store does."""
+        """A store's option, falling back to ``[backend_defaults]`` as glance_store does.
+
+        Driver options fall back (glance_store ``driver.BackendGroupConfiguration``);
+        ``weight`` and ``store_description`` are read from the store's own section only.
+        """
         found = self.store(store_id)
         own = found.get(key) if found is not None else None
-        return own if own is not None else pick(self.backend_defaults, key)
+        if own is not None or key in OWN_SECTION_ONLY:
+            return own
+        return pick(self.backend_defaults, key)
 
     @property
     def cache_enabled(self) -> bool:

@@ -6,13 +6,15 @@ design, reclaim, plan, simulate, report) reads it offline, usually from a JSON s
 with defaults, so a reader accepts any newer minor and ignores what it does not know; a
 major bump is refused. ``sources`` says per source whether collection was complete, and
 ``gaps`` lists what could not be read: anything inside a gap is unknown, never fine.
-Schema 1.2 added ``projects`` (Keystone's, for image owners that no longer exist).
+Schema 1.2 added ``projects`` (Keystone's, for image owners that no longer exist); 1.3
+``glance_versions`` (the Glance API's version document, for the deployed release).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from imageyard.model.api_version import ApiVersion
 from imageyard.model.cache import CacheNode
 from imageyard.model.ceph import CephCluster
 from imageyard.model.compute import Server, Volume
@@ -23,7 +25,8 @@ from imageyard.model.image import Image
 from imageyard.model.store import Store
 
 SCHEMA_MAJOR = 1
-SCHEMA_MINOR = 2  # 1.1: Ceph pool names, require_min_compat_client, cephx caps; 1.2: projects
+SCHEMA_MINOR = 3  # 1.1: Ceph pool names, min compat client, cephx caps; 1.2: projects
+# 1.3: glance_versions
 SCHEMA_VERSION = f"{SCHEMA_MAJOR}.{SCHEMA_MINOR}"
 
 
@@ -43,6 +46,7 @@ class Inventory:
     servers: tuple[Server, ...] = ()
     volumes: tuple[Volume, ...] = ()
     projects: tuple[Project, ...] = ()
+    glance_versions: tuple[ApiVersion, ...] = ()
     sources: tuple[SourceStatus, ...] = ()
     gaps: tuple[Gap, ...] = ()
 

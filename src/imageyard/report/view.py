@@ -111,6 +111,7 @@ def result_document(result: AuditResult) -> dict[str, Any]:
             "major": result.release.major,
             "series": result.release.series,
             "name": result.release.name,
+            "origin": result.release_origin,
         },
         "inventory_generated_at": result.inventory_generated_at,
         "summary": summary_doc(result),
@@ -125,12 +126,16 @@ def _n(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
+def _origin(result: AuditResult) -> str:
+    return f" [{result.release_origin}]" if result.release_origin else ""
+
+
 def summary_line(result: AuditResult) -> str:
     """One sentence for stderr or a heading."""
     s = summary_doc(result)
     ran = len(result.rules) - s["rules_skipped"]
     return (
-        f"{_n(ran, 'rule')} for {result.release}: {s['rules_pass']} passed, "
+        f"{_n(ran, 'rule')} for {result.release}{_origin(result)}: {s['rules_pass']} passed, "
         f"{s['rules_fail']} failed, {s['rules_unknown']} unknown; "
         f"{_n(s['findings'], 'finding')}, {s['findings_muted']} muted, "
         f"{_n(s['unknowns'], 'unknown')}"

@@ -56,3 +56,10 @@ def test_rbd_stores_on_one_pool_cite_both_pools() -> None:
     assert found[0] is Severity.CRITICAL
     assert "cluster 4a1b2c3d-0000-4000-8000-00000000c0de" in found[1]
     assert found[2] == ["glance-api.conf:10", "glance-api.conf:14"]
+
+
+def test_nova_images_type_outside_the_choices() -> None:
+    (found,) = _run("nova-option-rejected", "fail-images-type-spelling").values()
+    assert found[0] is Severity.CRITICAL
+    assert "found 'RBD'" in found[1] and "nova-compute" in found[1]
+    assert found[2] == ["nova.conf:7"]

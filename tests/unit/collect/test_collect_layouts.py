@@ -131,3 +131,15 @@ def test_explicit_files_of_one_service_merge_in_order(tmp_path: Path) -> None:
     assert config.glance_api.default_backend is not None
     assert config.glance_api.default_backend.where == f"{second}:2"
     assert config.glance_api.files == (str(first), str(second))
+
+
+def test_backend_defaults_fill_driver_options_but_not_weight(tmp_path: Path) -> None:
+    (tmp_path / "glance-api.conf").write_text(
+        "[DEFAULT]\nenabled_backends = a:rbd, b:rbd\n"
+        "[glance_store]\ndefault_backend = a\n"
+        "[backend_defaults]\nrbd_store_pool = shared\nweight = 50\n"
+        "[b]\nrbd_store_pool = own\nweight = 5\n"
+    )
+    inv = run_collectors([ConfigCollector(discover(tmp_path))], Inventory())
+    stores = {s.id: (s.rbd_pool, s.weight) for s in inv.stores}
+    assert stores == {"a": ("shared", 0), "b": ("own", 5)}

@@ -356,3 +356,12 @@ def test_unknown_cloud_is_an_operator_error(
     monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(clouds))
     with pytest.raises(ImageyardError, match="nosuchcloud"):
         glance_http("nosuchcloud")
+
+
+def test_api_versions_are_collected_for_the_release(fake: Start) -> None:
+    server = fake(Catalog(images=3))
+    inv = collect(server)
+    current = [v.id for v in inv.glance_versions if v.status == "CURRENT"]
+    assert current == ["v2.18"]
+    assert len(inv.glance_versions) == 19
+    assert any(path.startswith("/versions") for path, _ in server.requests())

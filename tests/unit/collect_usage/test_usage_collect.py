@@ -11,7 +11,7 @@ from usage_fixtures import Sleeps, override_connection, password_connection
 from imageyard.collect.base import Collector, NullProgress, run_collectors
 from imageyard.collect.openstack import BLOCK_STORAGE, COMPUTE, RetryPolicy, SdkJsonHttp, connect
 from imageyard.collect.usage import CinderCollector, NovaCollector, usage_collectors
-from imageyard.errors import InputError
+from imageyard.errors import UsageError
 from imageyard.model.inventory import Inventory
 from imageyard.testing.fake_compute import FakeCompute, fake_server, fake_volume
 
@@ -228,11 +228,11 @@ def test_empty_cloud_is_complete(conn: Any, retry: RetryPolicy) -> None:
 
 
 @pytest.mark.parametrize("text", ["clouds: {}\n", "clouds:\n  broken: 3\n"])
-def test_unknown_or_malformed_cloud_is_an_input_error(
+def test_unknown_or_malformed_cloud_is_a_usage_error(
     text: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     clouds = tmp_path / "clouds.yaml"
     clouds.write_text(text)
     monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(clouds))
-    with pytest.raises(InputError, match="cloud 'broken'"):
+    with pytest.raises(UsageError, match="cloud 'broken'"):
         connect("broken")

@@ -67,7 +67,7 @@ def test_output_is_sorted_and_stable() -> None:
     assert list(doc) == sorted(doc)
     assert text.endswith("}\n")
     assert text == dump_inventory(load_inventory(text, origin="x"))
-    assert doc["schema_version"] == SCHEMA_VERSION == "1.2"
+    assert doc["schema_version"] == SCHEMA_VERSION == "1.3"
 
 
 def _doc(**changes: Any) -> str:

@@ -25,6 +25,7 @@ from oslo_config import types
 from imageyard.audit.rule import AuditContext, rule
 from imageyard.audit.rules._common import (
     cite,
+    file_resource,
     file_unknown,
     option_resource,
     rbd_stores,
@@ -36,7 +37,7 @@ from imageyard.collect.config_stores import (
     legacy_store_names,
     legacy_store_types,
 )
-from imageyard.model.config import ConfigValue, GlanceApiConfig, StoreType
+from imageyard.model.config import ConfigValue, GlanceApiConfig, NovaConfig, StoreType
 from imageyard.model.finding import Outcome, Resource, Severity
 from imageyard.model.inventory import Inventory
 from imageyard.model.store import Store, StoreSource
@@ -274,3 +275,47 @@ def rbd_stores_share_pool(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome
             "has one RBD volume, and deleting it from one store destroys the other's copy",
             *cite(*(glance.store_option(s.id, "rbd_store_pool") for s in stores)),
         )
+
+
+NOVA_IMAGES_TYPES = ("raw", "flat", "qcow2", "lvm", "rbd", "ploop", "default")
+
+
+def _nova_checks(nova: NovaConfig) -> Iterator[tuple[ConfigValue | None, types.ConfigType]]:
+    """The image options nova-compute's libvirt driver reads when it starts, with their types."""
+    yield nova.images_type, types.String(choices=list(NOVA_IMAGES_TYPES))
+    yield nova.use_cow_images, types.Boolean()
+    if text(nova.images_type) in ("rbd", "lvm"):
+        yield nova.force_raw_images, types.Boolean()
+
+
+@rule(
+    id="nova-option-rejected",
+    title="nova-compute cannot convert an image option it reads at start",
+    severity="critical",
+    confidence="high",
+    category="startup",
+    remediation="Write [libvirt] images_type as one of raw, flat, qcow2, lvm, rbd, ploop, "
+    "default, and use_cow_images / force_raw_images as true or false.",
+    links=("nova nova/conf/libvirt.py images_type", "nova nova/virt/libvirt/driver.py"),
+)
+def nova_option_rejected(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
+    """The image options the libvirt driver reads at start must convert to their types.
+
+    LibvirtDriver's constructor reads [libvirt] images_type (a choice), use_cow_images and,
+    for rbd and lvm, force_raw_images (booleans); oslo.config raises ConfigFileValueError
+    for a value its type refuses, and nova-compute does not start.
+    """
+    if not inv.config.nova:
+        yield file_unknown(nova_option_rejected, inv, "nova")
+        return
+    for nova in inv.config.nova:
+        for cv, check in _nova_checks(nova):
+            problem = type_error(cv, check)
+            if cv is None or problem is None:
+                continue
+            yield nova_option_rejected.finding(
+                file_resource(nova.path),
+                f"{cv.where}: [{cv.section}] {cv.key} = {cv.value!r} is rejected by "
+                f"oslo.config ({problem}); nova-compute ({nova.path}) will not start",
+                *cite(cv),
+            )

@@ -14,7 +14,8 @@ asked for (``fetch_members``), on parallel connections, and the source status sa
 shared images were left unread otherwise. Stores come from
 ``/v2/info/stores/detail`` (or, when that is refused, ``/v2/info/stores`` plus a gap; a 403
 there also means the caller is no admin, so other projects' images are a gap too),
-import methods from ``/v2/info/import``, and the cache from ``<node>/v2/cache`` on each
+import methods from ``/v2/info/import``, the API versions from ``<root>/versions`` (for the
+deployed release), and the cache from ``<node>/v2/cache`` on each
 glance-api node named, since every node has its own.
 
 Faults are data: anything that cannot be read becomes a ``Gap`` scoped as narrowly as
@@ -39,9 +40,12 @@ from imageyard.collect.glance.convert import (
     locations_from_api,
     members_from_api,
     stores_from_api,
+    version_root,
+    versions_from_api,
 )
 from imageyard.collect.glance.listing import PAGE_LIMIT, ListingError, PageStream
 from imageyard.collect.openstack.http import HttpError, JsonHttp
+from imageyard.model.api_version import ApiVersion
 from imageyard.model.cache import CacheNode
 from imageyard.model.gap import Gap, SourceStatus
 from imageyard.model.image import Image, ImageMember
@@ -122,7 +126,7 @@ class GlanceCollector:
             streams = [(label, PageStream(self.http, p, pages)) for label, p in PASSES]
             for label, stream in streams:
                 self._list(run, label, stream, jobs, progress)
-            stores, methods, caches = _answers(run, asked)
+            stores, methods, caches, versions = _answers(run, asked)
         status = self._status(run, stores)
         progress.done(self.name, status)
         return replace(
@@ -131,6 +135,7 @@ class GlanceCollector:
             stores=inventory.stores + stores,
             import_methods=methods or inventory.import_methods,
             cache_nodes=inventory.cache_nodes + caches,
+            glance_versions=versions or inventory.glance_versions,
             sources=(*inventory.sources, status),
             gaps=inventory.gaps + tuple(run.gaps),
         )
@@ -140,6 +145,7 @@ class GlanceCollector:
             stores=pool.submit(_found, self._stores),
             methods=pool.submit(_found, self._import_methods),
             caches=tuple(pool.submit(_found, self._cache, url) for url in self.node_urls),
+            versions=pool.submit(_found, self._versions),
         )
 
     def _status(self, run: _Run, stores: tuple[Store, ...]) -> SourceStatus:
@@ -281,6 +287,18 @@ class GlanceCollector:
             found.gap("import methods", f"GET /v2/info/import: {exc.brief}")
             return ()
 
+    def _versions(self, found: _Found) -> tuple[ApiVersion, ...]:
+        """Glance's version document (``GET <root>/versions``), for the deployed release."""
+        endpoint = getattr(self.http, "endpoint", None)  # NOTE: only real endpoints have it
+        if endpoint is None:
+            return ()
+        try:
+            url = f"{version_root(endpoint())}/versions"
+            return versions_from_api(self.http.get_json(url))
+        except HttpError as exc:
+            found.notes.append(f"API versions unknown (GET /versions: {exc.brief})")
+            return ()
+
     def _cache(self, found: _Found, url: str) -> CacheNode | None:
         node = url.rstrip("/")
         try:
@@ -313,16 +331,18 @@ class _Asked:
     stores: Future[tuple[tuple[Store, ...], _Found]]
     methods: Future[tuple[tuple[str, ...], _Found]]
     caches: tuple[Future[tuple[CacheNode | None, _Found]], ...]
+    versions: Future[tuple[tuple[ApiVersion, ...], _Found]]
 
 
 def _answers(
     run: _Run, asked: _Asked
-) -> tuple[tuple[Store, ...], tuple[str, ...], tuple[CacheNode, ...]]:
+) -> tuple[tuple[Store, ...], tuple[str, ...], tuple[CacheNode, ...], tuple[ApiVersion, ...]]:
     """The info answers, their gaps and notes merged into ``run`` in a fixed order."""
     stores = run.merge(*asked.stores.result())
     methods = run.merge(*asked.methods.result())
     caches = tuple(run.merge(*job.result()) for job in asked.caches)
-    return stores, methods, tuple(c for c in caches if c is not None)
+    versions = run.merge(*asked.versions.result())
+    return stores, methods, tuple(c for c in caches if c is not None), versions
 
 
 def _wants_locations(run: _Run, raw: Mapping[str, Any]) -> bool:

@@ -13,10 +13,12 @@ go through ``Location.from_url``, which removes any credentials.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from imageyard.model.api_version import ApiVersion
 from imageyard.model.cache import CachedImage, CacheNode
 from imageyard.model.image import Image, ImageMember
 from imageyard.model.location import Location
@@ -36,6 +38,9 @@ _intern = sys.intern
 _JSON_CONSTANTS = {True: "true", False: "false", None: "null"}
 _CSV_SEEN: dict[str, tuple[str, ...]] = {}
 _CSV_SEEN_MAX = 4096
+
+
+_VERSION_SUFFIX = re.compile(r"/v\d+(?:\.\d+)?$")
 
 
 def _opt_str(value: Any) -> str | None:
@@ -219,3 +224,18 @@ def cache_node_from_api(url: str, body: Any) -> CacheNode:
         entries=tuple(cached_image_from_api(c) for c in cached if isinstance(c, Mapping)),
         queued=tuple(str(q) for q in queued),
     )
+
+
+def version_root(endpoint: str) -> str:
+    """The unversioned root of a Glance endpoint (``http://h:9292/v2/`` -> ``http://h:9292``)."""
+    return _VERSION_SUFFIX.sub("", endpoint.rstrip("/"))
+
+
+def versions_from_api(body: Any) -> tuple[ApiVersion, ...]:
+    """``GET /versions`` -> the versions listed (entries without id or status are skipped)."""
+    raw = body.get("versions") if isinstance(body, Mapping) else None
+    out = []
+    for entry in raw if isinstance(raw, list) else ():
+        if isinstance(entry, Mapping) and entry.get("id") and entry.get("status"):
+            out.append(ApiVersion(str(entry["id"]), str(entry["status"])))
+    return tuple(out)

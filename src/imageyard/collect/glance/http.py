@@ -21,11 +21,25 @@ def glance_http(
     endpoint: str | None = None,
     headers: Mapping[str, str] | None = None,
     policy: RetryPolicy | None = None,
+    token: str | None = None,
 ) -> SdkJsonHttp:
-    """The image API of ``endpoint`` alone when given, else of ``cloud`` (or ``OS_*``)."""
+    """The image API of ``endpoint`` alone when given, else of ``cloud`` (or ``OS_*``).
+
+    With ``token`` (``OS_AUTH_TOKEN``), every request to ``endpoint`` carries it as
+    ``X-Auth-Token`` (keystoneauth's ``admin_token`` plugin), as the glance client does.
+    """
     if endpoint:
-        overrides = {IMAGE: endpoint.rstrip("/")}
-        conn = connect(endpoint_overrides=overrides, auth_type="none", load_config=False)
+        root = endpoint.rstrip("/")
+        overrides = {IMAGE: root}
+        if token:
+            conn = connect(
+                endpoint_overrides=overrides,
+                auth_type="admin_token",
+                load_config=False,
+                auth={"token": token, "endpoint": root},
+            )
+        else:
+            conn = connect(endpoint_overrides=overrides, auth_type="none", load_config=False)
     else:
         conn = connect(cloud)
     return SdkJsonHttp(conn, IMAGE, headers=headers, policy=policy)

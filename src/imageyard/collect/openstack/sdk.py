@@ -13,7 +13,7 @@ catalog, becomes an ``HttpError``; keystoneauth's own retries are off so that
 ``RetryPolicy`` alone decides. One ``SdkJsonHttp`` may be used from several threads.
 
 Building a connection only reads configuration: an unknown cloud or an unusable
-``clouds.yaml`` is the operator's input error (``InputError``), while a cloud that cannot
+``clouds.yaml`` is the operator's usage error (``UsageError``, exit 2), while a cloud that cannot
 be reached is found out, and recorded as a gap, on the first GET.
 """
 
@@ -32,7 +32,8 @@ from keystoneauth1 import exceptions as ks
 from openstack import exceptions as sdk
 
 from imageyard.collect.openstack.http import JSON, Failure, HttpError, Params, Peek, RetryPolicy
-from imageyard.errors import ImageyardError, InputError
+from imageyard.collect.openstack.settings import check_auth, unknown_auth_type
+from imageyard.errors import ImageyardError, UsageError
 
 IMAGE = "image"
 IDENTITY = "identity"
@@ -72,14 +73,19 @@ def connect(
     if auth_type is not None:
         options["auth_type"] = auth_type
     try:
-        return openstack.connect(cloud=cloud, **options)
-    except (sdk.SDKException, AttributeError, TypeError, ValueError) as exc:
+        conn = openstack.connect(cloud=cloud, **options)
+    except ks.NoMatchingPlugin as exc:
+        raise unknown_auth_type(exc.name, cloud) from None
+    except (sdk.SDKException, ks.ClientException, AttributeError, TypeError, ValueError) as exc:
         # (a clouds.yaml of the wrong shape fails inside the SDK with a plain Python error)
         where = f"cloud {cloud!r}" if cloud else "the OS_* variables"
-        raise InputError(
-            f"cannot configure OpenStack access from {where}: {exc}",
+        raise UsageError(
+            f"cannot configure OpenStack access from {where}: {_one_line(exc)}",
             tip="check clouds.yaml, --os-cloud or the OS_* variables",
-        ) from exc
+        ) from None
+    if load_config:
+        check_auth(conn.config.config, cloud)
+    return conn
 
 
 def check_credentials(cloud: str | None = None) -> None:
@@ -133,6 +139,13 @@ class SdkJsonHttp:
     ) -> JSON:
         """GET ``path`` relative to the service endpoint; any failure is an ``HttpError``."""
         return self.policy.run(lambda: self._get_once(path, params, peek))
+
+    def endpoint(self) -> str:
+        """The service's (versioned) endpoint URL; any failure is an ``HttpError``."""
+        try:
+            return str(self._service().get_endpoint())
+        except (ks.ClientException, sdk.SDKException) as exc:
+            raise translate(exc) from exc
 
     def _get_once(self, path: str, params: Params | None, peek: Peek | None) -> JSON:
         try:
