@@ -1,6 +1,7 @@
 """Run every benchmark, each printing its own side-by-side figures.
 
-``make bench`` (or ``.venv/bin/python bench/run.py``). The collection benchmark needs the
+``make bench`` (or ``.venv/bin/python bench/run.py``). The offline benchmark (show, audit,
+design on a generated 100,000-image snapshot) runs anywhere. The collection benchmark needs the
 lab (``make lab-up``): it starts a bench Glance of its own beside the lab's, fills it with
 ``--images`` images (default 20,000) and removes it afterwards; ``--quick`` uses 2,000
 images, one round and one uWSGI process.
@@ -26,6 +27,11 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="2,000 images, 1 round, 1 process")
     parser.add_argument("--images", type=int, default=20_000)
     args = parser.parse_args()
+    offline = [sys.executable, str(HERE / "offline.py")]
+    offline += ["--images", "20000"] if args.quick else []
+    print("$", " ".join(offline[1:]), flush=True)
+    if subprocess.run(offline, check=False).returncode != 0:
+        return 1
     if not lab_is_up():
         print("the collection benchmark needs the lab: make lab-up", file=sys.stderr)
         return 2

@@ -23,6 +23,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
+from imageyard import gcpause
 from imageyard.errors import ImageyardError, SnapshotError
 from imageyard.files import decode_text, read_bytes, write_text
 from imageyard.model.codec import DecodeError, decode, dumps, encode
@@ -65,13 +66,14 @@ def dump_chunks(inv: Inventory) -> Iterator[str]:
 
 def load_inventory(text: str, *, origin: str) -> Inventory:
     """Parse snapshot text; ``origin`` (a path or ``<stdin>``) prefixes every error."""
-    document = _parse_json(text, origin)
-    _check_version(document, origin)
-    try:
-        inv = decode(Inventory, document)
-    except DecodeError as exc:
-        raise SnapshotError(f"{origin}: {exc.message}") from None
-    return replace(inv, schema_version=SCHEMA_VERSION)
+    with gcpause.paused():
+        document = _parse_json(text, origin)
+        _check_version(document, origin)
+        try:
+            inv = decode(Inventory, document)
+        except DecodeError as exc:
+            raise SnapshotError(f"{origin}: {exc.message}") from None
+        return replace(inv, schema_version=SCHEMA_VERSION)
 
 
 def _reject_constant(name: str) -> float:

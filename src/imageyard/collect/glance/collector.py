@@ -25,13 +25,12 @@ when nothing is missing. ``collect`` never raises for the source itself.
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
+from imageyard import gcpause
 from imageyard.collect.base import Progress
 from imageyard.collect.glance.convert import (
     cache_node_from_api,
@@ -120,7 +119,7 @@ class GlanceCollector:
             ThreadPoolExecutor(INFO_WORKERS, thread_name_prefix="glance-info") as info,
             ThreadPoolExecutor(2 * len(PASSES), thread_name_prefix="glance-page") as pages,
             ThreadPoolExecutor(REQUEST_WORKERS, thread_name_prefix="glance-image") as jobs,
-            _gc_paused(),
+            gcpause.paused(),
         ):
             asked = self._ask_info(info)  # answered while the images are listed
             streams = [(label, PageStream(self.http, p, pages)) for label, p in PASSES]
@@ -350,22 +349,6 @@ def _wants_locations(run: _Run, raw: Mapping[str, Any]) -> bool:
     if "locations" in raw or run.locations_refused:
         return False
     return bool(raw.get("stores")) or raw.get("status") in _DATA_STATES
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic GC while the catalog is built.
-
-    Building 100,000 images makes millions of objects and no cycles; without this the
-    collector's repeated full passes over the growing heap cost a third of the listing time.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _members_note(shared: int, fetched: bool) -> str:
