@@ -100,3 +100,15 @@ def test_a_plain_glance_api_showing_locations_alone_is_still_flagged(tmp_path: P
     conf.write_text(conf.read_text().replace("glance-default-internal.log", "glance-api.log"))
     result = audit(collect_dir(tmp_path), "locations-exposed-user-facing")
     assert len(result.findings) == 1
+
+
+def test_no_finding_cites_the_locations_api_before_glance_29() -> None:
+    ctx = AuditContext(parse_release("2024.1"))
+    corpus = ROOT / "tests" / "corpus"
+    texts = [
+        f"{f.message} {f.remediation}"
+        for d in sorted(p for p in corpus.iterdir() if p.is_dir())
+        for f in audit(collect_dir(d), ctx=ctx).findings
+    ]
+    assert any("show_multiple_locations" in t for t in texts)
+    assert not [t for t in texts if "locations API" in t]

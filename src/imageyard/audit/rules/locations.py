@@ -93,9 +93,7 @@ def _blind_message(inv: Inventory, glance: GlanceApiConfig, major: int) -> str:
     category="cow",
     remediation="Set show_image_direct_url = True (and show_multiple_locations = True for "
     "several Ceph clusters) on an internal-only glance-api that Nova and Cinder use (their "
-    "[glance] api_servers), not on the user-facing one. Cinder 27 and later with a [glance] "
-    "auth section read locations through Glance's service-only locations API (Glance 29 "
-    "and later) instead; Nova does not.",
+    "[glance] api_servers), not on the user-facing one.",
     links=(
         "nova nova/image/glance.py",
         "cinder cinder/image/glance.py",
