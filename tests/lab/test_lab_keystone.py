@@ -25,7 +25,8 @@ from conftest import Lab, _unavailable
 from imageyard.errors import ExitCode
 from imageyard.model.image import Image
 from imageyard.model.inventory import Inventory
-from imageyard.model.snapshot import load_inventory
+from imageyard.model.snapshot import dump_inventory, load_inventory
+from imageyard.model.store import Store, StoreSource
 
 DELETED = "deleted-project-0001"
 SEED_PROJECTS = {"lab-admin-project", "project-alpha", "project-beta", "project-gamma"}
@@ -77,9 +78,19 @@ def seeded(inv: Inventory | None, lab: Lab) -> dict[str, Image]:
     return {i.id: i for i in inv.images if i.id in ids}
 
 
+def api_stores(inv: Inventory) -> list[Store]:
+    """The stores as the Glance API described them (the config's own records left out)."""
+    return [s for s in inv.stores if s.source is StoreSource.API]
+
+
 @pytest.fixture(scope="module")
 def admin_run(lab: Lab, clouds: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Run:
-    return by_cloud(tmp_path_factory.mktemp("admin"), lab, "admin")
+    # with the lab's config directory too, so that the snapshot can be audited
+    env = {"OS_CLIENT_CONFIG_FILE": lab.env["OS_CLIENT_CONFIG_FILE"]}
+    args = ["--config-dir", str(lab.etc), "--os-cloud", "admin"]
+    return collect(
+        tmp_path_factory.mktemp("admin"), [*args, "--sources", "config,glance,keystone"], env
+    )
 
 
 def test_admin_cloud_sees_what_the_lab_auth_glance_sees(
@@ -93,8 +104,8 @@ def test_admin_cloud_sees_what_the_lab_auth_glance_sees(
     deleted = {i["id"] for i in lab.images("glance-image-deleted")}
     assert set(direct) == {i["id"] for i in lab.seed["images"]} - deleted
     assert via_keystone == direct  # same ids, stores, locations, owners, hashes
-    assert [s.id for s in admin_run.inventory.stores] == [s.id for s in plain.inventory.stores]
-    assert {s.id for s in admin_run.inventory.stores} == {"fast", "cheap", "ceph", "s3", "swift"}
+    assert api_stores(admin_run.inventory) == api_stores(plain.inventory)
+    assert {s.id for s in api_stores(plain.inventory)} == {"fast", "cheap", "ceph", "s3", "swift"}
     assert admin_run.inventory.is_complete("glance"), admin_run.inventory.gaps
 
 
@@ -137,7 +148,9 @@ def test_a_member_sees_one_project_and_says_what_it_missed(
     lab: Lab, clouds: dict[str, Any], tmp_path: Path
 ) -> None:
     run = by_cloud(tmp_path, lab, "member")
-    assert run.code == ExitCode.OK, run.stderr  # refusals are gaps, not errors
+    # refusals are gaps; Keystone, asked for, collected nothing: exit 6 with the snapshot written
+    assert run.code == ExitCode.SOURCE_FAILED, run.stderr
+    assert "requested source(s) keystone collected nothing" in run.stderr
     inv = run.inventory
     assert inv is not None
     mine = seeded(inv, lab)
@@ -161,10 +174,17 @@ def test_a_member_sees_one_project_and_says_what_it_missed(
 def test_a_reader_cannot_list_projects_either(
     lab: Lab, clouds: dict[str, Any], tmp_path: Path
 ) -> None:
-    run = by_cloud(tmp_path, lab, "reader", sources="keystone")
-    assert run.code == ExitCode.OK, run.stderr
+    env = {"OS_CLIENT_CONFIG_FILE": lab.env["OS_CLIENT_CONFIG_FILE"]}
+    args = ["--os-cloud", "reader", "--allow-partial", "--sources"]
+    run = collect(tmp_path, [*args, "glance,keystone"], env)
+    assert run.code == ExitCode.OK, run.stderr  # the operator accepts a partial snapshot
     assert run.inventory is not None and run.inventory.deleted_owners() is None
     assert [g.scope for g in run.inventory.gaps_for("keystone")] == ["projects"]
+    # Keystone alone: nothing at all collected, so no snapshot and one error line
+    alone = collect(tmp_path, [*args, "keystone"], env)
+    assert alone.code == ExitCode.ERROR and alone.inventory is None
+    (error,) = [line for line in alone.stderr.splitlines() if line.startswith("imageyard: error:")]
+    assert "nothing was collected" in error and "HTTP 403" in error
 
 
 def test_a_wrong_password_is_one_clear_line(
@@ -188,3 +208,22 @@ def test_a_wrong_password_is_one_clear_line(
     assert all(line.startswith("imageyard: tip:") for line in lines if line != error), lines
     assert "Keystone refused the credentials of cloud 'admin'" in error and "401" in error
     assert run.inventory is None
+
+
+def test_audit_names_exactly_the_images_of_the_deleted_project(
+    lab: Lab, admin_run: Run, tmp_path: Path
+) -> None:
+    snapshot = tmp_path / "admin.json"
+    assert admin_run.inventory is not None
+    snapshot.write_text(dump_inventory(admin_run.inventory))
+    proc = subprocess.run(
+        [sys.executable, "-m", "imageyard", "audit", str(snapshot), "--rule",
+         "image-owner-deleted", "-f", "json", "-q"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert proc.returncode == ExitCode.OK, proc.stderr  # low severity, under --fail-on high
+    report = json.loads(proc.stdout)
+    flagged = {f["resource"].removeprefix("image ") for f in report["findings"]}
+    expected = {i["id"] for i in lab.seed["images"] if i["owner"] == DELETED}
+    assert expected == {i["id"] for i in lab.images("owner-deleted-project")}
+    assert flagged == expected

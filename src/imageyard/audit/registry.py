@@ -20,6 +20,7 @@ from imageyard.audit.rules import (
     lifecycle,
     locations,
     nova,
+    owners,
     startup,
     store_options,
     weights,
@@ -62,6 +63,7 @@ RULES: tuple[Rule, ...] = (
     lifecycle.removed_option,
     lifecycle.deprecated_option,
     store_options.unknown_store_option,
+    owners.image_owner_deleted,
 )
 
 

@@ -38,6 +38,7 @@ def collect_dir(path: Path) -> Inventory:
         images=more.images,
         import_methods=more.import_methods,
         ceph_clusters=more.ceph_clusters,
+        projects=more.projects,
         sources=inv.sources + more.sources,
         gaps=inv.gaps + more.gaps,
     )

@@ -10,10 +10,12 @@ the verdict unit tests.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from imageyard.model.ceph import CephCluster, DetectedFormat, Pool, RbdImage, Snapshot
 from imageyard.model.gap import SourceStatus
+from imageyard.model.identity import Project
 from imageyard.model.image import Image
 from imageyard.model.inventory import Inventory
 from imageyard.model.location import Location
@@ -144,6 +146,18 @@ def collected(*images: Image, clusters: tuple[CephCluster, ...] = ()) -> Invento
     )
 
 
+def with_projects(inv: Inventory, *project_ids: str) -> Inventory:
+    """``inv`` plus a complete Keystone project list."""
+    projects = tuple(Project(id=p, name=p, domain_id="default") for p in project_ids)
+    status = SourceStatus("keystone", True, len(projects))
+    return replace(inv, projects=projects, sources=(*inv.sources, status))
+
+
+def owned(img: Image, owner: str) -> Image:
+    """``img`` owned by project ``owner``."""
+    return replace(img, owner=owner)
+
+
 QCOW2 = DetectedFormat("qcow2", snapshot="snap", version=3)
 QCOW2_BACKING = DetectedFormat("qcow2", snapshot="snap", version=3, has_backing_file=True)
 RAW = DetectedFormat("raw", snapshot="snap")
@@ -236,6 +250,23 @@ def cases() -> dict[tuple[str, str], Case]:
             collected(
                 _qcow_in_ceph(),
                 clusters=(cluster(FSID_A, rbd_image(QCOW_ID, detected=QCOW2_BACKING)),),
+            ),
+            (f"image {QCOW_ID}",),
+        ),
+        ("image-owner-deleted", "pass-every-owner-exists"): (
+            _configs(),
+            with_projects(
+                collected(owned(raw_image(), "proj-a"), owned(_qcow_in_ceph(), "proj-b")),
+                "proj-a",
+                "proj-b",
+            ),
+            (),
+        ),
+        ("image-owner-deleted", "fail-owner-deleted"): (
+            _configs(),
+            with_projects(
+                collected(owned(raw_image(), "proj-a"), owned(_qcow_in_ceph(), "proj-gone")),
+                "proj-a",
             ),
             (f"image {QCOW_ID}",),
         ),
