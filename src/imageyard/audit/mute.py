@@ -25,6 +25,7 @@ from pathlib import Path
 
 import yaml
 
+from imageyard import yamlsafe
 from imageyard.errors import InputError
 from imageyard.files import MiB, read_text
 from imageyard.model.finding import Finding, MuteNote, Status
@@ -126,11 +127,14 @@ def _entries_node(path: str, root: yaml.Node | None) -> list[yaml.Node]:
 def parse_mutes(text: str, *, origin: str) -> tuple[Mute, ...]:
     """The entries of mute-file ``text``; ``origin`` names the file in errors."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
+        root = yamlsafe.compose(text)
+    except yamlsafe.YamlLimitError as exc:
+        raise MuteFileError(f"{origin}:{exc.line}: {exc.reason}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
-        raise MuteFileError(f"{origin}:{line}: not valid YAML ({exc.problem})") from None
+        problem = getattr(exc, "problem", None) or " ".join(str(exc).split())[:200]
+        raise MuteFileError(f"{origin}:{line}: not valid YAML ({problem})") from None
     return tuple(_entry(origin, node) for node in _entries_node(origin, root))
 
 

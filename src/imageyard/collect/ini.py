@@ -8,7 +8,8 @@ Concepts:
 * ``parse_ini`` turns text into an ``IniDocument``: every ``(section, key, value, line)``
   occurrence in file order, secrets already redacted. Two dialects:
 
-  - ``Dialect.OSLO`` (OpenStack services) follows oslo.config's reader: ``[section]``,
+  - ``Dialect.OSLO`` (OpenStack services) *is* oslo.config's reader
+    (``oslo_config.iniparser.BaseParser``), with each key's line kept: ``[section]``,
     ``key = value`` or ``key: value``, ``#``/``;`` comments only at the start of a line,
     an indented line continues the previous value (joined with a newline, a blank line ends
     it), matching quotes around a value are dropped, repeated keys are all kept, repeated
@@ -32,7 +33,9 @@ import os
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import BinaryIO, NoReturn
+
+from oslo_config import iniparser
 
 from imageyard.errors import ConfigFileError
 from imageyard.model.config import ConfigValue
@@ -260,20 +263,41 @@ def _split_lines(text: str) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
-def _parse_oslo_line(state: _State, raw: str, lineno: int) -> None:
-    line = raw.rstrip()
-    if not line:
-        state.flush()  # a blank line ends a multi-line value
-    elif line[0] in " \t":
-        if state.key is None:
-            raise state.fail("indented line does not continue any option", lineno)
-        state.lines.append(line.lstrip())
-    else:
-        state.flush()
-        if line[0] == "[":
-            state.open_section(line, lineno)
-        elif line[0] not in "#;":
-            state.start_option(line, lineno, "=:")
+class _OsloReader(iniparser.BaseParser):
+    """oslo.config's own INI reader (``oslo_config.iniparser``), keeping each key's line."""
+
+    def __init__(self, state: _State) -> None:
+        self.state = state
+        self.key_line = 0
+
+    def _split_key_value(self, line: str) -> tuple[str, list[str]]:
+        self.key_line = self.lineno
+        return super()._split_key_value(line)
+
+    def new_section(self, section: str) -> None:
+        self.state.open_section(f"[{section}]", self.lineno)
+
+    def assignment(self, key: str, value: list[str]) -> None:
+        if self.state.section is None:
+            raise self.state.fail(f"option '{key}' before any [section] header", self.key_line)
+        self.state.key, self.state.key_line, self.state.lines = key, self.key_line, value
+        self.state.flush()
+
+    # NOTE: the same failures as oslo.config's, in imageyard's words, with file:line.
+    def error_invalid_assignment(self, line: str) -> NoReturn:
+        raise self.state.fail("not a section, option or comment (no '=' or ':')", self.lineno)
+
+    def error_empty_key(self, line: str) -> NoReturn:
+        raise self.state.fail("option with an empty name", self.lineno)
+
+    def error_unexpected_continuation(self, line: str) -> NoReturn:
+        raise self.state.fail("indented line does not continue any option", self.lineno)
+
+    def error_no_section_end_bracket(self, line: str) -> NoReturn:
+        raise self.state.fail("section header without closing ']'", self.lineno)
+
+    def error_no_section_name(self, line: str) -> NoReturn:
+        raise self.state.fail("empty section name '[]'", self.lineno)
 
 
 def _strip_ceph_comment(line: str) -> str:
@@ -322,8 +346,7 @@ def parse_ini(text: str, path: str, *, dialect: Dialect = Dialect.OSLO) -> IniDo
         for lineno, line in _ceph_logical_lines(text):
             _parse_ceph_line(state, line, lineno)
     else:
-        for lineno, line in enumerate(_split_lines(text), start=1):
-            _parse_oslo_line(state, line, lineno)
+        _OsloReader(state).parse(_split_lines(text))
     state.flush()
     return IniDocument(
         path, tuple(state.values), tuple(state.order), tuple(state.warnings), dialect

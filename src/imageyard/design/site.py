@@ -18,10 +18,14 @@ from typing import Any
 
 import yaml
 
+from imageyard import yamlsafe
 from imageyard.errors import ConfigFileError
 from imageyard.files import MiB, read_text
 
 MAX_SITE_BYTES = 4 * MiB
+# Declared sizes, counts, costs and rates: anything beyond is a typo, not a site.
+MAX_NUMBER = 1e12
+MIN_NUMBER = 1e-9
 
 DECLARED = "declared"
 MEASURED = "measured"
@@ -212,8 +216,12 @@ class _Reader:
         value = self.scalar(node, f"{what}.{key}")
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
             raise self.fail(node, f"{what}.{key}: {value!r} is not a non-negative number")
+        if value > MAX_NUMBER or 0 < value < MIN_NUMBER:
+            raise self.fail(
+                node, f"{what}.{key}: {value!r} is out of range ({MIN_NUMBER:g} to {MAX_NUMBER:g})"
+            )
         return float(value)
 
 
@@ -379,7 +387,9 @@ def parse_site(text: str, path: str) -> Site:
     """Parse site YAML ``text`` (``path`` names it in errors)."""
     r = _Reader(path)
     try:
-        root = yaml.compose(text)
+        root = yamlsafe.compose(text)
+    except yamlsafe.YamlLimitError as exc:
+        raise ConfigFileError(path, exc.reason, line=exc.line) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
