@@ -25,11 +25,12 @@ venv: $(VENV)/.stamp
 
 # nova and cinder from PyPI (lab/upstream-requirements.txt) with Debian's rados/rbd, for the
 # lab test that compares 'imageyard paths' with the real drivers (lab/upstream_probe.py)
-$(UPSTREAM_VENV)/.stamp: lab/upstream-requirements.txt
+$(UPSTREAM_VENV)/.stamp: lab/upstream-requirements.txt lab/upstream-constraints.txt
 	rm -rf $(UPSTREAM_VENV)
 	$(PYTHON_BOOT) -m venv $(UPSTREAM_VENV)
 	$(UPSTREAM_VENV)/bin/python -m pip install -q --upgrade pip
-	$(UPSTREAM_VENV)/bin/python -m pip install -q -r lab/upstream-requirements.txt
+	$(UPSTREAM_VENV)/bin/python -m pip install -q -r lab/upstream-requirements.txt \
+		-c lab/upstream-constraints.txt
 	bash lab/link-ceph-bindings $(UPSTREAM_VENV)
 	touch $@
 

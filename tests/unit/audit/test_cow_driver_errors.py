@@ -185,3 +185,14 @@ def test_has_pool_is_unknown_without_the_pool_list() -> None:
     assert c.has_pool("images") is None
     assert replace(c, pool_names=("images",)).has_pool("images") is True
     assert replace(c, pool_names=("images",)).has_pool("vms") is False
+
+
+def test_two_same_cluster_locations_of_equal_weight_lower_confidence() -> None:
+    good = raw_image().locations[0]
+    other = replace(good, url=rbd_url(RAW_ID).replace("/images/", "/vms/"))
+    img = replace(raw_image(), locations=(good, other))
+    v = boot_path(img, nova(), lab(img))
+    assert v.path is BootPath.CLONE and v.confidence is Confidence.MEDIUM
+    assert any("same store weight" in n for n in v.notes)
+    single = boot_path(raw_image(), nova(), lab(raw_image()))
+    assert not any("same store weight" in n for n in single.notes)

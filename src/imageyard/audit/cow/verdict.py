@@ -138,8 +138,25 @@ def sorted_locations(image: Image, inv: Inventory) -> tuple[Location, ...]:
     return tuple(sorted(image.locations, key=lambda loc: -_weight(inv, loc.store)))
 
 
+def _note_equal_weights(t: Trace, ordered: tuple[Location, ...], inv: Inventory) -> None:
+    """Lower confidence when the order of two same-cluster rbd locations is Glance's DB order."""
+    mine = [
+        _weight(inv, loc.store)
+        for loc in ordered
+        if isinstance(loc.parsed, RbdLocation) and loc.parsed.fsid == t.consumer.fsid
+    ]
+    if len(mine) != len(set(mine)):
+        t.lower(
+            Confidence.MEDIUM,
+            "two locations in the consumer's cluster have the same store weight: Glance returns "
+            "them in database order, which can differ between the image list read by collect "
+            "and the image GET the consumer makes",
+        )
+
+
 def _visible(t: Trace, glance: GlanceApiConfig, inv: Inventory) -> tuple[Location, ...]:
     ordered = sorted_locations(t.image, inv)
+    _note_equal_weights(t, ordered, inv)
     consumer = t.consumer
     if consumer.service_locations_api and not consumer.is_nova:
         t.lower(

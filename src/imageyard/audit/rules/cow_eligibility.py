@@ -77,7 +77,9 @@ def convert_fix(image: Image, store: str, fmt: str | None = None) -> tuple[str, 
     return text, action
 
 
-_ERROR_FIXES = {
+_CAUSE_FIXES = {
+    "no-read-caps": "Let {user} read the Glance pool: add osd 'profile rbd-read-only "
+    "pool=<glance pool>' to its caps (ceph auth caps; keep its other caps).",
     "missing-pool": "Location {loc} names a pool the cluster does not have: remove that "
     "location (glance location-delete) or restore the pool; every boot from it errors.",
     "consumer-pool-missing": "Create the consumer's pool (ceph osd pool create; rbd pool init) "
@@ -99,8 +101,8 @@ def _fix(
 ) -> tuple[str, ProposedAction | None]:
     store = store_in_cluster(inv, consumer.fsid)
     target = store.id if store is not None else "<rbd store in the consumer's cluster>"
-    if verdict.path is BootPath.ERROR and verdict.cause in _ERROR_FIXES:
-        return _ERROR_FIXES[verdict.cause].format(loc=verdict.location, user=consumer.cephx), None
+    if verdict.cause in _CAUSE_FIXES:
+        return _CAUSE_FIXES[verdict.cause].format(loc=verdict.location, user=consumer.cephx), None
     if image.disk_format not in ("raw", "iso"):
         return convert_fix(image, target)
     if image.disk_format == "iso":
