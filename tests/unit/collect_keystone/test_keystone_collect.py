@@ -11,6 +11,7 @@ from imageyard.cli.summary import collect_summary
 from imageyard.collect.base import NullProgress
 from imageyard.collect.keystone import KeystoneCollector, project_from_api
 from imageyard.collect.openstack.http import Failure, HttpError, Params
+from imageyard.collect.sources import CollectRequest, selected
 from imageyard.model.gap import SourceStatus
 from imageyard.model.identity import Project
 from imageyard.model.image import Image
@@ -115,3 +116,10 @@ def test_projects_survive_a_snapshot_round_trip() -> None:
     again = load_inventory(dump_inventory(inv), origin="inv.json")
     assert again.projects == inv.projects
     assert again.deleted_owners() == frozenset()
+
+
+def test_keystone_runs_only_with_cloud_credentials() -> None:
+    endpoint_only = CollectRequest(glance_endpoint="http://127.0.0.1:9292")
+    assert selected(endpoint_only, {})["keystone"] == "no --os-cloud or OS_* credentials"
+    assert selected(endpoint_only, {"OS_AUTH_URL": "http://ks/v3"})["keystone"] is None
+    assert selected(CollectRequest(os_cloud="admin"), {})["keystone"] is None
