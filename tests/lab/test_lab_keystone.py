@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -227,3 +228,42 @@ def test_audit_names_exactly_the_images_of_the_deleted_project(
     expected = {i["id"] for i in lab.seed["images"] if i["owner"] == DELETED}
     assert expected == {i["id"] for i in lab.images("owner-deleted-project")}
     assert flagged == expected
+
+
+def test_os_cloud_variable_names_the_clouds_yaml_entry(
+    lab: Lab, admin_run: Run, tmp_path: Path
+) -> None:
+    env = {"OS_CLIENT_CONFIG_FILE": lab.env["OS_CLIENT_CONFIG_FILE"], "OS_CLOUD": "admin"}
+    run = collect(tmp_path, ["--sources", "glance,keystone"], env)
+    assert run.code == ExitCode.OK, run.stderr
+    assert seeded(run.inventory, lab) == seeded(admin_run.inventory, lab)
+
+
+def test_incomplete_os_variables_are_a_usage_error(
+    lab: Lab, clouds: dict[str, Any], tmp_path: Path
+) -> None:
+    auth = clouds["admin"]["auth"]
+    env = {"OS_AUTH_URL": auth["auth_url"], "OS_USERNAME": "admin", "OS_PROJECT_NAME": "admin"}
+    run = collect(tmp_path, ["--sources", "glance,keystone"], env)
+    assert run.code == ExitCode.USAGE and run.inventory is None
+    (error,) = [line for line in run.stderr.splitlines() if line.startswith("imageyard: error:")]
+    assert "OS_PASSWORD" in error
+
+
+def test_an_unreachable_keystone_collects_nothing(lab: Lab, tmp_path: Path) -> None:
+    with socket.socket() as sock:  # a loopback port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {
+        "OS_AUTH_URL": f"http://127.0.0.1:{port}/v3",
+        "OS_USERNAME": "admin",
+        "OS_PASSWORD": "unused-password-0001",
+        "OS_PROJECT_NAME": "admin",
+        "OS_USER_DOMAIN_NAME": "Default",
+        "OS_PROJECT_DOMAIN_NAME": "Default",
+    }
+    run = collect(tmp_path, ["--sources", "glance,keystone"], env)
+    assert run.code == ExitCode.ERROR and run.inventory is None, run.stderr
+    (error,) = [line for line in run.stderr.splitlines() if line.startswith("imageyard: error:")]
+    assert "nothing was collected" in error and f"127.0.0.1:{port}" in error
+    assert "unused-password-0001" not in run.stderr
