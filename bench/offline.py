@@ -3,8 +3,9 @@
 A snapshot of ``--images`` images (default 100,000) is collected once from the fake Glance
 (real response shapes: every status, format, store and location kind) together with the
 lab configuration fixture, so every rule has something to read. Then each command runs in
-its own process, and its wall time and peak RSS (``/usr/bin/time``-style, from
-``resource.getrusage`` of the child) are printed beside the goal.
+its own process, and its wall time, CPU time (user + system: what the command itself
+spent, whatever else the machine runs) and peak RSS (from ``resource.getrusage`` of the
+child) are printed beside the goal.
 
 Run: ``.venv/bin/python bench/offline.py --images 100000``.
 """
@@ -43,8 +44,8 @@ def make_snapshot(images: int, out: Path) -> None:
         raise SystemExit(f"collect exited {code}")
 
 
-def run(args: list[str], snapshot: Path) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS (MiB) and exit code of one command in a child process."""
+def run(args: list[str], snapshot: Path) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds and peak RSS (MiB) of one command in a child process."""
     imageyard = Path(sys.executable).with_name("imageyard")
     t0 = time.perf_counter()
     proc = subprocess.run(
@@ -56,11 +57,11 @@ def run(args: list[str], snapshot: Path) -> tuple[float, float, int]:
         raise SystemExit(f"{' '.join(args)} exited {proc.returncode}: {proc.stderr[-800:]}")
     # NOTE: this runs in a fresh interpreter per command (measure), so the children's peak
     # is this command's own
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, peak / 1024, proc.returncode
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def measure(args: list[str], snapshot: Path) -> tuple[float, float]:
+def measure(args: list[str], snapshot: Path) -> tuple[float, float, float]:
     """One command measured in a fresh interpreter, so each peak RSS is its own."""
     out = subprocess.run(
         [sys.executable, __file__, "--child", str(snapshot), "--", *args],
@@ -68,8 +69,8 @@ def measure(args: list[str], snapshot: Path) -> tuple[float, float]:
     )  # fmt: skip
     if out.returncode != 0:
         raise SystemExit(out.stderr[-1500:])
-    seconds, rss = out.stdout.split()
-    return float(seconds), float(rss)
+    seconds, cpu, rss = out.stdout.split()
+    return float(seconds), float(cpu), float(rss)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,8 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("rest", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        seconds, rss, _ = run(args.rest, args.child)
-        print(seconds, rss)
+        print(*run(args.rest, args.child))
         return 0
     with tempfile.TemporaryDirectory(prefix="imageyard-bench-offline.") as tmp:
         snapshot = args.snapshot or Path(tmp) / "inventory.json"
@@ -92,9 +92,9 @@ def main(argv: list[str] | None = None) -> int:
                   f"{snapshot.stat().st_size / 1e6:.0f} MB)", flush=True)  # fmt: skip
         scale = args.images / 100_000
         for label, command, goal in COMMANDS:
-            seconds, rss = measure(command, snapshot)
-            print(f"  {label:<14} {seconds:>7.1f} s (goal {goal * scale:.1f} s)   "
-                  f"peak RSS {rss:>6.0f} MiB (goal < {GOAL_RSS_MIB})", flush=True)  # fmt: skip
+            seconds, cpu, rss = measure(command, snapshot)
+            print(f"  {label:<14} {seconds:>6.1f} s, CPU {cpu:>6.1f} s (goal {goal * scale:.1f} s)"
+                  f"   peak RSS {rss:>5.0f} MiB (goal < {GOAL_RSS_MIB})", flush=True)  # fmt: skip
     return 0
 
 

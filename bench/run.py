@@ -1,6 +1,7 @@
 """Run every benchmark, each printing its own side-by-side figures.
 
-``make bench`` (or ``.venv/bin/python bench/run.py``). The offline benchmark (show, audit,
+``make bench`` (or ``.venv/bin/python bench/run.py``). The redaction benchmark checks that
+masking secrets stays linear in the input size. The offline benchmark (show, audit,
 design on a generated 100,000-image snapshot) runs anywhere. The collection benchmark needs the
 lab (``make lab-up``): it starts a bench Glance of its own beside the lab's, fills it with
 ``--images`` images (default 20,000) and removes it afterwards; ``--quick`` uses 2,000
@@ -27,6 +28,10 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="2,000 images, 1 round, 1 process")
     parser.add_argument("--images", type=int, default=20_000)
     args = parser.parse_args()
+    redaction = [sys.executable, str(HERE / "redaction.py")]
+    print("$", " ".join(redaction[1:]), flush=True)
+    if subprocess.run(redaction, check=False).returncode != 0:
+        return 1
     offline = [sys.executable, str(HERE / "offline.py")]
     offline += ["--images", "20000"] if args.quick else []
     print("$", " ".join(offline[1:]), flush=True)

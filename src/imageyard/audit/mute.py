@@ -95,6 +95,8 @@ def _entry(path: str, node: yaml.Node) -> Mute:
         key = str(key_node.value)
         if key not in _KEYS:
             raise _fail(path, key_node, f"unknown key {key!r} (known: {', '.join(sorted(_KEYS))})")
+        if key in fields:
+            raise _fail(path, key_node, f"key {key!r} given twice in one entry")
         fields[key] = value_node
     for key in _REQUIRED:
         if key not in fields:

@@ -12,6 +12,7 @@ cluster they use. ``load_site`` reads YAML and reports the first problem as one 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from imageyard.files import MiB, read_text
 MAX_SITE_BYTES = 4 * MiB
 # Declared sizes, counts, costs and rates: anything beyond is a typo, not a site.
 MAX_NUMBER = 1e12
+_STORE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
 MIN_NUMBER = 1e-9
 
 DECLARED = "declared"
@@ -174,6 +176,8 @@ class _Reader:
             key = str(knode.value)
             if key not in keys:
                 raise self.fail(knode, f"{what}: unknown key {key!r} (known: {', '.join(keys)})")
+            if key in out:
+                raise self.fail(knode, f"{what}: key {key!r} given twice")
             out[key] = vnode
         return out
 
@@ -245,6 +249,12 @@ def _backend(r: _Reader, node: yaml.Node) -> Backend:
     store_id = r.text(m, "id", w, required=True) or ""
     if store_id.startswith("os_glance_"):
         raise r.fail(m["id"], f"backend id {store_id!r}: the os_glance_ prefix is reserved")
+    if not _STORE_ID.fullmatch(store_id):
+        raise r.fail(
+            m["id"],
+            f"backend id {store_id!r}: use letters, digits, '_', '-' or '.' (a config "
+            "section name; ':', ',' and spaces separate enabled_backends entries)",
+        )
     return Backend(
         id=store_id,
         type=r.text(m, "type", w, required=True, choices=STORE_TYPES) or "",

@@ -12,6 +12,8 @@ Schema 1.2 added ``projects`` (Keystone's, for image owners that no longer exist
 
 from __future__ import annotations
 
+import functools
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from imageyard.model.api_version import ApiVersion
@@ -52,7 +54,7 @@ class Inventory:
 
     def image(self, image_id: str) -> Image | None:
         """The image with ``image_id``, or None."""
-        return next((i for i in self.images if i.id == image_id), None)
+        return self._index.images.get(image_id)
 
     def store(self, store_id: str) -> Store | None:
         """The store with ``store_id`` (the first record when config and API both have it)."""
@@ -77,11 +79,17 @@ class Inventory:
 
     def servers_using(self, image_id: str) -> tuple[Server, ...]:
         """Servers booted directly from ``image_id``."""
-        return tuple(s for s in self.servers if s.image_ref == image_id)
+        return tuple(self._index.servers.get(image_id, ()))
 
     def volumes_from(self, image_id: str) -> tuple[Volume, ...]:
         """Volumes created from ``image_id``."""
-        return tuple(v for v in self.volumes if v.image_id == image_id)
+        return tuple(self._index.volumes.get(image_id, ()))
+
+    @functools.cached_property
+    def _index(self) -> _Index:
+        # NOTE: built on the first lookup; a per-image question over 100,000 images (and
+        # as many servers) would otherwise rescan a list each time
+        return _Index.of(self)
 
     def deleted_owners(self) -> frozenset[str] | None:
         """Image owners that are not Keystone projects (deleted projects).
@@ -92,3 +100,27 @@ class Inventory:
             return None
         known = {p.id for p in self.projects}
         return frozenset(i.owner for i in self.images if i.owner and i.owner not in known)
+
+
+@dataclass(frozen=True)
+class _Index:
+    """An inventory's lookups by image id, built once (first record wins, order kept)."""
+
+    images: dict[str, Image]
+    servers: dict[str, list[Server]]
+    volumes: dict[str, list[Volume]]
+
+    @classmethod
+    def of(cls, inv: Inventory) -> _Index:
+        images: dict[str, Image] = {}
+        for image in inv.images:
+            images.setdefault(image.id, image)
+        servers: defaultdict[str, list[Server]] = defaultdict(list)
+        for server in inv.servers:
+            if server.image_ref is not None:
+                servers[server.image_ref].append(server)
+        volumes: defaultdict[str, list[Volume]] = defaultdict(list)
+        for volume in inv.volumes:
+            if volume.image_id is not None:
+                volumes[volume.image_id].append(volume)
+        return cls(images, dict(servers), dict(volumes))

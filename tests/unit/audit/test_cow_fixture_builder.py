@@ -194,6 +194,27 @@ def _file_only() -> Image:
     return image(FILE_ID, "raw", (f"file:///srv/glance/local/{FILE_ID}", "local"), name="raw-file")
 
 
+def _driver_errors() -> tuple[Image, ...]:
+    """A location in a pool the cluster lacks, and an unprotected snapshot (v1 clones)."""
+    gone = rbd_url(QCOW_ID).replace("/images/", "/gone/")
+    return (
+        image(QCOW_ID, "raw", (gone, "ceph"), name="raw-in-missing-pool"),
+        image(FILE_ID, "raw", (rbd_url(FILE_ID), "ceph"), name="raw-unprotected-snap"),
+    )
+
+
+def _v1_cluster() -> CephCluster:
+    """Cluster A below mimic (v1 clones), every pool listed; FILE_ID's snap unprotected."""
+    unprotected = replace(
+        rbd_image(FILE_ID), snapshots=(Snapshot(name="snap", id=4, size=64 * MIB),)
+    )
+    return replace(
+        cluster(FSID_A, rbd_image(RAW_ID), unprotected),
+        pool_names=("images", "vms", "volumes"),
+        require_min_compat_client="luminous",
+    )
+
+
 def cases() -> dict[tuple[str, str], Case]:
     """Every fixture: (rule id, case) -> (config files, collected part, expected resources)."""
     ceph_a = cluster(FSID_A, rbd_image(RAW_ID, detected=RAW), rbd_image(QCOW_ID, detected=QCOW2))
@@ -215,6 +236,11 @@ def cases() -> dict[tuple[str, str], Case]:
             ),
             collected(raw_image(), clusters=(ceph_a,)),
             (f"image {RAW_ID}@nova:nova.conf",),
+        ),
+        ("cow-not-eligible", "fail-missing-pool-and-unprotected-v1"): (
+            _configs(),
+            collected(*_driver_errors(), clusters=(_v1_cluster(),)),
+            tuple(f"image {i.id}@{c}" for i in _driver_errors() for c in both),
         ),
         ("non-raw-in-rbd", "pass-raw-in-rbd-qcow2-on-file"): (
             _configs(),

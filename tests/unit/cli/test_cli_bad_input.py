@@ -65,6 +65,8 @@ INPUT_FLAGS: dict[str, tuple[list[str], list[str], int | None]] = {
     "audit INVENTORY": (["audit"], [], MAX_SNAPSHOT_BYTES),
     "audit --inventory": (["audit", "--inventory"], [], MAX_SNAPSHOT_BYTES),
     "audit --mute": (["audit", "--mute"], ["GOOD"], MAX_MUTE_BYTES),
+    "paths INVENTORY": (["paths"], [], MAX_SNAPSHOT_BYTES),
+    "paths --inventory": (["paths", "--inventory"], [], MAX_SNAPSHOT_BYTES),
     "design INVENTORY": (["design"], [], MAX_SNAPSHOT_BYTES),
     "design --inventory": (["design", "--inventory"], [], MAX_SNAPSHOT_BYTES),
     "design --site": (["design", "--site"], [], MAX_SITE_BYTES),
@@ -138,6 +140,7 @@ COMMANDS = {
     "show": ["show", "SNAP"],
     "audit": ["audit", "SNAP", "--fail-on", "none"],
     "design": ["design", "SNAP"],
+    "paths": ["paths", "SNAP"],
 }
 
 
@@ -170,7 +173,7 @@ def test_bad_output_path(
     assert _listing(root) == before
 
 
-@pytest.mark.parametrize("command", ["show", "audit", "design"])
+@pytest.mark.parametrize("command", ["show", "audit", "design", "paths"])
 @pytest.mark.parametrize("how", ["same-path", "symlink", "dot-path"])
 def test_output_equal_to_input(
     command: str, how: str, tmp_path: Path, good_snapshot: Path, capsys: pytest.CaptureFixture[str]
@@ -216,4 +219,4 @@ def test_bad_command_lines(argv: list[str], capsys: pytest.CaptureFixture[str]) 
 
 
 def test_the_matrix_has_at_least_a_hundred_cases() -> None:
-    assert len(_cases()) + len(OUTPUT_KINDS) * len(COMMANDS) + 9 + 14 >= 100
+    assert len(_cases()) + len(OUTPUT_KINDS) * len(COMMANDS) + 12 + 14 >= 100

@@ -19,7 +19,7 @@ def snapshot(tmp_path: Path) -> Path:
     return out
 
 
-@pytest.mark.parametrize("command", ["show", "audit", "design"])
+@pytest.mark.parametrize("command", ["show", "audit", "design", "paths"])
 def test_snapshot_positional_or_option(
     command: str, snapshot: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -31,7 +31,7 @@ def test_snapshot_positional_or_option(
     assert outputs[0] == outputs[1] != ""
 
 
-@pytest.mark.parametrize("command", ["show", "audit", "design"])
+@pytest.mark.parametrize("command", ["show", "audit", "design", "paths"])
 def test_two_different_snapshots_are_a_usage_error(
     command: str, snapshot: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -42,7 +42,7 @@ def test_two_different_snapshots_are_a_usage_error(
 
 
 @pytest.mark.parametrize("flag", ["-o", "--output", "--out"])
-@pytest.mark.parametrize("command", ["show", "audit", "design"])
+@pytest.mark.parametrize("command", ["show", "audit", "design", "paths"])
 def test_output_flags(command: str, flag: str, snapshot: Path, tmp_path: Path) -> None:
     target = tmp_path / "result.txt"
     extra = ["--fail-on", "none"] if command == "audit" else []
@@ -50,7 +50,7 @@ def test_output_flags(command: str, flag: str, snapshot: Path, tmp_path: Path) -
     assert target.read_text() != ""
 
 
-@pytest.mark.parametrize("command", ["show", "audit", "design"])
+@pytest.mark.parametrize("command", ["show", "audit", "design", "paths"])
 def test_output_over_the_input_is_refused(
     command: str, snapshot: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -194,6 +194,7 @@ def test_no_command_or_format_prints_a_secret(
         ["design", str(snap), "-f", "markdown", "--write-configs", str(out / "configs")],
         ["design", str(snap), "-f", "json", "-o", str(out / "design.json")],
         *(["design", str(snap), "--render", r] for r in RENDERS),
+        *(["paths", str(snap), "-f", f] for f in PATH_FORMATS),
     ]
     seen = ""
     for argv in runs:
@@ -209,6 +210,7 @@ def test_no_command_or_format_prints_a_secret(
 
 FORMATS = ("table", "json", "markdown", "sarif")
 RENDERS = ("charm", "ini", "kolla", "operator", "osa")
+PATH_FORMATS = ("table", "json", "csv")
 
 
 def test_errors_and_crash_logs_hide_secrets(

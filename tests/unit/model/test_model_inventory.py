@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from model_strategies import inventories
+
 from imageyard.model.cache import CachedImage, CacheNode
 from imageyard.model.ceph import CephCluster, Pool, RbdImage, RbdParentRef, Snapshot
 from imageyard.model.compute import Server, Volume
@@ -84,3 +88,20 @@ def test_small_helpers() -> None:
     assert INV.cache_nodes[0].holds("i1") and INV.cache_nodes[0].cached_bytes == 5
     assert StoreType.parse(" RBD ") is StoreType.RBD
     assert StoreType.parse("sheepdog") is StoreType.UNKNOWN
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inventories(), st.data())
+def test_indexed_lookups_answer_as_a_scan_would(inv: Inventory, data: st.DataObject) -> None:
+    refs = [i.id for i in inv.images] + [s.image_ref or "" for s in inv.servers]
+    refs += [v.image_id or "" for v in inv.volumes] + ["not-there"]
+    for ref in data.draw(st.lists(st.sampled_from(refs), max_size=5)):
+        assert inv.image(ref) == next((i for i in inv.images if i.id == ref), None)
+        assert inv.servers_using(ref) == tuple(s for s in inv.servers if s.image_ref == ref)
+        assert inv.volumes_from(ref) == tuple(v for v in inv.volumes if v.image_id == ref)
+
+
+def test_first_image_of_a_repeated_id_wins() -> None:
+    first, second = Image(id="a", name="first"), Image(id="a", name="second")
+    inv = Inventory(images=(first, second))
+    assert inv.image("a") is first and inv.image("b") is None

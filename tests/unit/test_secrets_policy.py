@@ -1,0 +1,109 @@
+"""The redaction policy: what it masks, and that its work grows linearly with the input."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from imageyard import secrets
+from imageyard.secrets import REDACTED, Redactor, is_secret_key
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("backend_argument = redis_password:s3cr, db:0", "redis_password:***, db:0"),
+        ("http://u:pw@h/x?password=abc&x=1", "http://u:***@h/x?password=***&x=1"),
+        ("x\n  password = hunter22", "x\n  password = ***"),
+        ("rabbit://a:b,c@h1,a:d@h2/", "rabbit://a:***,***@h1,a:***@h2/"),
+        ('password="a b c" next', "password=*** next"),
+        ("token=abc token=def", "token=*** token=***"),
+        ('{"key": "password", "value": "x"}', '{"key": "password", "value": "x"}'),
+        ("postgresql://glance@db/glance", "postgresql://glance@db/glance"),
+        ("rbd_secret_uuid = 4b5f", "rbd_secret_uuid = 4b5f"),
+    ],
+)
+def test_scrub(text: str, expected: str) -> None:
+    assert expected in Redactor().scrub(text)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "OS_PASSWORD",
+        "OS_AUTH_TOKEN",
+        "approle_secret_id",
+        "hmac_keys",
+        "rgw keystone admin password",
+    ],
+)
+def test_secret_names(name: str) -> None:
+    assert is_secret_key(name)
+
+
+@pytest.mark.parametrize(
+    "name", ["rbd_secret_uuid", "inject_password", "transport_url", "OS_USERNAME"]
+)
+def test_not_secret_names(name: str) -> None:
+    assert not is_secret_key(name)
+
+
+def test_remembered_literals_are_masked_anywhere() -> None:
+    redactor = Redactor()
+    redactor.remember_environment({"OS_PASSWORD": "Tr0ub4dor", "HOME": "/root", "X": "true"})
+    redactor.remember_argv(["--glance-endpoint", "http://u:Corr3ct@h:9292"])
+    text = redactor.scrub("a Tr0ub4dor b Corr3ct c true /root")
+    assert text == f"a {REDACTED} b {REDACTED} c true /root"
+
+
+class _Counting:
+    """Wraps a compiled pattern and counts the calls made to it."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        self.calls = 0
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        method = getattr(self.pattern, name)
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.calls += 1
+            return method(*args, **kwargs)
+
+        return counted
+
+
+SHAPES = {
+    "pairs": lambda n: "a=b " * (n // 4),
+    "chained": lambda n: "a=b=" * (n // 4),
+    "secret pairs": lambda n: "password=p=" * (n // 11),
+    "colons": lambda n: "x:" * (n // 2),
+}
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_work_doubles_when_the_input_doubles(shape: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Operations (pattern calls and name checks) per input size, at n and 2n."""
+
+    def operations(n: int) -> int:
+        value = _Counting(secrets._VALUE)
+        names = 0
+        real = secrets.is_secret_key
+
+        def counted_name(name: str) -> bool:
+            nonlocal names
+            names += 1
+            return real(name)
+
+        monkeypatch.setattr(secrets, "_VALUE", value)
+        monkeypatch.setattr(secrets, "is_secret_key", counted_name)
+        Redactor().scrub(SHAPES[shape](n))
+        monkeypatch.undo()
+        return value.calls + names
+
+    small, large = operations(20_000), operations(40_000)
+    assert small > 0
+    assert large <= 2.2 * small
