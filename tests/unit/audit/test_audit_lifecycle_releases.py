@@ -64,3 +64,13 @@ def test_release_older_than_the_tables_is_unknown(tmp_path: Path) -> None:
     result = _run(tmp_path, "enable_v2_api = True", "train")
     assert not result.findings
     assert {u.rule_id for u in result.unknowns} == {"removed-option", "deprecated-option"}
+
+
+def test_store_options_follow_the_target_glance_store(tmp_path: Path) -> None:
+    (tmp_path / "glance-api.conf").write_text(HEAD.format(extra="") + "weight = 10\n")
+    inv = collect_dir(tmp_path)
+    old = audit(inv, "unknown-store-option", ctx=AuditContext(parse_release("26")))
+    assert {str(f.resource) for f in old.findings} == {"option [ceph] weight"}
+    assert "glance_store 4.3.3 (Antelope)" in old.findings[0].message
+    new = audit(inv, "unknown-store-option", ctx=AuditContext(parse_release("27")))
+    assert not new.findings

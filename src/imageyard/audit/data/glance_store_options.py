@@ -1,4 +1,4 @@
-"""The options each glance_store driver reads from a store's section, as data.
+"""The options each glance_store driver reads from a store's section, per Glance release.
 
 Concepts: in multi-store mode glance_store registers, for every ``id:type`` of
 ``enabled_backends``, that driver's options plus the multi-backend options
@@ -7,160 +7,67 @@ Concepts: in multi-store mode glance_store registers, for every ``id:type`` of
 misspelt option is silently lost. The reserved ``os_glance_*`` stores get a fixed set of
 filesystem options.
 
-Taken from glance_store 5.7.0 (``glance_store/_drivers/*``, ``glance_store/driver.py``
-``_MULTI_BACKEND_OPTS`` and ``glance_store/multi_backend.py`` ``register_store_opts``);
-``tests/unit/audit/test_audit_store_options_data.py`` compares it with the installed
-glance_store in the lab. Update both together when moving to a newer glance_store.
+Derived from the generated per-release tables (``audit.release_options``, written by
+``tools/gen_release_options.py`` from each release's glance_store): ``driver_options``,
+``deprecated_aliases`` and ``multi_backend_options`` answer for a Glance major, and the
+module constants hold the newest release's answer. A major older than the tables gets the
+oldest release's lists.
 """
 
 from __future__ import annotations
 
-GLANCE_STORE_VERSION = "5.7.0"
+from functools import cache
 
-MULTI_BACKEND_OPTIONS: frozenset[str] = frozenset(("store_description", "weight"))
+from imageyard.audit import release_options as ro
+from imageyard.audit.release_gates import RESERVED_STORE_OPTIONS
 
-DRIVER_OPTIONS: dict[str, frozenset[str]] = {
-    "cinder": frozenset(
-        {
-            "cinder_api_insecure",
-            "cinder_attachment_retry_attempts",
-            "cinder_ca_certificates_file",
-            "cinder_catalog_info",
-            "cinder_do_extend_attached",
-            "cinder_endpoint_template",
-            "cinder_enforce_multipath",
-            "cinder_http_retries",
-            "cinder_mount_point_base",
-            "cinder_os_region_name",
-            "cinder_state_transition_timeout",
-            "cinder_store_application_credential_id",
-            "cinder_store_application_credential_secret",
-            "cinder_store_auth_address",
-            "cinder_store_password",
-            "cinder_store_project_domain_name",
-            "cinder_store_project_name",
-            "cinder_store_user_domain_name",
-            "cinder_store_user_name",
-            "cinder_use_multipath",
-            "cinder_volume_type",
-            "rootwrap_config",
-        }
-    ),
-    "file": frozenset(
-        {
-            "filesystem_store_chunk_size",
-            "filesystem_store_datadir",
-            "filesystem_store_datadirs",
-            "filesystem_store_file_perm",
-            "filesystem_store_metadata_file",
-            "filesystem_store_thread_pool_size",
-            "filesystem_store_threadpool_threshold",
-            "filesystem_store_timeout",
-            "filesystem_thin_provisioning",
-        }
-    ),
-    "http": frozenset(
-        {
-            "http_proxy_information",
-            "https_ca_certificates_file",
-            "https_insecure",
-        }
-    ),
-    "rbd": frozenset(
-        {
-            "rados_connect_timeout",
-            "rbd_store_ceph_conf",
-            "rbd_store_chunk_size",
-            "rbd_store_pool",
-            "rbd_store_user",
-            "rbd_thin_provisioning",
-        }
-    ),
-    "s3": frozenset(
-        {
-            "s3_store_access_key",
-            "s3_store_bucket",
-            "s3_store_bucket_url_format",
-            "s3_store_cacert",
-            "s3_store_create_bucket_on_put",
-            "s3_store_enable_data_integrity_protection",
-            "s3_store_host",
-            "s3_store_large_object_chunk_size",
-            "s3_store_large_object_size",
-            "s3_store_region_name",
-            "s3_store_request_checksum_calculation",
-            "s3_store_response_checksum_validation",
-            "s3_store_secret_key",
-            "s3_store_thread_pools",
-        }
-    ),
-    "swift": frozenset(
-        {
-            "default_swift_reference",
-            "swift_buffer_on_upload",
-            "swift_store_admin_tenants",
-            "swift_store_application_credential_id",
-            "swift_store_application_credential_secret",
-            "swift_store_auth_address",
-            "swift_store_auth_insecure",
-            "swift_store_auth_version",
-            "swift_store_cacert",
-            "swift_store_config_file",
-            "swift_store_container",
-            "swift_store_create_container_on_put",
-            "swift_store_endpoint",
-            "swift_store_endpoint_type",
-            "swift_store_expire_soon_interval",
-            "swift_store_key",
-            "swift_store_large_object_chunk_size",
-            "swift_store_large_object_size",
-            "swift_store_multi_tenant",
-            "swift_store_multiple_containers_seed",
-            "swift_store_project_id",
-            "swift_store_project_name",
-            "swift_store_region",
-            "swift_store_retry_get_count",
-            "swift_store_service_type",
-            "swift_store_ssl_compression",
-            "swift_store_use_trusts",
-            "swift_store_user",
-            "swift_upload_buffer_dir",
-        }
-    ),
-    "vmware": frozenset(
-        {
-            "vmware_api_retry_count",
-            "vmware_ca_file",
-            "vmware_datastores",
-            "vmware_insecure",
-            "vmware_server_host",
-            "vmware_server_password",
-            "vmware_server_username",
-            "vmware_store_image_dir",
-            "vmware_task_poll_interval",
-        }
-    ),
-}
+__all__ = [
+    "DEPRECATED_ALIASES",
+    "DRIVER_OPTIONS",
+    "GLANCE_STORE_VERSION",
+    "MULTI_BACKEND_OPTIONS",
+    "RESERVED_STORE_OPTIONS",
+    "deprecated_aliases",
+    "driver_options",
+    "multi_backend_options",
+]
 
-# old option names oslo.config still accepts (deprecated_name / deprecated_opts)
-DEPRECATED_ALIASES: dict[str, frozenset[str]] = {
-    "cinder": frozenset({"os_region_name"}),
-    "file": frozenset(),
-    "http": frozenset(),
-    "rbd": frozenset(),
-    "s3": frozenset(),
-    "swift": frozenset(),
-    "vmware": frozenset({"vmware_api_insecure"}),
-}
 
-# what multi_backend.register_store_opts registers for os_glance_staging_store/_tasks_store
-RESERVED_STORE_OPTIONS: frozenset[str] = frozenset(
-    {
-        "filesystem_store_datadir",
-        "filesystem_store_datadirs",
-        "filesystem_store_metadata_file",
-        "filesystem_store_file_perm",
-        "filesystem_store_chunk_size",
-        "filesystem_thin_provisioning",
+def _covered(major: int) -> int:
+    return major if ro.covers(major) else ro.first_major()
+
+
+@cache
+def driver_options(major: int) -> dict[str, frozenset[str]]:
+    """Driver type -> the option names its store sections take in Glance ``major``."""
+    at = _covered(major)
+    return {
+        d: frozenset(ro.options_at(at, f"store:{d}").get("glance_store", frozenset()))
+        for d in sorted(ro.drivers_at(at))
     }
-)
+
+
+@cache
+def deprecated_aliases(major: int) -> dict[str, frozenset[str]]:
+    """Driver type -> old option names oslo.config still accepts (``deprecated_name``)."""
+    at = _covered(major)
+    return {
+        d: frozenset(
+            name
+            for f in ro.forms()
+            if f.scope == f"store:{d}" and at in f.releases
+            for _, name in f.aliases
+        )
+        for d in driver_options(major)
+    }
+
+
+def multi_backend_options(major: int) -> frozenset[str]:
+    """What every store section takes besides its driver's options."""
+    return frozenset(ro.options_at(_covered(major), "store:*").get("glance_store", frozenset()))
+
+
+GLANCE_STORE_VERSION = ro.table_releases()[-1].glance_store
+DRIVER_OPTIONS: dict[str, frozenset[str]] = driver_options(ro.latest_major())
+DEPRECATED_ALIASES: dict[str, frozenset[str]] = deprecated_aliases(ro.latest_major())
+MULTI_BACKEND_OPTIONS: frozenset[str] = multi_backend_options(ro.latest_major())

@@ -4,8 +4,9 @@ Concepts: glance_store registers a driver's options (plus ``store_description`` 
 ``weight``) in each store's section, every driver's options in ``[backend_defaults]``, and
 a fixed filesystem set in the reserved ``os_glance_*`` sections. oslo.config ignores any
 other key there, so a misspelt or misplaced option has no effect and no warning. The
-option lists are data (``audit.data.glance_store_options``), taken from a real
-glance_store release.
+option lists are those of the target release's glance_store
+(``audit.data.glance_store_options``, from the generated per-release tables): an option
+a newer glance_store added is unknown to an older target.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ import difflib
 from collections.abc import Iterator
 
 from imageyard.audit.data.glance_store_options import (
-    DEPRECATED_ALIASES,
-    DRIVER_OPTIONS,
-    GLANCE_STORE_VERSION,
-    MULTI_BACKEND_OPTIONS,
     RESERVED_STORE_OPTIONS,
+    deprecated_aliases,
+    driver_options,
+    multi_backend_options,
 )
+from imageyard.audit.release_options import covers, first_major, table_releases
 from imageyard.audit.rule import AuditContext, rule
 from imageyard.audit.rules._common import (
     file_unknown,
@@ -31,18 +32,24 @@ from imageyard.model.finding import Evidence, Outcome, Resource
 from imageyard.model.inventory import Inventory
 
 
-def _known_for(store_type: str) -> frozenset[str] | None:
-    options = DRIVER_OPTIONS.get(store_type)
+def _known_for(store_type: str, major: int) -> frozenset[str] | None:
+    options = driver_options(major).get(store_type)
     if options is None:
         return None
-    return options | DEPRECATED_ALIASES.get(store_type, frozenset()) | MULTI_BACKEND_OPTIONS
+    aliases = deprecated_aliases(major).get(store_type, frozenset())
+    return options | aliases | multi_backend_options(major)
 
 
-def _all_driver_options() -> frozenset[str]:
+def _all_driver_options(major: int) -> frozenset[str]:
     merged: frozenset[str] = frozenset()
-    for store_type in DRIVER_OPTIONS:
-        merged |= _known_for(store_type) or frozenset()
+    for store_type in driver_options(major):
+        merged |= _known_for(store_type, major) or frozenset()
     return merged
+
+
+def _glance_store(major: int) -> str:
+    at = major if covers(major) else first_major()
+    return next(r.glance_store for r in table_releases() if r.major == at)
 
 
 def _sections(glance: GlanceApiConfig) -> Iterator[tuple[str, tuple[ConfigValue, ...], str]]:
@@ -56,12 +63,12 @@ def _sections(glance: GlanceApiConfig) -> Iterator[tuple[str, tuple[ConfigValue,
         yield "[backend_defaults]", glance.backend_defaults, "<any>"
 
 
-def _allowed(kind: str) -> frozenset[str] | None:
+def _allowed(kind: str, major: int) -> frozenset[str] | None:
     if kind == "<reserved>":
         return RESERVED_STORE_OPTIONS
     if kind == "<any>":
-        return _all_driver_options()
-    return _known_for(kind)
+        return _all_driver_options(major)
+    return _known_for(kind, major)
 
 
 def _hint(key: str, allowed: frozenset[str]) -> str:
@@ -69,8 +76,8 @@ def _hint(key: str, allowed: frozenset[str]) -> str:
     return f"; did you mean {close[0]}?" if close else ""
 
 
-def _unsupported(store: StoreConfig) -> bool:
-    return store.type.strip().lower() not in DRIVER_OPTIONS
+def _unsupported(store: StoreConfig, major: int) -> bool:
+    return store.type.strip().lower() not in driver_options(major)
 
 
 def _legacy_in_multistore(glance: GlanceApiConfig) -> tuple[ConfigValue, ...]:
@@ -103,22 +110,24 @@ def unknown_store_option(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]
     if glance is None:
         yield file_unknown(unknown_store_option, inv, "glance-api")
         return
+    major = ctx.release.major
     for store in glance.stores:
-        if store.section_found and _unsupported(store):
+        if store.section_found and _unsupported(store, major):
             yield unknown_store_option.unknown(
                 store_resource(store.id),
                 f"no option list for driver type {store.type!r} "
-                f"(glance_store {GLANCE_STORE_VERSION})",
+                f"(glance_store {_glance_store(major)})",
             )
     for what, values, kind in _sections(glance):
-        allowed = _allowed(kind.strip().lower())
+        allowed = _allowed(kind.strip().lower(), major)
         if allowed is None:
             continue
         for cv in values:
             if cv.key not in allowed:
                 yield unknown_store_option.finding(
                     option_resource(cv),
-                    f"{what}: {cv.key} is not an option of this driver and is ignored"
+                    f"{what}: {cv.key} is not an option of this driver in glance_store "
+                    f"{_glance_store(major)} ({ctx.release.name}) and is ignored"
                     f"{_hint(cv.key, allowed)}",
                     Evidence.from_config(cv),
                 )
