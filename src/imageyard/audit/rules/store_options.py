@@ -80,11 +80,11 @@ def _unsupported(store: StoreConfig, major: int) -> bool:
     return store.type.strip().lower() not in driver_options(major)
 
 
-def _legacy_in_multistore(glance: GlanceApiConfig) -> tuple[ConfigValue, ...]:
+def _legacy_in_multistore(glance: GlanceApiConfig, major: int) -> tuple[ConfigValue, ...]:
     """Driver options left in [glance_store], which multi-store mode does not read."""
     if not glance.is_multistore:
         return ()
-    driver = _all_driver_options() - MULTI_BACKEND_OPTIONS
+    driver = _all_driver_options(major) - multi_backend_options(major)
     return tuple(cv for cv in glance.glance_store_values if cv.key in driver)
 
 
@@ -131,7 +131,7 @@ def unknown_store_option(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]
                     f"{_hint(cv.key, allowed)}",
                     Evidence.from_config(cv),
                 )
-    legacy = _legacy_in_multistore(glance)
+    legacy = _legacy_in_multistore(glance, major)
     if legacy:
         keys = ", ".join(cv.key for cv in legacy)
         yield unknown_store_option.finding(
