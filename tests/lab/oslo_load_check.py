@@ -1,14 +1,14 @@
 """Load rendered Glance config files with the real option definitions (run by Glance's venv).
 
-Usage: python oslo_load_check.py DIR [DIR ...]; each DIR holds glance-api.conf and perhaps
-glance-image-import.conf. For each DIR it registers the options of every namespace
-glance-api's own oslo-config-generator file lists, plus the store options glance_store
-registers for each store id of ``enabled_backends`` and the reserved stores, loads the
-files in glance-api's order (glance-image-import.conf first, glance-api.conf last) and
-reads every option the files set, so a type error (a list without brackets, a bad choice)
-raises as it would in glance-api. Prints one JSON object: DIR -> list of problems
-(unknown option, value that does not load, and, prefixed "deprecated:", an option deprecated
-for removal).
+Usage: python oslo_load_check.py DIR [DIR ...]; each DIR holds the files one glance-api
+loads, read as a config directory (``*.conf`` sorted: named in load order, the
+glance-image-import.conf text first). For each DIR it registers the options of every
+namespace glance-api's own oslo-config-generator file lists, plus the store options
+glance_store registers for each store id of ``enabled_backends`` and the reserved stores,
+loads the files in that order and reads every option the files set, so a type error (a
+list without brackets, a bad choice) raises as it would in glance-api. Prints one JSON
+object: DIR -> list of problems (unknown option, value that does not load, and, prefixed
+"deprecated:", an option deprecated for removal).
 """
 
 from __future__ import annotations
@@ -99,11 +99,7 @@ def _stores(files: list[Path]) -> dict[str, str]:
 def check(
     directory: Path, base: list[tuple[str, list[Any]]], drivers: dict[str, list[Any]]
 ) -> list[str]:
-    files = [
-        p
-        for p in (directory / "glance-image-import.conf", directory / "glance-api.conf")
-        if p.is_file()
-    ]
+    files = sorted(directory.glob("*.conf"))  # load order, as a config directory
     conf = cfg.ConfigOpts()
     for group, opts in base:
         conf.register_opts(opts, group=None if group == "DEFAULT" else group)

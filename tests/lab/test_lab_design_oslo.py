@@ -21,6 +21,9 @@ import pytest
 from imageyard.cli import run
 from imageyard.design import DesignRun, design_from
 from imageyard.design.diff import masked
+from imageyard.design.placement import glance_service
+from imageyard.model.inventory import Inventory
+from imageyard.model.snapshot import read_inventory
 
 if TYPE_CHECKING:
     from conftest import Lab
@@ -35,20 +38,38 @@ SETS += sorted(p for p in (ROOT / "tests" / "corpus").iterdir() if p.is_dir())
 RELEASE = "33"  # the lab's Glance
 
 
-def _write(run: DesignRun, out: Path) -> dict[str, tuple[Path, Path]]:
-    """Each glance-api's new and current files, in ``out``: target -> (after dir, before dir)."""
-    imports = {d.target: d for d in run.diffs if d.file == "glance-image-import.conf"}
+def _files(run: DesignRun, inv: Inventory | None, target: str, after: bool) -> list[str]:
+    """One glance-api's files in load order (import file first), new or current text."""
+    first_file = "glance-image-import.conf"
+    diffs = [d for d in run.diffs if d.target == target]
+    by_path = {d.path: d for d in diffs}
+    svc = glance_service(inv) if not target else None
+    order = list(svc.files) if svc is not None else []
+    texts = [
+        (by_path[p].after if after else by_path[p].before) if p in by_path else Path(p).read_text()
+        for p in order
+    ]
+    new = [d for d in diffs if d.path not in order]
+    first = [d for d in new if d.file == "glance-image-import.conf"]
+    # another site's API reads an import file like the collected one
+    first += [d for d in run.diffs if target and not d.target and d.file == first_file]
+    last = [d for d in new if d.file == "glance-api.conf"]
+    pick = [(d.after if after else d.before) for d in first]
+    return pick + texts + [(d.after if after else d.before) for d in last]
+
+
+def _write(run: DesignRun, inv: Inventory | None, out: Path) -> dict[str, tuple[Path, Path]]:
+    """Each glance-api's new and current files (``NN.conf``, in load order): target ->
+    (after dir, before dir)."""
+    targets = dict.fromkeys(d.target for d in run.diffs if d.file == "glance-api.conf")
     found = {}
-    for n, api in enumerate(d for d in run.diffs if d.file == "glance-api.conf"):
+    for n, target in enumerate(targets):
         pair = (out / f"{n}-after", out / f"{n}-before")
-        for where, text in zip(pair, (api.after, api.before), strict=True):
+        for where, after in zip(pair, (True, False), strict=True):
             where.mkdir(parents=True)
-            (where / "glance-api.conf").write_text(masked(text), encoding="utf-8")
-        imp = imports.get("")
-        if imp is not None:
-            (pair[0] / imp.file).write_text(masked(imp.after), encoding="utf-8")
-            (pair[1] / imp.file).write_text(masked(imp.before), encoding="utf-8")
-        found[api.target or "main"] = pair
+            for i, text in enumerate(_files(run, inv, target, after)):
+                (where / f"{i:02d}.conf").write_text(masked(text), encoding="utf-8")
+        found[target or "main"] = pair
     return found
 
 
@@ -59,14 +80,20 @@ def _collect(path: Path, tmp: Path) -> Path:
 
 
 def test_rendered_configs_load_in_the_lab_glance(lab: Lab, tmp_path: Path) -> None:
-    runs = {f"example {p.stem}": design_from(None, p, RELEASE, with_audit=False) for p in EXAMPLES}
+    runs: dict[str, tuple[DesignRun, Inventory | None]] = {
+        f"example {p.stem}": (design_from(None, p, RELEASE, with_audit=False), None)
+        for p in EXAMPLES
+    }
     for path in SETS:
         inv = _collect(path, tmp_path)
-        runs[f"{path.parent.name}/{path.name}"] = design_from(inv, None, RELEASE, with_audit=False)
+        run_ = design_from(inv, None, RELEASE, with_audit=False)
+        runs[f"{path.parent.name}/{path.name}"] = (run_, read_inventory(inv))
     dirs = {
         f"{name} ({target})": pair
-        for name, r in runs.items()
-        for target, pair in _write(r, tmp_path / name.replace("/", "-").replace(" ", "-")).items()
+        for name, (r, inv) in runs.items()
+        for target, pair in _write(
+            r, inv, tmp_path / name.replace("/", "-").replace(" ", "-")
+        ).items()
     }
     assert len(dirs) >= len(runs) - 1  # every design but one with no store has a glance-api
     python = Path(lab.env["GLANCE_LAB_VENV"]) / "bin" / "python"

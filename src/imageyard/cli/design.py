@@ -14,17 +14,31 @@ from imageyard.files import check_output
 from imageyard.secrets import scrub
 
 
+def _config_name(d: object, used: set[str]) -> str:
+    """A file name for one diff: its own name (a config directory has several), another
+    site's or group's files prefixed by it, the parent directory added on a clash."""
+    from imageyard.design.diff import FileDiff
+
+    assert isinstance(d, FileDiff)
+    if d.target and d.target != d.path:
+        name = f"{Path(d.target).name}-{d.file}"
+    else:
+        name = Path(d.path).name if d.before else d.file
+    if name in used:
+        name = f"{Path(d.path).parent.name}-{name}"
+    used.add(name)
+    return name
+
+
 def _write_configs(run_dir: Path, diffs: tuple[object, ...]) -> None:
     from imageyard.design.diff import FileDiff, masked
 
+    used: set[str] = set()
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
         for d in diffs:
             assert isinstance(d, FileDiff)
-            name = (
-                d.file if not d.target or d.target == d.path else f"{Path(d.target).name}-{d.file}"
-            )
-            (run_dir / name).write_text(scrub(masked(d.after)), encoding="utf-8")
+            (run_dir / _config_name(d, used)).write_text(scrub(masked(d.after)), encoding="utf-8")
     except OSError as exc:
         raise ImageyardError(f"{run_dir}: cannot write the config files ({exc.strerror})") from None
 

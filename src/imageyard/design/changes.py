@@ -20,6 +20,7 @@ from imageyard.design.cachetune import CachePlan
 from imageyard.design.layout import local_store
 from imageyard.design.model import ApiPlan, Change, StorePlan
 from imageyard.design.options import store_option_exists
+from imageyard.design.placement import glance_service, loaded_files
 from imageyard.design.site import Site
 from imageyard.model.config import ConfigValue, GlanceApiConfig, as_list
 from imageyard.model.inventory import Inventory
@@ -70,14 +71,20 @@ class Context:
 def current(
     inv: Inventory | None, file: str, target: str = ""
 ) -> dict[tuple[str, str], ConfigValue]:
-    """The effective current values of one file: (section, key) -> last occurrence."""
+    """The effective current values of one file kind: (section, key) -> last occurrence
+    (for glance-api, over every file of that kind it loads, in load order)."""
     if inv is None:
         return {}
     files = [f for f in inv.config.files if f.kind == KINDS[file]]
+    svc = glance_service(inv)
     if target:
-        files = [f for f in files if f.path == target] or files[:0]
+        files = [f for f in files if f.path == target]
+    elif svc is not None and file in (API, IMPORT):
+        files = [f for f in loaded_files(inv, svc) if f.kind == KINDS[file]]  # last one wins
+    else:
+        files = files[:1]
     out: dict[tuple[str, str], ConfigValue] = {}
-    for f in files[:1]:
+    for f in files:
         for v in f.values:
             out[(v.section, v.key)] = v
     return out

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from imageyard.design.model import Change
+from imageyard.design.placement import paths_for
 from imageyard.model.config import ConfigFile
 from imageyard.model.inventory import Inventory
 from imageyard.secrets import redact
@@ -74,6 +75,17 @@ def _rebuild(cfg: ConfigFile) -> str:
     return "\n".join(f"[{s}]\n" + "\n".join(lines) + "\n" for s, lines in sections.items())
 
 
+def _text_of(cfg: ConfigFile) -> str:
+    path = Path(cfg.path)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return _rebuild(cfg)
+    if hashlib.sha256(data).hexdigest() == cfg.sha256:
+        return data.decode("utf-8", "replace")
+    return _rebuild(cfg)
+
+
 def current_text(inv: Inventory | None, file: str, target: str = "") -> tuple[str, str]:
     """(path, text) of a file as it is now; the text is empty for a greenfield design."""
     kind, default_path = KIND_PATHS[file]
@@ -82,15 +94,7 @@ def current_text(inv: Inventory | None, file: str, target: str = "") -> tuple[st
     files = [f for f in inv.config.files if f.kind == kind and (not target or f.path == target)]
     if not files:
         return default_path, ""
-    cfg = files[0]
-    path = Path(cfg.path)
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return cfg.path, _rebuild(cfg)
-    if hashlib.sha256(data).hexdigest() == cfg.sha256:
-        return cfg.path, data.decode("utf-8", "replace")
-    return cfg.path, _rebuild(cfg)
+    return files[0].path, _text_of(files[0])
 
 
 def _comment(ch: Change) -> list[str]:
@@ -190,17 +194,33 @@ def apply_changes(text: str, changes: tuple[Change, ...]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def file_diffs(inv: Inventory | None, changes: tuple[Change, ...]) -> tuple[FileDiff, ...]:
-    """One FileDiff per (file, target) that has changes, in a stable order."""
-    keys: list[tuple[str, str]] = []
-    for ch in changes:
-        if (ch.file, ch.target) not in keys:
-            keys.append((ch.file, ch.target))
-    order = list(KIND_PATHS)
-    keys.sort(key=lambda k: (order.index(k[0]), k[1]))
+def _placed(inv: Inventory | None, changes: tuple[Change, ...]) -> list[tuple[str, str, Change]]:
+    """(file, path, change) for every file a change is written to ("" path: the usual one)."""
+    kinds = {kind: name for name, (kind, _) in KIND_PATHS.items()}
+    by_path = {f.path: f for f in inv.config.files} if inv is not None else {}
     out = []
-    for file, target in keys:
-        path, before = current_text(inv, file, target)
-        mine = tuple(c for c in changes if c.file == file and c.target == target)
-        out.append(FileDiff(file, path, target, before, apply_changes(before, mine)))
+    for ch in changes:
+        paths = paths_for(inv, ch)
+        out += [(kinds.get(by_path[p].kind, ch.file), p, ch) for p in paths if p in by_path]
+        if not paths:
+            out.append((ch.file, "", ch))
+    return out
+
+
+def file_diffs(inv: Inventory | None, changes: tuple[Change, ...]) -> tuple[FileDiff, ...]:
+    """One FileDiff per file that has changes (glance-api's: the file oslo.config reads each
+    option from), in a stable order."""
+    placed = _placed(inv, changes)
+    keys: list[tuple[str, str, str]] = []
+    for file, path, ch in placed:
+        if (file, path, ch.target) not in keys:
+            keys.append((file, path, ch.target))
+    order = list(KIND_PATHS)
+    keys.sort(key=lambda k: (order.index(k[0]), k[2], k[1]))
+    by_path = {f.path: f for f in inv.config.files} if inv is not None else {}
+    out = []
+    for file, path, target in keys:
+        where, before = (path, _text_of(by_path[path])) if path else current_text(inv, file, target)
+        mine = tuple(c for f, p, c in placed if (f, p, c.target) == (file, path, target))
+        out.append(FileDiff(file, where, target, before, apply_changes(before, mine)))
     return tuple(out)

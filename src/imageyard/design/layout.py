@@ -84,7 +84,10 @@ def _rbd_backend(site: Site, cluster: str) -> Backend | None:
     known = site.cluster(cluster)
     pool = known.images_pool if known is not None else "images"
     found = [b for b in site.backends if b.type == "rbd" and b.ceph_cluster == cluster]
-    return next((b for b in found if b.pool in (None, pool)), found[0] if found else None)
+    current = next((b for b in found if b.is_default), None)  # the operator's choice stays
+    return current or next(
+        (b for b in found if b.pool in (None, pool)), found[0] if found else None
+    )
 
 
 def _new_rbd_store(site: Site, cluster: CephCluster, role: str) -> StorePlan:
@@ -173,7 +176,7 @@ def _describe(p: StorePlan) -> str:
         "archive": f"Archive ({p.type}){where}: rarely booted images, qcow2 allowed",
         "drain": f"Being drained ({p.type}){where}: copy images out, then remove",
         "review": f"{p.type} store{where}: kept until its images are counted",
-        "general": f"{p.type} store{where}",
+        "general": f"{p.type} store{f' in pool {p.pool}' if p.pool else ''}{cluster}{where}",
         "hot": f"Hot {p.type} store{where}",
     }[p.role]
     if p.role == "default" and p.type != "rbd":

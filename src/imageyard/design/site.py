@@ -387,10 +387,15 @@ def _check_refs(r: _Reader, site: Site) -> None:
     for ref, who in refs:
         if ref is not None and ref not in names:
             raise r.fail(None, f"{who}: ceph_cluster {ref!r} is not in ceph_clusters")
-    ids = [b.id for b in site.backends]
-    dup = next((i for i in ids if ids.count(i) > 1), None)
-    if dup is not None:
-        raise r.fail(None, f"backend id {dup!r} appears twice")
+    for what, ids in (
+        ("backend id", [b.id for b in site.backends]),
+        ("ceph_cluster name", [c.name for c in site.ceph_clusters]),
+        ("nova name", [c.name for c in site.computes]),
+        ("cinder name", [c.name for c in site.cinder]),
+    ):
+        dup = next((i for i in ids if ids.count(i) > 1), None)
+        if dup is not None:
+            raise r.fail(None, f"{what} {dup!r} appears twice")
 
 
 def parse_site(text: str, path: str) -> Site:

@@ -15,7 +15,7 @@ from imageyard.audit.releases import parse_release
 from imageyard.collect.ini import IniDocument, parse_ini
 from imageyard.design import DesignRun, run_design
 from imageyard.design.consistency import problems
-from imageyard.design.diff import FileDiff
+from imageyard.design.placement import glance_service
 from imageyard.design.situation import measured_site, merge
 from imageyard.model.inventory import Inventory
 
@@ -43,19 +43,32 @@ def _norm(text: str | None) -> str | None:
     return None if text is None else "".join(text.split())
 
 
-def _check_values(run: DesignRun) -> None:
-    for d in run.diffs:
-        doc = parse_ini(d.after, d.path)
-        for c in run.design.changes:
-            if c.file != d.file or c.target != d.target:
-                continue
-            found = doc.get(c.section, c.key)
-            got = found.value if found is not None else None
-            assert _norm(got) == _norm(c.value), (d.file, d.target, c.section, c.key)
+def _glance_text(run: DesignRun, inv: Inventory | None, after: bool) -> str:
+    """Every file glance-api loads, in load order, as one text: oslo's last-wins view."""
+    diffs = {d.path: d for d in run.diffs if not d.target}
+    svc = glance_service(inv)
+    paths = list(svc.files) if svc is not None else []
+    texts = []
+    for path in paths:
+        d = diffs.get(path)
+        texts.append(d.after if d and after else d.before if d else Path(path).read_text())
+    new = [d for d in run.diffs if not d.target and d.path not in paths]
+    first = [d for d in new if d.file == "glance-image-import.conf"]  # glance-api loads it first
+    last = [d for d in new if d.file == "glance-api.conf"]
+    pick = [(d.after if after else d.before) for d in first]
+    return "\n".join(pick + texts + [(d.after if after else d.before) for d in last])
 
 
-def _glance(run: DesignRun) -> FileDiff | None:
-    return next((d for d in run.diffs if d.file == "glance-api.conf" and not d.target), None)
+def _check_values(run: DesignRun, inv: Inventory | None) -> None:
+    glance = parse_ini(_glance_text(run, inv, after=True), "glance-api (effective)")
+    for c in run.design.changes:
+        if c.file in ("glance-api.conf", "glance-image-import.conf") and not c.target:
+            found = glance.get(c.section, c.key)
+        else:
+            d = next(x for x in run.diffs if x.file == c.file and x.target == c.target)
+            found = parse_ini(d.after, d.path).get(c.section, c.key)
+        got = found.value if found is not None else None
+        assert _norm(got) == _norm(c.value), (c.file, c.target, c.section, c.key)
 
 
 def _driver(doc: IniDocument, section: str, kind: str) -> dict[str, str]:
@@ -68,10 +81,12 @@ def _old_section(before: IniDocument, store_id: str) -> str:
 
 
 def _check_stores_kept(run: DesignRun, inv: Inventory) -> None:
-    diff = _glance(run)
-    if diff is None or run.design.decision("layout.refused") is not None:
+    if not any(d.file == "glance-api.conf" and not d.target for d in run.diffs):
         return
-    before, after = parse_ini(diff.before, "before"), parse_ini(diff.after, "after")
+    if run.design.decision("layout.refused") is not None:
+        return
+    before = parse_ini(_glance_text(run, inv, after=False), "before")
+    after = parse_ini(_glance_text(run, inv, after=True), "after")
     enabled = after.get("DEFAULT", "enabled_backends")
     ids = {p.split(":")[0].strip() for p in (enabled.value if enabled else "").split(",")}
     retire = run.design.decision("layout.retire")
@@ -92,7 +107,7 @@ def _check_stores_kept(run: DesignRun, inv: Inventory) -> None:
 def test_deployment_design_applies_cleanly(path: Path, release: str | None) -> None:
     run, inv = _design(path, release)
     assert problems(run.design) == ()
-    _check_values(run)
+    _check_values(run, inv)
     _check_stores_kept(run, inv)
     for d in run.diffs:
         assert "<" not in d.after.replace("# imageyard", "")  # no placeholder in a file
@@ -102,7 +117,7 @@ def test_deployment_design_applies_cleanly(path: Path, release: str | None) -> N
 def test_example_design_applies_cleanly(name: str) -> None:
     run = example(name)
     assert problems(run.design) == ()
-    _check_values(run)
+    _check_values(run, None)
 
 
 def test_checker_catches_contradictions() -> None:

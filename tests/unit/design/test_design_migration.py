@@ -4,6 +4,7 @@ stores retired only when the catalog shows them empty, unknown store types refus
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from design_support import fixture
 
@@ -173,3 +174,18 @@ def test_no_placeholder_reaches_a_file() -> None:
             assert "<" not in diff.after.replace("# imageyard", ""), diff.file
     hand = example("no-ceph").design.manual
     assert any("cinder_internal_tenant_project_id" in m for m in hand)
+
+
+def test_config_directory_edits_the_file_that_wins() -> None:
+    run = fixture("glance-operator")
+    after = {Path(d.path).name: d.after for d in run.diffs if d.file == "glance-api.conf"}
+    # enabled_import_methods is set only in 00-config.conf: edited there
+    assert "copy-image" in (
+        _value(after["00-config.conf"], "DEFAULT", "enabled_import_methods") or ""
+    )
+    # show_multiple_locations is set nowhere: added to the file loaded last
+    assert _value(after["02-config.conf"], "DEFAULT", "show_multiple_locations") == "False"
+    assert "show_multiple_locations" not in after["00-config.conf"]
+    # the import options go into the config directory too (no glance-image-import.conf read)
+    assert _value(after["02-config.conf"], "image_import_opts", "image_import_plugins")
+    assert not any(d.file == "glance-image-import.conf" for d in run.diffs)

@@ -60,3 +60,15 @@ def test_not_yaml() -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such file"):
         load_site(tmp_path / "nope.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "what"),
+    [
+        ("nova:\n  - {name: a, images_type: qcow2}\n  - {name: a, images_type: raw}\n", "nova"),
+        ("cinder:\n  - {name: b, driver: other}\n  - {name: b, driver: other}\n", "cinder"),
+        ("ceph_clusters:\n  - {name: c}\n  - {name: c}\n", "ceph_cluster"),
+    ],
+)
+def test_duplicate_names(text: str, what: str) -> None:
+    assert f"{what} name" in _error(text) and "appears twice" in _error(text)
