@@ -143,3 +143,24 @@ def test_backend_defaults_fill_driver_options_but_not_weight(tmp_path: Path) -> 
     inv = run_collectors([ConfigCollector(discover(tmp_path))], Inventory())
     stores = {s.id: (s.rbd_pool, s.weight) for s in inv.stores}
     assert stores == {"a": ("shared", 0), "b": ("own", 5)}
+
+
+def test_control_services_files_are_not_compute_groups_or_volume_hosts() -> None:
+    inv = _inventory("kolla-control-services")
+    assert _files(inv.config, Service.NOVA_COMPUTE) == [
+        ["kolla-control-services/etc/kolla/nova-compute/nova.conf"]
+    ]
+    assert _files(inv.config, Service.CINDER_VOLUME) == [
+        ["kolla-control-services/etc/kolla/cinder-volume/cinder.conf"]
+    ]
+    notes = [w for w in inv.config.warnings if "not a nova-compute file" in w]
+    assert len(notes) == 2 and any("nova-api/nova.conf" in w for w in notes)
+    assert [s.rbd_fsid for s in inv.stores] == ["1c5f0a3e-7d2b-4e8f-9a61-0b2c3d4e5f60"]
+
+
+def test_tripleo_puppet_generated_compute_is_nova_libvirt() -> None:
+    inv = _inventory("tripleo-puppet-generated")
+    base = "tripleo-puppet-generated/var/lib/config-data/puppet-generated"
+    assert _files(inv.config, Service.NOVA_COMPUTE) == [[f"{base}/nova_libvirt/etc/nova/nova.conf"]]
+    assert _files(inv.config, Service.CINDER_VOLUME) == [[f"{base}/cinder/etc/cinder/cinder.conf"]]
+    assert [n.uses_rbd for n in inv.config.nova] == [True]

@@ -8,6 +8,10 @@ charm and OSA trees), plus the files a service reads after its main one:
   with both); devstack's ``nova-cpu.conf`` is the compute's only file, so a ``nova.conf``
   beside it belongs to the control services and is not a compute group;
 * openstack-helm's ``backends.conf`` beside ``cinder.conf`` or in its ``conf/`` directory;
+* a ``nova.conf`` or ``cinder.conf`` in a control service's directory (kolla's
+  ``nova-api/``, ``nova-conductor/``, ``cinder-scheduler/`` ..., TripleO's
+  ``puppet-generated/nova/``) is not a compute group or volume host, and is left out with
+  a note;
 * ``<project>.conf.d`` and ``<prog>.conf.d`` directories (glance-operator's
   ``glance.conf.d``): every ``*.conf`` in name order, after the main file of the parent
   directory, or on their own when there is none.
@@ -16,6 +20,7 @@ charm and OSA trees), plus the files a service reads after its main one:
 from __future__ import annotations
 
 import os
+import re
 from collections import defaultdict
 
 from imageyard.collect.configs.paths import ConfigPaths, Overlay
@@ -111,6 +116,38 @@ def _overlays(files: list[str], by_kind: dict[str, list[str]]) -> list[Overlay]:
     return out
 
 
+# Service directories (kolla /etc/kolla/<service>/, TripleO puppet-generated/<service>/)
+# whose nova.conf or cinder.conf belongs to a control service, not nova-compute or
+# cinder-volume.
+_CONTROL_DIR = re.compile(
+    r"^(nova[-_](api|conductor|super[-_]conductor|scheduler|metadata|novncproxy|"
+    r"spicehtml5proxy|serialproxy|vnc[-_]proxy|cell\d*[-_]conductor)"
+    r"|cinder[-_](api|scheduler|backup))(\d*)$"
+)
+
+
+def _control_dir(path: str, root: str) -> str | None:
+    """The control-service directory ``path`` sits in, if any (None: a compute/volume file)."""
+    parts = os.path.relpath(path, root).split(os.sep)[:-1]
+    for i, part in enumerate(parts):
+        if _CONTROL_DIR.match(part):
+            return part
+        if i > 0 and parts[i - 1] == "puppet-generated" and part == "nova":
+            return part  # TripleO's API containers
+    return None
+
+
+def _drop_control(paths: list[str], root: str, service: str) -> tuple[list[str], list[str]]:
+    kept, notes = [], []
+    for path in paths:
+        where = _control_dir(path, root)
+        if where is None:
+            kept.append(path)
+        else:
+            notes.append(f"{path}: not a {service} file (it belongs to {where})")
+    return kept, notes
+
+
 def _devstack_split(nova: list[str]) -> tuple[list[str], list[str]]:
     """Drop a ``nova.conf`` that sits beside ``nova-cpu.conf`` (devstack's control file)."""
     cpu_dirs = {os.path.dirname(p) for p in nova if os.path.basename(p) == "nova-cpu.conf"}
@@ -138,6 +175,9 @@ def discover(config_dir: str | os.PathLike[str]) -> ConfigPaths:
             by_kind[kind].append(path)
     overlays = _overlays(files, by_kind)
     by_kind["nova"], notes = _devstack_split(by_kind["nova"])
+    by_kind["nova"], more = _drop_control(by_kind["nova"], root, "nova-compute")
+    by_kind["cinder"], most = _drop_control(by_kind["cinder"], root, "cinder-volume")
+    notes += more + most
     singles: dict[str, str | None] = {}
     for kind in ("glance-api", "glance-image-import", "glance-swift"):
         paths = by_kind[kind]
