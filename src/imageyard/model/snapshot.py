@@ -73,7 +73,27 @@ def load_inventory(text: str, *, origin: str) -> Inventory:
             inv = decode(Inventory, document)
         except DecodeError as exc:
             raise SnapshotError(f"{origin}: {exc.message}") from None
+        _check_consistency(inv, origin)
         return replace(inv, schema_version=SCHEMA_VERSION)
+
+
+def _check_consistency(inv: Inventory, origin: str) -> None:
+    """What the types allow but a collection never writes: an image or store twice."""
+    seen: dict[str, int] = {}
+    for index, image in enumerate(inv.images):
+        first = seen.setdefault(image.id, index)
+        if first != index:
+            raise SnapshotError(
+                f"{origin}: images[{index}].id {image.id!r} repeats images[{first}].id"
+            )
+    stores: dict[tuple[str, str], int] = {}
+    for index, store in enumerate(inv.stores):
+        first = stores.setdefault((store.id, store.source.value), index)
+        if first != index:
+            raise SnapshotError(
+                f"{origin}: stores[{index}] repeats stores[{first}] "
+                f"(id {store.id!r} from {store.source.value})"
+            )
 
 
 def _reject_constant(name: str) -> float:

@@ -67,6 +67,16 @@ def register_all() -> None:
 
 def inventories() -> st.SearchStrategy[Inventory]:
     """Whole inventories, small enough for quick tests."""
-    return dataclass_strategy(Inventory, 2).map(
-        lambda inv: dataclasses.replace(inv, schema_version=SCHEMA_VERSION)
+    return dataclass_strategy(Inventory, 2).map(_consistent)
+
+
+def _consistent(inv: Inventory) -> Inventory:
+    """As a collection writes it: each image id and each (store id, source) once."""
+    images = {i.id: i for i in reversed(inv.images)}
+    stores = {(s.id, s.source): s for s in reversed(inv.stores)}
+    return dataclasses.replace(
+        inv,
+        schema_version=SCHEMA_VERSION,
+        images=tuple(i for i in inv.images if images[i.id] is i),
+        stores=tuple(s for s in inv.stores if stores[(s.id, s.source)] is s),
     )

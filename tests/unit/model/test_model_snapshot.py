@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -257,3 +258,21 @@ def test_oversized_snapshot_leaves_nothing(tmp_path: Path, monkeypatch: pytest.M
         write_inventory(SAMPLE, target)
     assert target.read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["inv.json"]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda d: d["images"].append(dict(d["images"][0])), r"images\[1\]\.id '.*' repeats"),
+    ],
+)
+def test_inconsistent_snapshots_are_refused(
+    tmp_path: Path, mutate: Callable[[dict[str, Any]], None], message: str
+) -> None:
+    doc = json.loads(dump_inventory(SAMPLE))
+    assert doc["images"]
+    mutate(doc)
+    path = tmp_path / "inv.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(SnapshotError, match=message):
+        read_inventory(path)
