@@ -98,6 +98,9 @@ class BindingsClient:
     def connect(cls, target: ClusterTarget, timeout: float) -> BindingsClient:
         """Connect as ``target.user``; CephError(fault CONNECT) when that fails."""
         conf = _timeouts(timeout)
+        # NOTE: librados would print its own errors on stderr; every failure reaches the
+        # caller as an exception and becomes one gap, so its log lines are not wanted.
+        conf.update(log_to_stderr="false", err_to_stderr="false")
         if target.keyring:
             conf["keyring"] = target.keyring
         try:
