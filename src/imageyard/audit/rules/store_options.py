@@ -28,7 +28,7 @@ from imageyard.audit.rules._common import (
     store_resource,
 )
 from imageyard.model.config import ConfigValue, GlanceApiConfig, StoreConfig
-from imageyard.model.finding import Evidence, Outcome
+from imageyard.model.finding import Evidence, Outcome, Resource
 from imageyard.model.inventory import Inventory
 
 
@@ -80,6 +80,14 @@ def _unsupported(store: StoreConfig, major: int) -> bool:
     return store.type.strip().lower() not in driver_options(major)
 
 
+def _legacy_in_multistore(glance: GlanceApiConfig, major: int) -> tuple[ConfigValue, ...]:
+    """Driver options left in [glance_store], which multi-store mode does not read."""
+    if not glance.is_multistore:
+        return ()
+    driver = _all_driver_options(major) - multi_backend_options(major)
+    return tuple(cv for cv in glance.glance_store_values if cv.key in driver)
+
+
 @rule(
     id="unknown-store-option",
     title="A store section sets an option its driver does not have",
@@ -95,6 +103,8 @@ def unknown_store_option(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]
 
     The known options per driver come from glance_store's own option definitions; a
     misspelt rbd_store_pool, for instance, silently leaves the store on the default pool.
+    In multi-store mode the drivers read their options from each store's section only, so
+    driver options left in [glance_store] are ignored too: one finding for the section.
     """
     glance = inv.config.glance_api
     if glance is None:
@@ -121,3 +131,13 @@ def unknown_store_option(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]
                     f"{_hint(cv.key, allowed)}",
                     Evidence.from_config(cv),
                 )
+    legacy = _legacy_in_multistore(glance, major)
+    if legacy:
+        keys = ", ".join(cv.key for cv in legacy)
+        yield unknown_store_option.finding(
+            Resource("section", "[glance_store]"),
+            f"[glance_store] sets driver options ({keys}) but enabled_backends turns on "
+            "multi-store mode, where each driver reads them only from its store's section "
+            "(or [backend_defaults]); here they are ignored",
+            *(Evidence.from_config(cv) for cv in legacy),
+        )
