@@ -79,3 +79,28 @@ def test_drain_commands_respect_format_and_existing_copies() -> None:
         "glance stores-delete --store fast b",
     ]
     assert not any(c.startswith("glance") for c in _move_one(qcow, "fast", "ceph"))
+
+
+def test_edge_fixture_keeps_each_site_local() -> None:
+    d = fixture("edge-two-clusters").design
+    assert [(s.id, s.role, s.ceph_cluster) for s in d.stores] == [
+        ("central", "default", "ceph"),
+        ("edge", "edge", "edge"),
+    ]
+    apis = {a.site: a for a in d.apis}
+    assert apis["ceph"].default == "central" and apis["ceph"].target == "ceph"
+    assert apis["edge"].default == "edge" and apis["edge"].target == ""  # the collected API
+    assert apis["edge"].weight("edge") == 100 and apis["edge"].weight("central") == 50
+    assert not any(
+        c.key == "default_backend" and c.target == "" for c in d.changes
+    )  # the edge API's default stays local
+    descriptions = {c.section: c.value for c in d.changes if c.key == "store_description"}
+    assert descriptions.get("edge", "Edge site local Ceph") == "Edge site local Ceph"
+    edge = d.decision("layout.edge")
+    assert edge is not None and "nova edge-compute-01 -> edge" in edge.choice
+    assert "copy_image policy is admin-only" in edge.why
+    never = next(c for c in d.changes if c.key == "never_download_image_if_on_rbd")
+    assert never.value == "True" and "fails instead of downloading" in never.risk
+    assert any("Pre-place" in s.title for s in d.steps)
+    multiple = [c for c in d.changes if c.key == "show_multiple_locations"]
+    assert all(c.value == "True" for c in multiple)
