@@ -74,7 +74,9 @@ def load_inventory(text: str, *, origin: str) -> Inventory:
         except DecodeError as exc:
             raise SnapshotError(f"{origin}: {exc.message}") from None
         _check_consistency(inv, origin)
-        return replace(inv, schema_version=SCHEMA_VERSION)
+        inv = replace(inv, schema_version=SCHEMA_VERSION)
+        gcpause.keep()
+        return inv
 
 
 def _check_consistency(inv: Inventory, origin: str) -> None:
