@@ -26,8 +26,7 @@ SOURCE = "config"
 def referenced_ceph_confs(config: DeploymentConfig) -> tuple[ConfigValue | None, ...]:
     """Every option that names a ceph.conf (None: an rbd user that relies on the default)."""
     refs: list[ConfigValue | None] = []
-    glance = config.glance_api
-    if glance is not None:
+    for glance in config.glance_api_instances():
         for ref in glance.backends:
             if ref.store_type is StoreType.RBD:
                 refs.append(glance.store_option(ref.id, "rbd_store_ceph_conf"))
@@ -51,6 +50,7 @@ def merge_paths(discovered: ConfigPaths, explicit: ConfigPaths) -> ConfigPaths:
     return ConfigPaths(
         overlays=_overlays(discovered, explicit),
         glance_api=explicit.glance_api or discovered.glance_api,
+        more_glance_apis=discovered.more_glance_apis if explicit.glance_api is None else (),
         glance_import=explicit.glance_import or discovered.glance_import,
         glance_swift=explicit.glance_swift or discovered.glance_swift,
         nova=explicit.nova or discovered.nova,

@@ -388,10 +388,17 @@ class StoreConfig:
 
 @dataclass(frozen=True)
 class GlanceApiConfig:
-    """The parts of glance-api.conf that decide where image data lives and who sees it."""
+    """The parts of glance-api.conf that decide where image data lives and who sees it.
+
+    ``name`` tells glance-api instances apart (glance-operator's API name, else the main
+    file); ``user_facing`` is True for an API end users reach, False for an internal one
+    (Nova, Cinder), None when the configuration does not say.
+    """
 
     path: str = ""
     files: tuple[str, ...] = ()  # every file read, in load order
+    name: str = ""
+    user_facing: bool | None = None
     enabled_backends: ConfigValue | None = None
     backends: tuple[BackendRef, ...] = ()
     default_backend: ConfigValue | None = None
@@ -636,13 +643,18 @@ class DeploymentConfig:
     """Every configuration file read for one deployment, and its parsed views."""
 
     files: tuple[ConfigFile, ...] = ()
-    glance_api: GlanceApiConfig | None = None
+    glance_api: GlanceApiConfig | None = None  # the primary instance (see glance_api_instances)
     glance_import: GlanceImportConfig | None = None
     nova: tuple[NovaConfig, ...] = ()
     cinder: tuple[CinderConfig, ...] = ()
     ceph: tuple[CephConfig, ...] = ()
     warnings: tuple[str, ...] = ()
     services: tuple[ServiceConfig, ...] = ()
+    more_glance_apis: tuple[GlanceApiConfig, ...] = ()  # the other glance-api instances
+
+    def glance_api_instances(self) -> tuple[GlanceApiConfig, ...]:
+        """Every glance-api instance, the primary one (the internal API if known) first."""
+        return (self.glance_api, *self.more_glance_apis) if self.glance_api else ()
 
     def ceph_cluster(self, name: str) -> CephConfig | None:
         return next((c for c in self.ceph if c.cluster == name), None)

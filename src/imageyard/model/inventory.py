@@ -27,8 +27,9 @@ from imageyard.model.image import Image
 from imageyard.model.store import Store
 
 SCHEMA_MAJOR = 1
-SCHEMA_MINOR = 3  # 1.1: Ceph pool names, min compat client, cephx caps; 1.2: projects
-# 1.3: glance_versions
+SCHEMA_MINOR = 4  # 1.1: Ceph pool names, min compat client, cephx caps; 1.2: projects
+# 1.3: glance_versions; 1.4: several glance-api instances (config.more_glance_apis, each
+# glance-api's name and user_facing)
 SCHEMA_VERSION = f"{SCHEMA_MAJOR}.{SCHEMA_MINOR}"
 
 

@@ -46,33 +46,66 @@ def test_show_multiple_locations_advice_before_glance_29_cites_no_api() -> None:
     assert "internal glance-api" in message
 
 
-def test_an_unread_second_glance_api_makes_hidden_locations_unknown(tmp_path: Path) -> None:
-    for name, show in (("a-public", "False"), ("b-internal", "True")):
+def _two_apis(tmp_path: Path, extra: dict[str, str]) -> Path:
+    """Two glance-api services of unknown role, each with its own directory and options."""
+    for name, options in extra.items():
         conf = tmp_path / name / "glance-api.conf"
         conf.parent.mkdir()
         conf.write_text(
-            f"[DEFAULT]\nenabled_backends = ceph:rbd\nshow_image_direct_url = {show}\n"
-            "[glance_store]\ndefault_backend = ceph\n[ceph]\nrbd_store_pool = images\n"
+            f"[DEFAULT]\nenabled_backends = ceph:rbd\n{options}\n[glance_store]\n"
+            "default_backend = ceph\n[ceph]\nrbd_store_pool = images\n"
         )
-    result = audit(collect_dir(tmp_path), "rbd-store-without-direct-url")
-    assert not result.findings
-    [unknown] = result.unknowns
-    assert "b-internal/glance-api.conf was not read" in unknown.reason
+    return tmp_path
 
 
-def test_an_unread_second_glance_api_makes_missing_conversion_unknown(tmp_path: Path) -> None:
-    for name, plugins in (("a-internal", "[]"), ("b-external", "['image_conversion']")):
-        conf = tmp_path / name / "glance-api.conf"
-        conf.parent.mkdir()
-        conf.write_text(
-            "[DEFAULT]\nenabled_backends = ceph:rbd\n[glance_store]\ndefault_backend = ceph\n"
-            "[ceph]\nrbd_store_pool = images\n"
-            f"[image_import_opts]\nimage_import_plugins = {plugins}\n"
-        )
-    result = audit(collect_dir(tmp_path), "image-conversion-off-with-rbd-default")
+def test_two_glance_apis_that_disagree_on_locations_make_the_check_unknown(
+    tmp_path: Path,
+) -> None:
+    shows = {"a-public": "show_image_direct_url = False", "b-other": "show_image_direct_url = True"}
+    result = audit(collect_dir(_two_apis(tmp_path, shows)), "rbd-store-without-direct-url")
     assert not result.findings
     [unknown] = result.unknowns
-    assert "b-external/glance-api.conf was not read" in unknown.reason
+    assert "a-public/glance-api.conf hides locations but" in unknown.reason
+    assert "b-other/glance-api.conf shows them" in unknown.reason
+
+
+def test_two_glance_apis_that_both_hide_locations_fail(tmp_path: Path) -> None:
+    hide = {"a": "show_image_direct_url = False", "b": "show_multiple_locations = False"}
+    result = audit(collect_dir(_two_apis(tmp_path, hide)), "rbd-store-without-direct-url")
+    [finding] = result.findings
+    assert str(finding.resource).endswith("a/glance-api.conf")
+
+
+def test_locations_on_an_operator_external_api_are_user_facing(tmp_path: Path) -> None:
+    log = "log_file = /var/log/glance/glance-default-{}.log\nshow_multiple_locations = {}"
+    apis = {"ext": log.format("external", "True"), "int": log.format("internal", "True")}
+    result = audit(collect_dir(_two_apis(tmp_path, apis)), "locations-exposed-user-facing")
+    [finding] = result.findings
+    assert str(finding.resource).endswith("ext/glance-api.conf")
+    assert "user-facing API glance-default-external" in finding.message
+
+
+def test_two_glance_apis_that_disagree_on_conversion_make_the_check_unknown(
+    tmp_path: Path,
+) -> None:
+    plugins = "[image_import_opts]\nimage_import_plugins = {}"
+    apis = {"a-first": plugins.format("[]"), "b-second": plugins.format("['image_conversion']")}
+    result = audit(collect_dir(_two_apis(tmp_path, apis)), "image-conversion-off-with-rbd-default")
+    assert not result.findings
+    [unknown] = result.unknowns
+    assert "a-first/glance-api.conf does not convert imports" in unknown.reason
+    assert "b-second/glance-api.conf does" in unknown.reason
+
+
+def test_conversion_is_judged_on_the_operator_external_api(tmp_path: Path) -> None:
+    log = "log_file = /var/log/glance/glance-default-{}.log\n[image_import_opts]\n"
+    apis = {
+        "a-int": log.format("internal") + "image_import_plugins = ['image_conversion']",
+        "b-ext": log.format("external") + "image_import_plugins = []",
+    }
+    result = audit(collect_dir(_two_apis(tmp_path, apis)), "image-conversion-off-with-rbd-default")
+    [finding] = result.findings  # users import through b-ext, not the primary a-int
+    assert "image_conversion import plugin is off" in finding.message
 
 
 SPLIT = ROOT / "tests" / "corpus" / "glance-operator-ceph-split"
@@ -112,3 +145,16 @@ def test_no_finding_cites_the_locations_api_before_glance_29() -> None:
     ]
     assert any("show_multiple_locations" in t for t in texts)
     assert not [t for t in texts if "locations API" in t]
+
+
+def test_copy_image_is_checked_on_every_glance_api_instance(tmp_path: Path) -> None:
+    for pod, kind, methods in (("a-ext", "external", "copy-image"), ("b-int", "internal", "")):
+        conf = tmp_path / pod / "glance-api.conf"
+        conf.parent.mkdir()
+        conf.write_text(
+            f"[DEFAULT]\nlog_file = /var/log/glance/glance-default-{kind}.log\n"
+            f"enabled_import_methods = [{methods}]\nenabled_backends = a:file, b:file\n"
+            "[glance_store]\ndefault_backend = a\n"
+        )
+    [finding] = audit(collect_dir(tmp_path), "copy-image-not-enabled").findings
+    assert str(finding.resource).endswith("b-int/glance-api.conf")

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from collect_fixtures import at, val
 
-from imageyard.model.config import DeploymentConfig, GlanceApiConfig, StoreType, as_bool, as_list
+from imageyard.collect.configs import collect_configs, discover
+from imageyard.model.config import (
+    DeploymentConfig,
+    GlanceApiConfig,
+    Service,
+    StoreType,
+    as_bool,
+    as_list,
+)
 
 Load = Callable[[str], DeploymentConfig]
 
@@ -143,7 +152,12 @@ def test_swift_s3_archive_on_a_public_endpoint(deployment: Load) -> None:
     assert chunk is not None and chunk.section == "backend_defaults" and chunk.value == "8"
     assert g.store_option("ceph", "rbd_store_pool").section == "ceph"  # type: ignore[union-attr]
     assert "glance-download" in as_list(g.enabled_import_methods)
-    assert any("another glance-api file" in w for w in config.warnings)
+    # the internal glance-api beside it is a second instance, read with its own files
+    [internal] = config.more_glance_apis
+    assert internal.path.endswith("swift-s3-archive/internal/glance-api.conf")
+    assert internal.files == (internal.path,)
+    assert as_bool(internal.show_multiple_locations) is True and internal.user_facing is None
+    assert not any("another glance-api file" in w for w in config.warnings)
     swift_file = next(f for f in config.files if f.kind == "glance-swift")
     key = next(v for v in swift_file.values if v.key == "key")
     assert key.redacted and key.section == "archive" and key.line == 3
@@ -198,3 +212,27 @@ def test_value_problems_become_warnings(text: str, fragment: str) -> None:
 
     warnings = glance_api.parse(parse_ini(text, "g.conf")).warnings
     assert any(fragment in w for w in warnings), warnings
+
+
+def test_operator_api_pods_are_instances_and_the_internal_one_is_primary(tmp_path: Path) -> None:
+    for pod, kind in (("api-a", "external"), ("api-b", "internal")):
+        conf_d = tmp_path / pod / "etc" / "glance" / "glance.conf.d"
+        conf_d.mkdir(parents=True)
+        (conf_d / "00-config.conf").write_text(
+            f"[DEFAULT]\nlog_file = /var/log/glance/glance-default-{kind}.log\n"
+        )
+        (conf_d / "01-config.conf").write_text(f"[DEFAULT]\npublic_endpoint = https://{pod}\n")
+    config, _gaps = collect_configs(discover(tmp_path), explicit=False)
+    apis = config.glance_api_instances()
+    assert [(a.name, a.user_facing) for a in apis] == [
+        ("glance-default-internal", False),
+        ("glance-default-external", True),
+    ]
+    for api, pod in zip(apis, ("api-b", "api-a"), strict=True):
+        assert [f.split(f"{tmp_path}/")[1] for f in api.files] == [
+            f"{pod}/etc/glance/glance.conf.d/00-config.conf",
+            f"{pod}/etc/glance/glance.conf.d/01-config.conf",
+        ]
+        assert val(api.public_endpoint) == f"https://{pod}"
+    glance_services = config.service_configs(Service.GLANCE_API)
+    assert [s.files for s in glance_services] == [a.files for a in apis]

@@ -6,6 +6,7 @@ import contextlib
 import gzip
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 from model_strategies import inventories
 
 from imageyard.errors import ImageyardError, SnapshotError
+from imageyard.model.config import DeploymentConfig, GlanceApiConfig
 from imageyard.model.image import Image
 from imageyard.model.inventory import SCHEMA_VERSION, Inventory
 from imageyard.model.location import Location
@@ -68,7 +70,7 @@ def test_output_is_sorted_and_stable() -> None:
     assert list(doc) == sorted(doc)
     assert text.endswith("}\n")
     assert text == dump_inventory(load_inventory(text, origin="x"))
-    assert doc["schema_version"] == SCHEMA_VERSION == "1.3"
+    assert doc["schema_version"] == SCHEMA_VERSION == "1.4"
 
 
 def _doc(**changes: Any) -> str:
@@ -98,6 +100,20 @@ def test_newer_minor_is_accepted() -> None:
     inv = load_inventory(json.dumps(doc), origin="inv.json")
     assert inv == SAMPLE
     assert inv.schema_version == SCHEMA_VERSION
+
+
+def test_a_1_3_snapshot_without_glance_api_instances_is_read() -> None:
+    glance = GlanceApiConfig(
+        path="/etc/glance/glance-api.conf", files=("/etc/glance/glance-api.conf",)
+    )
+    inv = replace(SAMPLE, config=DeploymentConfig(glance_api=glance))
+    doc = json.loads(dump_inventory(inv))
+    doc["schema_version"] = "1.3"
+    del doc["config"]["more_glance_apis"]
+    del doc["config"]["glance_api"]["name"], doc["config"]["glance_api"]["user_facing"]
+    loaded = load_inventory(json.dumps(doc), origin="old.json")
+    assert loaded == inv
+    assert loaded.config.glance_api_instances() == (glance,)
 
 
 @pytest.mark.parametrize(

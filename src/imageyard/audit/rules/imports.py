@@ -21,7 +21,7 @@ from imageyard.audit.rules._common import (
     store_resource,
     unread_glance_api,
 )
-from imageyard.model.config import ConfigValue, as_list
+from imageyard.model.config import ConfigValue, GlanceApiConfig, as_list
 from imageyard.model.finding import Evidence, Outcome
 from imageyard.model.inventory import Inventory
 from imageyard.model.store import StoreType
@@ -30,20 +30,38 @@ IMPORT_DOC = "glance doc/source/admin/interoperable-image-import.rst"
 COPY_IMAGE_DEFAULT_SINCE = 20
 
 
-def _plugins(inv: Inventory) -> tuple[tuple[str, ...], tuple[ConfigValue, ...]]:
+def _plugins(
+    inv: Inventory, glance: GlanceApiConfig | None
+) -> tuple[tuple[str, ...], tuple[ConfigValue, ...]]:
     """Every import plugin enabled in either file, and the options that say so."""
-    glance, imports = inv.config.glance_api, inv.config.glance_import
+    imports = inv.config.glance_import
     found = [glance.image_import_plugins if glance else None]
     found += [imports.image_import_plugins if imports else None]
     values = tuple(cv for cv in found if cv is not None)
     return tuple(p for cv in values for p in as_list(cv)), values
 
 
-def _output_format(inv: Inventory) -> ConfigValue | None:
-    imports, glance = inv.config.glance_import, inv.config.glance_api
+def _output_format(inv: Inventory, glance: GlanceApiConfig | None) -> ConfigValue | None:
+    imports = inv.config.glance_import
     if imports is not None and imports.output_format is not None:
         return imports.output_format
     return glance.image_conversion_output_format if glance is not None else None
+
+
+def _import_apis(inv: Inventory) -> list[GlanceApiConfig]:
+    """The glance-api instances users import through: the user-facing ones when known, else
+    those whose role is not known, else (only internal ones read) all of them."""
+    apis = inv.config.glance_api_instances()
+    unknown = [a for a in apis if a.user_facing is None]
+    return [a for a in apis if a.user_facing] or unknown or list(apis)
+
+
+def _converts(inv: Inventory, glance: GlanceApiConfig) -> bool:
+    return "image_conversion" in _plugins(inv, glance)[0]
+
+
+def _converting(inv: Inventory, apis: list[GlanceApiConfig]) -> str:
+    return next(a.path for a in apis if _converts(inv, a))
 
 
 @rule(
@@ -61,18 +79,29 @@ def image_conversion_off_with_rbd_default(inv: Inventory, ctx: AuditContext) -> 
 
     Only raw images are cloned copy-on-write; a qcow2 image in RBD is downloaded and
     converted by every compute on first boot. Confidence is medium: conversion applies to
-    the import API only, never to PUT uploads or copy-image.
+    the import API only, never to PUT uploads or copy-image. It is judged on the glance-api
+    instances users import through (the user-facing ones when known, else all): unknown
+    when some of them convert and others do not.
     """
-    glance = inv.config.glance_api
-    if glance is None:
+    apis = _import_apis(inv)
+    if not apis:
         yield file_unknown(image_conversion_off_with_rbd_default, inv, "glance-api")
         return
     default = next((s for s in inv.stores if s.is_default), None)
     if default is None or default.type is not StoreType.RBD:
         return
-    plugins, values = _plugins(inv)
+    off = [a for a in apis if not _converts(inv, a)]
+    glance = off[0] if off else apis[0]
+    if off and len(off) < len(apis):
+        yield image_conversion_off_with_rbd_default.unknown(
+            store_resource(default.id),
+            f"{glance.path} does not convert imports but {_converting(inv, apis)} does; "
+            "which glance-api users import through is not known from the configuration",
+        )
+        return
+    plugins, values = _plugins(inv, glance)
     if "image_conversion" in plugins:
-        fmt = _output_format(inv)
+        fmt = _output_format(inv, glance)
         if fmt is None or fmt.value.strip() == "raw":
             return
         yield image_conversion_off_with_rbd_default.finding(
@@ -101,6 +130,14 @@ def image_conversion_off_with_rbd_default(inv: Inventory, ctx: AuditContext) -> 
     )
 
 
+def _copies(glance: GlanceApiConfig, ctx: AuditContext) -> bool:
+    """Whether copy-image is an enabled import method (unset: the default from Glance 20)."""
+    cv = glance.enabled_import_methods
+    if cv is None:
+        return ctx.release.major >= COPY_IMAGE_DEFAULT_SINCE
+    return "copy-image" in as_list(cv)
+
+
 @rule(
     id="copy-image-not-enabled",
     title="Several stores but the copy-image import method is off",
@@ -115,21 +152,22 @@ def copy_image_not_enabled(inv: Inventory, ctx: AuditContext) -> Iterator[Outcom
     """With more than one store, copy-image should be an enabled import method.
 
     Without it an image cannot be copied into another store through Glance, so moving
-    images between tiers or sites, and Nova's copy into its local store, fail.
+    images between tiers or sites, and Nova's copy into its local store, fail. Every
+    glance-api instance is checked (users ask the user-facing one, Nova its own); one finding
+    names the first without copy-image, user-facing instances first.
     """
-    glance = inv.config.glance_api
-    if glance is None:
+    if inv.config.glance_api is None:
         yield file_unknown(copy_image_not_enabled, inv, "glance-api")
         return
     stores = {s.id for s in inv.stores if not s.is_reserved}
     if len(stores) < 2:
         return
+    apis = sorted(inv.config.glance_api_instances(), key=lambda a: a.user_facing is not True)
+    glance = next((a for a in apis if not _copies(a, ctx)), None)
+    if glance is None:
+        return
     cv = glance.enabled_import_methods
-    if cv is None and ctx.release.major >= COPY_IMAGE_DEFAULT_SINCE:
-        return
     methods = as_list(cv)
-    if "copy-image" in methods:
-        return
     shown = ", ".join(methods) if cv is not None else "unset (default before Glance 20)"
     yield copy_image_not_enabled.finding(
         file_resource(glance.path),

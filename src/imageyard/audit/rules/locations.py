@@ -65,6 +65,27 @@ def _api_type(cv: ConfigValue | None) -> str:
     return match.group(1) if match else ""
 
 
+def _consumer_apis(inv: Inventory) -> list[GlanceApiConfig]:
+    """The glance-api instances Nova and Cinder may use: the internal ones when known."""
+    apis = inv.config.glance_api_instances()
+    internal = [a for a in apis if a.user_facing is False]
+    return internal or [a for a in apis if a.user_facing is not True]
+
+
+def _mixed_exposure(inv: Inventory) -> Outcome | None:
+    """Unknown when some of the glance-apis Nova and Cinder may use show locations, not all."""
+    apis = _consumer_apis(inv)
+    shown = [a for a in apis if _shows_locations(a)]
+    hidden = [a for a in apis if not _shows_locations(a)]
+    if not shown or not hidden:
+        return None
+    return rbd_store_without_direct_url.unknown(
+        file_resource(hidden[0].path),
+        f"{hidden[0].path} hides locations but {shown[0].path} shows them; which glance-api "
+        "Nova and Cinder use is not known from the configuration",
+    )
+
+
 def _cinder_reads_locations(inv: Inventory, major: int) -> list[str]:
     """Cinder RBD backends that read locations through the service-only API themselves."""
     if major < GLANCE_LOCATIONS_API_SINCE:
@@ -105,14 +126,21 @@ def rbd_store_without_direct_url(inv: Inventory, ctx: AuditContext) -> Iterator[
 
     Nova finds the rbd:// location to clone in the image GET response; with both options
     off it sees none and downloads the image instead (so does Cinder before 27, or without
-    a [glance] auth section). One finding per glance-api file. When discovery found another
-    glance-api file (an internal endpoint, say) that was not read, the check is unknown.
+    a [glance] auth section). Judged on the internal glance-api instances when one is known
+    (glance-operator's internal API), else on every one that is not user-facing: unknown when
+    some of those show locations and others do not, or when discovery found another
+    glance-api file (an internal endpoint, say) that was not read.
     """
     glance = inv.config.glance_api
     if glance is None:
         yield file_unknown(rbd_store_without_direct_url, inv, "glance-api")
         return
-    if _shows_locations(glance) or not rbd_stores(inv):
+    apis = _consumer_apis(inv)
+    if not rbd_stores(inv) or (apis and all(_shows_locations(a) for a in apis)):
+        return
+    mixed = _mixed_exposure(inv)
+    if mixed is not None:
+        yield mixed
         return
     role = operator_api_type(inv, glance)
     if _api_type(role) == "external":
@@ -155,22 +183,39 @@ def locations_exposed_user_facing(inv: Inventory, ctx: AuditContext) -> Iterator
     The endpoint looks user-facing when it sets public_endpoint (medium confidence) or
     when it is the only glance-api configuration found (low confidence: the catalog may
     still point users elsewhere). A glance-operator internal or edge API (recognised by the
-    log_file the operator gives it) is internal by construction and passes.
+    log_file the operator gives it) is internal by construction and passes; an external one
+    is user-facing (medium confidence). Each glance-api instance is judged on its own.
     """
-    glance = inv.config.glance_api
-    if glance is None:
+    apis = inv.config.glance_api_instances()
+    if not apis:
         yield file_unknown(locations_exposed_user_facing, inv, "glance-api")
         return
-    if not _shows_locations(glance):
-        return
+    for glance in apis:
+        yield from _exposed(inv, glance, alone=len(apis) == 1)
+
+
+def _exposure(
+    inv: Inventory, glance: GlanceApiConfig, *, alone: bool
+) -> tuple[str, Confidence] | None:
+    """Why ``glance`` looks user-facing, and how sure that is (None: it does not)."""
+    if glance.user_facing is False:
+        return None
     if _api_type(operator_api_type(inv, glance)) in {"internal", "edge"}:
-        return
+        return None
+    if glance.user_facing:
+        return f"is the user-facing API {glance.name}", Confidence.MEDIUM
     if glance.public_endpoint is not None:
-        why, confidence = f"sets public_endpoint {glance.public_endpoint.value}", Confidence.MEDIUM
-    elif unread_glance_api(inv) is None:
-        why, confidence = "is the only glance-api configuration found", Confidence.LOW
-    else:
+        return f"sets public_endpoint {glance.public_endpoint.value}", Confidence.MEDIUM
+    if alone and unread_glance_api(inv) is None:
+        return "is the only glance-api configuration found", Confidence.LOW
+    return None
+
+
+def _exposed(inv: Inventory, glance: GlanceApiConfig, *, alone: bool) -> Iterator[Outcome]:
+    found = _exposure(inv, glance, alone=alone) if _shows_locations(glance) else None
+    if found is None:
         return
+    why, confidence = found
     yield locations_exposed_user_facing.finding(
         file_resource(glance.path),
         f"{glance.path} shows image locations and {why}; users can read backend locations",

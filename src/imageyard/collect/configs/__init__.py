@@ -105,18 +105,34 @@ class _Collected:
     gaps: list[Gap] = field(default_factory=list)
 
     def result(self) -> DeploymentConfig:
-        glance = [v for v in self.views if isinstance(v, GlanceApiConfig)]
+        glance = _primary_first([v for v in self.views if isinstance(v, GlanceApiConfig)])
         imports = [v for v in self.views if isinstance(v, GlanceImportConfig)]
         return DeploymentConfig(
             files=tuple(self.files),
             glance_api=glance[0] if glance else None,
+            more_glance_apis=tuple(glance[1:]),
             glance_import=imports[0] if imports else None,
             nova=tuple(v for v in self.views if isinstance(v, NovaConfig)),
             cinder=tuple(v for v in self.views if isinstance(v, CinderConfig)),
             ceph=tuple(v for v in self.views if isinstance(v, CephConfig)),
             warnings=tuple(self.warnings),
-            services=self.services,
+            services=_primary_service_first(self.services, glance[0] if glance else None),
         )
+
+
+def _primary_first(apis: list[GlanceApiConfig]) -> list[GlanceApiConfig]:
+    """The glance-api instances, the internal one Nova and Cinder use first (else the first)."""
+    internal = next((a for a in apis if a.user_facing is False), None)
+    return [internal, *(a for a in apis if a is not internal)] if internal else apis
+
+
+def _primary_service_first(
+    services: tuple[ServiceConfig, ...], primary: GlanceApiConfig | None
+) -> tuple[ServiceConfig, ...]:
+    def later(svc: ServiceConfig) -> bool:
+        return not (svc.service is Service.GLANCE_API and primary and svc.name == primary.path)
+
+    return tuple(sorted(services, key=later))
 
 
 def _read_one(

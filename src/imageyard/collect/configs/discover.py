@@ -14,7 +14,10 @@ charm and OSA trees), plus the files a service reads after its main one:
   a note;
 * ``<project>.conf.d`` and ``<prog>.conf.d`` directories (glance-operator's
   ``glance.conf.d``): every ``*.conf`` in name order, after the main file of the parent
-  directory, or on their own when there is none.
+  directory, or on their own when there is none;
+* several glance-api main files (one ``glance.conf.d`` per glance-operator API pod, a
+  separate internal API's directory) are several glance-api instances, each with its own
+  overlays.
 """
 
 from __future__ import annotations
@@ -179,13 +182,14 @@ def discover(config_dir: str | os.PathLike[str]) -> ConfigPaths:
     by_kind["cinder"], most = _drop_control(by_kind["cinder"], root, "cinder-volume")
     notes += more + most
     singles: dict[str, str | None] = {}
-    for kind in ("glance-api", "glance-image-import", "glance-swift"):
+    for kind in ("glance-image-import", "glance-swift"):
         paths = by_kind[kind]
         singles[kind] = paths[0] if paths else None
         notes += [f"{p}: another {kind} file; only {paths[0]} was read" for p in paths[1:]]
     mains = {p for paths in by_kind.values() for p in paths}
     return ConfigPaths(
-        glance_api=singles["glance-api"],
+        glance_api=by_kind["glance-api"][0] if by_kind["glance-api"] else None,
+        more_glance_apis=tuple(by_kind["glance-api"][1:]),
         glance_import=singles["glance-image-import"],
         glance_swift=singles["glance-swift"],
         nova=tuple(by_kind["nova"]),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from imageyard.collect.configs._common import Parsed, first, problems
 from imageyard.collect.ini import IniDocument
 from imageyard.model.config import (
@@ -59,6 +61,24 @@ def _reserved_id_problems(backends: tuple[BackendRef, ...]) -> tuple[str, ...]:
     )
 
 
+# glance-operator names each GlanceAPI <glance>-<api>-<type> and logs to
+# /var/log/glance/<name>.log (internal/controller/glanceapi_controller.go); external APIs
+# face users, internal and edge ones serve the other services, a single one does both.
+_OPERATOR_LOG = re.compile(
+    r"^/var/log/glance/([A-Za-z0-9-]+-(internal|external|single|edge))\.log$"
+)
+_USER_FACING = {"external": True, "internal": False, "edge": False}
+
+
+def _instance(doc: IniDocument) -> tuple[str, bool | None]:
+    """The instance's name and whether it faces users, from glance-operator's log_file."""
+    cv = doc.get(_D, "log_file")
+    match = _OPERATOR_LOG.match(cv.value.strip()) if cv is not None else None
+    if match is None:
+        return doc.path, None
+    return match.group(1), _USER_FACING.get(match.group(2))
+
+
 def parse(doc: IniDocument) -> Parsed:
     """Build the ``GlanceApiConfig`` view of one glance-api.conf."""
     enabled = doc.get(_D, "enabled_backends")
@@ -69,8 +89,11 @@ def parse(doc: IniDocument) -> Parsed:
         for name in RESERVED_STORES
         if doc.has_section(name)
     )
+    name, user_facing = _instance(doc)
     view = GlanceApiConfig(
         path=doc.path,
+        name=name,
+        user_facing=user_facing,
         enabled_backends=enabled,
         backends=backends,
         default_backend=doc.get(_GS, "default_backend"),

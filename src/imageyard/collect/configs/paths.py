@@ -5,7 +5,9 @@ one nova.conf per compute group, one cinder.conf per volume host, one ceph.conf 
 cluster). ``overlays`` adds the files the same process reads after its main file, in load
 order (``nova-compute.conf`` after ``nova.conf``, openstack-helm's ``backends.conf`` after
 ``cinder.conf``, a ``<project>.conf.d/*.conf`` directory sorted by name). glance-api also
-reads ``glance-image-import.conf`` *before* glance-api.conf.
+reads ``glance-image-import.conf`` *before* glance-api.conf. A deployment may run several
+glance-api instances (glance-operator's external and internal API pods, a separate internal
+API): ``glance_api`` is the first one's main file, ``more_glance_apis`` the others'.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class ConfigPaths:
     """The files to read; nova, cinder and ceph may have several (compute groups, clusters)."""
 
     glance_api: str | None = None
+    more_glance_apis: tuple[str, ...] = ()  # the other glance-api instances' main files
     glance_import: str | None = None
     glance_swift: str | None = None
     nova: tuple[str, ...] = ()
@@ -47,10 +50,15 @@ class ConfigPaths:
             ("glance-swift", self.glance_swift),
         )
         pairs = [(kind, path) for kind, path in singles if path is not None]
+        pairs[1:1] = [("glance-api", p) for p in self.more_glance_apis if self.glance_api]
         pairs += [("nova", p) for p in self.nova]
         pairs += [("cinder", p) for p in self.cinder]
         pairs += [("ceph", p) for p in self.ceph]
         return tuple(pairs)
+
+    def glance_apis(self) -> tuple[str, ...]:
+        """Every glance-api instance's main file, the first one first."""
+        return (self.glance_api, *self.more_glance_apis) if self.glance_api else ()
 
     def items(self) -> tuple[tuple[str, str], ...]:
         """Every ``(kind, path)`` to read: the main files, then the overlays."""

@@ -40,28 +40,29 @@ def merge(main: str, docs: tuple[IniDocument, ...]) -> IniDocument:
     )
 
 
-def glance_files(paths: ConfigPaths) -> tuple[str, ...]:
-    """The files glance-api reads, in load order."""
+def glance_files(paths: ConfigPaths, main: str | None = None) -> tuple[str, ...]:
+    """The files the glance-api instance ``main`` (default: the first) reads, in load order."""
     files = [paths.glance_import] if paths.glance_import else []
     if paths.glance_import:
         files += paths.overlays_of(paths.glance_import)
-    if paths.glance_api:
-        files += [paths.glance_api, *paths.overlays_of(paths.glance_api)]
+    api = main or paths.glance_api
+    if api:
+        files += [api, *paths.overlays_of(api)]
     return tuple(files)
 
 
 def service_groups(paths: ConfigPaths) -> tuple[tuple[Service, str, tuple[str, ...]], ...]:
     """``(service, the file that must be read, files in load order)`` per service instance.
 
-    glance-api needs glance-api.conf; the glance-image-import view needs
-    glance-image-import.conf (without it, whether the file exists on the host is unknown).
+    glance-api needs glance-api.conf (one group per glance-api instance); the
+    glance-image-import view needs glance-image-import.conf (without it, whether the file
+    exists on the host is unknown) and is built from the first instance's files.
     """
-    groups: list[tuple[Service, str, tuple[str, ...]]] = []
-    glance = glance_files(paths)
-    if paths.glance_api:
-        groups.append((Service.GLANCE_API, paths.glance_api, glance))
+    groups: list[tuple[Service, str, tuple[str, ...]]] = [
+        (Service.GLANCE_API, main, glance_files(paths, main)) for main in paths.glance_apis()
+    ]
     if paths.glance_import:
-        groups.append((Service.GLANCE_IMAGE_IMPORT, paths.glance_import, glance))
+        groups.append((Service.GLANCE_IMAGE_IMPORT, paths.glance_import, glance_files(paths)))
     for kind, main in paths.mains():
         service = _SERVICE_OF_KIND.get(kind)
         if service is not None and service is not Service.GLANCE_API:
