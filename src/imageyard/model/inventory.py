@@ -59,7 +59,7 @@ class Inventory:
 
     def store(self, store_id: str) -> Store | None:
         """The store with ``store_id`` (the first record when config and API both have it)."""
-        return next((s for s in self.stores if s.id == store_id), None)
+        return self._index.stores.get(store_id)
 
     def ceph_cluster(self, fsid: str) -> CephCluster | None:
         """The Ceph cluster with ``fsid``, or None."""
@@ -105,9 +105,11 @@ class Inventory:
 
 @dataclass(frozen=True)
 class _Index:
-    """An inventory's lookups by image id, built once (first record wins, order kept)."""
+    """An inventory's lookups by image and store id, built once (first record wins, order
+    kept)."""
 
     images: dict[str, Image]
+    stores: dict[str, Store]
     servers: dict[str, list[Server]]
     volumes: dict[str, list[Volume]]
 
@@ -116,6 +118,9 @@ class _Index:
         images: dict[str, Image] = {}
         for image in inv.images:
             images.setdefault(image.id, image)
+        stores: dict[str, Store] = {}
+        for store in inv.stores:
+            stores.setdefault(store.id, store)
         servers: defaultdict[str, list[Server]] = defaultdict(list)
         for server in inv.servers:
             if server.image_ref is not None:
@@ -124,4 +129,4 @@ class _Index:
         for volume in inv.volumes:
             if volume.image_id is not None:
                 volumes[volume.image_id].append(volume)
-        return cls(images, dict(servers), dict(volumes))
+        return cls(images, stores, dict(servers), dict(volumes))
