@@ -175,3 +175,24 @@ def test_registry_and_empty_deployment() -> None:
     assert all(spec.name == kind for kind, spec in KINDS.items())
     empty = DeploymentConfig()
     assert empty.files == () and empty.glance_api is None and empty.warnings == ()
+
+
+def test_openstack_helm_internal_tenant_conf_is_cinder_volumes_last_file(tmp_path: Path) -> None:
+    files = {
+        "volume-0/etc/cinder/cinder.conf": "[DEFAULT]\ncinder_internal_tenant_user_id = a\n",
+        "volume-0/etc/cinder/conf/backends.conf": "[DEFAULT]\nenabled_backends = rbd1\n",
+        "volume-0/tmp/pod-shared/internal_tenant.conf": (
+            "[DEFAULT]\ncinder_internal_tenant_user_id = b\n"
+        ),
+        "other-0/tmp/pod-shared/internal_tenant.conf": "[DEFAULT]\n",  # no cinder.conf: not read
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    paths = discover(tmp_path)
+    config, _ = collect_configs(paths, explicit=False)
+    [volume] = [s for s in config.services if s.service.value == "cinder-volume"]
+    assert [Path(f).relative_to(tmp_path).as_posix() for f in volume.files] == list(files)[:3]
+    effective = config.effective(volume, "DEFAULT", "cinder_internal_tenant_user_id")
+    assert effective is not None and effective.value.value == "b"
+    assert not any("other-0" in f.path for f in config.files)

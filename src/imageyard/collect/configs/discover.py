@@ -7,7 +7,9 @@ charm and OSA trees), plus the files a service reads after its main one:
 * ``nova-compute.conf`` beside ``nova.conf`` (Debian/Ubuntu packages start nova-compute
   with both); devstack's ``nova-cpu.conf`` is the compute's only file, so a ``nova.conf``
   beside it belongs to the control services and is not a compute group;
-* openstack-helm's ``backends.conf`` beside ``cinder.conf`` or in its ``conf/`` directory;
+* openstack-helm's ``backends.conf`` beside ``cinder.conf`` or in its ``conf/`` directory,
+  then its ``tmp/pod-shared/internal_tenant.conf`` (the internal tenant ids a job writes),
+  which cinder-volume loads last, after the ``etc/cinder/cinder.conf`` of the same pod;
 * a ``nova.conf`` or ``cinder.conf`` in a control service's directory (kolla's
   ``nova-api/``, ``nova-conductor/``, ``cinder-scheduler/`` ..., TripleO's
   ``puppet-generated/nova/``) is not a compute group or volume host, and is left out with
@@ -50,6 +52,8 @@ _CONF_DIRS = {
 _DIR_ORDER = ("glance.conf.d", "glance-api.conf.d", "nova.conf.d", "nova-compute.conf.d")
 _MAIN_FOR = {"glance-api": ("glance-api.conf",), "nova": ("nova.conf",), "cinder": ("cinder.conf",)}
 _MAX_DEPTH = 8
+# openstack-helm's cinder-volume: --config-file cinder.conf, conf/backends.conf, then this.
+_HELM_TENANT = "internal_tenant.conf"
 
 
 def _walk(root: str) -> list[str]:
@@ -83,12 +87,17 @@ def _overlay_candidates(path: str) -> tuple[str, str] | None:
         return "nova", folder
     if name == "backends.conf":
         return "cinder", os.path.dirname(folder) if parent == "conf" else folder
+    if name == _HELM_TENANT and folder.endswith(os.path.join("tmp", "pod-shared")):
+        pod = os.path.dirname(os.path.dirname(folder))
+        return "cinder", os.path.join(pod, "etc", "cinder")
     return None
 
 
 def _overlay_key(path: str) -> tuple[int, str]:
     parent = os.path.basename(os.path.dirname(path))
     rank = _DIR_ORDER.index(parent) + 1 if parent in _DIR_ORDER else 0
+    if os.path.basename(path) == _HELM_TENANT:
+        rank = len(_DIR_ORDER) + 1  # the last --config-file of openstack-helm's cinder-volume
     return rank, path
 
 
