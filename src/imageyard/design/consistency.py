@@ -5,9 +5,9 @@ not exist; two changes giving one option different values, or setting and removi
 config change that no decision backs (a store section, an ``enabled_backends`` entry, a
 ``default_backend`` or an ``images_rbd_glance_store_name`` naming a store the layout does not
 enable, a store of a type no driver has); an API whose default it does not enable; tied
-weights within one API; a default-store decision that disagrees with the store table; a
-retired store still enabled. ``build_design`` refuses a design with problems (a bug), and
-the tests run it over every example and fixture.
+weights within one API or in the store table; a default-store decision that disagrees with
+the store table; a retired store still enabled. ``build_design`` refuses a design with
+problems (a bug), and the tests run it over every example and fixture.
 """
 
 from __future__ import annotations
@@ -82,6 +82,12 @@ def _apis(design: Design) -> Iterator[str]:
             yield f"the API at {a.site} has tied weights {a.weights}"
 
 
+def _store_weights(design: Design) -> Iterator[str]:
+    weights = [(s.id, s.weight) for s in design.stores if s.weight is not None]
+    if len({w for _, w in weights}) != len(weights):
+        yield f"the store table has tied weights {weights}"
+
+
 def _default(design: Design) -> Iterator[str]:
     d = design.decision("layout.default_store")
     store = design.default_store
@@ -119,6 +125,7 @@ def problems(design: Design) -> tuple[str, ...]:
         *_one_value(design),
         *_stores_backed(design),
         *_apis(design),
+        *_store_weights(design),
         *_default(design),
         *_retired(design),
         *_set_and_removed(design.changes),

@@ -6,8 +6,9 @@ raw image in the consumer's own cluster is cloned copy-on-write. The default sto
 consumer cluster of the central site (or of most consumers). Without any consumer cluster,
 the default is the fastest non-archive backend. Swift/S3 next to a Ceph default become
 archive stores; file stores next to a Ceph default are drained (if they hold images) or
-dropped. Weights order locations: default 100, edge 50, general 30, archive 10, drained 0;
-they exist from Glance 27 on.
+dropped. Weights order locations: default 100, hot 60, edge 50, general 30, archive 10,
+review 6, drained 5; stores sharing a role descend from there, each below the one before
+it, so no two stores tie. They exist from Glance 27 on.
 """
 
 from __future__ import annotations
@@ -184,10 +185,24 @@ def _describe(p: StorePlan) -> str:
     return text
 
 
-def _finish(p: StorePlan, rank: int, release: int, own: str) -> StorePlan:
-    """Weight by role (stores sharing a role get distinct, descending weights); the
-    operator's own store_description is kept."""
-    weight = max(WEIGHTS[p.role] - rank, 0) if release >= WEIGHT_RELEASE else None
+def _weights(plans: list[StorePlan]) -> dict[str, int]:
+    """Weight by role, stores sharing a role descending from the role's weight. Every
+    weight stays below the one before it, so a role with many stores never reaches the
+    next role's weight (a tie leaves the location order to chance); if that goes below
+    0, all are raised together (only the order matters)."""
+    out: dict[str, int] = {}
+    ranks: Counter[str] = Counter()
+    below = WEIGHTS["default"] + 1
+    for p in sorted(plans, key=lambda p: -WEIGHTS[p.role]):
+        below = min(WEIGHTS[p.role] - ranks[p.role], below - 1)
+        out[p.id] = below
+        ranks[p.role] += 1
+    lift = max(0, -min(out.values(), default=0))
+    return {sid: w + lift for sid, w in out.items()}
+
+
+def _finish(p: StorePlan, weight: int | None, own: str) -> StorePlan:
+    """The store with its weight; the operator's own store_description is kept."""
     return replace(p, weight=weight, description=own or _describe(p))
 
 
@@ -232,12 +247,8 @@ def plan_stores(site: Site, release: int) -> tuple[StorePlan, ...]:
             )
         )
     plans = [replace(p, is_default=p.role == "default") for p in plans]
-    ranks: Counter[str] = Counter()
-    out = []
-    for p in plans:
-        out.append(_finish(p, ranks[p.role], release, _own_description(site, p.id)))
-        ranks[p.role] += 1
-    return tuple(out)
+    weights = _weights(plans) if release >= WEIGHT_RELEASE else {}
+    return tuple(_finish(p, weights.get(p.id), _own_description(site, p.id)) for p in plans)
 
 
 def local_store(site: Site, stores: tuple[StorePlan, ...], cluster: str | None) -> str | None:

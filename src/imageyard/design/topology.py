@@ -5,7 +5,8 @@ site, else the cluster itself). With one Ceph cluster there is one API, the one 
 the inventory holds. With several (DCN/edge), every site gets its own glance-api whose
 default is the site's own store, so uploads there stay local and ``direct_url`` names the
 local copy; the central API enables every store, an edge API its own and the central one
-(copies between edges go through central). Each API weights its local store first. The API
+(copies between edges go through central). Each API weights its local store first, central
+next, the others below (never two at one weight). The API
 whose glance-api.conf was collected is ``target ""`` (its diff is against that file); the
 others are named by site and rendered as new files.
 """
@@ -27,14 +28,21 @@ def site_of(site: Site, store: StorePlan) -> str:
     return (cluster.site if cluster else None) or store.site or store.ceph_cluster or store.id
 
 
+def _heaviest(store: StorePlan) -> int:
+    return -(store.weight or 0)
+
+
 def _edge_api(
     site: Site, edge: StorePlan, stores: list[StorePlan], central: StorePlan, target: str
 ) -> ApiPlan:
     """An edge API: its own store first, central next, any other store after them."""
     weights = [(edge.id, LOCAL), (central.id, CENTRAL)]
-    weights += [
-        (s.id, min(s.weight, OTHER)) for s in stores if s not in (edge, central) and s.weight
-    ]
+    others = [s for s in stores if s not in (edge, central) and s.weight]
+    capped: dict[str, int] = {}
+    below = OTHER + 1
+    for s in sorted(others, key=_heaviest):  # each below the one before: none may tie
+        below = capped[s.id] = min(s.weight or 0, below - 1)
+    weights += [(s.id, capped[s.id]) for s in others]
     ids = (edge.id, central.id, *(s.id for s in stores if s not in (edge, central)))
     return ApiPlan(site_of(site, edge), edge.id, ids, tuple(weights), target)
 
