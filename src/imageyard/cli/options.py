@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
+from imageyard import gcpause
 from imageyard.files import write_text
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -61,7 +62,12 @@ def output_option(what: str = "", default: str = "-") -> Callable[[F], F]:
 
 
 def inventory_input(help_text: str) -> Callable[[F], F]:
-    """``[INVENTORY]`` or ``--inventory FILE`` (either), passed as ``inventory: Path | None``."""
+    """``[INVENTORY]`` or ``--inventory FILE`` (either), passed as ``inventory: Path | None``.
+
+    The command runs with the cyclic collector paused (``gcpause``): what it builds from a
+    snapshot (findings, verdicts, report documents) is large and acyclic, and reference
+    counting frees it.
+    """
 
     def decorate(func: F) -> F:
         @functools.wraps(func)
@@ -69,7 +75,8 @@ def inventory_input(help_text: str) -> Callable[[F], F]:
             *args: Any, inventory: str | None, inventory_arg: str | None, **kwargs: Any
         ) -> Any:
             chosen = _merge("the inventory", inventory_arg, inventory)
-            return func(*args, inventory=None if chosen is None else Path(chosen), **kwargs)
+            with gcpause.paused():
+                return func(*args, inventory=None if chosen is None else Path(chosen), **kwargs)
 
         option = click.option("--inventory", metavar="FILE", default=None, help=help_text)
         argument = click.argument("inventory_arg", metavar="[INVENTORY]", required=False)
