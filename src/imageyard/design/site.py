@@ -158,6 +158,12 @@ class Site:
 # ---------------------------------------------------------------- YAML loading
 
 
+class _Mapping(dict[str, yaml.Node]):
+    """A mapping's keys and values, and the node it came from (for a missing key's line)."""
+
+    node: yaml.Node | None = None
+
+
 class _Reader:
     """Walks a composed YAML node tree, raising ``file:line`` errors."""
 
@@ -171,7 +177,8 @@ class _Reader:
     def mapping(self, node: yaml.Node, what: str, keys: tuple[str, ...]) -> dict[str, yaml.Node]:
         if not isinstance(node, yaml.MappingNode):
             raise self.fail(node, f"{what} must be a mapping")
-        out: dict[str, yaml.Node] = {}
+        out = _Mapping()
+        out.node = node
         for knode, vnode in node.value:
             key = str(knode.value)
             if key not in keys:
@@ -208,7 +215,7 @@ class _Reader:
         value = self.scalar(node, f"{what}.{key}")
         if value is None:
             if required:
-                raise self.fail(None, f"{what}: {key} is required")
+                raise self.fail(getattr(m, "node", None), f"{what}: {key} is required")
             return None
         text = str(value)
         if choices and text not in choices:
@@ -379,23 +386,33 @@ def _pain_points(r: _Reader, node: yaml.Node | None) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _check_refs(r: _Reader, site: Site) -> None:
+def _check_refs(r: _Reader, site: Site, items: dict[str, list[yaml.Node]]) -> None:
+    """Every ceph_cluster reference resolves and no name is given twice (at the item's line)."""
     names = {c.name for c in site.ceph_clusters}
-    refs = [(b.ceph_cluster, f"backend {b.id}") for b in site.backends]
-    refs += [(c.ceph_cluster, f"nova {c.name}") for c in site.computes]
-    refs += [(c.ceph_cluster, f"cinder {c.name}") for c in site.cinder]
-    for ref, who in refs:
+    refs = [
+        (b.ceph_cluster, f"backend {b.id}", n)
+        for b, n in zip(site.backends, items["backends"], strict=True)
+    ]
+    refs += [
+        (c.ceph_cluster, f"nova {c.name}", n)
+        for c, n in zip(site.computes, items["nova"], strict=True)
+    ]
+    refs += [
+        (c.ceph_cluster, f"cinder {c.name}", n)
+        for c, n in zip(site.cinder, items["cinder"], strict=True)
+    ]
+    for ref, who, node in refs:
         if ref is not None and ref not in names:
-            raise r.fail(None, f"{who}: ceph_cluster {ref!r} is not in ceph_clusters")
-    for what, ids in (
-        ("backend id", [b.id for b in site.backends]),
-        ("ceph_cluster name", [c.name for c in site.ceph_clusters]),
-        ("nova name", [c.name for c in site.computes]),
-        ("cinder name", [c.name for c in site.cinder]),
+            raise r.fail(node, f"{who}: ceph_cluster {ref!r} is not in ceph_clusters")
+    for what, key, ids in (
+        ("backend id", "backends", [b.id for b in site.backends]),
+        ("ceph_cluster name", "ceph_clusters", [c.name for c in site.ceph_clusters]),
+        ("nova name", "nova", [c.name for c in site.computes]),
+        ("cinder name", "cinder", [c.name for c in site.cinder]),
     ):
-        dup = next((i for i in ids if ids.count(i) > 1), None)
-        if dup is not None:
-            raise r.fail(None, f"{what} {dup!r} appears twice")
+        again = next((i for i, x in enumerate(ids) if x in ids[:i]), None)
+        if again is not None:
+            raise r.fail(items[key][again], f"{what} {ids[again]!r} appears twice")
 
 
 def parse_site(text: str, path: str) -> Site:
@@ -414,19 +431,22 @@ def parse_site(text: str, path: str) -> Site:
     if root is None:
         raise ConfigFileError(path, "the site description is empty")
     m = r.mapping(root, "site description", _TOP_KEYS)
+    items = {
+        k: r.seq(m.get(k), k) for k in ("sites", "backends", "ceph_clusters", "nova", "cinder")
+    }
     site = Site(
         name=r.text(m, "name", "site") or Path(path).stem,
         release=r.text(m, "release", "site"),
-        zones=tuple(_zone(r, n) for n in r.seq(m.get("sites"), "sites")),
-        backends=tuple(_backend(r, n) for n in r.seq(m.get("backends"), "backends")),
-        ceph_clusters=tuple(_cluster(r, n) for n in r.seq(m.get("ceph_clusters"), "ceph_clusters")),
-        computes=tuple(_compute(r, n) for n in r.seq(m.get("nova"), "nova")),
-        cinder=tuple(_cinder(r, n) for n in r.seq(m.get("cinder"), "cinder")),
+        zones=tuple(_zone(r, n) for n in items["sites"]),
+        backends=tuple(_backend(r, n) for n in items["backends"]),
+        ceph_clusters=tuple(_cluster(r, n) for n in items["ceph_clusters"]),
+        computes=tuple(_compute(r, n) for n in items["nova"]),
+        cinder=tuple(_cinder(r, n) for n in items["cinder"]),
         catalog=_catalog(r, m.get("catalog")),
         boot=_boot(r, m.get("boot")),
         pain_points=_pain_points(r, m.get("pain_points")),
     )
-    _check_refs(r, site)
+    _check_refs(r, site, items)
     return site
 
 

@@ -72,3 +72,25 @@ def test_missing_file(tmp_path: Path) -> None:
 )
 def test_duplicate_names(text: str, what: str) -> None:
     assert f"{what} name" in _error(text) and "appears twice" in _error(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "says"),
+    [
+        ("name: x\nbackends:\n  - {type: rbd}\n", 3, "backend: id is required"),
+        (
+            "ceph_clusters:\n  - {name: c}\nnova:\n  - {name: a}\n  - {name: b, ceph_cluster: d}\n",
+            5,
+            "nova b: ceph_cluster 'd' is not in ceph_clusters",
+        ),
+        (
+            "backends:\n  - {id: a, type: file}\n  - {id: b, type: file}\n  - {id: a, type: s3}\n",
+            4,
+            "backend id 'a' appears twice",
+        ),
+        ("cinder:\n  - {name: c}\n  - {name: c}\n", 3, "cinder name 'c' appears twice"),
+    ],
+)
+def test_whole_item_problems_name_the_item_line(text: str, line: int, says: str) -> None:
+    msg = _error(text)
+    assert msg.startswith(f"site.yaml:{line}: ") and says in msg
