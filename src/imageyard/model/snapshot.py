@@ -67,16 +67,21 @@ def dump_chunks(inv: Inventory) -> Iterator[str]:
 def load_inventory(text: str, *, origin: str) -> Inventory:
     """Parse snapshot text; ``origin`` (a path or ``<stdin>``) prefixes every error."""
     with gcpause.paused():
-        document = _parse_json(text, origin)
-        _check_version(document, origin)
-        try:
-            inv = decode(Inventory, document)
-        except DecodeError as exc:
-            raise SnapshotError(f"{origin}: {exc.message}") from None
-        _check_consistency(inv, origin)
-        inv = replace(inv, schema_version=SCHEMA_VERSION)
-        gcpause.keep()
-        return inv
+        return _from_document(_parse_json(text, origin), origin)
+
+
+def _from_document(document: dict[str, object], origin: str) -> Inventory:
+    """The inventory a parsed snapshot document describes (call it with the cyclic collector
+    paused: ``gcpause``)."""
+    _check_version(document, origin)
+    try:
+        inv = decode(Inventory, document)
+    except DecodeError as exc:
+        raise SnapshotError(f"{origin}: {exc.message}") from None
+    _check_consistency(inv, origin)
+    inv = replace(inv, schema_version=SCHEMA_VERSION)
+    gcpause.keep()
+    return inv
 
 
 def _check_consistency(inv: Inventory, origin: str) -> None:
@@ -140,7 +145,14 @@ def read_inventory(path: str | os.PathLike[str]) -> Inventory:
     data = read_bytes(name, "snapshot", MAX_SNAPSHOT_BYTES, SnapshotError)
     if data.startswith(_GZIP_MAGIC):
         data = _gunzip(name, data)
-    return load_inventory(decode_text(name, data, "snapshot", SnapshotError), origin=name)
+    # NOTE: the file's bytes and text are dropped as soon as they are parsed, so the peak
+    # memory of a large snapshot is its document plus its inventory, not two copies more
+    text = decode_text(name, data, "snapshot", SnapshotError)
+    del data
+    with gcpause.paused():
+        document = _parse_json(text, name)
+        del text
+        return _from_document(document, name)
 
 
 _GZIP_MAGIC = b"\x1f\x8b"
