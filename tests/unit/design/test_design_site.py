@@ -105,3 +105,9 @@ def test_two_clusters_at_one_site_is_bad_input() -> None:
     )
     msg = _error(text)
     assert msg.startswith("site.yaml:4: ") and "c3 is at site 'edge', like c2" in msg
+
+
+def test_cluster_at_the_site_named_by_another_cluster_is_bad_input() -> None:
+    # A cluster without a site is its own site: c3 at site 'edge' shares it with cluster edge.
+    text = "ceph_clusters:\n  - {name: edge}\n  - {name: c3, site: edge}\n"
+    assert _error(text).startswith("site.yaml:3: ") and "like edge" in _error(text)

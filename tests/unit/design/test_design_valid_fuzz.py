@@ -97,7 +97,8 @@ def sites(draw: st.DrawFn, fsids: tuple[str, ...] = ()) -> dict[str, Any]:
     zones = draw(st.lists(st.sampled_from(NAMES), unique=True, max_size=3))
     clusters = draw(st.lists(st.sampled_from(NAMES), unique=True, max_size=3))
     ids = draw(st.lists(st.sampled_from(NAMES), unique=True, max_size=8))
-    homes = draw(st.permutations([*zones, *[None] * len(clusters)]))  # one cluster per site
+    free = [z for z in zones if z not in clusters]  # a cluster without a site is its own
+    homes = draw(st.permutations([*free, *[None] * len(clusters)]))  # one cluster per site
     kinds = draw(st.lists(st.sampled_from(TYPES), unique=True, min_size=1, max_size=3))
     pains = ["slow_first_boot", "duplication", "store_imbalance"]
     return _clean(
