@@ -404,6 +404,15 @@ def _check_refs(r: _Reader, site: Site, items: dict[str, list[yaml.Node]]) -> No
     for ref, who, node in refs:
         if ref is not None and ref not in names:
             raise r.fail(node, f"{who}: ceph_cluster {ref!r} is not in ceph_clusters")
+    sites = [c.site for c in site.ceph_clusters]
+    shared = next((i for i, x in enumerate(sites) if x is not None and x in sites[:i]), None)
+    if shared is not None:
+        first = site.ceph_clusters[sites.index(sites[shared])].name
+        raise r.fail(
+            items["ceph_clusters"][shared],
+            f"ceph_cluster {site.ceph_clusters[shared].name} is at site {sites[shared]!r}, "
+            f"like {first}: a site has one Glance API and one default store, so one Ceph cluster",
+        )
     for what, key, ids in (
         ("backend id", "backends", [b.id for b in site.backends]),
         ("ceph_cluster name", "ceph_clusters", [c.name for c in site.ceph_clusters]),

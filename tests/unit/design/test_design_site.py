@@ -94,3 +94,14 @@ def test_duplicate_names(text: str, what: str) -> None:
 def test_whole_item_problems_name_the_item_line(text: str, line: int, says: str) -> None:
     msg = _error(text)
     assert msg.startswith(f"site.yaml:{line}: ") and says in msg
+
+
+def test_two_clusters_at_one_site_is_bad_input() -> None:
+    # Both edge clusters once got an API at site 'edge': two default_backend values (exit 70).
+    text = (
+        "ceph_clusters:\n  - {name: c1}\n  - {name: c2, site: edge}\n  - {name: c3, site: edge}\n"
+        "nova:\n  - {name: n2, images_type: rbd, ceph_cluster: c2}\n"
+        "  - {name: n3, images_type: rbd, ceph_cluster: c3}\n"
+    )
+    msg = _error(text)
+    assert msg.startswith("site.yaml:4: ") and "c3 is at site 'edge', like c2" in msg

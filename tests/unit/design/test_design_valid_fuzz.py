@@ -97,6 +97,7 @@ def sites(draw: st.DrawFn, fsids: tuple[str, ...] = ()) -> dict[str, Any]:
     zones = draw(st.lists(st.sampled_from(NAMES), unique=True, max_size=3))
     clusters = draw(st.lists(st.sampled_from(NAMES), unique=True, max_size=3))
     ids = draw(st.lists(st.sampled_from(NAMES), unique=True, max_size=8))
+    homes = draw(st.permutations([*zones, *[None] * len(clusters)]))  # one cluster per site
     kinds = draw(st.lists(st.sampled_from(TYPES), unique=True, min_size=1, max_size=3))
     pains = ["slow_first_boot", "duplication", "store_imbalance"]
     return _clean(
@@ -105,8 +106,8 @@ def sites(draw: st.DrawFn, fsids: tuple[str, ...] = ()) -> dict[str, Any]:
             "release": draw(st.sampled_from(RELEASES)),
             "sites": [{"name": z, "role": draw(st.sampled_from(ROLES))} for z in zones],
             "ceph_clusters": [
-                _clean({"name": c, "site": _maybe(draw, zones), "fsid": _maybe(draw, list(fsids))})
-                for c in clusters
+                _clean({"name": c, "site": z, "fsid": _maybe(draw, list(fsids))})
+                for c, z in zip(clusters, homes, strict=False)
             ],
             "backends": [_backend(draw, i, kinds, zones, clusters) for i in ids],
             **_consumers(draw, zones, clusters),
