@@ -26,7 +26,7 @@ from imageyard.design.site import (
     ComputeGroup,
     Site,
 )
-from imageyard.model.config import NovaConfig
+from imageyard.model.config import ConfigValue, NovaConfig
 from imageyard.model.inventory import Inventory
 from imageyard.model.store import Store
 
@@ -109,7 +109,7 @@ def _backends(inv: Inventory, clusters: tuple[CephCluster, ...]) -> tuple[Backen
         conf = (
             section.rbd_store_ceph_conf.value if section and section.rbd_store_ceph_conf else None
         )
-        options = tuple((v.key, v.value) for v in section.values) if section else ()
+        options = _effective(section.values) if section else ()
         out.append(
             Backend(
                 id=s.id,
@@ -127,6 +127,12 @@ def _backends(inv: Inventory, clusters: tuple[CephCluster, ...]) -> tuple[Backen
             )
         )
     return tuple(out)
+
+
+def _effective(values: tuple[ConfigValue, ...]) -> tuple[tuple[str, str], ...]:
+    """Each option once, with the value oslo.config uses (the last one, as in a repeated
+    section), so a store's kept options never give one key two values."""
+    return tuple({v.key: v.value for v in values}.items())
 
 
 def _compute(nova: NovaConfig, clusters: tuple[CephCluster, ...]) -> ComputeGroup:

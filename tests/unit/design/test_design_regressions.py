@@ -6,6 +6,7 @@ its comment says which. Every one must design cleanly and keep the property it b
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,11 +18,15 @@ from imageyard.design import run_design
 from imageyard.design.layout import plan_stores
 from imageyard.design.model import StorePlan
 from imageyard.design.site import Backend, Site, load_site
+from imageyard.design.situation import measured_site
 from imageyard.design.topology import CENTRAL, plan_apis
 
 SITES = ROOT / "tests" / "fixtures" / "sites"
 NAMES = sorted(p.stem for p in SITES.glob("*.yaml"))
-OVER = {"edge-api-hot-store": "kolla-control-services"}  # designed over these configs
+OVER = {  # designed over these configs
+    "edge-api-hot-store": "kolla-control-services",
+    "repeated-section-store-pool": "duplicated-sections",
+}
 
 
 def _snapshot(name: str, tmp_path: Path) -> list[str]:
@@ -75,3 +80,14 @@ def test_collected_edge_api_gives_other_stores_distinct_weights() -> None:
     weights = dict(edge.weights)
     assert len(set(weights.values())) == len(weights)
     assert CENTRAL > weights["h1"] > weights["h2"] > weights["g1"]
+
+
+def test_repeated_section_keeps_only_the_effective_store_options() -> None:
+    sys.path.insert(0, str(ROOT / "tests" / "unit" / "audit"))
+    from audit_support import collect_dir  # type: ignore[import-not-found]
+
+    inv = collect_dir(CONFIG_FIXTURES / "duplicated-sections")
+    ceph = next(b for b in measured_site(inv).backends if b.id == "ceph")
+    pools = [v for k, v in ceph.options if k == "rbd_store_pool"]
+    assert pools == ["glance-images"]  # oslo.config: the later [ceph] section wins
+    assert dict(ceph.options)["rbd_store_user"] == "glance"
