@@ -10,8 +10,8 @@ the source is downloaded in 1 MiB chunks to a temporary file and checked against
 image's ``os_hash_value`` (qcow2 needs random access, so ``qemu-img`` cannot read it from a
 pipe), ``qemu-img convert -O raw`` writes a sparse raw file beside it, and that file is
 uploaded (with a Content-Length) in blocks of at most 1 MiB while its sha512 is computed;
-Glance's own ``os_hash_value`` of the new image and its size (the old image's virtual size) must match. Memory stays at a
-few chunks whatever the image size; the temporary directory (``TMPDIR``) holds the source
+Glance's own ``os_hash_value`` of the new image and its size (the old image's virtual
+size) must match. Memory stays at a few chunks whatever the image size; the temporary directory (``TMPDIR``) holds the source
 and the allocated part of the raw file while one image is converted.
 """
 
