@@ -4,11 +4,11 @@ What it restates (observed against the lab's Glance and read in glance/api/v2/im
 copy-image answers 202 and the copy shows in ``os_glance_importing_to_stores`` first, then
 in ``stores`` (here after ``copy_polls`` reads of the image), and the task's lock
 ``os_glance_import_task`` goes one read after that, with a last save of the image that
-brings back a location deleted from a store meanwhile (seen on the lab); a copy to a
-store that holds the image is 400, of a non-active image 409, and while another import
-runs 409 "Image has active task"; delete-from-store is 204, 403 for the last location, 404 for a store without
-the image, 409 for a non-active image; ``stores`` and the ``os_glance_*`` lists are comma
-strings.
+brings back a location deleted from a store meanwhile (seen on the lab); a copy to a store
+that holds the image is 400, of a non-active image 409, and while another import runs 409
+"Image has active task"; delete-from-store is 204, 403 for the last location, 404 for a
+store without the image, 409 for a non-active image; ``stores`` and the ``os_glance_*``
+lists are comma strings.
 """
 
 from __future__ import annotations

@@ -5,14 +5,15 @@ action idempotent: it is done when an active raw image with that marker is in th
 store; a marked image in any other state is this action's own leftover from an interrupted
 run and is deleted before trying again. The new image gets the old one's name, container
 format, visibility, protection, min disk/RAM, tags, extra properties and members (members
-are added before the data, so an active replacement is always complete). The data path:
-the source is downloaded in 1 MiB chunks to a temporary file and checked against the
-image's ``os_hash_value`` (qcow2 needs random access, so ``qemu-img`` cannot read it from a
-pipe), ``qemu-img convert -O raw`` writes a sparse raw file beside it, and that file is
-uploaded (with a Content-Length) in blocks of at most 1 MiB while its sha512 is computed;
-Glance's own ``os_hash_value`` of the new image and its size (the old image's virtual
-size) must match. Memory stays at a few chunks whatever the image size; the temporary directory (``TMPDIR``) holds the source
-and the allocated part of the raw file while one image is converted.
+are added before the data, so an active replacement is always complete). The data path: the
+source is downloaded in 1 MiB chunks to a temporary file and checked against the image's
+``os_hash_value`` (qcow2 needs random access, so ``qemu-img`` cannot read it from a pipe),
+``qemu-img convert -O raw`` writes a sparse raw file beside it, and that file is uploaded
+(with a Content-Length) in blocks of at most 1 MiB while its sha512 is computed; Glance's
+own ``os_hash_value`` of the new image and its size (the old image's virtual size) must
+match. Memory stays at a few chunks whatever the image size; the temporary directory
+(``TMPDIR``) holds the source and the allocated part of the raw file while one image is
+converted.
 """
 
 from __future__ import annotations
