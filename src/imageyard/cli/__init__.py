@@ -26,10 +26,17 @@ from imageyard.errors import ExitCode, ImageyardError
 
 def _register_commands(group: click.Group) -> None:
     """Attach every subcommand; imported here, never at import time of this module."""
-    from imageyard.cli import audit, collect, design, paths, show, simulate
+    from imageyard.cli import audit, collect, design, paths, plan, show, simulate
 
-    commands = (collect.command, show.command, audit.command, paths.command, design.command)
-    for command in (*commands, simulate.group):
+    for command in (
+        collect.command,
+        show.command,
+        audit.command,
+        paths.command,
+        design.command,
+        plan.command,
+        simulate.group,
+    ):
         group.add_command(command)
 
 

@@ -29,6 +29,7 @@ from imageyard.model.location import (
     parse_location,
     strip_credentials,
 )
+from imageyard.model.objects import StoredObject, StoreListing
 from imageyard.model.snapshot import (
     dump_inventory,
     load_inventory,
@@ -62,8 +63,10 @@ __all__ = [
     "SnapshotNamespace",
     "SourceStatus",
     "Store",
+    "StoreListing",
     "StoreSource",
     "StoreType",
+    "StoredObject",
     "SwiftLocation",
     "TrashEntry",
     "UnknownLocation",

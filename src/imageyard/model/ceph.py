@@ -10,7 +10,9 @@ Sizes are bytes; ``used`` and ``watchers`` are None when they could not be read.
 images could not be listed has ``complete`` False and an ``error``: its empty image list means
 "unknown", never "empty". ``CephCluster.children`` derives clones from their parent refs.
 ``RbdImage.detected_format`` is what the first bytes of the image (of its ``snap`` snapshot
-when it has one) say the data is; None when the header was not read.
+when it has one) say the data is; None when the header was not read. ``created`` and
+``modified`` (ISO 8601 UTC) are when the image was created and last written, None when not
+read; they let a reclaim analysis spare images younger than a grace period.
 
 What a clone decision needs beyond the RBD pools read: ``pool_names`` lists *every* pool of
 the cluster (not only the rbd ones read; None when the list was not read), since a location
@@ -102,6 +104,8 @@ class RbdImage:
     watchers: int | None = None
     features_known: bool = True  # False: read without features/op_features (rbd CLI)
     detected_format: DetectedFormat | None = None  # None: the header was not read
+    created: str | None = None  # ISO 8601 UTC (librbd's create_timestamp); None: not read
+    modified: str | None = None  # ISO 8601 UTC (librbd's modify_timestamp); None: not read
 
     @property
     def is_clone(self) -> bool:

@@ -7,7 +7,8 @@ with defaults, so a reader accepts any newer minor and ignores what it does not 
 major bump is refused. ``sources`` says per source whether collection was complete, and
 ``gaps`` lists what could not be read: anything inside a gap is unknown, never fine.
 Schema 1.2 added ``projects`` (Keystone's, for image owners that no longer exist); 1.3
-``glance_versions`` (the Glance API's version document, for the deployed release).
+``glance_versions`` (the Glance API's version document, for the deployed release); 1.5
+``store_listings`` (what the file, Swift and S3 stores' backends hold).
 """
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ from imageyard.model.config import DeploymentConfig
 from imageyard.model.gap import Gap, SourceStatus
 from imageyard.model.identity import Project
 from imageyard.model.image import Image
+from imageyard.model.objects import StoreListing
 from imageyard.model.store import Store
 
 SCHEMA_MAJOR = 1
-SCHEMA_MINOR = 4  # 1.1: Ceph pool names, min compat client, cephx caps; 1.2: projects
+SCHEMA_MINOR = 5  # 1.1: Ceph pool names, min compat client, cephx caps; 1.2: projects
 # 1.3: glance_versions; 1.4: several glance-api instances (config.more_glance_apis, each
-# glance-api's name and user_facing)
+# glance-api's name and user_facing); 1.5: store_listings (file/Swift/S3 backend contents),
+# RbdImage.created and RbdImage.modified
 SCHEMA_VERSION = f"{SCHEMA_MAJOR}.{SCHEMA_MINOR}"
 
 
@@ -50,6 +53,7 @@ class Inventory:
     volumes: tuple[Volume, ...] = ()
     projects: tuple[Project, ...] = ()
     glance_versions: tuple[ApiVersion, ...] = ()
+    store_listings: tuple[StoreListing, ...] = ()
     sources: tuple[SourceStatus, ...] = ()
     gaps: tuple[Gap, ...] = ()
 

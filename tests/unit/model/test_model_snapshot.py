@@ -16,10 +16,12 @@ from hypothesis import strategies as st
 from model_strategies import inventories
 
 from imageyard.errors import ImageyardError, SnapshotError
+from imageyard.model.ceph import CephCluster, Pool, RbdImage
 from imageyard.model.config import DeploymentConfig, GlanceApiConfig
 from imageyard.model.image import Image
 from imageyard.model.inventory import SCHEMA_VERSION, Inventory
 from imageyard.model.location import Location
+from imageyard.model.objects import StoredObject, StoreListing
 from imageyard.model.snapshot import (
     dump_chunks,
     dump_inventory,
@@ -70,7 +72,7 @@ def test_output_is_sorted_and_stable() -> None:
     assert list(doc) == sorted(doc)
     assert text.endswith("}\n")
     assert text == dump_inventory(load_inventory(text, origin="x"))
-    assert doc["schema_version"] == SCHEMA_VERSION == "1.4"
+    assert doc["schema_version"] == SCHEMA_VERSION == "1.5"
 
 
 def _doc(**changes: Any) -> str:
@@ -114,6 +116,48 @@ def test_a_1_3_snapshot_without_glance_api_instances_is_read() -> None:
     loaded = load_inventory(json.dumps(doc), origin="old.json")
     assert loaded == inv
     assert loaded.config.glance_api_instances() == (glance,)
+
+
+def test_store_listings_and_rbd_timestamps_round_trip() -> None:
+    listing = StoreListing(
+        store="s3",
+        kind="s3",
+        where="glance",
+        objects=(StoredObject("0a1b", size=5, modified="2026-05-01T10:00:00+00:00"),),
+        complete=False,
+        error="403 Forbidden",
+        foreign=1,
+    )
+    rbd = RbdImage(
+        pool="images",
+        name="i1",
+        id="abc",
+        size=1,
+        created="2026-05-01T09:00:00+00:00",
+        modified="2026-05-01T09:30:00+00:00",
+    )
+    cluster = CephCluster(fsid="f", pools=(Pool(name="images", images=(rbd,)),))
+    inv = replace(SAMPLE, store_listings=(listing,), ceph_clusters=(cluster,))
+    doc = json.loads(dump_inventory(inv))
+    assert doc["store_listings"][0]["objects"][0]["name"] == "0a1b"
+    assert doc["ceph_clusters"][0]["pools"][0]["images"][0]["created"].startswith("2026")
+    assert load_inventory(json.dumps(doc), origin="x") == inv
+
+
+def test_a_1_4_snapshot_without_store_listings_or_rbd_times_is_read() -> None:
+    rbd = RbdImage(pool="images", name="i1", id="abc", size=1)
+    inv = replace(
+        SAMPLE, ceph_clusters=(CephCluster(fsid="f", pools=(Pool("images", images=(rbd,)),)),)
+    )
+    doc = json.loads(dump_inventory(inv))
+    doc["schema_version"] = "1.4"
+    del doc["store_listings"]
+    image_doc = doc["ceph_clusters"][0]["pools"][0]["images"][0]
+    del image_doc["created"], image_doc["modified"]
+    loaded = load_inventory(json.dumps(doc), origin="old.json")
+    assert loaded == inv
+    assert loaded.store_listings == ()
+    assert loaded.ceph_clusters[0].pools[0].images[0].created is None
 
 
 @pytest.mark.parametrize(
