@@ -26,9 +26,16 @@ from imageyard.errors import ExitCode, ImageyardError
 
 def _register_commands(group: click.Group) -> None:
     """Attach every subcommand; imported here, never at import time of this module."""
-    from imageyard.cli import audit, collect, design, paths, show
+    from imageyard.cli import audit, collect, design, paths, reclaim, show
 
-    for command in (collect.command, show.command, audit.command, paths.command, design.command):
+    for command in (
+        collect.command,
+        show.command,
+        audit.command,
+        paths.command,
+        design.command,
+        reclaim.command,
+    ):
         group.add_command(command)
 
 
