@@ -7,6 +7,12 @@ costs more than the building itself. Reference counting still frees everything.
 A graph that lives as long as the command (a snapshot read for show, audit or design) is
 then ``kept``: moved out of the collector's generations, so the collections that the
 analysis triggers later do not traverse it either.
+
+Both are scoped: the outermost ``paused`` block (a command) thaws, on its way out, what
+``keep`` froze inside it, so a long-running process (a test suite running many commands)
+ends each command with the collector exactly as it found it. ``keep`` freezes nothing when
+something was already frozen before the outermost block began: ``gc.unfreeze`` cannot thaw
+only a part, and the block must not thaw what it did not freeze.
 """
 
 from __future__ import annotations
@@ -15,22 +21,34 @@ import contextlib
 import gc
 from collections.abc import Iterator
 
+# NOTE: the collector's state is process-wide, so is this: the freeze count at the entry of
+# each open ``paused`` block, outermost first.
+_open: list[int] = []
+
 
 @contextlib.contextmanager
 def paused() -> Iterator[None]:
-    """Cyclic GC off inside the block; restored (if it was on) afterwards."""
+    """Cyclic GC off inside the block; restored (if it was on) afterwards, and what ``keep``
+    froze inside the outermost block thawed."""
     was_enabled = gc.isenabled()
+    _open.append(gc.get_freeze_count())
     gc.disable()
     try:
         yield
     finally:
+        frozen_before = _open.pop()
+        if not _open and frozen_before == 0:
+            gc.unfreeze()
         if was_enabled:
             gc.enable()
 
 
 def keep() -> None:
-    """Every object alive now is left out of later cyclic collections (``gc.freeze``).
+    """Every object alive now is left out of later cyclic collections (``gc.freeze``) until
+    the outermost ``paused`` block ends; outside any block, or when objects were frozen
+    before that block began, nothing is frozen.
 
     Reference counting still frees them; only the collector stops revisiting them.
     """
-    gc.freeze()
+    if _open and _open[0] == 0:
+        gc.freeze()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import gc
+import os
+from pathlib import Path
 
 import pytest
 
-from imageyard import gcpause
+from imageyard import cli, gcpause
 from imageyard.errors import SnapshotError
 from imageyard.model.inventory import Inventory
 from imageyard.model.snapshot import dump_inventory, load_inventory
@@ -47,3 +49,41 @@ def test_snapshot_loading_pauses_and_restores(monkeypatch: pytest.MonkeyPatch) -
     with pytest.raises(SnapshotError):
         load_inventory("{}", origin="x")
     assert seen == [True, True] and gc.isenabled()
+
+
+def test_keep_is_undone_when_the_outermost_block_ends() -> None:
+    assert gc.get_freeze_count() == 0
+    earlier = [object() for _ in range(10)]
+    with gcpause.paused():
+        with gcpause.paused():
+            gcpause.keep()
+            assert gc.get_freeze_count() > 0
+        assert gc.get_freeze_count() > 0  # the inner block leaves it to the outermost
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    assert earlier
+
+
+def test_keep_outside_a_block_freezes_nothing() -> None:
+    gcpause.keep()
+    assert gc.get_freeze_count() == 0
+
+
+def test_keep_leaves_an_earlier_freeze_as_it_was() -> None:
+    gc.freeze()
+    try:
+        before = gc.get_freeze_count()
+        with gcpause.paused():
+            gcpause.keep()
+            assert gc.get_freeze_count() == before
+        assert gc.get_freeze_count() == before
+    finally:
+        gc.unfreeze()
+
+
+def test_offline_commands_leave_nothing_frozen(tmp_path: Path) -> None:
+    snapshot = tmp_path / "inventory.json"
+    snapshot.write_text(dump_inventory(Inventory()))
+    assert gc.get_freeze_count() == 0
+    for args in (["show", str(snapshot)], ["design", str(snapshot), "-o", os.devnull]):
+        assert cli.run(args) == 0
+        assert gc.get_freeze_count() == 0 and gc.isenabled()

@@ -26,7 +26,7 @@ from imageyard.errors import ExitCode, ImageyardError
 
 def _register_commands(group: click.Group) -> None:
     """Attach every subcommand; imported here, never at import time of this module."""
-    from imageyard.cli import audit, collect, design, paths, reclaim, show
+    from imageyard.cli import audit, collect, design, paths, plan, reclaim, show
 
     for command in (
         collect.command,
@@ -34,6 +34,7 @@ def _register_commands(group: click.Group) -> None:
         audit.command,
         paths.command,
         design.command,
+        plan.command,
         reclaim.command,
     ):
         group.add_command(command)

@@ -49,6 +49,7 @@ from imageyard.design.site import Site
 from imageyard.design.startup import Ctx as StartupCtx
 from imageyard.design.startup import blocking, decide_startup, fixes
 from imageyard.design.topology import decide_sites, plan_apis, preplace_step
+from imageyard.errors import DesignRefused
 from imageyard.model.inventory import Inventory
 from imageyard.reclaim import analyse
 
@@ -229,5 +230,8 @@ def build_design(
     )
     wrong = problems(design)
     if wrong:
-        raise AssertionError("inconsistent design: " + "; ".join(wrong))
+        raise DesignRefused(
+            f"design refused: it would contradict itself: {'; '.join(wrong)}",
+            tip="check the site description against the inventory (sites, clusters, stores)",
+        )
     return design

@@ -1,0 +1,145 @@
+"""``imageyard plan make`` and ``imageyard plan show``: write a plan file, read it back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from imageyard.cli.options import inventory_input, output_option, write_output
+from imageyard.errors import ExitCode
+from imageyard.files import check_output
+from imageyard.model.snapshot import read_inventory
+from imageyard.plan import dump_plan, file_fingerprint, make_plan, read_plan
+from imageyard.plan.policy import RETIRE_POLICIES, PlanPolicy
+from imageyard.plan.show import render_plan
+
+
+def _pairs(flag: str, values: tuple[str, ...]) -> list[tuple[str, str]]:
+    out = []
+    for value in values:
+        left, sep, right = value.partition("=")
+        if not sep or not left or not right:
+            raise click.BadParameter(f"{value!r} is not NAME=VALUE", param_hint=flag)
+        out.append((left, right))
+    return out
+
+
+def _prices(values: tuple[str, ...]) -> dict[str, float]:
+    prices = {}
+    for store, price in _pairs("--cost", values):
+        try:
+            prices[store] = float(price)
+        except ValueError:
+            raise click.BadParameter(f"{price!r} is not a number", param_hint="--cost") from None
+        if not 0 <= prices[store] < 1e12:
+            raise click.BadParameter(f"{price!r} is out of range", param_hint="--cost")
+    return prices
+
+
+@click.group("plan")
+def command() -> None:
+    """Make a plan file from a snapshot, or show one."""
+
+
+@command.command("make")
+@inventory_input("The snapshot written by 'imageyard collect' (or give it as INVENTORY).")
+@output_option("the plan", default="plan.json")
+@click.option(
+    "--place/--no-place",
+    default=True,
+    show_default=True,
+    help="Copy raw images a Ceph consumer downloads into its Ceph store.",
+)
+@click.option(
+    "--convert/--no-convert",
+    default=True,
+    show_default=True,
+    help="Convert non-raw images a Ceph consumer cannot clone to raw.",
+)
+@click.option(
+    "--retire",
+    type=click.Choice(RETIRE_POLICIES),
+    default="hide",
+    show_default=True,
+    help="What happens to a converted image's original (never deleted).",
+)
+@click.option(
+    "--move",
+    "moves",
+    multiple=True,
+    metavar="FROM=TO",
+    help="Move every image of store FROM to store TO (copy, verify, delete); repeatable.",
+)
+@click.option(
+    "--drop",
+    "drops",
+    multiple=True,
+    metavar="STORE",
+    help="Delete from STORE every image that has another copy; repeatable.",
+)
+@click.option(
+    "--image",
+    "images",
+    multiple=True,
+    metavar="PATTERN",
+    help="Only images whose name or id matches this shell pattern; repeatable.",
+)
+@click.option(
+    "--cost",
+    "costs",
+    multiple=True,
+    metavar="STORE=PRICE",
+    help="Price per GiB-month of a store, for the cost before/after; repeatable.",
+)
+def make(
+    inventory: Path | None,
+    out: str,
+    place: bool,
+    convert: bool,
+    retire: str,
+    moves: tuple[str, ...],
+    drops: tuple[str, ...],
+    images: tuple[str, ...],
+    costs: tuple[str, ...],
+) -> int:
+    """Write the plan for a snapshot: copies, conversions, moves and drops.
+
+    Exit code 3 when the plan has changes, 0 when there is nothing to do; a bad snapshot
+    gives exit code 5.
+    """
+    if inventory is None:
+        raise click.UsageError("give the snapshot: imageyard plan make INVENTORY")
+    check_output(out, "plan", (inventory,))
+    policy = PlanPolicy(
+        place=place,
+        convert=convert,
+        retire=retire,  # type: ignore[arg-type]
+        moves=tuple(_pairs("--move", moves)),
+        drops=drops,
+        images=images,
+    )
+    prices = _prices(costs)
+    plan = make_plan(
+        read_inventory(inventory),
+        policy,
+        inventory=inventory.name,
+        inventory_fingerprint=file_fingerprint(inventory),
+        prices=prices,
+    )
+    write_output(dump_plan(plan), out, "plan", (inventory,))
+    click.echo(f"imageyard: {len(plan.actions)} actions -> {out}", err=True)
+    return int(ExitCode.FINDINGS if plan.actions else ExitCode.OK)
+
+
+@command.command("show")
+@click.argument("plan_file", metavar="PLAN", type=click.Path(path_type=Path))
+@output_option("the text")
+def show(plan_file: Path, out: str) -> int:
+    """Print a plan for humans: each action, bytes moved, cost before and after.
+
+    A file that is not a plan gives exit code 5.
+    """
+    check_output(out, "plan text", (plan_file,))
+    write_output(render_plan(read_plan(plan_file)), out, "plan text", (plan_file,))
+    return int(ExitCode.OK)

@@ -1,0 +1,51 @@
+"""What a plan is asked to do: placement, conversion, moves, drops and the retire policy.
+
+Concepts: ``PlanPolicy`` is the operator's choice, given as ``imageyard plan make`` flags.
+``place`` copies raw images that a Ceph consumer downloads into that consumer's Ceph store;
+``convert`` makes a raw copy of every non-raw image a Ceph consumer cannot clone, and
+retires the old one with ``retire`` (hide, deactivate or rename; never delete);
+``moves`` (``FROM=TO``) copy every image of store FROM to TO and then delete it from FROM;
+``drops`` delete from a store the images that have another copy. ``images`` restricts
+the plan to images whose name or id matches one of these shell patterns.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+from typing import Literal
+
+from imageyard.model.image import Image
+
+Retire = Literal["hide", "deactivate", "rename"]
+RETIRE_POLICIES: tuple[Retire, ...] = ("hide", "deactivate", "rename")
+
+
+@dataclass(frozen=True)
+class PlanPolicy:
+    """The operator's choices for one plan."""
+
+    place: bool = True
+    convert: bool = True
+    retire: Retire = "hide"
+    moves: tuple[tuple[str, str], ...] = ()
+    drops: tuple[str, ...] = ()
+    images: tuple[str, ...] = ()
+
+    def selects(self, image: Image) -> bool:
+        """True when ``image`` is in the plan's scope."""
+        if not self.images:
+            return True
+        names = (image.id, image.name or "")
+        return any(fnmatch.fnmatchcase(n, p) for p in self.images for n in names)
+
+    def as_pairs(self) -> tuple[tuple[str, str], ...]:
+        """The policy as sorted string pairs, for the plan file."""
+        return (
+            ("convert", str(self.convert).lower()),
+            ("drops", ",".join(self.drops)),
+            ("images", ",".join(self.images)),
+            ("moves", ",".join(f"{a}={b}" for a, b in self.moves)),
+            ("place", str(self.place).lower()),
+            ("retire", self.retire),
+        )
