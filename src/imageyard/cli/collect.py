@@ -17,6 +17,7 @@ from imageyard.cli.outcome import nothing_collected, partial_exit
 from imageyard.cli.progress import RichProgress
 from imageyard.cli.summary import print_collect_summary
 from imageyard.collect.base import run_collectors
+from imageyard.collect.ceph.client import DEFAULT_TIMEOUT as CEPH_TIMEOUT
 from imageyard.collect.configs import ConfigPaths, Overlay, discover, split_group
 from imageyard.collect.openstack.probe import (
     DEFAULT_CONNECT_TIMEOUT,
@@ -202,12 +203,19 @@ def _sources(value: str) -> tuple[str, ...] | None:
 @click.option("--ceph-pool", "ceph_pools", multiple=True, help="Only these pools; repeatable.")
 @click.option("--rbd-watchers", is_flag=True, help="Also count watchers (one call per image).")
 @click.option(
+    "--backend-limit",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="backends: keep at most N objects per datadir, bucket or container; a longer "
+    "listing is recorded as cut (incomplete).  [default: 1000000]",
+)
+@click.option(
     "--connect-timeout",
     type=_SECONDS,
     default=DEFAULT_CONNECT_TIMEOUT,
     show_default=True,
     metavar="SECONDS",
-    help="Give up connecting to an HTTP endpoint after this long.",
+    help="Give up connecting to an HTTP endpoint (Glance, Keystone, Nova, Cinder) after this long.",
 )
 @click.option(
     "--read-timeout",
@@ -216,6 +224,15 @@ def _sources(value: str) -> tuple[str, ...] | None:
     show_default=True,
     metavar="SECONDS",
     help="Give up waiting for an HTTP answer (each read) after this long.",
+)
+@click.option(
+    "--ceph-timeout",
+    type=_Seconds(min=1, max=3600),
+    default=CEPH_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="Give up connecting to Ceph, and on each monitor or OSD operation, after this long "
+    "(whole seconds; also for the rbd/ceph CLI fallback).",
 )
 @output_option("the snapshot", default="inventory.json")
 @click.option(
@@ -241,8 +258,10 @@ def command(
     ceph_user: str | None,
     ceph_pools: tuple[str, ...],
     rbd_watchers: bool,
+    backend_limit: int | None,
     connect_timeout: float,
     read_timeout: float,
+    ceph_timeout: float,
     out: str,
     allow_partial: bool,
     quiet: bool,
@@ -272,7 +291,9 @@ def command(
         ceph_user=ceph_user,
         ceph_pools=ceph_pools or None,
         rbd_watchers=rbd_watchers,
+        backend_limit=backend_limit,
         timeouts=Timeouts(connect_timeout, read_timeout),
+        ceph_timeout=ceph_timeout,
     )
     inputs = tuple(path for _, path in request.explicit.items())
     check_output(out, "snapshot", inputs)
