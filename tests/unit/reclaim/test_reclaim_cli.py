@@ -189,3 +189,12 @@ def test_design_lists_the_same_orphans_pins_and_duplicates(
     assert run(["design", str(snapshot), "--no-audit"]) == 0
     memo = capsys.readouterr().out
     assert all(o.split(" ", 1)[1] in memo for o in orphans)
+
+
+def test_pools_shared_with_other_users_are_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inv = add_rbd(messy(), "images", rbd("images", "backup-volume-not-glance"))
+    path = tmp_path / "inv.json"
+    write_inventory(inv, path)
+    assert _json(path, capsys)["shared_with_others"] == ["pool images"]
