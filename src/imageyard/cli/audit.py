@@ -96,7 +96,9 @@ def _exit_code(result: AuditResult, fail_on: str) -> int:
 )
 @release_option("inferred from the snapshot's Glance API, else latest released")
 @click.option("--list-rules", is_flag=True, help="List the rules and exit.")
-@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
+@click.option(
+    "-q", "--quiet", is_flag=True, help="No summary on stderr, nor library log lines or warnings."
+)
 def command(
     inventory: Path | None,
     fmt: str,

@@ -224,7 +224,12 @@ def _sources(value: str) -> tuple[str, ...] | None:
     is_flag=True,
     help="Exit 0 even when a requested source collected nothing (its gaps are recorded).",
 )
-@click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="No progress or summary on stderr, nor library log lines or warnings.",
+)
 def command(
     config_dir: str | None,
     glance_api_conf: tuple[str, ...],

@@ -27,7 +27,12 @@ from imageyard.paths.render import FORMATS
 )
 @output_option("the paths")
 @click.option("--consumer", metavar="NAME", help="Only this consumer (e.g. cinder:ceph).")
-@click.option("-q", "--quiet", is_flag=True, help="No summary lines on stderr.")
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="No summary lines on stderr, nor library log lines or warnings.",
+)
 def command(inventory: Path | None, fmt: str, out: str, consumer: str | None, quiet: bool) -> int:
     """Show how each consumer makes a disk from each image: clone, copy-to-store-then-clone,
     download (with or without convert), error or refused, with the location and the reasons.
