@@ -119,7 +119,9 @@ def make_plan(env: dict[str, str], tmp: Path, pattern: str) -> Path:
         str(inv),
         "-q",
     )
-    imageyard("plan", "make", str(inv), "-o", str(plan), "--image", pattern)
+    made = imageyard("plan", "make", str(inv), "-o", str(plan), "--image", pattern)
+    if made.returncode not in (0, 3):
+        print(made.stderr.strip(), file=sys.stderr)
     return plan
 
 
@@ -128,6 +130,8 @@ def apply_run(env: dict[str, str], plan: Path, parallel: int) -> tuple[float, in
     done = imageyard(
         "apply", str(plan), "--glance-endpoint", env["GLANCE_LAB_URL"], "--parallel", str(parallel)
     )
+    if done.returncode != 0:
+        print(done.stderr.strip(), file=sys.stderr)
     return time.monotonic() - start, done.returncode
 
 
@@ -195,9 +199,13 @@ def main() -> int:
     prefix = f"iy-apply-bench-{uuid.uuid4().hex[:8]}"
     try:
         with tempfile.TemporaryDirectory(prefix="imageyard-bench-") as tmp:
-            bad = throughput(env, args.images, args.parallel, prefix, Path(tmp))
+            work = {name: Path(tmp) / name for name in ("copy", "convert")}
+            for path in work.values():
+                path.mkdir()
+            bad = throughput(env, args.images, args.parallel, prefix, work["copy"])
             if args.convert_gib:
-                bad |= conversion(env, args.convert_gib, args.convert_data_mib, prefix, Path(tmp))
+                gib, mib = args.convert_gib, args.convert_data_mib
+                bad |= conversion(env, gib, mib, prefix, work["convert"])
     finally:
         cleanup(env["GLANCE_LAB_URL"], prefix)
     return bad
