@@ -47,16 +47,19 @@ from imageyard.collect.glance.convert import (
     version_root,
     versions_from_api,
 )
-from imageyard.collect.glance.listing import PAGE_LIMIT, ListingError
+from imageyard.collect.glance.database import GlanceDatabase, Shaping, read_errors
+from imageyard.collect.glance.listing import PAGE_LIMIT, ListingError, item_field
 from imageyard.collect.glance.parallel import MAX_CONNECTIONS, Pacer, ParallelListing
 from imageyard.collect.openstack.http import HttpError, JsonHttp
 from imageyard.model.api_version import ApiVersion
 from imageyard.model.cache import CacheNode
+from imageyard.model.config import as_bool
 from imageyard.model.gap import Gap, SourceStatus
 from imageyard.model.image import Image, ImageMember
 from imageyard.model.inventory import Inventory
 from imageyard.model.location import Location
 from imageyard.model.store import Store
+from imageyard.secrets import scrub
 
 SOURCE = "glance"
 # the two passes over the image list: (label used in gaps, query)
@@ -115,29 +118,43 @@ class _Run:
 class GlanceCollector:
     """Reads one Glance API (plus the cache of each node in ``node_urls``)."""
 
-    http: JsonHttp
+    http: JsonHttp | None  # None: no API, the images come from ``database``
     node_urls: tuple[str, ...] = ()
     fetch_members: bool = False
     name: str = SOURCE
     connections: int = MAX_CONNECTIONS  # the most list requests at once (1: sequential)
+    database: GlanceDatabase | None = None  # read the images here instead of the API
+
+    @property
+    def api(self) -> JsonHttp:
+        """The image API (only called where one was given)."""
+        assert self.http is not None, "no Glance API"
+        return self.http
 
     def collect(self, inventory: Inventory, progress: Progress) -> Inventory:
         run = _Run()
         progress.start(self.name, total=None)
         pacer = Pacer(most=self.connections)
+        listing = None
         with (
             ThreadPoolExecutor(INFO_WORKERS, thread_name_prefix="glance-info") as info,
             ThreadPoolExecutor(2 * pacer.most, thread_name_prefix="glance-page") as pages,
             ThreadPoolExecutor(REQUEST_WORKERS, thread_name_prefix="glance-image") as jobs,
             gcpause.paused(),
         ):
-            asked = self._ask_info(info)  # answered while the images are listed
-            listing = ParallelListing(self.http, PASSES, pages, pacer)
-            self._list(run, listing, jobs, progress)
+            asked = None if self.http is None else self._ask_info(info)  # answered meanwhile
+            if self.database is not None:
+                self._read_database(run, self.database, _shaping(inventory, asked), progress)
+            else:
+                listing = ParallelListing(self.api, PASSES, pages, pacer, convert=compact)
+                self._list(run, listing, jobs, progress)
             stores, methods, caches, versions = _answers(run, asked)
         run.images.sort(key=_newest_first, reverse=True)
         run.images.sort(key=_hidden_last)
-        run.notes.append(_slices_note(listing))
+        if listing is not None:
+            run.notes.append(_slices_note(listing))
+        elif self.http is None:
+            run.notes.append("no Glance API given: stores, import methods and caches not read")
         status = self._status(run, stores)
         progress.done(self.name, status)
         return replace(
@@ -162,7 +179,8 @@ class GlanceCollector:
     def _status(self, run: _Run, stores: tuple[Store, ...]) -> SourceStatus:
         parts = [f"{len(run.images)} images", f"{len(stores)} stores", *run.notes]
         if run.shared:
-            parts.append(_members_note(run.shared, self.fetch_members))
+            fetched = self.fetch_members or self.database is not None
+            parts.append(_members_note(run.shared, fetched))
         if self.node_urls:
             parts.append(f"{len(self.node_urls)} cache nodes")
         return SourceStatus(
@@ -184,11 +202,11 @@ class GlanceCollector:
             for page in listing.pages():
                 run.pending |= self._prefetch(jobs, run, page)
                 before = len(run.images)
-                for raw in page:
-                    if self._wants_members(raw):
-                        run.waiting.append(raw)  # converted once its members are in
+                for item in page:
+                    if self._wants_members(item):
+                        run.waiting.append(item)  # kept once its members are in
                     else:
-                        self._add_image(run, raw)
+                        self._add(run, item)
                 self._settle(run, keep=MAX_WAITING)
                 if len(run.images) > before:
                     progress.advance(self.name, len(run.images) - before)
@@ -204,27 +222,60 @@ class GlanceCollector:
             run.gap(_listing_scope(scope, exc), _listing_error(exc))
 
     def _settle(self, run: _Run, keep: int) -> None:
-        """Convert the waiting shared images whose members are in, and more beyond ``keep``."""
+        """Keep the waiting shared images whose members are in, and more beyond ``keep``."""
         while run.waiting:
-            job = run.pending.get(f"{run.waiting[0].get('id')}/members")
+            job = run.pending.get(f"{item_field(run.waiting[0], 'id')}/members")
             if len(run.waiting) <= keep and job is not None and not job.done():
                 return
-            self._add_image(run, run.waiting.popleft())
+            self._add(run, run.waiting.popleft())
+
+    def _add(self, run: _Run, item: Image | Mapping[str, Any]) -> None:
+        """A converted image (its members added) or a raw body (converted now)."""
+        if not isinstance(item, Image):
+            self._add_image(run, item)
+        elif item.id not in run.seen:
+            if self._wants_members(item):
+                item = replace(item, members=self._members(run, item))
+            self._keep(run, item)
+
+    def _keep(self, run: _Run, image: Image) -> None:
+        run.seen.add(image.id)
+        run.images.append(image)
+        run.shared += image.visibility == "shared"
+
+    def _read_database(
+        self, run: _Run, database: GlanceDatabase, shaping: Shaping, progress: Progress
+    ) -> None:
+        """Every listed image from Glance's database, members included."""
+        try:
+            for item in database.images(shaping):
+                if isinstance(item, str):
+                    run.notes.append(f"images read from the database (alembic head {item})")
+                    continue
+                run.images.append(item)
+                run.shared += item.visibility == "shared"
+                if len(run.images) % PAGE_LIMIT == 0:
+                    progress.advance(self.name, PAGE_LIMIT)
+        except read_errors() as exc:
+            first = scrub(str(exc)).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+            run.gap("images", f"database: {first}; the images not read are unknown")
+        progress.advance(self.name, len(run.images) % PAGE_LIMIT)
+        run.seen.update(image.id for image in run.images)
 
     def _prefetch(
-        self, pool: ThreadPoolExecutor, run: _Run, page: list[Mapping[str, Any]]
+        self, pool: ThreadPoolExecutor, run: _Run, page: list[Any]
     ) -> dict[str, Future[Any]]:
         """Start the per-image requests of a page, so they overlap with its conversion."""
         jobs: dict[str, Future[Any]] = {}
-        for raw in page:
-            image_id = raw.get("id")
-            if self._wants_members(raw):
+        for item in page:
+            image_id = item_field(item, "id")
+            if self._wants_members(item):
                 jobs[f"{image_id}/members"] = pool.submit(
-                    self.http.get_json, f"/images/{image_id}/members"
+                    self.api.get_json, f"/images/{image_id}/members"
                 )
-            if run.locations_allowed and _wants_locations(run, raw):
+            if run.locations_allowed and _wants_locations(run, item):
                 jobs[f"{image_id}/locations"] = pool.submit(
-                    self.http.get_json, f"/images/{image_id}/locations"
+                    self.api.get_json, f"/images/{image_id}/locations"
                 )
         return jobs
 
@@ -240,9 +291,7 @@ class GlanceCollector:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             run.gap(f"image {image_id}", f"unreadable image record: {exc!r}")
             return
-        run.seen.add(image_id)
-        run.images.append(image)
-        run.shared += image.visibility == "shared"
+        self._keep(run, image)
 
     def _locations(self, run: _Run, raw: Mapping[str, Any]) -> tuple[Location, ...] | None:
         """None: use the body's own ``locations``; else what the locations API says.
@@ -254,7 +303,7 @@ class GlanceCollector:
             return None
         image_id = raw["id"]
         try:
-            body = run.answer(f"{image_id}/locations", self.http, f"/images/{image_id}/locations")
+            body = run.answer(f"{image_id}/locations", self.api, f"/images/{image_id}/locations")
         except HttpError as exc:
             if exc.status in _REFUSED:
                 run.locations_refused = True
@@ -269,15 +318,15 @@ class GlanceCollector:
         run.locations_allowed = True
         return locations_from_api(body)
 
-    def _wants_members(self, raw: Mapping[str, Any]) -> bool:
-        return self.fetch_members and raw.get("visibility") == "shared"
+    def _wants_members(self, item: Image | Mapping[str, Any]) -> bool:
+        return self.fetch_members and item_field(item, "visibility") == "shared"
 
-    def _members(self, run: _Run, raw: Mapping[str, Any]) -> tuple[ImageMember, ...]:
-        if not self._wants_members(raw):
+    def _members(self, run: _Run, item: Image | Mapping[str, Any]) -> tuple[ImageMember, ...]:
+        if not self._wants_members(item):
             return ()
-        image_id = raw["id"]
+        image_id = item_field(item, "id")
         try:
-            body = run.answer(f"{image_id}/members", self.http, f"/images/{image_id}/members")
+            body = run.answer(f"{image_id}/members", self.api, f"/images/{image_id}/members")
         except HttpError as exc:
             run.gap(f"image {image_id} members", exc.brief)
             return ()
@@ -286,11 +335,11 @@ class GlanceCollector:
     # ------------------------------------------------------------------ info
     def _stores(self, found: _Found) -> tuple[Store, ...]:
         try:
-            return stores_from_api(self.http.get_json("/info/stores/detail"))
+            return stores_from_api(self.api.get_json("/info/stores/detail"))
         except HttpError as exc:
             detail_error = exc
         try:
-            stores = stores_from_api(self.http.get_json("/info/stores"))
+            stores = stores_from_api(self.api.get_json("/info/stores"))
         except HttpError as exc:
             if exc.status == 404:
                 found.notes.append("multi-store off (/v2/info/stores: 404)")
@@ -308,19 +357,19 @@ class GlanceCollector:
 
     def _import_methods(self, found: _Found) -> tuple[str, ...]:
         try:
-            return import_methods_from_api(self.http.get_json("/info/import"))
+            return import_methods_from_api(self.api.get_json("/info/import"))
         except HttpError as exc:
             found.gap("import methods", f"GET /v2/info/import: {exc.brief}")
             return ()
 
     def _versions(self, found: _Found) -> tuple[ApiVersion, ...]:
         """Glance's version document (``GET <root>/versions``), for the deployed release."""
-        endpoint = getattr(self.http, "endpoint", None)  # NOTE: only real endpoints have it
+        endpoint = getattr(self.api, "endpoint", None)  # NOTE: only real endpoints have it
         if endpoint is None:
             return ()
         try:
             url = f"{version_root(endpoint())}/versions"
-            return versions_from_api(self.http.get_json(url))
+            return versions_from_api(self.api.get_json(url))
         except HttpError as exc:
             found.notes.append(f"API versions unknown (GET /versions: {exc.brief})")
             return ()
@@ -328,7 +377,7 @@ class GlanceCollector:
     def _cache(self, found: _Found, url: str) -> CacheNode | None:
         node = url.rstrip("/")
         try:
-            return cache_node_from_api(node, self.http.get_json(f"{node}/v2/cache"))
+            return cache_node_from_api(node, self.api.get_json(f"{node}/v2/cache"))
         except HttpError as exc:
             found.gap(f"cache node {node}", f"GET {node}/v2/cache: {exc.brief}")
             return None
@@ -361,9 +410,11 @@ class _Asked:
 
 
 def _answers(
-    run: _Run, asked: _Asked
+    run: _Run, asked: _Asked | None
 ) -> tuple[tuple[Store, ...], tuple[str, ...], tuple[CacheNode, ...], tuple[ApiVersion, ...]]:
     """The info answers, their gaps and notes merged into ``run`` in a fixed order."""
+    if asked is None:
+        return (), (), (), ()
     stores = run.merge(*asked.stores.result())
     methods = run.merge(*asked.methods.result())
     caches = tuple(run.merge(*job.result()) for job in asked.caches)
@@ -371,11 +422,39 @@ def _answers(
     return stores, methods, tuple(c for c in caches if c is not None), versions
 
 
-def _wants_locations(run: _Run, raw: Mapping[str, Any]) -> bool:
+def _wants_locations(run: _Run, raw: Image | Mapping[str, Any]) -> bool:
     """True when an image body lacks ``locations`` that the locations API may give."""
-    if "locations" in raw or run.locations_refused:
+    if isinstance(raw, Image) or "locations" in raw or run.locations_refused:
         return False
     return bool(raw.get("stores")) or raw.get("status") in _DATA_STATES
+
+
+def compact(page: list[Any]) -> list[Any]:
+    """A page's image bodies as Images, on the worker that fetched it.
+
+    A body without ``locations`` (the endpoint hides them) or that does not convert stays as
+    it is, for the collector to complete or to record as a gap; members are added later.
+    """
+    out: list[Any] = []
+    for raw in page:
+        try:
+            out.append(image_from_api(raw) if "locations" in raw else raw)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            out.append(raw)
+    return out
+
+
+def _shaping(inventory: Inventory, asked: _Asked | None) -> Shaping:
+    """Store weights (the API's when it answers, else the configuration's) and whether the
+    configuration shows ``direct_url`` (Glance's default: no)."""
+    stores = asked.stores.result()[0] if asked is not None else ()
+    weights: dict[str, int] = {}
+    for store in (*stores, *inventory.stores):
+        if store.weight is not None:
+            weights.setdefault(store.id, store.weight)
+    glance = inventory.config.glance_api
+    direct = as_bool(glance.show_image_direct_url, False) if glance is not None else False
+    return Shaping(weights, direct_url=bool(direct))
 
 
 def _newest_first(image: Image) -> tuple[str, str]:
