@@ -1,14 +1,15 @@
 """Run every benchmark, each printing its own side-by-side figures.
 
 ``make bench`` (or ``.venv/bin/python bench/run.py``). The redaction benchmark checks that
-masking secrets stays linear in the input size. The offline benchmark (show, audit,
-design on a generated 100,000-image snapshot) runs anywhere, as does the reclaim one
-(``reclaim.analyse`` on 100,000 Glance and 300,000 RBD images beside a hash-join
-baseline). The collection benchmark needs the lab (``make lab-up``): it starts a bench
-Glance of its own beside the lab's, fills it with ``--images`` images (default 20,000) and
-removes it afterwards; ``--quick`` uses 2,000 images, one round and one uWSGI process. The apply benchmark (lab too)
-copies N images with imageyard apply and with a serial ``glance image-import`` loop, and
-converts a 2 GiB qcow2 image to raw, printing the times, the ratio and the peak RSS.
+masking secrets stays linear in the input size. The offline benchmark (show, audit, design
+on a generated 100,000-image snapshot) runs anywhere, as does the reclaim one
+(``reclaim.analyse`` on 100,000 Glance and 300,000 RBD images beside a hash-join baseline).
+The collection benchmark needs the lab (``make lab-up``): it starts a bench Glance of its
+own beside the lab's, fills it with ``--images`` images (default 20,000) and removes it
+afterwards; ``--quick`` uses 2,000 images, one round and one uWSGI process. The apply
+benchmark (lab too) copies N images with imageyard apply and with a serial ``glance image-
+import`` loop, and converts a 2 GiB qcow2 image to raw, printing the times, the ratio and
+the peak RSS.
 """
 
 from __future__ import annotations
