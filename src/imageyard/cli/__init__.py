@@ -26,7 +26,20 @@ from imageyard.errors import ExitCode, ImageyardError
 
 def _register_commands(group: click.Group) -> None:
     """Attach every subcommand; imported here, never at import time of this module."""
-    from imageyard.cli import apply, audit, collect, design, paths, plan, reclaim, show, simulate
+    from imageyard.cli import (
+        apply,
+        audit,
+        collect,
+        design,
+        diff,
+        metrics,
+        paths,
+        plan,
+        reclaim,
+        report,
+        show,
+        simulate,
+    )
 
     for command in (
         collect.command,
@@ -38,6 +51,9 @@ def _register_commands(group: click.Group) -> None:
         apply.command,
         reclaim.command,
         simulate.group,
+        report.command,
+        diff.command,
+        metrics.command,
     ):
         group.add_command(command)
 

@@ -285,6 +285,8 @@ class Inputs:
 _REQUIRED: dict[str, Callable[[Inputs], list[str]]] = {
     "plan_file": lambda i: [str(i.plan)],
     "trace_path": lambda i: ["--trace", str(i.trace)],
+    "old": lambda i: [str(i.snapshot)],  # diff OLD NEW: the snapshot against itself
+    "new": lambda i: [str(i.snapshot)],
 }
 
 

@@ -1,0 +1,43 @@
+"""``imageyard diff``: what changed between two snapshots."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from imageyard.cli.options import output_option, write_output
+from imageyard.errors import ExitCode
+from imageyard.files import check_output
+from imageyard.model.snapshot import read_inventory
+from imageyard.report.drift import changed, document
+from imageyard.report.drift_render import FORMATS
+from imageyard.report.results import gather
+
+
+@click.command("diff")
+@click.argument("old", metavar="OLD", type=click.Path(path_type=Path))
+@click.argument("new", metavar="NEW", type=click.Path(path_type=Path))
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(FORMATS)),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@output_option("the drift")
+@click.option("--exit-code", is_flag=True, help="Exit 3 when anything changed.")
+def command(old: Path, new: Path, fmt: str, out: str, exit_code: bool) -> int:
+    """Compare two snapshots OLD and NEW: images added, removed or moved between stores,
+    bytes per store, new and fixed findings, clone share per consumer, reclaimable bytes.
+
+    Exit code 0 (with --exit-code: 3 when anything changed); a bad snapshot gives 5.
+    """
+    check_output(out, "drift", (old, new))
+    doc = document(gather(read_inventory(old)), gather(read_inventory(new)))
+    write_output(FORMATS[fmt](doc), out, "drift", (old, new))
+    if exit_code and changed(doc):
+        return int(ExitCode.FINDINGS)
+    return int(ExitCode.OK)

@@ -1,0 +1,63 @@
+"""``imageyard report``: one self-contained HTML file of a snapshot and its results."""
+
+from __future__ import annotations
+
+import datetime
+import os
+from pathlib import Path
+
+import click
+
+from imageyard.cli.options import inventory_input, output_option, write_output
+from imageyard.errors import ExitCode
+from imageyard.files import check_output, read_text
+from imageyard.model.snapshot import read_inventory
+from imageyard.report import html
+from imageyard.report.results import gather
+
+MAX_MEMO_BYTES = 16 * 2**20
+
+
+def report_clock() -> datetime.datetime:
+    """Now, or ``SOURCE_DATE_EPOCH`` (seconds) when set: a reproducible report."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
+    return datetime.datetime.now(datetime.UTC)
+
+
+def _memo(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    return read_text(path, "design memo", MAX_MEMO_BYTES)
+
+
+@click.command("report")
+@inventory_input("The snapshot written by 'imageyard collect' (or give it as INVENTORY).")
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(["html"]), default="html", show_default=True,
+    help="Output format.",
+)  # fmt: skip
+@output_option("the report", default="report.html")
+@click.option(
+    "--design",
+    "design_memo",
+    type=click.Path(path_type=Path),
+    metavar="MEMO",
+    help="A design memo ('imageyard design -f markdown') to include.",
+)
+def command(inventory: Path | None, fmt: str, out: str, design_memo: Path | None) -> int:
+    """Write one self-contained HTML report of a snapshot: summary cards, charts, the
+    findings (audit and reclaim) and images (stores, locations, path per consumer, pins)
+    as paged, sortable, filterable tables, the gaps and the design memo.
+
+    The file needs no network. SOURCE_DATE_EPOCH fixes its clock. A bad snapshot or memo
+    gives exit code 5.
+    """
+    if inventory is None:
+        raise click.UsageError("give the snapshot: imageyard report INVENTORY")
+    check_output(out, "report", (inventory, design_memo))
+    memo = _memo(design_memo)
+    text = html.render(gather(read_inventory(inventory)), report_clock(), memo)
+    write_output(text, out, "report", (inventory, design_memo))
+    return int(ExitCode.OK)

@@ -1,0 +1,167 @@
+"""The HTML report's view-model: every figure, chart and row already computed and sorted.
+
+Concepts: ``page(results, now, memo)`` returns a ``Page`` that the template only loops
+over. Summary cards and SVG charts come from ``facts``; the findings (audit and reclaim,
+unmuted and muted) and the images (stores, locations, path per consumer, pins) are rows
+of plain values serialised once as JSON inside the page, where a small script pages,
+sorts and filters them, so a catalog of 100,000 images stays one light page. Every text
+passes ``secrets.scrub``; ``now`` is given (the report's own clock), never read here.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from imageyard import secrets
+from imageyard.audit.cow.trace import BootPath
+from imageyard.model.finding import Finding, Severity
+from imageyard.report.facts import Facts, facts, human_bytes
+from imageyard.report.html.charts import Bar, bars, stacked
+from imageyard.report.results import Results
+
+SIZE_BINS = ((2**20 * 100, "< 100 MiB"), (2**30, "100 MiB – 1 GiB"), (2**30 * 10, "1 – 10 GiB"),
+             (2**30 * 100, "10 – 100 GiB"), (None, "≥ 100 GiB"))  # fmt: skip
+_SEVERITIES = [s.value for s in sorted(Severity, key=lambda s: -s.rank)]
+
+
+@dataclass(frozen=True)
+class Card:
+    """One summary figure."""
+
+    label: str
+    value: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart: its id, title and SVG text."""
+
+    id: str
+    title: str
+    svg: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """Everything the template shows."""
+
+    title: str
+    generated_at: str
+    snapshot_at: str
+    cards: tuple[Card, ...]
+    charts: tuple[Chart, ...]
+    consumers: tuple[str, ...]
+    severities: tuple[str, ...]
+    gaps: tuple[str, ...]
+    memo: str | None
+    data_json: str  # findings and images, as JSON safe inside <script>
+
+
+def _cards(f: Facts) -> tuple[Card, ...]:
+    shares = ", ".join(f"{c.consumer} {c.share * 100:.0f}%" for c in f.clone_shares)
+    pct = sorted({f"{c.share * 100:.0f}%" for c in f.clone_shares}, key=lambda p: float(p[:-1]))
+    sev = Counter({s: n for _, s, n in f.findings or ()})
+    by_sev = ", ".join(f"{sev[s]} {s}" for s in _SEVERITIES if sev[s]) or "none"
+    total = sum(n for _, _, n in f.findings or ())
+    return (
+        Card("Images", str(f.images), human_bytes(f.bytes)),
+        Card("Stores", str(len(f.by_store)),
+             ", ".join(f"{t.key[0]} {human_bytes(t.bytes)}" for t in f.by_store)),
+        Card("Clone share", " – ".join(pct[:: max(len(pct) - 1, 1)]) or "-", shares),
+        Card("Reclaimable", human_bytes(f.reclaimable_bytes), f"{len(f.reclaimable)} classes"),
+        Card("Findings", "not audited" if f.findings is None else str(total), by_sev),
+    )  # fmt: skip
+
+
+def _size_bins(results: Results) -> list[Bar]:
+    counts = [0] * len(SIZE_BINS)
+    for image in results.inventory.images:
+        size = image.size or 0
+        counts[next(n for n, (top, _) in enumerate(SIZE_BINS) if top is None or size < top)] += 1
+    return [Bar(label, c, f"{c} images") for (_, label), c in zip(SIZE_BINS, counts, strict=True)]
+
+
+def _paths_chart(results: Results) -> str:
+    parts = [p for p in BootPath]
+    rows = [(s.consumer.name, [dict(s.by_path).get(p, 0) for p in parts])
+            for s in sorted(results.paths.summaries, key=lambda s: s.consumer.name)]  # fmt: skip
+    return stacked("Boot paths per consumer", rows, [p.value for p in parts])
+
+
+def _charts(f: Facts, results: Results) -> tuple[Chart, ...]:
+    store = [Bar(t.key[0], t.bytes, human_bytes(t.bytes)) for t in f.by_store]
+    fmts: Counter[str] = Counter()
+    for t in f.by_format:
+        fmts[t.key[0]] += t.bytes
+    fmt = [Bar(k, v, human_bytes(v)) for k, v in sorted(fmts.items())]
+    rec = [Bar(c, b, human_bytes(b)) for c, b in f.reclaimable]
+    return (
+        Chart("bytes-store", "Bytes per store", bars("Bytes per store", store)),
+        Chart("bytes-format", "Bytes per disk format", bars("Bytes per disk format", fmt)),
+        Chart("reclaim", "Reclaimable bytes by class", bars("Reclaimable bytes by class", rec)),
+        Chart("sizes", "Image size distribution", bars("Image sizes", _size_bins(results))),
+        Chart("paths", "Boot paths per consumer", _paths_chart(results)),
+    )
+
+
+def _finding_row(f: Finding, origin: str) -> list[Any]:
+    return [f.severity.rank, f.severity.value, f.rule_id, secrets.scrub(str(f.resource)),
+            secrets.scrub(f.message), f.status.value, origin]  # fmt: skip
+
+
+def _findings(results: Results) -> list[list[Any]]:
+    audit = results.audit.findings if results.audit is not None else ()
+    rows = [_finding_row(f, "audit") for f in audit]
+    rows += [_finding_row(f, "reclaim") for f in results.reclaim.findings]
+    return sorted(rows, key=lambda r: (-r[0], r[2], r[3], r[4]))
+
+
+def _image_rows(results: Results) -> list[list[Any]]:
+    paths: defaultdict[str, list[str]] = defaultdict(list)
+    for row in results.paths.rows:  # consumer then image order: one list per image
+        paths[row.image.id].append(row.verdict.path.value)
+    pins: defaultdict[str, list[str]] = defaultdict(list)
+    for pin in results.reclaim.pins:
+        pins[pin.image_id].append(f"{pin.spec} ({len(pin.direct)} clones)")
+    rows = []
+    for i in sorted(results.inventory.images, key=lambda i: (i.name or "", i.id)):
+        locs = [f"{loc.store or '?'} {secrets.scrub(loc.url)}" for loc in i.locations]
+        rows.append([i.id, secrets.scrub(i.name or ""), i.status, i.disk_format or "",
+                     i.size or 0, list(i.stores), locs, paths[i.id], pins[i.id]])  # fmt: skip
+    return rows
+
+
+def _safe_json(data: Any) -> str:
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    for char in "<>&@=":  # NOTE: "@" and "=" too: no URL or pair spans two JSON strings
+        text = text.replace(char, f"\\u{ord(char):04x}")
+    return text
+
+
+def _gaps(results: Results) -> tuple[str, ...]:
+    return tuple(secrets.scrub(f"{g.source}: {g.scope}: {g.error}") for g in results.inventory.gaps)
+
+
+def page(results: Results, now: datetime.datetime, memo: str | None = None) -> Page:
+    """The view-model of the report of ``results`` made at ``now``."""
+    f = facts(results)
+    consumers = tuple(s.consumer.name for s in results.paths.summaries)
+    data = {"findings": _findings(results), "images": _image_rows(results),
+            "consumers": list(consumers)}  # fmt: skip
+    return Page(
+        title="imageyard report",
+        generated_at=now.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        snapshot_at=results.inventory.generated_at,
+        cards=_cards(f),
+        charts=_charts(f, results),
+        consumers=consumers,
+        severities=tuple(_SEVERITIES),
+        gaps=_gaps(results),
+        memo=secrets.scrub(memo) if memo is not None else None,
+        data_json=_safe_json(data),
+    )

@@ -1,0 +1,40 @@
+"""Snapshots for the report, diff and metrics tests: a generated catalog, made stable.
+
+``snapshot(tmp, images)`` collects the lab's configuration and a fake Glance of ``images``
+images (s3 locations carrying credentials, as old Glance wrote them) and pins the
+collection time and durations, so the outputs can be compared with gold files.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+from imageyard import cli
+from imageyard.model.snapshot import read_inventory, write_inventory
+from imageyard.testing.fake_glance import Catalog, FakeGlance
+
+ROOT = Path(__file__).resolve().parents[3]
+CONFIG = ROOT / "tests" / "fixtures" / "configs" / "lab"
+GOLD = ROOT / "tests" / "gold" / "report"
+WHEN = "2026-01-02T03:04:05+00:00"
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def snapshot(tmp: Path, images: int, name: str = "inv.json") -> Path:
+    """A stable snapshot of ``images`` generated images."""
+    out = tmp / name
+    with FakeGlance(catalog=Catalog(images=images, s3_credentials=True)) as fake:
+        args = ["collect", "-q", "--glance-endpoint", fake.url, "--config-dir", str(CONFIG)]
+        assert cli.run([*args, "-o", str(out)]) in (0, 6)
+    inv = read_inventory(out)
+    sources = tuple(replace(s, seconds=0.5) for s in inv.sources)
+    write_inventory(replace(inv, generated_at=WHEN, sources=sources), out)
+    return out
+
+
+def scrub(text: str) -> str:
+    """Volatile text (the fake Glance's port, generated ids) made constant."""
+    text = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", text)
+    return UUID.sub("UUID", text)

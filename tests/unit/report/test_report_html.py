@@ -1,0 +1,94 @@
+"""``imageyard report --format html``: one self-contained, deterministic file, no secrets."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from report_support import GOLD, scrub, snapshot
+
+from imageyard.cli import run
+from imageyard.model.gap import Gap
+from imageyard.model.snapshot import read_inventory, write_inventory
+
+EPOCH = "1767323045"  # 2026-01-02T03:04:05Z
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return snapshot(tmp_path_factory.mktemp("html"), 30)
+
+
+def _report(inv: Path, out: Path, monkeypatch: pytest.MonkeyPatch, *extra: str) -> str:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    assert run(["report", str(inv), "-o", str(out), *extra]) == 0
+    return out.read_text()
+
+
+def _data(html: str) -> dict[str, list[list[object]]]:
+    match = re.search(r'<script id="report-data" type="application/json">(.*?)</script>', html)
+    assert match is not None
+    return json.loads(match.group(1))  # type: ignore[no-any-return]
+
+
+def test_html_matches_gold(small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    html = _report(small, tmp_path / "r.html", monkeypatch)
+    assert "report made 2026-01-02T03:04:05Z" in html
+    assert scrub(html) == (GOLD / "report.html").read_text()
+
+
+def test_same_snapshot_same_bytes(
+    small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = _report(small, tmp_path / "a.html", monkeypatch)
+    assert _report(small, tmp_path / "b.html", monkeypatch) == first
+
+
+def test_self_contained_every_section_and_every_image(
+    small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    html = _report(small, tmp_path / "r.html", monkeypatch)
+    assert not re.search(r"\b(src|href)\s*=", html)  # nothing loaded from anywhere
+    assert "<link" not in html and "@import" not in html
+    for section in ("summary", "charts", "findings", "images", "gaps", "design"):
+        assert f'<section id="{section}">' in html
+    assert html.count("<svg ") == 5
+    data = _data(html)
+    inv = read_inventory(small)
+    assert sorted(r[0] for r in data["images"]) == sorted(i.id for i in inv.images)
+    assert data["findings"], "the generated catalog has findings"
+
+
+def test_secrets_in_names_and_gaps_are_never_rendered(
+    small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inv = read_inventory(small)
+    leaky = replace(inv.images[0], name="db-image password=hunter2")
+    gap = Gap("glance", "image list", "GET http://admin:s3cr3tpw@glance:9292/v2/images: 500")
+    path = tmp_path / "leaky.json"
+    write_inventory(replace(inv, images=(leaky, *inv.images[1:]), gaps=(*inv.gaps, gap)), path)
+    html = _report(path, tmp_path / "r.html", monkeypatch)
+    assert "db-image password" in html and "admin:" in html
+    assert "hunter2" not in html and "s3cr3tpw" not in html
+
+
+def test_design_memo_is_included_escaped(
+    small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    memo = tmp_path / "memo.md"
+    memo.write_text("# Memo\n<script>alert(1)</script> password = hunter2\n")
+    html = _report(small, tmp_path / "r.html", monkeypatch, "--design", str(memo))
+    assert "# Memo" in html and "&lt;script&gt;alert(1)" in html
+    assert "hunter2" not in html
+
+
+def test_a_binary_memo_is_exit_5(
+    small: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    memo = tmp_path / "memo.bin"
+    memo.write_bytes(b"\x00\x01")
+    assert run(["report", str(small), "-o", str(tmp_path / "r.html"), "--design", str(memo)]) == 5
+    assert "imageyard: error:" in capsys.readouterr().err
