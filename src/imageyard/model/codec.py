@@ -21,6 +21,7 @@ import dataclasses
 import enum
 import functools
 import json
+import sys
 import types
 import typing
 from collections.abc import Callable, Sequence
@@ -29,6 +30,9 @@ from typing import Any, Literal, TypeVar, Union, cast, get_args, get_origin
 from imageyard.errors import SnapshotError
 
 T = TypeVar("T")
+# Field metadata: the field's strings repeat across records (formats, owners, store ids,
+# property keys): ``decode`` interns them, so each distinct value is held once.
+INTERN: typing.Mapping[str, object] = types.MappingProxyType({"intern": True})
 JSONValue = None | bool | int | float | str | list["JSONValue"] | dict[str, "JSONValue"]
 
 _NONE = type(None)
@@ -350,7 +354,7 @@ class _DataclassDecoder:
     def _plan(self) -> list[tuple[str, Decoder, bool]]:
         hints = _hints(self.cls)
         return [
-            (f.name, _decoder(hints[f.name]), _required(f))
+            (f.name, _field_decoder(f, hints[f.name]), _required(f))
             for f in dataclasses.fields(self.cls)
             if f.init
         ]
@@ -376,6 +380,22 @@ class _DataclassDecoder:
             return self.cls(**kwargs)
         except (TypeError, ValueError) as exc:
             raise _Fail(f"invalid {self.cls.__name__}: {exc}") from None
+
+
+def _field_decoder(f: dataclasses.Field[Any], tp: Any) -> Decoder:
+    inner = _decoder(tp)
+    if not f.metadata.get("intern"):
+        return inner
+    return lambda data: _interned(inner(data))
+
+
+def _interned(value: object) -> object:
+    """``value`` with each string in it (in tuples too) interned."""
+    if type(value) is str:
+        return sys.intern(value)
+    if type(value) is tuple and value:
+        return tuple(map(_interned, value))
+    return value
 
 
 def _required(f: dataclasses.Field[Any]) -> bool:
