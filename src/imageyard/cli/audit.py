@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -34,11 +35,13 @@ def _list_rules() -> str:
     return "\n".join(rows) + "\n"
 
 
-def _render(result: AuditResult, fmt: str, out: str) -> str:
+def _render(result: AuditResult, fmt: str, out: str) -> str | Iterator[str]:
     if fmt == "table" and out == "-":
         # NOTE: COLUMNS, else the terminal's width, else the default (a pipe or a file)
         width = shutil.get_terminal_size((table.DEFAULT_WIDTH, 24)).columns
-        return table.render(result, color=sys.stdout.isatty(), width=max(width, 40))
+        return table.chunks(result, color=sys.stdout.isatty(), width=max(width, 40))
+    if fmt == "table":
+        return table.chunks(result)
     return FORMATS[fmt](result)
 
 

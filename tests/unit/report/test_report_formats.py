@@ -129,3 +129,15 @@ def test_table_fits_the_width_groups_by_rule_and_cites_file_and_line(
     wide = table.render(result, width=400)  # narrower, a long path wraps inside its column
     assert f"{cited[0].path}:{cited[0].line}" in wide
     assert text.count(summary_line(result)[:20]) == 1
+
+
+def test_table_streams_one_block_per_rule(result: AuditResult) -> None:
+    blocks = list(table.chunks(result, width=120))
+    finding_rules = {f.rule_id for f in result.findings}
+    unknown_rules = {u.rule_id for u in result.unknowns}
+    # a block per rule with findings, the unknowns' heading, a block per rule with unknowns,
+    # then the summary
+    assert len(blocks) == len(finding_rules) + 1 + len(unknown_rules) + 1
+    assert all(b.endswith("\n") for b in blocks)
+    assert blocks[-1].rstrip("\n").endswith(summary_line(result).split()[-1])
+    assert "".join(blocks) == table.render(result, width=120)
