@@ -5,7 +5,8 @@ The tree::
     ImageyardError                 exit 1  (a run-time failure: a fatal source, a write)
     ├── InputError                 exit 5  (an input file is missing, unreadable or malformed)
     │   ├── ConfigFileError        names the file and, where known, the line
-    │   └── SnapshotError          an inventory snapshot that cannot be read or is too new
+    │   ├── SnapshotError          an inventory snapshot that cannot be read or is too new
+    │   └── DesignRefused          inputs from which no consistent design follows
     └── UsageError                 exit 2  (options that do not fit together)
 
 The library raises these and never exits; ``imageyard.cli`` prints one line (plus a tip)
@@ -28,6 +29,7 @@ class ExitCode(enum.IntEnum):
     INCOMPLETE = 4
     BAD_INPUT = 5
     SOURCE_FAILED = 6
+    STALE = 7
     INTERNAL = 70
     INTERRUPTED = 130
 
@@ -73,6 +75,12 @@ class SnapshotError(InputError):
     """An inventory snapshot is unreadable, malformed, or of an unknown schema version."""
 
     slug = "snapshot"
+
+
+class DesignRefused(InputError):
+    """The inputs give a design that contradicts itself: it is refused, never printed."""
+
+    slug = "design-refused"
 
 
 class UsageError(ImageyardError):

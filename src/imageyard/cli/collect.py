@@ -17,13 +17,19 @@ from imageyard.cli.outcome import nothing_collected, partial_exit
 from imageyard.cli.progress import RichProgress
 from imageyard.cli.summary import print_collect_summary
 from imageyard.collect.base import run_collectors
+from imageyard.collect.ceph.client import DEFAULT_TIMEOUT as CEPH_TIMEOUT
 from imageyard.collect.configs import ConfigPaths, Overlay, discover, split_group
 from imageyard.collect.openstack.probe import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_READ_TIMEOUT,
     Timeouts,
 )
-from imageyard.collect.sources import SOURCES, CollectRequest, build_collectors
+from imageyard.collect.sources import (
+    GLANCE_CONNECTIONS,
+    SOURCES,
+    CollectRequest,
+    build_collectors,
+)
 from imageyard.errors import UsageError
 from imageyard.files import check_output
 from imageyard.model.inventory import Inventory
@@ -175,16 +181,32 @@ def _sources(value: str) -> tuple[str, ...] | None:
     show_default=True,
     help="Also read each shared image's members (one request per shared image).",
 )
+@click.option(
+    "--glance-connections",
+    type=click.IntRange(1, 32),
+    default=GLANCE_CONNECTIONS,
+    show_default=True,
+    metavar="N",
+    help="Read the image list on up to N connections at once, adding one while the "
+    "throughput grows (1: one after the other).",
+)
 @click.option("--ceph-user", metavar="NAME", help="cephx user for Ceph (e.g. a read-only one).")
 @click.option("--ceph-pool", "ceph_pools", multiple=True, help="Only these pools; repeatable.")
 @click.option("--rbd-watchers", is_flag=True, help="Also count watchers (one call per image).")
+@click.option(
+    "--backend-limit",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="backends: keep at most N objects per datadir, bucket or container; a longer "
+    "listing is recorded as cut (incomplete).  [default: 1000000]",
+)
 @click.option(
     "--connect-timeout",
     type=_SECONDS,
     default=DEFAULT_CONNECT_TIMEOUT,
     show_default=True,
     metavar="SECONDS",
-    help="Give up connecting to an HTTP endpoint after this long.",
+    help="Give up connecting to an HTTP endpoint (Glance, Keystone, Nova, Cinder) after this long.",
 )
 @click.option(
     "--read-timeout",
@@ -193,6 +215,15 @@ def _sources(value: str) -> tuple[str, ...] | None:
     show_default=True,
     metavar="SECONDS",
     help="Give up waiting for an HTTP answer (each read) after this long.",
+)
+@click.option(
+    "--ceph-timeout",
+    type=_Seconds(min=1, max=3600),
+    default=CEPH_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="Give up connecting to Ceph, and on each monitor or OSD operation, after this long "
+    "(whole seconds; also for the rbd/ceph CLI fallback).",
 )
 @output_option("the snapshot", default="inventory.json")
 @click.option(
@@ -213,11 +244,14 @@ def command(
     glance_endpoint: str | None,
     glance_nodes: tuple[str, ...],
     members: bool,
+    glance_connections: int,
     ceph_user: str | None,
     ceph_pools: tuple[str, ...],
     rbd_watchers: bool,
+    backend_limit: int | None,
     connect_timeout: float,
     read_timeout: float,
+    ceph_timeout: float,
     out: str,
     allow_partial: bool,
     quiet: bool,
@@ -242,10 +276,13 @@ def command(
         glance_token=glance_token,
         glance_nodes=glance_nodes,
         glance_members=members,
+        glance_connections=glance_connections,
         ceph_user=ceph_user,
         ceph_pools=ceph_pools or None,
         rbd_watchers=rbd_watchers,
+        backend_limit=backend_limit,
         timeouts=Timeouts(connect_timeout, read_timeout),
+        ceph_timeout=ceph_timeout,
     )
     inputs = tuple(path for _, path in request.explicit.items())
     check_output(out, "snapshot", inputs)

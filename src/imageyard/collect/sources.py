@@ -5,8 +5,11 @@ can use what it found: the ceph.conf files, the Glance stores). A ``CollectReque
 what the operator asked for; ``auto`` picks each source whose inputs are present (config
 files for ``config``; credentials for ``glance``, ``nova``, ``cinder`` and ``keystone``
 (its projects, for image owners that no longer exist); any ceph.conf
-for ``ceph``). A source left out is still recorded, as an incomplete ``SourceStatus``
-saying why, so no later stage mistakes "not collected" for "nothing there".
+for ``ceph``). ``backends`` (the contents of the file, S3 and Swift stores' datadirs,
+buckets and containers, with the stores' own credentials) runs only when named in
+``--sources``: ``auto`` never dials a backend because a config file mentions it. A source
+left out is still recorded, as an incomplete ``SourceStatus`` saying why, so no later stage
+mistakes "not collected" for "nothing there".
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 from imageyard.collect.base import Collector, Progress
+from imageyard.collect.ceph.client import DEFAULT_TIMEOUT as CEPH_TIMEOUT
 from imageyard.collect.configs import ConfigPaths
 from imageyard.collect.openstack.http import RetryPolicy
 from imageyard.collect.openstack.probe import Timeouts
@@ -23,7 +27,10 @@ from imageyard.errors import UsageError
 from imageyard.model.gap import Gap, SourceStatus
 from imageyard.model.inventory import Inventory
 
-SOURCES = ("config", "glance", "ceph", "nova", "cinder", "keystone")
+SOURCES = ("config", "glance", "ceph", "nova", "cinder", "keystone", "backends")
+
+
+GLANCE_CONNECTIONS = 6  # the default most image-list requests at once
 
 
 @dataclass(frozen=True)
@@ -37,11 +44,14 @@ class CollectRequest:
     glance_endpoint: str | None = None
     glance_nodes: tuple[str, ...] = ()
     glance_members: bool = False  # one request per shared image
+    glance_connections: int = GLANCE_CONNECTIONS  # image-list requests at once (1: sequential)
     timeouts: Timeouts = field(default_factory=Timeouts)
     glance_token: str | None = None  # OS_AUTH_TOKEN, sent to an OS_IMAGE_URL endpoint
     ceph_user: str | None = None
     ceph_pools: tuple[str, ...] | None = None
     rbd_watchers: bool = False
+    ceph_timeout: float = CEPH_TIMEOUT  # connect and each monitor/OSD operation (whole seconds)
+    backend_limit: int | None = None  # objects kept per listing (None: the default)
 
     def has_config(self) -> bool:
         return bool(self.discovered.searched or self.explicit.items())
@@ -71,6 +81,10 @@ def _why_not(
     if name == "glance":
         ok = request.glance_endpoint or request.has_cloud(environ)
         return None if ok else "no --glance-endpoint, --os-cloud or OS_* credentials"
+    if name == "backends":
+        if not asked:
+            return "not requested (--sources ...,backends)"
+        return None if request.has_config() else "no glance-api.conf given (--config-dir)"
     if name == "ceph":
         if asked:
             return (
@@ -150,17 +164,18 @@ def _glance(request: CollectRequest) -> Collector:
         if cause is not None:
             return Unreachable("glance", "endpoint", cause)
     causes = {url: probe(url, request.timeouts) for url in request.glance_nodes}
-    policy = RetryPolicy(timeout=request.timeouts.pair)
     http = glance_http(
         request.os_cloud,
         endpoint=request.glance_endpoint,
         token=request.glance_token,
-        policy=policy,
+        policy=RetryPolicy(timeout=request.timeouts.pair),
+        timeout=request.timeouts.read,
     )
     collector = GlanceCollector(
         http,
         node_urls=tuple(url for url, cause in causes.items() if cause is None),
         fetch_members=request.glance_members,
+        connections=request.glance_connections,
     )
     gaps = tuple(Gap("glance", f"cache of {url}", c) for url, c in causes.items() if c)
     return WithGaps(collector, gaps) if gaps else collector
@@ -170,22 +185,41 @@ def _ceph(request: CollectRequest) -> Collector:
     from imageyard.collect.ceph import CephCollector
 
     return CephCollector(
-        pools=request.ceph_pools, watchers=request.rbd_watchers, user=request.ceph_user
+        pools=request.ceph_pools,
+        watchers=request.rbd_watchers,
+        user=request.ceph_user,
+        timeout=request.ceph_timeout,
     )
 
 
-def _usage(request: CollectRequest) -> tuple[Collector, Collector]:
-    from imageyard.collect.openstack import connect
-    from imageyard.collect.usage import usage_collectors
+def _backends(request: CollectRequest) -> Collector:
+    from imageyard.collect.backends import BackendsCollector
 
-    return usage_collectors(connect(request.os_cloud))
+    if request.backend_limit is None:
+        return BackendsCollector(timeouts=request.timeouts)
+    return BackendsCollector(timeouts=request.timeouts, limit=request.backend_limit)
+
+
+def _cloud(request: CollectRequest) -> object:
+    """The cloud's Connection; authentication and discovery bounded by ``--read-timeout``."""
+    from imageyard.collect.openstack import connect
+
+    return connect(request.os_cloud, timeout=request.timeouts.read)
+
+
+def _usage(request: CollectRequest) -> tuple[Collector, Collector]:
+    from imageyard.collect.usage import DEFAULT_RETRY, usage_collectors
+
+    policy = replace(DEFAULT_RETRY, timeout=request.timeouts.pair)
+    return usage_collectors(_cloud(request), policy)
 
 
 def _keystone(request: CollectRequest) -> Collector:
     from imageyard.collect.keystone import KeystoneCollector
-    from imageyard.collect.openstack import IDENTITY, SdkJsonHttp, connect
+    from imageyard.collect.openstack import IDENTITY, SdkJsonHttp
 
-    return KeystoneCollector(SdkJsonHttp(connect(request.os_cloud), IDENTITY))
+    policy = RetryPolicy(timeout=request.timeouts.pair)
+    return KeystoneCollector(SdkJsonHttp(_cloud(request), IDENTITY, policy=policy))
 
 
 BUILDERS: dict[str, Callable[[CollectRequest], Collector]] = {
@@ -193,6 +227,7 @@ BUILDERS: dict[str, Callable[[CollectRequest], Collector]] = {
     "glance": _glance,
     "ceph": _ceph,
     "keystone": _keystone,
+    "backends": _backends,
 }
 
 
@@ -208,7 +243,7 @@ def _probe_keystone(request: CollectRequest) -> str | None:
     from imageyard.collect.openstack import connect
     from imageyard.collect.openstack.probe import probe
 
-    auth = connect(request.os_cloud).config.config.get("auth") or {}
+    auth = connect(request.os_cloud, timeout=request.timeouts.read).config.config.get("auth") or {}
     url = auth.get("auth_url")
     cause = probe(str(url), request.timeouts) if url else None
     return None if cause is None else f"Keystone {cause}"
@@ -225,7 +260,8 @@ def build_collectors(
 
         keystone_down = _probe_keystone(request)
         if keystone_down is None:
-            check_credentials(request.os_cloud)  # refused credentials: one line, not gaps
+            # refused credentials: one line, not gaps
+            check_credentials(request.os_cloud, timeout=request.timeouts.read)
     usage: tuple[Collector, Collector] | None = None
     collectors: list[Collector] = []
     for name in SOURCES:

@@ -22,7 +22,8 @@ from imageyard.design.diff import FileDiff, file_diffs
 from imageyard.design.engine import build_design
 from imageyard.design.model import Design
 from imageyard.design.site import Site, load_site
-from imageyard.design.situation import measured_site, merge
+from imageyard.design.situation import measured_site, merge, shared_site
+from imageyard.errors import ConfigFileError
 from imageyard.model.inventory import Inventory
 from imageyard.model.snapshot import read_inventory
 
@@ -53,6 +54,9 @@ def design_from(
     inv = read_inventory(inventory) if inventory is not None else None
     declared = load_site(site_file) if site_file is not None else None
     site = merge(measured_site(inv) if inv is not None else None, declared)
+    clash = shared_site(site) if site_file is not None and inv is not None else None
+    if clash is not None:
+        raise ConfigFileError(str(site_file), f"{clash}")
     choice = choose_release(release, inv, declared.release if declared is not None else None)
     run = run_design(site, inv, choice.release, with_audit=with_audit)
     return replace(run, release_origin=choice.detail)

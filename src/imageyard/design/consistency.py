@@ -6,8 +6,9 @@ config change that no decision backs (a store section, an ``enabled_backends`` e
 ``default_backend`` or an ``images_rbd_glance_store_name`` naming a store the layout does not
 enable, a store of a type no driver has); an API whose default it does not enable; tied
 weights within one API or in the store table; a default-store decision that disagrees with
-the store table; a retired store still enabled. ``build_design`` refuses a design with
-problems (a bug), and the tests run it over every example and fixture.
+the store table; two APIs at one site; a retired store still enabled. ``build_design``
+refuses a design with problems (``DesignRefused``, exit 5: one line naming each), and the
+tests run it over every example and fixture.
 """
 
 from __future__ import annotations
@@ -71,6 +72,8 @@ def _stores_backed(design: Design) -> Iterator[str]:
 
 def _apis(design: Design) -> Iterator[str]:
     enabled = {s.id for s in design.stores}
+    sites = [a.site for a in design.apis]
+    yield from (f"two glance-apis at site {s!r}" for s in sorted(set(sites)) if sites.count(s) > 1)
     for a in design.apis:
         if a.default not in a.stores:
             yield f"the API at {a.site} defaults to {a.default}, which it does not enable"

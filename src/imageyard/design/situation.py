@@ -303,6 +303,22 @@ def _merge_cinder(m: CinderBackend, d: CinderBackend, notes: list[str]) -> Cinde
     return replace(m, site=d.site or m.site)
 
 
+def shared_site(site: Site) -> str | None:
+    """Two Ceph clusters at one site (a cluster without a declared site is its own), measured
+    and declared ones alike: why the merged site cannot be designed, else None."""
+    seen: dict[str, CephCluster] = {}
+    for c in site.ceph_clusters:
+        at = c.site or c.name
+        first = seen.setdefault(at, c)
+        if first is not c:
+            return (
+                f"ceph_cluster {c.name} ({c.source}) is at site {at!r}, like {first.name} "
+                f"({first.source}): a site has one Glance API and one default store, "
+                "so one Ceph cluster"
+            )
+    return None
+
+
 def merge(measured: Site | None, declared: Site | None) -> Site:
     """One site: measured records win, declared ones fill what cannot be measured."""
     if measured is None:

@@ -1,7 +1,9 @@
 """Site files that once made the design contradict itself (exit 70), designed again.
 
 Each file in tests/fixtures/sites is the smallest site found that showed one root cause;
-its comment says which. Every one must design cleanly and keep the property it broke.
+its comment says which. Every one must design cleanly and keep the property it broke, or,
+when the inputs themselves contradict each other (``REFUSED``), be refused as bad input
+(exit 5) with one line naming the contradiction.
 """
 
 from __future__ import annotations
@@ -18,14 +20,21 @@ from imageyard.design import run_design
 from imageyard.design.layout import plan_stores
 from imageyard.design.model import StorePlan
 from imageyard.design.site import Backend, Site, load_site
-from imageyard.design.situation import measured_site
+from imageyard.design.situation import measured_site, merge
 from imageyard.design.topology import CENTRAL, plan_apis
+from imageyard.errors import DesignRefused
+from imageyard.model.snapshot import read_inventory
 
 SITES = ROOT / "tests" / "fixtures" / "sites"
 NAMES = sorted(p.stem for p in SITES.glob("*.yaml"))
 OVER = {  # designed over these configs
     "edge-api-hot-store": "kolla-control-services",
+    "measured-cluster-site-collision": "kolla-control-services",
     "repeated-section-store-pool": "duplicated-sections",
+}
+REFUSED = {  # bad input: the one line that says why
+    "measured-cluster-site-collision": "ceph_cluster edge (declared) is at site 'ceph', "
+    "like ceph (measured)",
 }
 
 
@@ -39,11 +48,31 @@ def _snapshot(name: str, tmp_path: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_regression_site_designs(name: str, tmp_path: Path) -> None:
+def test_regression_site_designs(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     memo = tmp_path / "memo.md"
     site = ["--site", str(SITES / f"{name}.yaml")]
-    assert cli.run(["design", *_snapshot(name, tmp_path), *site, "-o", str(memo)]) == 0
+    rc = cli.run(["design", *_snapshot(name, tmp_path), *site, "-o", str(memo)])
+    if name in REFUSED:
+        err = capsys.readouterr().err.strip().splitlines()
+        assert (rc, len(err)) == (5, 1), err
+        assert err[0].startswith(f"imageyard: error: {SITES / name}.yaml: {REFUSED[name]}")
+        assert not memo.exists()
+        return
+    assert rc == 0
     assert "## " in memo.read_text()
+
+
+def test_a_contradiction_is_refused_as_bad_input(tmp_path: Path) -> None:
+    """Past the site check (merged by hand), the consistency checker names the clash and
+    the design is refused with DesignRefused (exit 5), not an internal error."""
+    inv = read_inventory(Path(_snapshot("measured-cluster-site-collision", tmp_path)[0]))
+    site = merge(measured_site(inv), load_site(SITES / "measured-cluster-site-collision.yaml"))
+    with pytest.raises(DesignRefused) as caught:
+        run_design(site, inv, parse_release("33"), with_audit=False)
+    assert caught.value.exit_code == 5
+    assert "two glance-apis at site 'ceph'" in caught.value.message
 
 
 def test_archive_stores_stay_above_the_review_store() -> None:
