@@ -21,7 +21,7 @@ from imageyard.files import check_output
 from imageyard.model.finding import Severity
 from imageyard.model.inventory import Inventory
 from imageyard.model.snapshot import read_inventory
-from imageyard.report import FORMATS, table
+from imageyard.report import FORMATS, json_format, table
 from imageyard.report.view import summary_line
 
 DEFAULT_FAIL_ON = "high"
@@ -42,6 +42,8 @@ def _render(result: AuditResult, fmt: str, out: str) -> str | Iterator[str]:
         return table.chunks(result, color=sys.stdout.isatty(), width=max(width, 40))
     if fmt == "table":
         return table.chunks(result)
+    if fmt == "json":
+        return json_format.chunks(result)
     return FORMATS[fmt](result)
 
 
