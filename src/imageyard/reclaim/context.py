@@ -108,8 +108,11 @@ class Ctx:
 
     def source_gap(self, source: str, what: str) -> str | None:
         """Why ``source`` is not complete (``what`` names it for the reason), else None."""
-        if self.inv.source_status(source) is None:
+        status = self.inv.source_status(source)
+        if status is None:
             return f"{what} was not read"
+        if status.detail.startswith("not collected"):
+            return f"{what} was not read ({status.detail})"
         if not self.inv.is_complete(source):
             gaps = self.inv.gaps_for(source)
             why = f"{gaps[0].scope}: {gaps[0].error}" if gaps else "incomplete"

@@ -6,7 +6,8 @@ glance_store names the data after the image id: the file ``<datadir>/<id>``, the
 manifest). An entry is owned when its id is a Glance image or a location names it; any
 other Glance-shaped entry is an orphan unless it was written within the grace period (or
 its time is unknown). Entries not shaped like Glance's names belong to another user of the
-directory, container or bucket and are spared and counted. A listing that failed or was cut
+directory, container or bucket (the listing's ``foreign`` count) and are spared and
+counted. A listing that failed or was cut
 short (``complete`` False, a Swift 401) makes its class unknown for that store. The import
 staging store (``os_glance_staging_store``) holds ``<id>`` files while an import runs;
 one whose image is not importing any more is a leftover.
@@ -22,7 +23,6 @@ from imageyard.model.location import FileLocation, Location, S3Location, SwiftLo
 from imageyard.model.objects import StoredObject, StoreListing
 from imageyard.model.store import StoreType
 from imageyard.reclaim.context import Ctx, Outcome
-from imageyard.reclaim.model import Exclusion
 
 CLASS_OF_KIND = {
     "file": "file-no-glance-image",
@@ -33,8 +33,8 @@ STAGING = "import-staging-leftover"
 STAGING_STORE = "os_glance_staging_store"
 _IN_FLIGHT = ("importing", "uploading", "saving", "queued")
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-_OBJECT = re.compile(rf"({_UUID})(?:-\d{{5}})?")
-_STAGED = re.compile(rf"({_UUID})(?:\.[a-z0-9]+)?")
+_OBJECT = re.compile(rf"({_UUID})(?:-\d{{5,}})?", re.IGNORECASE)
+_STAGED = re.compile(rf"({_UUID})(?:\.[a-z0-9]+)?", re.IGNORECASE)
 _KINDS = {StoreType.FILE: "file", StoreType.SWIFT: "swift", StoreType.S3: "s3"}
 
 
@@ -68,15 +68,9 @@ def _listing(ctx: Ctx, listing: StoreListing) -> Iterator[Outcome]:
     if why is not None:
         yield ctx.unknown(cls, resource, why)
         return
-    if listing.foreign:
-        yield _foreign(cls, listing.foreign, listing.store)
     refs = ctx.idx.object_refs.get(listing.store, frozenset())
     for obj in listing.objects:
         yield from _object(ctx, listing, obj, cls, refs)
-
-
-def _foreign(cls: str, count: int, store: str) -> Outcome:
-    return Exclusion(cls, "foreign-name", count, 0, store)
 
 
 def _listing_gap(listing: StoreListing) -> str | None:
@@ -101,7 +95,7 @@ def _object(
         yield ctx.excluded(cls, "foreign-name", obj.size, store=listing.store)
         return
     full = _full_name(listing, obj)
-    if match.group(1) in ctx.idx.images or full in refs or obj.name in refs:
+    if match.group(1).lower() in ctx.idx.images or full in refs or obj.name in refs:
         return
     young = ctx.too_young(obj.modified)
     if young is not None:
@@ -134,7 +128,7 @@ def _staging(ctx: Ctx, listing: StoreListing) -> Iterator[Outcome]:
         if match is None:
             yield ctx.excluded(STAGING, "foreign-name", obj.size, store=listing.store)
             continue
-        image = ctx.idx.images.get(match.group(1))
+        image = ctx.idx.images.get(match.group(1).lower())
         if image is not None and image.status in _IN_FLIGHT:
             continue
         young = ctx.too_young(obj.modified)

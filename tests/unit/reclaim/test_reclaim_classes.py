@@ -126,17 +126,10 @@ def test_swift_segments_of_a_known_image_and_foreign_objects_are_not_orphans() -
         StoredObject("someone-elses-backup.tar", 500, OLD),
         StoredObject(ORPHAN, 500, RECENT),
     )
-    inv = replace(
-        inv,
-        store_listings=tuple(
-            replace(x, foreign=2) if x.store == "s3" else x for x in inv.store_listings
-        ),
-    )
     result = run(inv)
     assert result.of_class("swift-no-glance-image") == ()
     assert spared(result, "swift-no-glance-image", "foreign-name") == 1
     assert spared(result, "swift-no-glance-image", "young") == 1
-    assert spared(result, "s3-no-glance-image", "foreign-name") == 2
 
 
 def test_missing_rbd_image_snapshot_file_and_object_are_found() -> None:
