@@ -6,7 +6,8 @@ Concepts: Nova's RBD image backend names each disk ``<instance uuid>_<disk>`` wi
 names a volume by ``volume_name_template`` (``volume-<id>``) and renames a deleted volume
 that still has clones to ``volume-<id>.deleted`` (cinder/volume/drivers/rbd.py). Such data
 without its server or volume is a leftover, but only when Nova's (Cinder's) list was read
-whole: with a gap in it, the class is unknown.
+whole: with a gap in it, the class is unknown. A pool ``nova.conf`` (``images_rbd_pool``) or
+``cinder.conf`` (``rbd_pool``) names that Ceph's reading did not list is unknown too.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ def leftovers(ctx: Ctx) -> Iterator[Outcome]:
         NOVA: ctx.source_gap("nova", "Nova's server list"),
         CINDER: ctx.source_gap("cinder", "Cinder's volume list"),
     }
+    yield from _unlisted_pools(ctx)
     for ref in ctx.idx.pools:
         gap = ctx.pool_gap(ref.cluster, ref.pool)
         if gap is not None:
@@ -61,6 +63,29 @@ def leftovers(ctx: Ctx) -> Iterator[Outcome]:
             yield from _candidate(ctx, ref, image, cls, owner)
         for cls in sorted(unsure):
             yield ctx.unknown(cls, Resource("pool", ref.pool.name), missing[cls] or "")
+
+
+def _configured_pools(ctx: Ctx) -> Iterator[tuple[str, str, str]]:
+    """(class, pool, where) for each pool nova.conf or cinder.conf puts RBD data in."""
+    for nova in ctx.inv.config.nova:
+        if nova.uses_rbd and nova.images_rbd_pool is not None:
+            yield NOVA, nova.images_rbd_pool.value.strip(), "nova images_rbd_pool"
+    for cinder in ctx.inv.config.cinder:
+        for backend in cinder.backends:
+            if backend.is_rbd and backend.rbd_pool is not None:
+                yield CINDER, backend.rbd_pool.value.strip(), f"cinder [{backend.section}] rbd_pool"
+
+
+def _unlisted_pools(ctx: Ctx) -> Iterator[Outcome]:
+    """A consumer pool the configuration names but Ceph's reading did not list: unknown."""
+    listed = {ref.pool.name for ref in ctx.idx.pools}
+    seen: set[tuple[str, str]] = set()
+    for cls, pool, where in _configured_pools(ctx):
+        if pool and pool not in listed and (cls, pool) not in seen:
+            seen.add((cls, pool))
+            yield ctx.unknown(
+                cls, Resource("pool", pool), f"ceph: pool {pool} ({where}) was not listed"
+            )
 
 
 def _candidate(ctx: Ctx, ref: PoolRef, image: RbdImage, cls: str, owner: str) -> Iterator[Outcome]:

@@ -18,7 +18,13 @@ from dataclasses import dataclass
 from imageyard.model.ceph import CephCluster, Pool, RbdImage
 from imageyard.model.image import Image
 from imageyard.model.inventory import Inventory
-from imageyard.model.location import FileLocation, RbdLocation, S3Location, SwiftLocation
+from imageyard.model.location import (
+    FileLocation,
+    Location,
+    RbdLocation,
+    S3Location,
+    SwiftLocation,
+)
 from imageyard.model.objects import StoreListing
 from imageyard.model.store import Store, StoreType
 
@@ -90,8 +96,12 @@ class Index:
         return by_name + tuple(x for x in by_id if (x[0], x[1].name) not in seen)
 
     def referenced(self, fsid: str, pool: str, name: str) -> bool:
-        """True when a Glance location names ``pool/name`` in cluster ``fsid``."""
-        return (fsid, pool, name) in self.rbd_refs or ("", pool, name) in self.rbd_refs
+        """True when a Glance location (or ``direct_url``) names ``pool/name`` in ``fsid``.
+
+        A legacy ``rbd://<image>`` location names no cluster or pool: it matches any.
+        """
+        refs = self.rbd_refs
+        return (fsid, pool, name) in refs or ("", pool, name) in refs or ("", "", name) in refs
 
 
 def _uses(inv: Inventory) -> Counter[str]:
@@ -109,7 +119,8 @@ def _references(inv: Inventory) -> tuple[frozenset[RbdKey], dict[str, frozenset[
     rbd: set[RbdKey] = set()
     objects: defaultdict[str, set[str]] = defaultdict(set)
     for image in inv.images:
-        for loc in image.locations:
+        direct = (Location(image.direct_url, None),) if image.direct_url else ()
+        for loc in image.locations + direct:
             parsed = loc.parsed
             if isinstance(parsed, RbdLocation):
                 rbd.add((parsed.fsid if not parsed.legacy else "", parsed.pool, parsed.image))

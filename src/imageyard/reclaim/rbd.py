@@ -2,9 +2,12 @@
 
 Concepts: glance_store names the RBD image after the Glance image id and protects a
 snapshot ``snap`` on it (``rbd://<fsid>/<pool>/<id>/snap``). In a pool some rbd store uses,
-an image whose name is no Glance image id and that no location names is either data Glance
-lost track of (``rbd-no-glance-image``) or, with a protected ``snap`` still on it, the
-remains of an image whose Glance row is gone (``rbd-protected-snap-no-image``). Deleting an
+an image that no Glance location names is data Glance lost track of
+(``rbd-no-glance-image``): an ``rbd import`` by hand, or a copy-image that died after
+creating the RBD image (its name is then a live image's id, but no location of that image
+points here); with a protected ``snap`` and no Glance image of that id it is the remains of
+an image whose Glance row is gone (``rbd-protected-snap-no-image``). An image whose
+locations could not be read is spared (its locations might name the data). Deleting an
 image that still had other snapshots moves it to the RBD trash (glance_store 4.6.0 and
 later): ``rbd-trash-entry``. A snapshot removed while v2 clones use it lives on in the
 trash namespace: ``rbd-trash-snapshot``. Nova's ``<uuid>_disk*`` and Cinder's
@@ -70,12 +73,14 @@ def _clone_specs(ctx: Ctx, cluster: CephCluster, pool: Pool, key: RbdImage) -> l
 
 def _image(ctx: Ctx, ref: PoolRef, store: Store, image: RbdImage) -> Iterator[Outcome]:
     fsid, pool = ref.cluster.fsid, ref.pool.name
-    if image.name in ctx.idx.images or ctx.idx.referenced(fsid, pool, image.name):
-        return
-    if consumer_name(image.name) is not None:
+    if ctx.idx.referenced(fsid, pool, image.name) or consumer_name(image.name) is not None:
         return
     snap = image.snapshot("snap")
-    cls = SNAP_KEPT if snap is not None and snap.protected else NO_IMAGE
+    row = image.name in ctx.idx.images
+    cls = SNAP_KEPT if snap is not None and snap.protected and not row else NO_IMAGE
+    if image.name in ctx.idx.location_gaps:
+        yield ctx.excluded(cls, "locations-unknown", image.used, store=store.id, pool=pool)
+        return
     if not GLANCE_ID.fullmatch(image.name):
         yield ctx.excluded(cls, "foreign-name", image.used, store=store.id, pool=ref.pool.name)
         return
@@ -94,7 +99,7 @@ def _orphan_item(ctx: Ctx, ref: PoolRef, store: Store, image: RbdImage, cls: str
     clones = _clone_specs(ctx, ref.cluster, ref.pool, image)
     evidence = [
         Evidence.fact(f"ceph {ref.cluster.fsid}: {pool}/{image.name}, {image.size} bytes"),
-        Evidence.fact(f"glance: no image {image.name} and no location names {pool}/{image.name}"),
+        _glance_fact(ctx, pool, image.name),
         Evidence.fact(f"last written {image.modified or image.created}"),
     ]
     if cls == SNAP_KEPT:
@@ -102,7 +107,13 @@ def _orphan_item(ctx: Ctx, ref: PoolRef, store: Store, image: RbdImage, cls: str
     evidence.append(_watchers(image))
     if clones:
         evidence.append(Evidence.fact(f"clones: {', '.join(clones)}"))
-    what = "protected snap, no Glance image" if cls == SNAP_KEPT else "no Glance image"
+    what = (
+        "protected snap, no Glance image"
+        if cls == SNAP_KEPT
+        else "no Glance location"
+        if image.name in ctx.idx.images
+        else "no Glance image"
+    )
     return ctx.item(
         cls,
         Resource("rbd", f"{pool}/{image.name}"),
@@ -115,6 +126,19 @@ def _orphan_item(ctx: Ctx, ref: PoolRef, store: Store, image: RbdImage, cls: str
         store=store.id,
         pool=pool,
         confident=image.watchers is not None,
+    )
+
+
+def _glance_fact(ctx: Ctx, pool: str, name: str) -> Evidence:
+    row = ctx.idx.images.get(name)
+    if row is None:
+        return Evidence.fact(f"glance: no image {name} and no location names {pool}/{name}")
+    stores = ", ".join(row.stores) or "none"
+    importing = ", ".join(row.os_glance_importing_to_stores)
+    busy = f"; still importing to {importing}" if importing else ""
+    return Evidence.fact(
+        f"glance: image {name} is {row.status} in stores {stores}, but none of its locations "
+        f"names {pool}/{name} (an interrupted copy or upload){busy}"
     )
 
 
@@ -149,6 +173,10 @@ def _trash_entry(ctx: Ctx, ref: PoolRef, store: Store, entry: TrashEntry) -> Ite
         Evidence.fact(f"ceph {ref.cluster.fsid}: {pool} trash {entry.id} ({entry.name})"),
         Evidence.fact(f"moved to the trash {entry.deleted_at}; glance: no image {entry.name}"),
     ]
+    held = [x.trash_original_name or x.name for x in entry.snapshots
+            if x.namespace is SnapshotNamespace.TRASH]  # fmt: skip
+    if held:
+        evidence.append(Evidence.fact(f"snapshots in the trash namespace: {', '.join(held)}"))
     if clones:
         evidence.append(Evidence.fact(f"clones: {', '.join(clones)}"))
     yield ctx.item(

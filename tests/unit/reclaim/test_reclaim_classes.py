@@ -342,3 +342,46 @@ def test_projects_of_keystone_decide_deleted_owners_only_when_complete() -> None
     inv = replace(healthy(), projects=(Project("someone-else"),))
     result = run(inv)
     assert len(result.of_class("image-deleted-owner")) == 4
+
+
+def test_interrupted_copy_named_after_a_live_image_is_found() -> None:
+    # copy-image fast -> ceph died after creating images/<id>: the image has no ceph location
+    result = run(add_rbd(healthy(), "images", rbd("images", IMG_FILE)))
+    (item,) = result.of_class("rbd-no-glance-image")
+    assert str(item.finding.resource) == f"rbd images/{IMG_FILE}"
+    assert "no Glance location" in item.finding.message
+    assert any("none of its locations" in e.text for e in item.finding.evidence)
+
+
+def test_image_whose_locations_were_not_read_is_spared() -> None:
+    from reclaim_support import with_gap
+
+    inv = add_rbd(healthy(), "images", rbd("images", IMG_FILE))
+    inv = with_gap(inv, "glance", f"image {IMG_FILE} locations", "HTTP 500")
+    result = run(inv)
+    assert result.of_class("rbd-no-glance-image") == ()
+    assert spared(result, "rbd-no-glance-image", "locations-unknown") == 1
+
+
+def test_legacy_and_direct_url_references_count() -> None:
+    inv = add_rbd(healthy(), "images", rbd("images", "legacy-name"), rbd("images", uid(71)))
+    legacy = image(uid(72), "ceph", "rbd://legacy-name")
+    direct = image(uid(73), "ceph", "", locations=(),
+                   direct_url=f"rbd://{FSID}/images/{uid(71)}/snap")  # fmt: skip
+    result = run(replace(inv, images=(*inv.images, legacy, direct)))
+    assert result.of_class("rbd-no-glance-image") == ()
+    assert spared(result, "rbd-no-glance-image", "foreign-name") == 0
+
+
+def test_trash_entry_held_by_a_v2_clone_is_flattened_first() -> None:
+    held = Snapshot(
+        "c0ffee", 3, 4000, namespace=SnapshotNamespace.TRASH, trash_original_name="snap"
+    )
+    entry = TrashEntry("5ca1ab1e", ORPHAN, deleted_at=OLD, size=4000, snapshots=(held,))
+    ref = RbdParentRef("images", ORPHAN, "c0ffee", image_id="5ca1ab1e", in_trash=True)
+    child = rbd("vms", f"{SERVER}_disk.eph0", parent=ref)
+    inv = add_rbd(set_pool(healthy(), "images", trash=(entry,)), "vms", child)
+    (item,) = run(inv).of_class("rbd-trash-entry")
+    assert item.finding.action is not None and item.finding.action.kind == "flatten"
+    assert dict(item.finding.action.params)["children"] == f"vms/{SERVER}_disk.eph0"
+    assert any("trash namespace: snap" in e.text for e in item.finding.evidence)

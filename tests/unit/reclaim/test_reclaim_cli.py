@@ -189,3 +189,26 @@ def test_design_lists_the_same_orphans_pins_and_duplicates(
     assert run(["design", str(snapshot), "--no-audit"]) == 0
     memo = capsys.readouterr().out
     assert all(o.split(" ", 1)[1] in memo for o in orphans)
+
+
+def test_pools_shared_with_other_users_are_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inv = add_rbd(messy(), "images", rbd("images", "backup-volume-not-glance"))
+    path = tmp_path / "inv.json"
+    write_inventory(inv, path)
+    assert _json(path, capsys)["shared_with_others"] == ["pool images"]
+
+
+def test_location_credentials_never_reach_any_format(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = "wJalrXUtnFEMI-K7MDENG-bPxRfiCYEXAMPLEKEY"
+    lost = image(uid(61), "s3", f"s3://AKIAEXAMPLE:{secret}@rgw.example/glance-s3/{uid(61)}")
+    path = tmp_path / "inv.json"
+    write_inventory(replace(healthy(), images=(*healthy().images, lost)), path)
+    for fmt in ("table", "json", "markdown", "sarif"):
+        assert run(["reclaim", str(path), "-f", fmt, "--fail-on", "none"]) == 0
+        out = capsys.readouterr().out
+        assert uid(61) in out, fmt  # the item is there ...
+        assert secret not in out and "AKIAEXAMPLE" not in out, fmt  # ... without the keys

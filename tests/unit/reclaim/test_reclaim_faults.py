@@ -22,6 +22,13 @@ from reclaim_support import (
     with_gap,
 )
 
+from imageyard.model.config import (
+    CinderBackendConfig,
+    CinderConfig,
+    ConfigValue,
+    DeploymentConfig,
+    NovaConfig,
+)
 from imageyard.model.inventory import Inventory
 from imageyard.model.objects import StoredObject
 
@@ -127,3 +134,22 @@ def test_hidden_locations_make_the_location_based_classes_unknown() -> None:
 def test_member_gaps_do_not_hide_anything() -> None:
     inv = with_gap(planted(), "glance", f"image {uid(1)} members", "HTTP 500")
     assert unknown_classes(run(inv)) == set()
+
+
+def _cv(section: str, key: str, value: str) -> ConfigValue:
+    return ConfigValue(section, key, value, "/etc/x.conf", 1)
+
+
+def test_a_configured_consumer_pool_that_was_not_listed_is_unknown() -> None:
+    nova = NovaConfig(path="/etc/nova/nova.conf", images_type=_cv("libvirt", "images_type", "rbd"),
+                      images_rbd_pool=_cv("libvirt", "images_rbd_pool", "ephemeral"))  # fmt: skip
+    backend = CinderBackendConfig(
+        section="ceph",
+        volume_driver=_cv("ceph", "volume_driver", "cinder.volume.drivers.rbd.RBDDriver"),
+        rbd_pool=_cv("ceph", "rbd_pool", "volumes"),  # listed: no unknown
+    )
+    cinder = CinderConfig(path="/etc/cinder/cinder.conf", backends=(backend,))
+    inv = replace(planted(), config=DeploymentConfig(nova=(nova,), cinder=(cinder,)))
+    result = run(inv)
+    assert unknown_classes(result) == {"nova-disk-no-server"}
+    assert [str(u.resource) for u in result.unknowns] == ["pool ephemeral"]

@@ -82,6 +82,16 @@ def _total_doc(t: Total) -> dict[str, Any]:
     }
 
 
+def shared_scopes(result: ReclaimResult) -> list[str]:
+    """Pools and stores that also hold data not named like Glance's (another user's)."""
+    found = {
+        f"pool {e.pool}" if e.pool else f"store {e.store}"
+        for e in result.exclusions
+        if e.reason == "foreign-name" and (e.pool or e.store)
+    }
+    return sorted(found)
+
+
 def summary_doc(result: ReclaimResult) -> dict[str, int]:
     """Counts and bytes for the whole result."""
     states = dict(result.classes)
@@ -123,6 +133,7 @@ def result_document(result: ReclaimResult) -> dict[str, Any]:
             }
             for e in result.exclusions
         ],
+        "shared_with_others": shared_scopes(result),
         "pins": [pin_doc(p) for p in result.pins],
         "duplicates": [group_doc(g) for g in result.duplicates],
         "conversions": [
