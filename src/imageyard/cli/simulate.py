@@ -20,7 +20,16 @@ from imageyard.simulate.estimate import Throughputs, read_throughputs
 from imageyard.simulate.glance_cache import GlanceCacheSettings
 from imageyard.simulate.nova_base import NovaBaseSettings
 from imageyard.simulate.render import FORMATS
-from imageyard.simulate.tracefile import read_trace, trace_csv
+from imageyard.simulate.sources import (
+    ImportCounts,
+    from_glance_log,
+    from_nova_log,
+)
+from imageyard.simulate.sources import (
+    from_inventory as servers_trace,
+)
+from imageyard.simulate.trace import TraceBuilder
+from imageyard.simulate.tracefile import open_text, read_trace, trace_csv
 
 GiB = 1 << 30
 
@@ -227,3 +236,65 @@ def generate_command(pattern: str, out: str, **knobs: Any) -> int:
     trace = generate.PATTERNS[pattern](generate.GeneratorSettings(**knobs))
     write_output(trace_csv(trace), out, "trace", ())
     return int(ExitCode.OK)
+
+
+@group.command("import")
+@click.option(
+    "--inventory",
+    type=click.Path(dir_okay=False),
+    metavar="SNAPSHOT",
+    help="Servers (image, host, created_at) and image sizes.",
+)
+@click.option(
+    "--glance-log",
+    "glance_logs",
+    multiple=True,
+    metavar="FILE",
+    help="A glance-api access log (uWSGI or eventlet/Apache lines); repeatable.",
+)
+@click.option(
+    "--nova-log",
+    "nova_logs",
+    multiple=True,
+    metavar="[HOST=]FILE",
+    help="A nova-compute log of HOST (default: the file name); repeatable; needs "
+    "--inventory for the instances' images.",
+)
+@output_option("the trace (CSV)")
+def import_command(
+    inventory: str | None, glance_logs: tuple[str, ...], nova_logs: tuple[str, ...], out: str
+) -> int:
+    """Write a boot trace (CSV) derived from an inventory's servers or from log lines.
+
+    Without logs, every server of the snapshot booted from an image is one boot at its
+    creation time. With logs, every image download in glance-api's access log and every
+    "Creating image(s)" in nova-compute's log is one boot. Skipped records are counted on
+    stderr.
+    """
+    files = (inventory, *glance_logs, *(n.partition("=")[2] or n for n in nova_logs))
+    check_output(out, "trace", files)
+    if inventory is None and (nova_logs or not glance_logs):
+        raise click.UsageError("give --inventory (needed for servers and nova-compute logs)")
+    inv = read_inventory(Path(inventory)) if inventory is not None else None
+    builder, counts = TraceBuilder(), ImportCounts()
+    sizes = from_inventory.image_sizes(inv) if inv is not None else {}
+    for path in glance_logs:
+        with open_text(path, "log", errors="replace") as lines:
+            from_glance_log(lines, sizes, builder, counts)
+    for spec in nova_logs:
+        host, _, path = spec.partition("=") if "=" in spec else ("", "", spec)
+        with open_text(path, "log", errors="replace") as lines:
+            assert inv is not None
+            from_nova_log(lines, host or Path(path).stem, inv, builder, counts)
+    if inv is not None and not glance_logs and not nova_logs:
+        servers_trace(inv, builder, counts)
+    _report(counts)
+    write_output(trace_csv(builder.build()), out, "trace", files)
+    return int(ExitCode.OK)
+
+
+def _report(counts: ImportCounts) -> None:
+    skipped = ", ".join(f"{n} {why}" for why, n in sorted((counts.skipped or {}).items()))
+    click.echo(
+        f"imageyard: {counts.taken} boots" + (f"; skipped: {skipped}" if skipped else ""), err=True
+    )

@@ -25,6 +25,7 @@ class Server:
     host: str | None = field(default=None, metadata=INTERN)
     availability_zone: str | None = field(default=None, metadata=INTERN)
     status: str = field(default="", metadata=INTERN)
+    created_at: str | None = None  # Nova's ``created`` (ISO 8601), schema 1.6
 
     @property
     def boots_from_volume(self) -> bool:

@@ -39,15 +39,16 @@ def parse_time(text: str) -> float:
     return stamp.timestamp()
 
 
-def _open(path: str) -> io.TextIOWrapper:
+def open_text(path: str, what: str = "trace", errors: str = "strict") -> io.TextIOWrapper:
+    """Regular file ``path`` opened as UTF-8 text, streamed; anything else is an InputError."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
     except OSError as exc:
-        raise InputError(f"{path}: cannot read the trace: {os_reason(exc)}") from None
+        raise InputError(f"{path}: cannot read the {what}: {os_reason(exc)}") from None
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
-        raise InputError(f"{path}: not a regular file (the trace must be a file)")
-    return io.TextIOWrapper(os.fdopen(fd, "rb"), encoding="utf-8", newline="")
+        raise InputError(f"{path}: not a regular file (the {what} must be a file)")
+    return io.TextIOWrapper(os.fdopen(fd, "rb"), encoding="utf-8", errors=errors, newline="")
 
 
 def read_trace(
@@ -57,7 +58,7 @@ def read_trace(
 ) -> Trace:
     """The trace in CSV file ``path``."""
     builder = TraceBuilder()
-    with _open(path) as handle:
+    with open_text(path) as handle:
         try:
             for number, row in _rows(handle):
                 _add(builder, row, f"{path}:{number}", sizes or {}, default_lifetime)

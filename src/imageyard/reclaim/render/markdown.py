@@ -57,11 +57,14 @@ def render(result: ReclaimResult) -> str:
     )
     lines += _section(
         "Pinned images",
-        ("image", "depth", "flatten first", "flatten bytes"),
+        ("image", "depth", "delete returns 409", "flatten first", "flatten bytes"),
         [
             (
                 p.spec,
                 str(p.depth),
+                {True: "yes", False: "no (v2 clones: RBD trash)", None: "if any clone is v1"}[
+                    p.delete_returns_409
+                ],
                 ", ".join(n.spec for n in p.direct),
                 human_bytes(p.flatten_bytes),
             )

@@ -53,6 +53,12 @@ def _items(result: ReclaimResult, width: int) -> list[str]:
     return lines
 
 
+def _delete(answer: bool | None) -> str:
+    if answer is None:
+        return "409 if any clone is v1"
+    return "409" if answer else "204, then RBD trash"
+
+
 def _others(result: ReclaimResult, width: int) -> list[str]:
     lines = _block(
         f"Could not decide ({len(result.unknowns)})",
@@ -70,12 +76,13 @@ def _others(result: ReclaimResult, width: int) -> list[str]:
         width,
     )
     lines += _block(
-        f"Pinned images ({len(result.pins)}): deleting them returns 409",
-        ("image", "depth", "flatten first", "flatten bytes"),
+        f"Pinned images ({len(result.pins)})",
+        ("image", "depth", "delete", "flatten first", "flatten bytes"),
         [
             (
                 p.spec,
                 str(p.depth),
+                _delete(p.delete_returns_409),
                 ", ".join(n.spec for n in p.direct),
                 human_bytes(p.flatten_bytes),
             )
