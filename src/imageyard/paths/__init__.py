@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from imageyard.audit.cow import BootPath, Consumer, Verdict, verdicts
 from imageyard.model.image import Image
 from imageyard.model.inventory import Inventory
+from imageyard.steps import NO_STEPS, Steps
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,11 @@ def _summary(consumer: Consumer, rows: list[PathRow]) -> ConsumerSummary:
     )
 
 
-def build_paths(inv: Inventory, *, consumer: str | None = None) -> PathsReport:
-    """The paths of every image on every consumer (or only the one named ``consumer``)."""
+def build_paths(
+    inv: Inventory, *, consumer: str | None = None, steps: Steps = NO_STEPS
+) -> PathsReport:
+    """The paths of every image on every consumer (or only the one named ``consumer``);
+    ``steps`` hears of each consumer's images done."""
     rows: list[PathRow] = []
     summaries: list[ConsumerSummary] = []
     table = verdicts(inv)
@@ -74,6 +78,7 @@ def build_paths(inv: Inventory, *, consumer: str | None = None) -> PathsReport:
         mine = [PathRow(image, c, table.of(image, c)) for image in inv.images]
         rows += mine
         summaries.append(_summary(c, mine))
+        steps.advance(len(mine))
     return PathsReport(rows=tuple(rows), summaries=tuple(summaries), images=len(inv.images))
 
 
