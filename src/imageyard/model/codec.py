@@ -386,16 +386,30 @@ def _field_decoder(f: dataclasses.Field[Any], tp: Any) -> Decoder:
     inner = _decoder(tp)
     if not f.metadata.get("intern"):
         return inner
-    return lambda data: _interned(inner(data))
+    return _interning(tp, inner)
 
 
-def _interned(value: object) -> object:
-    """``value`` with each string in it (in tuples too) interned."""
-    if type(value) is str:
-        return sys.intern(value)
-    if type(value) is tuple and value:
-        return tuple(map(_interned, value))
-    return value
+def _interning(tp: Any, inner: Decoder) -> Decoder:
+    """``inner``, interning the strings it returns: ``str``, ``str | None``, ``tuple[str,
+    ...]`` and ``tuple[tuple[str, str], ...]`` fields each get a decoder of their own."""
+    intern = sys.intern
+    args = get_args(tp)
+    if tp is str or (len(args) == 2 and str in args and _NONE in args):
+
+        def decode_str(data: object) -> object:
+            return intern(data) if type(data) is str else inner(data)
+
+        return decode_str
+    if args == (str, Ellipsis):
+        return lambda data: tuple(map(intern, cast(tuple[str, ...], inner(data))))
+    if args == (tuple[str, str], Ellipsis):
+
+        def decode_pairs(data: object) -> object:
+            pairs = cast(tuple[tuple[str, str], ...], inner(data))
+            return tuple([(intern(k), intern(v)) for k, v in pairs])
+
+        return decode_pairs
+    raise TypeError(f"interning is not supported for {tp!r}")
 
 
 # Fields that hold a size in bytes (or GiB): a negative value is never collected.

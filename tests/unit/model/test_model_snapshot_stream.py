@@ -153,3 +153,18 @@ def test_a_bad_byte_names_its_line_across_chunks(
     bad.write_bytes(b'{\n"a":\n"x",\n"b": "\x00"}')
     with pytest.raises(SnapshotError, match=r"bad.json:4: binary content"):
         read_inventory(bad)
+
+
+def test_repeated_strings_are_one_object_after_decoding() -> None:
+    image = {
+        "id": "x", "owner": "p" + "1" * 20, "disk_format": "raw", "stores": ["ceph-" + "a" * 9],
+        "properties": [["hw_" + "disk_bus", "v" + "irtio"]], "tags": ["gold" + "en"],
+        "locations": [{"url": "rbd://f/p/x/snap", "store": "ceph-" + "a" * 9}],
+    }  # fmt: skip
+    doc = {"schema_version": SCHEMA_VERSION, "images": [dict(image, id=n) for n in "ab"]}
+    first, second = load_inventory(json.dumps(doc), origin="x").images
+    assert first.owner is second.owner and first.stores[0] is second.stores[0]
+    assert first.properties[0][0] is second.properties[0][0]
+    assert first.properties[0][1] is second.properties[0][1]
+    assert first.tags[0] is second.tags[0]
+    assert first.locations[0].store is second.locations[0].store is first.stores[0]
