@@ -95,6 +95,7 @@ class Change:
     fact: str
     target: str = ""  # which nova.conf / cinder backend / site's glance-api, when several
     risk: str = ""  # how this option can turn a slow path into a failure, and what avoids it
+    paths: tuple[str, ...] = ()  # the files it is written to (placement.py); () = usual path
 
 
 @dataclass(frozen=True)
