@@ -29,6 +29,7 @@ class ExitCode(enum.IntEnum):
     INCOMPLETE = 4
     BAD_INPUT = 5
     SOURCE_FAILED = 6
+    STALE = 7
     INTERNAL = 70
     INTERRUPTED = 130
 

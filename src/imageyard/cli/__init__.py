@@ -26,7 +26,7 @@ from imageyard.errors import ExitCode, ImageyardError
 
 def _register_commands(group: click.Group) -> None:
     """Attach every subcommand; imported here, never at import time of this module."""
-    from imageyard.cli import audit, collect, design, paths, plan, show
+    from imageyard.cli import apply, audit, collect, design, paths, plan, show
 
     for command in (
         collect.command,
@@ -35,6 +35,7 @@ def _register_commands(group: click.Group) -> None:
         paths.command,
         design.command,
         plan.command,
+        apply.command,
     ):
         group.add_command(command)
 

@@ -23,7 +23,12 @@ from imageyard.collect.openstack.probe import (
     DEFAULT_READ_TIMEOUT,
     Timeouts,
 )
-from imageyard.collect.sources import SOURCES, CollectRequest, build_collectors
+from imageyard.collect.sources import (
+    GLANCE_CONNECTIONS,
+    SOURCES,
+    CollectRequest,
+    build_collectors,
+)
 from imageyard.errors import UsageError
 from imageyard.files import check_output
 from imageyard.model.inventory import Inventory
@@ -175,6 +180,15 @@ def _sources(value: str) -> tuple[str, ...] | None:
     show_default=True,
     help="Also read each shared image's members (one request per shared image).",
 )
+@click.option(
+    "--glance-connections",
+    type=click.IntRange(1, 32),
+    default=GLANCE_CONNECTIONS,
+    show_default=True,
+    metavar="N",
+    help="Read the image list on up to N connections at once, adding one while the "
+    "throughput grows (1: one after the other).",
+)
 @click.option("--ceph-user", metavar="NAME", help="cephx user for Ceph (e.g. a read-only one).")
 @click.option("--ceph-pool", "ceph_pools", multiple=True, help="Only these pools; repeatable.")
 @click.option("--rbd-watchers", is_flag=True, help="Also count watchers (one call per image).")
@@ -213,6 +227,7 @@ def command(
     glance_endpoint: str | None,
     glance_nodes: tuple[str, ...],
     members: bool,
+    glance_connections: int,
     ceph_user: str | None,
     ceph_pools: tuple[str, ...],
     rbd_watchers: bool,
@@ -242,6 +257,7 @@ def command(
         glance_token=glance_token,
         glance_nodes=glance_nodes,
         glance_members=members,
+        glance_connections=glance_connections,
         ceph_user=ceph_user,
         ceph_pools=ceph_pools or None,
         rbd_watchers=rbd_watchers,

@@ -26,6 +26,9 @@ from imageyard.model.inventory import Inventory
 SOURCES = ("config", "glance", "ceph", "nova", "cinder", "keystone")
 
 
+GLANCE_CONNECTIONS = 6  # the default most image-list requests at once
+
+
 @dataclass(frozen=True)
 class CollectRequest:
     """Everything ``imageyard collect`` was told (after flag and environment parsing)."""
@@ -37,6 +40,7 @@ class CollectRequest:
     glance_endpoint: str | None = None
     glance_nodes: tuple[str, ...] = ()
     glance_members: bool = False  # one request per shared image
+    glance_connections: int = GLANCE_CONNECTIONS  # image-list requests at once (1: sequential)
     timeouts: Timeouts = field(default_factory=Timeouts)
     glance_token: str | None = None  # OS_AUTH_TOKEN, sent to an OS_IMAGE_URL endpoint
     ceph_user: str | None = None
@@ -161,6 +165,7 @@ def _glance(request: CollectRequest) -> Collector:
         http,
         node_urls=tuple(url for url, cause in causes.items() if cause is None),
         fetch_members=request.glance_members,
+        connections=request.glance_connections,
     )
     gaps = tuple(Gap("glance", f"cache of {url}", c) for url, c in causes.items() if c)
     return WithGaps(collector, gaps) if gaps else collector

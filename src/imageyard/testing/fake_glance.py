@@ -26,6 +26,7 @@ Run ``python -m imageyard.testing.fake_glance --images N`` to serve a catalog by
 from __future__ import annotations
 
 import argparse
+import calendar
 import contextlib
 import hashlib
 import json
@@ -35,7 +36,7 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -322,18 +323,42 @@ def _listed(catalog: Catalog, query: dict[str, str], start: int) -> Iterator[int
     """Indices a list with ``query`` shows, newest first, from ``start`` down.
 
     As in Glance: hidden images only with ``os_hidden=true``; community images only with
-    ``visibility=all`` or ``visibility=community``; ``visibility=<v>`` shows only ``v``.
+    ``visibility=all`` or ``visibility=community``; ``visibility=<v>`` shows only ``v``;
+    ``created_at=<op>:<time>`` compares the creation time (``lt``, ``lte``, ``gt``, ``gte``,
+    ``eq``, ``neq``).
     """
     hidden = query.get("os_hidden", "false").lower() == "true"
+    return filter(_shown(catalog, query), _candidates(catalog, hidden, start))
+
+
+def _listed_oldest_first(catalog: Catalog, query: dict[str, str], start: int) -> Iterator[int]:
+    """The same list oldest first (``sort_dir=asc``), from ``start`` up."""
+    hidden = query.get("os_hidden", "false").lower() == "true"
+    indices = (i for i in range(start, catalog.images) if catalog.is_hidden(i) == hidden)
+    return filter(_shown(catalog, query), indices)
+
+
+_COMPARE: dict[str, Callable[[int, int], bool]] = {
+    "lt": lambda a, b: a < b, "lte": lambda a, b: a <= b, "gt": lambda a, b: a > b,
+    "gte": lambda a, b: a >= b, "eq": lambda a, b: a == b, "neq": lambda a, b: a != b,
+}  # fmt: skip
+
+
+def _shown(catalog: Catalog, query: dict[str, str]) -> Callable[[int], bool]:
     wanted = query.get("visibility")
-    for index in _candidates(catalog, hidden, start):
+    op, _, when = query.get("created_at", "gte:1970-01-01T00:00:00Z").partition(":")
+    threshold = calendar.timegm(time.strptime(when, "%Y-%m-%dT%H:%M:%SZ"))
+    compare = _COMPARE[op]
+
+    def shown(index: int) -> bool:
         visibility = catalog.visibility_of(index)
-        if (
+        return compare(EPOCH + index * 60, threshold) and (
             wanted == "all"
             or visibility == wanted
             or (wanted is None and visibility != "community")
-        ):
-            yield index
+        )
+
+    return shown
 
 
 def page_number(catalog: Catalog, query: dict[str, str], marker: int | None, limit: int) -> int:
@@ -432,6 +457,9 @@ class FakeGlanceState:
             raise _Error(400, f"No image found with ID {marker}")
         if not hidden and self.faults.page is not None:
             self._page_fault(page_number(self.catalog, query, marker_index, limit))
+        if query.get("sort_dir") == "asc":
+            start = 0 if marker_index is None else marker_index + 1
+            return self._page(query, _listed_oldest_first(self.catalog, query, start), limit)
         start = self.catalog.images - 1 if marker_index is None else marker_index - 1
         return self._page(query, _listed(self.catalog, query, start), limit)
 

@@ -365,3 +365,18 @@ def test_api_versions_are_collected_for_the_release(fake: Start) -> None:
     assert current == ["v2.18"]
     assert len(inv.glance_versions) == 19
     assert any(path.startswith("/versions") for path, _ in server.requests())
+
+
+def test_one_connection_reads_the_two_passes_one_page_after_the_other(fake: Start) -> None:
+    server = fake(Catalog(images=4500, hidden_every=10))
+    http = glance_http(endpoint=server.url, policy=FAST)
+    inv = GlanceCollector(http, connections=1).collect(Inventory(), NullProgress())
+    assert len({i.id for i in inv.images}) == len(inv.images) == 4500
+    lists = image_requests(server)
+    assert all("created_at" not in t and "sort_dir" not in t for t in lists)
+    assert len(lists) == 5 + 1  # 4,050 listed by default, 450 hidden ones
+    status = inv.source_status("glance")
+    assert status is not None and "2 slices, at most 1 at once" in status.detail
+    shown = [i.created_at or "" for i in inv.images if not i.os_hidden]
+    assert shown == sorted(shown, reverse=True)  # the list's own order: newest first
+    assert [i.os_hidden for i in inv.images] == sorted(i.os_hidden for i in inv.images)

@@ -103,3 +103,13 @@ def test_in_process_mode() -> None:
     with FakeGlance(Catalog(images=3), in_process=True) as server:
         assert len(get(server, "/v2/images").json()["images"]) == 3
         assert server.requests() == [("/v2/images", 200)]
+
+
+def test_created_at_filter_and_oldest_first(fake: Start) -> None:
+    server = fake(Catalog(images=30, hidden_every=0))
+    cut = "2023-11-14T22:23:20Z"  # image 10's created_at (EPOCH + 10 * 60 s)
+    older = walk(server, f"limit=7&visibility=all&created_at=lt:{cut}")
+    assert [i["id"] for i in older] == [image_id(n) for n in range(9, -1, -1)]
+    assert all(i["created_at"] < cut for i in older)
+    first = get(server, "/v2/images?limit=1&visibility=all&sort_key=created_at&sort_dir=asc")
+    assert [i["id"] for i in first.json()["images"]] == [image_id(0)]

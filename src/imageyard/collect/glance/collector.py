@@ -6,7 +6,11 @@ left out of every list unless asked for), both with ``visibility=all`` (communit
 left out otherwise, even for an admin). An admin list covers every project and every status
 Glance lists (queued, saving, importing, uploading, active, deactivated, pending_delete;
 never killed or deleted images).
-Each image is converted to the model as soon as its page arrives. Where the endpoint hides
+The passes are read in slices, on as many connections as make the listing faster (``parallel``,
+``slices``; ``connections=1`` reads them one page after the other), and the images are put
+back in the list's order (newest first, hidden ones last) at the end.
+Each image is converted to the model as soon as its page arrives (a shared image once its
+members are in, when they are read). Where the endpoint hides
 ``locations`` (``show_multiple_locations`` off) the service-only
 ``GET /v2/images/{id}/locations`` is tried; once that is refused it is not asked again and
 one gap says so. Members cost one request per ``shared`` image, so they are read only when
@@ -25,6 +29,7 @@ when nothing is missing. ``collect`` never raises for the source itself.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -42,7 +47,8 @@ from imageyard.collect.glance.convert import (
     version_root,
     versions_from_api,
 )
-from imageyard.collect.glance.listing import PAGE_LIMIT, ListingError, PageStream
+from imageyard.collect.glance.listing import PAGE_LIMIT, ListingError
+from imageyard.collect.glance.parallel import MAX_CONNECTIONS, Pacer, ParallelListing
 from imageyard.collect.openstack.http import HttpError, JsonHttp
 from imageyard.model.api_version import ApiVersion
 from imageyard.model.cache import CacheNode
@@ -72,6 +78,7 @@ _NOT_ADMIN = (
 )
 _T = TypeVar("_T")
 REQUEST_WORKERS = 4  # concurrent per-image requests (members, locations)
+MAX_WAITING = 2 * PAGE_LIMIT  # shared images whose members may be awaited at once
 INFO_WORKERS = 2  # stores, import methods and caches, asked while the images are listed
 _DATA_STATES = frozenset({"active", "deactivated", "importing", "uploading"})
 
@@ -86,6 +93,7 @@ class _Run:
     locations_refused: bool = False
     locations_allowed: bool = False
     pending: dict[str, Future[Any]] = field(default_factory=dict)  # per-image requests
+    waiting: deque[Mapping[str, Any]] = field(default_factory=deque)  # awaiting their members
     notes: list[str] = field(default_factory=list)
     shared: int = 0  # images with visibility shared
 
@@ -111,21 +119,25 @@ class GlanceCollector:
     node_urls: tuple[str, ...] = ()
     fetch_members: bool = False
     name: str = SOURCE
+    connections: int = MAX_CONNECTIONS  # the most list requests at once (1: sequential)
 
     def collect(self, inventory: Inventory, progress: Progress) -> Inventory:
         run = _Run()
         progress.start(self.name, total=None)
+        pacer = Pacer(most=self.connections)
         with (
             ThreadPoolExecutor(INFO_WORKERS, thread_name_prefix="glance-info") as info,
-            ThreadPoolExecutor(2 * len(PASSES), thread_name_prefix="glance-page") as pages,
+            ThreadPoolExecutor(2 * pacer.most, thread_name_prefix="glance-page") as pages,
             ThreadPoolExecutor(REQUEST_WORKERS, thread_name_prefix="glance-image") as jobs,
             gcpause.paused(),
         ):
             asked = self._ask_info(info)  # answered while the images are listed
-            streams = [(label, PageStream(self.http, p, pages)) for label, p in PASSES]
-            for label, stream in streams:
-                self._list(run, label, stream, jobs, progress)
+            listing = ParallelListing(self.http, PASSES, pages, pacer)
+            self._list(run, listing, jobs, progress)
             stores, methods, caches, versions = _answers(run, asked)
+        run.images.sort(key=_newest_first, reverse=True)
+        run.images.sort(key=_hidden_last)
+        run.notes.append(_slices_note(listing))
         status = self._status(run, stores)
         progress.done(self.name, status)
         return replace(
@@ -164,25 +176,40 @@ class GlanceCollector:
     def _list(
         self,
         run: _Run,
-        label: str,
-        stream: PageStream,
+        listing: ParallelListing,
         jobs: ThreadPoolExecutor,
         progress: Progress,
     ) -> None:
         try:
-            for page in stream.pages():
-                run.pending = self._prefetch(jobs, run, page)
+            for page in listing.pages():
+                run.pending |= self._prefetch(jobs, run, page)
                 before = len(run.images)
                 for raw in page:
-                    self._add_image(run, raw)
+                    if self._wants_members(raw):
+                        run.waiting.append(raw)  # converted once its members are in
+                    else:
+                        self._add_image(run, raw)
+                self._settle(run, keep=MAX_WAITING)
                 if len(run.images) > before:
                     progress.advance(self.name, len(run.images) - before)
-        except ListingError as exc:
-            run.gap(_listing_scope(label, exc), _listing_error(exc))
+            before = len(run.images)
+            self._settle(run, keep=0)
+            if len(run.images) > before:
+                progress.advance(self.name, len(run.images) - before)
         finally:
-            stream.cancel()
+            listing.cancel()
             for job in run.pending.values():
                 job.cancel()
+        for scope, exc in listing.errors:
+            run.gap(_listing_scope(scope, exc), _listing_error(exc))
+
+    def _settle(self, run: _Run, keep: int) -> None:
+        """Convert the waiting shared images whose members are in, and more beyond ``keep``."""
+        while run.waiting:
+            job = run.pending.get(f"{run.waiting[0].get('id')}/members")
+            if len(run.waiting) <= keep and job is not None and not job.done():
+                return
+            self._add_image(run, run.waiting.popleft())
 
     def _prefetch(
         self, pool: ThreadPoolExecutor, run: _Run, page: list[Mapping[str, Any]]
@@ -349,6 +376,19 @@ def _wants_locations(run: _Run, raw: Mapping[str, Any]) -> bool:
     if "locations" in raw or run.locations_refused:
         return False
     return bool(raw.get("stores")) or raw.get("status") in _DATA_STATES
+
+
+def _newest_first(image: Image) -> tuple[str, str]:
+    return (image.created_at or "", image.id)
+
+
+def _hidden_last(image: Image) -> bool:
+    return image.os_hidden
+
+
+def _slices_note(listing: ParallelListing) -> str:
+    """How the list was read: in how many slices, on how many connections at most."""
+    return f"list read in {len(listing.slices)} slices, at most {listing.most_at_once} at once"
 
 
 def _members_note(shared: int, fetched: bool) -> str:

@@ -87,6 +87,8 @@ class PageStream:
         self._lock = threading.Lock()
         self._early: dict[str, Future[Any]] = {}  # next-page requests sent from a raw body
         self._pending: Future[Any] | None = pool.submit(self._fetch, "/images", dict(params))
+        self._last: str | None = None  # the last image id received
+        self._seen: set[str] = set()  # the page links followed
 
     def _fetch(self, path: str, params: Mapping[str, str] | None) -> Any:
         return self._http.get_json(path, params, peek=self._ask_early)
@@ -107,21 +109,33 @@ class PageStream:
             job.cancel()
         return early or self._pool.submit(self._fetch, next_path(link), None)
 
+    @property
+    def pending(self) -> Future[Any] | None:
+        """The request whose answer ``take`` returns next (None: the listing has ended)."""
+        return self._pending
+
+    def take(self) -> list[Mapping[str, Any]]:
+        """The next page's image bodies (waiting for it); raise ListingError when it fails.
+
+        The request for the page after it is sent (or its early answer adopted) first.
+        """
+        if self._pending is None:
+            return []
+        images, link = _receive(self._pending, self._last)
+        self._pending = None
+        if link is not None and images:
+            if link in self._seen:
+                raise ListingError(self._last, f"the server repeated the page link {link}")
+            self._seen.add(link)
+            self._pending = self._next(link)
+        if images:
+            self._last = str(images[-1].get("id"))
+        return images
+
     def pages(self) -> Iterator[list[Mapping[str, Any]]]:
         """Yield each page's image bodies; raise ListingError when a page fails."""
-        last: str | None = None
-        seen: set[str] = set()
         while self._pending is not None:
-            images, link = _receive(self._pending, last)
-            self._pending = None
-            if link is not None and images:
-                if link in seen:
-                    raise ListingError(last, f"the server repeated the page link {link}")
-                seen.add(link)
-                self._pending = self._next(link)
-            yield images
-            if images:
-                last = str(images[-1].get("id"))
+            yield self.take()
 
     def cancel(self) -> None:
         """Drop the requests not yet started."""

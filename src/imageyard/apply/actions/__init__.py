@@ -1,0 +1,52 @@
+"""Action kinds: one module per kind, one registry (``ACTIONS``) from kind name to handler.
+
+Concepts: a handler answers two questions against live Glance and does one thing:
+``is_done`` (the action's effect is already there: resume and idempotency rest on it) and
+``run`` (do it, then wait until Glance shows the effect or a failure; raises
+``StepError``). The engine decides *whether* to run (preconditions, limits, dry-run); a
+handler never checks those itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from imageyard.apply.glance import GlanceOps, ImageDoc
+from imageyard.model.plan import Action
+
+
+@dataclass(frozen=True)
+class StepContext:
+    """What a handler needs besides the action: Glance, and how to wait for it."""
+
+    glance: GlanceOps
+    poll: float = 0.5
+    timeout: float = 1800.0
+    sleep: Callable[[float], None] = field(default=lambda s: None, repr=False)
+    clock: Callable[[], float] = field(default=lambda: 0.0, repr=False)
+
+
+class ActionKind(Protocol):
+    """One kind of action."""
+
+    def is_done(self, action: Action, live: ImageDoc, ctx: StepContext) -> bool:
+        """True when the action's effect is already in place."""
+        ...
+
+    def run(self, action: Action, live: ImageDoc, ctx: StepContext) -> None:
+        """Do the action and wait for Glance to show its effect; ``StepError`` otherwise."""
+        ...
+
+
+def registry() -> dict[str, ActionKind]:
+    """Every action kind by name (imported on first use)."""
+    from imageyard.apply.actions import convert, stores
+
+    return {
+        "copy-image": stores.CopyImage(),
+        "delete-from-store": stores.DeleteFromStore(),
+        "retire-image": stores.RetireImage(),
+        "convert-to-raw": convert.ConvertToRaw(),
+    }

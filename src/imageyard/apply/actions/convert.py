@@ -1,0 +1,158 @@
+"""convert-to-raw: a raw copy of a non-raw image, with the same metadata, in the target store.
+
+Concepts: the new image carries ``imageyard_converted_from=<old id>``, which makes the
+action idempotent: it is done when an active raw image with that marker is in the target
+store; a marked image in any other state is this action's own leftover from an interrupted
+run and is deleted before trying again. The new image gets the old one's name, container
+format, visibility, protection, min disk/RAM, tags, extra properties and members (members
+are added before the data, so an active replacement is always complete). The data path:
+the source is downloaded in 1 MiB chunks to a temporary file and checked against the
+image's ``os_hash_value`` (qcow2 needs random access, so ``qemu-img`` cannot read it from a
+pipe), ``qemu-img convert -O raw`` writes a sparse raw file beside it, and that file is
+uploaded in 1 MiB chunks while its sha512 is computed; Glance's own ``os_hash_value`` of
+the new image and its size (the old image's virtual size) must match. Memory stays at a
+few chunks whatever the image size; the temporary directory (``TMPDIR``) holds the source
+and the allocated part of the raw file while one image is converted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from typing import Any
+
+from imageyard.apply.actions import StepContext
+from imageyard.apply.glance import ImageDoc, StepError, store_list
+from imageyard.model.plan import Action
+
+MARKER = "imageyard_converted_from"
+CHUNK = 1 << 20
+_CORE = frozenset(
+    {
+        "id",
+        "name",
+        "status",
+        "visibility",
+        "protected",
+        "os_hidden",
+        "checksum",
+        "os_hash_algo",
+        "os_hash_value",
+        "owner",
+        "size",
+        "virtual_size",
+        "min_ram",
+        "min_disk",
+        "disk_format",
+        "container_format",
+        "created_at",
+        "updated_at",
+        "tags",
+        "self",
+        "file",
+        "schema",
+        "direct_url",
+        "locations",
+        "stores",
+    }
+)
+
+
+def _replacements(action: Action, ctx: StepContext) -> list[ImageDoc]:
+    return ctx.glance.find_images({MARKER: action.image_id})
+
+
+def _good(doc: ImageDoc, action: Action) -> bool:
+    return (
+        doc.get("status") == "active"
+        and doc.get("disk_format") == "raw"
+        and action.target in store_list(doc, "stores")
+    )
+
+
+def new_fields(old: ImageDoc) -> dict[str, Any]:
+    """The create body of the raw replacement of ``old``."""
+    fields: dict[str, Any] = {
+        k: v
+        for k, v in old.items()
+        if k not in _CORE and not k.startswith("os_glance") and isinstance(v, str)
+    }
+    fields.update(
+        {
+            "name": old.get("name"),
+            "disk_format": "raw",
+            "container_format": "bare",
+            "visibility": old.get("visibility", "shared"),
+            "protected": bool(old.get("protected")),
+            "min_ram": old.get("min_ram") or 0,
+            "min_disk": old.get("min_disk") or 0,
+            "tags": list(old.get("tags") or []),
+            MARKER: str(old["id"]),
+        }
+    )
+    return fields
+
+
+def _download(ctx: StepContext, old: ImageDoc, path: str) -> None:
+    digest = hashlib.new(str(old.get("os_hash_algo") or "sha512"))
+    with open(path, "wb") as fh:
+        for chunk in ctx.glance.download(str(old["id"])):
+            digest.update(chunk)
+            fh.write(chunk)
+    want = old.get("os_hash_value")
+    if want and digest.hexdigest() != want:
+        raise StepError("the downloaded source does not match its os_hash_value")
+
+
+def _convert(src: str, fmt: str, dest: str) -> None:
+    cmd = ["qemu-img", "convert", "-q", "-f", fmt, "-O", "raw", src, dest]
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=3600)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise StepError(f"qemu-img convert: {exc}") from None
+    if done.returncode != 0:
+        raise StepError(f"qemu-img convert failed: {' '.join(done.stderr.split())[:300]}")
+
+
+def _chunks(path: str, digest: Any) -> Iterator[bytes]:
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(CHUNK), b""):
+            digest.update(chunk)
+            yield chunk
+
+
+class ConvertToRaw:
+    """Make the raw replacement of a non-raw image in the target store."""
+
+    def is_done(self, action: Action, live: ImageDoc, ctx: StepContext) -> bool:
+        return any(_good(doc, action) for doc in _replacements(action, ctx))
+
+    def _clean(self, action: Action, ctx: StepContext) -> None:
+        for doc in _replacements(action, ctx):
+            if not _good(doc, action):
+                if doc.get("protected"):
+                    ctx.glance.patch_image(
+                        str(doc["id"]), [{"op": "replace", "path": "/protected", "value": False}]
+                    )
+                ctx.glance.delete_image(str(doc["id"]))
+
+    def run(self, action: Action, live: ImageDoc, ctx: StepContext) -> None:
+        self._clean(action, ctx)
+        new = ctx.glance.create_image(new_fields(live))
+        for member in ctx.glance.members(str(live["id"])):
+            ctx.glance.add_member(str(new["id"]), member["member_id"], member["status"])
+        with tempfile.TemporaryDirectory(prefix="imageyard-convert-") as tmp:
+            src, raw = os.path.join(tmp, "source"), os.path.join(tmp, "raw")
+            _download(ctx, live, src)
+            _convert(src, str(live.get("disk_format")), raw)
+            digest = hashlib.sha512()
+            ctx.glance.upload(str(new["id"]), action.target, _chunks(raw, digest))
+            size = os.path.getsize(raw)
+        done = ctx.glance.get_image(str(new["id"])) or {}
+        if done.get("size") != size or done.get("os_hash_value") != digest.hexdigest():
+            raise StepError("the raw image's size or hash in Glance differs from what was sent")
+        if not _good(done, action):
+            raise StepError(f"the raw image {new['id']} is not active in {action.target}")

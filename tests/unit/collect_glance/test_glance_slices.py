@@ -1,0 +1,166 @@
+"""The parallel, sliced image listing against a Glance-like pager: exactly the sequential ids."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+
+import pytest
+from paging_fake import PagingGlance, Row
+
+from imageyard.collect.glance.parallel import Pacer, ParallelListing
+from imageyard.collect.glance.slices import Slice, seconds, stamp
+
+T0 = datetime(2024, 1, 1)
+BASE = {"limit": "50", "visibility": "all", "member_status": "all"}
+PASSES = (("images", BASE), ("hidden images", {**BASE, "os_hidden": "true"}))
+
+
+def catalog(n: int, seed: int = 3) -> list[Row]:
+    """``n`` rows; many share a second (sub-second times differ), some share a whole time."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        when = T0 + timedelta(
+            seconds=rng.randrange(0, n // 3), microseconds=rng.randrange(3) * 1000
+        )
+        visibility = rng.choice(("private", "shared", "public", "community"))
+        rows.append(Row(f"{rng.getrandbits(64):016x}-{i}", when, visibility, rng.random() < 0.1))
+    return rows
+
+
+class Scripted(Pacer):
+    """A pacer whose level follows a script, one entry per page (then stays at the last)."""
+
+    def __init__(self, levels: list[int]) -> None:
+        super().__init__(most=max(levels))
+        self.script = list(levels)
+        self.level = self.script.pop(0)
+
+    def observe(self, images: int) -> None:
+        if self.script:
+            self.level = self.script.pop(0)
+
+
+def sequential(glance: PagingGlance) -> list[str]:
+    with ThreadPoolExecutor(4) as pool:
+        listing = ParallelListing(glance, PASSES, pool, Pacer(most=1))
+        return [str(i["id"]) for page in listing.pages() for i in page]
+
+
+def sliced(glance: PagingGlance, pacer: Pacer) -> tuple[list[str], ParallelListing]:
+    with ThreadPoolExecutor(12) as pool:
+        listing = ParallelListing(glance, PASSES, pool, pacer, min_split=20)
+        ids = [str(i["id"]) for page in listing.pages() for i in page]
+    return ids, listing
+
+
+@pytest.mark.parametrize("levels", [[1, 2, 4, 6], [1, 3, 3, 5, 2, 1, 1, 4, 6, 2], [6]])
+def test_slices_list_exactly_the_sequential_ids(levels: list[int]) -> None:
+    rows = catalog(1500)
+    expected = sequential(PagingGlance(rows))
+    assert len(expected) == len(set(expected)) == len(rows)  # visibility=all: every row
+    ids, listing = sliced(PagingGlance(rows), Scripted(levels))
+    assert Counter(ids) == Counter(expected)  # no image lost, none twice
+    assert len(listing.slices) > 2 and listing.most_at_once > 1
+    assert not listing.errors
+
+
+def test_split_slices_ask_glance_for_their_own_upper_bound() -> None:
+    glance = PagingGlance(catalog(900))
+    sliced(glance, Scripted([4]))
+    bounds = {r["created_at"] for r in glance.requests if "created_at" in r}
+    assert bounds and all(b.startswith("lt:") and b.endswith("Z") for b in bounds)
+    oldest = [r for r in glance.requests if r.get("sort_dir") == "asc"]
+    passes = [r.get("os_hidden") for r in oldest]
+    assert oldest and len(passes) == len(set(passes))  # at most once per pass
+    assert all(r["limit"] == "1" for r in oldest)
+
+
+def test_images_added_and_deleted_while_listing_never_come_twice() -> None:
+    rows = catalog(1200, seed=8)
+    rng = random.Random(5)
+    original = {r.id for r in rows}
+    deleted: set[str] = set()
+    added: set[str] = set()
+
+    def churn(glance: PagingGlance) -> None:
+        newest = max(r.created_at for r in glance.rows.values())
+        row = Row(f"new-{len(added)}", newest + timedelta(seconds=1), "private")
+        glance.rows[row.id] = row
+        added.add(row.id)
+        victim = rng.choice(sorted(original - glance.markers - deleted))
+        glance.rows[victim].deleted = True
+        deleted.add(victim)
+
+    ids, listing = sliced(PagingGlance(rows, between=churn), Scripted([1, 2, 3, 5]))
+    counts = Counter(ids)
+    assert max(counts.values()) == 1  # nothing twice
+    assert (original - deleted) <= set(counts)  # every image that stayed was listed
+    assert set(counts) <= original | added  # nothing invented
+    assert not listing.errors and listing.most_at_once > 1
+
+
+def test_a_split_point_separates_images_of_the_same_second_by_their_shown_time() -> None:
+    piece = Slice("images", {"limit": "10"})
+    piece.newest, piece.position, piece.received = seconds("2024-01-01T00:10:00Z"), 600 + 0, 10
+    piece.position = seconds("2024-01-01T00:05:00Z")
+    child = piece.split(oldest=seconds("2024-01-01T00:00:00Z"))
+    assert child is not None
+    assert child.params["created_at"] == "lt:2024-01-01T00:02:30Z"
+    assert piece.lower == seconds("2024-01-01T00:02:30Z") and child.lower is None
+    page = [{"id": "a", "created_at": "2024-01-01T00:02:30Z"},
+            {"id": "b", "created_at": "2024-01-01T00:02:29Z"}]  # fmt: skip
+    assert piece._clip(page) == page[:1]  # the rest belongs to the child
+
+
+def test_a_slice_too_short_to_split_is_not_split() -> None:
+    piece = Slice("images", {})
+    piece.newest = piece.position = seconds("2024-01-01T00:00:01Z")
+    assert piece.split(oldest=seconds("2024-01-01T00:00:00Z")) is None
+
+
+def test_stamp_and_seconds_round_trip() -> None:
+    assert stamp(seconds("2024-02-29T23:59:59Z") or 0) == "2024-02-29T23:59:59Z"
+    assert seconds("not a time") is None and seconds(None) is None
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def run_pacer(rate_at: dict[int, float], pages: int = 200) -> Pacer:
+    """Feed a pacer pages of 1,000 images arriving at ``rate_at[level]`` images/s."""
+    clock = Clock()
+    pacer = Pacer(most=6, clock=clock)
+    for _ in range(pages):
+        clock.now += 1000 / rate_at[pacer.level]
+        pacer.observe(1000)
+    return pacer
+
+
+def test_a_server_that_is_no_faster_with_more_connections_stays_sequential() -> None:
+    pacer = run_pacer(dict.fromkeys(range(1, 7), 300.0))
+    assert pacer.level == 1
+    assert [level for level, _ in pacer.history] == [1, 2]
+
+
+def test_connections_are_added_while_the_throughput_grows() -> None:
+    pacer = run_pacer({1: 200.0, 2: 380.0, 3: 520.0, 4: 540.0, 5: 540.0, 6: 540.0})
+    assert pacer.level == 3
+    assert [level for level, _ in pacer.history] == [1, 2, 3, 4]
+
+
+def test_one_connection_at_most_never_probes() -> None:
+    clock = Clock()
+    pacer = Pacer(most=1, clock=clock)
+    for _ in range(20):
+        clock.now += 1
+        pacer.observe(1000)
+    assert pacer.level == 1 and pacer.history == []
