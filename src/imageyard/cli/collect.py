@@ -17,6 +17,7 @@ from imageyard.cli.outcome import nothing_collected, partial_exit
 from imageyard.cli.progress import RichProgress
 from imageyard.cli.summary import print_collect_summary
 from imageyard.collect.base import run_collectors
+from imageyard.collect.ceph.client import DEFAULT_TIMEOUT as CEPH_TIMEOUT
 from imageyard.collect.configs import ConfigPaths, Overlay, discover, split_group
 from imageyard.collect.openstack.probe import (
     DEFAULT_CONNECT_TIMEOUT,
@@ -198,7 +199,7 @@ def _sources(value: str) -> tuple[str, ...] | None:
     default=DEFAULT_CONNECT_TIMEOUT,
     show_default=True,
     metavar="SECONDS",
-    help="Give up connecting to an HTTP endpoint after this long.",
+    help="Give up connecting to an HTTP endpoint (Glance, Keystone, Nova, Cinder) after this long.",
 )
 @click.option(
     "--read-timeout",
@@ -207,6 +208,15 @@ def _sources(value: str) -> tuple[str, ...] | None:
     show_default=True,
     metavar="SECONDS",
     help="Give up waiting for an HTTP answer (each read) after this long.",
+)
+@click.option(
+    "--ceph-timeout",
+    type=_Seconds(min=1, max=3600),
+    default=CEPH_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="Give up connecting to Ceph, and on each monitor or OSD operation, after this long "
+    "(whole seconds; also for the rbd/ceph CLI fallback).",
 )
 @output_option("the snapshot", default="inventory.json")
 @click.option(
@@ -233,6 +243,7 @@ def command(
     rbd_watchers: bool,
     connect_timeout: float,
     read_timeout: float,
+    ceph_timeout: float,
     out: str,
     allow_partial: bool,
     quiet: bool,
@@ -262,6 +273,7 @@ def command(
         ceph_pools=ceph_pools or None,
         rbd_watchers=rbd_watchers,
         timeouts=Timeouts(connect_timeout, read_timeout),
+        ceph_timeout=ceph_timeout,
     )
     inputs = tuple(path for _, path in request.explicit.items())
     check_output(out, "snapshot", inputs)

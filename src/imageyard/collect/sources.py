@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 from imageyard.collect.base import Collector, Progress
+from imageyard.collect.ceph.client import DEFAULT_TIMEOUT as CEPH_TIMEOUT
 from imageyard.collect.configs import ConfigPaths
 from imageyard.collect.openstack.http import RetryPolicy
 from imageyard.collect.openstack.probe import Timeouts
@@ -46,6 +47,7 @@ class CollectRequest:
     ceph_user: str | None = None
     ceph_pools: tuple[str, ...] | None = None
     rbd_watchers: bool = False
+    ceph_timeout: float = CEPH_TIMEOUT  # connect and each monitor/OSD operation (whole seconds)
 
     def has_config(self) -> bool:
         return bool(self.discovered.searched or self.explicit.items())
@@ -154,12 +156,12 @@ def _glance(request: CollectRequest) -> Collector:
         if cause is not None:
             return Unreachable("glance", "endpoint", cause)
     causes = {url: probe(url, request.timeouts) for url in request.glance_nodes}
-    policy = RetryPolicy(timeout=request.timeouts.pair)
     http = glance_http(
         request.os_cloud,
         endpoint=request.glance_endpoint,
         token=request.glance_token,
-        policy=policy,
+        policy=RetryPolicy(timeout=request.timeouts.pair),
+        timeout=request.timeouts.read,
     )
     collector = GlanceCollector(
         http,
@@ -175,22 +177,33 @@ def _ceph(request: CollectRequest) -> Collector:
     from imageyard.collect.ceph import CephCollector
 
     return CephCollector(
-        pools=request.ceph_pools, watchers=request.rbd_watchers, user=request.ceph_user
+        pools=request.ceph_pools,
+        watchers=request.rbd_watchers,
+        user=request.ceph_user,
+        timeout=request.ceph_timeout,
     )
 
 
-def _usage(request: CollectRequest) -> tuple[Collector, Collector]:
+def _cloud(request: CollectRequest) -> object:
+    """The cloud's Connection; authentication and discovery bounded by ``--read-timeout``."""
     from imageyard.collect.openstack import connect
-    from imageyard.collect.usage import usage_collectors
 
-    return usage_collectors(connect(request.os_cloud))
+    return connect(request.os_cloud, timeout=request.timeouts.read)
+
+
+def _usage(request: CollectRequest) -> tuple[Collector, Collector]:
+    from imageyard.collect.usage import DEFAULT_RETRY, usage_collectors
+
+    policy = replace(DEFAULT_RETRY, timeout=request.timeouts.pair)
+    return usage_collectors(_cloud(request), policy)
 
 
 def _keystone(request: CollectRequest) -> Collector:
     from imageyard.collect.keystone import KeystoneCollector
-    from imageyard.collect.openstack import IDENTITY, SdkJsonHttp, connect
+    from imageyard.collect.openstack import IDENTITY, SdkJsonHttp
 
-    return KeystoneCollector(SdkJsonHttp(connect(request.os_cloud), IDENTITY))
+    policy = RetryPolicy(timeout=request.timeouts.pair)
+    return KeystoneCollector(SdkJsonHttp(_cloud(request), IDENTITY, policy=policy))
 
 
 BUILDERS: dict[str, Callable[[CollectRequest], Collector]] = {
@@ -213,7 +226,7 @@ def _probe_keystone(request: CollectRequest) -> str | None:
     from imageyard.collect.openstack import connect
     from imageyard.collect.openstack.probe import probe
 
-    auth = connect(request.os_cloud).config.config.get("auth") or {}
+    auth = connect(request.os_cloud, timeout=request.timeouts.read).config.config.get("auth") or {}
     url = auth.get("auth_url")
     cause = probe(str(url), request.timeouts) if url else None
     return None if cause is None else f"Keystone {cause}"
@@ -230,7 +243,8 @@ def build_collectors(
 
         keystone_down = _probe_keystone(request)
         if keystone_down is None:
-            check_credentials(request.os_cloud)  # refused credentials: one line, not gaps
+            # refused credentials: one line, not gaps
+            check_credentials(request.os_cloud, timeout=request.timeouts.read)
     usage: tuple[Collector, Collector] | None = None
     collectors: list[Collector] = []
     for name in SOURCES:

@@ -6,34 +6,36 @@ both merged; every record carries ``source`` (``declared`` or ``measured``) so t
 say which numbers were measured. Backends are Glance stores (``id``/``type``) with optional
 capacity (GiB), cost (per GiB-month) and throughput (MiB/s). ``role`` is ``hot``,
 ``general`` or ``archive``. Ceph clusters are named; computes and Cinder backends name the
-cluster they use. ``load_site`` reads YAML and reports the first problem as one line,
-``file:line: message`` (exit code 5).
+cluster they use. ``load_site`` reads YAML and checks it against the site schema
+(``imageyard/design/data/site-schema.json``, of which ``docs/site-schema.json`` is a copy) with
+``jsonschema``, then the references between items; every problem is named as
+``file:line: message``, all of them on one line (exit code 5).
 """
 
 from __future__ import annotations
 
-import re
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from imageyard import yamlsafe
-from imageyard.errors import ConfigFileError
+from imageyard import yamlschema
 from imageyard.files import MiB, read_text
+from imageyard.yamlschema import JsonPath
 
 MAX_SITE_BYTES = 4 * MiB
-# Declared sizes, counts, costs and rates: anything beyond is a typo, not a site.
-MAX_NUMBER = 1e12
-_STORE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
-MIN_NUMBER = 1e-9
 
 DECLARED = "declared"
 MEASURED = "measured"
-STORE_TYPES = ("rbd", "file", "swift", "s3", "cinder", "http")
-ROLES = ("hot", "general", "archive")
-PAIN_POINTS = ("slow_first_boot", "duplication", "store_imbalance")
+SCHEMA: dict[str, Any] = json.loads(
+    resources.files("imageyard.design.data").joinpath("site-schema.json").read_text("utf-8")
+)
+_BACKEND = SCHEMA["properties"]["backends"]["items"]["properties"]
+STORE_TYPES: tuple[str, ...] = tuple(_BACKEND["type"]["enum"])
+ROLES: tuple[str, ...] = tuple(_BACKEND["role"]["enum"])
+PAIN_POINTS: tuple[str, ...] = tuple(SCHEMA["properties"]["pain_points"]["items"]["enum"])
 
 
 @dataclass(frozen=True)
@@ -157,305 +159,150 @@ class Site:
 
 # ---------------------------------------------------------------- YAML loading
 
-
-class _Mapping(dict[str, yaml.Node]):
-    """A mapping's keys and values, and the node it came from (for a missing key's line)."""
-
-    node: yaml.Node | None = None
-
-
-class _Reader:
-    """Walks a composed YAML node tree, raising ``file:line`` errors."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-    def fail(self, node: yaml.Node | None, message: str) -> ConfigFileError:
-        line = node.start_mark.line + 1 if node is not None else None
-        return ConfigFileError(self.path, message, line=line)
-
-    def mapping(self, node: yaml.Node, what: str, keys: tuple[str, ...]) -> dict[str, yaml.Node]:
-        if not isinstance(node, yaml.MappingNode):
-            raise self.fail(node, f"{what} must be a mapping")
-        out = _Mapping()
-        out.node = node
-        for knode, vnode in node.value:
-            key = str(knode.value)
-            if key not in keys:
-                raise self.fail(knode, f"{what}: unknown key {key!r} (known: {', '.join(keys)})")
-            if key in out:
-                raise self.fail(knode, f"{what}: key {key!r} given twice")
-            out[key] = vnode
-        return out
-
-    def seq(self, node: yaml.Node | None, what: str) -> list[yaml.Node]:
-        if node is None:
-            return []
-        if not isinstance(node, yaml.SequenceNode):
-            raise self.fail(node, f"{what} must be a list")
-        return list(node.value)
-
-    def scalar(self, node: yaml.Node | None, what: str) -> Any:
-        if node is None:
-            return None
-        if not isinstance(node, yaml.ScalarNode):
-            raise self.fail(node, f"{what} must be a single value")
-        return yaml.safe_load(yaml.serialize(node))
-
-    def text(
-        self,
-        m: dict[str, yaml.Node],
-        key: str,
-        what: str,
-        *,
-        required: bool = False,
-        choices: tuple[str, ...] = (),
-    ) -> str | None:
-        node = m.get(key)
-        value = self.scalar(node, f"{what}.{key}")
-        if value is None:
-            if required:
-                raise self.fail(getattr(m, "node", None), f"{what}: {key} is required")
-            return None
-        text = str(value)
-        if choices and text not in choices:
-            raise self.fail(node, f"{what}.{key}: {text!r} is not one of {', '.join(choices)}")
-        return text
-
-    def number(self, m: dict[str, yaml.Node], key: str, what: str) -> float | None:
-        node = m.get(key)
-        value = self.scalar(node, f"{what}.{key}")
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
-            raise self.fail(node, f"{what}.{key}: {value!r} is not a non-negative number")
-        if value > MAX_NUMBER or 0 < value < MIN_NUMBER:
-            raise self.fail(
-                node, f"{what}.{key}: {value!r} is out of range ({MIN_NUMBER:g} to {MAX_NUMBER:g})"
-            )
-        return float(value)
+_CHECKER = yamlschema.validator(SCHEMA)
+_TOP_KEYS = tuple(SCHEMA["properties"])
+_BACKEND_KEYS = tuple(_BACKEND)
+Doc = dict[str, Any]
 
 
-_BACKEND_KEYS = (
-    "id",
-    "type",
-    "role",
-    "site",
-    "ceph_cluster",
-    "pool",
-    "data_dir",
-    "capacity_gib",
-    "cost_per_gib_month",
-    "throughput_mib_s",
-)
-
-
-def _backend(r: _Reader, node: yaml.Node) -> Backend:
-    m = r.mapping(node, "backends[]", _BACKEND_KEYS)
-    w = "backend"
-    store_id = r.text(m, "id", w, required=True) or ""
-    if store_id.startswith("os_glance_"):
-        raise r.fail(m["id"], f"backend id {store_id!r}: the os_glance_ prefix is reserved")
-    if not _STORE_ID.fullmatch(store_id):
-        raise r.fail(
-            m["id"],
-            f"backend id {store_id!r}: use letters, digits, '_', '-' or '.' (a config "
-            "section name; ':', ',' and spaces separate enabled_backends entries)",
-        )
+def _backend(d: Doc) -> Backend:
     return Backend(
-        id=store_id,
-        type=r.text(m, "type", w, required=True, choices=STORE_TYPES) or "",
-        role=r.text(m, "role", w, choices=ROLES) or "general",
-        site=r.text(m, "site", w),
-        ceph_cluster=r.text(m, "ceph_cluster", w),
-        pool=r.text(m, "pool", w),
-        data_dir=r.text(m, "data_dir", w),
-        capacity_gib=r.number(m, "capacity_gib", w),
-        cost_per_gib_month=r.number(m, "cost_per_gib_month", w),
-        throughput_mib_s=r.number(m, "throughput_mib_s", w),
+        id=d["id"],
+        type=d["type"],
+        role=d.get("role", "general"),
+        site=d.get("site"),
+        ceph_cluster=d.get("ceph_cluster"),
+        pool=d.get("pool"),
+        data_dir=d.get("data_dir"),
+        capacity_gib=_float(d.get("capacity_gib")),
+        cost_per_gib_month=_float(d.get("cost_per_gib_month")),
+        throughput_mib_s=_float(d.get("throughput_mib_s")),
     )
 
 
-def _cluster(r: _Reader, node: yaml.Node) -> CephCluster:
-    m = r.mapping(node, "ceph_clusters[]", ("name", "fsid", "conf", "site", "images_pool", "user"))
-    w = "ceph_cluster"
+def _float(value: float | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _cluster(d: Doc) -> CephCluster:
     return CephCluster(
-        name=r.text(m, "name", w, required=True) or "",
-        fsid=r.text(m, "fsid", w),
-        conf=r.text(m, "conf", w),
-        site=r.text(m, "site", w),
-        images_pool=r.text(m, "images_pool", w) or "images",
-        user=r.text(m, "user", w) or "glance",
+        name=d["name"],
+        fsid=d.get("fsid"),
+        conf=d.get("conf"),
+        site=d.get("site"),
+        images_pool=d.get("images_pool") or "images",
+        user=d.get("user") or "glance",
     )
 
 
-def _compute(r: _Reader, node: yaml.Node) -> ComputeGroup:
-    m = r.mapping(node, "nova[]", ("name", "images_type", "ceph_cluster", "site", "aggregate"))
-    w = "nova"
+def _compute(d: Doc) -> ComputeGroup:
     return ComputeGroup(
-        name=r.text(m, "name", w, required=True) or "",
-        images_type=r.text(
-            m, "images_type", w, choices=("rbd", "qcow2", "raw", "flat", "lvm", "default")
-        )
-        or "default",
-        ceph_cluster=r.text(m, "ceph_cluster", w),
-        site=r.text(m, "site", w),
-        aggregate=r.text(m, "aggregate", w),
+        name=d["name"],
+        images_type=d.get("images_type", "default"),
+        ceph_cluster=d.get("ceph_cluster"),
+        site=d.get("site"),
+        aggregate=d.get("aggregate"),
     )
 
 
-def _cinder(r: _Reader, node: yaml.Node) -> CinderBackend:
-    m = r.mapping(node, "cinder[]", ("name", "driver", "ceph_cluster", "site"))
-    w = "cinder"
-    driver = r.text(m, "driver", w, choices=("rbd", "other")) or "other"
+def _cinder(d: Doc) -> CinderBackend:
     return CinderBackend(
-        name=r.text(m, "name", w, required=True) or "",
-        rbd=driver == "rbd",
-        ceph_cluster=r.text(m, "ceph_cluster", w),
-        site=r.text(m, "site", w),
+        name=d["name"],
+        rbd=d.get("driver") == "rbd",
+        ceph_cluster=d.get("ceph_cluster"),
+        site=d.get("site"),
     )
 
 
-def _zone(r: _Reader, node: yaml.Node) -> SiteZone:
-    m = r.mapping(node, "sites[]", ("name", "role", "availability_zone"))
+def _zone(d: Doc) -> SiteZone:
     return SiteZone(
-        name=r.text(m, "name", "site", required=True) or "",
-        role=r.text(m, "role", "site", choices=("central", "edge")) or "central",
-        availability_zone=r.text(m, "availability_zone", "site"),
+        name=d["name"],
+        role=d.get("role", "central"),
+        availability_zone=d.get("availability_zone"),
     )
 
 
-def _catalog(r: _Reader, node: yaml.Node | None) -> Catalog:
-    if node is None:
-        return Catalog()
-    m = r.mapping(node, "catalog", ("images", "total_gib", "virtual_gib", "formats"))
-    formats: list[tuple[str, float]] = []
-    fnode = m.get("formats")
-    if fnode is not None:
-        for key, share in r.mapping(
-            fnode, "catalog.formats", ("raw", "qcow2", "iso", "vmdk", "vhd", "vhdx", "other")
-        ).items():
-            value = r.number({key: share}, key, "catalog.formats") or 0.0
-            formats.append((key, value))
+def _catalog(d: Doc) -> Catalog:
     return Catalog(
-        images=int(r.number(m, "images", "catalog") or 0),
-        total_gib=r.number(m, "total_gib", "catalog") or 0.0,
-        virtual_gib=r.number(m, "virtual_gib", "catalog"),
-        formats=tuple(formats),
+        images=int(d.get("images", 0)),
+        total_gib=float(d.get("total_gib", 0.0)),
+        virtual_gib=_float(d.get("virtual_gib")),
+        formats=tuple((k, float(v)) for k, v in d.get("formats", {}).items()),
     )
 
 
-def _boot(r: _Reader, node: yaml.Node | None) -> BootPattern:
-    if node is None:
-        return BootPattern()
-    m = r.mapping(
-        node, "boot", ("boots_per_image_per_day", "top_images", "top_share", "hot_set_gib")
-    )
-    share = r.number(m, "top_share", "boot") or 0.0
-    if share > 1:
-        raise r.fail(m["top_share"], "boot.top_share is a fraction between 0 and 1")
+def _boot(d: Doc) -> BootPattern:
     return BootPattern(
-        boots_per_image_per_day=r.number(m, "boots_per_image_per_day", "boot") or 0.0,
-        top_images=int(r.number(m, "top_images", "boot") or 0),
-        top_share=share,
-        hot_set_gib=r.number(m, "hot_set_gib", "boot"),
+        boots_per_image_per_day=float(d.get("boots_per_image_per_day", 0.0)),
+        top_images=int(d.get("top_images", 0)),
+        top_share=float(d.get("top_share", 0.0)),
+        hot_set_gib=_float(d.get("hot_set_gib")),
     )
 
 
-_TOP_KEYS = (
-    "name",
-    "release",
-    "sites",
-    "backends",
-    "ceph_clusters",
-    "nova",
-    "cinder",
-    "catalog",
-    "boot",
-    "pain_points",
-)
-
-
-def _pain_points(r: _Reader, node: yaml.Node | None) -> tuple[str, ...]:
-    out = []
-    for item in r.seq(node, "pain_points"):
-        value = str(r.scalar(item, "pain_points[]"))
-        if value not in PAIN_POINTS:
-            raise r.fail(item, f"pain_points: {value!r} is not one of {', '.join(PAIN_POINTS)}")
-        out.append(value)
-    return tuple(out)
-
-
-def _check_refs(r: _Reader, site: Site, items: dict[str, list[yaml.Node]]) -> None:
-    """Every ceph_cluster reference resolves and no name is given twice (at the item's line)."""
+def _dangling(site: Site) -> Iterator[tuple[JsonPath, str]]:
+    """Every ceph_cluster reference that names no declared cluster."""
     names = {c.name for c in site.ceph_clusters}
-    refs = [
-        (b.ceph_cluster, f"backend {b.id}", n)
-        for b, n in zip(site.backends, items["backends"], strict=True)
+    refs: list[tuple[str, int, str | None, str]] = [
+        ("backends", i, b.ceph_cluster, f"backend {b.id}") for i, b in enumerate(site.backends)
     ]
-    refs += [
-        (c.ceph_cluster, f"nova {c.name}", n)
-        for c, n in zip(site.computes, items["nova"], strict=True)
-    ]
-    refs += [
-        (c.ceph_cluster, f"cinder {c.name}", n)
-        for c, n in zip(site.cinder, items["cinder"], strict=True)
-    ]
-    for ref, who, node in refs:
+    refs += [("nova", i, c.ceph_cluster, f"nova {c.name}") for i, c in enumerate(site.computes)]
+    refs += [("cinder", i, c.ceph_cluster, f"cinder {c.name}") for i, c in enumerate(site.cinder)]
+    for key, index, ref, who in refs:
         if ref is not None and ref not in names:
-            raise r.fail(node, f"{who}: ceph_cluster {ref!r} is not in ceph_clusters")
+            yield (key, index), f"{who}: ceph_cluster {ref!r} is not in ceph_clusters"
+
+
+def _twice(site: Site) -> Iterator[tuple[JsonPath, str]]:
+    """Every id or name given a second time, and a second Ceph cluster at one site."""
     for what, key, ids in (
         ("backend id", "backends", [b.id for b in site.backends]),
         ("ceph_cluster name", "ceph_clusters", [c.name for c in site.ceph_clusters]),
         ("nova name", "nova", [c.name for c in site.computes]),
         ("cinder name", "cinder", [c.name for c in site.cinder]),
     ):
-        again = next((i for i, x in enumerate(ids) if x in ids[:i]), None)
-        if again is not None:
-            raise r.fail(items[key][again], f"{what} {ids[again]!r} appears twice")
+        for i, x in enumerate(ids):
+            if x in ids[:i]:
+                yield (key, i), f"{what} {x!r} appears twice"
     sites = [c.site or c.name for c in site.ceph_clusters]  # no site: the cluster is its own
-    shared = next((i for i, x in enumerate(sites) if x in sites[:i]), None)
-    if shared is not None:
-        first = site.ceph_clusters[sites.index(sites[shared])].name
-        raise r.fail(
-            items["ceph_clusters"][shared],
-            f"ceph_cluster {site.ceph_clusters[shared].name} is at site {sites[shared]!r}, "
-            f"like {first}: a site has one Glance API and one default store, so one Ceph cluster",
-        )
+    for i, x in enumerate(sites):
+        if x in sites[:i]:
+            first = site.ceph_clusters[sites.index(x)].name
+            yield (
+                ("ceph_clusters", i),
+                f"ceph_cluster {site.ceph_clusters[i].name} is at site {x!r}, like {first}: "
+                "a site has one Glance API and one default store, so one Ceph cluster",
+            )
+
+
+def _check_refs(site: Site, doc: yamlschema.Located, path: str) -> None:
+    """Dangling references and names given twice, each at its item's line."""
+    problems = [
+        yamlschema.Problem(doc.line(at), message)
+        for at, message in [*_dangling(site), *_twice(site)]
+    ]
+    if problems:
+        raise yamlschema.fail(path, sorted(problems))
 
 
 def parse_site(text: str, path: str) -> Site:
-    """Parse site YAML ``text`` (``path`` names it in errors)."""
-    r = _Reader(path)
-    try:
-        root = yamlsafe.compose(text)
-    except yamlsafe.YamlLimitError as exc:
-        raise ConfigFileError(path, exc.reason, line=exc.line) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise ConfigFileError(
-            path, f"not valid YAML ({getattr(exc, 'problem', exc)})", line=line
-        ) from None
-    if root is None:
-        raise ConfigFileError(path, "the site description is empty")
-    m = r.mapping(root, "site description", _TOP_KEYS)
-    items = {
-        k: r.seq(m.get(k), k) for k in ("sites", "backends", "ceph_clusters", "nova", "cinder")
-    }
+    """Parse site YAML ``text`` (``path`` names it in errors): the schema
+    (``docs/site-schema.json``, via ``jsonschema``), then the cross-references."""
+    doc = yamlschema.check(text, path, SCHEMA, _CHECKER)
+    d: Doc = doc.value
     site = Site(
-        name=r.text(m, "name", "site") or Path(path).stem,
-        release=r.text(m, "release", "site"),
-        zones=tuple(_zone(r, n) for n in items["sites"]),
-        backends=tuple(_backend(r, n) for n in items["backends"]),
-        ceph_clusters=tuple(_cluster(r, n) for n in items["ceph_clusters"]),
-        computes=tuple(_compute(r, n) for n in items["nova"]),
-        cinder=tuple(_cinder(r, n) for n in items["cinder"]),
-        catalog=_catalog(r, m.get("catalog")),
-        boot=_boot(r, m.get("boot")),
-        pain_points=_pain_points(r, m.get("pain_points")),
+        name=d.get("name") or Path(path).stem,
+        release=d.get("release"),
+        zones=tuple(_zone(x) for x in d.get("sites", [])),
+        backends=tuple(_backend(x) for x in d.get("backends", [])),
+        ceph_clusters=tuple(_cluster(x) for x in d.get("ceph_clusters", [])),
+        computes=tuple(_compute(x) for x in d.get("nova", [])),
+        cinder=tuple(_cinder(x) for x in d.get("cinder", [])),
+        catalog=_catalog(d.get("catalog", {})),
+        boot=_boot(d.get("boot", {})),
+        pain_points=tuple(d.get("pain_points", [])),
     )
-    _check_refs(r, site, items)
+    _check_refs(site, doc, path)
     return site
 
 

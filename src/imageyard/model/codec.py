@@ -350,7 +350,7 @@ class _DataclassDecoder:
     def _plan(self) -> list[tuple[str, Decoder, bool]]:
         hints = _hints(self.cls)
         return [
-            (f.name, _decoder(hints[f.name]), _required(f))
+            (f.name, _sized(f.name, _decoder(hints[f.name])), _required(f))
             for f in dataclasses.fields(self.cls)
             if f.init
         ]
@@ -376,6 +376,24 @@ class _DataclassDecoder:
             return self.cls(**kwargs)
         except (TypeError, ValueError) as exc:
             raise _Fail(f"invalid {self.cls.__name__}: {exc}") from None
+
+
+# Fields that hold a size in bytes (or GiB): a negative value is never collected.
+SIZE_FIELDS = frozenset({"size", "virtual_size", "used"})
+
+
+def _sized(name: str, decoder: Decoder) -> Decoder:
+    """``decoder``, refusing a negative number when ``name`` is a size field."""
+    if name not in SIZE_FIELDS:
+        return decoder
+
+    def decode_size(data: object) -> object:
+        value = decoder(data)
+        if isinstance(value, int | float) and value < 0:
+            raise _Fail(f"a size cannot be negative, got {value!r}")
+        return value
+
+    return decode_size
 
 
 def _required(f: dataclasses.Field[Any]) -> bool:

@@ -77,7 +77,7 @@ def test_duplicate_names(text: str, what: str) -> None:
 @pytest.mark.parametrize(
     ("text", "line", "says"),
     [
-        ("name: x\nbackends:\n  - {type: rbd}\n", 3, "backend: id is required"),
+        ("name: x\nbackends:\n  - {type: rbd}\n", 3, "backends[0]: id is required"),
         (
             "ceph_clusters:\n  - {name: c}\nnova:\n  - {name: a}\n  - {name: b, ceph_cluster: d}\n",
             5,
@@ -111,3 +111,57 @@ def test_cluster_at_the_site_named_by_another_cluster_is_bad_input() -> None:
     # A cluster without a site is its own site: c3 at site 'edge' shares it with cluster edge.
     text = "ceph_clusters:\n  - {name: edge}\n  - {name: c3, site: edge}\n"
     assert _error(text).startswith("site.yaml:3: ") and "like edge" in _error(text)
+
+
+def test_every_problem_is_named_with_its_line() -> None:
+    text = (
+        "name: x\n"
+        "backends:\n"
+        "  - {id: a, type: nfs}\n"
+        "  - {id: b, type: file, capacity_gib: -1}\n"
+        "boot: {top_share: 2, wieght: 1}\n"
+        "catalog: {images: 2.5}\n"
+    )
+    msg = _error(text)
+    assert msg.startswith("site.yaml:3: backends[0].type: 'nfs' is not one of rbd,")
+    assert "site.yaml:4: backends[1].capacity_gib: -1 is not a non-negative number" in msg
+    assert "site.yaml:5: boot: unknown key 'wieght'" in msg
+    assert "site.yaml:5: boot.top_share: 2 is not a fraction" in msg
+    assert "site.yaml:6: catalog.images: 2.5 is not a whole number" in msg
+
+
+def test_every_reference_problem_is_named_with_its_line() -> None:
+    text = (
+        "nova:\n  - {name: a, ceph_cluster: x}\n  - {name: a}\n"
+        "cinder:\n  - {name: c, ceph_cluster: y}\n"
+    )
+    msg = _error(text)
+    assert msg.startswith("site.yaml:2: nova a: ceph_cluster 'x' is not in ceph_clusters")
+    assert "site.yaml:3: nova name 'a' appears twice" in msg
+    assert "site.yaml:5: cinder c: ceph_cluster 'y' is not in ceph_clusters" in msg
+
+
+def test_text_fields_keep_what_was_written() -> None:
+    site = parse_site("name: on\nrelease: 2025.10\nceph_clusters:\n  - {name: 1}\n", "s.yaml")
+    assert (site.name, site.release, site.ceph_clusters[0].name) == ("on", "2025.10", "1")
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("name: [a]\n", "site.yaml:1: name: ['a'] is not text"),
+        ("backends: {id: a}\n", "site.yaml:1: backends: {'id': 'a'} is not a list"),
+        ("boot: {top_images: true}\n", "boot.top_images: True is not a whole number"),
+        ("catalog: {images: !!binary aGk=}\n", "catalog.images: b'hi' is not a whole number"),
+        ("catalog: {images: !!python/none x}\n", "site.yaml:1: catalog.images: could not"),
+        ("? [a]\n: b\n", "site.yaml:1: site description: a key is not text"),
+        ("backends:\n  - {id: 'a b', type: file}\n", "site.yaml:2: backends[0].id: 'a b' is not"),
+    ],
+)
+def test_wrong_types_are_named(text: str, says: str) -> None:
+    assert says in _error(text)
+
+
+def test_null_is_a_missing_key() -> None:
+    assert "site.yaml:2: backends[0]: id is required" in _error("backends:\n  - {id: , type: s3}\n")
+    assert parse_site("catalog:\nboot:\n", "s.yaml").catalog.images == 0

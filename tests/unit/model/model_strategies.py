@@ -11,7 +11,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 
 from hypothesis import strategies as st
 
-from imageyard.model.codec import check_schema
+from imageyard.model.codec import SIZE_FIELDS, check_schema
 from imageyard.model.inventory import SCHEMA_VERSION, Inventory
 
 TEXT = st.text(max_size=8)
@@ -51,9 +51,18 @@ def dataclass_strategy(cls: type, max_items: int = 2) -> st.SearchStrategy[Any]:
     """``st.builds(cls)`` with *every* init field drawn, not just the required ones."""
     hints = typing.get_type_hints(cls)
     fields = {
-        f.name: strategy_for(hints[f.name], max_items) for f in dataclasses.fields(cls) if f.init
+        f.name: _sized(f.name, strategy_for(hints[f.name], max_items))
+        for f in dataclasses.fields(cls)
+        if f.init
     }
     return st.builds(cls, **fields)
+
+
+def _sized(name: str, strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """Sizes as a collection writes them: never negative."""
+    if name not in SIZE_FIELDS:
+        return strategy
+    return strategy.map(lambda v: abs(v) if isinstance(v, int | float) else v)
 
 
 SNAPSHOT_CLASSES: tuple[type, ...] = check_schema(Inventory)

@@ -336,3 +336,22 @@ def test_inconsistent_snapshots_are_refused(
     path.write_text(json.dumps(doc))
     with pytest.raises(SnapshotError, match=message):
         read_inventory(path)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "where"),
+    [
+        ("images", [{"id": "i", "size": -1}], "images[0].size: a size cannot be negative"),
+        ("images", [{"id": "i", "virtual_size": -5}], "images[0].virtual_size: a size cannot"),
+        ("volumes", [{"id": "v", "size": -2}], "volumes[0].size: a size cannot be negative"),
+    ],
+)
+def test_negative_sizes_are_refused(field: str, value: Any, where: str) -> None:
+    with pytest.raises(SnapshotError) as info:
+        load_inventory(_doc(**{field: value}), origin="inv.json")
+    assert f"inv.json: {where}" in str(info.value)
+
+
+def test_zero_sizes_are_read() -> None:
+    inv = load_inventory(_doc(images=[{"id": "i", "size": 0, "virtual_size": 0}]), origin="x")
+    assert inv.images[0].size == 0

@@ -244,7 +244,9 @@ def parse_trash_ls_long(text: str) -> tuple[TrashEntry, ...]:
 
 
 def _base(tool: str, target: ClusterTarget, timeout: float) -> list[str]:
-    args = [tool, "-c", target.conf, "--client_mount_timeout", str(max(1, int(timeout)))]
+    seconds = str(max(1, int(timeout)))
+    args = [tool, "-c", target.conf, "--client_mount_timeout", seconds]
+    args += ["--rados_mon_op_timeout", seconds, "--rados_osd_op_timeout", seconds]
     if target.user:
         args += ["--id", target.user]
     if target.keyring:

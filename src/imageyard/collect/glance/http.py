@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from imageyard.collect.openstack import IMAGE, RetryPolicy, SdkJsonHttp, connect
+from imageyard.collect.openstack import DEFAULT_TIMEOUT, IMAGE, RetryPolicy, SdkJsonHttp, connect
 
 
 def glance_http(
@@ -22,11 +22,13 @@ def glance_http(
     headers: Mapping[str, str] | None = None,
     policy: RetryPolicy | None = None,
     token: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> SdkJsonHttp:
     """The image API of ``endpoint`` alone when given, else of ``cloud`` (or ``OS_*``).
 
     With ``token`` (``OS_AUTH_TOKEN``), every request to ``endpoint`` carries it as
     ``X-Auth-Token`` (keystoneauth's ``admin_token`` plugin), as the glance client does.
+    ``timeout`` bounds authentication and discovery; ``policy`` each GET.
     """
     if endpoint:
         root = endpoint.rstrip("/")
@@ -36,10 +38,13 @@ def glance_http(
                 endpoint_overrides=overrides,
                 auth_type="admin_token",
                 load_config=False,
+                timeout=timeout,
                 auth={"token": token, "endpoint": root},
             )
         else:
-            conn = connect(endpoint_overrides=overrides, auth_type="none", load_config=False)
+            conn = connect(
+                endpoint_overrides=overrides, auth_type="none", load_config=False, timeout=timeout
+            )
     else:
-        conn = connect(cloud)
+        conn = connect(cloud, timeout=timeout)
     return SdkJsonHttp(conn, IMAGE, headers=headers, policy=policy)

@@ -88,16 +88,16 @@ def connect(
     return conn
 
 
-def check_credentials(cloud: str | None = None) -> None:
+def check_credentials(cloud: str | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> None:
     """Ask Keystone for a token once, before any source runs.
 
     Credentials Keystone refuses (HTTP 401: a wrong password, user, project or domain) are the
     operator's to fix and end the run with one line (``ImageyardError``, exit 1); anything
     else (Keystone unreachable, no identity endpoint) is left to the sources, which record it
-    as gaps.
+    as gaps. ``timeout`` bounds each request.
     """
     try:
-        connect(cloud).session.get_token()
+        connect(cloud, timeout=timeout).session.get_token()
     except ks.Unauthorized as exc:
         where = f"cloud {cloud!r}" if cloud else "the OS_* variables"
         raise ImageyardError(
