@@ -194,6 +194,13 @@ def _sources(value: str) -> tuple[str, ...] | None:
 @click.option("--ceph-pool", "ceph_pools", multiple=True, help="Only these pools; repeatable.")
 @click.option("--rbd-watchers", is_flag=True, help="Also count watchers (one call per image).")
 @click.option(
+    "--backend-limit",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="backends: keep at most N objects per datadir, bucket or container; a longer "
+    "listing is recorded as cut (incomplete).  [default: 1000000]",
+)
+@click.option(
     "--connect-timeout",
     type=_SECONDS,
     default=DEFAULT_CONNECT_TIMEOUT,
@@ -241,6 +248,7 @@ def command(
     ceph_user: str | None,
     ceph_pools: tuple[str, ...],
     rbd_watchers: bool,
+    backend_limit: int | None,
     connect_timeout: float,
     read_timeout: float,
     ceph_timeout: float,
@@ -272,6 +280,7 @@ def command(
         ceph_user=ceph_user,
         ceph_pools=ceph_pools or None,
         rbd_watchers=rbd_watchers,
+        backend_limit=backend_limit,
         timeouts=Timeouts(connect_timeout, read_timeout),
         ceph_timeout=ceph_timeout,
     )

@@ -5,8 +5,11 @@ can use what it found: the ceph.conf files, the Glance stores). A ``CollectReque
 what the operator asked for; ``auto`` picks each source whose inputs are present (config
 files for ``config``; credentials for ``glance``, ``nova``, ``cinder`` and ``keystone``
 (its projects, for image owners that no longer exist); any ceph.conf
-for ``ceph``). A source left out is still recorded, as an incomplete ``SourceStatus``
-saying why, so no later stage mistakes "not collected" for "nothing there".
+for ``ceph``). ``backends`` (the contents of the file, S3 and Swift stores' datadirs,
+buckets and containers, with the stores' own credentials) runs only when named in
+``--sources``: ``auto`` never dials a backend because a config file mentions it. A source
+left out is still recorded, as an incomplete ``SourceStatus`` saying why, so no later stage
+mistakes "not collected" for "nothing there".
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from imageyard.errors import UsageError
 from imageyard.model.gap import Gap, SourceStatus
 from imageyard.model.inventory import Inventory
 
-SOURCES = ("config", "glance", "ceph", "nova", "cinder", "keystone")
+SOURCES = ("config", "glance", "ceph", "nova", "cinder", "keystone", "backends")
 
 
 GLANCE_CONNECTIONS = 6  # the default most image-list requests at once
@@ -48,6 +51,7 @@ class CollectRequest:
     ceph_pools: tuple[str, ...] | None = None
     rbd_watchers: bool = False
     ceph_timeout: float = CEPH_TIMEOUT  # connect and each monitor/OSD operation (whole seconds)
+    backend_limit: int | None = None  # objects kept per listing (None: the default)
 
     def has_config(self) -> bool:
         return bool(self.discovered.searched or self.explicit.items())
@@ -77,6 +81,10 @@ def _why_not(
     if name == "glance":
         ok = request.glance_endpoint or request.has_cloud(environ)
         return None if ok else "no --glance-endpoint, --os-cloud or OS_* credentials"
+    if name == "backends":
+        if not asked:
+            return "not requested (--sources ...,backends)"
+        return None if request.has_config() else "no glance-api.conf given (--config-dir)"
     if name == "ceph":
         if asked:
             return (
@@ -184,6 +192,14 @@ def _ceph(request: CollectRequest) -> Collector:
     )
 
 
+def _backends(request: CollectRequest) -> Collector:
+    from imageyard.collect.backends import BackendsCollector
+
+    if request.backend_limit is None:
+        return BackendsCollector(timeouts=request.timeouts)
+    return BackendsCollector(timeouts=request.timeouts, limit=request.backend_limit)
+
+
 def _cloud(request: CollectRequest) -> object:
     """The cloud's Connection; authentication and discovery bounded by ``--read-timeout``."""
     from imageyard.collect.openstack import connect
@@ -211,6 +227,7 @@ BUILDERS: dict[str, Callable[[CollectRequest], Collector]] = {
     "glance": _glance,
     "ceph": _ceph,
     "keystone": _keystone,
+    "backends": _backends,
 }
 
 

@@ -229,7 +229,20 @@ def _read_image(pool: str, name: str, im: Any, watchers: bool) -> RbdImage:
         parent=_parent(im),
         snapshots=snaps,
         watchers=len(list(im.watchers_list())) if watchers else None,
+        created=_stamp(im, "create_timestamp"),
+        modified=_stamp(im, "modify_timestamp"),
     )
+
+
+def _stamp(im: Any, method: str) -> str | None:
+    """One of librbd's image timestamps as ISO 8601 UTC; None when this librbd lacks it."""
+    read = getattr(im, method, None)
+    if read is None:
+        return None
+    try:
+        return _iso(read())
+    except (rbd.Error, ValueError):
+        return None
 
 
 def _snapshots(im: Any) -> tuple[Snapshot, ...]:

@@ -219,6 +219,12 @@ def parse_info_size(text: str) -> int:
     return int(_json(text, "rbd info")["size"])
 
 
+def parse_info_times(text: str) -> tuple[str | None, str | None]:
+    """``rbd info --format json``: the image's create and modify time (ISO 8601 UTC)."""
+    info = _json(text, "rbd info")
+    return ctime_to_iso(info.get("create_timestamp")), ctime_to_iso(info.get("modify_timestamp"))
+
+
 def _deferment(status: str | None) -> str | None:
     for prefix in ("expired at ", "protected until "):
         if status and status.startswith(prefix):
@@ -345,10 +351,21 @@ class CliClient:
         found = self._view(pool).images.get(ref.name)
         if found is None:
             raise CephError(f"image {pool}/{ref.name}: not listed", errno=errno_codes.ENOENT)
+        found = self._times(pool, found)
         if not watchers:
             return found
         out, _ = self._rbd(["status", f"{pool}/{ref.name}"], f"watchers of {pool}/{ref.name}")
         return replace(found, watchers=parse_watchers(out))
+
+    def _times(self, pool: str, image: RbdImage) -> RbdImage:
+        """Create and modify time from ``rbd info`` (one call per image; ``ls -l`` has
+        neither); a failure leaves them unknown (None)."""
+        try:
+            out, _ = self._rbd(["info", f"{pool}/{image.name}"], f"info of {pool}/{image.name}")
+            created, modified = parse_info_times(out)
+        except CephError:
+            return image
+        return replace(image, created=created, modified=modified)
 
     def snapshots(self, pool: str, name: str) -> tuple[Snapshot, ...]:
         out, _ = self._rbd(["snap", "ls", "--all", f"{pool}/{name}"], f"snapshots of {pool}/{name}")
