@@ -9,7 +9,7 @@ UPSTREAM_VENV ?= .venv-upstream
 IMAGEYARD_LAB ?= /tmp/imageyard-lab
 export IMAGEYARD_LAB
 
-.PHONY: deps venv upstream-venv lab-up lab-down seed demo test test-unit test-lab lint bench clean
+.PHONY: deps venv upstream-venv lab-up lab-down seed seed-500 demo test test-unit test-lab lint bench clean
 
 deps:
 	bash lab/install-deps
@@ -17,7 +17,7 @@ deps:
 $(VENV)/.stamp: pyproject.toml
 	$(PYTHON_BOOT) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev,s3]'
+	$(PY) -m pip install -q -e '.[dev,db,s3]'
 	bash lab/link-ceph-bindings $(VENV)
 	touch $@
 
@@ -42,8 +42,17 @@ lab-up: deps
 lab-down:
 	bash lab/down
 
+# healthy images lab/seed_orphans.py puts beside reclaim's orphans (make seed-500: 500)
+HEALTHY_IMAGES ?= 100
+
 seed: venv
 	$(PY) lab/seed.py
+	$(PY) lab/seed_orphans.py --healthy $(HEALTHY_IMAGES)
+
+# reclaim's acceptance set: the orphans beside 500 healthy images (about 3 minutes; not in CI)
+seed-500: venv
+	$(PY) lab/seed_orphans.py cleanup
+	$(PY) lab/seed_orphans.py --healthy 500
 
 demo: deps venv lab-up seed
 	bash lab/demo

@@ -12,7 +12,9 @@ in its own process, alternating round by round, all fetching the same data:
 * ``sdk``: openstacksdk's ``images()`` for the same two listings (``limit=1000``) and
   ``members()`` for each shared image, the objects kept as a caller would;
 * ``imageyard``: ``imageyard collect --sources glance`` (members included) writing its
-  snapshot; with ``--no-members`` also a run without member requests.
+  snapshot; with ``--no-members`` also a run without member requests;
+* ``imageyard-db``: ``imageyard collect --sources glance --glance-db URL``, the same records
+  read from the bench Glance's database (no API request at all).
 
 For each: images/s, server CPU seconds (uWSGI master and workers, from ``/proc``), peak
 RSS, and the ratios imageyard/plain and imageyard/sdk; also the snapshot bytes per image.
@@ -43,7 +45,7 @@ from glance_server import Lab, bench_glance, server_cpu
 # hidden images out unless asked for: both listings ask as imageyard does.
 BASE = {"limit": "1000", "visibility": "all", "member_status": "all"}
 PASSES = (BASE, {**BASE, "os_hidden": "true"})
-CLIENTS = ("plain", "sdk", "imageyard")
+CLIENTS = ("plain", "sdk", "imageyard", "imageyard-db")
 
 
 # ---------------------------------------------------------------- clients (child processes)
@@ -85,13 +87,16 @@ def sdk_client(url: str) -> dict[str, Any]:
     return {"images": len(images), "member_calls": len(members)}
 
 
-def imageyard_client(url: str, members: bool = True) -> dict[str, Any]:
+def imageyard_client(url: str, members: bool = True, db: str | None = None) -> dict[str, Any]:
     from imageyard.cli import run
 
     with tempfile.TemporaryDirectory(prefix="imageyard-bench.") as tmp:
         out = Path(tmp) / "inventory.json"
-        args = ["collect", "--sources", "glance", "--glance-endpoint", url, "-q", "-o", str(out)]
-        args.append("--members" if members else "--no-members")
+        args = ["collect", "--sources", "glance", "-q", "-o", str(out)]
+        if db:
+            args += ["--glance-db", db]
+        else:
+            args += ["--glance-endpoint", url, "--members" if members else "--no-members"]
         code = run(args)
         if code != 0:
             raise SystemExit(f"imageyard collect exited {code}")
@@ -102,7 +107,7 @@ def imageyard_client(url: str, members: bool = True) -> dict[str, Any]:
         return {"images": len(snapshot["images"]), "snapshot_bytes": out.stat().st_size}
 
 
-def worker(kind: str, url: str) -> None:
+def worker(kind: str, url: str, db: str) -> None:
     import openstack  # noqa: F401
 
     import imageyard.cli  # noqa: F401  (start-up imports are not listing speed)
@@ -112,6 +117,7 @@ def worker(kind: str, url: str) -> None:
         "sdk": sdk_client,
         "imageyard": imageyard_client,
         "imageyard-no-members": lambda u: imageyard_client(u, members=False),
+        "imageyard-db": lambda u: imageyard_client(u, db=db),
     }[kind]
     t0 = time.perf_counter()
     result = run(url)
@@ -121,10 +127,10 @@ def worker(kind: str, url: str) -> None:
 
 
 # ---------------------------------------------------------------- the comparison
-def measure(kind: str, url: str, pid: int) -> dict[str, Any]:
+def measure(kind: str, url: str, pid: int, db: str) -> dict[str, Any]:
     cpu0 = server_cpu(pid)
     proc = subprocess.run(
-        [sys.executable, __file__, "--worker", kind, "--url", url],
+        [sys.executable, __file__, "--worker", kind, "--url", url, "--db", db],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     if proc.returncode != 0:
@@ -153,17 +159,19 @@ def report(label: str, expected: int, runs: dict[str, list[dict[str, Any]]]) -> 
           f"server CPU {cpu['imageyard'] / cpu['plain']:.2f}x")  # fmt: skip
     print(f"  imageyard/sdk:   speed {med['imageyard'] / med['sdk']:.2f}x, "
           f"peak RSS {rss['imageyard'] / rss['sdk']:.2f}x")  # fmt: skip
+    if "imageyard-db" in med:
+        print(f"  imageyard --glance-db/plain: speed {med['imageyard-db'] / med['plain']:.1f}x")
     sizes = [r["snapshot_bytes"] for r in runs["imageyard"]]
     print(f"  snapshot: {sizes[0] / expected:.0f} bytes per image")
 
 
 def compare(
-    url: str, pid: int, rounds: int, kinds: tuple[str, ...], expected: int
+    url: str, pid: int, rounds: int, kinds: tuple[str, ...], expected: int, db: str
 ) -> dict[str, list[dict[str, Any]]]:
     runs: dict[str, list[dict[str, Any]]] = {k: [] for k in kinds}
     for _ in range(rounds):
         for kind in kinds:
-            result = measure(kind, url, pid)
+            result = measure(kind, url, pid, db)
             if result["images"] != expected:
                 raise SystemExit(f"{kind} saw {result['images']} images, expected {expected}")
             runs[kind].append(result)
@@ -179,7 +187,9 @@ def run_one(lab: Lab, args: argparse.Namespace, processes: int) -> None:
               f"hidden, {counts(glance.db)} rows, written in "
               f"{time.perf_counter() - t0:.1f} s)", flush=True)  # fmt: skip
         kinds = CLIENTS + (("imageyard-no-members",) if args.no_members else ())
-        runs = compare(glance.url, glance.pid, args.rounds, kinds, rows.listed)
+        db = glance.db
+        db_url = f"postgresql+psycopg2://{db.user}@{db.host}:{db.port}/{db.database}"
+        runs = compare(glance.url, glance.pid, args.rounds, kinds, rows.listed, db_url)
         label = f"bench Glance, {processes} uWSGI process(es) x {args.threads} threads"
         report(label, rows.listed, runs)
     print("(bench Glance stopped, its database dropped)", flush=True)
@@ -198,9 +208,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worker", choices=(*CLIENTS, "imageyard-no-members"),
                         help=argparse.SUPPRESS)  # fmt: skip
     parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        worker(args.worker, args.url)
+        worker(args.worker, args.url, args.db)
         return 0
     lab = Lab.from_env()
     for processes in (int(p) for p in args.processes.split(",")):

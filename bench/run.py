@@ -2,10 +2,11 @@
 
 ``make bench`` (or ``.venv/bin/python bench/run.py``). The redaction benchmark checks that
 masking secrets stays linear in the input size. The offline benchmark (show, audit,
-design on a generated 100,000-image snapshot) runs anywhere. The collection benchmark needs the
-lab (``make lab-up``): it starts a bench Glance of its own beside the lab's, fills it with
-``--images`` images (default 20,000) and removes it afterwards; ``--quick`` uses 2,000
-images, one round and one uWSGI process.
+design on a generated 100,000-image snapshot) runs anywhere, as does the reclaim one
+(``reclaim.analyse`` on 100,000 Glance and 300,000 RBD images beside a hash-join
+baseline). The collection benchmark needs the lab (``make lab-up``): it starts a bench
+Glance of its own beside the lab's, fills it with ``--images`` images (default 20,000) and
+removes it afterwards; ``--quick`` uses 2,000 images, one round and one uWSGI process.
 """
 
 from __future__ import annotations
@@ -36,6 +37,11 @@ def main() -> int:
     offline += ["--images", "20000"] if args.quick else []
     print("$", " ".join(offline[1:]), flush=True)
     if subprocess.run(offline, check=False).returncode != 0:
+        return 1
+    reclaim = [sys.executable, str(HERE / "reclaim.py")]
+    reclaim += ["--images", "20000", "--rbd", "60000"] if args.quick else []
+    print("$", " ".join(reclaim[1:]), flush=True)
+    if subprocess.run(reclaim, check=False).returncode != 0:
         return 1
     if not lab_is_up():
         print("the collection benchmark needs the lab: make lab-up", file=sys.stderr)

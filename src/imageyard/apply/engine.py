@@ -166,7 +166,7 @@ class Engine:
             return "ready" if self.virtual[action.image_id] == action.expect else "stale"
         if fp in self.later[action.id] and self.kinds[action.kind].is_done(action, live, self.ctx):
             return "done"
-        if fp == action.expect:
+        if fp in (action.expect, action.result):  # result: landed, not yet settled
             return "ready"
         return (
             f"image {action.image_id} changed since the plan "

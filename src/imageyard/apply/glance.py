@@ -15,7 +15,7 @@ new import to it starts). ``delete_from_store`` answers 204; it refuses the last
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Protocol
 
 from imageyard.collect.openstack.sdk import IMAGE, connect
@@ -23,6 +23,18 @@ from imageyard.errors import ImageyardError
 
 ImageDoc = Mapping[str, Any]
 PATCH = "application/openstack-images-v2.1-json-patch"
+
+
+class Reader(Protocol):
+    """A body to upload: ``read()`` blocks and a known length."""
+
+    def read(self, size: int = -1) -> bytes:
+        """The next block (empty at the end)."""
+        ...
+
+    def __len__(self) -> int:
+        """The total size in bytes."""
+        ...
 
 
 class StepError(ImageyardError):
@@ -67,8 +79,8 @@ class GlanceOps(Protocol):
         """Create a queued image."""
         ...
 
-    def upload(self, image_id: str, store: str, data: Iterable[bytes]) -> None:
-        """Upload ``data`` as the image's data into ``store``."""
+    def upload(self, image_id: str, store: str, data: Reader) -> None:
+        """Upload ``data`` (read to its end) as the image's data into ``store``."""
         ...
 
     def download(self, image_id: str) -> Iterator[bytes]:
@@ -184,7 +196,7 @@ class HttpGlance:
         doc: ImageDoc = self._call("POST", "/images", (201,), json=dict(fields)).json()
         return doc
 
-    def upload(self, image_id: str, store: str, data: Iterable[bytes]) -> None:
+    def upload(self, image_id: str, store: str, data: Reader) -> None:
         headers = {"Content-Type": "application/octet-stream", "X-Image-Meta-Store": store}
         self._call("PUT", f"/images/{image_id}/file", (204,), data=data, headers=headers)
 

@@ -26,7 +26,7 @@ from imageyard.errors import ExitCode, ImageyardError
 
 def _register_commands(group: click.Group) -> None:
     """Attach every subcommand; imported here, never at import time of this module."""
-    from imageyard.cli import apply, audit, collect, design, paths, plan, show
+    from imageyard.cli import apply, audit, collect, design, paths, plan, reclaim, show, simulate
 
     for command in (
         collect.command,
@@ -36,6 +36,8 @@ def _register_commands(group: click.Group) -> None:
         design.command,
         plan.command,
         apply.command,
+        reclaim.command,
+        simulate.group,
     ):
         group.add_command(command)
 

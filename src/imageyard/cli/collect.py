@@ -190,6 +190,15 @@ def _sources(value: str) -> tuple[str, ...] | None:
     help="Read the image list on up to N connections at once, adding one while the "
     "throughput grows (1: one after the other).",
 )
+@click.option(
+    "--glance-db",
+    metavar="URL",
+    envvar="IMAGEYARD_GLANCE_DB",
+    help="Read the images from Glance's database instead of its image API: a SQLAlchemy "
+    "URL (postgresql://USER@HOST/glance, mysql+pymysql://...; a read-only user is "
+    "enough; env IMAGEYARD_GLANCE_DB). Stores, import methods and caches still come from "
+    "the API when one is given.",
+)
 @click.option("--ceph-user", metavar="NAME", help="cephx user for Ceph (e.g. a read-only one).")
 @click.option("--ceph-pool", "ceph_pools", multiple=True, help="Only these pools; repeatable.")
 @click.option("--rbd-watchers", is_flag=True, help="Also count watchers (one call per image).")
@@ -245,6 +254,7 @@ def command(
     glance_nodes: tuple[str, ...],
     members: bool,
     glance_connections: int,
+    glance_db: str | None,
     ceph_user: str | None,
     ceph_pools: tuple[str, ...],
     rbd_watchers: bool,
@@ -277,6 +287,7 @@ def command(
         glance_nodes=glance_nodes,
         glance_members=members,
         glance_connections=glance_connections,
+        glance_db=glance_db,
         ceph_user=ceph_user,
         ceph_pools=ceph_pools or None,
         rbd_watchers=rbd_watchers,

@@ -86,7 +86,10 @@ def inventory_input(help_text: str) -> Callable[[F], F]:
 
 
 def write_output(
-    text: str, out: str, what: str, inputs: Iterable[str | os.PathLike[str] | None] = ()
+    text: str | Iterable[str],
+    out: str,
+    what: str,
+    inputs: Iterable[str | os.PathLike[str] | None] = (),
 ) -> None:
     """Write ``text`` to ``out`` (``-``: stdout), never over one of ``inputs``."""
     write_text(text, out, what, inputs)

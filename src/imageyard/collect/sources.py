@@ -45,6 +45,7 @@ class CollectRequest:
     glance_nodes: tuple[str, ...] = ()
     glance_members: bool = False  # one request per shared image
     glance_connections: int = GLANCE_CONNECTIONS  # image-list requests at once (1: sequential)
+    glance_db: str | None = None  # a SQLAlchemy URL: the images from Glance's database
     timeouts: Timeouts = field(default_factory=Timeouts)
     glance_token: str | None = None  # OS_AUTH_TOKEN, sent to an OS_IMAGE_URL endpoint
     ceph_user: str | None = None
@@ -79,8 +80,8 @@ def _why_not(
     if name == "config":
         return None if request.has_config() else "no --config-dir or --*-conf given"
     if name == "glance":
-        ok = request.glance_endpoint or request.has_cloud(environ)
-        return None if ok else "no --glance-endpoint, --os-cloud or OS_* credentials"
+        ok = request.glance_endpoint or request.glance_db or request.has_cloud(environ)
+        return None if ok else "no --glance-endpoint, --glance-db, --os-cloud or OS_* credentials"
     if name == "backends":
         if not asked:
             return "not requested (--sources ...,backends)"
@@ -157,25 +158,34 @@ class WithGaps:
 
 def _glance(request: CollectRequest) -> Collector:
     from imageyard.collect.glance import GlanceCollector, glance_http
+    from imageyard.collect.glance.database import GlanceDatabase, check_url
     from imageyard.collect.openstack.probe import probe
 
+    database = None
+    if request.glance_db:
+        check_url(request.glance_db)
+        database = GlanceDatabase(request.glance_db)
     if request.glance_endpoint:
         cause = probe(request.glance_endpoint, request.timeouts)
         if cause is not None:
             return Unreachable("glance", "endpoint", cause)
     causes = {url: probe(url, request.timeouts) for url in request.glance_nodes}
-    http = glance_http(
-        request.os_cloud,
-        endpoint=request.glance_endpoint,
-        token=request.glance_token,
-        policy=RetryPolicy(timeout=request.timeouts.pair),
-        timeout=request.timeouts.read,
-    )
+    api = request.glance_endpoint or request.has_cloud(os.environ)
+    http = None
+    if api or database is None:
+        http = glance_http(
+            request.os_cloud,
+            endpoint=request.glance_endpoint,
+            token=request.glance_token,
+            policy=RetryPolicy(timeout=request.timeouts.pair),
+            timeout=request.timeouts.read,
+        )
     collector = GlanceCollector(
         http,
         node_urls=tuple(url for url, cause in causes.items() if cause is None),
         fetch_members=request.glance_members,
         connections=request.glance_connections,
+        database=database,
     )
     gaps = tuple(Gap("glance", f"cache of {url}", c) for url, c in causes.items() if c)
     return WithGaps(collector, gaps) if gaps else collector
@@ -233,8 +243,10 @@ BUILDERS: dict[str, Callable[[CollectRequest], Collector]] = {
 
 def _uses_cloud(name: str, request: CollectRequest) -> bool:
     """True when source ``name`` reads the cloud through Keystone."""
-    if name == "glance":
-        return not request.glance_endpoint
+    if name == "glance":  # with --glance-db alone, no API at all
+        return not request.glance_endpoint and not (
+            request.glance_db and not request.has_cloud(os.environ)
+        )
     return name in ("nova", "cinder", "keystone")
 
 

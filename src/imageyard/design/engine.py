@@ -45,13 +45,14 @@ from imageyard.design.pain import (
     with_boots,
 )
 from imageyard.design.placement import place
-from imageyard.design.reclaim import plan_reclaim
+from imageyard.design.reclaim import plan_reclaim, reclaim_view
 from imageyard.design.site import Site
 from imageyard.design.startup import Ctx as StartupCtx
 from imageyard.design.startup import blocking, decide_startup, fixes
 from imageyard.design.topology import decide_sites, plan_apis, preplace_step
 from imageyard.errors import DesignRefused
 from imageyard.model.inventory import Inventory
+from imageyard.reclaim import analyse
 
 
 def _config_decisions(changes: tuple[Change, ...], site: Site) -> list[Decision]:
@@ -196,8 +197,10 @@ def build_design(
         + _config_decisions(changes, site)
         + decide_cache(site, stores, cache, major)
     )
-    dups = duplicates_step(inv) if "duplication" in pains else None
-    steps = plan_reclaim(inv, stores, items, dups, preplace_step(inv, stores))
+    analysed = analyse(inv) if inv is not None else None
+    groups = analysed.duplicates if analysed is not None else ()
+    dups = duplicates_step(inv, groups) if "duplication" in pains else None
+    steps = plan_reclaim(inv, stores, items, dups, preplace_step(inv, stores), analysed)
     decisions.append(
         Decision(
             "reclaim.steps",
@@ -209,7 +212,7 @@ def build_design(
         )
     )
     if dups is not None:
-        decisions.append(decide_duplicates(inv, site))
+        decisions.append(decide_duplicates(inv, site, groups))
     design = Design(
         site=site.name,
         release=str(release),
@@ -225,6 +228,7 @@ def build_design(
         summary=summary(tuple(decisions), site.pain_points),
         apis=apis,
         manual=manual,
+        reclaim=reclaim_view(analysed) if analysed is not None else None,
     )
     wrong = problems(design)
     if wrong:

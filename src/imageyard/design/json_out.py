@@ -22,6 +22,8 @@ SCHEMA = "imageyard.design/1"
 def to_dict(design: Design, diffs: tuple[FileDiff, ...]) -> dict[str, Any]:
     body = dataclasses.asdict(design)
     body["audit"] = dict(design.audit)
+    if body.get("reclaim") is None:
+        body.pop("reclaim", None)  # NOTE: a design from a site alone has no reclaim analysis
     used = sorted(
         {f for d in design.decisions for f in d.facts}
         | {c.fact for c in design.changes}

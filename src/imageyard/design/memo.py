@@ -83,6 +83,40 @@ def _steps(design: Design) -> list[str]:
     return lines
 
 
+MAX_RECLAIM_LISTED = 10
+
+
+def _listed(title: str, entries: list[str]) -> list[str]:
+    if not entries:
+        return []
+    more = len(entries) - MAX_RECLAIM_LISTED
+    tail = [f"- ... and {more} more (design -f json lists all)"] if more > 0 else []
+    return [
+        f"{title} ({len(entries)}):",
+        *[f"- {e}" for e in entries[:MAX_RECLAIM_LISTED]],
+        *tail,
+        "",
+    ]
+
+
+def _reclaim(design: Design) -> list[str]:
+    view = design.reclaim
+    if view is None:
+        return []
+    unknown = f"; undecided classes: {', '.join(view.unknown)}" if view.unknown else ""
+    lines = [
+        f"Reclaim analysis (as `imageyard reclaim` reports it): {len(view.orphans)} orphans, "
+        f"{len(view.pins)} pinned images, {len(view.duplicates)} duplicate groups{unknown}.",
+        "",
+    ]
+    lines += _listed("Orphans", list(view.orphans))
+    lines += _listed(
+        "Pinned (deleting returns 409 until the clones are flattened)", list(view.pins)
+    )
+    groups = [f"keep {g[0]}; copies {', '.join(g[1:])}" for g in view.duplicates]
+    return lines + _listed("Duplicate groups", groups)
+
+
 def _section(design: Design, section: str, diffs: tuple[FileDiff, ...]) -> list[str]:
     if section == "startup" and not any(d.section == "startup" for d in design.decisions):
         return []
@@ -103,7 +137,7 @@ def _section(design: Design, section: str, diffs: tuple[FileDiff, ...]) -> list[
                 "",
             ]
     if section == "reclaim":
-        lines += _steps(design)
+        lines += _reclaim(design) + _steps(design)
     return lines
 
 

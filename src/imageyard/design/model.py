@@ -114,6 +114,22 @@ class Step:
 
 
 @dataclass(frozen=True)
+class ReclaimView:
+    """What section (e) takes from the reclaim analysis (``imageyard reclaim``), in its order.
+
+    ``orphans`` are the resources of the backend, deleted-but-kept and consumer-leftover
+    items; ``pins`` the pinned ``pool/image@snap`` specs; ``duplicates`` one tuple per group,
+    the kept image first; ``unknown`` the classes that could not be decided.
+    """
+
+    orphans: tuple[str, ...] = ()
+    pins: tuple[str, ...] = ()
+    duplicates: tuple[tuple[str, ...], ...] = ()
+    unknown: tuple[str, ...] = ()
+    reclaimable_bytes: int = 0
+
+
+@dataclass(frozen=True)
 class Design:
     """The whole design for one site."""
 
@@ -131,6 +147,7 @@ class Design:
     summary: tuple[str, ...] = ()  # declared pain points and capacity warnings, first things first
     apis: tuple[ApiPlan, ...] = ()  # one per site when there are several Ceph sites
     manual: tuple[str, ...] = ()  # values only the operator knows: never written to a file
+    reclaim: ReclaimView | None = None  # from the reclaim analysis, with an inventory
 
     @property
     def default_store(self) -> StorePlan | None:

@@ -7,10 +7,11 @@ volumes created from it); without one, from the declared format mix and consumer
 ``format.slow_first_boot`` decision says how many images and boots do not clone and what
 fixes them (the conversion list, ordered by boots, comes first); where the data shows every
 image already cloning, the pain point is called out as contradicted. ``duplication`` is
-answered with groups of images holding the same data (same ``os_hash_algo`` and
-``os_hash_value``), the bytes all but one copy take, and what must be checked before any of
-them goes: servers and volumes using each, the protected flag, owner and visibility. Only
-analysis and read-only commands; nothing is deleted.
+answered with the reclaim analysis's groups of images holding the same data (same
+``os_hash_value``, else checksum; ``reclaim.duplicates``), the bytes all but one copy take,
+and what must be checked before any of them goes: servers and volumes using each, the
+protected flag, owner and visibility. Only analysis and read-only commands; nothing is
+deleted.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from imageyard.design.site import Site
 from imageyard.design.situation import image_uses
 from imageyard.model.image import Image
 from imageyard.model.inventory import Inventory
+from imageyard.reclaim.model import DupGroup
 
 MAX_LISTED = 10
 _ORDER = (
@@ -224,41 +226,6 @@ def decide_slow_boot(
 # ---------------------------------------------------------------- duplication
 
 
-@dataclass(frozen=True)
-class DupGroup:
-    """Images holding the same bytes."""
-
-    algo: str
-    value: str
-    images: tuple[Image, ...]
-
-    @property
-    def surplus_bytes(self) -> int:
-        return sum(i.size or 0 for i in self.images[1:])
-
-
-def duplicate_groups(inv: Inventory) -> tuple[DupGroup, ...]:
-    """Groups of two or more images with the same hash, most reclaimable bytes first.
-
-    The first image of a group is the one to keep: protected, then public, then most used.
-    """
-    uses = image_uses(inv)
-    groups: dict[tuple[str, str], list[Image]] = {}
-    for image in inv.images:
-        if image.os_hash_value and image.status in ("active", "deactivated"):
-            groups.setdefault((image.os_hash_algo or "", image.os_hash_value), []).append(image)
-    out = []
-    for (algo, value), images in groups.items():
-        if len(images) < 2:
-            continue
-        keep = sorted(
-            images,
-            key=lambda i: (not i.protected, i.visibility != "public", -uses[i.id], i.id),
-        )
-        out.append(DupGroup(algo, value, tuple(keep)))
-    return tuple(sorted(out, key=lambda g: (-g.surplus_bytes, g.value)))
-
-
 def _describe(image: Image, inv: Inventory) -> str:
     servers, volumes = len(inv.servers_using(image.id)), len(inv.volumes_from(image.id))
     return (
@@ -268,8 +235,11 @@ def _describe(image: Image, inv: Inventory) -> str:
     )
 
 
-def duplicates_step(inv: Inventory | None) -> Step:
-    """The duplicate analysis as a reclamation step: checks and read-only commands."""
+def duplicates_step(inv: Inventory | None, groups: tuple[DupGroup, ...] = ()) -> Step:
+    """The duplicate analysis as a reclamation step: checks and read-only commands.
+
+    ``groups`` are the reclaim analysis's duplicate groups (``reclaim.duplicates``).
+    """
     check = (
         "per image: no server and no volume uses it, protected is False, and its owner agrees "
         "(a shared or public image may be someone else's only reference)"
@@ -289,11 +259,12 @@ def duplicates_step(inv: Inventory | None) -> Step:
             why,
             "os-hash-value",
         )
-    groups = duplicate_groups(inv)
     cmds: list[str] = []
     for g in groups[:MAX_LISTED]:
         keep, rest = g.images[0], g.images[1:]
-        cmds.append(f"# {g.algo} {g.value[:16]}...: keep {keep.id}, {len(rest)} copies")
+        cmds.append(
+            f"# {g.algo} {g.value[:16]}...: keep {keep.id} ({g.reason}), {len(rest)} copies"
+        )
         for image in rest:
             cmds += [
                 f"openstack image show -c protected -c owner -c visibility {image.id}",
@@ -311,7 +282,9 @@ def duplicates_step(inv: Inventory | None) -> Step:
     )
 
 
-def decide_duplicates(inv: Inventory | None, site: Site) -> Decision:
+def decide_duplicates(
+    inv: Inventory | None, site: Site, groups: tuple[DupGroup, ...] = ()
+) -> Decision:
     """``reclaim.duplicates``: the groups, the reclaimable bytes, what to check first."""
     facts = ("os-hash-value", "image-protected", "rbd-delete-in-use")
     clusters = {c.ceph_cluster for c in site.computes if c.uses_rbd and c.ceph_cluster}
@@ -332,8 +305,7 @@ def decide_duplicates(inv: Inventory | None, site: Site) -> Decision:
             "inventory and design from it to list the groups." + flat,
             facts,
         )
-    groups = duplicate_groups(inv)
-    hashed = sum(1 for i in inv.images if i.os_hash_value)
+    hashed = sum(1 for i in inv.images if i.os_hash_value or i.checksum)
     if not groups:
         why = (
             f"Duplication (declared) is not borne out by the image data: no two of the {hashed} "

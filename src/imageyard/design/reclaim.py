@@ -2,18 +2,22 @@
 
 Concepts: steps are filled in from the inventory when there is one: images to convert
 (section b, most booted first when slow first boot is a declared pain point), images to
-move out of drained stores, the duplicate review (when duplication is one), RBD images in a
-Glance pool that no Glance image owns, and RBD trash entries. Every step starts with a check
-whose output must be as stated before anything is changed; deletions go through the RBD
-trash first, so they stay reversible until the final purge. Without an inventory the steps are the
-generic procedure with placeholders.
+move out of drained stores, the duplicate review (when duplication is one), and the
+orphans and RBD trash entries found by the reclaim analysis (``imageyard reclaim``, the
+one owner of that analysis: ``reclaim_view`` is what this section lists of it). Every step
+starts with a check whose output must be as stated before anything is changed; deletions
+go through the RBD trash first, so they stay reversible until the final purge. Without an
+inventory the steps are the generic procedure with placeholders.
 """
 
 from __future__ import annotations
 
-from imageyard.design.model import Conversion, Step, StorePlan
+from imageyard.design.model import Conversion, ReclaimView, Step, StorePlan
 from imageyard.model.image import Image
 from imageyard.model.inventory import Inventory
+from imageyard.reclaim.classes import BY_ID
+from imageyard.reclaim.model import Item, ReclaimResult
+from imageyard.reclaim.rbd import TRASH as TRASH_CLASS
 
 MAX_LISTED = 10
 
@@ -102,46 +106,71 @@ def _drain(inv: Inventory | None, stores: tuple[StorePlan, ...]) -> Step | None:
     )
 
 
-def _orphans(inv: Inventory | None, stores: tuple[StorePlan, ...]) -> Step | None:
-    if inv is None:
+ORPHAN_FAMILIES = ("backend", "deleted", "consumer")
+
+
+def orphan_items(found: ReclaimResult) -> tuple[Item, ...]:
+    """The reclaim items this section calls orphans: data no database points at."""
+    return tuple(i for i in found.items if BY_ID[i.class_id].family in ORPHAN_FAMILIES)
+
+
+def reclaim_view(found: ReclaimResult) -> ReclaimView:
+    """What the design lists of the reclaim analysis (all of it, in its order)."""
+    return ReclaimView(
+        orphans=tuple(str(i.finding.resource) for i in orphan_items(found)),
+        pins=tuple(p.spec for p in found.pins),
+        duplicates=tuple(tuple(i.id for i in g.images) for g in found.duplicates),
+        unknown=tuple(c for c, state in found.classes if state == "unknown"),
+        reclaimable_bytes=sum(i.reclaimable for i in orphan_items(found)),
+    )
+
+
+def _command(item: Item) -> list[str]:
+    """The commands carrying out one item's proposed action."""
+    action = item.finding.action
+    params = dict(action.params) if action else {}
+    kind = action.kind if action else ""
+    if kind == "flatten":
+        return [f"rbd flatten {c}" for c in params.get("children", "").split(",") if c] + [
+            f"# then: imageyard reclaim again; {item.finding.resource} is free once unpinned"
+        ]
+    if kind == "rbd-trash-move":
+        return [f"rbd trash mv {params.get('pool')}/{params.get('image')}"]
+    if kind == "rbd-trash-remove":
+        return [f"rbd trash rm {params.get('pool')}/{params.get('trash_id')}"]
+    if kind == "delete-object":
+        return [f"# {item.finding.message}"]
+    return [f"# {kind}: {item.finding.resource}"]
+
+
+def _orphans(found: ReclaimResult | None) -> Step | None:
+    if found is None:
         return None
-    known = {i.id for i in inv.images}
-    cmds: list[str] = []
-    for s in stores:
-        cluster = inv.ceph_cluster(s.fsid) if s.fsid else None
-        pool = cluster.pool(s.pool) if cluster and s.pool else None
-        if cluster is None or pool is None or not pool.complete:
-            continue
-        for img in pool.images:
-            if img.name not in known and not cluster.children(pool.name, img.name):
-                cmds += [f"rbd trash mv {pool.name}/{img.name}"]
-    if not cmds:
+    items = [i for i in orphan_items(found) if i.class_id != TRASH_CLASS]
+    if not items:
         return None
+    cmds = [c for i in items[:MAX_LISTED] for c in _command(i)]
+    if len(items) > MAX_LISTED:
+        cmds.append(f"# ... and {len(items) - MAX_LISTED} more (imageyard reclaim -f json)")
     return Step(
-        f"Move {len(cmds)} RBD images no Glance image owns to the trash",
-        "glance image-show <name>  # must be 404; rbd children <pool>/<name>@snap and "
-        "rbd status <pool>/<name> must list nothing",
-        tuple(cmds[:MAX_LISTED]),
-        "The RBD image name is the Glance image id; one without an image row is an orphan "
-        "(failed upload, snapshot cleanup, manual import). The trash keeps it restorable.",
+        f"Move {len(items)} orphans (data no Glance, Nova or Cinder record owns) to the trash",
+        "imageyard reclaim --inventory inv.json  # on a fresh snapshot: each item still listed; "
+        "glance image-show <name> 404, rbd status <pool>/<name> without watchers",
+        tuple(cmds),
+        "The reclaim analysis found them with every input complete, past the grace period and "
+        "without watchers. The RBD trash keeps them restorable.",
         "rbd-delete-in-use",
     )
 
 
-def _trash(inv: Inventory | None, stores: tuple[StorePlan, ...]) -> Step:
-    cmds: list[str] = []
-    for s in stores:
-        cluster = inv.ceph_cluster(s.fsid) if inv and s.fsid else None
-        pool = cluster.pool(s.pool) if cluster and s.pool else None
-        if pool is None:
-            continue
-        for entry in pool.trash:
-            cmds.append(f"rbd trash rm {pool.name}/{entry.id}  # {entry.name}")
+def _trash(found: ReclaimResult | None, stores: tuple[StorePlan, ...]) -> Step:
+    entries = [i for i in found.items if i.class_id == TRASH_CLASS] if found else []
+    cmds = [c for i in entries[:MAX_LISTED] for c in _command(i)]
     pools = sorted({s.pool for s in stores if s.type == "rbd" and s.pool})
     return Step(
         "Purge the RBD trash of the Glance pools",
         "rbd trash ls --long <pool>; for each entry, rbd children must list nothing",
-        tuple(cmds[:MAX_LISTED]) or tuple(f"rbd trash purge {p}" for p in pools),
+        tuple(cmds) or tuple(f"rbd trash purge {p}" for p in pools),
         "Glance moves images that still have snapshots to the trash and reports success; "
         "the space returns only when the trash is purged.",
         "rbd-delete-in-use",
@@ -171,18 +200,20 @@ def plan_reclaim(
     items: tuple[Conversion, ...],
     duplicates: Step | None = None,
     preplace: Step | None = None,
+    found: ReclaimResult | None = None,
 ) -> tuple[Step, ...]:
     """The ordered reclamation steps (``duplicates``: the duplicate review, when asked for;
-    ``preplace``: copies to the edge stores, once the images are raw)."""
+    ``preplace``: copies to the edge stores, once the images are raw; ``found``: the
+    reclaim analysis of ``inv``)."""
     default = next((s for s in stores if s.is_default), None)
-    found = [
+    steps = [
         _fresh(),
         _convert(items, default),
         preplace,
         _drain(inv, stores),
         duplicates,
-        _orphans(inv, stores),
-        _trash(inv, stores),
+        _orphans(found),
+        _trash(found, stores),
         _remove_stores(stores),
     ]
-    return tuple(s for s in found if s is not None)
+    return tuple(s for s in steps if s is not None)

@@ -23,6 +23,7 @@ class Server:
     host: str | None = None
     availability_zone: str | None = None
     status: str = ""
+    created_at: str | None = None  # Nova's ``created`` (ISO 8601), schema 1.6
 
     @property
     def boots_from_volume(self) -> bool:

@@ -64,6 +64,7 @@ def fake_server(
     zone: str = "nova",
     status: str = "ACTIVE",
     name: str = "",
+    created: str = "2026-01-01T00:00:00Z",
 ) -> JsonDict:
     """A server as ``/servers/detail`` shows it to an admin (``image_id`` None: from a volume)."""
     image: JsonDict | str = ""
@@ -80,6 +81,7 @@ def fake_server(
         "OS-EXT-SRV-ATTR:host": host,
         "OS-EXT-SRV-ATTR:hypervisor_hostname": host,
         "OS-EXT-AZ:availability_zone": zone,
+        "created": created,
         "links": [{"rel": "self", "href": f"/servers/{server_id}"}],
     }
 

@@ -2,11 +2,13 @@
 
 What it restates (observed against the lab's Glance and read in glance/api/v2/images.py):
 copy-image answers 202 and the copy shows in ``os_glance_importing_to_stores`` first, then
-in ``stores`` (here after ``copy_polls`` reads of the image); a copy to a store that holds
-the image is 400, of a non-active image 409, and while another import runs 409 "Image has
-active task"; delete-from-store is 204, 403 for the last location, 404 for a store without
-the image, 409 for a non-active image; ``stores`` and the ``os_glance_*`` lists are comma
-strings.
+in ``stores`` (here after ``copy_polls`` reads of the image), and the task's lock
+``os_glance_import_task`` goes one read after that, with a last save of the image that
+brings back a location deleted from a store meanwhile (seen on the lab); a copy to a store
+that holds the image is 400, of a non-active image 409, and while another import runs 409
+"Image has active task"; delete-from-store is 204, 403 for the last location, 404 for a
+store without the image, 409 for a non-active image; ``stores`` and the ``os_glance_*``
+lists are comma strings.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from imageyard.apply.glance import ImageDoc, StepError
+from imageyard.apply.glance import ImageDoc, Reader, StepError
 from imageyard.model.image import Image
 
 
@@ -59,6 +61,7 @@ class FakeGlance:
         self.pending: dict[tuple[str, str], int] = {}
         self.fail_stores: set[str] = set()
         self.calls: list[tuple[str, str, str]] = []
+        self.undone: list[tuple[str, str]] = []
 
     def _progress(self, doc: dict[str, Any]) -> None:
         for (image_id, store), left in list(self.pending.items()):
@@ -67,7 +70,14 @@ class FakeGlance:
             if left > 0:
                 self.pending[(image_id, store)] = left - 1
                 continue
-            del self.pending[(image_id, store)]
+            if left < 0:  # landed one read ago: the task drops its lock now
+                del self.pending[(image_id, store)]
+                doc.pop("os_glance_import_task", None)
+                for lost in [r for r in self.undone if r[0] == image_id]:
+                    self.undone.remove(lost)  # the task's last save brings the location back
+                    doc["stores"] = ",".join([*_split(doc["stores"]), lost[1]])
+                continue
+            self.pending[(image_id, store)] = -1
             importing = [s for s in _split(doc["os_glance_importing_to_stores"]) if s != store]
             doc["os_glance_importing_to_stores"] = ",".join(importing)
             key = "os_glance_failed_import" if store in self.fail_stores else "stores"
@@ -84,12 +94,13 @@ class FakeGlance:
         doc = self.images[image_id]
         if doc["status"] != "active":
             raise StepError("HTTP 409: Only images with status active can be targeted", 409)
-        if doc["os_glance_importing_to_stores"]:
+        if doc["os_glance_importing_to_stores"] or doc.get("os_glance_import_task"):
             raise StepError("HTTP 409: Image has active task", 409)
         if store in _split(doc["stores"]):
             raise StepError(f"HTTP 400: Image is already present at store '{store}'", 400)
         self.calls.append(("copy", image_id, store))
         doc["os_glance_importing_to_stores"] = store
+        doc["os_glance_import_task"] = f"task-{image_id}-{store}"
         doc["os_glance_failed_import"] = ",".join(
             s for s in _split(doc["os_glance_failed_import"]) if s != store
         )
@@ -105,6 +116,8 @@ class FakeGlance:
         if len(stores) == 1:
             raise StepError("HTTP 403: Cannot delete image data from the only store", 403)
         self.calls.append(("delete-from-store", image_id, store))
+        if doc.get("os_glance_import_task"):
+            self.undone.append((image_id, store))
         doc["stores"] = ",".join(s for s in stores if s != store)
 
     def patch_image(self, image_id: str, ops: list[dict[str, Any]]) -> ImageDoc:
@@ -139,8 +152,9 @@ class FakeGlance:
         self.images[image_id] = doc
         return dict(doc)
 
-    def upload(self, image_id: str, store: str, data: Iterable[bytes]) -> None:
-        body = b"".join(data)
+    def upload(self, image_id: str, store: str, data: Reader) -> None:
+        body = b"".join(iter(lambda: data.read(65536), b""))
+        assert len(body) == len(data)
         self.calls.append(("upload", image_id, store))
         doc = self.images[image_id]
         self.data[image_id] = body

@@ -195,6 +195,8 @@ def test_no_command_or_format_prints_a_secret(
         ["design", str(snap), "-f", "json", "-o", str(out / "design.json")],
         *(["design", str(snap), "--render", r] for r in RENDERS),
         *(["paths", str(snap), "-f", f] for f in PATH_FORMATS),
+        *(["reclaim", str(snap), "-f", f, "--fail-on", "none"] for f in FORMATS),
+        *(["reclaim", str(snap), "-f", f, "-o", str(out / f"reclaim.{f}")] for f in FORMATS),
     ]
     seen = ""
     for argv in runs:

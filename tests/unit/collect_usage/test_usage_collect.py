@@ -68,7 +68,15 @@ def test_server_fields_and_boot_from_volume(
     fake: FakeCompute, conn: Any, retry: RetryPolicy
 ) -> None:
     fake.servers = [
-        fake_server("a", image_id="img-1", project="p-a", host="cmp-7", zone="az1", name="web"),
+        fake_server(
+            "a",
+            image_id="img-1",
+            project="p-a",
+            host="cmp-7",
+            zone="az1",
+            name="web",
+            created="2026-03-04T05:06:07Z",
+        ),
         fake_server("b", image_id=None, status="SHUTOFF"),
     ]
     inv = _nova(conn, retry).collect(Inventory(), NullProgress())
@@ -82,6 +90,7 @@ def test_server_fields_and_boot_from_volume(
         "ACTIVE",
     )
     assert b.image_ref is None and b.boots_from_volume and b.status == "SHUTOFF"
+    assert a.created_at == "2026-03-04T05:06:07Z"
     assert inv.servers_using("img-1") == (a,)
 
 

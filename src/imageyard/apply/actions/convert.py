@@ -5,14 +5,15 @@ action idempotent: it is done when an active raw image with that marker is in th
 store; a marked image in any other state is this action's own leftover from an interrupted
 run and is deleted before trying again. The new image gets the old one's name, container
 format, visibility, protection, min disk/RAM, tags, extra properties and members (members
-are added before the data, so an active replacement is always complete). The data path:
-the source is downloaded in 1 MiB chunks to a temporary file and checked against the
-image's ``os_hash_value`` (qcow2 needs random access, so ``qemu-img`` cannot read it from a
-pipe), ``qemu-img convert -O raw`` writes a sparse raw file beside it, and that file is
-uploaded in 1 MiB chunks while its sha512 is computed; Glance's own ``os_hash_value`` of
-the new image and its size (the old image's virtual size) must match. Memory stays at a
-few chunks whatever the image size; the temporary directory (``TMPDIR``) holds the source
-and the allocated part of the raw file while one image is converted.
+are added before the data, so an active replacement is always complete). The data path: the
+source is downloaded in 1 MiB chunks to a temporary file and checked against the image's
+``os_hash_value`` (qcow2 needs random access, so ``qemu-img`` cannot read it from a pipe),
+``qemu-img convert -O raw`` writes a sparse raw file beside it, and that file is uploaded
+(with a Content-Length) in blocks of at most 1 MiB while its sha512 is computed; Glance's
+own ``os_hash_value`` of the new image and its size (the old image's virtual size) must
+match. Memory stays at a few chunks whatever the image size; the temporary directory
+(``TMPDIR``) holds the source and the allocated part of the raw file while one image is
+converted.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import hashlib
 import os
 import subprocess
 import tempfile
-from collections.abc import Iterator
 from typing import Any
 
 from imageyard.apply.actions import StepContext
@@ -117,11 +117,29 @@ def _convert(src: str, fmt: str, dest: str) -> None:
         raise StepError(f"qemu-img convert failed: {' '.join(done.stderr.split())[:300]}")
 
 
-def _chunks(path: str, digest: Any) -> Iterator[bytes]:
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(CHUNK), b""):
-            digest.update(chunk)
-            yield chunk
+class HashingReader:
+    """A file read once, front to back, hashing what is read; ``len()`` is its size.
+
+    NOTE: Glance under uWSGI fails chunked uploads ("unable to receive chunked part", seen
+    on the lab), so the body is sent with a Content-Length: requests takes it from
+    ``__len__`` and streams ``read()`` in blocks.
+    """
+
+    def __init__(self, path: str, digest: Any) -> None:
+        self._fh = open(path, "rb")  # noqa: SIM115 (closed by close())
+        self._size = os.fstat(self._fh.fileno()).st_size
+        self.digest = digest
+
+    def __len__(self) -> int:
+        return self._size
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._fh.read(min(size, CHUNK) if size and size > 0 else CHUNK)
+        self.digest.update(chunk)
+        return chunk
+
+    def close(self) -> None:
+        self._fh.close()
 
 
 class ConvertToRaw:
@@ -149,8 +167,12 @@ class ConvertToRaw:
             _download(ctx, live, src)
             _convert(src, str(live.get("disk_format")), raw)
             digest = hashlib.sha512()
-            ctx.glance.upload(str(new["id"]), action.target, _chunks(raw, digest))
-            size = os.path.getsize(raw)
+            reader = HashingReader(raw, digest)
+            try:
+                ctx.glance.upload(str(new["id"]), action.target, reader)
+            finally:
+                reader.close()
+            size = len(reader)
         done = ctx.glance.get_image(str(new["id"])) or {}
         if done.get("size") != size or done.get("os_hash_value") != digest.hexdigest():
             raise StepError("the raw image's size or hash in Glance differs from what was sent")

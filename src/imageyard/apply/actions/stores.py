@@ -6,6 +6,12 @@ runs in Glance and shows in ``os_glance_importing_to_stores`` until the store jo
 crash) is waited for, not started again; an import lock held by another task (409 "Image
 has active task") is waited out. delete-from-store is ``DELETE /v2/stores/{store}/{id}``.
 retire-image hides (``os_hidden``), deactivates, or renames an image; it never deletes.
+
+NOTE: a copy is finished only when the import task has dropped its lock
+(``os_glance_import_task``, ``ImportActionWrapper.drop_lock_for_task``): the store shows in
+``stores`` before the task's last save of the image, and a delete-from-store made in
+between is undone by that save (observed on the lab: the location came back, its data
+gone). So a copy waits for the lock to go, and a delete never starts while it is held.
 """
 
 from __future__ import annotations
@@ -17,16 +23,25 @@ from imageyard.model.plan import Action
 RETIRED_SUFFIX = " (replaced by raw)"
 
 
+LOCK = "os_glance_import_task"
+
+
+def settled(live: ImageDoc) -> bool:
+    """True when no import task holds the image."""
+    return not live.get(LOCK) and not store_list(live, "os_glance_importing_to_stores")
+
+
 def wait_for(action: Action, ctx: StepContext, done: str, what: str) -> ImageDoc:
     """Poll the image until ``action.target`` is in its ``stores`` (``done="in"``) or not
-    (``"out"``); a store in ``os_glance_failed_import`` or the timeout is a ``StepError``."""
+    (``"out"``) and no import holds it; a store in ``os_glance_failed_import`` or the
+    timeout is a ``StepError``."""
     deadline = ctx.clock() + ctx.timeout
     while True:
         live = ctx.glance.get_image(action.image_id)
         if live is None:
             raise StepError(f"image {action.image_id} disappeared while {what}")
         present = action.target in store_list(live, "stores")
-        if present == (done == "in"):
+        if present == (done == "in") and settled(live):
             return live
         if action.target in store_list(live, "os_glance_failed_import"):
             raise StepError(f"Glance reports the {what} failed (os_glance_failed_import)")
@@ -35,15 +50,28 @@ def wait_for(action: Action, ctx: StepContext, done: str, what: str) -> ImageDoc
         ctx.sleep(ctx.poll)
 
 
+def _wait_settled(action: Action, ctx: StepContext) -> ImageDoc:
+    deadline = ctx.clock() + ctx.timeout
+    while True:
+        live = ctx.glance.get_image(action.image_id)
+        if live is None:
+            raise StepError(f"image {action.image_id} disappeared")
+        if settled(live):
+            return live
+        if ctx.clock() > deadline:
+            raise StepError(f"an import still holds the image after {ctx.timeout:.0f}s")
+        ctx.sleep(ctx.poll)
+
+
 class CopyImage:
     """Copy an image into one more store with Glance's copy-image import."""
 
     def is_done(self, action: Action, live: ImageDoc, ctx: StepContext) -> bool:
-        return action.target in store_list(live, "stores")
+        return action.target in store_list(live, "stores") and settled(live)
 
     def run(self, action: Action, live: ImageDoc, ctx: StepContext) -> None:
         deadline = ctx.clock() + ctx.timeout
-        while action.target not in store_list(live, "os_glance_importing_to_stores"):
+        while not self._started(action, live):
             try:
                 ctx.glance.copy_image(action.image_id, action.target)
                 break
@@ -52,18 +80,25 @@ class CopyImage:
                     raise
             ctx.sleep(ctx.poll)  # another import holds the image's lock: wait it out
             live = ctx.glance.get_image(action.image_id) or live
-            if self.is_done(action, live, ctx):
-                return
         wait_for(action, ctx, "in", f"copy to {action.target}")
+
+    @staticmethod
+    def _started(action: Action, live: ImageDoc) -> bool:
+        """The copy is under way or has landed (a resumed run only waits for it)."""
+        return action.target in store_list(live, "os_glance_importing_to_stores") or (
+            action.target in store_list(live, "stores")
+        )
 
 
 class DeleteFromStore:
     """Remove an image's data from one store (never its last copy)."""
 
     def is_done(self, action: Action, live: ImageDoc, ctx: StepContext) -> bool:
-        return action.target not in store_list(live, "stores")
+        return action.target not in store_list(live, "stores") and settled(live)
 
     def run(self, action: Action, live: ImageDoc, ctx: StepContext) -> None:
+        if not settled(live):  # an import still holds the image: its last save would undo us
+            live = _wait_settled(action, ctx)
         others = [s for s in store_list(live, "stores") if s != action.target]
         if not others:
             raise StepError(f"refused: {action.target} holds the image's only copy")

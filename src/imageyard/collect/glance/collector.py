@@ -47,16 +47,19 @@ from imageyard.collect.glance.convert import (
     version_root,
     versions_from_api,
 )
+from imageyard.collect.glance.database import GlanceDatabase, Shaping, read_errors
 from imageyard.collect.glance.listing import PAGE_LIMIT, ListingError
 from imageyard.collect.glance.parallel import MAX_CONNECTIONS, Pacer, ParallelListing
 from imageyard.collect.openstack.http import HttpError, JsonHttp
 from imageyard.model.api_version import ApiVersion
 from imageyard.model.cache import CacheNode
+from imageyard.model.config import as_bool
 from imageyard.model.gap import Gap, SourceStatus
 from imageyard.model.image import Image, ImageMember
 from imageyard.model.inventory import Inventory
 from imageyard.model.location import Location
 from imageyard.model.store import Store
+from imageyard.secrets import scrub
 
 SOURCE = "glance"
 # the two passes over the image list: (label used in gaps, query)
@@ -115,29 +118,43 @@ class _Run:
 class GlanceCollector:
     """Reads one Glance API (plus the cache of each node in ``node_urls``)."""
 
-    http: JsonHttp
+    http: JsonHttp | None  # None: no API, the images come from ``database``
     node_urls: tuple[str, ...] = ()
     fetch_members: bool = False
     name: str = SOURCE
     connections: int = MAX_CONNECTIONS  # the most list requests at once (1: sequential)
+    database: GlanceDatabase | None = None  # read the images here instead of the API
+
+    @property
+    def api(self) -> JsonHttp:
+        """The image API (only called where one was given)."""
+        assert self.http is not None, "no Glance API"
+        return self.http
 
     def collect(self, inventory: Inventory, progress: Progress) -> Inventory:
         run = _Run()
         progress.start(self.name, total=None)
         pacer = Pacer(most=self.connections)
+        listing = None
         with (
             ThreadPoolExecutor(INFO_WORKERS, thread_name_prefix="glance-info") as info,
             ThreadPoolExecutor(2 * pacer.most, thread_name_prefix="glance-page") as pages,
             ThreadPoolExecutor(REQUEST_WORKERS, thread_name_prefix="glance-image") as jobs,
             gcpause.paused(),
         ):
-            asked = self._ask_info(info)  # answered while the images are listed
-            listing = ParallelListing(self.http, PASSES, pages, pacer)
-            self._list(run, listing, jobs, progress)
+            asked = None if self.http is None else self._ask_info(info)  # answered meanwhile
+            if self.database is not None:
+                self._read_database(run, self.database, _shaping(inventory, asked), progress)
+            else:
+                listing = ParallelListing(self.api, PASSES, pages, pacer)
+                self._list(run, listing, jobs, progress)
             stores, methods, caches, versions = _answers(run, asked)
         run.images.sort(key=_newest_first, reverse=True)
         run.images.sort(key=_hidden_last)
-        run.notes.append(_slices_note(listing))
+        if listing is not None:
+            run.notes.append(_slices_note(listing))
+        elif self.http is None:
+            run.notes.append("no Glance API given: stores, import methods and caches not read")
         status = self._status(run, stores)
         progress.done(self.name, status)
         return replace(
@@ -162,7 +179,8 @@ class GlanceCollector:
     def _status(self, run: _Run, stores: tuple[Store, ...]) -> SourceStatus:
         parts = [f"{len(run.images)} images", f"{len(stores)} stores", *run.notes]
         if run.shared:
-            parts.append(_members_note(run.shared, self.fetch_members))
+            fetched = self.fetch_members or self.database is not None
+            parts.append(_members_note(run.shared, fetched))
         if self.node_urls:
             parts.append(f"{len(self.node_urls)} cache nodes")
         return SourceStatus(
@@ -211,6 +229,25 @@ class GlanceCollector:
                 return
             self._add_image(run, run.waiting.popleft())
 
+    def _read_database(
+        self, run: _Run, database: GlanceDatabase, shaping: Shaping, progress: Progress
+    ) -> None:
+        """Every listed image from Glance's database, members included."""
+        try:
+            for item in database.images(shaping):
+                if isinstance(item, str):
+                    run.notes.append(f"images read from the database (alembic head {item})")
+                    continue
+                run.images.append(item)
+                run.shared += item.visibility == "shared"
+                if len(run.images) % PAGE_LIMIT == 0:
+                    progress.advance(self.name, PAGE_LIMIT)
+        except read_errors() as exc:
+            first = scrub(str(exc)).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+            run.gap("images", f"database: {first}; the images not read are unknown")
+        progress.advance(self.name, len(run.images) % PAGE_LIMIT)
+        run.seen.update(image.id for image in run.images)
+
     def _prefetch(
         self, pool: ThreadPoolExecutor, run: _Run, page: list[Mapping[str, Any]]
     ) -> dict[str, Future[Any]]:
@@ -220,11 +257,11 @@ class GlanceCollector:
             image_id = raw.get("id")
             if self._wants_members(raw):
                 jobs[f"{image_id}/members"] = pool.submit(
-                    self.http.get_json, f"/images/{image_id}/members"
+                    self.api.get_json, f"/images/{image_id}/members"
                 )
             if run.locations_allowed and _wants_locations(run, raw):
                 jobs[f"{image_id}/locations"] = pool.submit(
-                    self.http.get_json, f"/images/{image_id}/locations"
+                    self.api.get_json, f"/images/{image_id}/locations"
                 )
         return jobs
 
@@ -254,7 +291,7 @@ class GlanceCollector:
             return None
         image_id = raw["id"]
         try:
-            body = run.answer(f"{image_id}/locations", self.http, f"/images/{image_id}/locations")
+            body = run.answer(f"{image_id}/locations", self.api, f"/images/{image_id}/locations")
         except HttpError as exc:
             if exc.status in _REFUSED:
                 run.locations_refused = True
@@ -277,7 +314,7 @@ class GlanceCollector:
             return ()
         image_id = raw["id"]
         try:
-            body = run.answer(f"{image_id}/members", self.http, f"/images/{image_id}/members")
+            body = run.answer(f"{image_id}/members", self.api, f"/images/{image_id}/members")
         except HttpError as exc:
             run.gap(f"image {image_id} members", exc.brief)
             return ()
@@ -286,11 +323,11 @@ class GlanceCollector:
     # ------------------------------------------------------------------ info
     def _stores(self, found: _Found) -> tuple[Store, ...]:
         try:
-            return stores_from_api(self.http.get_json("/info/stores/detail"))
+            return stores_from_api(self.api.get_json("/info/stores/detail"))
         except HttpError as exc:
             detail_error = exc
         try:
-            stores = stores_from_api(self.http.get_json("/info/stores"))
+            stores = stores_from_api(self.api.get_json("/info/stores"))
         except HttpError as exc:
             if exc.status == 404:
                 found.notes.append("multi-store off (/v2/info/stores: 404)")
@@ -308,19 +345,19 @@ class GlanceCollector:
 
     def _import_methods(self, found: _Found) -> tuple[str, ...]:
         try:
-            return import_methods_from_api(self.http.get_json("/info/import"))
+            return import_methods_from_api(self.api.get_json("/info/import"))
         except HttpError as exc:
             found.gap("import methods", f"GET /v2/info/import: {exc.brief}")
             return ()
 
     def _versions(self, found: _Found) -> tuple[ApiVersion, ...]:
         """Glance's version document (``GET <root>/versions``), for the deployed release."""
-        endpoint = getattr(self.http, "endpoint", None)  # NOTE: only real endpoints have it
+        endpoint = getattr(self.api, "endpoint", None)  # NOTE: only real endpoints have it
         if endpoint is None:
             return ()
         try:
             url = f"{version_root(endpoint())}/versions"
-            return versions_from_api(self.http.get_json(url))
+            return versions_from_api(self.api.get_json(url))
         except HttpError as exc:
             found.notes.append(f"API versions unknown (GET /versions: {exc.brief})")
             return ()
@@ -328,7 +365,7 @@ class GlanceCollector:
     def _cache(self, found: _Found, url: str) -> CacheNode | None:
         node = url.rstrip("/")
         try:
-            return cache_node_from_api(node, self.http.get_json(f"{node}/v2/cache"))
+            return cache_node_from_api(node, self.api.get_json(f"{node}/v2/cache"))
         except HttpError as exc:
             found.gap(f"cache node {node}", f"GET {node}/v2/cache: {exc.brief}")
             return None
@@ -361,9 +398,11 @@ class _Asked:
 
 
 def _answers(
-    run: _Run, asked: _Asked
+    run: _Run, asked: _Asked | None
 ) -> tuple[tuple[Store, ...], tuple[str, ...], tuple[CacheNode, ...], tuple[ApiVersion, ...]]:
     """The info answers, their gaps and notes merged into ``run`` in a fixed order."""
+    if asked is None:
+        return (), (), (), ()
     stores = run.merge(*asked.stores.result())
     methods = run.merge(*asked.methods.result())
     caches = tuple(run.merge(*job.result()) for job in asked.caches)
@@ -376,6 +415,19 @@ def _wants_locations(run: _Run, raw: Mapping[str, Any]) -> bool:
     if "locations" in raw or run.locations_refused:
         return False
     return bool(raw.get("stores")) or raw.get("status") in _DATA_STATES
+
+
+def _shaping(inventory: Inventory, asked: _Asked | None) -> Shaping:
+    """Store weights (the API's when it answers, else the configuration's) and whether the
+    configuration shows ``direct_url`` (Glance's default: no)."""
+    stores = asked.stores.result()[0] if asked is not None else ()
+    weights: dict[str, int] = {}
+    for store in (*stores, *inventory.stores):
+        if store.weight is not None:
+            weights.setdefault(store.id, store.weight)
+    glance = inventory.config.glance_api
+    direct = as_bool(glance.show_image_direct_url, False) if glance is not None else False
+    return Shaping(weights, direct_url=bool(direct))
 
 
 def _newest_first(image: Image) -> tuple[str, str]:

@@ -44,6 +44,7 @@ def server_from(entry: Entry) -> Server:
         host=text(entry, HOST_KEY),
         availability_zone=text(entry, ZONE_KEY),
         status=text(entry, "status") or "",
+        created_at=text(entry, "created"),
     )
 
 

@@ -1,0 +1,286 @@
+"""Glance's own database as the image source: the API's Image records, read in one pass.
+
+Concepts: an operator with database access (a read-only SQL user) can skip the image API,
+whose pages and per-image member requests cost the Glance API most of its CPU. The rows are
+the ones the API itself reads (glance/db/sqlalchemy/api.py, ``_image_get_all`` and
+``_normalize_locations``; glance/db/__init__.py, ``_format_image_from_db``;
+glance/api/v2/images.py, ``_format_image``), filtered the same way: images neither deleted
+nor killed (``deleted = false`` and a listed status), their properties, tags and members
+not deleted, their locations neither deleted nor in any status but ``active``. The
+properties Glance hides (``os_glance_stage_host``, ``os_glance_hash_op_host``) stay hidden,
+members are kept for shared images only (the members API refuses any other image), and the
+locations are put in Glance's order, by store weight, highest first (equal weights keep
+the database's order), which also gives ``stores`` and ``direct_url``. Each image is then
+built by the same ``image_from_api`` as an API page, so both sources give equal records.
+
+Release-aware: these five tables have had the same columns from Ussuri (Glance 20, alembic
+head ``ussuri_contract01``) to 2026.2 (Glance 33, ``2024_1_contract01``); a database whose
+tables lack a column read here (older than Rocky, which added ``os_hidden`` and
+``os_hash_*``) is refused with a gap naming the column, and the alembic head is reported.
+
+One read-only transaction (``REPEATABLE READ`` on PostgreSQL) sees one state of the
+catalog. Every query is sorted by image id and joined to the listed images, so the side
+tables are merged with the image rows in one streaming pass, without holding them all.
+The database URL's password is never written: errors are scrubbed before they become gaps.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import groupby
+from operator import itemgetter
+from typing import Any
+
+from imageyard.collect.glance.convert import image_from_api
+from imageyard.errors import UsageError
+from imageyard.model.image import Image, ImageMember
+from imageyard.secrets import scrub
+
+# glance/db/sqlalchemy/api.py STATUSES, less 'killed' and 'deleted' (never listed)
+LISTED_STATUSES = (
+    "active", "saving", "queued", "pending_delete", "deactivated", "importing", "uploading",
+)  # fmt: skip
+HIDDEN_PROPERTIES = frozenset({"os_glance_stage_host", "os_glance_hash_op_host"})
+IMAGE_COLUMNS = (
+    "id", "name", "disk_format", "container_format", "size", "virtual_size", "status",
+    "visibility", "checksum", "os_hash_algo", "os_hash_value", "min_disk", "min_ram", "owner",
+    "protected", "os_hidden", "created_at", "updated_at",
+)  # fmt: skip
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "images": (*IMAGE_COLUMNS, "deleted"),
+    "image_properties": ("image_id", "name", "value", "deleted"),
+    "image_locations": ("image_id", "value", "meta_data", "status", "deleted"),
+    "image_members": ("image_id", "member", "status", "deleted"),
+    "image_tags": ("image_id", "value", "deleted"),
+}
+_LISTED = "i.deleted = false AND i.status IN ({statuses})".format(
+    statuses=", ".join(f"'{s}'" for s in LISTED_STATUSES)
+)
+
+_ACTIVE = "t.status = 'active'"  # a location being deleted or pending is not shown
+
+
+def _side(columns: str, table: str, *where: str) -> str:
+    """A side table's rows of listed images, in the images' order."""
+    conditions = " AND ".join(("t.deleted = false", *where, _LISTED))
+    return (
+        f"SELECT {columns} FROM {table} t JOIN images i ON i.id = t.image_id "
+        f"WHERE {conditions} ORDER BY t.image_id, t.id"
+    )
+
+
+QUERIES = {
+    "images": f"SELECT {', '.join(f'i.{c}' for c in IMAGE_COLUMNS)} FROM images i "
+    f"WHERE {_LISTED} ORDER BY i.id",
+    "properties": _side("t.image_id, t.name, t.value", "image_properties"),
+    "locations": _side("t.image_id, t.value, t.meta_data", "image_locations", _ACTIVE),
+    "members": _side("t.image_id, t.member, t.status", "image_members"),
+    "tags": _side("t.image_id, t.value", "image_tags"),
+}  # fmt: skip
+_TIME = "%Y-%m-%dT%H:%M:%SZ"
+
+Row = tuple[Any, ...]
+
+
+class SchemaError(Exception):
+    """The database is not a Glance schema this reader knows."""
+
+
+def read_errors() -> tuple[type[Exception], ...]:
+    """What reading the database may raise (SQLAlchemy's errors wrap the driver's)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    return (SchemaError, SQLAlchemyError)
+
+
+# the drivers 'imageyard[db]' installs, for a URL that names none (as Glance's own often do)
+_DRIVERS = {"postgresql": "postgresql+psycopg2", "mysql": "mysql+pymysql"}
+
+
+def engine_url(url: str) -> Any:
+    """The SQLAlchemy URL, with the shipped driver when the URL names none."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    driver = _DRIVERS.get(parsed.drivername)
+    return parsed.set(drivername=driver) if driver else parsed
+
+
+def check_url(url: str) -> None:
+    """Raise ``UsageError`` for a URL SQLAlchemy cannot parse or has no driver for."""
+    try:
+        from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+    except ImportError:
+        raise UsageError(
+            "--glance-db needs SQLAlchemy and a database driver",
+            tip="pip install 'imageyard[db]'",
+        ) from None
+    try:
+        engine_url(url).get_dialect().import_dbapi()
+    except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as exc:
+        raise UsageError(
+            f"--glance-db: {scrub(str(exc))}",
+            tip="a SQLAlchemy URL such as postgresql://USER@HOST/glance or "
+            "mysql+pymysql://USER@HOST/glance ('imageyard[db]' has both drivers)",
+        ) from None
+
+
+def missing_columns(tables: Mapping[str, set[str]]) -> list[str]:
+    """``table.column`` of every column read here that ``tables`` lacks."""
+    return [
+        f"{table}.{column}"
+        for table, columns in COLUMNS.items()
+        for column in columns
+        if column not in tables.get(table, set())
+    ]
+
+
+@dataclass(frozen=True)
+class Shaping:
+    """What the API would add from its configuration: store weights, ``direct_url``."""
+
+    weights: Mapping[str, int]
+    direct_url: bool = True  # show_image_direct_url
+
+    def order(self, locations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Glance's ``sort_image_locations``: by store weight, highest first, stable."""
+        weights = self.weights
+        return sorted(locations, key=lambda loc: -weights.get(loc["metadata"].get("store"), 0))
+
+
+def _location(row: Row) -> dict[str, Any]:
+    try:
+        metadata = json.loads(row[2]) if isinstance(row[2], str) else (row[2] or {})
+    except ValueError:
+        metadata = {}
+    return {"url": row[1], "metadata": metadata if isinstance(metadata, dict) else {}}
+
+
+def _stamp(value: Any) -> str | None:
+    """A database time (a datetime; text on SQLite) as the API shows it, in whole seconds."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return None if value is None else str(value.strftime(_TIME))
+
+
+def image_body(row: Row, props: list[Row], locations: list[Row], tags: list[Row],
+               shaping: Shaping) -> dict[str, Any]:  # fmt: skip
+    """One image as ``GET /v2/images/{id}`` would show it (core fields over properties)."""
+    body: dict[str, Any] = {p[1]: p[2] for p in props if p[1] not in HIDDEN_PROPERTIES}
+    body.update(zip(IMAGE_COLUMNS, row, strict=True))
+    body["protected"] = bool(body["protected"])  # MySQL and SQLite give 0/1
+    body["os_hidden"] = bool(body["os_hidden"])
+    body["created_at"] = _stamp(body["created_at"])
+    body["updated_at"] = _stamp(body["updated_at"])
+    ordered = shaping.order([_location(loc) for loc in locations])
+    body["locations"] = ordered
+    stores = [s for loc in ordered if (s := loc["metadata"].get("store"))]
+    if stores:
+        body["stores"] = ",".join(stores)
+    if ordered and shaping.direct_url:
+        body["direct_url"] = ordered[0]["url"]
+    body["tags"] = [t[1] for t in tags]
+    return body
+
+
+class _Side:
+    """One side table's rows, grouped by image id, in the images' order."""
+
+    def __init__(self, rows: Iterator[Row]) -> None:
+        self._groups = groupby(rows, key=itemgetter(0))
+        self._head: tuple[Any, list[Row]] | None = None
+        self._advance()
+
+    def _advance(self) -> None:
+        group = next(self._groups, None)
+        self._head = None if group is None else (group[0], list(group[1]))
+
+    def take(self, image_id: Any) -> list[Row]:
+        """The rows of ``image_id`` (every row of the side table is for a listed image)."""
+        if self._head is None or self._head[0] != image_id:
+            return []
+        rows = self._head[1]
+        self._advance()
+        return rows
+
+
+def merge(query: Callable[[str], Iterator[Row]], shaping: Shaping) -> Iterator[Image]:
+    """Every listed image, built from the five queries' rows merged by image id."""
+    props, locations = _Side(query("properties")), _Side(query("locations"))
+    members, tags = _Side(query("members")), _Side(query("tags"))
+    for row in query("images"):
+        image_id = row[0]
+        body = image_body(row, props.take(image_id), locations.take(image_id),
+                          tags.take(image_id), shaping)  # fmt: skip
+        shared = members.take(image_id)
+        found = tuple(ImageMember(member_id=m[1], status=m[2]) for m in shared)
+        yield image_from_api(body, members=found if body["visibility"] == "shared" else ())
+
+
+@dataclass(frozen=True)
+class GlanceDatabase:
+    """A Glance database, by SQLAlchemy URL (``postgresql://reader@db/glance``)."""
+
+    url: str
+    batch: int = 2000  # rows fetched at a time from each query
+
+    def images(self, shaping: Shaping) -> Iterator[Image | str]:
+        """The alembic head (a str, first), then every listed image.
+
+        Raises ``SchemaError`` or SQLAlchemy's errors; nothing is ever written.
+        """
+        from sqlalchemy import create_engine
+        from sqlalchemy.pool import NullPool
+
+        engine = create_engine(engine_url(self.url), poolclass=NullPool)
+        try:
+            with engine.connect() as conn:
+                if conn.dialect.name == "postgresql":  # one snapshot, and no writes
+                    conn = conn.execution_options(
+                        isolation_level="REPEATABLE READ", postgresql_readonly=True
+                    )
+                with conn.begin():
+                    yield _check_schema(conn)
+                    yield from merge(_querier(conn, self.batch), shaping)
+        finally:
+            engine.dispose()
+
+
+def _check_schema(conn: Any) -> str:
+    """The alembic head; raise ``SchemaError`` for a table without a column read here."""
+    from sqlalchemy import inspect, text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    inspector = inspect(conn)
+    tables = {}
+    for table in COLUMNS:
+        try:
+            tables[table] = {c["name"] for c in inspector.get_columns(table)}
+        except SQLAlchemyError:
+            tables[table] = set()
+    missing = missing_columns(tables)
+    if missing:
+        raise SchemaError(
+            f"not a Glance database of a supported release (Ussuri or later): "
+            f"{', '.join(missing[:5])} missing"
+        )
+    try:
+        heads = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    except SQLAlchemyError:
+        return "unknown"
+    return ",".join(sorted(str(h) for h in heads)) or "unknown"
+
+
+def _querier(conn: Any, batch: int) -> Callable[[str], Iterator[Row]]:
+    from sqlalchemy import text
+
+    streaming = conn.dialect.name == "postgresql"  # server-side cursors, several at once
+
+    def query(name: str) -> Iterator[Row]:
+        options = {"stream_results": True, "yield_per": batch} if streaming else {}
+        return iter(conn.execution_options(**options).execute(text(QUERIES[name])))
+
+    return query

@@ -1,0 +1,120 @@
+"""Totals per class, store and pool: bytes used, reclaimable, and undecided.
+
+Concepts: ``used`` for a store or pool is what it holds today as read (RBD images' used
+bytes, else their size, plus the trash; a listing's object sizes; for other stores the
+sizes of the images listing them); for a class it is the items' bytes. ``reclaimable`` is
+what the unmuted items would free, each resource counted once even when two classes name
+it (an image both duplicated and of a deleted project). ``unknown`` is the bytes of
+candidates spared for safety; ``unknown_scopes`` counts the classes that could not be
+decided there (incomplete inputs), whose bytes cannot be known.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from imageyard.model.finding import Unknown
+from imageyard.model.inventory import Inventory
+from imageyard.reclaim.classes import CLASSES
+from imageyard.reclaim.model import Exclusion, Item, Total
+
+
+def _unique(items: Iterable[Item]) -> dict[str, Item]:
+    out: dict[str, Item] = {}
+    for item in items:
+        out.setdefault(str(item.finding.resource), item)
+    return out
+
+
+def _class_rows(
+    items: tuple[Item, ...], unknowns: tuple[Unknown, ...], excl: tuple[Exclusion, ...]
+) -> list[Total]:
+    rows = []
+    for meta in CLASSES:
+        mine = [i for i in items if i.class_id == meta.id]
+        rows.append(
+            Total(
+                "class",
+                meta.id,
+                len(mine),
+                sum(i.used or 0 for i in mine),
+                sum(i.reclaimable for i in mine),
+                sum(e.used for e in excl if e.class_id == meta.id),
+                sum(1 for u in unknowns if u.rule_id == meta.id),
+            )
+        )
+    return rows
+
+
+def _pool_used(inv: Inventory) -> dict[str, int]:
+    used: defaultdict[str, int] = defaultdict(int)
+    for cluster in inv.ceph_clusters:
+        for pool in cluster.pools:
+            used[pool.name] += sum(i.used if i.used is not None else i.size for i in pool.images)
+            used[pool.name] += sum(t.size or 0 for t in pool.trash)
+    return dict(used)
+
+
+def _store_used(inv: Inventory, pools: dict[str, int]) -> dict[str, int]:
+    used: dict[str, int] = {}
+    listed: defaultdict[str, int] = defaultdict(int)
+    for listing in inv.store_listings:
+        listed[listing.store] += sum(o.size or 0 for o in listing.objects)
+    by_store: defaultdict[str, int] = defaultdict(int)
+    for image in inv.images:
+        for held in image.stores:
+            by_store[held] += image.size or 0
+    for store in inv.stores:
+        if store.id in used or store.is_reserved:
+            continue
+        if store.rbd_pool and store.rbd_pool in pools:
+            used[store.id] = pools[store.rbd_pool]
+        elif store.id in listed:
+            used[store.id] = listed[store.id]
+        else:
+            used[store.id] = by_store[store.id]
+    return used
+
+
+def _scoped(
+    kind: str,
+    used: dict[str, int],
+    items: tuple[Item, ...],
+    unknowns: tuple[Unknown, ...],
+    excl: tuple[Exclusion, ...],
+) -> list[Total]:
+    unique = _unique(items).values()
+    rows = []
+    for name in sorted(used):
+        mine = [i for i in unique if (i.store if kind == "store" else i.pool) == name]
+        spared = [e for e in excl if (e.store if kind == "store" else e.pool) == name]
+        undecided = sum(
+            1 for u in unknowns if u.resource.kind == kind and u.resource.id.split(" ")[0] == name
+        )
+        rows.append(
+            Total(
+                kind,
+                name,
+                len(mine),
+                used[name],
+                sum(i.reclaimable for i in mine),
+                sum(e.used for e in spared),
+                undecided,
+            )
+        )
+    return rows
+
+
+def totals(
+    inv: Inventory,
+    items: tuple[Item, ...],
+    unknowns: tuple[Unknown, ...],
+    excl: tuple[Exclusion, ...],
+) -> tuple[Total, ...]:
+    """Rows per class (registry order), then per store and per pool (by name)."""
+    pools = _pool_used(inv)
+    rows = _class_rows(items, unknowns, excl)
+    rows += _scoped("store", _store_used(inv, pools), items, unknowns, excl)
+    rows += _scoped("pool", pools, items, unknowns, excl)
+    return tuple(rows)
