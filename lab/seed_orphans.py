@@ -38,6 +38,7 @@ import argparse
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -56,7 +57,6 @@ from seed import SNAP, Glance, SeedError, ceph_as, load_env, random_bytes
 
 PREFIX = "iy-orphan-"
 STORES = ("fast", "cheap", "ceph", "s3", "swift")
-PRIVATE_PORT = int(os.environ.get("IMAGEYARD_LAB_ORPHAN_GLANCE_PORT", "9392"))
 COPY_MIB = 192
 MANIFEST = "orphans.json"
 
@@ -205,7 +205,16 @@ def deleted_with_v2_child(lab: Lab) -> None:
 # ---------------------------------------------------------------------- interrupted copy
 
 
-def _private_glance(lab: Lab, work: Path) -> subprocess.Popen[bytes]:
+def _free_port() -> int:
+    """``IMAGEYARD_LAB_ORPHAN_GLANCE_PORT``, else a port the kernel says is free now."""
+    if os.environ.get("IMAGEYARD_LAB_ORPHAN_GLANCE_PORT"):
+        return int(os.environ["IMAGEYARD_LAB_ORPHAN_GLANCE_PORT"])
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _private_glance(lab: Lab, work: Path, port: int) -> subprocess.Popen[bytes]:
     """A second glance-api (uWSGI) on the lab's config, database and cluster, own port."""
     etc = work / "etc"
     etc.mkdir(parents=True)
@@ -214,7 +223,7 @@ def _private_glance(lab: Lab, work: Path) -> subprocess.Popen[bytes]:
         if path.is_file() and path.name != "uwsgi.ini":
             (etc / path.name).write_bytes(path.read_bytes())
     conf = (etc / "glance-api.conf").read_text()
-    conf = conf.replace(f"= {lab.env['GLANCE_LAB_URL']}", f"= http://127.0.0.1:{PRIVATE_PORT}")
+    conf = conf.replace(f"= {lab.env['GLANCE_LAB_URL']}", f"= http://127.0.0.1:{port}")
     conf = conf.replace("log_file = ", f"log_file = {work}/glance-api.log\n# was: ", 1)
     (etc / "glance-api.conf").write_text(conf)
     venv = lab.env["GLANCE_LAB_VENV"]
@@ -222,13 +231,13 @@ def _private_glance(lab: Lab, work: Path) -> subprocess.Popen[bytes]:
     ini.write_text(
         "[uwsgi]\nmodule = glance.wsgi.api:application\n"
         f"virtualenv = {venv}\nenv = OS_GLANCE_CONFIG_DIR={etc}\n"
-        f"http-socket = 127.0.0.1:{PRIVATE_PORT}\nmaster = true\nprocesses = 1\nthreads = 4\n"
+        f"http-socket = 127.0.0.1:{port}\nmaster = true\nprocesses = 1\nthreads = 4\n"
         "enable-threads = true\nlazy-apps = true\ndie-on-term = true\nbuffer-size = 65535\n"
         "http-raw-body = true\nhttp-chunked-input = true\nhttp-auto-chunked = true\n"
         f"logto = {work}/uwsgi.log\n"
     )
     proc = subprocess.Popen([f"{venv}/bin/uwsgi", "--ini", str(ini)], start_new_session=True)
-    private = Glance(f"http://127.0.0.1:{PRIVATE_PORT}")
+    private = Glance(f"http://127.0.0.1:{port}")
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:
@@ -243,10 +252,11 @@ def _private_glance(lab: Lab, work: Path) -> subprocess.Popen[bytes]:
 def interrupted_copy(lab: Lab) -> None:
     """copy-image fast -> ceph on a private glance-api, killed once the RBD image exists."""
     image_id = lab.new_image("copy-interrupted", random_bytes(COPY_MIB), "fast")
+    port = _free_port()
     with tempfile.TemporaryDirectory(prefix=PREFIX, dir=lab.root) as tmp:
-        proc = _private_glance(lab, Path(tmp))
+        proc = _private_glance(lab, Path(tmp), port)
         try:
-            Glance(f"http://127.0.0.1:{PRIVATE_PORT}").import_(image_id, "copy-image", ["ceph"])
+            Glance(f"http://127.0.0.1:{port}").import_(image_id, "copy-image", ["ceph"])
             _wait_rbd(lab, image_id)
         finally:
             os.killpg(proc.pid, signal.SIGKILL)

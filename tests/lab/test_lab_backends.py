@@ -24,6 +24,7 @@ import pytest
 from conftest import Lab
 
 from imageyard import cli
+from imageyard.collect.base import NullProgress
 from imageyard.model.inventory import Inventory
 from imageyard.model.objects import StoreListing
 from imageyard.model.snapshot import read_inventory
@@ -87,11 +88,23 @@ def test_listings_hold_the_orphans_and_every_healthy_image(
     assert listing(inv, "fast").foreign == 0 and listing(inv, "s3").foreign == 0
 
 
+@pytest.mark.parametrize("client", ["bindings", "cli"])
 def test_rbd_images_carry_create_and_modify_times(
-    lab: Lab, orphans: dict[str, Any], tmp_path: Path
+    lab: Lab, orphans: dict[str, Any], client: str
 ) -> None:
-    inv = collect(tmp_path, lab.etc, "config", "ceph")
-    (cluster,) = inv.ceph_clusters
+    from imageyard.collect.ceph import CephCollector, CliClient, ClusterTarget
+
+    if client == "bindings":
+        pytest.importorskip("rbd")
+        from imageyard.collect.ceph.bindings import BindingsClient
+
+        factory: Any = BindingsClient.connect
+    else:
+        factory = CliClient.connect
+    collector = CephCollector(
+        clusters=(ClusterTarget(lab.ceph_conf, "ops"),), client_factory=factory, pools=("images",)
+    )
+    (cluster,) = collector.collect(Inventory(), NullProgress()).ceph_clusters
     images = cluster.pool("images")
     assert images is not None
     (made,) = [o for o in orphans["orphans"] if o["class"] == "rbd-no-glance-image"]

@@ -21,6 +21,7 @@ from imageyard.audit.rule import AuditContext, Rule, RuleMeta
 from imageyard.errors import UsageError
 from imageyard.model.finding import Finding, Severity, Status, Unknown
 from imageyard.model.inventory import Inventory
+from imageyard.steps import NO_STEPS, Steps
 
 
 class Verdict(enum.StrEnum):
@@ -115,8 +116,10 @@ def run_audit(
     *,
     mutes: tuple[Mute, ...] = (),
     today: datetime.date | None = None,
+    steps: Steps = NO_STEPS,
 ) -> AuditResult:
-    """Run ``rules`` over ``inv`` for ``ctx`` and apply ``mutes`` as of ``today``."""
+    """Run ``rules`` over ``inv`` for ``ctx`` and apply ``mutes`` as of ``today`` (``steps``
+    hears of each rule done)."""
     day = today or datetime.date.today()
     outcomes: list[RuleOutcome] = []
     findings: list[Finding] = []
@@ -126,6 +129,7 @@ def run_audit(
         outcomes.append(outcome)
         findings += found
         unknowns += unsure
+        steps.advance()
     return AuditResult(
         release=ctx.release,
         rules=tuple(outcomes),

@@ -111,21 +111,49 @@ def run(argv: Sequence[str] | None = None) -> int:
     Everything it prints, writes or logs passes through one ``imageyard.secrets`` policy.
     """
     args = list(argv) if argv is not None else sys.argv[1:]
-    _quiet_libraries(quiet="-q" in args or "--quiet" in args)
-    with _redacting(args):
+    with _library_noise(quiet="-q" in args or "--quiet" in args), _redacting(args):
         return _run(args)
 
 
-_LIBRARY_LOGGERS = ("keystoneauth", "keystoneauth1", "openstack", "urllib3", "stevedore")
+# Libraries whose log lines would otherwise reach stderr (Python's last-resort handler).
+_LIBRARY_LOGGERS = (
+    "keystoneauth",
+    "keystoneauth1",
+    "openstack",
+    "urllib3",
+    "requests",
+    "stevedore",
+    "botocore",
+    "boto3",
+    "s3transfer",
+    "swiftclient",
+    "oslo_config",
+)
 
 
-def _quiet_libraries(*, quiet: bool) -> None:
-    """Library log lines: errors only, none with ``-q`` (imageyard reports causes itself)."""
-    level = logging.CRITICAL + 1 if quiet else logging.ERROR
+@contextlib.contextmanager
+def _library_noise(*, quiet: bool) -> Iterator[None]:
+    """Library log lines: errors only; with ``-q`` none at all, and no library warnings.
+
+    imageyard reports every cause itself (gaps, one error line), so with ``-q`` any log
+    record (whatever library logs it) and any Python warning is dropped for the run; the
+    levels, handlers and warning filters are restored afterwards.
+    """
+    levels = {name: logging.getLogger(name).level for name in _LIBRARY_LOGGERS}
+    disabled = logging.root.manager.disable
     for name in _LIBRARY_LOGGERS:
-        logging.getLogger(name).setLevel(level)
+        logging.getLogger(name).setLevel(logging.ERROR)
     if quiet:
-        warnings.filterwarnings("ignore", module=r"(openstack|keystoneauth1|urllib3)(\.|$)")
+        logging.disable(logging.CRITICAL)  # every logger, whatever handlers it has
+    try:
+        with warnings.catch_warnings():
+            if quiet:
+                warnings.simplefilter("ignore")
+            yield
+    finally:
+        logging.disable(disabled)
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
 
 
 def _run(args: list[str]) -> int:

@@ -14,7 +14,14 @@ from imageyard.audit.registry import RULES
 from imageyard.audit.release_infer import choose_release
 from imageyard.audit.releases import parse_release
 from imageyard.audit.rule import AuditContext
-from imageyard.cli.options import inventory_input, output_option, release_option, write_output
+from imageyard.cli.options import (
+    inventory_input,
+    output_option,
+    quiet_option,
+    release_option,
+    write_output,
+)
+from imageyard.cli.progress import TerminalSteps
 from imageyard.errors import ExitCode, InputError
 from imageyard.files import check_output
 from imageyard.model.finding import Severity
@@ -96,7 +103,7 @@ def _exit_code(result: AuditResult, fail_on: str) -> int:
 )
 @release_option("inferred from the snapshot's Glance API, else latest released")
 @click.option("--list-rules", is_flag=True, help="List the rules and exit.")
-@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
+@quiet_option("summary")
 def command(
     inventory: Path | None,
     fmt: str,
@@ -129,12 +136,17 @@ def command(
     )
     check_output(out, "report", (inventory, mute_file))
     mutes: tuple[Mute, ...] = read_mutes(mute_file) if mute_file is not None else ()
-    inv = read_inventory(inventory)
-    _require_glance_api(inv, str(inventory))
-    choice = choose_release(release, inv)
-    ctx = AuditContext(release=choice.release, release_origin=choice.detail)
-    result = run_audit(inv, ctx, rules, mutes=mutes)
-    write_output(_render(result, fmt, out), out, "report", (inventory, mute_file))
+    with TerminalSteps(quiet=quiet) as steps:
+        steps.begin(f"reading {inventory}")
+        inv = read_inventory(inventory)
+        _require_glance_api(inv, str(inventory))
+        choice = choose_release(release, inv)
+        ctx = AuditContext(release=choice.release, release_origin=choice.detail)
+        steps.begin("audit rules", total=len(rules))
+        result = run_audit(inv, ctx, rules, mutes=mutes, steps=steps)
+        steps.begin(f"writing the {fmt} report")
+        text = _render(result, fmt, out)
+    write_output(text, out, "report", (inventory, mute_file))
     shown_on_stdout = fmt == "table" and out in (None, "-")  # the table ends with it
     if not quiet and not shown_on_stdout:
         click.echo(f"imageyard: {summary_line(result)}", err=True)

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import click
 
 from imageyard import __version__
-from imageyard.cli.options import output_option
+from imageyard.cli.options import output_option, quiet_option
 from imageyard.cli.outcome import nothing_collected, partial_exit
 from imageyard.cli.progress import RichProgress
 from imageyard.cli.summary import print_collect_summary
@@ -240,7 +240,7 @@ def _sources(value: str) -> tuple[str, ...] | None:
     is_flag=True,
     help="Exit 0 even when a requested source collected nothing (its gaps are recorded).",
 )
-@click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")
+@quiet_option("summary")
 def command(
     config_dir: str | None,
     glance_api_conf: tuple[str, ...],

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import click
 
-from imageyard.cli.options import inventory_input, output_option, release_option, write_output
+from imageyard.cli.options import (
+    inventory_input,
+    output_option,
+    quiet_option,
+    release_option,
+    write_output,
+)
+from imageyard.cli.progress import TerminalSteps
 from imageyard.design import design_from, json_out, memo
 from imageyard.design.render import RENDERERS
 from imageyard.errors import ExitCode, ImageyardError
@@ -78,6 +85,7 @@ def _write_configs(run_dir: Path, diffs: tuple[object, ...]) -> None:
 )
 @click.option("--no-audit", is_flag=True, help="Do not run the audit rules over the inventory.")
 @output_option()
+@quiet_option("release line")
 def command(
     inventory: Path | None,
     site_file: Path | None,
@@ -87,6 +95,7 @@ def command(
     write_configs: Path | None,
     no_audit: bool,
     out: str,
+    quiet: bool,
 ) -> int:
     """Design the Glance store layout, format policy, config, caches and reclamation.
 
@@ -96,15 +105,18 @@ def command(
     if inventory is None and site_file is None:
         raise click.UsageError("give --inventory FILE, --site FILE or both")
     check_output(out, "design", (inventory, site_file))
-    run = design_from(inventory, site_file, release, with_audit=not no_audit)
-    if render is not None:
-        text = RENDERERS[render](run.design, run.diffs)
-    elif fmt == "json":
-        text = json_out.render(run.design, run.diffs)
-    else:
-        text = memo.render(run.design, run.diffs)
+    with TerminalSteps(quiet=quiet) as steps:
+        run = design_from(inventory, site_file, release, with_audit=not no_audit, steps=steps)
+        steps.begin("writing the design")
+        if render is not None:
+            text = RENDERERS[render](run.design, run.diffs)
+        elif fmt == "json":
+            text = json_out.render(run.design, run.diffs)
+        else:
+            text = memo.render(run.design, run.diffs)
     write_output(text, out, "design", (inventory, site_file))
-    click.echo(f"imageyard: design for {run.design.release} [{run.release_origin}]", err=True)
+    if not quiet:
+        click.echo(f"imageyard: design for {run.design.release} [{run.release_origin}]", err=True)
     if write_configs is not None:
         _write_configs(write_configs, run.diffs)
     return int(ExitCode.OK)

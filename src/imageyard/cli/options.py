@@ -85,6 +85,17 @@ def inventory_input(help_text: str) -> Callable[[F], F]:
     return decorate
 
 
+def quiet_option(what: str = "") -> Callable[[F], F]:
+    """``-q/--quiet``: no ``what`` and no progress on stderr, nor library noise (errors stay)."""
+    shown = f"{what} or progress" if what else "progress"
+    return click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        help=f"No {shown} on stderr, nor library log lines or warnings.",
+    )
+
+
 def write_output(
     text: str | Iterable[str],
     out: str,

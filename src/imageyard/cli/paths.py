@@ -6,7 +6,9 @@ from pathlib import Path
 
 import click
 
-from imageyard.cli.options import inventory_input, output_option, write_output
+from imageyard.audit.cow import consumers
+from imageyard.cli.options import inventory_input, output_option, quiet_option, write_output
+from imageyard.cli.progress import TerminalSteps
 from imageyard.errors import ExitCode
 from imageyard.files import check_output
 from imageyard.model.snapshot import read_inventory
@@ -27,7 +29,7 @@ from imageyard.paths.render import FORMATS
 )
 @output_option("the paths")
 @click.option("--consumer", metavar="NAME", help="Only this consumer (e.g. cinder:ceph).")
-@click.option("-q", "--quiet", is_flag=True, help="No summary lines on stderr.")
+@quiet_option("summary lines")
 def command(inventory: Path | None, fmt: str, out: str, consumer: str | None, quiet: bool) -> int:
     """Show how each consumer makes a disk from each image: clone, copy-to-store-then-clone,
     download (with or without convert), error or refused, with the location and the reasons.
@@ -39,14 +41,19 @@ def command(inventory: Path | None, fmt: str, out: str, consumer: str | None, qu
     if inventory is None:
         raise click.UsageError("give the snapshot: imageyard paths INVENTORY")
     check_output(out, "paths", (inventory,))
-    inv = read_inventory(inventory)
-    report = build_paths(inv, consumer=consumer)
+    with TerminalSteps(quiet=quiet) as steps:
+        steps.begin(f"reading {inventory}")
+        inv = read_inventory(inventory)
+        steps.begin("paths", total=len(inv.images) * len(consumers(inv)))
+        report = build_paths(inv, consumer=consumer, steps=steps)
+        steps.begin(f"writing the {fmt} paths")
+        text = FORMATS[fmt](report)
     if consumer is not None and not report.summaries:
         names = ", ".join(s.consumer.name for s in build_paths(inv).summaries) or "none"
         raise click.BadParameter(
             f"no consumer {consumer!r} (known: {names})", param_hint="--consumer"
         )
-    write_output(FORMATS[fmt](report), out, "paths", (inventory,))
+    write_output(text, out, "paths", (inventory,))
     if not quiet and not (fmt == "table" and out == "-"):
         for summary in report.summaries:
             click.echo(f"imageyard: {summary.line}", err=True)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from imageyard.cli.options import inventory_input, output_option, write_output
+from imageyard.cli.options import inventory_input, output_option, quiet_option, write_output
+from imageyard.cli.progress import TerminalSteps
 from imageyard.cli.summary import collect_summary
 from imageyard.errors import ExitCode
 from imageyard.model.snapshot import read_inventory
@@ -15,7 +16,8 @@ from imageyard.model.snapshot import read_inventory
 @click.command("show")
 @inventory_input("The snapshot written by 'imageyard collect' (or give it as INVENTORY).")
 @output_option("the summary")
-def command(inventory: Path | None, out: str) -> int:
+@quiet_option()
+def command(inventory: Path | None, out: str, quiet: bool) -> int:
     """Summarise the snapshot INVENTORY: files, stores, clusters, sources and gaps.
 
     The summary goes to stdout. A snapshot that is not JSON, or whose schema major version
@@ -23,6 +25,9 @@ def command(inventory: Path | None, out: str) -> int:
     """
     if inventory is None:
         raise click.UsageError("give the snapshot: imageyard show INVENTORY")
-    inv = read_inventory(inventory)
-    write_output(collect_summary(inv, str(inventory)), out, "summary", (inventory,))
+    with TerminalSteps(quiet=quiet) as steps:
+        steps.begin(f"reading {inventory}")
+        inv = read_inventory(inventory)
+        steps.begin("summarising")
+        write_output(collect_summary(inv, str(inventory)), out, "summary", (inventory,))
     return int(ExitCode.OK)

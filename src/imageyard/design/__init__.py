@@ -26,6 +26,7 @@ from imageyard.design.situation import measured_site, merge, shared_site
 from imageyard.errors import ConfigFileError
 from imageyard.model.inventory import Inventory
 from imageyard.model.snapshot import read_inventory
+from imageyard.steps import NO_STEPS, Steps
 
 __all__ = ["DesignRun", "design_from", "run_design"]
 
@@ -48,11 +49,21 @@ def run_design(
 
 
 def design_from(
-    inventory: Path | None, site_file: Path | None, release: str | None, *, with_audit: bool = True
+    inventory: Path | None,
+    site_file: Path | None,
+    release: str | None,
+    *,
+    with_audit: bool = True,
+    steps: Steps = NO_STEPS,
 ) -> DesignRun:
-    """Load the inputs, merge them and design."""
+    """Load the inputs, merge them and design (``steps`` hears of each stage)."""
+    if inventory is not None:
+        steps.begin(f"reading {inventory}")
     inv = read_inventory(inventory) if inventory is not None else None
+    if site_file is not None:
+        steps.begin(f"reading {site_file}")
     declared = load_site(site_file) if site_file is not None else None
+    steps.begin("designing")
     site = merge(measured_site(inv) if inv is not None else None, declared)
     clash = shared_site(site) if site_file is not None and inv is not None else None
     if clash is not None:

@@ -111,7 +111,8 @@ def _reclaim(design: Design) -> list[str]:
     ]
     lines += _listed("Orphans", list(view.orphans))
     lines += _listed(
-        "Pinned (deleting returns 409 until the clones are flattened)", list(view.pins)
+        "Pinned (kept alive by clones: flatten them first; with v1 clones a delete returns 409)",
+        list(view.pins),
     )
     groups = [f"keep {g[0]}; copies {', '.join(g[1:])}" for g in view.duplicates]
     return lines + _listed("Duplicate groups", groups)

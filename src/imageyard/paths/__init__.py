@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from imageyard.audit.cow import BootPath, Consumer, Verdict, boot_path, consumers
 from imageyard.model.image import Image
 from imageyard.model.inventory import Inventory
+from imageyard.steps import NO_STEPS, Steps
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,11 @@ def _summary(consumer: Consumer, rows: list[PathRow]) -> ConsumerSummary:
     )
 
 
-def build_paths(inv: Inventory, *, consumer: str | None = None) -> PathsReport:
-    """The paths of every image on every consumer (or only the one named ``consumer``)."""
+def build_paths(
+    inv: Inventory, *, consumer: str | None = None, steps: Steps = NO_STEPS
+) -> PathsReport:
+    """The paths of every image on every consumer (or only the one named ``consumer``);
+    ``steps`` hears of each consumer's images done."""
     rows: list[PathRow] = []
     summaries: list[ConsumerSummary] = []
     for c in consumers(inv):
@@ -72,6 +76,7 @@ def build_paths(inv: Inventory, *, consumer: str | None = None) -> PathsReport:
         mine = [PathRow(image, c, boot_path(image, c, inv)) for image in inv.images]
         rows += mine
         summaries.append(_summary(c, mine))
+        steps.advance(len(mine))
     return PathsReport(rows=tuple(rows), summaries=tuple(summaries), images=len(inv.images))
 
 

@@ -63,11 +63,17 @@ class PinNode:
     depth: int  # 1: a direct child of the pinned snapshot
     provisioned: int
     used: int | None = None
+    clone_v2: bool | None = None  # op_features ``clone-child``; None: features not read
 
 
 @dataclass(frozen=True)
 class Pin:
-    """A Glance image (or RBD data) kept alive by clones: deleting it returns 409."""
+    """A Glance image (or RBD data) kept alive by clones.
+
+    Deleting the image through Glance returns 409 while a v1 clone (one that needs the
+    protected ``snap``) exists; with only v2 clones Glance answers 204 and glance_store moves
+    the image to the RBD trash, where the clones keep it until they are flattened.
+    """
 
     image_id: str
     spec: str  # pool/image@snap
@@ -80,6 +86,14 @@ class Pin:
     def depth(self) -> int:
         """The longest chain below the pinned snapshot."""
         return max((n.depth for n in self.nodes), default=0)
+
+    @property
+    def delete_returns_409(self) -> bool | None:
+        """True with a v1 direct clone, False with v2 ones only, None when not known."""
+        kinds = {n.clone_v2 for n in self.direct}
+        if False in kinds:
+            return True
+        return None if None in kinds or not kinds else False
 
     @property
     def direct(self) -> tuple[PinNode, ...]:

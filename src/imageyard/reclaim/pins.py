@@ -1,11 +1,13 @@
 """The pin graph: which clones keep an RBD image (and so its Glance image) alive.
 
-Concepts: glance_store refuses to delete an image whose ``snap`` has clones (the snapshot
-cannot be unprotected: ``InUseByStore``, HTTP 409 from Glance). Each ``Pin`` is one image in
-a Glance pool with clones, and every descendant below it (a clone of a clone, in any pool)
-with its depth and bytes and what it is (a Nova disk, a Cinder volume, another Glance
-image, other). Before the image can go, each direct clone must be flattened (``rbd
-flatten``), which writes the parent's data into it: ``flatten_bytes`` is at most the
+Concepts: glance_store refuses to delete an image whose ``snap`` has v1 clones (the
+snapshot cannot be unprotected: ``InUseByStore``, HTTP 409 from Glance); with v2 clones
+(``clone-child`` in the clone's op_features) the delete succeeds and the image waits in the
+RBD trash, with ``snap`` in the trash namespace, until the clones are flattened. Each
+``Pin`` is one image in a Glance pool with clones, and every descendant below it (a clone of
+a clone, in any pool) with its depth and bytes and what it is (a Nova disk, a Cinder volume,
+another Glance image, other). Before the image can go, each direct clone must be flattened
+(``rbd flatten``), which writes the parent's data into it: ``flatten_bytes`` is at most the
 parent's used bytes per direct clone, capped by the clone's size. When any pool was not
 read whole, more clones may exist and the pin says so (``complete`` False).
 """
@@ -55,7 +57,8 @@ def _descendants(ctx: Ctx, fsid: str, pool: str, image: RbdImage) -> Iterator[Pi
                 continue
             seen.add((child_pool, child.name))
             kind = _kind(ctx, fsid, child_pool, child.name)
-            yield PinNode(f"{child_pool}/{child.name}", kind, depth + 1, child.size, child.used)
+            v2 = "clone-child" in child.op_features if child.features_known else None
+            yield PinNode(f"{child_pool}/{child.name}", kind, depth + 1, child.size, child.used, v2)
             queue.append((child_pool, child, depth + 1))
 
 

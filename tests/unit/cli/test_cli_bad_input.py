@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import click
 import pytest
 
 from imageyard import cli
@@ -71,6 +72,29 @@ INPUT_FLAGS: dict[str, tuple[list[str], list[str], int | None]] = {
     "design --inventory": (["design", "--inventory"], [], MAX_SNAPSHOT_BYTES),
     "design --site": (["design", "--site"], [], MAX_SITE_BYTES),
 }
+
+
+def _leaves(command: click.Command, path: tuple[str, ...] = ()) -> Iterator[Leaf]:
+    if isinstance(command, click.Group):
+        for name, sub in sorted(command.commands.items()):
+            yield from _leaves(sub, (*path, name))
+    else:
+        yield path, {opt for p in command.params for opt in [p.name, *p.opts]}
+
+
+Leaf = tuple[tuple[str, ...], set[str | None]]
+# Every registered command that reads a snapshot (INVENTORY or --inventory), and every one
+# with a --mute file, from the CLI's registry: a command added later is in the matrix too.
+READERS = [path for path, names in _leaves(cli.cli) if "inventory_arg" in names]
+for _path, _names in _leaves(cli.cli):
+    _words = " ".join(_path)
+    if "inventory_arg" in _names:
+        INPUT_FLAGS.setdefault(f"{_words} INVENTORY", ([*_path], [], MAX_SNAPSHOT_BYTES))
+        INPUT_FLAGS.setdefault(
+            f"{_words} --inventory", ([*_path, "--inventory"], [], MAX_SNAPSHOT_BYTES)
+        )
+    if "--mute" in _names and "inventory_arg" in _names:
+        INPUT_FLAGS.setdefault(f"{_words} --mute", ([*_path, "--mute"], ["GOOD"], MAX_MUTE_BYTES))
 
 
 def _cases() -> list[tuple[str, str]]:
@@ -137,11 +161,11 @@ OUTPUT_KINDS: dict[str, tuple[Callable[[Path], None], ExitCode]] = {
 }
 COMMANDS = {
     "collect": ["collect", "-q", "--config-dir", str(FIXTURES / "lab")],
-    "show": ["show", "SNAP"],
-    "audit": ["audit", "SNAP", "--fail-on", "none"],
-    "design": ["design", "SNAP"],
-    "paths": ["paths", "SNAP"],
+    **{" ".join(path): [*path, "SNAP", "--fail-on", "none"] for path in READERS},
 }
+for _path, _names in _leaves(cli.cli):
+    if "inventory_arg" in _names and "--fail-on" not in _names:
+        COMMANDS[" ".join(_path)] = [*_path, "SNAP"]
 
 
 @pytest.mark.parametrize("kind", OUTPUT_KINDS)
@@ -173,7 +197,7 @@ def test_bad_output_path(
     assert _listing(root) == before
 
 
-@pytest.mark.parametrize("command", ["show", "audit", "design", "paths"])
+@pytest.mark.parametrize("command", [" ".join(path) for path in READERS])
 @pytest.mark.parametrize("how", ["same-path", "symlink", "dot-path"])
 def test_output_equal_to_input(
     command: str, how: str, tmp_path: Path, good_snapshot: Path, capsys: pytest.CaptureFixture[str]
@@ -189,7 +213,7 @@ def test_output_equal_to_input(
         out.symlink_to(snap.name)
     before = _listing(tmp_path)
     capsys.readouterr()
-    assert cli.run([command, str(snap), "-o", str(out)]) == ExitCode.USAGE
+    assert cli.run([*command.split(), str(snap), "-o", str(out)]) == ExitCode.USAGE
     assert_one_error(capsys.readouterr().err)
     assert _listing(tmp_path) == before
 
@@ -223,3 +247,9 @@ def test_bad_command_lines(argv: list[str], capsys: pytest.CaptureFixture[str]) 
 
 def test_the_matrix_has_at_least_a_hundred_cases() -> None:
     assert len(_cases()) + len(OUTPUT_KINDS) * len(COMMANDS) + 12 + 14 >= 100
+
+
+def test_every_snapshot_reader_of_the_registry_is_in_the_matrix() -> None:
+    assert {"show", "audit", "paths", "design"} <= {" ".join(p) for p in READERS}
+    for path in READERS:
+        assert f"{' '.join(path)} INVENTORY" in INPUT_FLAGS and " ".join(path) in COMMANDS

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -86,6 +87,31 @@ def _run(argv: list[str]) -> int:
 SITES = [yaml.safe_load(p.read_text()) for p in EXAMPLES]
 
 
+def _leaves(command: click.Command, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    if isinstance(command, click.Group):
+        for name, sub in sorted(command.commands.items()):
+            yield from _leaves(sub, (*path, name))
+    else:
+        yield path
+
+
+def _having(*names: str) -> list[tuple[str, ...]]:
+    """The registry's commands with all of these parameters (by name or flag)."""
+    found = []
+    for path in _leaves(cli.cli):
+        command = cli.cli
+        for word in path:
+            command = command.commands[word]  # type: ignore[attr-defined]
+        have = {n for p in command.params for n in (p.name, *p.opts)}
+        if set(names) <= have:
+            found.append(path)
+    return found
+
+
+READERS = _having("inventory_arg")  # every command that reads a snapshot
+MUTERS = _having("inventory_arg", "--mute")  # ... and a mute file
+
+
 @FUZZ
 @given(site=mutated(SITES))
 def test_site_yaml_never_crashes(site: Any) -> None:
@@ -113,6 +139,9 @@ def test_inventory_json_never_crashes(data: st.DataObject, snapshot_doc: dict[st
         _run(["show", str(path), "-o", str(Path(tmp) / "show.txt")])
         _run(["audit", str(path), "-o", str(Path(tmp) / "audit.json"), "-f", "json"])
         _run(["design", str(path), "--no-audit", "-o", str(Path(tmp) / "memo.md")])
+        # and one more of every command that reads a snapshot (the registry's, so later too)
+        other = data.draw(st.sampled_from(READERS))
+        _run([*other, str(path), "-o", str(Path(tmp) / "other.out")])
 
 
 MUTES = [
@@ -141,7 +170,8 @@ def test_mute_file_never_crashes(data: st.DataObject, snapshot_doc: dict[str, An
         snap.write_text(json.dumps(snapshot_doc))
         mute = Path(tmp) / "mute.yaml"
         mute.write_text(text)
-        _run(["audit", str(snap), "--mute", str(mute), "-o", str(Path(tmp) / "a.json")])
+        command = data.draw(st.sampled_from(MUTERS))
+        _run([*command, str(snap), "--mute", str(mute), "-o", str(Path(tmp) / "a.json")])
 
 
 def test_deep_and_aliased_yaml_are_bad_input(tmp_path: Path) -> None:

@@ -2,15 +2,19 @@
 
 Every command and format runs over configs that carry 40+ kinds of secrets; stdout,
 stderr, every file written (snapshot, reports, memo, renderings, config files) and a crash
-log are searched for every planted value.
+log are searched for every planted value. The commands and their formats are taken from
+the CLI's registry, so a command added later is covered without changing this test.
 """
 
 from __future__ import annotations
 
 import re
 import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+import click
 import pytest
 
 from imageyard import cli
@@ -234,3 +238,128 @@ def test_errors_and_crash_logs_hide_secrets(
     log.unlink()
     assert "RuntimeError" in text and "argv" in text
     assert _leaks(printed + text) == set()
+
+
+# ---------------------------------------------------------------- every registered command
+#
+# The commands come from the CLI's own registry (groups walked down to their leaves), and
+# the formats and renderings from each command's own choices, so a command or a format
+# added later is run here without touching this test. A command whose required input this
+# test does not know how to give fails it (add the input to _REQUIRED).
+
+
+def _leaves(command: click.Command, path: tuple[str, ...] = ()) -> Iterator[Leaf]:
+    if isinstance(command, click.Group):
+        for name, sub in sorted(command.commands.items()):
+            yield from _leaves(sub, (*path, name))
+    else:
+        yield Leaf(path, command)
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """One runnable command: its words and its click command."""
+
+    path: tuple[str, ...]
+    command: click.Command
+
+    def option(self, flag: str) -> click.Parameter | None:
+        return next((p for p in self.command.params if flag in p.opts), None)
+
+    def choices(self, flag: str) -> tuple[str | None, ...]:
+        param = self.option(flag)
+        kind = param.type if param is not None else None
+        return tuple(kind.choices) if isinstance(kind, click.Choice) else (None,)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the runs read: a snapshot from the planted configs, a plan and a boot trace."""
+
+    snapshot: Path
+    plan: Path
+    trace: Path
+    endpoint: str  # a refused port, with planted userinfo
+
+
+_REQUIRED: dict[str, Callable[[Inputs], list[str]]] = {
+    "plan_file": lambda i: [str(i.plan)],
+    "trace_path": lambda i: ["--trace", str(i.trace)],
+}
+
+
+def _base(leaf: Leaf, inputs: Inputs) -> list[str]:
+    argv = list(leaf.path)
+    for param in leaf.command.params:
+        if param.required:
+            assert param.name in _REQUIRED, f"{' '.join(leaf.path)}: how to give {param.name}?"
+            argv += _REQUIRED[param.name](inputs)
+    if leaf.option("inventory_arg") is not None:
+        argv.append(str(inputs.snapshot))
+    elif leaf.option("--inventory") is not None:
+        argv += ["--inventory", str(inputs.snapshot)]
+    for flag in ("--glance-endpoint", "--glance-node"):
+        if leaf.option(flag) is not None:
+            argv += [flag, inputs.endpoint]
+    return argv
+
+
+def _runs(leaf: Leaf, inputs: Inputs, out: Path) -> Iterator[list[str]]:
+    base = _base(leaf, inputs)
+    name = "-".join(leaf.path)
+    for fmt in leaf.choices("--format"):
+        argv = [*base, "-f", fmt] if fmt is not None else base
+        if leaf.option("--output") is None:
+            yield argv
+            continue
+        yield [*argv, "-o", "-"]
+        yield [*argv, "-o", str(out / f"{name}.{fmt or 'out'}")]
+    for render in leaf.choices("--render"):
+        if render is not None:
+            yield [*base, "--render", render]
+
+
+def _prepare(planted: Path, tmp: Path, capsys: pytest.CaptureFixture[str]) -> Inputs:
+    endpoint = f"http://admin:{_s(49)}@127.0.0.1:{_refused_port()}"
+    snapshot, plan, trace = tmp / "inv.json", tmp / "plan.json", tmp / "trace.csv"
+    collect = ["collect", "--config-dir", str(planted), "--sources", "config,glance"]
+    runs = [
+        [*collect, "--glance-endpoint", endpoint, "--allow-partial", "-o", str(snapshot)],
+        ["plan", "make", str(snapshot), "-o", str(plan)],
+        ["simulate", "generate", "--events", "50", "-o", str(trace)],
+    ]
+    for argv in runs:
+        code, printed = _run(argv, capsys)
+        assert code in (ExitCode.OK, ExitCode.FINDINGS), (argv, printed)
+        assert _leaks(printed) == set(), argv
+    return Inputs(snapshot, plan, trace, endpoint)
+
+
+def test_every_registered_command_and_format_hides_secrets(
+    planted: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)  # (a default output name lands here, and is searched too)
+    made, out = tmp_path / "inputs", tmp_path / "out"
+    made.mkdir()
+    out.mkdir()
+    inputs = _prepare(planted, made, capsys)
+    ran: dict[str, int] = {}
+    seen = ""
+    for leaf in _leaves(cli.cli):
+        for argv in _runs(leaf, inputs, out):
+            code, printed = _run(argv, capsys)
+            # a usage error would mean this test did not run the command at all
+            assert code not in (ExitCode.USAGE, ExitCode.INTERNAL), (argv, printed)
+            ran[" ".join(leaf.path)] = ran.get(" ".join(leaf.path), 0) + 1
+            seen += printed
+    assert set(ran) == {" ".join(leaf.path) for leaf in _leaves(cli.cli)}
+    assert ran["audit"] >= 2 * len(FORMATS) and ran["design"] >= len(RENDERS)
+    assert _leaks(seen) == set()
+    written = [p for p in tmp_path.iterdir() if p != planted]
+    assert written and all(
+        _leaks(_all_files(p) if p.is_dir() else p.read_text()) == set() for p in written
+    )
+    assert "***" in inputs.snapshot.read_text()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
@@ -13,6 +14,7 @@ from imageyard.collect.glance.convert import (
     as_text,
     cache_node_from_api,
     image_from_api,
+    members_from_api,
     split_csv,
     store_from_api,
 )
@@ -121,3 +123,22 @@ def test_an_early_request_the_body_does_not_confirm_is_dropped() -> None:
     with ThreadPoolExecutor(2) as pool:
         got = [page for page in PageStream(Http(), {}, pool).pages()]
     assert got == [[{"id": "a"}], [{"id": "b"}]]
+
+
+def test_repeated_short_values_are_one_object_and_direct_url_is_the_location_url() -> None:
+    def body(n: int) -> dict[str, Any]:
+        url = f"rbd://fsid/images/{n}/snap"
+        return json.loads(json.dumps({  # separate decodes, as separate pages give
+            "id": f"img-{n}", "os_distro": "ubuntu", "tags": ["golden"], "direct_url": url,
+            "locations": [{"url": url, "metadata": {"store": "ceph"}}],
+        }))  # fmt: skip
+
+    one, two = image_from_api(body(1)), image_from_api(body(2))
+    assert one.get_property("os_distro") is two.get_property("os_distro")
+    assert one.tags[0] is two.tags[0]
+    assert one.direct_url is one.locations[0].url
+    members = members_from_api(
+        json.loads('{"members": [{"member_id": "p1", "status": "accepted"}]}')
+    )
+    again = members_from_api(json.loads('{"members": [{"member_id": "p1", "status": "accepted"}]}'))
+    assert members[0].member_id is again[0].member_id

@@ -385,3 +385,21 @@ def test_trash_entry_held_by_a_v2_clone_is_flattened_first() -> None:
     assert item.finding.action is not None and item.finding.action.kind == "flatten"
     assert dict(item.finding.action.params)["children"] == f"vms/{SERVER}_disk.eph0"
     assert any("trash namespace: snap" in e.text for e in item.finding.evidence)
+
+
+def test_pin_delete_answer_depends_on_the_clone_format() -> None:
+    def answer(*op_features: tuple[str, ...], known: bool = True) -> bool | None:
+        inv = healthy()
+        children = tuple(
+            clone_of("vms", f"{uid(80 + n, 'b')}_disk", IMG_RBD, op_features=ops,
+                     features_known=known)
+            for n, ops in enumerate(op_features)
+        )  # fmt: skip
+        inv = set_pool(inv, "vms", images=children)
+        inv = set_pool(inv, "volumes", images=())
+        (pin,) = run(inv).pins
+        return pin.delete_returns_409
+
+    assert answer(("clone-child",), ("clone-child",)) is False  # v2 only: 204, RBD trash
+    assert answer(("clone-child",), ()) is True  # one v1 clone: 409
+    assert answer((), known=False) is None  # features not read

@@ -184,6 +184,7 @@ def test_design_lists_the_same_orphans_pins_and_duplicates(
     assert design["orphans"] == orphans and len(orphans) == 4
     assert design["pins"] == [p["spec"] for p in doc["pins"]]  # type: ignore[attr-defined]
     assert design["pins"] == [f"images/{uid(1)}@snap"]
+    assert [p["delete_returns_409"] for p in doc["pins"]] == [True]  # type: ignore[attr-defined]
     groups = [[g["keep"], *g["copies"]] for g in doc["duplicates"]]  # type: ignore[attr-defined]
     assert design["duplicates"] == groups == [[uid(2), uid(21)]]
     assert run(["design", str(snapshot), "--no-audit"]) == 0

@@ -100,11 +100,15 @@ class BindingsClient:
         conf = _timeouts(timeout)
         # NOTE: librados would print its own errors on stderr; every failure reaches the
         # caller as an exception and becomes one gap, so its log lines are not wanted.
-        conf.update(log_to_stderr="false", err_to_stderr="false")
+        # (set before the file is read too, so its parse warnings stay quiet as well)
+        quiet = {"log_to_stderr": "false", "err_to_stderr": "false"}
+        conf.update(quiet)
         if target.keyring:
             conf["keyring"] = target.keyring
         try:
-            cluster = rados.Rados(conffile=target.conf, rados_id=target.user, conf=conf)
+            cluster = rados.Rados(
+                conffile=target.conf, rados_id=target.user, conf_defaults=quiet, conf=conf
+            )
         except rados.Error as exc:
             raise translate(exc, f"cannot read {target.conf}", Fault.CONNECT) from exc
         try:

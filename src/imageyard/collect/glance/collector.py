@@ -48,7 +48,7 @@ from imageyard.collect.glance.convert import (
     versions_from_api,
 )
 from imageyard.collect.glance.database import GlanceDatabase, Shaping, read_errors
-from imageyard.collect.glance.listing import PAGE_LIMIT, ListingError
+from imageyard.collect.glance.listing import PAGE_LIMIT, ListingError, item_field
 from imageyard.collect.glance.parallel import MAX_CONNECTIONS, Pacer, ParallelListing
 from imageyard.collect.openstack.http import HttpError, JsonHttp
 from imageyard.model.api_version import ApiVersion
@@ -146,7 +146,7 @@ class GlanceCollector:
             if self.database is not None:
                 self._read_database(run, self.database, _shaping(inventory, asked), progress)
             else:
-                listing = ParallelListing(self.api, PASSES, pages, pacer)
+                listing = ParallelListing(self.api, PASSES, pages, pacer, convert=compact)
                 self._list(run, listing, jobs, progress)
             stores, methods, caches, versions = _answers(run, asked)
         run.images.sort(key=_newest_first, reverse=True)
@@ -202,11 +202,11 @@ class GlanceCollector:
             for page in listing.pages():
                 run.pending |= self._prefetch(jobs, run, page)
                 before = len(run.images)
-                for raw in page:
-                    if self._wants_members(raw):
-                        run.waiting.append(raw)  # converted once its members are in
+                for item in page:
+                    if self._wants_members(item):
+                        run.waiting.append(item)  # kept once its members are in
                     else:
-                        self._add_image(run, raw)
+                        self._add(run, item)
                 self._settle(run, keep=MAX_WAITING)
                 if len(run.images) > before:
                     progress.advance(self.name, len(run.images) - before)
@@ -222,12 +222,26 @@ class GlanceCollector:
             run.gap(_listing_scope(scope, exc), _listing_error(exc))
 
     def _settle(self, run: _Run, keep: int) -> None:
-        """Convert the waiting shared images whose members are in, and more beyond ``keep``."""
+        """Keep the waiting shared images whose members are in, and more beyond ``keep``."""
         while run.waiting:
-            job = run.pending.get(f"{run.waiting[0].get('id')}/members")
+            job = run.pending.get(f"{item_field(run.waiting[0], 'id')}/members")
             if len(run.waiting) <= keep and job is not None and not job.done():
                 return
-            self._add_image(run, run.waiting.popleft())
+            self._add(run, run.waiting.popleft())
+
+    def _add(self, run: _Run, item: Image | Mapping[str, Any]) -> None:
+        """A converted image (its members added) or a raw body (converted now)."""
+        if not isinstance(item, Image):
+            self._add_image(run, item)
+        elif item.id not in run.seen:
+            if self._wants_members(item):
+                item = replace(item, members=self._members(run, item))
+            self._keep(run, item)
+
+    def _keep(self, run: _Run, image: Image) -> None:
+        run.seen.add(image.id)
+        run.images.append(image)
+        run.shared += image.visibility == "shared"
 
     def _read_database(
         self, run: _Run, database: GlanceDatabase, shaping: Shaping, progress: Progress
@@ -249,17 +263,17 @@ class GlanceCollector:
         run.seen.update(image.id for image in run.images)
 
     def _prefetch(
-        self, pool: ThreadPoolExecutor, run: _Run, page: list[Mapping[str, Any]]
+        self, pool: ThreadPoolExecutor, run: _Run, page: list[Any]
     ) -> dict[str, Future[Any]]:
         """Start the per-image requests of a page, so they overlap with its conversion."""
         jobs: dict[str, Future[Any]] = {}
-        for raw in page:
-            image_id = raw.get("id")
-            if self._wants_members(raw):
+        for item in page:
+            image_id = item_field(item, "id")
+            if self._wants_members(item):
                 jobs[f"{image_id}/members"] = pool.submit(
                     self.api.get_json, f"/images/{image_id}/members"
                 )
-            if run.locations_allowed and _wants_locations(run, raw):
+            if run.locations_allowed and _wants_locations(run, item):
                 jobs[f"{image_id}/locations"] = pool.submit(
                     self.api.get_json, f"/images/{image_id}/locations"
                 )
@@ -277,9 +291,7 @@ class GlanceCollector:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             run.gap(f"image {image_id}", f"unreadable image record: {exc!r}")
             return
-        run.seen.add(image_id)
-        run.images.append(image)
-        run.shared += image.visibility == "shared"
+        self._keep(run, image)
 
     def _locations(self, run: _Run, raw: Mapping[str, Any]) -> tuple[Location, ...] | None:
         """None: use the body's own ``locations``; else what the locations API says.
@@ -306,13 +318,13 @@ class GlanceCollector:
         run.locations_allowed = True
         return locations_from_api(body)
 
-    def _wants_members(self, raw: Mapping[str, Any]) -> bool:
-        return self.fetch_members and raw.get("visibility") == "shared"
+    def _wants_members(self, item: Image | Mapping[str, Any]) -> bool:
+        return self.fetch_members and item_field(item, "visibility") == "shared"
 
-    def _members(self, run: _Run, raw: Mapping[str, Any]) -> tuple[ImageMember, ...]:
-        if not self._wants_members(raw):
+    def _members(self, run: _Run, item: Image | Mapping[str, Any]) -> tuple[ImageMember, ...]:
+        if not self._wants_members(item):
             return ()
-        image_id = raw["id"]
+        image_id = item_field(item, "id")
         try:
             body = run.answer(f"{image_id}/members", self.api, f"/images/{image_id}/members")
         except HttpError as exc:
@@ -410,11 +422,26 @@ def _answers(
     return stores, methods, tuple(c for c in caches if c is not None), versions
 
 
-def _wants_locations(run: _Run, raw: Mapping[str, Any]) -> bool:
+def _wants_locations(run: _Run, raw: Image | Mapping[str, Any]) -> bool:
     """True when an image body lacks ``locations`` that the locations API may give."""
-    if "locations" in raw or run.locations_refused:
+    if isinstance(raw, Image) or "locations" in raw or run.locations_refused:
         return False
     return bool(raw.get("stores")) or raw.get("status") in _DATA_STATES
+
+
+def compact(page: list[Any]) -> list[Any]:
+    """A page's image bodies as Images, on the worker that fetched it.
+
+    A body without ``locations`` (the endpoint hides them) or that does not convert stays as
+    it is, for the collector to complete or to record as a gap; members are added later.
+    """
+    out: list[Any] = []
+    for raw in page:
+        try:
+            out.append(image_from_api(raw) if "locations" in raw else raw)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            out.append(raw)
+    return out
 
 
 def _shaping(inventory: Inventory, asked: _Asked | None) -> Shaping:

@@ -65,11 +65,18 @@ def split_csv(value: Any) -> tuple[str, ...]:
     return known
 
 
+_SHORT = 40  # property values up to this long are interned: few distinct ones, many images
+
+
 def as_text(value: Any) -> str:
-    """A property value as a string: strings unchanged, anything else JSON-encoded."""
+    """A property value as a string: strings unchanged, anything else JSON-encoded.
+
+    Short strings (``ubuntu``, ``scsi``, ``22.04``) are interned: the same few values recur
+    on every image of a catalog, and one shared copy replaces one per image.
+    """
     kind = type(value)
     if kind is str:
-        return value  # type: ignore[no-any-return]
+        return _intern(value) if len(value) <= _SHORT else value
     if kind is int:
         return _intern(str(value))  # what json.dumps writes for an int, without its cost
     if value is True or value is False or value is None:
@@ -98,7 +105,9 @@ def members_from_api(body: Any) -> tuple[ImageMember, ...]:
     if not isinstance(rows, list):
         return ()
     return tuple(
-        ImageMember(member_id=str(m.get("member_id")), status=str(m.get("status")))
+        ImageMember(
+            member_id=_intern(str(m.get("member_id"))), status=_intern(str(m.get("status")))
+        )
         for m in rows
         if isinstance(m, Mapping) and m.get("member_id") is not None
     )
@@ -106,7 +115,7 @@ def members_from_api(body: Any) -> tuple[ImageMember, ...]:
 
 def image_properties(raw: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
     """Every non-core key of an image body, as ``(key, string value)`` pairs."""
-    return tuple((key, as_text(raw[key])) for key in raw.keys() - _CORE)
+    return tuple((_intern(key), as_text(raw[key])) for key in raw.keys() - _CORE)
 
 
 def image_from_api(
@@ -121,6 +130,8 @@ def image_from_api(
     """
     get = raw.get  # NOTE: runs 100,000 times per large cloud; kept free of needless calls
     tags = get("tags")
+    if locations is None:
+        locations = locations_from_api(get("locations"))
     return Image(
         id=str(raw["id"]),
         name=get("name"),
@@ -137,16 +148,25 @@ def image_from_api(
         protected=get("protected") is True,
         os_hidden=get("os_hidden") is True,
         stores=split_csv(get("stores")),
-        locations=locations_from_api(get("locations")) if locations is None else locations,
-        direct_url=get("direct_url"),
+        locations=locations,
+        direct_url=_same_url(get("direct_url"), locations),
         os_glance_importing_to_stores=split_csv(get("os_glance_importing_to_stores")),
         os_glance_failed_import=split_csv(get("os_glance_failed_import")),
         members=members,
-        tags=tuple(map(str, tags)) if tags and type(tags) is list else (),
+        tags=tuple(_intern(str(t)) for t in tags) if tags and type(tags) is list else (),
         properties=image_properties(raw),
         created_at=get("created_at"),
         updated_at=get("updated_at"),
     )
+
+
+def _same_url(url: Any, locations: tuple[Location, ...]) -> Any:
+    """``direct_url``, as the very string of the location it names (one copy, not two)."""
+    if type(url) is str:
+        for location in locations:
+            if location.url == url:
+                return location.url
+    return url
 
 
 def _flag(value: Any) -> bool:

@@ -5,15 +5,17 @@ page is in the body's ``next`` link (``/v2/images?limit=1000&marker=<id>``), whi
 exactly as returned: the version prefix is dropped because the transport is already rooted
 at the versioned endpoint. While the caller converts one page, the next one is being fetched
 (the server's time overlaps with ours), and a ``PageStream`` sends its first request as soon
-as it is made, so several lists can be in flight at once. A page that cannot be fetched ends
-the listing with a ``ListingError`` naming the last image id received, so the caller can
+as it is made, so several lists can be in flight at once. A ``convert`` function, when
+given, turns a page's image bodies into compact records on the worker thread that fetched
+it, so no decoded page waits in memory for its turn. A page that cannot be fetched ends the
+listing with a ``ListingError`` naming the last image id received, so the caller can
 record precisely which part of the catalog is unknown.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Executor, Future
 from typing import Any
 
@@ -23,6 +25,7 @@ PAGE_LIMIT = 1000
 VERSION_PREFIX = "/v2/"
 _NEXT_KEY = b'"next": "'
 _TAIL = 4096
+Convert = Callable[[list[Any]], list[Any]]  # a page's image bodies -> what to keep of them
 
 
 class ListingError(Exception):
@@ -43,6 +46,11 @@ class ListingError(Exception):
         return self.error.brief if isinstance(self.error, HttpError) else self.error
 
 
+def item_field(item: Any, name: str) -> Any:
+    """A field of a listed image: a raw body's key, or a converted record's attribute."""
+    return item.get(name) if isinstance(item, Mapping) else getattr(item, name, None)
+
+
 def next_path(link: str) -> str:
     """A body's ``next`` link as a path under the versioned endpoint (query kept verbatim)."""
     if link.startswith(VERSION_PREFIX):
@@ -50,7 +58,7 @@ def next_path(link: str) -> str:
     return link
 
 
-def _page_images(body: Any) -> tuple[list[Mapping[str, Any]], str | None]:
+def _page_images(body: Any) -> tuple[list[Any], str | None]:
     if not isinstance(body, Mapping) or not isinstance(body.get("images"), list):
         raise ValueError("response has no 'images' list")
     link = body.get("next")
@@ -81,9 +89,16 @@ class PageStream:
     N. One early request at a time: at most two pages wait beyond the one the caller holds.
     """
 
-    def __init__(self, http: JsonHttp, params: Mapping[str, str], pool: Executor) -> None:
+    def __init__(
+        self,
+        http: JsonHttp,
+        params: Mapping[str, str],
+        pool: Executor,
+        convert: Convert | None = None,
+    ) -> None:
         self._http = http
         self._pool = pool
+        self._convert = convert
         self._lock = threading.Lock()
         self._early: dict[str, Future[Any]] = {}  # next-page requests sent from a raw body
         self._pending: Future[Any] | None = pool.submit(self._fetch, "/images", dict(params))
@@ -91,7 +106,11 @@ class PageStream:
         self._seen: set[str] = set()  # the page links followed
 
     def _fetch(self, path: str, params: Mapping[str, str] | None) -> Any:
-        return self._http.get_json(path, params, peek=self._ask_early)
+        body = self._http.get_json(path, params, peek=self._ask_early)
+        images = body.get("images") if isinstance(body, dict) else None
+        if self._convert is not None and isinstance(images, list):
+            body["images"] = self._convert(images)  # on this worker: the raw page goes now
+        return body
 
     def _ask_early(self, body: bytes) -> None:
         link = peek_next(body)
@@ -114,7 +133,7 @@ class PageStream:
         """The request whose answer ``take`` returns next (None: the listing has ended)."""
         return self._pending
 
-    def take(self) -> list[Mapping[str, Any]]:
+    def take(self) -> list[Any]:
         """The next page's image bodies (waiting for it); raise ListingError when it fails.
 
         The request for the page after it is sent (or its early answer adopted) first.
@@ -129,10 +148,10 @@ class PageStream:
             self._seen.add(link)
             self._pending = self._next(link)
         if images:
-            self._last = str(images[-1].get("id"))
+            self._last = str(item_field(images[-1], "id"))
         return images
 
-    def pages(self) -> Iterator[list[Mapping[str, Any]]]:
+    def pages(self) -> Iterator[list[Any]]:
         """Yield each page's image bodies; raise ListingError when a page fails."""
         while self._pending is not None:
             yield self.take()
@@ -146,7 +165,7 @@ class PageStream:
                 job.cancel()
 
 
-def _receive(pending: Future[Any], last: str | None) -> tuple[list[Mapping[str, Any]], str | None]:
+def _receive(pending: Future[Any], last: str | None) -> tuple[list[Any], str | None]:
     try:
         return _page_images(pending.result())
     except HttpError as exc:

@@ -23,7 +23,7 @@ from concurrent.futures import FIRST_COMPLETED, Executor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
-from imageyard.collect.glance.listing import PAGE_LIMIT, ListingError
+from imageyard.collect.glance.listing import PAGE_LIMIT, Convert, ListingError
 from imageyard.collect.glance.slices import Oldest, Slice
 from imageyard.collect.openstack.http import JsonHttp
 
@@ -88,8 +88,10 @@ class ParallelListing:
         pool: Executor,
         pacer: Pacer,
         min_split: float = MIN_SPLIT,
+        convert: Convert | None = None,
     ) -> None:
         self._http = http
+        self._convert = convert
         self._pool = pool
         self.pacer = pacer
         self._min_split = min_split
@@ -100,7 +102,7 @@ class ParallelListing:
         self.errors: list[tuple[str, ListingError]] = []
         self.most_at_once = 0
 
-    def pages(self) -> Iterator[list[Mapping[str, Any]]]:
+    def pages(self) -> Iterator[list[Any]]:
         """Each page's image bodies as they arrive, from whichever slice."""
         try:
             while self._fill():
@@ -114,7 +116,7 @@ class ParallelListing:
         for piece in self.slices:
             piece.finish()
 
-    def _take(self, piece: Slice) -> list[Mapping[str, Any]]:
+    def _take(self, piece: Slice) -> list[Any]:
         try:
             images = piece.take()
         except ListingError as exc:
@@ -141,7 +143,7 @@ class ParallelListing:
             if piece is None:
                 break
             if piece.stream is None:
-                piece.start(self._http, self._pool)
+                piece.start(self._http, self._pool, self._convert)
             self._active.append(piece)
         self.most_at_once = max(self.most_at_once, len(self._active))
         return bool(self._active)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from imageyard.collect.glance.listing import PageStream
+from imageyard.collect.glance.listing import Convert, PageStream, item_field
 from imageyard.collect.openstack.http import HttpError, JsonHttp
 
 _STAMP = "%Y-%m-%dT%H:%M:%SZ"
@@ -70,11 +70,11 @@ class Slice:
         upper = self.params.get("created_at", "")
         return f"{self.label} created before {upper[3:]}" if upper else self.label
 
-    def start(self, http: JsonHttp, pool: Executor) -> None:
+    def start(self, http: JsonHttp, pool: Executor, convert: Convert | None = None) -> None:
         """Send the slice's first request."""
-        self.stream = PageStream(http, self.params, pool)
+        self.stream = PageStream(http, self.params, pool, convert)
 
-    def take(self) -> list[Mapping[str, Any]]:
+    def take(self) -> list[Any]:
         """The next page's images of this slice (raises ``ListingError``)."""
         assert self.stream is not None, "take() before start()"
         images = self.stream.take()
@@ -83,10 +83,10 @@ class Slice:
             self.finish()
         return kept
 
-    def _clip(self, images: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    def _clip(self, images: list[Any]) -> list[Any]:
         """The images down to the stop, noting how far the slice has come."""
         for n, raw in enumerate(images):
-            created = seconds(raw.get("created_at"))
+            created = seconds(item_field(raw, "created_at"))
             if created is None:
                 self.splittable = False
                 continue

@@ -41,7 +41,7 @@ def pin_doc(pin: Pin) -> dict[str, Any]:
         "spec": pin.spec,
         "store": pin.store,
         "depth": pin.depth,
-        "delete_returns_409": True,
+        "delete_returns_409": pin.delete_returns_409,
         "flatten_first": [n.spec for n in pin.direct],
         "flatten_bytes": pin.flatten_bytes,
         "complete": pin.complete,
@@ -52,6 +52,7 @@ def pin_doc(pin: Pin) -> dict[str, Any]:
                 "depth": n.depth,
                 "provisioned": n.provisioned,
                 "used": n.used,
+                "clone_v2": n.clone_v2,
             }
             for n in pin.nodes
         ],
