@@ -1,12 +1,15 @@
 """Run every benchmark, each printing its own side-by-side figures.
 
 ``make bench`` (or ``.venv/bin/python bench/run.py``). The redaction benchmark checks that
-masking secrets stays linear in the input size. The offline benchmark (show, audit,
-design on a generated 100,000-image snapshot) runs anywhere, as does the reclaim one
-(``reclaim.analyse`` on 100,000 Glance and 300,000 RBD images beside a hash-join
-baseline). The collection benchmark needs the lab (``make lab-up``): it starts a bench
-Glance of its own beside the lab's, fills it with ``--images`` images (default 20,000) and
-removes it afterwards; ``--quick`` uses 2,000 images, one round and one uWSGI process.
+masking secrets stays linear in the input size. The offline benchmark (show, audit, design
+on a generated 100,000-image snapshot) runs anywhere, as does the reclaim one
+(``reclaim.analyse`` on 100,000 Glance and 300,000 RBD images beside a hash-join baseline).
+The collection benchmark needs the lab (``make lab-up``): it starts a bench Glance of its
+own beside the lab's, fills it with ``--images`` images (default 20,000) and removes it
+afterwards; ``--quick`` uses 2,000 images, one round and one uWSGI process. The apply
+benchmark (lab too) copies N images with imageyard apply and with a serial ``glance image-
+import`` loop, and converts a 2 GiB qcow2 image to raw, printing the times, the ratio and
+the peak RSS.
 """
 
 from __future__ import annotations
@@ -51,7 +54,12 @@ def main() -> int:
         scale = ["--images", "2000", "--rounds", "1", "--processes", "1"]
     cmd = [sys.executable, str(HERE / "collect_scale.py"), *scale]
     print("$", " ".join(cmd[1:]), flush=True)
-    return subprocess.run(cmd, check=False).returncode
+    if subprocess.run(cmd, check=False).returncode != 0:
+        return 1
+    apply = [sys.executable, str(HERE / "apply_throughput.py")]
+    apply += ["--images", "8", "--convert-gib", "1"] if args.quick else []
+    print("$", " ".join(apply[1:]), flush=True)
+    return subprocess.run(apply, check=False).returncode
 
 
 if __name__ == "__main__":

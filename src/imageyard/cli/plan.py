@@ -79,6 +79,12 @@ def command() -> None:
     help="Delete from STORE every image that has another copy; repeatable.",
 )
 @click.option(
+    "--reclaim",
+    is_flag=True,
+    help="Also delete-from-store locations whose data is missing (when another copy "
+    "remains) and hide unused duplicate images.",
+)
+@click.option(
     "--image",
     "images",
     multiple=True,
@@ -100,6 +106,7 @@ def make(
     retire: str,
     moves: tuple[str, ...],
     drops: tuple[str, ...],
+    reclaim: bool,
     images: tuple[str, ...],
     costs: tuple[str, ...],
 ) -> int:
@@ -118,6 +125,7 @@ def make(
         moves=tuple(_pairs("--move", moves)),
         drops=drops,
         images=images,
+        reclaim=reclaim,
     )
     prices = _prices(costs)
     plan = make_plan(

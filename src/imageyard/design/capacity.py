@@ -22,9 +22,9 @@ from imageyard.design.formats import clone_stores, declared_growth_gib
 from imageyard.design.layout import CostSplit
 from imageyard.design.model import Conversion, Decision, StorePlan
 from imageyard.design.site import MEASURED, Site
-from imageyard.model.ceph import RbdImage
 from imageyard.model.image import Image
 from imageyard.model.inventory import Inventory
+from imageyard.reclaim.totals import pool_used
 
 GIB = 1024**3
 TIGHT = 0.85  # above this share of its capacity a store has no room for uploads in flight
@@ -71,18 +71,12 @@ class Load:
         return f"{human(self.gib)} of {human(self.capacity_gib)} ({fill:.0%}), {word}"
 
 
-def _rbd_used(img: RbdImage) -> int:
-    if img.used is None:
-        return img.size
-    return img.used + sum(s.used or 0 for s in img.snapshots)
-
-
 def _now(inv: Inventory, plan: StorePlan) -> tuple[str, float]:
     """What the store holds today: the pool's usage when Ceph was read, else image sizes."""
     cluster = inv.ceph_cluster(plan.fsid) if plan.type == "rbd" and plan.fsid else None
     pool = cluster.pool(plan.pool) if cluster and plan.pool else None
     if pool is not None and pool.complete:
-        used = sum(_rbd_used(i) for i in pool.images) + sum(t.size or 0 for t in pool.trash)
+        used = pool_used(pool)
         return (
             f"measured: Ceph pool {pool.name} uses {human(used / GIB)} today "
             f"({len(pool.images)} RBD images, {len(pool.trash)} in the trash)",

@@ -182,4 +182,8 @@ def build_actions(inv: Inventory, policy: PlanPolicy) -> tuple[Action, ...]:
     _placement(b, policy)
     _moves(b, policy)
     _drops(b, policy)
+    if policy.reclaim:
+        from imageyard.plan.reclaim import reclaim_actions
+
+        reclaim_actions(b, inv, policy)
     return tuple(b.actions)

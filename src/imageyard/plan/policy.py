@@ -5,7 +5,8 @@ Concepts: ``PlanPolicy`` is the operator's choice, given as ``imageyard plan mak
 ``convert`` makes a raw copy of every non-raw image a Ceph consumer cannot clone, and
 retires the old one with ``retire`` (hide, deactivate or rename; never delete);
 ``moves`` (``FROM=TO``) copy every image of store FROM to TO and then delete it from FROM;
-``drops`` delete from a store the images that have another copy. ``images`` restricts
+``drops`` delete from a store the images that have another copy; ``reclaim`` adds the
+reclaim analysis's Glance-level actions (``plan.reclaim``). ``images`` restricts
 the plan to images whose name or id matches one of these shell patterns.
 """
 
@@ -31,6 +32,7 @@ class PlanPolicy:
     moves: tuple[tuple[str, str], ...] = ()
     drops: tuple[str, ...] = ()
     images: tuple[str, ...] = ()
+    reclaim: bool = False
 
     def selects(self, image: Image) -> bool:
         """True when ``image`` is in the plan's scope."""
@@ -47,5 +49,6 @@ class PlanPolicy:
             ("images", ",".join(self.images)),
             ("moves", ",".join(f"{a}={b}" for a, b in self.moves)),
             ("place", str(self.place).lower()),
+            ("reclaim", str(self.reclaim).lower()),
             ("retire", self.retire),
         )

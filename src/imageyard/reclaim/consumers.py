@@ -7,7 +7,8 @@ names a volume by ``volume_name_template`` (``volume-<id>``) and renames a delet
 that still has clones to ``volume-<id>.deleted`` (cinder/volume/drivers/rbd.py). Such data
 without its server or volume is a leftover, but only when Nova's (Cinder's) list was read
 whole: with a gap in it, the class is unknown. A pool ``nova.conf`` (``images_rbd_pool``) or
-``cinder.conf`` (``rbd_pool``) names that Ceph's reading did not list is unknown too.
+``cinder.conf`` (``rbd_pool``) names that Ceph's reading did not list is unknown too, and so
+is everything when Ceph was not read or a cluster could not be reached.
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ def leftovers(ctx: Ctx) -> Iterator[Outcome]:
         NOVA: ctx.source_gap("nova", "Nova's server list"),
         CINDER: ctx.source_gap("cinder", "Cinder's volume list"),
     }
+    unread = _ceph_unread(ctx)
+    if unread is not None:
+        yield from (ctx.unknown(c, Resource("ceph", "clusters"), unread) for c in missing)
     yield from _unlisted_pools(ctx)
     for ref in ctx.idx.pools:
         gap = ctx.pool_gap(ref.cluster, ref.pool)
@@ -63,6 +67,19 @@ def leftovers(ctx: Ctx) -> Iterator[Outcome]:
             yield from _candidate(ctx, ref, image, cls, owner)
         for cls in sorted(unsure):
             yield ctx.unknown(cls, Resource("pool", ref.pool.name), missing[cls] or "")
+
+
+def _ceph_unread(ctx: Ctx) -> str | None:
+    """Why some cluster's pools were not read at all (Ceph not collected, a cluster down)."""
+    status = ctx.inv.source_status("ceph")
+    if status is None or status.detail.startswith("not collected"):
+        return "ceph was not read"
+    for gap in ctx.inv.gaps_for("ceph"):
+        if gap.scope == "clusters" or (
+            gap.scope.startswith("cluster ") and " " not in gap.scope[len("cluster ") :]
+        ):
+            return f"ceph: {gap.scope}: {gap.error}"
+    return None
 
 
 def _configured_pools(ctx: Ctx) -> Iterator[tuple[str, str, str]]:

@@ -16,7 +16,14 @@ import datetime
 from dataclasses import dataclass, field
 
 from imageyard.model.ceph import CephCluster, Pool
-from imageyard.model.finding import Evidence, Finding, ProposedAction, Resource, Unknown
+from imageyard.model.finding import (
+    Confidence,
+    Evidence,
+    Finding,
+    ProposedAction,
+    Resource,
+    Unknown,
+)
 from imageyard.model.inventory import Inventory
 from imageyard.reclaim.classes import BY_ID
 from imageyard.reclaim.index import Index
@@ -143,7 +150,7 @@ class Ctx:
             resource=resource,
             message=message,
             severity=meta.severity,
-            confidence=meta.confidence if confident else type(meta.confidence)("medium"),
+            confidence=meta.confidence if confident else Confidence.MEDIUM,
             evidence=evidence,
             remediation=meta.remediation,
             action=ProposedAction(action or meta.action, params),

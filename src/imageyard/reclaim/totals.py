@@ -1,7 +1,8 @@
 """Totals per class, store and pool: bytes used, reclaimable, and undecided.
 
 Concepts: ``used`` for a store or pool is what it holds today as read (RBD images' used
-bytes, else their size, plus the trash; a listing's object sizes; for other stores the
+bytes with their snapshots', else their size, plus the trash: ``pool_used``, which design's
+capacity figures use too; a listing's object sizes; for other stores the
 sizes of the images listing them); for a class it is the items' bytes. ``reclaimable`` is
 what the unmuted items would free, each resource counted once even when two classes name
 it (an image both duplicated and of a deleted project). ``unknown`` is the bytes of
@@ -14,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from imageyard.model.ceph import Pool, RbdImage
 from imageyard.model.finding import Unknown
 from imageyard.model.inventory import Inventory
 from imageyard.reclaim.classes import CLASSES
@@ -47,12 +49,23 @@ def _class_rows(
     return rows
 
 
+def rbd_used(image: RbdImage) -> int:
+    """Bytes an RBD image takes: its used bytes plus its snapshots' (else its size)."""
+    if image.used is None:
+        return image.size
+    return image.used + sum(s.used or 0 for s in image.snapshots)
+
+
+def pool_used(pool: Pool) -> int:
+    """Bytes a pool's RBD images and trash entries take."""
+    return sum(rbd_used(i) for i in pool.images) + sum(t.size or 0 for t in pool.trash)
+
+
 def _pool_used(inv: Inventory) -> dict[str, int]:
     used: defaultdict[str, int] = defaultdict(int)
     for cluster in inv.ceph_clusters:
         for pool in cluster.pools:
-            used[pool.name] += sum(i.used if i.used is not None else i.size for i in pool.images)
-            used[pool.name] += sum(t.size or 0 for t in pool.trash)
+            used[pool.name] += pool_used(pool)
     return dict(used)
 
 

@@ -153,3 +153,16 @@ def test_a_configured_consumer_pool_that_was_not_listed_is_unknown() -> None:
     result = run(inv)
     assert unknown_classes(result) == {"nova-disk-no-server"}
     assert [str(u.resource) for u in result.unknowns] == ["pool ephemeral"]
+
+
+def test_an_unreachable_cluster_makes_the_consumer_classes_unknown() -> None:
+    inv = with_gap(planted(), "ceph", "cluster /etc/ceph/ceph.conf", "timed out")
+    result = run(inv)
+    assert {"nova-disk-no-server", "cinder-volume-no-volume"} <= unknown_classes(result)
+    assert "rbd ceph clusters" not in {str(u.resource) for u in result.unknowns}
+    assert "ceph clusters" in {str(u.resource) for u in result.unknowns}
+
+
+def test_ceph_not_collected_makes_the_consumer_classes_unknown() -> None:
+    inv = replace(planted(), sources=tuple(s for s in planted().sources if s.source != "ceph"))
+    assert {"nova-disk-no-server", "cinder-volume-no-volume"} <= unknown_classes(run(inv))

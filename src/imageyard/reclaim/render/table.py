@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from imageyard.reclaim.classes import BY_ID
 from imageyard.reclaim.model import Item, ReclaimResult
 from imageyard.reclaim.render.document import human_bytes, summary_line
+from imageyard.reclaim.render.rows import sections
 from imageyard.report import grid
 
 DEFAULT_WIDTH = 160
@@ -53,87 +54,15 @@ def _items(result: ReclaimResult, width: int) -> list[str]:
     return lines
 
 
-def _delete(answer: bool | None) -> str:
-    if answer is None:
-        return "409 if any clone is v1"
-    return "409" if answer else "204, then RBD trash"
-
-
 def _others(result: ReclaimResult, width: int) -> list[str]:
-    lines = _block(
-        f"Could not decide ({len(result.unknowns)})",
-        ("class", "scope", "missing"),
-        [(u.rule_id, str(u.resource), u.reason) for u in result.unknowns],
-        width,
-    )
-    lines += _block(
-        "Spared for safety",
-        ("class", "reason", "count", "bytes", "where"),
-        [
-            (e.class_id, e.reason, str(e.count), human_bytes(e.used), e.pool or e.store or "")
-            for e in result.exclusions
-        ],
-        width,
-    )
-    lines += _block(
-        f"Pinned images ({len(result.pins)})",
-        ("image", "depth", "delete", "flatten first", "flatten bytes"),
-        [
-            (
-                p.spec,
-                str(p.depth),
-                _delete(p.delete_returns_409),
-                ", ".join(n.spec for n in p.direct),
-                human_bytes(p.flatten_bytes),
-            )
-            for p in result.pins
-        ],
-        width,
-    )
-    lines += _block(
-        f"Duplicate groups ({len(result.duplicates)})",
-        ("keep", "why", "copies", "surplus"),
-        [
-            (
-                g.images[0].id,
-                g.reason,
-                ", ".join(i.id for i in g.images[1:]),
-                human_bytes(g.surplus_bytes),
-            )
-            for g in result.duplicates
-        ],
-        width,
-    )
-    lines += _block(
-        f"Conversions, not duplicates ({len(result.conversions)})",
-        ("raw", "qcow2", "why"),
-        [(c.raw.id, c.qcow2.id, c.why) for c in result.conversions],
-        width,
-    )
+    lines: list[str] = []
+    for title, headers, rows in sections(result):
+        lines += _block(title, headers, rows, width)
     return lines
-
-
-def _totals(result: ReclaimResult, width: int) -> list[str]:
-    rows = [
-        (
-            t.kind,
-            t.name,
-            str(t.items),
-            human_bytes(t.used),
-            human_bytes(t.reclaimable),
-            human_bytes(t.unknown)
-            + (f" +{t.unknown_scopes} undecided" if t.unknown_scopes else ""),
-        )
-        for t in result.totals
-        if t.kind != "class" or t.items or t.unknown or t.unknown_scopes
-    ]
-    return _block(
-        "Totals", ("kind", "name", "items", "used", "reclaimable", "unknown"), rows, width
-    )
 
 
 def render(result: ReclaimResult, *, width: int = DEFAULT_WIDTH) -> str:
     """The result as terminal text ``width`` columns wide."""
-    lines = _items(result, width) + _others(result, width) + _totals(result, width)
+    lines = _items(result, width) + _others(result, width)
     lines += textwrap.wrap(summary_line(result), width)
     return "\n".join(lines) + "\n"

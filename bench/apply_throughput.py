@@ -1,0 +1,215 @@
+"""apply against the glance CLI on the lab: N copy-image operations, and conversion memory.
+
+Two halves of 2N small raw images are made in the lab's ``fast`` file store (names
+``iy-apply-bench-...``, all removed afterwards). Each half is copied into the ``ceph``
+RBD store, once with a serial shell-style loop of ``glance image-import --import-method
+copy-image`` (python-glanceclient from the lab's Glance venv) that waits for each copy
+before the next, as a script would, and once with ``imageyard plan make`` +
+``imageyard apply`` (``--parallel``). Both times and the ratio are printed, and both must
+end with zero errors (every image in ``ceph``). Then an image of ``--convert-gib`` GiB
+virtual size (qcow2, ``--convert-data-mib`` MiB of random data in it) is converted to raw
+by apply and the peak RSS of the largest process (apply or qemu-img) is printed.
+
+Run: ``.venv/bin/python bench/apply_throughput.py --images 20`` (the lab must be up).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+LAB = Path(os.environ.get("IMAGEYARD_LAB", "/tmp/imageyard-lab"))
+IMAGEYARD = [sys.executable, "-m", "imageyard"]
+
+
+def lab_env() -> dict[str, str]:
+    env = {}
+    for line in (LAB / "lab.env").read_text().splitlines():
+        if line.startswith("export "):
+            key, _, value = line[7:].partition("=")
+            env[key] = value.strip("'\"")
+    return env
+
+
+def make_image(url: str, name: str, data: bytes, store: str, fmt: str = "raw") -> str:
+    r = requests.post(
+        f"{url}/v2/images",
+        json={"name": name, "disk_format": fmt, "container_format": "bare"},
+        timeout=60,
+    )
+    r.raise_for_status()
+    image_id = str(r.json()["id"])
+    headers = {"Content-Type": "application/octet-stream", "X-Image-Meta-Store": store}
+    requests.put(
+        f"{url}/v2/images/{image_id}/file", data=data, headers=headers, timeout=3600
+    ).raise_for_status()
+    return image_id
+
+
+def upload_file(url: str, name: str, path: Path, store: str, fmt: str) -> str:
+    with open(path, "rb") as fh:
+        return make_image(url, name, fh, store, fmt)  # type: ignore[arg-type]
+
+
+def doc(url: str, image_id: str) -> dict[str, Any]:
+    out: dict[str, Any] = requests.get(f"{url}/v2/images/{image_id}", timeout=60).json()
+    return out
+
+
+def copied(url: str, image_id: str, store: str) -> bool:
+    d = doc(url, image_id)
+    return store in (d.get("stores") or "").split(",") and not d.get("os_glance_import_task")
+
+
+def cleanup(url: str, prefix: str) -> None:
+    for hidden in ("false", "true"):
+        r = requests.get(
+            f"{url}/v2/images", params={"limit": 1000, "os_hidden": hidden}, timeout=60
+        )
+        for d in r.json()["images"]:
+            if (d.get("name") or "").startswith(prefix):
+                requests.delete(f"{url}/v2/images/{d['id']}", timeout=60)
+
+
+def glance_loop(env: dict[str, str], ids: list[str], store: str) -> tuple[float, int]:
+    url = env["GLANCE_LAB_URL"]
+    cli = str(Path(env["GLANCE_LAB_VENV"]) / "bin" / "glance")
+    cenv = {**os.environ, "OS_IMAGE_URL": url, "OS_AUTH_TOKEN": "lab-no-auth"}
+    errors = 0
+    start = time.monotonic()
+    for image_id in ids:
+        done = subprocess.run(
+            [cli, "image-import", image_id, "--import-method", "copy-image", "--stores", store],
+            env=cenv,
+            capture_output=True,
+            check=False,
+        )
+        errors += done.returncode != 0
+        while done.returncode == 0 and not copied(url, image_id, store):
+            time.sleep(0.5)
+    return time.monotonic() - start, errors
+
+
+def imageyard(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    return subprocess.run([*IMAGEYARD, *args], env=env, capture_output=True, text=True, check=False)
+
+
+def make_plan(env: dict[str, str], tmp: Path, pattern: str) -> Path:
+    inv, plan = tmp / "inv.json", tmp / "plan.json"
+    imageyard(
+        "collect",
+        "--config-dir",
+        env["IMAGEYARD_LAB_ETC"],
+        "--glance-endpoint",
+        env["GLANCE_LAB_URL"],
+        "-o",
+        str(inv),
+        "-q",
+    )
+    made = imageyard("plan", "make", str(inv), "-o", str(plan), "--image", pattern)
+    if made.returncode not in (0, 3):
+        print(made.stderr.strip(), file=sys.stderr)
+    return plan
+
+
+def apply_run(env: dict[str, str], plan: Path, parallel: int) -> tuple[float, int]:
+    start = time.monotonic()
+    done = imageyard(
+        "apply", str(plan), "--glance-endpoint", env["GLANCE_LAB_URL"], "--parallel", str(parallel)
+    )
+    if done.returncode != 0:
+        print(done.stderr.strip(), file=sys.stderr)
+    return time.monotonic() - start, done.returncode
+
+
+def throughput(env: dict[str, str], n: int, parallel: int, prefix: str, tmp: Path) -> int:
+    url = env["GLANCE_LAB_URL"]
+    loop_ids = [
+        make_image(url, f"{prefix}-g{i:03d}", os.urandom(1 << 20), "fast") for i in range(n)
+    ]
+    ours = [make_image(url, f"{prefix}-y{i:03d}", os.urandom(1 << 20), "fast") for i in range(n)]
+    plan = make_plan(env, tmp, f"{prefix}-y*")
+    actions = json.loads(plan.read_text())["actions"]
+    assert len(actions) == n and {a["kind"] for a in actions} == {"copy-image"}, actions
+    loop_s, loop_err = glance_loop(env, loop_ids, "ceph")
+    ours_s, rc = apply_run(env, plan, parallel)
+    ours_err = sum(not copied(url, i, "ceph") for i in ours) + (rc != 0)
+    loop_err += sum(not copied(url, i, "ceph") for i in loop_ids)
+    print(f"copy-image x{n} (1 MiB each, fast -> ceph)")
+    print(
+        f"  glance image-import loop (serial, waits for each): {loop_s:7.2f} s, {loop_err} errors"
+    )
+    print(
+        f"  imageyard apply --parallel {parallel}:              {ours_s:7.2f} s, {ours_err} errors"
+    )
+    print(f"  ratio (loop / imageyard): {loop_s / ours_s:.2f}x")
+    return int(loop_err + ours_err > 0)
+
+
+def conversion(env: dict[str, str], gib: int, data_mib: int, prefix: str, tmp: Path) -> int:
+    raw, qcow2 = tmp / "big.raw", tmp / "big.qcow2"
+    with open(raw, "wb") as fh:
+        fh.truncate(gib << 30)
+        step = (gib << 30) // max(data_mib, 1)
+        for i in range(data_mib):
+            fh.seek(i * step)
+            fh.write(os.urandom(1 << 20))
+    subprocess.run(
+        ["qemu-img", "convert", "-f", "raw", "-O", "qcow2", str(raw), str(qcow2)], check=True
+    )
+    raw.unlink()
+    upload_file(env["GLANCE_LAB_URL"], f"{prefix}-big", qcow2, "ceph", "qcow2")
+    qcow2.unlink()
+    plan = make_plan(env, tmp, f"{prefix}-big")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    took, rc = apply_run(env, plan, 1)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(
+        f"convert-to-raw of a {gib} GiB qcow2 ({data_mib} MiB of data): {took:.1f} s, "
+        f"exit {rc}; peak RSS of the largest process {peak / 1024:.0f} MiB"
+        + ("" if peak > before else " (not above the earlier runs' peak)")
+    )
+    return int(rc != 0)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--images", type=int, default=20)
+    parser.add_argument("--parallel", type=int, default=8)
+    parser.add_argument("--convert-gib", type=int, default=2)
+    parser.add_argument("--convert-data-mib", type=int, default=256)
+    args = parser.parse_args()
+    if not (LAB / "lab.env").is_file():
+        print("the apply benchmark needs the lab: make lab-up", file=sys.stderr)
+        return 2
+    env = lab_env()
+    prefix = f"iy-apply-bench-{uuid.uuid4().hex[:8]}"
+    try:
+        with tempfile.TemporaryDirectory(prefix="imageyard-bench-") as tmp:
+            work = {name: Path(tmp) / name for name in ("copy", "convert")}
+            for path in work.values():
+                path.mkdir()
+            bad = throughput(env, args.images, args.parallel, prefix, work["copy"])
+            if args.convert_gib:
+                gib, mib = args.convert_gib, args.convert_data_mib
+                bad |= conversion(env, gib, mib, prefix, work["convert"])
+    finally:
+        cleanup(env["GLANCE_LAB_URL"], prefix)
+    return bad
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,65 @@
+"""``plan make --reclaim``: missing-data locations and unused duplicates as plan steps."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reclaim"))
+from reclaim_support import DATADIR, FSID, IMG_FILE, IMG_RBD, SNAP, healthy, image, rbd, uid
+
+from imageyard.model.location import Location
+from imageyard.plan import PlanPolicy, make_plan
+
+RECLAIM = PlanPolicy(place=False, convert=False, reclaim=True)
+
+
+def _steps(inv: object) -> list[tuple[str, str, str]]:
+    plan = make_plan(inv, RECLAIM)  # type: ignore[arg-type]
+    return [(a.kind, a.image_id, a.target) for a in plan.actions]
+
+
+def test_a_location_without_data_goes_only_when_another_copy_remains() -> None:
+    inv = healthy()
+    two = uid(30)
+    both = image(
+        two,
+        "ceph",
+        f"rbd://{FSID}/images/{two}/snap",
+        stores=("ceph", "fast"),
+        locations=(
+            Location(f"rbd://{FSID}/images/{two}/snap", "ceph"),
+            Location(f"file://{DATADIR}/{two}", "fast"),
+        ),
+    )
+    cluster = inv.ceph_clusters[0]
+    pools = tuple(
+        replace(p, images=(*p.images, rbd("images", two, snapshots=(SNAP,))))
+        if p.name == "images"
+        else p
+        for p in cluster.pools
+    )
+    inv = replace(inv, images=(*inv.images, both), ceph_clusters=(replace(cluster, pools=pools),))
+    inv = replace(inv, store_listings=tuple(replace(x, objects=()) for x in inv.store_listings))
+    steps = _steps(inv)
+    assert ("delete-from-store", two, "fast") in steps
+    assert not [s for s in steps if s[1] == IMG_FILE]  # its only copy: never removed
+    assert make_plan(inv, RECLAIM).actions[0].destructive
+
+
+def test_unused_duplicates_are_hidden_and_used_ones_left_alone() -> None:
+    inv = healthy()
+    same = {"os_hash_value": "h-same", "size": 3000}
+    a = image(uid(21), "ceph", f"rbd://{FSID}/images/{uid(21)}/snap", **same)
+    b = image(uid(22), "fast", f"file://{DATADIR}/{uid(22)}", visibility="public", **same)
+    c = image(uid(23), "fast", f"file://{DATADIR}/{uid(23)}", **same)
+    twin = image(uid(24), "fast", f"file://{DATADIR}/{uid(24)}", os_hash_value=f"hash-{IMG_RBD}")
+    steps = _steps(replace(inv, images=(*inv.images, a, b, c, twin)))
+    assert sorted(steps) == [
+        ("retire-image", uid(21), "hide"),
+        ("retire-image", uid(23), "hide"),
+        ("retire-image", uid(24), "hide"),
+    ]
+    unknown_usage = replace(inv, images=(*inv.images, a, b, c), sources=())
+    assert _steps(unknown_usage) == []  # usage not known: nothing retired
