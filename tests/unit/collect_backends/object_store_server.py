@@ -62,6 +62,29 @@ class Handler(http.server.BaseHTTPRequestHandler):
         else:
             self._s3(url.path.strip("/"), query)
 
+    def do_POST(self) -> None:
+        """Keystone v3 password auth: a token and a catalog naming the Swift account."""
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+        self.backend.requests.append(f"POST {self.path}")
+        user = body["auth"]["identity"]["password"]["user"]
+        if self.path.rstrip("/") != "/v3/auth/tokens" or user["password"] != self.backend.swift_key:
+            self._send(401, b'{"error": {"code": 401}}', {"Content-Type": "application/json"})
+            return
+        url = f"http://{self.headers.get('Host')}/v1/AUTH_lab"
+        endpoints = [
+            {"id": i, "interface": i, "region": "RegionOne", "region_id": "RegionOne", "url": url}
+            for i in ("public", "internal")
+        ]
+        token = {
+            "methods": ["password"],
+            "expires_at": "2999-01-01T00:00:00.000000Z",
+            "user": {"id": user["name"], "name": user["name"], "domain": {"id": "default"}},
+            "project": {"id": "p", "name": "p", "domain": {"id": "default"}},
+            "catalog": [{"type": "object-store", "id": "s", "endpoints": endpoints}],
+        }
+        data = json.dumps({"token": token}).encode()
+        self._send(201, data, {"Content-Type": "application/json", "X-Subject-Token": "tok"})
+
     def _listing_fault(self) -> bool:
         time.sleep(self.backend.delay)
         limit = self.backend.fail_after_pages

@@ -198,6 +198,22 @@ def test_a_listing_over_the_limit_is_cut(tmp_path: Path, url: str) -> None:
     assert found["s3"].error == "cut at 1 objects (raise --backend-limit)"
 
 
+@pytest.mark.parametrize(("key", "complete"), [(SWIFT_KEY, True), ("wrong-key", False)])
+def test_keystone_v3_account(
+    tmp_path: Path, url: str, backend: Backend, key: str, complete: bool
+) -> None:
+    etc = write_config(tmp_path, url, key=key)
+    refs = etc / "glance-swift.conf"
+    refs.write_text(refs.read_text().replace("/auth/1.0", "/v3"))
+    swift = by_store(collect(etc))["swift"]
+    assert "POST /v3/auth/tokens" in backend.requests
+    assert swift.complete is complete
+    if complete:
+        assert len(swift.objects) == 4
+    else:
+        assert swift.error is not None and "Keystone v3: HTTP 401" in swift.error
+
+
 def test_multiple_containers_are_found_by_prefix(
     tmp_path: Path, url: str, backend: Backend
 ) -> None:
