@@ -212,3 +212,25 @@ def test_the_lock_is_exclusive(tmp_path: Path) -> None:
         pass
     with exclusive(lock):  # released when the holder is done
         pass
+
+
+class _Steps:
+    def __init__(self) -> None:
+        self.begun: list[tuple[str, int | None]] = []
+        self.done = 0
+
+    def begin(self, label: str, total: int | None = None) -> None:
+        self.begun.append((label, total))
+
+    def advance(self, amount: int = 1) -> None:
+        self.done += amount
+
+
+def test_progress_counts_every_finished_action() -> None:
+    inv = _many(5)
+    plan = make_plan(inv, PlanPolicy(place=False, convert=False, moves=(("ceph", "local"),)))
+    steps = _Steps()
+    options = ApplyOptions(yes_destroy=True)
+    outcome = Engine(plan, StepContext(FakeGlance(inv.images)), None, options, print, steps).run()
+    assert outcome.complete and steps.begun == [("apply", len(plan.actions))]
+    assert steps.done == len(plan.actions)
