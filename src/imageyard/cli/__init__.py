@@ -35,6 +35,7 @@ def _register_commands(group: click.Group) -> None:
         metrics,
         paths,
         plan,
+        probe,
         reclaim,
         report,
         show,
@@ -54,6 +55,7 @@ def _register_commands(group: click.Group) -> None:
         report.command,
         diff.command,
         metrics.command,
+        probe.group,
     ):
         group.add_command(command)
 
