@@ -3,7 +3,9 @@
 ``make bench`` (or ``.venv/bin/python bench/run.py``). The redaction benchmark checks that
 masking secrets stays linear in the input size. The offline benchmark (show, audit, design
 on a generated 100,000-image snapshot) runs anywhere, as does the reclaim one
-(``reclaim.analyse`` on 100,000 Glance and 300,000 RBD images beside a hash-join baseline).
+(``reclaim.analyse`` on 100,000 Glance and 300,000 RBD images beside a hash-join baseline),
+and so does the report one (``imageyard report`` of 100,000 images, loaded and filtered in
+headless Chromium).
 The collection benchmark needs the lab (``make lab-up``): it starts a bench Glance of its
 own beside the lab's, fills it with ``--images`` images (default 20,000) and removes it
 afterwards; ``--quick`` uses 2,000 images, one round and one uWSGI process. The apply
@@ -45,6 +47,11 @@ def main() -> int:
     reclaim += ["--images", "20000", "--rbd", "60000"] if args.quick else []
     print("$", " ".join(reclaim[1:]), flush=True)
     if subprocess.run(reclaim, check=False).returncode != 0:
+        return 1
+    report = [sys.executable, str(HERE / "report.py")]
+    report += ["--images", "20000"] if args.quick else []
+    print("$", " ".join(report[1:]), flush=True)
+    if subprocess.run(report, check=False).returncode != 0:
         return 1
     if not lab_is_up():
         print("the collection benchmark needs the lab: make lab-up", file=sys.stderr)

@@ -1,0 +1,75 @@
+"""The HTML report at scale: render a generated 100,000-image snapshot, load and filter it.
+
+Prints the render time of ``imageyard report`` (goal 10 s), the file's size, and the time
+headless Chromium (Debian's ``chromium``, driven by Playwright) takes to load the file
+until its tables are drawn, then to filter the findings and the images (goal 3 s for load
+plus filter). Also times ``imageyard metrics`` on the same snapshot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from offline import make_snapshot
+
+GOAL_RENDER = 10.0
+GOAL_BROWSER = 3.0
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _timed(args: list[str]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "imageyard", *args], check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"imageyard {args[0]} exited {done.returncode}")
+    return time.perf_counter() - start
+
+
+def _browser(html: Path) -> tuple[float, float]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page()
+        start = time.perf_counter()
+        page.goto(html.as_uri())
+        page.wait_for_selector("body[data-ready='1']", state="attached", timeout=120_000)
+        loaded = time.perf_counter() - start
+        count = "document.getElementById('images-count').textContent"
+        before = page.evaluate(count)
+        start = time.perf_counter()
+        page.fill("#images-filter", "image-00004")
+        page.wait_for_function(f"{count} !== {before!r}")
+        page.fill("#findings-filter", "high")
+        page.click("#images-table th[data-col='4']")
+        filtered = time.perf_counter() - start
+        browser.close()
+    return loaded, filtered
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--images", type=int, default=100_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        snap, html = Path(tmp) / "inv.json", Path(tmp) / "report.html"
+        make_snapshot(args.images, snap)
+        render = _timed(["report", str(snap), "-o", str(html)])
+        metrics = _timed(["metrics", str(snap), "-o", str(Path(tmp) / "m.prom")])
+        loaded, filtered = _browser(html)
+        size = html.stat().st_size / 2**20
+    print(f"images {args.images}: report {render:.1f} s (goal {GOAL_RENDER:g}), {size:.1f} MiB; "
+          f"metrics {metrics:.1f} s")  # fmt: skip
+    print(f"browser: load {loaded:.2f} s + filter/sort {filtered:.2f} s "
+          f"= {loaded + filtered:.2f} s (goal {GOAL_BROWSER:g})")  # fmt: skip
+    ok = render <= GOAL_RENDER and loaded + filtered <= GOAL_BROWSER
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

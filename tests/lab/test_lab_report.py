@@ -1,0 +1,154 @@
+"""The seeded lab's report in a real browser, its metrics through promtool, and a drift.
+
+The lab is collected (configuration, Glance, Ceph, the file/S3/Swift backends); the HTML
+report is opened in Debian's headless Chromium, driven by Playwright with that system
+browser (``lab/install-deps`` installs ``chromium`` and ``prometheus``). The test checks
+that every section and chart is there, that filtering and sorting change the rows shown,
+that an image's detail opens and that the console has no error; it saves a screenshot to
+tests/actual/report.png. ``promtool check metrics`` validates ``imageyard metrics``. The
+drift test makes two images of its own in the ``fast`` store (a unique name prefix), moves
+them to ``ceph`` with a plan applied between two snapshots, and deletes them afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from apply_support import cleanup, make_image, plan, prefix
+from apply_support import run as apply_run
+from apply_support import snapshot as snapshot_of
+
+from imageyard.cli import run
+
+if TYPE_CHECKING:
+    from conftest import Lab
+
+pytestmark = pytest.mark.lab
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _collect(lab: Lab, out: Path) -> Path:
+    argv = ["collect", "-q", "--config-dir", str(lab.etc), "--glance-endpoint", lab.glance_url,
+            "--sources", "config,glance,ceph,backends", "--ceph-user", "ops",
+            "-o", str(out)]  # fmt: skip
+    assert run(argv) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def snapshot(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _collect(lab, tmp_path_factory.mktemp("report") / "lab.json")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"{CHROMIUM} missing: run bash lab/install-deps", pytrace=False)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("playwright missing: make venv (the 'browser' extra)", pytrace=False)
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+def _visible_column(page: Any, table: str, column: int) -> list[str]:
+    cells = page.locator(f"#{table} tbody tr td:nth-child({column})")
+    return [str(t) for t in cells.all_text_contents()]
+
+
+def test_report_opens_with_every_section_and_no_console_error(
+    snapshot: Path, browser: Any, tmp_path: Path
+) -> None:
+    html = tmp_path / "report.html"
+    assert run(["report", str(snapshot), "-o", str(html)]) == 0
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on(
+        "request", lambda r: errors.append(f"request {r.url}") if r.url != html.as_uri() else None
+    )
+    page.goto(html.as_uri())
+    page.wait_for_selector("body[data-ready='1']", state="attached")
+    for section in ("summary", "charts", "findings", "images", "gaps", "design"):
+        assert page.locator(f"section#{section}").is_visible(), section
+    assert page.locator("svg.chart").count() == 5
+    assert page.locator("#chart-bytes-store rect.bar").count() >= 3
+    assert page.locator("#chart-paths rect.bar").count() >= 2
+    box = page.locator("#chart-bytes-store svg").bounding_box()
+    assert box is not None and box["width"] > 100 and box["height"] > 20
+
+    total = page.locator("#findings-table tbody tr").count()
+    assert total > 3
+    page.fill("#findings-filter", "duplicate-image")
+    rules = _visible_column(page, "findings-table", 2)
+    assert rules and set(rules) == {"duplicate-image"} and len(rules) < total
+    page.fill("#findings-filter", "")
+    page.click("#findings-table th[data-col='2']")
+    ascending = _visible_column(page, "findings-table", 2)
+    assert ascending == sorted(ascending) and len(set(ascending)) > 1
+    page.click("#findings-table th[data-col='2']")
+    assert _visible_column(page, "findings-table", 2) == sorted(ascending, reverse=True)
+
+    page.locator("#images-table tbody tr").first.click()
+    assert page.locator("#image-detail").is_visible()
+    assert "Path per consumer" in page.locator("#image-detail").inner_text()
+    actual = ROOT / "tests" / "actual"
+    actual.mkdir(exist_ok=True)
+    page.screenshot(path=str(actual / "report.png"), full_page=True)
+    page.close()
+    assert errors == []
+
+
+def test_promtool_accepts_the_metrics(snapshot: Path, tmp_path: Path) -> None:
+    promtool = shutil.which("promtool")
+    assert promtool is not None, "promtool missing: run bash lab/install-deps"
+    prom = tmp_path / "imageyard.prom"
+    assert run(["metrics", str(snapshot), "-o", str(prom)]) == 0
+    text = prom.read_text()
+    assert 'imageyard_store_bytes{store="ceph"}' in text
+    check = subprocess.run([promtool, "check", "metrics"], input=text, capture_output=True,
+                           text=True, check=False)  # fmt: skip
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert check.stdout + check.stderr == ""  # not even a lint warning
+
+
+@pytest.fixture
+def area(lab: Lab) -> Iterator[str]:
+    name = prefix("report")
+    yield name
+    cleanup(lab, name)
+
+
+def test_diff_before_and_after_an_applied_plan_lists_exactly_its_moves(
+    lab: Lab, area: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ids = {make_image(lab, f"{area}-d{i}", os.urandom(128 * 1024), "fast") for i in range(2)}
+    before = tmp_path / "before"
+    before.mkdir()
+    plan_file = plan(lab, before, "--image", f"{area}-*", "--no-place", "--no-convert",
+                     "--move", "fast=ceph")  # fmt: skip
+    apply_run("apply", str(plan_file), "--glance-endpoint", lab.glance_url, "--yes-destroy",
+              check=0)  # fmt: skip
+    after = snapshot_of(lab, tmp_path / "after.json")
+    capsys.readouterr()
+    assert run(["diff", str(before / "inv.json"), str(after), "-f", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    moved = {m["id"]: (m["left"], m["joined"]) for m in doc["images"]["moved"]}
+    assert {i: moved[i] for i in ids} == {i: (["fast"], ["ceph"]) for i in ids}
+    # other tests may add or remove their own images meanwhile; none of them is ours
+    others = doc["images"]["added"] + doc["images"]["removed"]
+    assert not [o for o in others if o["name"].startswith(area)]
+    assert all(m["name"].startswith(area) for m in doc["images"]["moved"] if m["id"] in ids)
