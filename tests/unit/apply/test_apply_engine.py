@@ -198,9 +198,13 @@ def test_journal_of_another_plan_is_refused_and_a_torn_last_line_ignored(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "j"
-    path.write_text('{"plan": "sha256:other"}\n')
+    path.write_text('{"plan": "sha256:other"}\n{"id": "a0001", "event": "start"}\n')
     with pytest.raises(InputError, match="another plan"):
         Journal.open(str(path), "sha256:mine")
+    path.write_text('{"plan": "sha256:other"}\n')  # refused before any step: start afresh
+    fresh = Journal.open(str(path), "sha256:mine")
+    fresh.close()
+    assert json.loads(path.read_text().splitlines()[0])["plan"] == "sha256:mine"
     path.write_text('{"plan": "sha256:mine"}\n{"id": "a0001", "event": "done"}\n{"id": "a00')
     assert Journal.open(str(path), "sha256:mine").done == {"a0001"}
 
