@@ -3,19 +3,19 @@
 Every example site, config fixture, corpus set and regression site of
 ``tests/fixtures/sites`` (over its config fixture, as the unit tests design it; a site refused
 as bad input makes no config) is designed for the lab's Glance (33) and sorted into its
-*layout kind*: the store types of the design, one API or one per site,
-greenfield / config files / a ``glance.conf.d`` directory, and whether a single-store config
-is migrated. One design per kind (the first of the corpus, then the examples, then the
-config fixtures) is started, every glance-api of it (a DCN design has one per site): its
+*layout kind*: the store types of the design, one API or one per site, greenfield / config
+files / a ``glance.conf.d`` directory, and whether a single-store config is migrated. One
+design per kind (the first of the corpus, then the examples, the config fixtures and the
+regression sites) is started, every glance-api of it (a DCN design has one per site): its
 files in load order, with the lab overlay of ``glance_host.py`` appended (the lab's Ceph,
 radosgw and paste pipeline instead of the deployment's), through ``lab/glance-try`` from a
-database migrated once, two at a time (``IMAGEYARD_DESIGN_START_WORKERS``). With ``IMAGEYARD_DESIGN_START=all``
-(``make test-design-start-all``) every glance-api of every design is started instead, not one
-design per kind. Each must start, and ``GET /v2/info/stores`` must list
-exactly the stores its API plan enables and name its default. The other designs of a kind
-differ only in values the oslo load check (``test_lab_design_oslo.py``) and the unit
-acceptance tests read. Designs whose stores the lab cannot provide are listed in
-``NOT_HOSTED`` with the reason, and the list is asserted, not skipped.
+database migrated once, two at a time (``IMAGEYARD_DESIGN_START_WORKERS``). With
+``IMAGEYARD_DESIGN_START=all`` (``make test-design-start-all``) every glance-api of every
+design is started instead. Each must start, and ``GET /v2/info/stores`` must list exactly
+the stores its API plan enables and name its default. The other designs of a kind differ
+only in values the oslo load check (``test_lab_design_oslo.py``) and the unit acceptance
+tests read. Stores the lab cannot provide are listed in ``LEFT_OUT`` with the reason, and
+the list is asserted, not skipped.
 """
 
 from __future__ import annotations
