@@ -21,6 +21,7 @@ from imageyard.audit.rules import (
     locations,
     nova,
     owners,
+    signing,
     startup,
     store_options,
     weights,
@@ -44,6 +45,10 @@ RULES: tuple[Rule, ...] = (
     cow_eligibility.cow_not_eligible,
     # security
     locations.locations_exposed_user_facing,
+    signing.signature_verify_cow_bypass,
+    signing.image_signature_incomplete,
+    signing.public_image_unsigned,
+    signing.signed_image_converted_on_import,
     # store layout
     file_stores.staging_dir_inside_file_store,
     file_stores.shared_file_store_datadir,
