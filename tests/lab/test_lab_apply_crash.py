@@ -1,13 +1,14 @@
 """Crash test: apply killed with SIGKILL at random points, resumed, always ends the same.
 
-A plan of 50 actions (25 small images of 64 KiB moved between the ``fast`` file store and the
-``ceph`` RBD store: a copy-image, then a delete-from-store each) is applied in rounds that
-alternate the direction; in each round apply is started and killed with SIGKILL after a
-random delay ``KILLS`` times, then run to the end. After every round, Glance and the RBD
-pool must show exactly the planned final state: each image in the target store only, with
-one location, its hash unchanged, its RBD image present exactly when it is in ``ceph``, its
-file present exactly when it is in ``fast``, and no image made or lost. The seed is printed
-(``IMAGEYARD_CRASH_SEED`` repeats a run).
+A plan of 50 actions (25 small images of 64 KiB moved between the ``fast`` file store and
+the ``ceph`` RBD store: a copy-image, then a delete-from-store each) is applied in rounds
+that alternate the direction; in each round apply is started and killed with SIGKILL after a
+random delay ``KILLS`` times, then run to the end (2 rounds of 10 kills by default;
+``IMAGEYARD_CRASH_ROUNDS`` and ``IMAGEYARD_CRASH_KILLS`` ask for more). After every round,
+Glance and the RBD pool must show exactly the planned final state: each image in the target
+store only, with one location, its hash unchanged, its RBD image present exactly when it is
+in ``ceph``, its file present exactly when it is in ``fast``, and no image made or lost. The
+seed is printed (``IMAGEYARD_CRASH_SEED`` repeats a run).
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ from apply_support import (
 )
 
 IMAGES = 25
-ROUNDS = 3
-KILLS = 7  # 21 kills in all
+ROUNDS = int(os.environ.get("IMAGEYARD_CRASH_ROUNDS", "2"))
+KILLS = int(os.environ.get("IMAGEYARD_CRASH_KILLS", "10"))  # 20 kills in all by default
 DIRECTIONS = (("fast", "ceph"), ("ceph", "fast"))
 
 

@@ -26,6 +26,7 @@ from imageyard.apply.journal import Journal
 from imageyard.errors import ExitCode, ImageyardError, UsageError
 from imageyard.model.plan import Action, ImageState, Plan
 from imageyard.plan.show import describe, human_bytes
+from imageyard.steps import NO_STEPS, Steps
 
 
 class StalePlan(ImageyardError):
@@ -118,6 +119,7 @@ class Engine:
         journal: Journal | None,
         options: ApplyOptions,
         echo: Callable[[str], None],
+        steps: Steps = NO_STEPS,
     ) -> None:
         self.plan, self.ctx, self.journal, self.options, self.echo = (
             plan,
@@ -135,6 +137,7 @@ class Engine:
         self.stop = threading.Event()
         self.lock = threading.Lock()
         self.later = _later_results(plan)
+        self.steps = steps
 
     # -------------------------------------------------------------- selection
 
@@ -256,6 +259,7 @@ class Engine:
         with self.lock:
             self.finished.add(action.id)
             self.outcome.done.append(action.id)
+            self.steps.advance()
         return True
 
     def _lane(self, lane: list[Action]) -> None:
@@ -269,6 +273,7 @@ class Engine:
         """Apply every pending action; the outcome says whether the plan is complete."""
         actions = self.pending()
         self.preflight(actions)
+        self.steps.begin("dry run" if self.options.dry_run else "apply", total=len(actions))
         lanes = self._lanes(actions)
         with ThreadPoolExecutor(max_workers=max(1, self.options.parallel)) as pool:
             for future in [pool.submit(self._lane, lane) for lane in lanes]:

@@ -4,7 +4,8 @@ Concepts: the first line names the plan (its fingerprint); every later line is o
 of one action: ``start`` (about to change something), ``done`` (verified; ``note`` says
 ``already`` when live state showed it done) or ``failed`` (with the error). Resume = the
 plan minus the actions with a ``done`` line. A line cut short by a crash is ignored (it can
-only be the last). A journal of another plan is refused.
+only be the last). A journal of another plan is refused, unless it holds no step at all
+(that plan was refused before its first step, e.g. as stale): then it is started afresh.
 """
 
 from __future__ import annotations
@@ -55,6 +56,9 @@ class Journal:
             except ValueError:
                 if n != len(lines):
                     raise InputError(f"{self.path}:{n}: not a journal line") from None
+        if len(entries) == 1 and entries[0].get("plan") != self.plan_fingerprint:
+            os.truncate(self.path, 0)  # another plan's journal with no step: nothing to keep
+            return
         if entries and entries[0].get("plan") != self.plan_fingerprint:
             raise InputError(
                 f"{self.path}: this journal belongs to another plan",

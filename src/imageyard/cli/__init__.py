@@ -26,7 +26,18 @@ from imageyard.errors import ExitCode, ImageyardError
 
 def _register_commands(group: click.Group) -> None:
     """Attach every subcommand; imported here, never at import time of this module."""
-    from imageyard.cli import apply, audit, collect, design, paths, plan, reclaim, show, simulate
+    from imageyard.cli import (
+        apply,
+        audit,
+        collect,
+        design,
+        paths,
+        plan,
+        probe,
+        reclaim,
+        show,
+        simulate,
+    )
 
     for command in (
         collect.command,
@@ -38,6 +49,7 @@ def _register_commands(group: click.Group) -> None:
         apply.command,
         reclaim.command,
         simulate.group,
+        probe.group,
     ):
         group.add_command(command)
 

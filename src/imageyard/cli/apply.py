@@ -14,6 +14,7 @@ from imageyard.apply.glance import HttpGlance
 from imageyard.apply.journal import Journal
 from imageyard.apply.lock import default_lock_path, exclusive
 from imageyard.cli.collect import _image_url
+from imageyard.cli.progress import TerminalSteps
 from imageyard.errors import ExitCode, UsageError
 from imageyard.plan import read_plan
 
@@ -151,7 +152,9 @@ def command(
         if not dry_run:
             journal = Journal.open(journal_path or f"{plan_file}.journal", plan.fingerprint)
         try:
-            outcome = Engine(plan, ctx, journal, options, lambda s: click.echo(s)).run()
+            with TerminalSteps() as steps:
+                engine = Engine(plan, ctx, journal, options, click.echo, steps)
+                outcome = engine.run()
         finally:
             if journal is not None:
                 journal.close()

@@ -27,10 +27,12 @@ def _config_name(d: object, used: set[str]) -> str:
     from imageyard.design.diff import FileDiff
 
     assert isinstance(d, FileDiff)
-    if d.target and d.target != d.path:
+    if d.before:  # an existing file keeps its own name (a later file of a group too)
+        name = Path(d.path).name
+    elif d.target and d.target != d.path:
         name = f"{Path(d.target).name}-{d.file}"
     else:
-        name = Path(d.path).name if d.before else d.file
+        name = d.file
     if name in used:
         name = f"{Path(d.path).parent.name}-{name}"
     used.add(name)

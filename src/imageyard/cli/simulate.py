@@ -16,7 +16,7 @@ from imageyard.model.snapshot import read_inventory
 from imageyard.simulate import cache, generate
 from imageyard.simulate import inventory as from_inventory
 from imageyard.simulate.cinder_cache import CinderCacheSettings
-from imageyard.simulate.estimate import Throughputs, read_throughputs
+from imageyard.simulate.estimate import read_throughputs
 from imageyard.simulate.glance_cache import GlanceCacheSettings
 from imageyard.simulate.nova_base import NovaBaseSettings
 from imageyard.simulate.render import FORMATS
@@ -138,9 +138,10 @@ def _cache_options(func: Any) -> Any:
 )
 @click.option(
     "--probe-results",
+    multiple=True,
     type=click.Path(dir_okay=False),
     metavar="JSON",
-    help="Throughputs measured by 'imageyard probe -f json' for the boot estimate.",
+    help="Throughputs measured by 'imageyard probe -f json' for the boot estimate; repeatable.",
 )
 @click.option(
     "-f", "--format", "fmt", type=click.Choice(list(FORMATS)), default="table", show_default=True
@@ -153,7 +154,7 @@ def cache_command(
     instance_lifetime: float,
     target_hit_rate: float | None,
     glance_step: int,
-    probe_results: str | None,
+    probe_results: tuple[str, ...],
     fmt: str,
     out: str,
     **flags: Any,
@@ -165,7 +166,7 @@ def cache_command(
     image_cache_max_size, image_volume_cache_max_size_gb and Nova minimum age reaching it.
     A bad trace, snapshot or probe result gives exit code 5.
     """
-    check_output(out, "results", (trace_path, inventory, probe_results))
+    check_output(out, "results", (trace_path, inventory, *probe_results))
     cfg = cache.CacheSettings(target_hit_rate=target_hit_rate, glance_step=glance_step)
     sizes: dict[str, int] = {}
     if inventory is not None:
@@ -173,7 +174,7 @@ def cache_command(
         cfg, sizes = from_inventory.configured(inv, cfg), from_inventory.image_sizes(inv)
     cfg = _flags(cfg, flags)
     trace = read_trace(trace_path, sizes, instance_lifetime)
-    rates = read_throughputs(probe_results) if probe_results else Throughputs()
+    rates = read_throughputs(probe_results)
     reports = cache.run(trace, models or cache.MODELS, cfg, rates)
     write_output(FORMATS[fmt](reports, len(trace), rates), out, "results", (trace_path,))
     return int(ExitCode.OK)

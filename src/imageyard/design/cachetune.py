@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 
 from imageyard.design.model import Decision, StorePlan
+from imageyard.design.provenance import ASSUMED, datum
 from imageyard.design.site import Site
 
 GIB = 1024**3
@@ -136,7 +137,11 @@ def _boot_evidence(site: Site) -> tuple[str, ...]:
     hot = site.boot.top_images or len(site.boot.hot_image_ids)
     if not hot:
         return (
-            "no boot data: neither servers/volumes in the inventory nor a declared boot pattern",
+            datum(
+                ASSUMED,
+                "no boot data: neither servers/volumes in the inventory nor a declared boot "
+                "pattern",
+            ),
         )
     return (f"{site.boot.source}: {hot} hot images, {site.boot.top_share:.0%} of boots",)
 

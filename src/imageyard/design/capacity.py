@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from imageyard.design.formats import clone_stores, declared_growth_gib
 from imageyard.design.layout import CostSplit
 from imageyard.design.model import Conversion, Decision, StorePlan
+from imageyard.design.provenance import ASSUMED, DECLARED, about, datum, source_of
 from imageyard.design.site import MEASURED, Site
 from imageyard.model.image import Image
 from imageyard.model.inventory import Inventory
@@ -112,7 +113,13 @@ def _measured(
             )
         )
     if len(known) < len(mine):
-        unknown.append(f"{plan.id}: {len(mine) - len(known)} images to convert lack virtual_size")
+        unknown.append(
+            datum(
+                ASSUMED,
+                f"{plan.id}: {len(mine) - len(known)} images to convert lack virtual_size "
+                "(their growth is not counted)",
+            )
+        )
     draining = {s.id for s in stores if s.role == "drain"}
     moving = (
         [
@@ -166,7 +173,9 @@ def _declared(
         return parts, []
     growth = declared_growth_gib(cat)
     if growth is None:
-        return parts, [f"{plan.id}: qcow2 growth unknown (declare catalog.virtual_gib)"]
+        return parts, [
+            datum(ASSUMED, f"{plan.id}: qcow2 growth not counted (declare catalog.virtual_gib)")
+        ]
     if growth:
         parts.append(
             (
@@ -278,7 +287,7 @@ def decide_capacity(loads: tuple[Load, ...], stores: tuple[StorePlan, ...]) -> l
     )
     if any((ld.fill or 0.0) > TIGHT for ld in loads):
         why += f" Above {TIGHT:.0%} there is no room for uploads and conversions in flight."
-    evidence = [f"{ld.store.id}: {label}: {human(g)}" for ld in loads for label, g in ld.parts]
+    evidence = [about(ld.store.id, f"{label}: {human(g)}") for ld in loads for label, g in ld.parts]
     evidence += [
         f"declared: {ld.store.id} capacity_gib {ld.capacity_gib:g}"
         for ld in loads
@@ -327,7 +336,9 @@ def _rows(site: Site, loads: tuple[Load, ...]) -> tuple[str, list[_Row]]:
         return MEASURED, [
             _Row(b.id, b.image_count, b.stored_bytes / GIB, b.capacity_gib) for b in measured
         ]
-    return "planned", [_Row(ld.store.id, None, ld.gib, ld.capacity_gib) for ld in loads]
+    basis = {source_of(label) for ld in loads for label, _ in ld.parts} - {None}
+    source = DECLARED if basis == {DECLARED} else ASSUMED  # planned from declared data alone
+    return source, [_Row(ld.store.id, None, ld.gib, ld.capacity_gib) for ld in loads]
 
 
 @dataclass(frozen=True)
@@ -345,7 +356,8 @@ def imbalance(
     """Which store is overloaded, what the default and the weights do about it."""
     source, rows = _rows(site, loads)
     total = sum(r.gib for r in rows)
-    evidence = tuple(f"{source}: {r.text(total)}" for r in rows)
+    planned = "" if source == MEASURED else "planned: "
+    evidence = tuple(datum(source, f"{planned}{r.text(total)}") for r in rows)
     default = next((s for s in stores if s.is_default), None)
     if len(rows) < 2 or default is None:
         text = (

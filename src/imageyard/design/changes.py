@@ -20,7 +20,7 @@ from imageyard.design.cachetune import CachePlan
 from imageyard.design.layout import local_store
 from imageyard.design.model import ApiPlan, Change, StorePlan
 from imageyard.design.options import store_option_exists
-from imageyard.design.placement import glance_service, loaded_files
+from imageyard.design.placement import consumer_service, glance_service, loaded_files
 from imageyard.design.site import Site
 from imageyard.model.config import ConfigValue, GlanceApiConfig, as_list
 from imageyard.model.inventory import Inventory
@@ -72,15 +72,18 @@ def current(
     inv: Inventory | None, file: str, target: str = ""
 ) -> dict[tuple[str, str], ConfigValue]:
     """The effective current values of one file kind: (section, key) -> last occurrence
-    (for glance-api, over every file of that kind it loads, in load order)."""
+    (for glance-api, over every file of that kind it loads; for a compute group or a
+    cinder-volume, over every file it loads; in load order)."""
     if inv is None:
         return {}
     files = [f for f in inv.config.files if f.kind == KINDS[file]]
-    svc = glance_service(inv)
-    if target:
-        files = [f for f in files if f.path == target]
-    elif svc is not None and file in (API, IMPORT):
+    svc = consumer_service(inv, file, target) or (
+        None if target or file not in (API, IMPORT) else glance_service(inv)
+    )
+    if svc is not None:
         files = [f for f in loaded_files(inv, svc) if f.kind == KINDS[file]]  # last one wins
+    elif target:
+        files = [f for f in files if f.path == target]
     else:
         files = files[:1]
     out: dict[tuple[str, str], ConfigValue] = {}

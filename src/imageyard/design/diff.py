@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from imageyard.design.model import Change
-from imageyard.design.placement import paths_for
 from imageyard.model.config import ConfigFile
 from imageyard.model.inventory import Inventory
 from imageyard.secrets import redact
@@ -195,14 +194,14 @@ def apply_changes(text: str, changes: tuple[Change, ...]) -> str:
 
 
 def _placed(inv: Inventory | None, changes: tuple[Change, ...]) -> list[tuple[str, str, Change]]:
-    """(file, path, change) for every file a change is written to ("" path: the usual one)."""
+    """(file, path, change) for every file a change is written to ("" path: the usual one),
+    as ``placement.place`` recorded it in the change."""
     kinds = {kind: name for name, (kind, _) in KIND_PATHS.items()}
     by_path = {f.path: f for f in inv.config.files} if inv is not None else {}
     out = []
     for ch in changes:
-        paths = paths_for(inv, ch)
-        out += [(kinds.get(by_path[p].kind, ch.file), p, ch) for p in paths if p in by_path]
-        if not paths:
+        out += [(kinds.get(by_path[p].kind, ch.file), p, ch) for p in ch.paths if p in by_path]
+        if not ch.paths:
             out.append((ch.file, "", ch))
     return out
 

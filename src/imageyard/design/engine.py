@@ -44,6 +44,7 @@ from imageyard.design.pain import (
     summary,
     with_boots,
 )
+from imageyard.design.placement import place
 from imageyard.design.reclaim import plan_reclaim, reclaim_view
 from imageyard.design.site import Site
 from imageyard.design.startup import Ctx as StartupCtx
@@ -172,6 +173,7 @@ def build_design(
     if bad:
         names = ", ".join(f"{c.file} [{c.section}] {c.key}" for c in bad)
         raise AssertionError(f"design emitted options that do not exist: {names}")
+    changes = place(inv, changes)
     split = cost_split(site, stores)
     loads = plan_loads(site, inv, stores, items, split)
     layout = decide_layout(site, stores, major) + decide_capacity(loads, stores)

@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 
 from imageyard.design.model import Decision, StorePlan
+from imageyard.design.provenance import ASSUMED, DECLARED, datum
 from imageyard.design.site import MEASURED, Backend, CephCluster, Site
 
 WEIGHT_RELEASE = 27
@@ -113,6 +114,7 @@ def _new_rbd_store(site: Site, cluster: CephCluster, role: str) -> StorePlan:
         options=options,
         new=True,
         user=cluster.user,
+        source=DECLARED if cluster.source == DECLARED else ASSUMED,
     )
 
 
@@ -134,6 +136,7 @@ def _rbd_plan(site: Site, cluster_name: str, role: str) -> StorePlan:
         options=() if b.source == MEASURED else _declared_options(b, cluster),
         user=dict(b.options).get("rbd_store_user")
         or (None if b.source == MEASURED else cluster.user),
+        source=b.source,
     )
 
 
@@ -244,6 +247,7 @@ def plan_stores(site: Site, release: int) -> tuple[StorePlan, ...]:
                 site=b.site,
                 ceph_cluster=b.ceph_cluster,
                 pool=b.pool,
+                source=b.source,
             )
         )
     plans = [replace(p, is_default=p.role == "default") for p in plans]
@@ -358,7 +362,9 @@ def _decide_weights(stores: tuple[StorePlan, ...], release: int) -> Decision:
 
 def _holding(b: Backend) -> str:
     if b.image_count is None:
-        return f"unknown: {b.id} image count (Glance catalog not collected)"
+        return datum(
+            ASSUMED, f"{b.id} may hold images: its image count is unknown (catalog not collected)"
+        )
     return f"{b.source}: {b.id} holds {b.image_count} images, {b.stored_bytes / GIB:.1f} GiB"
 
 

@@ -39,14 +39,14 @@ def _decision(d: Decision) -> list[str]:
 
 def _stores_table(design: Design) -> list[str]:
     rows = [
-        "| store | type | role | weight | default | description |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| store | type | role | weight | default | source | description |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for s in design.stores:
         weight = "-" if s.weight is None else str(s.weight)
         rows.append(
             f"| {s.id} | {s.type} | {s.role} | {weight} | "
-            f"{'yes' if s.is_default else ''} | {s.description} |"
+            f"{'yes' if s.is_default else ''} | {s.source} | {s.description} |"
         )
     return [*rows, ""]
 

@@ -2,7 +2,8 @@
 
 Concepts: a ``Decision`` is one recommendation (``section`` a-e: layout, format, config,
 cache, reclaim), its ``choice``, a ``why`` computed from the data, the ``evidence`` (data
-points, each saying whether it was measured or declared) and the ids of the facts it rests
+points, each starting with where it comes from: measured, declared or assumed, see
+``provenance.py``) and the ids of the facts it rests
 on (``facts.py``); a ``warning`` decision says the design does not fit the data (a store
 over its capacity). The ``summary`` answers the declared pain points first. Decisions also
 produce typed plans: ``StorePlan`` (one Glance store as it should be), ``Conversion`` (an
@@ -48,6 +49,9 @@ class StorePlan:
     options: tuple[tuple[str, str], ...] = ()  # driver options to write for a new store
     new: bool = False
     user: str | None = None  # rbd: the cephx user it connects as (measured or declared)
+    # measured: in the collected config; declared: in the site description; assumed: a
+    # store the design adds whose pool and user are defaults (no file or site gives them)
+    source: str = "declared"
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,7 @@ class Change:
     fact: str
     target: str = ""  # which nova.conf / cinder backend / site's glance-api, when several
     risk: str = ""  # how this option can turn a slow path into a failure, and what avoids it
+    paths: tuple[str, ...] = ()  # the files it is written to (placement.py); () = usual path
 
 
 @dataclass(frozen=True)

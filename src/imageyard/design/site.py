@@ -29,6 +29,7 @@ MAX_SITE_BYTES = 4 * MiB
 
 DECLARED = "declared"
 MEASURED = "measured"
+ASSUMED = "assumed"
 SCHEMA: dict[str, Any] = json.loads(
     resources.files("imageyard.design.data").joinpath("site-schema.json").read_text("utf-8")
 )
@@ -116,7 +117,7 @@ class Catalog:
     total_gib: float = 0.0
     virtual_gib: float | None = None
     formats: tuple[tuple[str, float], ...] = ()
-    source: str = DECLARED
+    source: str = ASSUMED  # neither declared nor measured
 
     def share(self, fmt: str) -> float:
         return next((s for f, s in self.formats if f == fmt), 0.0)
@@ -131,7 +132,7 @@ class BootPattern:
     top_share: float = 0.0
     hot_image_ids: tuple[str, ...] = ()
     hot_set_gib: float | None = None
-    source: str = DECLARED
+    source: str = ASSUMED  # neither declared nor measured
 
 
 @dataclass(frozen=True)
@@ -228,6 +229,7 @@ def _catalog(d: Doc) -> Catalog:
         total_gib=float(d.get("total_gib", 0.0)),
         virtual_gib=_float(d.get("virtual_gib")),
         formats=tuple((k, float(v)) for k, v in d.get("formats", {}).items()),
+        source=DECLARED if d else ASSUMED,
     )
 
 
@@ -237,6 +239,7 @@ def _boot(d: Doc) -> BootPattern:
         top_images=int(d.get("top_images", 0)),
         top_share=float(d.get("top_share", 0.0)),
         hot_set_gib=_float(d.get("hot_set_gib")),
+        source=DECLARED if d else ASSUMED,
     )
 
 

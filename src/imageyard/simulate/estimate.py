@@ -8,7 +8,7 @@ Cinder cache hit is a clone of the cached volume. The estimate is the mean over 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from imageyard.errors import InputError
 from imageyard.files import MiB, read_text
@@ -37,24 +37,36 @@ def mean_boot_seconds(result: CacheResult, total_bytes: int, rates: Throughputs)
     return (download + built) / result.events
 
 
-def read_throughputs(path: str) -> Throughputs:
-    """The ``throughputs`` object of a probe's JSON result (``imageyard probe -f json``)."""
+def read_throughputs(paths: tuple[str, ...]) -> Throughputs:
+    """The throughputs measured by probes (``imageyard probe -f json``); a later file wins.
+
+    A probe measures what its path does: a clone's seconds, or a download's and an import's
+    bytes per second; what no file measured keeps the assumed value.
+    """
+    rates = Throughputs()
+    for path in paths:
+        found = _measured(path)
+        rates = replace(rates, **found, source=", ".join(paths))
+    return rates
+
+
+def _measured(path: str) -> dict[str, float]:
     text = read_text(path, "probe result", 16 * MiB)
     try:
         doc = json.loads(text)
-        rates = doc["throughputs"]
-        return Throughputs(
-            download_bps=_positive(rates["download_bps"]),
-            import_bps=_positive(rates["import_bps"]),
-            clone_seconds=float(rates.get("clone_seconds", 0.5)),
-            source=path,
-        )
+        measured = doc["throughputs"]
+        if not isinstance(measured, dict):
+            raise TypeError("throughputs is not an object")
+        return {key: _positive(measured[key]) for key in _KEYS if key in measured}
     except (ValueError, KeyError, TypeError) as exc:
         raise InputError(f"{path}: not a probe result with throughputs ({exc})") from None
+
+
+_KEYS = ("download_bps", "import_bps", "clone_seconds")
 
 
 def _positive(value: object) -> float:
     number = float(value)  # type: ignore[arg-type]
     if not number > 0:
-        raise ValueError(f"a throughput must be positive, not {value!r}")
+        raise ValueError(f"a measure must be positive, not {value!r}")
     return number

@@ -198,9 +198,13 @@ def test_journal_of_another_plan_is_refused_and_a_torn_last_line_ignored(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "j"
-    path.write_text('{"plan": "sha256:other"}\n')
+    path.write_text('{"plan": "sha256:other"}\n{"id": "a0001", "event": "start"}\n')
     with pytest.raises(InputError, match="another plan"):
         Journal.open(str(path), "sha256:mine")
+    path.write_text('{"plan": "sha256:other"}\n')  # refused before any step: start afresh
+    fresh = Journal.open(str(path), "sha256:mine")
+    fresh.close()
+    assert json.loads(path.read_text().splitlines()[0])["plan"] == "sha256:mine"
     path.write_text('{"plan": "sha256:mine"}\n{"id": "a0001", "event": "done"}\n{"id": "a00')
     assert Journal.open(str(path), "sha256:mine").done == {"a0001"}
 
@@ -212,3 +216,25 @@ def test_the_lock_is_exclusive(tmp_path: Path) -> None:
         pass
     with exclusive(lock):  # released when the holder is done
         pass
+
+
+class _Steps:
+    def __init__(self) -> None:
+        self.begun: list[tuple[str, int | None]] = []
+        self.done = 0
+
+    def begin(self, label: str, total: int | None = None) -> None:
+        self.begun.append((label, total))
+
+    def advance(self, amount: int = 1) -> None:
+        self.done += amount
+
+
+def test_progress_counts_every_finished_action() -> None:
+    inv = _many(5)
+    plan = make_plan(inv, PlanPolicy(place=False, convert=False, moves=(("ceph", "local"),)))
+    steps = _Steps()
+    options = ApplyOptions(yes_destroy=True)
+    outcome = Engine(plan, StepContext(FakeGlance(inv.images)), None, options, print, steps).run()
+    assert outcome.complete and steps.begun == [("apply", len(plan.actions))]
+    assert steps.done == len(plan.actions)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import socket
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import click
@@ -19,6 +19,9 @@ import pytest
 
 from imageyard import cli
 from imageyard.errors import ExitCode
+from imageyard.model.codec import dumps
+from imageyard.model.image import Image
+from imageyard.model.snapshot import read_inventory
 
 # Each planted secret is "S3cr" + a number + "xQ": unique, and found by one pattern.
 _PLANTED = re.compile(r"S3cr\d+xQ")
@@ -280,11 +283,17 @@ class Inputs:
     plan: Path
     trace: Path
     endpoint: str  # a refused port, with planted userinfo
+    configs: Path
+    image: str  # an image of the snapshot (deactivated: a probe reports, never dials)
 
 
 _REQUIRED: dict[str, Callable[[Inputs], list[str]]] = {
     "plan_file": lambda i: [str(i.plan)],
     "trace_path": lambda i: ["--trace", str(i.trace)],
+    "nova_conf": lambda i: ["--nova-conf", str(i.configs / "nova/nova.conf")],
+    "cinder_conf": lambda i: ["--cinder-conf", str(i.configs / "cinder/cinder.conf")],
+    "image": lambda i: [i.image],
+    "inventory": lambda i: [],  # a required --inventory is given below, as an optional one
 }
 
 
@@ -332,7 +341,10 @@ def _prepare(planted: Path, tmp: Path, capsys: pytest.CaptureFixture[str]) -> In
         code, printed = _run(argv, capsys)
         assert code in (ExitCode.OK, ExitCode.FINDINGS), (argv, printed)
         assert _leaks(printed) == set(), argv
-    return Inputs(snapshot, plan, trace, endpoint)
+    inv = read_inventory(snapshot)
+    image = Image("img-probe", name="probed", status="deactivated", disk_format="raw", size=1)
+    snapshot.write_text(dumps(replace(inv, images=(*inv.images, image))))
+    return Inputs(snapshot, plan, trace, endpoint, planted, image.id)
 
 
 def test_every_registered_command_and_format_hides_secrets(

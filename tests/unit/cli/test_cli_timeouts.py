@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from keystoneauth1 import exceptions as ks
 
 from imageyard import cli
 from imageyard.collect.ceph.cli import _base
@@ -16,6 +17,7 @@ from imageyard.collect.ceph.client import ClusterTarget
 from imageyard.collect.ceph.collector import CephCollector
 from imageyard.collect.configs import ConfigPaths
 from imageyard.collect.openstack.probe import Timeouts
+from imageyard.collect.openstack.sdk import translate
 from imageyard.collect.sources import CollectRequest, build_collectors
 from imageyard.errors import ExitCode
 from imageyard.model.snapshot import read_inventory
@@ -88,6 +90,22 @@ def test_a_silent_cinder_is_a_gap_and_nova_is_read(
 
 
 @pytest.mark.usefixtures("os_env")
+def test_a_refusing_nova_endpoint_is_one_gap_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        refused = f"http://127.0.0.1:{sock.getsockname()[1]}/compute/v2.1"
+    monkeypatch.setenv("OS_COMPUTE_ENDPOINT_OVERRIDE", refused)
+    code, out = _collect(tmp_path, "--connect-timeout", "2")
+    assert code == ExitCode.SOURCE_FAILED
+    err = [x for x in capsys.readouterr().err.splitlines() if x.startswith("imageyard")]
+    assert len(err) == 1 and "nova" in err[0] and "refused" in err[0].lower()
+    (gap,) = read_inventory(out).gaps_for("nova")
+    assert refused.split("/compute")[0].split("//")[1] in gap.error
+
+
+@pytest.mark.usefixtures("os_env")
 def test_a_slow_answer_within_the_read_timeout_is_read(fake: FakeCompute, tmp_path: Path) -> None:
     fake.fail("/servers/detail", delay=0.2, times=1)
     code, out = _collect(tmp_path, "--read-timeout", "5")
@@ -156,3 +174,23 @@ def test_help_prints_every_timeout_default(capsys: pytest.CaptureFixture[str]) -
     ):
         after = text.split(option, 1)[1].split("--", 1)[0]
         assert f"[default: {default};" in after, option
+
+
+@pytest.mark.parametrize(
+    ("story", "says"),
+    [
+        ("[Errno 111] Connection refused", "connection refused"),
+        ("[Errno -2] Name or service not known", "DNS: cannot resolve the host"),
+        ("[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:992)", "TLS handshake failed"),
+        ("Read timed out. (read timeout=0.3)", "timed out"),
+    ],
+)
+def test_a_connection_failure_is_its_url_and_cause(story: str, says: str) -> None:
+    url = "http://nova.example:8774/v2.1/servers/detail"
+    exc = ks.ConnectFailure(
+        f"Unable to establish connection to {url}: HTTPConnectionPool(host='nova.example', "
+        f"port=8774): Max retries exceeded with url: /v2.1/servers/detail (Caused by "
+        f"NewConnectionError('<urllib3.connection.HTTPConnection object>: {story}'))"
+    )
+    message = translate(exc).message
+    assert message.startswith(f"{url}: {says}") and len(message) < 120

@@ -15,7 +15,8 @@ from imageyard.audit.releases import parse_release
 from imageyard.collect.ini import IniDocument, parse_ini
 from imageyard.design import DesignRun, run_design
 from imageyard.design.consistency import problems
-from imageyard.design.placement import glance_service
+from imageyard.design.model import Change
+from imageyard.design.placement import consumer_service, glance_service
 from imageyard.design.situation import measured_site, merge
 from imageyard.model.inventory import Inventory
 
@@ -59,16 +60,42 @@ def _glance_text(run: DesignRun, inv: Inventory | None, after: bool) -> str:
     return "\n".join(pick + texts + [(d.after if after else d.before) for d in last])
 
 
+def _service_text(run: DesignRun, inv: Inventory | None, c: Change) -> str | None:
+    """A compute group's or cinder-volume's files in load order, as one text (new values)."""
+    svc = consumer_service(inv, c.file, c.target)
+    if svc is None:
+        return None
+    diffs = {d.path: d for d in run.diffs if d.target == c.target}
+    return "\n".join(
+        diffs[p].after if p in diffs else Path(p).read_text(encoding="utf-8") for p in svc.files
+    )
+
+
 def _check_values(run: DesignRun, inv: Inventory | None) -> None:
+    """Every change gives the value the service then uses (all its files, in load order)."""
     glance = parse_ini(_glance_text(run, inv, after=True), "glance-api (effective)")
     for c in run.design.changes:
         if c.file in ("glance-api.conf", "glance-image-import.conf") and not c.target:
             found = glance.get(c.section, c.key)
+        elif (text := _service_text(run, inv, c)) is not None:
+            found = parse_ini(text, f"{c.target} (effective)").get(c.section, c.key)
         else:
             d = next(x for x in run.diffs if x.file == c.file and x.target == c.target)
             found = parse_ini(d.after, d.path).get(c.section, c.key)
         got = found.value if found is not None else None
         assert _norm(got) == _norm(c.value), (c.file, c.target, c.section, c.key)
+
+
+def _check_placed(run: DesignRun) -> None:
+    """JSON and diff from one change list: each change's files are the diffs that edit it,
+    and its ``file`` is the kind of the file that wins."""
+    for c in run.design.changes:
+        mine = [d for d in run.diffs if d.target == c.target and d.path in c.paths]
+        assert len(mine) == len(c.paths), (c.section, c.key, c.paths)
+        if mine:
+            assert next(d for d in mine if d.path == c.paths[-1]).file == c.file, c.key
+        for d in mine:
+            assert f"imageyard: {'removed' if c.value is None else 'set'} {c.key}:" in d.after
 
 
 def _driver(doc: IniDocument, section: str, kind: str) -> dict[str, str]:
@@ -108,6 +135,7 @@ def test_deployment_design_applies_cleanly(path: Path, release: str | None) -> N
     run, inv = _design(path, release)
     assert problems(run.design) == ()
     _check_values(run, inv)
+    _check_placed(run)
     _check_stores_kept(run, inv)
     for d in run.diffs:
         assert "<" not in d.after.replace("# imageyard", "")  # no placeholder in a file

@@ -26,6 +26,7 @@ The database URL's password is never written: errors are scrubbed before they be
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -151,12 +152,20 @@ class Shaping:
         return sorted(locations, key=lambda loc: -weights.get(loc["metadata"].get("store"), 0))
 
 
-def _location(row: Row) -> dict[str, Any]:
+@functools.lru_cache(maxsize=1024)
+def _metadata(text: str) -> Mapping[str, Any]:
+    """A location's ``meta_data`` JSON (a few distinct texts: ``{"store": "ceph"}`` ...)."""
     try:
-        metadata = json.loads(row[2]) if isinstance(row[2], str) else (row[2] or {})
+        metadata = json.loads(text)
     except ValueError:
-        metadata = {}
-    return {"url": row[1], "metadata": metadata if isinstance(metadata, dict) else {}}
+        return {}
+    return metadata if isinstance(metadata, dict) else {}
+
+
+def _location(row: Row) -> dict[str, Any]:
+    meta = row[2]
+    metadata = _metadata(meta) if isinstance(meta, str) else meta if isinstance(meta, dict) else {}
+    return {"url": row[1], "metadata": metadata}
 
 
 def _stamp(value: Any) -> str | None:
@@ -275,12 +284,19 @@ def _check_schema(conn: Any) -> str:
 
 
 def _querier(conn: Any, batch: int) -> Callable[[str], Iterator[Row]]:
-    from sqlalchemy import text
+    """Each query's rows as plain tuples, from the driver's own cursors.
 
-    streaming = conn.dialect.name == "postgresql"  # server-side cursors, several at once
+    On PostgreSQL each query gets a named (server-side) cursor, several open at once in the
+    one transaction, fetching ``batch`` rows at a time; other drivers buffer the result.
+    """
+    raw = conn.connection.dbapi_connection  # the transaction SQLAlchemy began
+    streaming = conn.dialect.name == "postgresql"
 
     def query(name: str) -> Iterator[Row]:
-        options = {"stream_results": True, "yield_per": batch} if streaming else {}
-        return iter(conn.execution_options(**options).execute(text(QUERIES[name])))
+        cursor = raw.cursor(f"imageyard_{name}") if streaming else raw.cursor()
+        if streaming:
+            cursor.itersize = batch
+        cursor.execute(QUERIES[name])
+        return iter(cursor)
 
     return query

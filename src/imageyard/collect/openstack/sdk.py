@@ -227,9 +227,34 @@ _KINDS: tuple[tuple[type[BaseException], Failure], ...] = (
 )
 
 
+# keystoneauth says "Unable to establish connection to URL: <requests' long story>"; the
+# gap keeps the URL and the cause only.
+_CONNECT_URL = re.compile(r"connection to (\S+?):? ")
+_CONNECT_CAUSES = (
+    ("Connection refused", "connection refused"),
+    ("Name or service not known", "DNS: cannot resolve the host"),
+    ("Temporary failure in name resolution", "DNS: cannot resolve the host"),
+    ("No route to host", "no route to host"),
+    ("Network is unreachable", "network unreachable"),
+    ("CERTIFICATE_VERIFY_FAILED", "TLS: certificate verification failed"),
+    ("WRONG_VERSION_NUMBER", "TLS handshake failed; is it a plain http:// endpoint?"),
+    ("timed out", "timed out"),
+)
+
+
+def _connect_failure(exc: BaseException) -> str | None:
+    """``URL: cause`` for a connection keystoneauth could not make, else None."""
+    text = str(exc)
+    url = _CONNECT_URL.search(text)
+    cause = next((c for needle, c in _CONNECT_CAUSES if needle in text), None)
+    return f"{url.group(1)}: {cause}" if url and cause else None
+
+
 def translate(exc: BaseException) -> HttpError:
     """The ``HttpError`` for an exception raised by openstacksdk or keystoneauth."""
     message = _one_line(exc) or type(exc).__name__
+    if isinstance(exc, ks.ConnectionError):
+        message = _connect_failure(exc) or message
     if isinstance(exc, ks.HttpError):
         return HttpError(message, kind=Failure.STATUS, status=exc.http_status)
     for exc_type, kind in _KINDS:
