@@ -24,6 +24,7 @@ from imageyard.audit.rules import (
     signing,
     startup,
     store_options,
+    visibility,
     weights,
 )
 
@@ -69,6 +70,11 @@ RULES: tuple[Rule, ...] = (
     lifecycle.deprecated_option,
     store_options.unknown_store_option,
     owners.image_owner_deleted,
+    # visibility and sharing
+    visibility.public_image_foreign_owner,
+    visibility.image_used_cross_project,
+    visibility.image_member_stale,
+    visibility.public_image_duplicate,
 )
 
 
