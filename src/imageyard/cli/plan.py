@@ -85,6 +85,21 @@ def command() -> None:
     "remains) and hide unused duplicate images.",
 )
 @click.option(
+    "--keep",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Retention: per image family keep the newest N active images and retire (hide, then "
+    "deactivate) older ones no server, volume or RBD clone uses.",
+)
+@click.option(
+    "--max-age",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="DAYS",
+    help="With --keep: retire only images older than DAYS.",
+)
+@click.option(
     "--image",
     "images",
     multiple=True,
@@ -107,6 +122,8 @@ def make(
     moves: tuple[str, ...],
     drops: tuple[str, ...],
     reclaim: bool,
+    keep: int | None,
+    max_age: int | None,
     images: tuple[str, ...],
     costs: tuple[str, ...],
 ) -> int:
@@ -126,6 +143,8 @@ def make(
         drops=drops,
         images=images,
         reclaim=reclaim,
+        keep=keep,
+        max_age=max_age,
     )
     prices = _prices(costs)
     plan = make_plan(
