@@ -85,6 +85,13 @@ def command() -> None:
     "remains) and hide unused duplicate images.",
 )
 @click.option(
+    "--trash-days",
+    type=click.IntRange(0, 3650),
+    default=7,
+    show_default=True,
+    help="With --reclaim: days an RBD image moved to the trash stays restorable.",
+)
+@click.option(
     "--keep",
     type=click.IntRange(min=1),
     default=None,
@@ -122,6 +129,7 @@ def make(
     moves: tuple[str, ...],
     drops: tuple[str, ...],
     reclaim: bool,
+    trash_days: int,
     keep: int | None,
     max_age: int | None,
     images: tuple[str, ...],
@@ -143,6 +151,7 @@ def make(
         drops=drops,
         images=images,
         reclaim=reclaim,
+        trash_days=trash_days,
         keep=keep,
         max_age=max_age,
     )

@@ -34,6 +34,7 @@ class PlanPolicy:
     drops: tuple[str, ...] = ()
     images: tuple[str, ...] = ()
     reclaim: bool = False
+    trash_days: int = 7
     keep: int | None = None
     max_age: int | None = None
 
@@ -55,5 +56,6 @@ class PlanPolicy:
             ("place", str(self.place).lower()),
             ("reclaim", str(self.reclaim).lower()),
             ("retire", self.retire),
+            ("trash_days", str(self.trash_days)),
         ]
         return tuple(sorted(pairs + retention * (self.keep is not None)))
