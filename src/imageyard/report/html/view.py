@@ -130,7 +130,8 @@ def _image_rows(results: Results) -> list[list[Any]]:
         pins[pin.image_id].append(f"{pin.spec} ({len(pin.direct)} clones)")
     rows = []
     for i in sorted(results.inventory.images, key=lambda i: (i.name or "", i.id)):
-        locs = [f"{loc.store or '?'} {secrets.scrub(loc.url)}" for loc in i.locations]
+        # NOTE: a Location's URL is stripped of credentials when it is built (model.location)
+        locs = [f"{loc.store or '?'} {loc.url}" for loc in i.locations]
         rows.append([i.id, secrets.scrub(i.name or ""), i.status, i.disk_format or "",
                      i.size or 0, list(i.stores), locs, paths[i.id], pins[i.id]])  # fmt: skip
     return rows
