@@ -160,11 +160,19 @@ class Engine:
 
     # -------------------------------------------------------------- checks
 
-    def _verdict(self, action: Action, live: ImageDoc | None) -> str:
+    def observe(self, action: Action) -> tuple[ImageDoc | None, str]:
+        """The live state of the action's resource and its fingerprint ("" when absent)."""
+        observe = getattr(self.kinds[action.kind], "observe", None)
+        if observe is not None:
+            live, fp = observe(action, self.ctx)
+            return live, fp
+        doc = self.ctx.glance.get_image(action.image_id)
+        return doc, "" if doc is None else live_state(doc).fingerprint
+
+    def _verdict(self, action: Action, live: ImageDoc | None, fp: str) -> str:
         """``done``, ``ready`` or a reason the plan is stale for this action."""
         if live is None:
             return f"image {action.image_id} no longer exists"
-        fp = live_state(live).fingerprint
         if action.image_id in self.virtual:
             return "ready" if self.virtual[action.image_id] == action.expect else "stale"
         if fp in self.later[action.id] and self.kinds[action.kind].is_done(action, live, self.ctx):
@@ -172,8 +180,7 @@ class Engine:
         if fp in (action.expect, action.result):  # result: landed, not yet settled
             return "ready"
         return (
-            f"image {action.image_id} changed since the plan "
-            f"(live {fp[:19]}, plan {action.expect[:19]})"
+            f"{action.image_id} changed since the plan (live {fp[:19]}, plan {action.expect[:19]})"
         )
 
     def preflight(self, actions: list[Action]) -> None:
@@ -190,7 +197,7 @@ class Engine:
         stale = []
         for lane in self._lanes(actions):
             first = lane[0]
-            verdict = self._verdict(first, self.ctx.glance.get_image(first.image_id))
+            verdict = self._verdict(first, *self.observe(first))
             if verdict not in ("done", "ready"):
                 stale.append(f"{first.id}: {verdict}")
         if stale:
@@ -215,8 +222,8 @@ class Engine:
         missing = [d for d in action.depends_on if d not in self.finished]
         if missing:
             return self._hold(action, f"waits for {', '.join(missing)}")
-        live = self.ctx.glance.get_image(action.image_id)
-        verdict = self._verdict(action, live)
+        live, fp = self.observe(action)
+        verdict = self._verdict(action, live, fp)
         if verdict == "done":
             self._record(action, "done", "already")
             self.echo(f"{action.id} {describe(action)}: already done")
@@ -240,10 +247,10 @@ class Engine:
         self._record(action, "start")
         try:
             self.kinds[action.kind].run(action, live, self.ctx)
-            after = self.ctx.glance.get_image(action.image_id)
+            after, fp = self.observe(action)
             if after is None or not self.kinds[action.kind].is_done(action, after, self.ctx):
-                raise StepError("verification failed: the effect is not visible in Glance")
-            if live_state(after).fingerprint != action.result:
+                raise StepError("verification failed: the effect is not visible")
+            if fp != action.result:
                 raise StepError("verification failed: the image is not in the planned state")
         except StepError as exc:
             self._record(action, "failed", str(exc))

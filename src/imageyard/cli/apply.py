@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from imageyard.apply.actions import StepContext
+from imageyard.apply.ceph import RbdBindings
 from imageyard.apply.engine import ApplyOptions, Engine, Outcome
 from imageyard.apply.glance import HttpGlance
 from imageyard.apply.journal import Journal
@@ -92,6 +93,10 @@ def _summary(outcome: Outcome, dry_run: bool) -> str:
     "--glance-endpoint", metavar="URL", help="Talk to this Glance API directly, without Keystone."
 )
 @click.option(
+    "--ceph-conf", metavar="PATH", help="ceph.conf of the cluster, for RBD actions (trash moves)."
+)
+@click.option("--ceph-user", metavar="NAME", help="cephx user for RBD actions.")
+@click.option(
     "--lock-file",
     metavar="FILE",
     help="Lock file  [default: one per Glance endpoint or cloud, in XDG_RUNTIME_DIR or /tmp].",
@@ -116,6 +121,8 @@ def command(
     parallel: int,
     os_cloud: str | None,
     glance_endpoint: str | None,
+    ceph_conf: str | None,
+    ceph_user: str | None,
     lock_file: str | None,
     step_timeout: float,
 ) -> int:
@@ -143,8 +150,9 @@ def command(
         yes_destroy=yes_destroy,
         parallel=parallel,
     )
+    rbd = RbdBindings(ceph_conf, ceph_user) if ceph_conf else None
     ctx = StepContext(
-        glance, poll=0.5, timeout=step_timeout, sleep=time.sleep, clock=time.monotonic
+        glance, rbd, poll=0.5, timeout=step_timeout, sleep=time.sleep, clock=time.monotonic
     )
     lock = lock_file or default_lock_path(endpoint or os_cloud or "default")
     with exclusive(lock):

@@ -85,6 +85,13 @@ def command() -> None:
     "remains) and hide unused duplicate images.",
 )
 @click.option(
+    "--trash-days",
+    type=click.IntRange(0, 3650),
+    default=7,
+    show_default=True,
+    help="With --reclaim: days an RBD image moved to the trash stays restorable.",
+)
+@click.option(
     "--image",
     "images",
     multiple=True,
@@ -107,6 +114,7 @@ def make(
     moves: tuple[str, ...],
     drops: tuple[str, ...],
     reclaim: bool,
+    trash_days: int,
     images: tuple[str, ...],
     costs: tuple[str, ...],
 ) -> int:
@@ -126,6 +134,7 @@ def make(
         drops=drops,
         images=images,
         reclaim=reclaim,
+        trash_days=trash_days,
     )
     prices = _prices(costs)
     plan = make_plan(

@@ -33,6 +33,7 @@ class PlanPolicy:
     drops: tuple[str, ...] = ()
     images: tuple[str, ...] = ()
     reclaim: bool = False
+    trash_days: int = 7
 
     def selects(self, image: Image) -> bool:
         """True when ``image`` is in the plan's scope."""
@@ -51,4 +52,5 @@ class PlanPolicy:
             ("place", str(self.place).lower()),
             ("reclaim", str(self.reclaim).lower()),
             ("retire", self.retire),
+            ("trash_days", str(self.trash_days)),
         )

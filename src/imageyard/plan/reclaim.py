@@ -1,23 +1,31 @@
 """Reclaim actions for the plan: the reclaim analysis's findings turned into plan steps.
 
 Concepts: ``imageyard.reclaim.analyse`` proposes an action per finding; the planner takes
-those that Glance's own API can carry out safely. A Glance location whose data is missing
+those that can be carried out safely. A Glance location whose data is missing
 (``location-data-missing``) becomes a delete-from-store of that store, and only when the
-image keeps another store (Glance refuses the last location, and an image without a
-readable copy needs its data restored, not its location removed). A duplicate image
-(``duplicate-image`` with the proposed ``delete-image``, i.e. no server or volume uses it,
-and the usage known) is retired (hidden) in favour of the kept one, never deleted. Muted
-findings and findings at less than high confidence are left out. RBD-level actions (trash
-move with deferment, trash purge, flatten) are not planned.
+image keeps another store (Glance refuses the last location, and an image without a readable
+copy needs its data restored, not its location removed). A duplicate image (``duplicate-
+image`` with the proposed ``delete-image``, i.e. no server or volume uses it, and the usage
+known) is retired (hidden) in favour of the kept one, never deleted. Muted findings and
+findings at less than high confidence are left out. An RBD image without a Glance image,
+server or volume (``rbd-no-glance-image``, ``nova-disk-no-server``, ``cinder-volume-no-
+volume``) and without clones is moved to the RBD trash with the policy's deferment (``rbd-
+trash-move``; restorable until then). Purging the trash and flattening clones are not
+planned.
 """
 
 from __future__ import annotations
 
+import fnmatch
 from typing import TYPE_CHECKING
 
 from imageyard.model.finding import Confidence, Status
 from imageyard.model.inventory import Inventory
+from imageyard.model.plan import Action
 from imageyard.plan.policy import PlanPolicy
+
+TRASHABLE = frozenset({"rbd-no-glance-image", "nova-disk-no-server", "cinder-volume-no-volume"})
+DAY = 86400
 
 if TYPE_CHECKING:
     from imageyard.plan.generate import _Builder
@@ -35,6 +43,9 @@ def reclaim_actions(b: _Builder, inv: Inventory, policy: PlanPolicy) -> None:
         if finding.confidence is not Confidence.HIGH:
             continue
         params = dict(finding.action.params)
+        if item.class_id in TRASHABLE and finding.action.kind == "rbd-trash-move":
+            _trash(b, inv, params, policy, finding.message)
+            continue
         image = inv.image(params.get("image", ""))
         if image is None or not image.is_active or not policy.selects(image):
             continue
@@ -51,3 +62,39 @@ def reclaim_actions(b: _Builder, inv: Inventory, policy: PlanPolicy) -> None:
                 reason=f"duplicate of {keep}",
                 params=(("keep", keep), ("policy", "hide")),
             )
+
+
+def _trash(
+    b: _Builder, inv: Inventory, params: dict[str, str], policy: PlanPolicy, why: str
+) -> None:
+    from imageyard.apply.actions.rbd import rbd_fingerprint
+
+    pool, name = params.get("pool", ""), params.get("image", "")
+    cluster = inv.ceph_cluster(params.get("fsid", ""))
+    found = [
+        i
+        for p in (cluster.pools if cluster else ())
+        if p.name == pool
+        for i in p.images
+        if i.name == name
+    ]
+    if params.get("children") or len(found) != 1:
+        return
+    if policy.images and not any(fnmatch.fnmatchcase(name, p) for p in policy.images):
+        return
+    stat = {"id": found[0].id, "size": found[0].size}
+    b.actions.append(
+        Action(
+            id=f"a{len(b.actions) + 1:04d}",
+            kind="rbd-trash-move",
+            image_id=f"rbd:{pool}/{name}",
+            image_name=f"{pool}/{name}",
+            target=str(policy.trash_days * DAY),
+            bytes=0,
+            destructive=True,
+            expect=rbd_fingerprint(pool, name, stat),
+            result=rbd_fingerprint(pool, name, None),
+            reason=why,
+            params=(("fsid", params.get("fsid", "")), ("name", name), ("pool", pool)),
+        )
+    )

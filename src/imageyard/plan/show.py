@@ -11,6 +11,7 @@ _VERB = {
     "delete-from-store": "delete {name} from store {target}",
     "convert-to-raw": "convert {name} to raw into store {target}",
     "retire-image": "retire {name} ({target})",
+    "rbd-trash-move": "move RBD image {name} to the trash (deferment {target} s)",
 }
 
 

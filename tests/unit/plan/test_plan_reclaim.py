@@ -63,3 +63,25 @@ def test_unused_duplicates_are_hidden_and_used_ones_left_alone() -> None:
     ]
     unknown_usage = replace(inv, images=(*inv.images, a, b, c), sources=())
     assert _steps(unknown_usage) == []  # usage not known: nothing retired
+
+
+def test_an_orphan_rbd_image_is_moved_to_the_trash_with_the_deferment() -> None:
+    from reclaim_support import add_rbd
+
+    from imageyard.apply.actions.rbd import rbd_fingerprint
+
+    orphan = uid(9, "d")
+    inv = add_rbd(healthy(), "images", rbd("images", orphan, size=5000))
+    plan = make_plan(inv, replace(RECLAIM, trash_days=3))
+    (action,) = plan.actions
+    assert (action.kind, action.image_id, action.target) == (
+        "rbd-trash-move",
+        f"rbd:images/{orphan}",
+        str(3 * 86400),
+    )
+    assert action.destructive and action.param("pool") == "images"
+    assert action.expect == rbd_fingerprint(
+        "images", orphan, {"id": f"id-{orphan[-6:]}", "size": 5000}
+    )
+    assert action.result == rbd_fingerprint("images", orphan, None)
+    assert make_plan(inv, replace(RECLAIM, reclaim=False)).actions == ()

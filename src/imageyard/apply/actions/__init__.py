@@ -4,7 +4,8 @@ Concepts: a handler answers two questions against live Glance and does one thing
 ``is_done`` (the action's effect is already there: resume and idempotency rest on it) and
 ``run`` (do it, then wait until Glance shows the effect or a failure; raises
 ``StepError``). The engine decides *whether* to run (preconditions, limits, dry-run); a
-handler never checks those itself.
+handler never checks those itself. A handler whose resource is not a Glance image
+(``rbd-trash-move``) also has ``observe``, giving the live state and its fingerprint.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from imageyard.apply.ceph import RbdOps
 from imageyard.apply.glance import GlanceOps, ImageDoc
 from imageyard.model.plan import Action
 
@@ -22,6 +24,7 @@ class StepContext:
     """What a handler needs besides the action: Glance, and how to wait for it."""
 
     glance: GlanceOps
+    rbd: RbdOps | None = None
     poll: float = 0.5
     timeout: float = 1800.0
     sleep: Callable[[float], None] = field(default=lambda s: None, repr=False)
@@ -42,11 +45,12 @@ class ActionKind(Protocol):
 
 def registry() -> dict[str, ActionKind]:
     """Every action kind by name (imported on first use)."""
-    from imageyard.apply.actions import convert, stores
+    from imageyard.apply.actions import convert, rbd, stores
 
     return {
         "copy-image": stores.CopyImage(),
         "delete-from-store": stores.DeleteFromStore(),
         "retire-image": stores.RetireImage(),
         "convert-to-raw": convert.ConvertToRaw(),
+        "rbd-trash-move": rbd.RbdTrashMove(),
     }
