@@ -69,7 +69,6 @@ def replay(trace: Trace, settings: NovaBaseSettings) -> CacheResult:
     width = len(sizes)
     period, min_age = settings.period, settings.original_minimum_age
     never = period == math.inf
-    ceil, inf = math.ceil, math.inf
     files: dict[int, list[float]] = {}  # key -> [last boot, pinned until], updated in place
     hits = down = removed = 0
     columns = zip(trace.times, trace.images, trace.hosts, trace.lifetimes, strict=True)
@@ -79,17 +78,18 @@ def replay(trace: Trace, settings: NovaBaseSettings) -> CacheResult:
         end = time + lifetime
         if state is not None:
             last_boot, pinned = state
-            if never or pinned == inf:
+            # still pinned, or younger than the minimum age since the last boot: no pass
+            # can have removed it; otherwise find the pass that did (see removal_time)
+            if never or time <= pinned or time < last_boot + min_age:
                 hit = True
             else:
-                run = ceil(pinned / period) * period - period
-                mtime = run if run >= last_boot else last_boot
-                earliest = mtime + min_age
+                run = pinned - (pinned % period or period)
+                earliest = (run if run >= last_boot else last_boot) + min_age
                 if earliest < pinned:
                     earliest = pinned
                 if earliest < last_boot:
                     earliest = last_boot
-                hit = time <= ceil(earliest / period) * period
+                hit = time <= earliest + (-earliest) % period
             if hit:
                 hits += 1
                 state[0] = time
