@@ -12,7 +12,8 @@ Concepts:
   ``os.replace``, keeping its permissions. A symlink is followed, so the link stays and its
   target gets the new content. An output that is one of the command's inputs is refused.
   The text may come as an iterable of chunks, written as they are made (a large snapshot
-  is never one string), and is gzip-compressed when ``compress`` is set.
+  is never one string), and is compressed when ``compress`` names a format (``gz``: gzip,
+  ``zst``: Zstandard).
 """
 
 from __future__ import annotations
@@ -27,11 +28,14 @@ import tempfile
 from collections.abc import Callable, Iterable
 from typing import IO
 
+import zstandard
+
 from imageyard.errors import ImageyardError, InputError, UsageError
 from imageyard.secrets import scrub
 
 Fail = Callable[[str], ImageyardError]
 MiB = 1 << 20
+ZSTD_LEVEL = 3
 _WRITE_THROUGH_ROOTS = ("/dev/", "/proc/")
 
 
@@ -65,15 +69,16 @@ def _kind(mode: int) -> str:
     return "is not a regular file"
 
 
-def _limit(max_bytes: int) -> str:
+def limit_text(max_bytes: int) -> str:
+    """``1 GiB``, ``64 KiB``, ``100 bytes``: a size cap as the messages name it."""
     for unit, size in (("GiB", 1 << 30), ("MiB", MiB), ("KiB", 1 << 10)):
         if max_bytes >= size and max_bytes % size == 0:
             return f"{max_bytes // size} {unit}"
     return f"{max_bytes} bytes"
 
 
-def read_bytes(path: str | os.PathLike[str], what: str, max_bytes: int, fail: Fail) -> bytes:
-    """The content of regular file ``path`` (at most ``max_bytes``); else ``fail(message)``."""
+def open_input(path: str | os.PathLike[str], what: str, max_bytes: int, fail: Fail) -> IO[bytes]:
+    """Regular file ``path`` (at most ``max_bytes``) open for reading; else ``fail(message)``."""
     name = os.fspath(path)
     try:
         fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
@@ -83,15 +88,22 @@ def read_bytes(path: str | os.PathLike[str], what: str, max_bytes: int, fail: Fa
     if not stat.S_ISREG(info.st_mode):
         os.close(fd)
         raise fail(f"{name}: {_kind(info.st_mode)} (the {what} must be a file)")
-    with os.fdopen(fd, "rb") as handle:
-        if info.st_size > max_bytes:
-            raise fail(f"{name}: the {what} is larger than the {_limit(max_bytes)} limit")
+    if info.st_size > max_bytes:
+        os.close(fd)
+        raise fail(f"{name}: the {what} is larger than the {limit_text(max_bytes)} limit")
+    return os.fdopen(fd, "rb")
+
+
+def read_bytes(path: str | os.PathLike[str], what: str, max_bytes: int, fail: Fail) -> bytes:
+    """The content of regular file ``path`` (at most ``max_bytes``); else ``fail(message)``."""
+    name = os.fspath(path)
+    with open_input(name, what, max_bytes, fail) as handle:
         try:
             data = handle.read(max_bytes + 1)
         except OSError as exc:
             raise fail(f"{name}: cannot read the {what}: {os_reason(exc)}") from None
     if len(data) > max_bytes:
-        raise fail(f"{name}: the {what} is larger than the {_limit(max_bytes)} limit")
+        raise fail(f"{name}: the {what} is larger than the {limit_text(max_bytes)} limit")
     return data
 
 
@@ -158,7 +170,7 @@ def write_text(
     what: str,
     inputs: Iterable[str | os.PathLike[str] | None] = (),
     *,
-    compress: bool = False,
+    compress: str = "",
 ) -> None:
     """Write ``text``, secrets scrubbed, to ``out`` (``-``: stdout) as the module says."""
     # NOTE: a chunk is a whole unit (one image of a snapshot), so no secret spans two chunks
@@ -187,9 +199,12 @@ def _write_chunks(handle: IO[str], text: str | Iterable[str]) -> None:
         handle.write(chunk)
 
 
-def _write_encoded(handle: IO[bytes], text: str | Iterable[str], compress: bool) -> None:
-    """UTF-8 text into a binary handle, through gzip when ``compress``."""
-    if compress:
+def _write_encoded(handle: IO[bytes], text: str | Iterable[str], compress: str) -> None:
+    """UTF-8 text into a binary handle, through gzip or Zstandard as ``compress`` says."""
+    if compress == "zst":
+        with zstandard.ZstdCompressor(level=ZSTD_LEVEL).stream_writer(handle, closefd=False) as z:
+            _write_utf8(z.write, text)
+    elif compress == "gz":
         with gzip.GzipFile("", "wb", 6, handle, mtime=0) as packed:
             _write_utf8(packed.write, text)
     else:
@@ -211,7 +226,7 @@ def _mode_for(name: str) -> int:
         return 0o644 & ~umask
 
 
-def _replace(target: str, text: str | Iterable[str], compress: bool = False) -> None:
+def _replace(target: str, text: str | Iterable[str], compress: str = "") -> None:
     directory = os.path.dirname(target) or "."
     fd, tmp = tempfile.mkstemp(prefix=".imageyard-", suffix=".tmp", dir=directory)
     try:

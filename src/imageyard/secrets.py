@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TextIO
 
 REDACTED = "***"
@@ -103,16 +103,55 @@ def _mask_pairs(text: str) -> str:
     # not secret (``backend_argument = redis_password:x``); a masked value is skipped.
     out: list[str] = []
     cursor = 0
-    for match in _PAIR.finditer(text):
-        if match.start() < cursor or not is_secret_key(match.group("name")):
+    for start, end in _secret_pairs(text):
+        if start < cursor:
             continue
-        value = _VALUE.match(text, match.end())
+        value = _VALUE.match(text, end)
         if value is None or value.group(0) == REDACTED:
             continue
-        out += (text[cursor : match.end()], REDACTED)
+        out += (text[cursor:end], REDACTED)
         cursor = value.end()
     out.append(text[cursor:])
     return "".join(out)
+
+
+# NOTE: every secret name contains one of these (is_secret_key), so a long text (a report)
+# is searched for them, a fast literal scan, and only the names around a hit are judged;
+# the full ``_PAIR`` scan is the reference, used when lower-casing moves characters.
+_CANDIDATE = re.compile("key|pass|secret|token|credential|pwd")
+_NAME_RUN = re.compile(r"[A-Za-z0-9_.\-]*")
+_SEP = re.compile(r"[ \t]*[=:][ \t]*(?=[^\s,;&])")
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
+_FIRST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def _secret_pairs(text: str) -> Iterator[tuple[int, int]]:
+    """Start of the name and end of the separator of each ``name = value`` pair whose name
+    is secret, in order."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        yield from _secret_pairs_scanned(text)
+        return
+    run_end = -1
+    for hit in _CANDIDATE.finditer(lowered):
+        if hit.start() < run_end:
+            continue  # NOTE: another hit in a name already judged
+        start = hit.start()
+        while start > 0 and text[start - 1] in _NAME_CHARS:
+            start -= 1
+        match = _NAME_RUN.match(text, hit.start())
+        assert match is not None  # the pattern matches the empty string
+        run_end = match.end()
+        sep = _SEP.match(text, run_end) if text[start] in _FIRST_CHARS else None
+        if sep is not None and is_secret_key(text[start:run_end]):
+            yield start, sep.end()
+
+
+def _secret_pairs_scanned(text: str) -> Iterator[tuple[int, int]]:
+    """``_secret_pairs`` by scanning every ``name = value`` pair."""
+    for match in _PAIR.finditer(text):
+        if is_secret_key(match.group("name")):
+            yield match.start(), match.end()
 
 
 def url_passwords(text: str) -> tuple[str, ...]:

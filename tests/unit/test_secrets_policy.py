@@ -7,6 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from imageyard import secrets
 from imageyard.secrets import REDACTED, Redactor, is_secret_key
@@ -81,7 +83,13 @@ SHAPES = {
     "chained": lambda n: "a=b=" * (n // 4),
     "secret pairs": lambda n: "password=p=" * (n // 11),
     "colons": lambda n: "x:" * (n // 2),
+    "key pairs": lambda n: "key_file=p " * (n // 11),
+    "chained keys": lambda n: "key=key:" * (n // 8),
+    "one long name": lambda n: "key" * (n // 3) + "=x",
+    "long names": lambda n: ("a" * 50 + "token=x ") * (n // 58),
 }
+# NOTE: no name in these could be secret: none is even judged
+NOTHING_TO_JUDGE = {"pairs", "chained", "colons"}
 
 
 @pytest.mark.parametrize("shape", SHAPES)
@@ -90,6 +98,7 @@ def test_work_doubles_when_the_input_doubles(shape: str, monkeypatch: pytest.Mon
 
     def operations(n: int) -> int:
         value = _Counting(secrets._VALUE)
+        run, sep = _Counting(secrets._NAME_RUN), _Counting(secrets._SEP)
         names = 0
         real = secrets.is_secret_key
 
@@ -99,11 +108,30 @@ def test_work_doubles_when_the_input_doubles(shape: str, monkeypatch: pytest.Mon
             return real(name)
 
         monkeypatch.setattr(secrets, "_VALUE", value)
+        monkeypatch.setattr(secrets, "_NAME_RUN", run)
+        monkeypatch.setattr(secrets, "_SEP", sep)
         monkeypatch.setattr(secrets, "is_secret_key", counted_name)
         Redactor().scrub(SHAPES[shape](n))
         monkeypatch.undo()
-        return value.calls + names
+        return value.calls + run.calls + sep.calls + names
 
     small, large = operations(20_000), operations(40_000)
+    if shape in NOTHING_TO_JUDGE:
+        assert small == large == 0
+        return
     assert small > 0
     assert large <= 2.2 * small
+
+
+_PIECES = st.sampled_from(
+    ["password", "PassWord", "db_pass", "x.secret", "key", "_key", "token", "OS_", "name", "9k",
+     "-", "_", ".", "=", ":", " ", "\t", "\n", ",", ";", "&", '"', "'", "v", "***", "é", "İ",
+     "auth_key", "inject_password", "key_file", "@", "://"]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PIECES, max_size=30).map("".join))
+def test_the_fast_pair_search_finds_what_the_full_scan_finds(text: str) -> None:
+    fast = list(secrets._secret_pairs(text))
+    assert fast == list(secrets._secret_pairs_scanned(text))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -27,7 +28,7 @@ from imageyard.files import check_output
 from imageyard.model.finding import Severity
 from imageyard.model.inventory import Inventory
 from imageyard.model.snapshot import read_inventory
-from imageyard.report import FORMATS, table
+from imageyard.report import FORMATS, json_format, table
 from imageyard.report.view import summary_line
 
 DEFAULT_FAIL_ON = "high"
@@ -41,11 +42,15 @@ def _list_rules() -> str:
     return "\n".join(rows) + "\n"
 
 
-def _render(result: AuditResult, fmt: str, out: str) -> str:
+def _render(result: AuditResult, fmt: str, out: str) -> str | Iterator[str]:
     if fmt == "table" and out == "-":
         # NOTE: COLUMNS, else the terminal's width, else the default (a pipe or a file)
         width = shutil.get_terminal_size((table.DEFAULT_WIDTH, 24)).columns
-        return table.render(result, color=sys.stdout.isatty(), width=max(width, 40))
+        return table.chunks(result, color=sys.stdout.isatty(), width=max(width, 40))
+    if fmt == "table":
+        return table.chunks(result)
+    if fmt == "json":
+        return json_format.chunks(result)
     return FORMATS[fmt](result)
 
 

@@ -102,5 +102,6 @@ def write_output(
     what: str,
     inputs: Iterable[str | os.PathLike[str] | None] = (),
 ) -> None:
-    """Write ``text`` to ``out`` (``-``: stdout), never over one of ``inputs``."""
+    """Write ``text`` (or its chunks, each a whole unit such as a report block) to ``out``
+    (``-``: stdout), never over one of ``inputs``."""
     write_text(text, out, what, inputs)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from imageyard.audit.cow import BootPath, boot_path, consumers
+from imageyard.audit.cow import BootPath, verdicts
 from imageyard.design.capacity import GIB, human
 from imageyard.design.model import Conversion, Decision, Step, StorePlan
 from imageyard.design.site import Site
@@ -73,12 +73,13 @@ class CowTally:
 
 def cow_tally(inv: Inventory) -> CowTally:
     """Boot-path verdicts of every active image on every rbd consumer of ``inv``."""
-    rbd = [c for c in consumers(inv) if c.rbd]
+    table = verdicts(inv)
+    rbd = table.rbd_consumers
     uses = image_uses(inv)
     active = [i for i in inv.images if i.is_active]
     worst: list[tuple[str, BootPath, int]] = []
     for image in active:
-        paths = {boot_path(image, c, inv).path for c in rbd}
+        paths = {table.of(image, c).path for c in rbd}
         bad = next((p for p in _ORDER if p in paths), None)
         if bad is not None:
             worst.append((image.id, bad, uses[image.id]))

@@ -21,6 +21,7 @@ import dataclasses
 import enum
 import functools
 import json
+import sys
 import types
 import typing
 from collections.abc import Callable, Sequence
@@ -29,6 +30,9 @@ from typing import Any, Literal, TypeVar, Union, cast, get_args, get_origin
 from imageyard.errors import SnapshotError
 
 T = TypeVar("T")
+# Field metadata: the field's strings repeat across records (formats, owners, store ids,
+# property keys): ``decode`` interns them, so each distinct value is held once.
+INTERN: typing.Mapping[str, object] = types.MappingProxyType({"intern": True})
 JSONValue = None | bool | int | float | str | list["JSONValue"] | dict[str, "JSONValue"]
 
 _NONE = type(None)
@@ -350,7 +354,7 @@ class _DataclassDecoder:
     def _plan(self) -> list[tuple[str, Decoder, bool]]:
         hints = _hints(self.cls)
         return [
-            (f.name, _sized(f.name, _decoder(hints[f.name])), _required(f))
+            (f.name, _sized(f.name, _field_decoder(f, hints[f.name])), _required(f))
             for f in dataclasses.fields(self.cls)
             if f.init
         ]
@@ -376,6 +380,36 @@ class _DataclassDecoder:
             return self.cls(**kwargs)
         except (TypeError, ValueError) as exc:
             raise _Fail(f"invalid {self.cls.__name__}: {exc}") from None
+
+
+def _field_decoder(f: dataclasses.Field[Any], tp: Any) -> Decoder:
+    inner = _decoder(tp)
+    if not f.metadata.get("intern"):
+        return inner
+    return _interning(tp, inner)
+
+
+def _interning(tp: Any, inner: Decoder) -> Decoder:
+    """``inner``, interning the strings it returns: ``str``, ``str | None``, ``tuple[str,
+    ...]`` and ``tuple[tuple[str, str], ...]`` fields each get a decoder of their own."""
+    intern = sys.intern
+    args = get_args(tp)
+    if tp is str or (len(args) == 2 and str in args and _NONE in args):
+
+        def decode_str(data: object) -> object:
+            return intern(data) if type(data) is str else inner(data)
+
+        return decode_str
+    if args == (str, Ellipsis):
+        return lambda data: tuple(map(intern, cast(tuple[str, ...], inner(data))))
+    if args == (tuple[str, str], Ellipsis):
+
+        def decode_pairs(data: object) -> object:
+            pairs = cast(tuple[tuple[str, str], ...], inner(data))
+            return tuple([(intern(k), intern(v)) for k, v in pairs])
+
+        return decode_pairs
+    raise TypeError(f"interning is not supported for {tp!r}")
 
 
 # Fields that hold a size in bytes (or GiB): a negative value is never collected.

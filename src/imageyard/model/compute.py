@@ -9,20 +9,22 @@ copy-on-write clone was possible. Volume ``size`` is in GiB, as Cinder reports i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from imageyard.model.codec import INTERN
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Server:
     """One Nova server (instance)."""
 
     id: str
     name: str = ""
-    project: str | None = None
+    project: str | None = field(default=None, metadata=INTERN)
     image_ref: str | None = None
-    host: str | None = None
-    availability_zone: str | None = None
-    status: str = ""
+    host: str | None = field(default=None, metadata=INTERN)
+    availability_zone: str | None = field(default=None, metadata=INTERN)
+    status: str = field(default="", metadata=INTERN)
     created_at: str | None = None  # Nova's ``created`` (ISO 8601), schema 1.6
 
     @property
@@ -31,16 +33,16 @@ class Server:
         return self.image_ref is None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Volume:
     """One Cinder volume."""
 
     id: str
-    project: str | None = None
+    project: str | None = field(default=None, metadata=INTERN)
     bootable: bool = False
-    backend_host: str | None = None
+    backend_host: str | None = field(default=None, metadata=INTERN)
     size: int = 0
     image_id: str | None = None
     image_name: str | None = None
-    status: str = ""
-    volume_type: str | None = None
+    status: str = field(default="", metadata=INTERN)
+    volume_type: str | None = field(default=None, metadata=INTERN)

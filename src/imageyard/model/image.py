@@ -11,49 +11,50 @@ and serialise equal. Location URLs never carry credentials (see ``model.location
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from imageyard.model.codec import INTERN
 from imageyard.model.location import Location, strip_credentials
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ImageMember:
     """A project an image is shared with, and whether it accepted."""
 
-    member_id: str
-    status: str  # pending | accepted | rejected
+    member_id: str = field(metadata=INTERN)
+    status: str = field(metadata=INTERN)  # pending | accepted | rejected
 
 
 def _member_key(member: ImageMember) -> tuple[str, str]:
     return (member.member_id, member.status)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Image:
     """One Glance image."""
 
     id: str
     name: str | None = None
-    status: str = "active"
-    disk_format: str | None = None
-    container_format: str | None = None
+    status: str = field(default="active", metadata=INTERN)
+    disk_format: str | None = field(default=None, metadata=INTERN)
+    container_format: str | None = field(default=None, metadata=INTERN)
     size: int | None = None
     virtual_size: int | None = None
     checksum: str | None = None
-    os_hash_algo: str | None = None
+    os_hash_algo: str | None = field(default=None, metadata=INTERN)
     os_hash_value: str | None = None
-    owner: str | None = None
-    visibility: str = "shared"
+    owner: str | None = field(default=None, metadata=INTERN)
+    visibility: str = field(default="shared", metadata=INTERN)
     protected: bool = False
     os_hidden: bool = False
-    stores: tuple[str, ...] = ()
+    stores: tuple[str, ...] = field(default=(), metadata=INTERN)
     locations: tuple[Location, ...] = ()
     direct_url: str | None = None
-    os_glance_importing_to_stores: tuple[str, ...] = ()
-    os_glance_failed_import: tuple[str, ...] = ()
+    os_glance_importing_to_stores: tuple[str, ...] = field(default=(), metadata=INTERN)
+    os_glance_failed_import: tuple[str, ...] = field(default=(), metadata=INTERN)
     members: tuple[ImageMember, ...] = ()
-    tags: tuple[str, ...] = ()
-    properties: tuple[tuple[str, str], ...] = ()
+    tags: tuple[str, ...] = field(default=(), metadata=INTERN)
+    properties: tuple[tuple[str, str], ...] = field(default=(), metadata=INTERN)
     created_at: str | None = None
     updated_at: str | None = None
 
@@ -62,7 +63,10 @@ class Image:
         # clean, and strip_credentials returns its argument when there is nothing to strip.
         setter = object.__setattr__
         if self.direct_url is not None:
-            setter(self, "direct_url", strip_credentials(self.direct_url))
+            url = strip_credentials(self.direct_url)
+            # NOTE: the direct URL is one of the locations: one string for both
+            same = next((loc.url for loc in self.locations if loc.url == url), url)
+            setter(self, "direct_url", same)
         if len(self.members) > 1 or type(self.members) is not tuple:
             setter(self, "members", tuple(sorted(self.members, key=_member_key)))
         if len(self.tags) > 1 or type(self.tags) is not tuple:

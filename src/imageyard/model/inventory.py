@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar, cast
 
 from imageyard.model.api_version import ApiVersion
 from imageyard.model.cache import CacheNode
@@ -27,6 +29,8 @@ from imageyard.model.identity import Project
 from imageyard.model.image import Image
 from imageyard.model.objects import StoreListing
 from imageyard.model.store import Store
+
+T = TypeVar("T")
 
 SCHEMA_MAJOR = 1
 SCHEMA_MINOR = 6  # 1.1: Ceph pool names, min compat client, cephx caps; 1.2: projects
@@ -89,6 +93,18 @@ class Inventory:
     def volumes_from(self, image_id: str) -> tuple[Volume, ...]:
         """Volumes created from ``image_id``."""
         return tuple(self._index.volumes.get(image_id, ()))
+
+    def derived(self, key: str, build: Callable[[], T]) -> T:
+        """What an analysis derives from this inventory, built once by ``build`` and kept
+        with it under ``key`` (the inventory never changes, so it never goes stale)."""
+        kept = self._derived
+        if key not in kept:
+            kept[key] = build()
+        return cast(T, kept[key])
+
+    @functools.cached_property
+    def _derived(self) -> dict[str, object]:
+        return {}
 
     @functools.cached_property
     def _index(self) -> _Index:

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import unquote
 
+from imageyard.model.codec import INTERN
+
 # NOTE: for these schemes everything up to the *last* "@" is userinfo, because s3 secret keys
 # often contain "/" (so the userinfo can reach past the first "/").
 _SECRET_SCHEMES = frozenset(
@@ -61,7 +63,7 @@ def _drop_userinfo(authority: str) -> str:
     return authority[authority.rfind("@") + 1 :]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RbdLocation:
     """``rbd://fsid/pool/image/snapshot`` (parts URL-unquoted) or the legacy ``rbd://image``.
 
@@ -78,7 +80,7 @@ class RbdLocation:
     kind: Literal["rbd"] = field(default="rbd", init=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileLocation:
     """``file://<path>``: a file under a filesystem store's data directory."""
 
@@ -86,7 +88,7 @@ class FileLocation:
     kind: Literal["file"] = field(default="file", init=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SwiftLocation:
     """``swift[+http|+https|+config]://<auth>/<container>/<object>``.
 
@@ -109,7 +111,7 @@ class SwiftLocation:
         return self.auth if self.scheme == "swift+config" else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class S3Location:
     """``s3[+http|+https]://<host>/<bucket>/<object>`` without the access and secret keys."""
 
@@ -123,7 +125,7 @@ class S3Location:
         object.__setattr__(self, "host", _drop_userinfo(self.host))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HttpLocation:
     """``http(s)://...``: the read-only http store; the URL is kept whole (minus userinfo)."""
 
@@ -134,7 +136,7 @@ class HttpLocation:
         object.__setattr__(self, "url", _clean(self.url))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CinderLocation:
     """``cinder://<volume id>`` or ``cinder://<store>/<volume id>``."""
 
@@ -143,7 +145,7 @@ class CinderLocation:
     kind: Literal["cinder"] = field(default="cinder", init=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UnknownLocation:
     """A well-formed URL whose scheme imageyard does not model (``vsphere://`` ...)."""
 
@@ -155,7 +157,7 @@ class UnknownLocation:
         object.__setattr__(self, "raw", _clean(self.raw))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UnparsableLocation:
     """A location URL that could not be read, and why."""
 
@@ -188,7 +190,7 @@ class Location:
     """
 
     url: str
-    store: str | None
+    store: str | None = field(metadata=INTERN)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "url", _clean(self.url))

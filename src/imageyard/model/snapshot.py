@@ -11,27 +11,41 @@ and, for schema problems, the path inside the document. This is the only module 
 A snapshot is written in chunks (``dump_chunks``: the document around the image list, then
 one image at a time), byte for byte what ``dump_inventory`` gives, so a catalog of 100,000
 images is never one encoded tree or one string. A path ending in ``.gz`` is written
-gzip-compressed; reading recognises gzip by its magic bytes, whatever the name.
+gzip-compressed, one ending in ``.zst`` Zstandard-compressed. Reading recognises either by
+its magic bytes, whatever the name, and is a stream too (``model.jsonstream``): the text is
+parsed a chunk at a time and every list of records (images, servers, volumes ...) decoded
+one record at a time, so the peak memory is the inventory plus one chunk, never the
+document. A version error is still reported before any record's, and of several bad
+fields the first in the schema's field order, as a whole-document decode would.
 """
 
 from __future__ import annotations
 
+import codecs
+import dataclasses
+import gzip
 import json
 import os
 import re
+import typing
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from typing import IO, cast
+
+import zstandard
 
 from imageyard import gcpause
 from imageyard.errors import ImageyardError, SnapshotError
-from imageyard.files import decode_text, read_bytes, write_text
+from imageyard.files import limit_text, open_input, write_text
 from imageyard.model.codec import DecodeError, decode, dumps, encode
 from imageyard.model.inventory import SCHEMA_MAJOR, SCHEMA_VERSION, Inventory
+from imageyard.model.jsonstream import JsonStream
 
-MAX_SNAPSHOT_BYTES = 1 << 30
+MAX_SNAPSHOT_BYTES = 8 << 30
 _VERSION = re.compile(r"(\d{1,6})\.(\d{1,6})")
 _NOT_SNAPSHOT = "not a JSON inventory snapshot"
+_NOT_UTF8 = "not UTF-8 text; the snapshot must be UTF-8"
 
 
 def dump_inventory(inv: Inventory) -> str:
@@ -67,19 +81,99 @@ def dump_chunks(inv: Inventory) -> Iterator[str]:
 def load_inventory(text: str, *, origin: str) -> Inventory:
     """Parse snapshot text; ``origin`` (a path or ``<stdin>``) prefixes every error."""
     with gcpause.paused():
-        return _from_document(_parse_json(text, origin), origin)
+        return _streamed(iter((text.removeprefix("\ufeff"),)), origin)
 
 
-def _from_document(document: dict[str, object], origin: str) -> Inventory:
-    """The inventory a parsed snapshot document describes (call it with the cyclic collector
-    paused: ``gcpause``)."""
-    _check_version(document, origin)
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+_JSON = json.JSONDecoder(parse_constant=_reject_constant)
+
+
+def _streamed(chunks: Iterator[str], origin: str) -> Inventory:
+    """The inventory a snapshot's text describes, its image list (and every other list of
+    records) decoded one record at a time (call it with the cyclic collector paused:
+    ``gcpause``)."""
+    stream = JsonStream(chunks, _JSON)
+    parts = _Parts()
     try:
-        inv = decode(Inventory, document)
+        if stream.peek_kind() != "{":
+            stream.value()
+            stream.end()
+            raise SnapshotError(f"{origin}: {_NOT_SNAPSHOT} (top level is not an object)")
+        for key in stream.members():
+            parts.take(key, stream)
+        stream.end()
+    except (ValueError, RecursionError) as exc:
+        reason = exc.args[0] if isinstance(exc, ValueError) and exc.args else "nested too deeply"
+        raise SnapshotError(f"{origin}: {_NOT_SNAPSHOT} ({reason})") from None
+    return _inventory(parts, origin)
+
+
+# NOTE: the lists of records in an inventory (images, servers, volumes, stores ...) are
+# decoded element by element as they are parsed; the rest of the document is small.
+_FIELDS = {f.name: n for n, f in enumerate(dataclasses.fields(Inventory))}
+_LISTS = {
+    name: args[0]
+    for name, tp in typing.get_type_hints(Inventory).items()
+    if typing.get_origin(tp) is tuple and len(args := typing.get_args(tp)) == 2
+}
+
+
+class _Parts:
+    """What a snapshot's text gave so far: the small members as parsed, the lists of
+    records decoded, and the first decode error of each list."""
+
+    def __init__(self) -> None:
+        self.rest: dict[str, object] = {}
+        self.lists: dict[str, tuple[object, ...]] = {}
+        self.errors: dict[str, DecodeError] = {}
+
+    def take(self, key: str, stream: JsonStream) -> None:
+        if key not in _LISTS or stream.peek_kind() != "[":
+            self.rest[key] = stream.value()
+            self.lists.pop(key, None)
+            self.errors.pop(key, None)
+            return
+        self.rest.pop(key, None)
+        self.errors.pop(key, None)
+        self.lists[key] = tuple(self._decoded(key, stream))
+
+    def _decoded(self, key: str, stream: JsonStream) -> Iterator[object]:
+        kind = _LISTS[key]
+        for index, item in enumerate(stream.items()):
+            if key in self.errors:
+                continue  # NOTE: parsed to the end all the same: a version error comes first
+            try:
+                yield decode(kind, item)
+            except DecodeError as exc:
+                self.errors[key] = _within(f"{key}[{index}]", exc)
+
+
+def _within(step: str, exc: DecodeError) -> DecodeError:
+    """``exc`` of one list element, its path prefixed with the element's place."""
+    path = exc.path if not exc.path or exc.path.startswith("[") else f".{exc.path}"
+    return DecodeError(step + path, exc.reason)
+
+
+def _first_field(path: str) -> str:
+    return re.split(r"[.\[]", path, maxsplit=1)[0]
+
+
+def _inventory(parts: _Parts, origin: str) -> Inventory:
+    """The inventory from its parts: version first, then the first error in field order."""
+    _check_version(parts.rest, origin)
+    errors = list(parts.errors.values())
+    try:
+        inv = decode(Inventory, parts.rest)
     except DecodeError as exc:
-        raise SnapshotError(f"{origin}: {exc.message}") from None
+        errors.append(exc)
+    if errors:
+        first = min(errors, key=lambda e: _FIELDS.get(_first_field(e.path), -1))
+        raise SnapshotError(f"{origin}: {first.message}")
+    inv = replace(inv, **parts.lists, schema_version=SCHEMA_VERSION)  # type: ignore[arg-type]
     _check_consistency(inv, origin)
-    inv = replace(inv, schema_version=SCHEMA_VERSION)
     gcpause.keep()
     return inv
 
@@ -101,21 +195,6 @@ def _check_consistency(inv: Inventory, origin: str) -> None:
                 f"{origin}: stores[{index}] repeats stores[{first}] "
                 f"(id {store.id!r} from {store.source.value})"
             )
-
-
-def _reject_constant(name: str) -> float:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _parse_json(text: str, origin: str) -> dict[str, object]:
-    try:
-        document = json.loads(text, parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as exc:
-        reason = exc.args[0] if isinstance(exc, ValueError) and exc.args else "nested too deeply"
-        raise SnapshotError(f"{origin}: {_NOT_SNAPSHOT} ({reason})") from None
-    if not isinstance(document, dict):
-        raise SnapshotError(f"{origin}: {_NOT_SNAPSHOT} (top level is not an object)")
-    return document
 
 
 def _check_version(document: dict[str, object], origin: str) -> None:
@@ -140,36 +219,79 @@ def _check_version(document: dict[str, object], origin: str) -> None:
 
 
 def read_inventory(path: str | os.PathLike[str]) -> Inventory:
-    """Read and parse a snapshot file (gzip or not); every failure is a one-line SnapshotError."""
+    """Read and parse a snapshot file (plain, gzip or Zstandard, recognised by content) as a
+    stream: the file's text is never whole in memory; every failure is a one-line
+    SnapshotError."""
     name = os.fspath(path)
-    data = read_bytes(name, "snapshot", MAX_SNAPSHOT_BYTES, SnapshotError)
-    if data.startswith(_GZIP_MAGIC):
-        data = _gunzip(name, data)
-    # NOTE: the file's bytes and text are dropped as soon as they are parsed, so the peak
-    # memory of a large snapshot is its document plus its inventory, not two copies more
-    text = decode_text(name, data, "snapshot", SnapshotError)
-    del data
-    with gcpause.paused():
-        document = _parse_json(text, name)
-        del text
-        return _from_document(document, name)
+    with open_input(name, "snapshot", MAX_SNAPSHOT_BYTES, SnapshotError) as handle:
+        chunks = _text_chunks(name, _unpacked(name, handle))
+        with gcpause.paused():
+            return _streamed(chunks, name)
 
 
+CHUNK_BYTES = 1 << 20
 _GZIP_MAGIC = b"\x1f\x8b"
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 
 
-def _gunzip(name: str, data: bytes) -> bytes:
-    """The content of a gzip snapshot, refused past the snapshot size limit."""
-    inflate = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+def _unpacked(name: str, handle: IO[bytes]) -> Iterator[bytes]:
+    """The content of a snapshot file in chunks, refused past the snapshot size limit."""
+    source, kind = _opener(handle)
+    total = 0
+    while True:
+        try:
+            chunk = source.read(CHUNK_BYTES)
+        except EOFError:
+            raise SnapshotError(f"{name}: a truncated {kind} snapshot") from None
+        except (OSError, zlib.error, zstandard.ZstdError) as exc:
+            raise SnapshotError(f"{name}: a damaged {kind} snapshot ({exc})") from None
+        if not chunk:
+            return
+        total += len(chunk)
+        if total > MAX_SNAPSHOT_BYTES:
+            raise SnapshotError(
+                f"{name}: the snapshot is larger than the {limit_text(MAX_SNAPSHOT_BYTES)} "
+                "limit uncompressed"
+            )
+        yield chunk
+
+
+def _opener(handle: IO[bytes]) -> tuple[IO[bytes], str]:
+    """``handle``, or a decompressing reader over it, and the format's name."""
+    magic = handle.read(4)
+    handle.seek(0)
+    if magic.startswith(_GZIP_MAGIC):
+        return cast(IO[bytes], gzip.GzipFile(fileobj=handle, mode="rb")), "gzip"
+    if magic == _ZSTD_MAGIC:
+        reader = zstandard.ZstdDecompressor().stream_reader(handle, read_across_frames=True)
+        return cast(IO[bytes], reader), "Zstandard"
+    return handle, "plain"
+
+
+def _text_chunks(name: str, chunks: Iterator[bytes]) -> Iterator[str]:
+    """UTF-8 text in chunks (a BOM dropped); NUL bytes or bad UTF-8 name their line."""
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    for n, chunk in enumerate(chunks):
+        nul = chunk.find(b"\x00")
+        if nul >= 0:
+            where = line + chunk.count(b"\n", 0, nul)
+            raise SnapshotError(
+                f"{name}:{where}: binary content (NUL byte); the snapshot must be text"
+            )
+        try:
+            text = utf8.decode(chunk)
+        except UnicodeDecodeError as exc:
+            where = line + chunk.count(b"\n", 0, max(exc.start, 0))
+            raise SnapshotError(
+                f"{name}:{where}: not UTF-8 text; the snapshot must be UTF-8"
+            ) from None
+        line += chunk.count(b"\n")
+        yield text.removeprefix("\ufeff") if n == 0 else text
     try:
-        out = inflate.decompress(data, MAX_SNAPSHOT_BYTES + 1)
-    except zlib.error as exc:
-        raise SnapshotError(f"{name}: a damaged gzip snapshot ({exc})") from None
-    if len(out) > MAX_SNAPSHOT_BYTES:
-        raise SnapshotError(f"{name}: the snapshot is larger than the 1 GiB limit uncompressed")
-    if not inflate.eof:
-        raise SnapshotError(f"{name}: a truncated gzip snapshot")
-    return out
+        utf8.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise SnapshotError(f"{name}:{line}: {_NOT_UTF8}") from None
 
 
 def write_inventory(
@@ -184,8 +306,8 @@ def write_inventory(
     nothing is left behind).
     """
     name = os.fspath(path)
-    write_text(_capped(dump_chunks(inv), name), name, "snapshot", inputs,
-               compress=name != "-" and name.endswith(".gz"))  # fmt: skip
+    compress = next((c for c in ("gz", "zst") if name != "-" and name.endswith(f".{c}")), "")
+    write_text(_capped(dump_chunks(inv), name), name, "snapshot", inputs, compress=compress)
 
 
 def _capped(chunks: Iterator[str], name: str) -> Iterator[str]:
@@ -194,7 +316,7 @@ def _capped(chunks: Iterator[str], name: str) -> Iterator[str]:
         size += len(chunk)
         if size > MAX_SNAPSHOT_BYTES:
             raise ImageyardError(
-                f"{name}: the snapshot would be more than the {MAX_SNAPSHOT_BYTES >> 30} GiB "
+                f"{name}: the snapshot would be more than the {limit_text(MAX_SNAPSHOT_BYTES)} "
                 "a snapshot may have; collect fewer sources or pools"
             )
         yield chunk

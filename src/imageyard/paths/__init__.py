@@ -1,9 +1,10 @@
 """The ``paths`` stage: every image on every consumer, the path it takes and why.
 
-Concepts: ``build_paths(inv)`` runs ``audit.cow.boot_path`` for every image and every
-consumer (rbd and non-rbd Nova computes, Cinder RBD backends) and returns a ``PathsReport``:
-one ``PathRow`` per image x consumer and one ``ConsumerSummary`` per consumer (how many
-*bootable*, i.e. active, images it clones). ``render.FORMATS`` turns the report into a
+Concepts: ``build_paths(inv)`` reads ``audit.cow.verdicts`` (each verdict decided once per
+inventory, by ``boot_path``) for every image and every consumer (rbd and non-rbd Nova
+computes, Cinder RBD backends) and returns a ``PathsReport``: one ``PathRow`` per image x
+consumer and one ``ConsumerSummary`` per consumer (how many *bootable*, i.e. active,
+images it clones). ``render.FORMATS`` turns the report into a
 table grouped by path and cause (its size does not grow with the image count), JSON or CSV
 (every row).
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from imageyard.audit.cow import BootPath, Consumer, Verdict, boot_path, consumers
+from imageyard.audit.cow import BootPath, Consumer, Verdict, verdicts
 from imageyard.model.image import Image
 from imageyard.model.inventory import Inventory
 from imageyard.steps import NO_STEPS, Steps
@@ -70,10 +71,11 @@ def build_paths(
     ``steps`` hears of each consumer's images done."""
     rows: list[PathRow] = []
     summaries: list[ConsumerSummary] = []
-    for c in consumers(inv):
+    table = verdicts(inv)
+    for c in table.consumers:
         if consumer is not None and c.name != consumer:
             continue
-        mine = [PathRow(image, c, boot_path(image, c, inv)) for image in inv.images]
+        mine = [PathRow(image, c, table.of(image, c)) for image in inv.images]
         rows += mine
         summaries.append(_summary(c, mine))
         steps.advance(len(mine))

@@ -2,15 +2,17 @@
 
 Concepts: findings are grouped by rule: a heading (severity, rule id, count, confidence,
 title), then a table with one row per resource, the ``file:line`` it cites and the message.
-The tables stream (``report.grid``): an audit of a large catalog has a row per image. The
-text is plain (no console markup), so ``[section]`` names print as written, and every
-line fits ``width`` columns (80 included). The summary line ends the view once; the CLI
-does not repeat it on stderr when the table goes to stdout.
+The tables stream (``report.grid``): an audit of a large catalog has a row per image, so
+``chunks`` yields the view a rule's block at a time (the CLI writes each as it comes) and is
+never one list of every line. The text is plain (no console markup), so ``[section]``
+names print as written, and every line fits ``width`` columns (80 included). The summary
+line ends the view once; the CLI does not repeat it on stderr when the table goes to stdout.
 """
 
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterator
 
 from imageyard.audit.engine import AuditResult
 from imageyard.model.finding import Finding, Unknown
@@ -53,10 +55,10 @@ def _heading(text: str, width: int, style: str, color: bool) -> list[str]:
     return lines
 
 
-def _finding_blocks(result: AuditResult, color: bool, width: int) -> list[str]:
+def _finding_blocks(result: AuditResult, color: bool, width: int) -> Iterator[list[str]]:
     titles = {r.meta.id: r.meta.title for r in result.rules}
-    lines: list[str] = []
     for rule_id, group in _by_rule(result.findings).items():
+        lines: list[str] = []
         found = [f for f in group if isinstance(f, Finding)]
         worst = found[0].severity.value
         head = f"{worst.upper()} {rule_id} ({len(found)}, confidence {found[0].confidence.value})"
@@ -65,29 +67,39 @@ def _finding_blocks(result: AuditResult, color: bool, width: int) -> list[str]:
         rows = [_finding_row(f) for f in found]
         styles = [(_STYLE[f.severity.value], "", "") for f in found] if color else None
         lines += list(grid.render("", _FINDING_COLUMNS, rows, width=width, styles=styles))[1:]
-    return lines
+        yield lines
 
 
-def _unknown_blocks(result: AuditResult, width: int) -> list[str]:
-    lines = [f"Could not check ({len(result.unknowns)})"]
+def _unknown_blocks(result: AuditResult, width: int) -> Iterator[list[str]]:
+    yield [f"Could not check ({len(result.unknowns)})"]
     for rule_id, group in _by_rule(result.unknowns).items():
         rows = [(str(u.resource), u.reason) for u in group if isinstance(u, Unknown)]
-        lines.append(f"{rule_id} ({len(rows)})")
-        lines += list(grid.render("", _UNKNOWN_COLUMNS, rows, width=width))[1:]
-    return lines
+        yield [
+            f"{rule_id} ({len(rows)})",
+            *list(grid.render("", _UNKNOWN_COLUMNS, rows, width=width))[1:],
+        ]
 
 
-def _lines(result: AuditResult, color: bool, width: int) -> list[str]:
-    lines = _finding_blocks(result, color, width)
+def _blocks(result: AuditResult, color: bool, width: int) -> Iterator[list[str]]:
+    yield from _finding_blocks(result, color, width)
     if result.unknowns:
-        lines += _unknown_blocks(result, width)
+        yield from _unknown_blocks(result, width)
+    lines: list[str] = []
     for m in result.expired_mutes:
         text = f"expired mute {m.where}: {m.rule} {m.resource} ({m.expires.isoformat()})"
         lines += textwrap.wrap(text, width)
-    lines += textwrap.wrap(summary_line(result), width)
-    return lines
+    yield lines + textwrap.wrap(summary_line(result), width)
+
+
+def chunks(
+    result: AuditResult, *, color: bool = False, width: int = DEFAULT_WIDTH
+) -> Iterator[str]:
+    """``render``'s text a block at a time (each ends with a newline)."""
+    for lines in _blocks(result, color, width):
+        if lines:
+            yield "\n".join(lines) + "\n"
 
 
 def render(result: AuditResult, *, color: bool = False, width: int = DEFAULT_WIDTH) -> str:
     """The result as terminal text ``width`` columns wide (ANSI colours only when ``color``)."""
-    return "\n".join(_lines(result, color, width)) + "\n"
+    return "".join(chunks(result, color=color, width=width))

@@ -23,6 +23,7 @@ from imageyard.model.inventory import SCHEMA_VERSION, Inventory
 from imageyard.model.location import Location
 from imageyard.model.objects import StoredObject, StoreListing
 from imageyard.model.snapshot import (
+    MAX_SNAPSHOT_BYTES,
     dump_chunks,
     dump_inventory,
     load_inventory,
@@ -241,8 +242,8 @@ def test_read_directory(tmp_path: Path) -> None:
 def test_read_too_large(tmp_path: Path) -> None:
     big = tmp_path / "big.json"
     with big.open("wb") as handle:
-        handle.truncate((1 << 30) + 1)
-    with pytest.raises(SnapshotError, match="larger than the 1 GiB limit"):
+        handle.truncate(MAX_SNAPSHOT_BYTES + 1)
+    with pytest.raises(SnapshotError, match="larger than the 8 GiB limit"):
         read_inventory(big)
 
 
@@ -306,7 +307,7 @@ def test_gzip_past_the_limit_is_refused(tmp_path: Path, monkeypatch: pytest.Monk
     packed = tmp_path / "bomb.json.gz"
     packed.write_bytes(gzip.compress(b" " * 5000))
     monkeypatch.setattr("imageyard.model.snapshot.MAX_SNAPSHOT_BYTES", 4096)
-    with pytest.raises(SnapshotError, match="larger than the 1 GiB limit uncompressed"):
+    with pytest.raises(SnapshotError, match="larger than the 4 KiB limit uncompressed"):
         read_inventory(packed)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from imageyard.collect.config_source import ConfigCollector
 from imageyard.collect.configs import discover
 from imageyard.model.inventory import Inventory
 from imageyard.report import FORMATS, json_format, markdown, sarif, table
-from imageyard.report.view import summary_line
+from imageyard.report.view import result_document, summary_line
 
 ROOT = Path(__file__).resolve().parents[3]
 SQLITE_OLD = ROOT / "tests" / "fixtures" / "configs" / "sqlite-cache-old"
@@ -129,3 +130,30 @@ def test_table_fits_the_width_groups_by_rule_and_cites_file_and_line(
     wide = table.render(result, width=400)  # narrower, a long path wraps inside its column
     assert f"{cited[0].path}:{cited[0].line}" in wide
     assert text.count(summary_line(result)[:20]) == 1
+
+
+def test_table_streams_one_block_per_rule(result: AuditResult) -> None:
+    blocks = list(table.chunks(result, width=120))
+    finding_rules = {f.rule_id for f in result.findings}
+    unknown_rules = {u.rule_id for u in result.unknowns}
+    # a block per rule with findings, the unknowns' heading, a block per rule with unknowns,
+    # then the summary
+    assert len(blocks) == len(finding_rules) + 1 + len(unknown_rules) + 1
+    assert all(b.endswith("\n") for b in blocks)
+    assert blocks[-1].rstrip("\n").endswith(summary_line(result).split()[-1])
+    assert "".join(blocks) == table.render(result, width=120)
+
+
+@pytest.mark.parametrize("batch", [1, 2, 1000])
+def test_json_chunks_are_the_whole_document_text(
+    result: AuditResult, batch: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(json_format, "BATCH", batch)
+    whole = json.dumps(result_document(result), indent=2, sort_keys=True, ensure_ascii=False)
+    pieces = list(json_format.chunks(result))
+    assert "".join(pieces) == whole + "\n"
+    assert len(pieces) >= 5 + (len(result.findings) + len(result.unknowns)) // batch
+    empty = replace(result, findings=(), unknowns=())
+    assert json_format.render(empty) == (
+        json.dumps(result_document(empty), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    )

@@ -2,11 +2,13 @@
 
 Concepts: ``consumers(inv)`` derives the Nova computes and Cinder RBD backends from the
 configuration; ``boot_path(image, consumer, inv)`` replays the consumer's clone decision and
-returns a ``Verdict`` with its ``BootPath``. Both are pure functions of the inventory, shared
-by the audit rules and by later stages that simulate or design deployments.
+returns a ``Verdict`` with its ``BootPath``. Both are pure functions of the inventory;
+``verdicts(inv)`` is the table that decides each image x consumer once per inventory, which
+the audit rules, the paths stage and design all read.
 """
 
 from imageyard.audit.cow.consumers import Consumer, ConsumerKind, consumers
+from imageyard.audit.cow.table import VerdictTable, verdicts
 from imageyard.audit.cow.trace import BootPath, Verdict
 from imageyard.audit.cow.verdict import boot_path, sorted_locations
 
@@ -15,7 +17,9 @@ __all__ = [
     "Consumer",
     "ConsumerKind",
     "Verdict",
+    "VerdictTable",
     "boot_path",
     "consumers",
     "sorted_locations",
+    "verdicts",
 ]

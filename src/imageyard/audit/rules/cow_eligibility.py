@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from imageyard.audit.cow import BootPath, Consumer, Verdict, boot_path, consumers
+from imageyard.audit.cow import BootPath, Consumer, Verdict, verdicts
 from imageyard.audit.rule import AuditContext, rule
 from imageyard.audit.rules._common import file_unknown, rbd_stores
 from imageyard.model.finding import Outcome, ProposedAction, Resource, Severity
@@ -172,7 +172,7 @@ def cow_not_eligible(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
         return
     if why is not None:
         return
-    for consumer in (c for c in consumers(inv) if c.rbd):
+    for consumer in verdicts(inv).rbd_consumers:
         yield from _per_consumer(inv, consumer)
 
 
@@ -183,8 +183,9 @@ def _per_consumer(inv: Inventory, consumer: Consumer) -> Iterator[Outcome]:
             f"the Ceph cluster of {consumer.name} is unknown: {consumer.why_no_fsid}",
         )
         return
+    table = verdicts(inv)
     for image in (i for i in inv.images if i.is_active):
-        verdict = boot_path(image, consumer, inv)
+        verdict = table.of(image, consumer)  # NOTE: decided once for audit, paths and design
         if verdict.path is BootPath.CLONE:
             continue
         resource = image_resource(image, consumer)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from imageyard.audit.cow.consumers import consumers
+from imageyard.audit.cow.table import verdicts
 from imageyard.audit.rule import AuditContext, rule
 from imageyard.audit.rules._common import (
     cite,
@@ -90,7 +90,11 @@ def _cinder_reads_locations(inv: Inventory, major: int) -> list[str]:
     """Cinder RBD backends that read locations through the service-only API themselves."""
     if major < GLANCE_LOCATIONS_API_SINCE:
         return []
-    return [c.name for c in consumers(inv) if not c.is_nova and c.rbd and c.service_locations_api]
+    return [
+        c.name
+        for c in verdicts(inv).consumers
+        if not c.is_nova and c.rbd and c.service_locations_api
+    ]
 
 
 def _blind_message(inv: Inventory, glance: GlanceApiConfig, major: int) -> str:

@@ -24,7 +24,8 @@ import enum
 from collections import defaultdict
 from collections.abc import Iterator
 
-from imageyard.audit.cow.consumers import Consumer, ConsumerKind, consumers
+from imageyard.audit.cow.consumers import Consumer, ConsumerKind
+from imageyard.audit.cow.table import verdicts
 from imageyard.audit.rule import AuditContext, rule
 from imageyard.audit.rules._common import file_unknown, is_true
 from imageyard.model.config import GlanceApiConfig
@@ -130,7 +131,7 @@ def store_weights_tied(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
     if glance is None:
         yield file_unknown(store_weights_tied, inv, "glance-api")
         return
-    rbd_consumers = [c for c in consumers(inv) if c.rbd]
+    rbd_consumers = list(verdicts(inv).rbd_consumers)
     for weight, group in _ties(_copy_holders(inv)):
         yield from _judge(inv, ctx, glance, weight, group, rbd_consumers)
 

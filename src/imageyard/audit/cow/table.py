@@ -1,0 +1,57 @@
+"""Every image's boot path on every consumer, decided once per inventory.
+
+Concepts: audit's ``cow-not-eligible`` rule, the ``paths`` stage and design's boot tally
+ask the same question (``boot_path(image, consumer, inv)``) about the same images and
+consumers. ``verdicts(inv)`` is its one owner: a ``VerdictTable`` kept with the inventory
+(``Inventory.derived``), holding the consumers (``consumers(inv)``, derived once) and
+deciding each image x consumer verdict on its first request; every later request, from
+whichever stage, is answered from the table. The inventory is immutable, so a verdict
+never goes stale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from imageyard.audit.cow.consumers import Consumer, consumers
+from imageyard.audit.cow.trace import Verdict
+from imageyard.audit.cow.verdict import boot_path
+from imageyard.model.image import Image
+from imageyard.model.inventory import Inventory
+
+
+@dataclass(frozen=True)
+class VerdictTable:
+    """The consumers of one inventory and the verdicts decided so far."""
+
+    inv: Inventory
+    consumers: tuple[Consumer, ...]
+    _decided: dict[int, dict[str, Verdict]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        # NOTE: keyed by the consumer object (its id), one dict of verdicts per consumer;
+        # a consumer that is not one of this table's is decided each time, never stored
+        for consumer in self.consumers:
+            self._decided[id(consumer)] = {}
+
+    @property
+    def rbd_consumers(self) -> tuple[Consumer, ...]:
+        """The consumers that use rbd (the ones that can clone)."""
+        return tuple(c for c in self.consumers if c.rbd)
+
+    def of(self, image: Image, consumer: Consumer) -> Verdict:
+        """``boot_path(image, consumer, inv)``, decided once."""
+        decided = self._decided.get(id(consumer))
+        if decided is None:
+            return boot_path(image, consumer, self.inv)
+        verdict = decided.get(image.id)
+        if verdict is None:
+            verdict = decided[image.id] = boot_path(image, consumer, self.inv)
+        return verdict
+
+
+def verdicts(inv: Inventory) -> VerdictTable:
+    """The verdict table of ``inv``, made on first use and kept with it."""
+    return inv.derived("cow.verdicts", lambda: VerdictTable(inv, consumers(inv)))
