@@ -9,7 +9,7 @@ UPSTREAM_VENV ?= .venv-upstream
 IMAGEYARD_LAB ?= /tmp/imageyard-lab
 export IMAGEYARD_LAB
 
-.PHONY: deps venv upstream-venv lab-up lab-down seed seed-500 demo test test-unit test-lab lint bench clean
+.PHONY: deps venv upstream-venv lab-up lab-down seed seed-500 demo test test-unit test-lab lint bench test-design-start-all clean
 
 deps:
 	bash lab/install-deps
@@ -69,6 +69,12 @@ test-lab: venv upstream-venv
 	IMAGEYARD_REQUIRE_LAB=1 $(VENV)/bin/pytest -m lab -q
 
 test: deps venv upstream-venv lint lab-up seed test-unit test-lab
+
+# every glance-api of every design (examples, fixtures, corpus, regression sites) started in a
+# throw-away Glance of the lab; test-lab starts one design per layout kind
+test-design-start-all: venv
+	IMAGEYARD_DESIGN_START=all IMAGEYARD_REQUIRE_LAB=1 $(VENV)/bin/pytest -q \
+		tests/lab/test_lab_design_start.py
 
 bench: venv
 	$(PY) bench/run.py

@@ -3,7 +3,9 @@
 The lab's own Glance (port 9292) is only read: ``imageyard collect`` makes the inventory,
 ``imageyard design`` renders glance-api.conf (+ glance-image-import.conf), ``lab/glance-try``
 starts a temporary Glance from a copy of the lab's config directory with those files on a
-free loopback port, and ``/v2/info/stores/detail`` must then show the design's stores.
+free loopback port, and ``/v2/info/stores/detail`` must then show the design's stores. Every
+location of every image the lab's Glance lists must still map, under the rendered files, to
+an enabled store with the driver settings it has now.
 Also checks the frozen Glance option table against the lab's Glance venv.
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,12 +24,17 @@ import requests
 
 from imageyard.audit.releases import parse_release
 from imageyard.cli import run
+from imageyard.collect.ini import parse_ini
 from imageyard.design import DesignRun, design_from
+from imageyard.model.snapshot import read_inventory
 
 if TYPE_CHECKING:
     from conftest import Lab
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "unit" / "design"))
+from design_support import check_locations_kept, glance_text  # noqa: E402
+
 TRY = ROOT / "lab" / "glance-try"
 
 
@@ -39,7 +47,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def lab_design(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> DesignRun:
+def lab_inventory(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Path:
     inv = tmp_path_factory.mktemp("inv") / "lab-inv.json"
     rc = run(
         [
@@ -56,7 +64,12 @@ def lab_design(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> DesignRun:
         ]
     )
     assert rc == 0
-    return design_from(inv, None, str(parse_release("33").major), with_audit=False)
+    return inv
+
+
+@pytest.fixture(scope="module")
+def lab_design(lab_inventory: Path) -> DesignRun:
+    return design_from(lab_inventory, None, str(parse_release("33").major), with_audit=False)
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +105,17 @@ def test_design_changes_the_lab_config(lab_design: DesignRun) -> None:
     api = next(d for d in lab_design.diffs if d.file == "glance-api.conf")
     assert "default_backend = ceph" in api.after
     assert lab_design.design.default_store is not None
+
+
+def test_every_lab_image_location_keeps_its_store(
+    lab_inventory: Path, lab_design: DesignRun
+) -> None:
+    inv = read_inventory(lab_inventory)
+    before = parse_ini(glance_text(lab_design, inv, after=False), "before")
+    after = parse_ini(glance_text(lab_design, inv, after=True), "after")
+    stores = {loc.store for i in inv.images for loc in i.locations}
+    assert len(stores) >= 3  # the seeded catalog has images in several stores
+    assert check_locations_kept(before, after, inv) == sum(len(i.locations) for i in inv.images)
 
 
 def test_rendered_config_starts_and_matches(

@@ -1,17 +1,21 @@
 """Rendered designs start in a real glance-api, which then serves exactly the designed stores.
 
-Every example site, config fixture and corpus set is designed for the lab's Glance (33) and
-sorted into its *layout kind*: the store types of the design, one API or one per site,
-greenfield / config files / a ``glance.conf.d`` directory, and whether a single-store config
-is migrated. One design per kind (the first of the corpus, then the examples, then the
-config fixtures) is started, every glance-api of it (a DCN design has one per site): its
+Every example site, config fixture, corpus set and regression site of
+``tests/fixtures/sites`` (over its config fixture, as the unit tests design it; a site refused
+as bad input makes no config) is designed for the lab's Glance (33) and sorted into its
+*layout kind*: the store types of the design, one API or one per site, greenfield / config
+files / a ``glance.conf.d`` directory, and whether a single-store config is migrated. One
+design per kind (the first of the corpus, then the examples, the config fixtures and the
+regression sites) is started, every glance-api of it (a DCN design has one per site): its
 files in load order, with the lab overlay of ``glance_host.py`` appended (the lab's Ceph,
 radosgw and paste pipeline instead of the deployment's), through ``lab/glance-try`` from a
-database migrated once, two at a time. Each must start, and ``GET /v2/info/stores`` must list
-exactly the stores its API plan enables and name its default. The other designs of a kind
-differ only in values the oslo load check (``test_lab_design_oslo.py``) and the unit
-acceptance tests read. Designs whose stores the lab cannot provide are listed in
-``NOT_HOSTED`` with the reason, and the list is asserted, not skipped.
+database migrated once, two at a time (``IMAGEYARD_DESIGN_START_WORKERS``). With
+``IMAGEYARD_DESIGN_START=all`` (``make test-design-start-all``) every glance-api of every
+design is started instead. Each must start, and ``GET /v2/info/stores`` must list exactly
+the stores its API plan enables and name its default. The other designs of a kind differ
+only in values the oslo load check (``test_lab_design_oslo.py``) and the unit acceptance
+tests read. Stores the lab cannot provide are listed in ``LEFT_OUT`` with the reason, and
+the list is asserted, not skipped.
 """
 
 from __future__ import annotations
@@ -54,6 +58,14 @@ LEFT_OUT = {
     for name in ("kolla-ceph", "kolla-ceph-cow", "kolla-s3", "osa-ceph", "osa-file")
 }
 _PORTS = threading.Lock()
+ALL = os.environ.get("IMAGEYARD_DESIGN_START") == "all"
+WORKERS = int(os.environ.get("IMAGEYARD_DESIGN_START_WORKERS", "2"))  # glance-apis at a time
+SITES = ROOT / "tests" / "fixtures" / "sites"
+OVER = {  # regression site -> the config fixture it is designed over (none: greenfield)
+    "edge-api-hot-store": "kolla-control-services",
+    "repeated-section-store-pool": "duplicated-sections",
+}
+REFUSED = {"measured-cluster-site-collision"}  # bad input: no design, no config
 
 
 @dataclass(frozen=True)
@@ -98,8 +110,18 @@ def _apis(name: str, run: DesignRun, inv: Inventory | None) -> list[Api]:
     return out
 
 
+def _sites(tmp: Path) -> dict[str, tuple[DesignRun, Inventory | None]]:
+    out: dict[str, tuple[DesignRun, Inventory | None]] = {}
+    for site in sorted(p for p in SITES.glob("*.yaml") if p.stem not in REFUSED):
+        over = OVER.get(site.stem)
+        inv = _collect(ROOT / "tests" / "fixtures" / "configs" / over, tmp) if over else None
+        run = design_from(inv, site, RELEASE, with_audit=False)
+        out[f"sites/{site.stem}"] = (run, read_inventory(inv) if inv else None)
+    return out
+
+
 def _designs(tmp: Path) -> dict[str, tuple[DesignRun, Inventory | None]]:
-    """Corpus sets first, then the examples, then the config fixtures."""
+    """Corpus sets first, then the examples, the config fixtures and the regression sites."""
     out: dict[str, tuple[DesignRun, Inventory | None]] = {}
     for path in [p for p in SETS if p.parent.name == "corpus"]:
         inv = _collect(path, tmp)
@@ -111,7 +133,7 @@ def _designs(tmp: Path) -> dict[str, tuple[DesignRun, Inventory | None]]:
         inv = _collect(path, tmp)
         run = design_from(inv, None, RELEASE, with_audit=False)
         out[f"configs/{path.name}"] = (run, read_inventory(inv))
-    return out
+    return out | _sites(tmp)
 
 
 def _free_port() -> int:
@@ -163,9 +185,7 @@ def _start(api: Api, lab: Lab, db: Path, tmp: Path) -> tuple[str, str | None]:
             subprocess.run(["bash", str(TRY), "stop", info["pid"], info["dir"]], timeout=60)
 
 
-def test_one_design_per_layout_kind_starts_and_serves_its_stores(
-    lab: Lab, template_db: Path, tmp_path: Path
-) -> None:
+def test_designs_start_and_serve_their_stores(lab: Lab, template_db: Path, tmp_path: Path) -> None:
     designs = _designs(tmp_path)
     kinds: dict[tuple[object, ...], str] = {}
     apis: list[Api] = []
@@ -173,11 +193,12 @@ def test_one_design_per_layout_kind_starts_and_serves_its_stores(
     for name, (run, inv) in designs.items():
         found = _apis(name, run, inv)
         missing |= {a.name: out for a in found if (out := left_out(a.text))}
-        if kinds.setdefault(_kind(run, inv), name) == name:
+        if kinds.setdefault(_kind(run, inv), name) == name or ALL:
             apis += [replace(a, stores=a.stores - set(left_out(a.text))) for a in found]
     assert missing == LEFT_OUT
     assert len(kinds) >= 10  # every layout kind of the corpus, examples and fixtures
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    assert len(apis) > len(designs) if ALL else len(apis) < len(designs)
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         results = dict(pool.map(lambda a: _start(a, lab, template_db, tmp_path), apis))
     assert {k: v for k, v in results.items() if v is not None} == {}
     assert len(results) == len(apis) > len(kinds)  # a DCN design starts one API per site

@@ -1,6 +1,9 @@
 """Every design of every example, config fixture and corpus set: the rendered files give
 exactly the intended values, every store that may hold images stays enabled with the same
-driver settings, and the design is consistent."""
+driver settings, and the design is consistent. For every inventory with images (the audit
+fixtures that carry a catalog; the lab's in ``tests/lab/test_lab_design.py``) every image
+location still maps, under the rendered files, to an enabled store with the same driver
+settings."""
 
 from __future__ import annotations
 
@@ -8,22 +11,37 @@ import sys
 from pathlib import Path
 
 import pytest
-from design_support import CONFIG_FIXTURES, EXAMPLE_NAMES, ROOT, example
+from design_support import (
+    CONFIG_FIXTURES,
+    EXAMPLE_NAMES,
+    ROOT,
+    check_locations_kept,
+    driver,
+    example,
+    glance_text,
+    old_section,
+)
 
-from imageyard.audit.data.glance_store_options import DRIVER_OPTIONS
 from imageyard.audit.releases import parse_release
-from imageyard.collect.ini import IniDocument, parse_ini
+from imageyard.collect.ini import parse_ini
 from imageyard.design import DesignRun, run_design
 from imageyard.design.consistency import problems
 from imageyard.design.model import Change
-from imageyard.design.placement import consumer_service, glance_service
+from imageyard.design.placement import consumer_service
 from imageyard.design.situation import measured_site, merge
 from imageyard.model.inventory import Inventory
+from imageyard.model.snapshot import read_inventory
 
 CORPUS = ROOT / "tests" / "corpus"
 SETS = [*(CONFIG_FIXTURES / n for n in sorted(p.name for p in CONFIG_FIXTURES.iterdir()))]
 SETS += [CORPUS / n for n in sorted(p.name for p in CORPUS.iterdir() if p.is_dir())]
 SETS = [p for p in SETS if p.is_dir()]
+AUDIT = ROOT / "tests" / "fixtures" / "audit"
+IMAGED = sorted(
+    p.parent
+    for p in AUDIT.glob("*/*/inventory.json")
+    if any(i.locations for i in read_inventory(p).images)
+)
 
 
 def _collect(path: Path) -> Inventory:
@@ -44,22 +62,6 @@ def _norm(text: str | None) -> str | None:
     return None if text is None else "".join(text.split())
 
 
-def _glance_text(run: DesignRun, inv: Inventory | None, after: bool) -> str:
-    """Every file glance-api loads, in load order, as one text: oslo's last-wins view."""
-    diffs = {d.path: d for d in run.diffs if not d.target}
-    svc = glance_service(inv)
-    paths = list(svc.files) if svc is not None else []
-    texts = []
-    for path in paths:
-        d = diffs.get(path)
-        texts.append(d.after if d and after else d.before if d else Path(path).read_text())
-    new = [d for d in run.diffs if not d.target and d.path not in paths]
-    first = [d for d in new if d.file == "glance-image-import.conf"]  # glance-api loads it first
-    last = [d for d in new if d.file == "glance-api.conf"]
-    pick = [(d.after if after else d.before) for d in first]
-    return "\n".join(pick + texts + [(d.after if after else d.before) for d in last])
-
-
 def _service_text(run: DesignRun, inv: Inventory | None, c: Change) -> str | None:
     """A compute group's or cinder-volume's files in load order, as one text (new values)."""
     svc = consumer_service(inv, c.file, c.target)
@@ -73,7 +75,7 @@ def _service_text(run: DesignRun, inv: Inventory | None, c: Change) -> str | Non
 
 def _check_values(run: DesignRun, inv: Inventory | None) -> None:
     """Every change gives the value the service then uses (all its files, in load order)."""
-    glance = parse_ini(_glance_text(run, inv, after=True), "glance-api (effective)")
+    glance = parse_ini(glance_text(run, inv, after=True), "glance-api (effective)")
     for c in run.design.changes:
         if c.file in ("glance-api.conf", "glance-image-import.conf") and not c.target:
             found = glance.get(c.section, c.key)
@@ -98,22 +100,13 @@ def _check_placed(run: DesignRun) -> None:
             assert f"imageyard: {'removed' if c.value is None else 'set'} {c.key}:" in d.after
 
 
-def _driver(doc: IniDocument, section: str, kind: str) -> dict[str, str]:
-    keys = DRIVER_OPTIONS.get(kind, frozenset())
-    return {v.key: v.value for v in doc.section(section) if v.key in keys}
-
-
-def _old_section(before: IniDocument, store_id: str) -> str:
-    return store_id if before.has_section(store_id) else "glance_store"
-
-
 def _check_stores_kept(run: DesignRun, inv: Inventory) -> None:
     if not any(d.file == "glance-api.conf" and not d.target for d in run.diffs):
         return
     if run.design.decision("layout.refused") is not None:
         return
-    before = parse_ini(_glance_text(run, inv, after=False), "before")
-    after = parse_ini(_glance_text(run, inv, after=True), "after")
+    before = parse_ini(glance_text(run, inv, after=False), "before")
+    after = parse_ini(glance_text(run, inv, after=True), "after")
     enabled = after.get("DEFAULT", "enabled_backends")
     ids = {p.split(":")[0].strip() for p in (enabled.value if enabled else "").split(",")}
     retire = run.design.decision("layout.retire")
@@ -125,8 +118,18 @@ def _check_stores_kept(run: DesignRun, inv: Inventory) -> None:
             assert f"drop {store.id} " in dropped, f"{store.id} disabled without a count"
             assert not any(store.id in i.stores for i in inv.images)
             continue
-        old = _driver(before, _old_section(before, store.id), store.type.value)
-        assert _driver(after, store.id, store.type.value) == old, store.id
+        old = driver(before, old_section(before, store.id), store.type.value)
+        assert driver(after, store.id, store.type.value) == old, store.id
+
+
+@pytest.mark.parametrize("release", [None, "ussuri"], ids=["latest", "ussuri"])
+@pytest.mark.parametrize("path", IMAGED, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_image_location_keeps_its_store(path: Path, release: str | None) -> None:
+    run, inv = _design(path, release)
+    assert run.design.decision("layout.refused") is None
+    before = parse_ini(glance_text(run, inv, after=False), "before")
+    after = parse_ini(glance_text(run, inv, after=True), "after")
+    assert check_locations_kept(before, after, inv) > 0
 
 
 @pytest.mark.parametrize("release", [None, "ussuri"], ids=["latest", "ussuri"])
@@ -169,3 +172,17 @@ def test_checker_catches_contradictions() -> None:
     assert "images_rbd_glance_store_name = nope" in found
     assert "show_image_direct_url is given 2 values" in found
     assert "not-a-fact" in found and "[ceph] weight" in found
+
+
+def test_location_check_catches_a_disabled_or_changed_store() -> None:
+    run, inv = _design(AUDIT / "cow-not-eligible" / "pass-raw-in-cluster", None)
+    before = parse_ini(glance_text(run, inv, after=False), "before")
+    text = glance_text(run, inv, after=True)
+    store = inv.images[0].locations[0].store
+    assert check_locations_kept(before, parse_ini(text, "after"), inv) == 1
+    for broken in (
+        text + "\n[DEFAULT]\nenabled_backends = other:file\n",
+        text + f"\n[{store}]\nrbd_store_pool = elsewhere\n",
+    ):
+        with pytest.raises(AssertionError):
+            check_locations_kept(before, parse_ini(broken, "after"), inv)
