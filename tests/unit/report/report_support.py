@@ -35,6 +35,7 @@ def snapshot(tmp: Path, images: int, name: str = "inv.json") -> Path:
 
 
 def scrub(text: str) -> str:
-    """Volatile text (the fake Glance's port, generated ids) made constant."""
+    """Volatile text (the fake Glance's port, the checkout's path, generated ids) made constant."""
     text = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", text)
+    text = text.replace(str(ROOT), "ROOT")
     return UUID.sub("UUID", text)

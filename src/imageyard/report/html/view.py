@@ -65,7 +65,9 @@ class Page:
 def _cards(f: Facts) -> tuple[Card, ...]:
     shares = ", ".join(f"{c.consumer} {c.share * 100:.0f}%" for c in f.clone_shares)
     pct = sorted({f"{c.share * 100:.0f}%" for c in f.clone_shares}, key=lambda p: float(p[:-1]))
-    sev = Counter({s: n for _, s, n in f.findings or ()})
+    sev: Counter[str] = Counter()
+    for _, severity, count in f.findings or ():
+        sev[severity] += count
     by_sev = ", ".join(f"{sev[s]} {s}" for s in _SEVERITIES if sev[s]) or "none"
     total = sum(n for _, _, n in f.findings or ())
     return (
