@@ -104,7 +104,8 @@ def imageyard_client(url: str, members: bool = True, db: str | None = None) -> d
         glance = next(s for s in snapshot["sources"] if s["source"] == "glance")
         if not glance["complete"]:
             raise SystemExit(f"imageyard collect left gaps: {snapshot['gaps'][:3]}")
-        return {"images": len(snapshot["images"]), "snapshot_bytes": out.stat().st_size}
+        return {"images": len(snapshot["images"]), "snapshot_bytes": out.stat().st_size,
+                "detail": glance["detail"]}  # fmt: skip
 
 
 def worker(kind: str, url: str, db: str) -> None:
@@ -161,6 +162,9 @@ def report(label: str, expected: int, runs: dict[str, list[dict[str, Any]]]) -> 
           f"peak RSS {rss['imageyard'] / rss['sdk']:.2f}x")  # fmt: skip
     if "imageyard-db" in med:
         print(f"  imageyard --glance-db/plain: speed {med['imageyard-db'] / med['plain']:.1f}x")
+    for kind in ("imageyard", "imageyard-db"):
+        for r in runs.get(kind, []):
+            print(f"  {kind}: {r['detail']}")
     sizes = [r["snapshot_bytes"] for r in runs["imageyard"]]
     print(f"  snapshot: {sizes[0] / expected:.0f} bytes per image")
 

@@ -21,8 +21,10 @@ from imageyard.audit.rules import (
     locations,
     nova,
     owners,
+    signing,
     startup,
     store_options,
+    visibility,
     weights,
 )
 
@@ -44,6 +46,10 @@ RULES: tuple[Rule, ...] = (
     cow_eligibility.cow_not_eligible,
     # security
     locations.locations_exposed_user_facing,
+    signing.signature_verify_cow_bypass,
+    signing.image_signature_incomplete,
+    signing.public_image_unsigned,
+    signing.signed_image_converted_on_import,
     # store layout
     file_stores.staging_dir_inside_file_store,
     file_stores.shared_file_store_datadir,
@@ -64,6 +70,11 @@ RULES: tuple[Rule, ...] = (
     lifecycle.deprecated_option,
     store_options.unknown_store_option,
     owners.image_owner_deleted,
+    # visibility and sharing
+    visibility.public_image_foreign_owner,
+    visibility.image_used_cross_project,
+    visibility.image_member_stale,
+    visibility.public_image_duplicate,
 )
 
 

@@ -92,6 +92,21 @@ def command() -> None:
     help="With --reclaim: days an RBD image moved to the trash stays restorable.",
 )
 @click.option(
+    "--keep",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Retention: per image family keep the newest N active images and retire (hide, then "
+    "deactivate) older ones no server, volume or RBD clone uses.",
+)
+@click.option(
+    "--max-age",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="DAYS",
+    help="With --keep: retire only images older than DAYS.",
+)
+@click.option(
     "--image",
     "images",
     multiple=True,
@@ -115,6 +130,8 @@ def make(
     drops: tuple[str, ...],
     reclaim: bool,
     trash_days: int,
+    keep: int | None,
+    max_age: int | None,
     images: tuple[str, ...],
     costs: tuple[str, ...],
 ) -> int:
@@ -135,6 +152,8 @@ def make(
         images=images,
         reclaim=reclaim,
         trash_days=trash_days,
+        keep=keep,
+        max_age=max_age,
     )
     prices = _prices(costs)
     plan = make_plan(

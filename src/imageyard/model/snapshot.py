@@ -43,6 +43,7 @@ from imageyard.model.inventory import SCHEMA_MAJOR, SCHEMA_VERSION, Inventory
 from imageyard.model.jsonstream import JsonStream
 
 MAX_SNAPSHOT_BYTES = 8 << 30
+MAX_PROBLEMS = 20  # repetitions named in one error line
 _VERSION = re.compile(r"(\d{1,6})\.(\d{1,6})")
 _NOT_SNAPSHOT = "not a JSON inventory snapshot"
 _NOT_UTF8 = "not UTF-8 text; the snapshot must be UTF-8"
@@ -179,22 +180,26 @@ def _inventory(parts: _Parts, origin: str) -> Inventory:
 
 
 def _check_consistency(inv: Inventory, origin: str) -> None:
-    """What the types allow but a collection never writes: an image or store twice."""
+    """What the types allow but a collection never writes: an image or store twice (every
+    repetition named, at most ``MAX_PROBLEMS`` of them, on one line)."""
+    problems: list[str] = []
     seen: dict[str, int] = {}
     for index, image in enumerate(inv.images):
         first = seen.setdefault(image.id, index)
         if first != index:
-            raise SnapshotError(
-                f"{origin}: images[{index}].id {image.id!r} repeats images[{first}].id"
-            )
+            problems.append(f"images[{index}].id {image.id!r} repeats images[{first}].id")
     stores: dict[tuple[str, str], int] = {}
     for index, store in enumerate(inv.stores):
         first = stores.setdefault((store.id, store.source.value), index)
         if first != index:
-            raise SnapshotError(
-                f"{origin}: stores[{index}] repeats stores[{first}] "
+            problems.append(
+                f"stores[{index}] repeats stores[{first}] "
                 f"(id {store.id!r} from {store.source.value})"
             )
+    if problems:
+        more = len(problems) - MAX_PROBLEMS
+        shown = problems[:MAX_PROBLEMS] + ([f"and {more} more"] if more > 0 else [])
+        raise SnapshotError(f"{origin}: {'; '.join(shown)}")
 
 
 def _check_version(document: dict[str, object], origin: str) -> None:

@@ -186,4 +186,8 @@ def build_actions(inv: Inventory, policy: PlanPolicy) -> tuple[Action, ...]:
         from imageyard.plan.reclaim import reclaim_actions
 
         reclaim_actions(b, inv, policy)
+    if policy.keep is not None:
+        from imageyard.plan.retention import retention_actions
+
+        retention_actions(b, inv, policy)
     return tuple(b.actions)

@@ -6,8 +6,9 @@ Concepts: ``PlanPolicy`` is the operator's choice, given as ``imageyard plan mak
 retires the old one with ``retire`` (hide, deactivate or rename; never delete);
 ``moves`` (``FROM=TO``) copy every image of store FROM to TO and then delete it from FROM;
 ``drops`` delete from a store the images that have another copy; ``reclaim`` adds the
-reclaim analysis's Glance-level actions (``plan.reclaim``). ``images`` restricts
-the plan to images whose name or id matches one of these shell patterns.
+reclaim analysis's Glance-level actions (``plan.reclaim``); ``keep`` (with ``max_age`` in
+days) retires all but the newest images of each family (``plan.retention``). ``images``
+restricts the plan to images whose name or id matches one of these shell patterns.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ class PlanPolicy:
     images: tuple[str, ...] = ()
     reclaim: bool = False
     trash_days: int = 7
+    keep: int | None = None
+    max_age: int | None = None
 
     def selects(self, image: Image) -> bool:
         """True when ``image`` is in the plan's scope."""
@@ -44,7 +47,8 @@ class PlanPolicy:
 
     def as_pairs(self) -> tuple[tuple[str, str], ...]:
         """The policy as sorted string pairs, for the plan file."""
-        return (
+        retention = [("keep", str(self.keep)), ("max_age", str(self.max_age or ""))]
+        pairs = [
             ("convert", str(self.convert).lower()),
             ("drops", ",".join(self.drops)),
             ("images", ",".join(self.images)),
@@ -53,4 +57,5 @@ class PlanPolicy:
             ("reclaim", str(self.reclaim).lower()),
             ("retire", self.retire),
             ("trash_days", str(self.trash_days)),
-        )
+        ]
+        return tuple(sorted(pairs + retention * (self.keep is not None)))

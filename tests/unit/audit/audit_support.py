@@ -39,6 +39,8 @@ def collect_dir(path: Path) -> Inventory:
         import_methods=more.import_methods,
         ceph_clusters=more.ceph_clusters,
         projects=more.projects,
+        servers=more.servers,
+        volumes=more.volumes,
         sources=inv.sources + more.sources,
         gaps=inv.gaps + more.gaps,
     )

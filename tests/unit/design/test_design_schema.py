@@ -17,7 +17,9 @@ SCHEMA: dict[str, Any] = json.loads(DOC.read_text())
 def test_docs_schema_is_the_validators_schema() -> None:
     # docs/site-schema.json is a copy of the packaged schema the loader reads (cp it over).
     packaged = ROOT / "src" / "imageyard" / "design" / "data" / "site-schema.json"
-    assert DOC.read_bytes() == packaged.read_bytes()
+    assert DOC.read_bytes() == packaged.read_bytes(), (
+        "edit src/imageyard/design/data/site-schema.json and copy it to docs/site-schema.json"
+    )
     assert site_module.SCHEMA == SCHEMA
     assert site_module._CHECKER.schema == SCHEMA
 

@@ -356,3 +356,19 @@ def test_negative_sizes_are_refused(field: str, value: Any, where: str) -> None:
 def test_zero_sizes_are_read() -> None:
     inv = load_inventory(_doc(images=[{"id": "i", "size": 0, "virtual_size": 0}]), origin="x")
     assert inv.images[0].size == 0
+
+
+def test_every_repeated_id_is_named_on_one_line() -> None:
+    images = [{"id": i} for i in ("a", "b", "a", "c", "b")]
+    with pytest.raises(SnapshotError) as info:
+        load_inventory(_doc(images=images), origin="inv.json")
+    message = str(info.value)
+    assert message.startswith("inv.json: images[2].id 'a' repeats images[0].id")
+    assert "; images[4].id 'b' repeats images[1].id" in message and "\n" not in message
+
+
+def test_many_repetitions_are_counted_not_all_listed() -> None:
+    images = [{"id": "x"} for _ in range(30)]
+    with pytest.raises(SnapshotError) as info:
+        load_inventory(_doc(images=images), origin="inv.json")
+    assert str(info.value).count("repeats") == 20 and str(info.value).endswith("and 9 more")

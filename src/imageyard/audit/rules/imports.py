@@ -30,7 +30,7 @@ IMPORT_DOC = "glance doc/source/admin/interoperable-image-import.rst"
 COPY_IMAGE_DEFAULT_SINCE = 20
 
 
-def _plugins(
+def plugins(
     inv: Inventory, glance: GlanceApiConfig | None
 ) -> tuple[tuple[str, ...], tuple[ConfigValue, ...]]:
     """Every import plugin enabled in either file, and the options that say so."""
@@ -41,14 +41,14 @@ def _plugins(
     return tuple(p for cv in values for p in as_list(cv)), values
 
 
-def _output_format(inv: Inventory, glance: GlanceApiConfig | None) -> ConfigValue | None:
+def output_format(inv: Inventory, glance: GlanceApiConfig | None) -> ConfigValue | None:
     imports = inv.config.glance_import
     if imports is not None and imports.output_format is not None:
         return imports.output_format
     return glance.image_conversion_output_format if glance is not None else None
 
 
-def _import_apis(inv: Inventory) -> list[GlanceApiConfig]:
+def import_apis(inv: Inventory) -> list[GlanceApiConfig]:
     """The glance-api instances users import through: the user-facing ones when known, else
     those whose role is not known, else (only internal ones read) all of them."""
     apis = inv.config.glance_api_instances()
@@ -57,7 +57,7 @@ def _import_apis(inv: Inventory) -> list[GlanceApiConfig]:
 
 
 def _converts(inv: Inventory, glance: GlanceApiConfig) -> bool:
-    return "image_conversion" in _plugins(inv, glance)[0]
+    return "image_conversion" in plugins(inv, glance)[0]
 
 
 def _converting(inv: Inventory, apis: list[GlanceApiConfig]) -> str:
@@ -83,7 +83,7 @@ def image_conversion_off_with_rbd_default(inv: Inventory, ctx: AuditContext) -> 
     instances users import through (the user-facing ones when known, else all): unknown
     when some of them convert and others do not.
     """
-    apis = _import_apis(inv)
+    apis = import_apis(inv)
     if not apis:
         yield file_unknown(image_conversion_off_with_rbd_default, inv, "glance-api")
         return
@@ -99,9 +99,9 @@ def image_conversion_off_with_rbd_default(inv: Inventory, ctx: AuditContext) -> 
             "which glance-api users import through is not known from the configuration",
         )
         return
-    plugins, values = _plugins(inv, glance)
-    if "image_conversion" in plugins:
-        fmt = _output_format(inv, glance)
+    enabled, values = plugins(inv, glance)
+    if "image_conversion" in enabled:
+        fmt = output_format(inv, glance)
         if fmt is None or fmt.value.strip() == "raw":
             return
         yield image_conversion_off_with_rbd_default.finding(
