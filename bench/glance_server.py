@@ -71,6 +71,7 @@ class BenchGlance:
     pid: int
     db: Postgres
     processes: int
+    workdir: Path  # removed when the context ends
 
 
 def _patch(conf: Path, tmp: Path, port: int, db_url: str) -> None:
@@ -200,7 +201,7 @@ def bench_glance(
             try:
                 url = f"http://127.0.0.1:{port}"
                 _wait(url, 90, proc)
-                yield BenchGlance(url=url, pid=proc.pid, db=db, processes=processes)
+                yield BenchGlance(url=url, pid=proc.pid, db=db, processes=processes, workdir=tmp)
             finally:
                 _stop(proc)
     finally:

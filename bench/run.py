@@ -9,7 +9,9 @@ own beside the lab's, fills it with ``--images`` images (default 20,000) and rem
 afterwards; ``--quick`` uses 2,000 images, one round and one uWSGI process. The apply
 benchmark (lab too) copies N images with imageyard apply and with a serial ``glance image-
 import`` loop, and converts a 2 GiB qcow2 image to raw, printing the times, the ratio and
-the peak RSS.
+the peak RSS. The simulate benchmark replays a 10-million-boot trace through each cache
+model (events per second); the boot-path one (lab) times a volume made from the same random
+content as raw in RBD, qcow2 in RBD and raw in a file store with ``imageyard probe``.
 """
 
 from __future__ import annotations
@@ -46,6 +48,11 @@ def main() -> int:
     print("$", " ".join(reclaim[1:]), flush=True)
     if subprocess.run(reclaim, check=False).returncode != 0:
         return 1
+    simulate = [sys.executable, str(HERE / "simulate.py")]
+    simulate += ["--events", "1000000"] if args.quick else []
+    print("$", " ".join(simulate[1:]), flush=True)
+    if subprocess.run(simulate, check=False).returncode != 0:
+        return 1
     if not lab_is_up():
         print("the collection benchmark needs the lab: make lab-up", file=sys.stderr)
         return 2
@@ -59,7 +66,12 @@ def main() -> int:
     apply = [sys.executable, str(HERE / "apply_throughput.py")]
     apply += ["--images", "8", "--convert-gib", "1"] if args.quick else []
     print("$", " ".join(apply[1:]), flush=True)
-    return subprocess.run(apply, check=False).returncode
+    if subprocess.run(apply, check=False).returncode != 0:
+        return 1
+    boot = [sys.executable, str(HERE / "boot_path.py")]
+    boot += ["--sizes", "1"] if args.quick else []
+    print("$", " ".join(boot[1:]), flush=True)
+    return subprocess.run(boot, check=False).returncode
 
 
 if __name__ == "__main__":

@@ -66,7 +66,8 @@ def test_bench_catalog_reads_back_and_is_removed(lab: Lab) -> None:
         )
         with_data = [i for i in listed.values() if i["status"] == "active"]
         assert with_data and all(i["locations"] and i["stores"] for i in with_data)
-        tmp_dirs = {p for p in Path("/tmp").glob("imageyard-bench-glance.*")}
+        workdir = glance.workdir
+        assert workdir.is_dir()
     admin = bench_lab.postgres("postgres")
     assert admin.run(f"SELECT count(*) FROM pg_database WHERE datname = '{name}'").strip() == "0"
-    assert not tmp_dirs & set(Path("/tmp").glob("imageyard-bench-glance.*"))
+    assert not workdir.exists()

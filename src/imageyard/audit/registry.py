@@ -75,6 +75,7 @@ RULES: tuple[Rule, ...] = (
     visibility.image_used_cross_project,
     visibility.image_member_stale,
     visibility.public_image_duplicate,
+    visibility.community_image_sprawl,
 )
 
 

@@ -38,14 +38,12 @@ def replay(trace: Trace, settings: CinderCacheSettings) -> CacheResult:
     sizes = size_list(trace)
     gbs = [volume_gb(s) for s in sizes]
     max_gb, max_count = settings.max_size_gb, settings.max_count
-    caches: dict[int, OrderedDict[int, int]] = {}
-    used: dict[int, int] = {}
+    hosts = max(trace.hosts, default=-1) + 1
+    caches: list[OrderedDict[int, int]] = [OrderedDict() for _ in range(hosts)]
+    used = [0] * hosts
     hits = down = evicted = 0
     for image, host in zip(trace.images, trace.hosts, strict=True):
-        entries = caches.get(host)
-        if entries is None:
-            entries = caches[host] = OrderedDict()
-            used[host] = 0
+        entries = caches[host]
         if image in entries:
             entries.move_to_end(image)
             hits += 1

@@ -61,22 +61,44 @@ def removal_time(last_boot: float, pinned_until: float, period: float, min_age: 
 
 
 def replay(trace: Trace, settings: NovaBaseSettings) -> CacheResult:
-    """Replay ``trace`` against every host's ``_base``."""
+    """Replay ``trace`` against every host's ``_base``.
+
+    ``removal_time`` is inlined in the loop (the per-event cost is the point of this model).
+    """
     sizes = size_list(trace)
     width = len(sizes)
     period, min_age = settings.period, settings.original_minimum_age
-    files: dict[int, tuple[float, float]] = {}
+    never = period == math.inf
+    files: dict[int, list[float]] = {}  # key -> [last boot, pinned until], updated in place
     hits = down = removed = 0
     columns = zip(trace.times, trace.images, trace.hosts, trace.lifetimes, strict=True)
     for time, image, host, lifetime in columns:
         key = host * width + image
         state = files.get(key)
         end = time + lifetime
-        if state is not None and time <= removal_time(state[0], state[1], period, min_age):
-            hits += 1
-            files[key] = (time, end if end > state[1] else state[1])
-            continue
-        removed += state is not None
+        if state is not None:
+            last_boot, pinned = state
+            # still pinned, or younger than the minimum age since the last boot: no pass
+            # can have removed it; otherwise find the pass that did (see removal_time)
+            if never or time <= pinned or time < last_boot + min_age:
+                hit = True
+            else:
+                run = pinned - (pinned % period or period)
+                earliest = (run if run >= last_boot else last_boot) + min_age
+                if earliest < pinned:
+                    earliest = pinned
+                if earliest < last_boot:
+                    earliest = last_boot
+                hit = time <= earliest + (-earliest) % period
+            if hit:
+                hits += 1
+                state[0] = time
+                if end > pinned:
+                    state[1] = end
+                continue
+            removed += 1
+            state[0], state[1] = time, end
+        else:
+            files[key] = [time, end]
         down += sizes[image]
-        files[key] = (time, end)
     return CacheResult("nova", len(trace), hits, down, removed)

@@ -41,6 +41,7 @@ def collect_dir(path: Path) -> Inventory:
         projects=more.projects,
         servers=more.servers,
         volumes=more.volumes,
+        generated_at=more.generated_at or inv.generated_at,
         sources=inv.sources + more.sources,
         gaps=inv.gaps + more.gaps,
     )

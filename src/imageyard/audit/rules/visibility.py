@@ -6,11 +6,13 @@ owner only). Public images are the cloud's catalog and normally come from the ad
 image-publisher project; the setting ``public-image-foreign-owner.projects`` (project ids or
 names, comma separated) names them, and without it the Keystone projects named ``admin`` and
 ``service`` are taken. Members come from ``collect --glance-members``; servers and their
-projects from the ``nova`` source.
+projects from the ``nova`` source, volumes from ``cinder``; community images are judged by
+age at the snapshot's time (``generated_at``) and usage.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -23,6 +25,7 @@ from imageyard.model.inventory import Inventory
 
 DEFAULT_PUBLISHERS = ("admin", "service")
 NOVA_SOURCE = "nova"
+CINDER_SOURCE = "cinder"
 GLANCE_SHARING = "glance doc/source/admin/manage-images.rst (image sharing)"
 GLANCE_VISIBILITY = "glance api-ref/source/v2/images-parameters.yaml (visibility)"
 
@@ -202,3 +205,59 @@ def public_image_duplicate(inv: Inventory, ctx: AuditContext) -> Iterator[Outcom
                 f"public image {label(image)} has the same data as public image {label(kept)}",
                 Evidence.fact(f"os_hash_value {image.os_hash_algo}:{image.os_hash_value}"),
             )
+
+
+def _days_between(start: str | None, end: str) -> int | None:
+    try:
+        first = datetime.date.fromisoformat((start or "")[:10])
+        last = datetime.date.fromisoformat(end[:10])
+    except ValueError:
+        return None
+    return (last - first).days
+
+
+def _usage_missing(inv: Inventory) -> str | None:
+    for source, what in ((NOVA_SOURCE, "Nova's servers"), (CINDER_SOURCE, "Cinder's volumes")):
+        if inv.source_status(source) is None:
+            return f"{what} were not read (source {source} did not run)"
+    return None
+
+
+@rule(
+    id="community-image-sprawl",
+    title="Old community image that no server or volume uses",
+    severity="low",
+    confidence="medium",
+    category="hygiene",
+    remediation="Ask the owner whether the image is still offered; make it private "
+    "(openstack image set --private <image>) or hide it (openstack image set --hidden <image>), "
+    "and delete it once nothing needs it.",
+    links=(GLANCE_VISIBILITY, "glance doc/source/admin/manage-images.rst (community images)"),
+)
+def community_image_sprawl(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
+    """A community image older than ``community-image-sprawl.days`` (180) that nothing uses.
+
+    Any project may boot a community image by id, and each one holds storage in every store;
+    images nobody has booted or made a volume from for months accumulate without an owner
+    watching them. Age is counted up to the snapshot's time; usage needs the nova and cinder
+    sources.
+    """
+    why = images_missing(inv) or _usage_missing(inv)
+    if why is not None:
+        yield community_image_sprawl.unknown(Resource("source", NOVA_SOURCE), why)
+        return
+    limit = int(ctx.setting("community-image-sprawl", "days", "180"))
+    community = [i for i in inv.images if i.visibility == "community" and i.is_active]
+    for image in community:
+        age = _days_between(image.created_at, inv.generated_at)
+        if age is None or age <= limit:
+            continue
+        if inv.servers_using(image.id) or inv.volumes_from(image.id):
+            continue
+        yield community_image_sprawl.finding(
+            Resource("image", image.id),
+            f"community image {label(image)} is {age} days old and no server or volume uses "
+            f"it ({len(community)} community images in all)",
+            Evidence.fact(f"image {image.id}: visibility community, created {image.created_at}"),
+            Evidence.fact(f"snapshot taken {inv.generated_at}"),
+        )
