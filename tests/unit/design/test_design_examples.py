@@ -76,6 +76,11 @@ def test_two_ceph_clusters_with_edge() -> None:
         ("central", "default", 100),
         ("edge1", "edge", 50),
     ]
+    # the central API defaults to the central store, the edge API to its local one
+    assert {a.site: (a.default, a.stores[0]) for a in d.apis} == {
+        "central": ("central", "central"),
+        "edge1": ("edge1", "edge1"),
+    }
     edge = next(s for s in d.stores if s.id == "edge1")
     assert edge.new and dict(edge.options)["rbd_store_ceph_conf"] == "/etc/ceph/edge1.conf"
     assert _value(d, "glance-api.conf", "show_multiple_locations") == "True"
