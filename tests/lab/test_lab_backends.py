@@ -74,7 +74,9 @@ def test_listings_hold_the_orphans_and_every_healthy_image(
     lab: Lab, orphans: dict[str, Any], tmp_path: Path
 ) -> None:
     inv = collect(tmp_path, lab.etc, "config", "backends")
-    assert {lst.store for lst in inv.store_listings} == {"fast", "cheap", "s3", "swift"}
+    staging = "os_glance_staging_store"
+    assert {lst.store for lst in inv.store_listings} == {"fast", "cheap", "s3", "swift", staging}
+    assert listing(inv, staging).where == str(lab.root / "glance/data/staging")
     assert all(lst.complete for lst in inv.store_listings) and inv.is_complete("backends")
     names = {lst.store: {o.name for o in lst.objects} for lst in inv.store_listings}
     for orphan in orphans["orphans"]:
@@ -84,6 +86,8 @@ def test_listings_hold_the_orphans_and_every_healthy_image(
     for image in orphans["healthy"]:
         if image["store"] != "ceph":
             assert image["id"] in names[image["store"]], image
+    for orphan in (o for o in orphans["orphans"] if o["class"] == "staging-leftover"):
+        assert Path(orphan["path"]).name in names[staging], orphan
     assert listing(inv, "cheap").foreign >= 1  # iy-orphan-notes.txt
     assert listing(inv, "fast").foreign == 0 and listing(inv, "s3").foreign == 0
 

@@ -109,6 +109,7 @@ def _expected(orphan: dict[str, Any]) -> tuple[str, str] | None:
         "nova-disk-no-instance": ("nova-disk-no-server", f"rbd {pool}/{name}"),
         "cinder-volume-no-volume": ("cinder-volume-no-volume", f"rbd {pool}/{name}"),
         "file-no-glance-image": ("file-no-glance-image", f"file {orphan.get('path')}"),
+        "staging-leftover": ("import-staging-leftover", f"file {orphan.get('path')}"),
         "s3-no-glance-image": ("s3-no-glance-image", f"s3 {orphan.get('bucket')}/{name}"),
         "swift-no-glance-image": (
             "swift-no-glance-image",

@@ -9,8 +9,11 @@ its time is unknown). Entries not shaped like Glance's names belong to another u
 directory, container or bucket (the listing's ``foreign`` count) and are spared and
 counted. A listing that failed or was cut
 short (``complete`` False, a Swift 401) makes its class unknown for that store. The import
-staging store (``os_glance_staging_store``) holds ``<id>`` files while an import runs;
-one whose image is not importing any more is a leftover.
+staging store (``os_glance_staging_store``) holds ``<id>`` files (and ``<id>.<format>``
+siblings of the conversion plugins) while an import runs: a file whose image is gone, or no
+longer ``uploading``/``importing``, is a leftover once older than the grace period; for an
+active image that still lists stores in ``os_glance_importing_to_stores`` (a copy-image that
+may be running, or was killed) it is reported with medium confidence.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ CLASS_OF_KIND = {
 }
 STAGING = "import-staging-leftover"
 STAGING_STORE = "os_glance_staging_store"
-_IN_FLIGHT = ("importing", "uploading", "saving", "queued")
+_IN_FLIGHT = ("importing", "uploading")
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _OBJECT = re.compile(rf"({_UUID})(?:-\d{{5,}})?", re.IGNORECASE)
 _STAGED = re.compile(rf"({_UUID})(?:\.[a-z0-9]+)?", re.IGNORECASE)
@@ -136,6 +139,9 @@ def _staging(ctx: Ctx, listing: StoreListing) -> Iterator[Outcome]:
             yield ctx.excluded(STAGING, young, obj.size, store=listing.store)
             continue
         state = f"image {image.id} is {image.status}" if image else "no such image"
+        copying = image.os_glance_importing_to_stores if image is not None else ()
+        if copying:
+            state += f", still lists {','.join(copying)} in os_glance_importing_to_stores"
         yield ctx.item(
             STAGING,
             Resource("file", _full_name(listing, obj)),
@@ -145,6 +151,7 @@ def _staging(ctx: Ctx, listing: StoreListing) -> Iterator[Outcome]:
             provisioned=obj.size,
             used=obj.size,
             store=listing.store,
+            confident=not copying,
         )
 
 

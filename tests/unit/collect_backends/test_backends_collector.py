@@ -19,6 +19,8 @@ from imageyard.errors import ExitCode
 from imageyard.model.inventory import Inventory
 from imageyard.model.objects import StoreListing
 
+STAGING = "os_glance_staging_store"
+
 ID_A = "0a1b2c3d-0000-4000-8000-00000000000a"
 ID_B = "0a1b2c3d-0000-4000-8000-00000000000b"
 S3_SECRET = "s3-SECRET-value-0001"
@@ -34,6 +36,9 @@ default_backend = fast
 
 [fast]
 filesystem_store_datadir = {datadir}
+
+[os_glance_staging_store]
+filesystem_store_datadir = {staging}
 
 [s3]
 s3_store_host = {url}
@@ -77,8 +82,10 @@ def write_config(tmp_path: Path, url: str, **changes: str) -> Path:
     datadir.mkdir(exist_ok=True)
     (datadir / ID_A).write_bytes(b"12345")
     (datadir / "lost+found").mkdir(exist_ok=True)
+    (tmp_path / "staging").mkdir(exist_ok=True)
     values = {
         "datadir": str(datadir),
+        "staging": str(tmp_path / "staging"),
         "url": url,
         "secret": S3_SECRET,
         "refs": str(etc / "glance-swift.conf"),
@@ -106,7 +113,8 @@ def by_store(inv: Inventory) -> dict[str, StoreListing]:
 def test_every_file_s3_and_swift_store_is_listed(tmp_path: Path, url: str) -> None:
     inv = collect(write_config(tmp_path, url))
     found = by_store(inv)
-    assert set(found) == {"fast", "s3", "swift"}  # rbd is the ceph source's
+    assert set(found) == {"fast", "s3", "swift", STAGING}  # rbd is the ceph source's
+    assert found[STAGING].objects == () and found[STAGING].complete
     assert sorted(o.name for o in found["fast"].objects) == [ID_A, "lost+found"]
     assert found["fast"].foreign == 1
     sizes = {o.name: o.size for o in found["fast"].objects}
@@ -239,7 +247,7 @@ def test_cli_names_the_source_and_never_writes_a_secret(
     assert code == ExitCode.OK
     text = out.read_text()
     doc = json.loads(text)
-    assert {lst["store"] for lst in doc["store_listings"]} == {"fast", "s3", "swift"}
+    assert {lst["store"] for lst in doc["store_listings"]} == {"fast", "s3", "swift", STAGING}
     captured = capsys.readouterr()
     for secret in (S3_SECRET, "wrong-key", "ACCESS0001"):
         assert secret not in text + captured.out + captured.err
@@ -259,3 +267,56 @@ def test_backends_without_config_is_a_usage_error(capsys: pytest.CaptureFixture[
     code = cli.run(["collect", "--sources", "backends", "--glance-endpoint", "http://x:1"])
     assert code == ExitCode.USAGE
     assert "cannot collect backends" in capsys.readouterr().err
+
+
+def test_the_staging_directory_is_listed_as_the_reserved_store(tmp_path: Path, url: str) -> None:
+    etc = write_config(tmp_path, url)
+    (tmp_path / "staging" / ID_B).write_bytes(b"1234567")
+    (tmp_path / "staging" / f"{ID_B}.qcow2").write_bytes(b"123")
+    listing = by_store(collect(etc))[STAGING]
+    assert (listing.kind, listing.where, listing.complete) == (
+        "file",
+        str(tmp_path / "staging"),
+        True,
+    )
+    assert {o.name: o.size for o in listing.objects} == {ID_B: 7, f"{ID_B}.qcow2": 3}
+
+
+def test_an_unreadable_staging_directory_is_a_gap_for_it_alone(tmp_path: Path, url: str) -> None:
+    inv = collect(write_config(tmp_path, url, staging=str(tmp_path / "absent")))
+    found = by_store(inv)
+    assert not found[STAGING].complete and "absent" in (found[STAGING].error or "")
+    assert all(lst.complete for name, lst in found.items() if name != STAGING)
+    assert [g.scope for g in inv.gaps_for("backends")] == [f"store {STAGING}"]
+
+
+def test_a_staging_store_without_a_directory_is_a_gap(tmp_path: Path, url: str) -> None:
+    etc = write_config(tmp_path, url)
+    conf = etc / "glance-api.conf"
+    conf.write_text(conf.read_text().replace("[os_glance_staging_store]", "[unused]"))
+    inv = collect(etc)
+    listing = by_store(inv)[STAGING]
+    assert not listing.complete
+    assert listing.error == f"[{STAGING}] filesystem_store_datadir is not set"
+    assert [g.scope for g in inv.gaps_for("backends")] == [f"store {STAGING}"]
+
+
+def test_a_single_store_stages_in_node_staging_uri(tmp_path: Path) -> None:
+    etc, staged = tmp_path / "etc", tmp_path / "staged"
+    etc.mkdir()
+    staged.mkdir()
+    (staged / ID_A).write_bytes(b"12")
+    (etc / "glance-api.conf").write_text(
+        f"[DEFAULT]\nnode_staging_uri = file://{staged}\n"
+        f"[glance_store]\nfilesystem_store_datadir = {tmp_path}\n"
+    )
+    listing = by_store(collect(etc))[STAGING]
+    assert listing.where == str(staged) and [o.name for o in listing.objects] == [ID_A]
+
+
+def test_a_non_file_node_staging_uri_is_a_gap(tmp_path: Path) -> None:
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    (etc / "glance-api.conf").write_text("[DEFAULT]\nnode_staging_uri = http://x/staging\n")
+    listing = by_store(collect(etc))[STAGING]
+    assert not listing.complete and "not a file:// URI" in (listing.error or "")

@@ -32,6 +32,8 @@ from reclaim_support import (
 
 from imageyard.model.ceph import RbdParentRef, Snapshot, SnapshotNamespace, TrashEntry
 from imageyard.model.identity import Project
+from imageyard.model.image import Image
+from imageyard.model.inventory import Inventory
 from imageyard.model.objects import StoredObject, StoreListing
 
 ORPHAN = uid(9, "d")
@@ -321,6 +323,73 @@ def test_import_staging_leftovers() -> None:
         f"file /var/lib/glance/staging/{uid(52)}",
         f"file /var/lib/glance/staging/{uid(53)}.qcow2",
     }
+
+
+STAGE_DIR = "/var/lib/glance/staging"
+
+
+def _staged(
+    *objects: StoredObject, complete: bool = True, error: str | None = None
+) -> StoreListing:
+    return StoreListing("os_glance_staging_store", "file", STAGE_DIR, objects, complete, error)
+
+
+def _with_staging(listing: StoreListing, *images: Image) -> Inventory:
+    inv = healthy()
+    return replace(
+        inv,
+        images=(*inv.images, *images),
+        store_listings=(*inv.store_listings, listing),
+    )
+
+
+def test_staging_file_of_a_finished_or_absent_image_is_a_leftover_with_bytes() -> None:
+    done = image(uid(61), "ceph", "", status="active")
+    killed = image(uid(62), "ceph", "", status="killed", locations=(), stores=())
+    listing = _staged(StoredObject(uid(61), 700, OLD), StoredObject(uid(62), 800, OLD),
+                      StoredObject(f"{uid(63)}.qcow2", 900, OLD))  # fmt: skip
+    result = run(_with_staging(listing, done, killed))
+    found = {str(i.finding.resource): i for i in result.of_class("import-staging-leftover")}
+    assert set(found) == {f"file {STAGE_DIR}/{uid(61)}", f"file {STAGE_DIR}/{uid(62)}",
+                          f"file {STAGE_DIR}/{uid(63)}.qcow2"}  # fmt: skip
+    item = found[f"file {STAGE_DIR}/{uid(61)}"]
+    assert (item.used, item.provisioned, item.store) == (700, 700, "os_glance_staging_store")
+    assert item.finding.action is not None and item.finding.action.kind == "delete-object"
+    assert dict(item.finding.action.params)["name"] == uid(61)
+    assert "is active" in item.finding.message
+    assert "no such image" in found[f"file {STAGE_DIR}/{uid(63)}.qcow2"].finding.message
+
+
+def test_staging_file_of_an_image_being_uploaded_or_imported_is_not_a_leftover() -> None:
+    uploading = image(uid(64), "ceph", "", status="uploading", locations=(), stores=())
+    importing = image(uid(65), "ceph", "", status="importing", locations=(), stores=())
+    listing = _staged(StoredObject(uid(64), 5, OLD), StoredObject(f"{uid(65)}.raw", 5, OLD))
+    result = run(_with_staging(listing, uploading, importing))
+    assert result.of_class("import-staging-leftover") == ()
+    assert "import-staging-leftover" not in unknown_classes(result)
+
+
+def test_a_young_staging_file_is_spared_and_counted() -> None:
+    listing = _staged(StoredObject(uid(66), 5, RECENT), StoredObject(uid(67), 5, None))
+    result = run(_with_staging(listing))
+    assert result.of_class("import-staging-leftover") == ()
+    assert spared(result, "import-staging-leftover", "young") == 1
+    assert spared(result, "import-staging-leftover", "no-timestamp") == 1
+
+
+def test_a_copy_still_listed_as_importing_is_reported_with_medium_confidence() -> None:
+    copying = image(uid(68), "ceph", "", status="active", os_glance_importing_to_stores=("fast",))
+    result = run(_with_staging(_staged(StoredObject(uid(68), 5, OLD)), copying))
+    (item,) = result.of_class("import-staging-leftover")
+    assert item.finding.confidence.value == "medium"
+    assert "os_glance_importing_to_stores" in item.finding.message
+
+
+def test_an_incomplete_staging_listing_is_unknown_never_a_leftover() -> None:
+    listing = _staged(complete=False, error="/var/lib/glance/staging: Permission denied")
+    result = run(_with_staging(listing))
+    assert result.of_class("import-staging-leftover") == ()
+    assert "import-staging-leftover" in unknown_classes(result)
 
 
 def test_totals_add_up_per_class_store_and_pool() -> None:

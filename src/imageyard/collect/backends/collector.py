@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
-from imageyard.collect.backends import files, s3, swift
+from imageyard.collect.backends import files, s3, staging, swift
 from imageyard.collect.backends.listing import DEFAULT_LIMIT, ListingError, Target, gather
 from imageyard.collect.backends.options import OptionsError, StoreOptions, store_options
 from imageyard.collect.base import Progress
@@ -59,6 +59,8 @@ class BackendsCollector:
         for store in stores:
             listings += self._store(glance, store) if glance is not None else ()
             progress.advance(NAME)
+        if glance is not None:
+            listings.append(staging.list_staging(glance, self.limit))
         gaps = tuple(
             Gap(NAME, f"store {lst.store}", f"{lst.kind} {lst.where}: {lst.error}")
             for lst in listings
