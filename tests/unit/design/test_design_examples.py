@@ -119,4 +119,11 @@ def test_every_decision_cites_known_facts(name: str) -> None:
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_every_section_is_present(name: str) -> None:
     d = example(name).design
-    assert {x.section for x in d.decisions} == {"layout", "format", "config", "cache", "reclaim"}
+    assert {x.section for x in d.decisions} == {
+        "layout",
+        "format",
+        "config",
+        "cache",
+        "reclaim",
+        "hygiene",
+    }
