@@ -14,6 +14,7 @@ from imageyard.files import check_output, read_text
 from imageyard.model.snapshot import read_inventory
 from imageyard.report import html
 from imageyard.report.results import gather
+from imageyard.report.simulation import Curve, read_simulation
 
 MAX_MEMO_BYTES = 16 * 2**20
 
@@ -32,6 +33,10 @@ def _memo(path: Path | None) -> str | None:
     return read_text(path, "design memo", MAX_MEMO_BYTES)
 
 
+def _simulation(path: Path | None) -> tuple[Curve, ...]:
+    return () if path is None else read_simulation(path)
+
+
 @click.command("report")
 @inventory_input("The snapshot written by 'imageyard collect' (or give it as INVENTORY).")
 @click.option(
@@ -46,18 +51,28 @@ def _memo(path: Path | None) -> str | None:
     metavar="MEMO",
     help="A design memo ('imageyard design -f markdown') to include.",
 )
-def command(inventory: Path | None, fmt: str, out: str, design_memo: Path | None) -> int:
+@click.option(
+    "--simulation",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="A cache simulation ('imageyard simulate cache -f json'): hit rate against size.",
+)
+def command(
+    inventory: Path | None, fmt: str, out: str, design_memo: Path | None, simulation: Path | None
+) -> int:
     """Write one self-contained HTML report of a snapshot: summary cards, charts, the
     findings (audit and reclaim) and images (stores, locations, path per consumer, pins)
-    as paged, sortable, filterable tables, the gaps and the design memo.
+    as paged, sortable, filterable tables, the gaps and the design memo, and with
+    --simulation a hit rate against size chart per cache model.
 
-    The file needs no network. SOURCE_DATE_EPOCH fixes its clock. A bad snapshot or memo
-    gives exit code 5.
+    The file needs no network. SOURCE_DATE_EPOCH fixes its clock. A bad snapshot, memo or
+    simulation gives exit code 5.
     """
     if inventory is None:
         raise click.UsageError("give the snapshot: imageyard report INVENTORY")
-    check_output(out, "report", (inventory, design_memo))
-    memo = _memo(design_memo)
-    text = html.render(gather(read_inventory(inventory)), report_clock(), memo)
-    write_output(text, out, "report", (inventory, design_memo))
+    inputs = (inventory, design_memo, simulation)
+    check_output(out, "report", inputs)
+    memo, curves = _memo(design_memo), _simulation(simulation)
+    text = html.render(gather(read_inventory(inventory)), report_clock(), memo, curves)
+    write_output(text, out, "report", inputs)
     return int(ExitCode.OK)

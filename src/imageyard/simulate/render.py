@@ -44,6 +44,10 @@ def _model(report: ModelReport) -> dict[str, Any]:
             "smallest": report.search.setting,
             "hit_rate": report.search.hit_rate,
             "replays": report.search.replays,
+            "tried": [
+                {"setting": setting, "hit_rate": round(rate, 6)}
+                for setting, rate in report.search.tried
+            ],
         }
     return doc
 

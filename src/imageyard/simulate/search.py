@@ -16,12 +16,17 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class SearchResult:
-    """The smallest setting reaching ``target`` (None: not reachable) and the replays it took."""
+    """The smallest setting reaching ``target`` (None: not reachable) and the replays it took.
+
+    ``tried`` is every setting the search replayed with its hit rate, in setting order:
+    the points of a hit rate against size curve.
+    """
 
     target: float
     setting: int | None
     hit_rate: float | None
     replays: int
+    tried: tuple[tuple[int, float], ...] = ()
 
 
 def smallest(
@@ -34,23 +39,24 @@ def smallest(
     monotone_from: int | None = None,
 ) -> SearchResult:
     """The smallest multiple of ``step`` in ``[low, high]`` with ``hit_rate(s) >= target``."""
-    replays = 0
     cache: dict[int, float] = {}
 
     def rate(units: int) -> float:
-        nonlocal replays
         if units not in cache:
-            replays += 1
             cache[units] = hit_rate(units * step)
         return cache[units]
 
     first, last = -(-low // step), high // step
     start = first if monotone_from is None else max(first, -(-monotone_from // step))
+
+    def found(units: int | None) -> SearchResult:
+        return _result(target, step, cache, units)
+
     for units in range(first, start):
         if rate(units) >= target:
-            return SearchResult(target, units * step, rate(units), replays)
+            return found(units)
     if start > last or rate(last) < target:
-        return SearchResult(target, None, None, replays)
+        return found(None)
     lo, hi = start, last
     while lo < hi:
         mid = (lo + hi) // 2
@@ -58,4 +64,12 @@ def smallest(
             hi = mid
         else:
             lo = mid + 1
-    return SearchResult(target, lo * step, rate(lo), replays)
+    rate(lo)
+    return found(lo)
+
+
+def _result(target: float, step: int, rates: dict[int, float], units: int | None) -> SearchResult:
+    tried = tuple(sorted((u * step, r) for u, r in rates.items()))
+    if units is None:
+        return SearchResult(target, None, None, len(rates), tried)
+    return SearchResult(target, units * step, rates[units], len(rates), tried)

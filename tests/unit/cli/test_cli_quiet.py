@@ -97,11 +97,13 @@ def silent_mon() -> Iterator[str]:
 def test_librados_says_nothing_under_quiet(
     silent_mon: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    # a keyring that does not exist and a monitor that never answers: librados would log both
+    # a keyring that does not exist and a monitor that never answers, in a ceph.conf that
+    # asks for logging on stderr: left alone, librados prints a line for each and its debug
     conf = tmp_path / "ceph.conf"
     conf.write_text(
         f"[global]\nfsid = 00000000-0000-0000-0000-000000000002\nmon_host = {silent_mon}\n"
         f"keyring = {tmp_path}/missing.keyring\n"
+        "log_to_stderr = true\nerr_to_stderr = true\ndebug_monc = 10\n"
     )
     argv = ["collect", "-q", "--sources", "config,ceph", "--ceph-conf", str(conf)]
     code = cli.run([*argv, "--ceph-timeout", "1", "-o", str(tmp_path / "inv.json")])

@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from report_support import GOLD, scrub, snapshot
+from report_support import GOLD, scrub, simulation, snapshot
 from test_report_html import EPOCH
 from test_report_metrics_diff import _changed
 
@@ -33,7 +33,8 @@ def main() -> None:
         new, _ = _changed(small, Path(tmp))
         (GOLD / "diff.md").write_text(_out(["diff", str(small), str(new), "-f", "markdown"]))
         os.environ["SOURCE_DATE_EPOCH"] = EPOCH
-        run(["report", str(small), "-o", str(Path(tmp) / "r.html")])
+        sim = simulation(Path(tmp))
+        run(["report", str(small), "-o", str(Path(tmp) / "r.html"), "--simulation", str(sim)])
         (GOLD / "report.html").write_text(scrub((Path(tmp) / "r.html").read_text()))
 
 

@@ -7,6 +7,7 @@ collection time and durations, so the outputs can be compared with gold files.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -39,3 +40,48 @@ def scrub(text: str) -> str:
     text = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", text)
     text = text.replace(str(ROOT), "ROOT")
     return UUID.sub("UUID", text)
+
+
+SIMULATION = {
+    "schema": "imageyard-simulate-cache/1",
+    "events": 100,
+    "models": [
+        {
+            "model": "glance",
+            "hit_rate": 0.5,
+            "search": {
+                "option": "image_cache_max_size",
+                "target_hit_rate": 0.8,
+                "smallest": 3 << 30,
+                "hit_rate": 0.82,
+                "replays": 4,
+                "tried": [
+                    {"setting": 4 << 30, "hit_rate": 0.9},
+                    {"setting": 0, "hit_rate": 0.1},
+                    {"setting": 2 << 30, "hit_rate": 0.6},
+                    {"setting": 3 << 30, "hit_rate": 0.82},
+                ],
+            },
+        },
+        {
+            "model": "cinder",
+            "hit_rate": 0.2,
+            "search": {
+                "option": "image_volume_cache_max_size_gb",
+                "target_hit_rate": 0.8,
+                "smallest": None,
+                "hit_rate": None,
+                "replays": 2,
+                "tried": [{"setting": 1, "hit_rate": 0.0}, {"setting": 40, "hit_rate": 0.3}],
+            },
+        },
+        {"model": "nova", "hit_rate": 0.4},
+    ],
+}
+
+
+def simulation(tmp: Path, doc: object = None, name: str = "sim.json") -> Path:
+    """A ``simulate cache -f json`` file (the crafted ``SIMULATION`` unless ``doc`` is given)."""
+    out = tmp / name
+    out.write_text(json.dumps(SIMULATION if doc is None else doc))
+    return out

@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from report_support import GOLD, scrub, snapshot
+from report_support import GOLD, scrub, simulation, snapshot
 
 from imageyard.cli import run
 from imageyard.model.gap import Gap
@@ -35,7 +35,8 @@ def _data(html: str) -> dict[str, list[list[object]]]:
 
 
 def test_html_matches_gold(small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    html = _report(small, tmp_path / "r.html", monkeypatch)
+    sim = str(simulation(tmp_path))
+    html = _report(small, tmp_path / "r.html", monkeypatch, "--simulation", sim)
     assert "report made 2026-01-02T03:04:05Z" in html
     assert scrub(html) == (GOLD / "report.html").read_text()
 

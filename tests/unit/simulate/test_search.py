@@ -65,3 +65,22 @@ def test_unreachable_target_gives_none() -> None:
 def test_step_rounds_to_multiples() -> None:
     result = smallest(lambda s: 1.0 if s >= 7 else 0.0, 1.0, 100, step=5)
     assert (result.setting, result.hit_rate) == (10, 1.0)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.floats(0.0, 1.0), min_size=1, max_size=30), TARGETS, st.integers(1, 4))
+def test_tried_is_every_replay_in_setting_order(
+    rates: list[float], target: float, step: int
+) -> None:
+    curve = sorted(rates)  # monotone in the setting, as the search assumes
+    calls: dict[int, float] = {}
+
+    def rate(setting: int) -> float:
+        calls[setting] = curve[min(setting // step, len(curve) - 1)]
+        return calls[setting]
+
+    found = smallest(rate, target, (len(curve) - 1) * step, step=step)
+    assert found.tried == tuple(sorted(calls.items()))
+    assert found.replays == len(found.tried)
+    if found.setting is not None:
+        assert (found.setting, found.hit_rate) in found.tried

@@ -40,6 +40,13 @@ def test_cache_report_matches_the_model(tmp_path: Path, capsys: pytest.CaptureFi
     assert (model["hits"], model["bytes_downloaded"]) == (expected.hits, expected.bytes_downloaded)
     assert model["search"]["hit_rate"] >= 0.5
     assert model["search"]["smallest"] % (1 << 30) == 0
+    tried = [(t["setting"], t["hit_rate"]) for t in model["search"]["tried"]]
+    trace = read_trace(str(trace_file))
+    replayed = [glance_cache.replay(trace, GlanceCacheSettings(s)).hit_rate for s, _ in tried]
+    assert [r for _, r in tried] == [round(r, 6) for r in replayed]
+    assert [s for s, _ in tried] == sorted({s for s, _ in tried})
+    assert model["search"]["smallest"] in [s for s, _ in tried]
+    assert len(tried) == model["search"]["replays"]
 
 
 @pytest.mark.parametrize(

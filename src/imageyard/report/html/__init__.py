@@ -14,6 +14,7 @@ import jinja2
 
 from imageyard.report.html.view import Page, page
 from imageyard.report.results import Results
+from imageyard.report.simulation import Curve
 
 _HERE = resources.files(__package__)
 
@@ -31,9 +32,15 @@ def render_page(view: Page) -> str:
     return _template().render(page=view, script=script)
 
 
-def render(results: Results, now: datetime.datetime, memo: str | None = None) -> str:
-    """The HTML report of ``results`` made at ``now``, with the design ``memo`` if any."""
-    return render_page(page(results, now, memo))
+def render(
+    results: Results,
+    now: datetime.datetime,
+    memo: str | None = None,
+    simulation: tuple[Curve, ...] = (),
+) -> str:
+    """The HTML report of ``results`` made at ``now``, with the design ``memo`` and the cache
+    ``simulation``'s curves if any."""
+    return render_page(page(results, now, memo, simulation))
 
 
 __all__ = ["render", "render_page"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import json
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,8 +21,10 @@ from imageyard import secrets
 from imageyard.audit.cow.trace import BootPath
 from imageyard.model.finding import Finding, Severity
 from imageyard.report.facts import Facts, facts, human_bytes
+from imageyard.report.html import charts
 from imageyard.report.html.charts import Bar, bars, stacked
 from imageyard.report.results import Results
+from imageyard.report.simulation import Curve
 
 SIZE_BINS = ((2**20 * 100, "< 100 MiB"), (2**30, "100 MiB – 1 GiB"), (2**30 * 10, "1 – 10 GiB"),
              (2**30 * 100, "10 – 100 GiB"), (None, "≥ 100 GiB"))  # fmt: skip
@@ -111,6 +114,20 @@ def _charts(f: Facts, results: Results) -> tuple[Chart, ...]:
     )
 
 
+_UNITS: dict[str, Callable[[int], str]] = {
+    "image_cache_max_size": human_bytes,
+    "image_volume_cache_max_size_gb": lambda n: f"{n} GB",
+    "remove_unused_original_minimum_age_seconds": lambda n: f"{n} s",
+}
+
+
+def _sim_chart(c: Curve) -> Chart:
+    label = _UNITS.get(c.option, str)
+    title = f"Cache hit rate against {c.option or 'size'} ({c.model})"
+    line = charts.Curve(c.points, c.target, c.smallest, label)
+    return Chart(f"cache-{c.model}", secrets.scrub(title), charts.curve(secrets.scrub(title), line))
+
+
 def _finding_row(f: Finding, origin: str) -> list[Any]:
     return [f.severity.rank, f.severity.value, f.rule_id, secrets.scrub(str(f.resource)),
             secrets.scrub(f.message), f.status.value, origin]  # fmt: skip
@@ -150,8 +167,14 @@ def _gaps(results: Results) -> tuple[str, ...]:
     return tuple(secrets.scrub(f"{g.source}: {g.scope}: {g.error}") for g in results.inventory.gaps)
 
 
-def page(results: Results, now: datetime.datetime, memo: str | None = None) -> Page:
-    """The view-model of the report of ``results`` made at ``now``."""
+def page(
+    results: Results,
+    now: datetime.datetime,
+    memo: str | None = None,
+    simulation: tuple[Curve, ...] = (),
+) -> Page:
+    """The view-model of the report of ``results`` made at ``now``, with the cache
+    simulation's hit rate curves (one chart per model) when given."""
     f = facts(results)
     consumers = tuple(s.consumer.name for s in results.paths.summaries)
     data = {"findings": _findings(results), "images": _image_rows(results),
@@ -161,7 +184,7 @@ def page(results: Results, now: datetime.datetime, memo: str | None = None) -> P
         generated_at=now.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         snapshot_at=results.inventory.generated_at,
         cards=_cards(f),
-        charts=_charts(f, results),
+        charts=_charts(f, results) + tuple(_sim_chart(c) for c in simulation),
         consumers=consumers,
         severities=tuple(_SEVERITIES),
         gaps=_gaps(results),
