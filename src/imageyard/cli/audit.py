@@ -16,7 +16,10 @@ from imageyard.audit.release_infer import choose_release
 from imageyard.audit.releases import parse_release
 from imageyard.audit.rule import AuditContext
 from imageyard.cli.options import (
+    fail_on_option,
+    format_option,
     inventory_input,
+    mute_option,
     output_option,
     quiet_option,
     release_option,
@@ -75,30 +78,10 @@ def _exit_code(result: AuditResult, fail_on: str) -> int:
 
 @click.command("audit")
 @inventory_input("The snapshot written by 'imageyard collect' (or give it as INVENTORY).")
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(sorted(FORMATS)),
-    default="table",
-    show_default=True,
-    envvar="IMAGEYARD_FORMAT",
-    help="Output format.",
-)
+@format_option(sorted(FORMATS), "table", envvar=True)
 @output_option("the report")
-@click.option(
-    "--fail-on",
-    type=click.Choice([*_SEVERITIES, "none"]),
-    default=DEFAULT_FAIL_ON,
-    show_default=True,
-    help="Exit 3 when an unmuted finding has this severity or worse.",
-)
-@click.option(
-    "--mute",
-    "mute_file",
-    type=click.Path(path_type=Path),
-    help="YAML mute file: rule, resource glob, reason, expires.",
-)
+@fail_on_option(_SEVERITIES, DEFAULT_FAIL_ON, "finding")
+@mute_option("rule, resource glob, reason, expires")
 @click.option(
     "--rule",
     "rule_ids",

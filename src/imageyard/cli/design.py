@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from imageyard.cli.options import (
+    format_option,
     inventory_input,
     output_option,
     quiet_option,
@@ -61,15 +62,7 @@ def _write_configs(run_dir: Path, diffs: tuple[object, ...]) -> None:
     help="Site description YAML (declared data; see docs/site-schema.json).",
 )
 @release_option("the site's, else inferred from the inventory's Glance API, else latest released")
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(["markdown", "json"]),
-    default="markdown",
-    show_default=True,
-    help="Output format of the memo.",
-)
+@format_option(["markdown", "json"], "markdown", "Output format of the memo.")
 @click.option(
     "--render",
     "render",

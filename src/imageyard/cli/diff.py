@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from imageyard.cli.options import output_option, write_output
+from imageyard.cli.options import format_option, output_option, write_output
 from imageyard.errors import ExitCode
 from imageyard.files import check_output
 from imageyard.model.snapshot import read_inventory
@@ -18,15 +18,7 @@ from imageyard.report.results import gather
 @click.command("diff")
 @click.argument("old", metavar="OLD", type=click.Path(path_type=Path))
 @click.argument("new", metavar="NEW", type=click.Path(path_type=Path))
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(sorted(FORMATS)),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@format_option(sorted(FORMATS), "table")
 @output_option("the drift")
 @click.option("--exit-code", is_flag=True, help="Exit 3 when anything changed.")
 def command(old: Path, new: Path, fmt: str, out: str, exit_code: bool) -> int:

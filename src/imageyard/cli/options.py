@@ -85,6 +85,43 @@ def inventory_input(help_text: str) -> Callable[[F], F]:
     return decorate
 
 
+def format_option(
+    choices: Iterable[str], default: str, help_text: str = "Output format.", *, envvar: bool = False
+) -> Callable[[F], F]:
+    """``-f/--format``, passed as ``fmt`` (``envvar``: also read from ``IMAGEYARD_FORMAT``)."""
+    return click.option(
+        "-f",
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices)),
+        default=default,
+        show_default=True,
+        envvar="IMAGEYARD_FORMAT" if envvar else None,
+        help=help_text,
+    )
+
+
+def fail_on_option(severities: Iterable[str], default: str, what: str) -> Callable[[F], F]:
+    """``--fail-on SEVERITY|none``: exit 3 when an unmuted ``what`` is that severe or worse."""
+    return click.option(
+        "--fail-on",
+        type=click.Choice([*severities, "none"]),
+        default=default,
+        show_default=True,
+        help=f"Exit 3 when an unmuted {what} has this severity or worse.",
+    )
+
+
+def mute_option(keys: str) -> Callable[[F], F]:
+    """``--mute FILE``, passed as ``mute_file``; ``keys`` names what an entry holds."""
+    return click.option(
+        "--mute",
+        "mute_file",
+        type=click.Path(path_type=Path),
+        help=f"YAML mute file: {keys}.",
+    )
+
+
 def quiet_option(what: str = "") -> Callable[[F], F]:
     """``-q/--quiet``: no ``what`` and no progress on stderr, nor library noise (errors stay)."""
     shown = f"{what} or progress" if what else "progress"

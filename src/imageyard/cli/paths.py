@@ -7,7 +7,13 @@ from pathlib import Path
 import click
 
 from imageyard.audit.cow import consumers
-from imageyard.cli.options import inventory_input, output_option, quiet_option, write_output
+from imageyard.cli.options import (
+    format_option,
+    inventory_input,
+    output_option,
+    quiet_option,
+    write_output,
+)
 from imageyard.cli.progress import TerminalSteps
 from imageyard.errors import ExitCode
 from imageyard.files import check_output
@@ -18,14 +24,8 @@ from imageyard.paths.render import FORMATS
 
 @click.command("paths")
 @inventory_input("The snapshot written by 'imageyard collect' (or give it as INVENTORY).")
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(list(FORMATS)),
-    default="table",
-    show_default=True,
-    help="table (grouped by path and cause), json or csv (every image x consumer).",
+@format_option(
+    FORMATS, "table", "table (grouped by path and cause), json or csv (every image x consumer)."
 )
 @output_option("the paths")
 @click.option("--consumer", metavar="NAME", help="Only this consumer (e.g. cinder:ceph).")

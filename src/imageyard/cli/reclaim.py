@@ -10,7 +10,14 @@ from pathlib import Path
 import click
 
 from imageyard.audit.mute import Mute, read_mutes
-from imageyard.cli.options import inventory_input, output_option, write_output
+from imageyard.cli.options import (
+    fail_on_option,
+    format_option,
+    inventory_input,
+    mute_option,
+    output_option,
+    write_output,
+)
 from imageyard.errors import ExitCode
 from imageyard.files import check_output
 from imageyard.model.finding import Severity, Status
@@ -53,30 +60,10 @@ def _exit_code(result: ReclaimResult, fail_on: str) -> int:
 
 @click.command("reclaim")
 @inventory_input("The snapshot written by 'imageyard collect' (or give it as INVENTORY).")
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(sorted(FORMATS)),
-    default="table",
-    show_default=True,
-    envvar="IMAGEYARD_FORMAT",
-    help="Output format.",
-)
+@format_option(sorted(FORMATS), "table", envvar=True)
 @output_option("the report")
-@click.option(
-    "--fail-on",
-    type=click.Choice([*_SEVERITIES, "none"]),
-    default="high",
-    show_default=True,
-    help="Exit 3 when an unmuted item has this severity or worse.",
-)
-@click.option(
-    "--mute",
-    "mute_file",
-    type=click.Path(path_type=Path),
-    help="YAML mute file: rule (class), resource glob, reason, expires.",
-)
+@fail_on_option(_SEVERITIES, "high", "item")
+@mute_option("rule (class), resource glob, reason, expires")
 @click.option(
     "--grace",
     default="24h",
