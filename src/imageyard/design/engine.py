@@ -3,7 +3,8 @@
 Concepts: ``build_design`` is pure: given the merged site, the inventory (or None) and the
 target release it returns the same ``Design`` every time. Capacity (``capacity.py``) joins
 section (a); the declared pain points (``pain.py``) add their decisions to sections (a), (b)
-and (e) and open the memo's summary. Section (c) decisions summarise
+and (e) and open the memo's summary; section (f) states the audit's visibility and signing
+findings and the retention selection (``hygiene.py``). Section (c) decisions summarise
 the changes per file and carry the two-endpoint advice. Every change is checked against the
 option tables of the target release and the whole design against itself
 (``consistency.py``); an unknown option or a contradiction is a bug and raises.
@@ -28,6 +29,7 @@ from imageyard.design.changes import (
 from imageyard.design.consistency import problems
 from imageyard.design.formats import conversions, decide_formats
 from imageyard.design.gating import MULTISTORE, decide_release, single_store
+from imageyard.design.hygiene import decide_hygiene
 from imageyard.design.layout import (
     cost_split,
     decide_layout,
@@ -213,6 +215,7 @@ def build_design(
     )
     if dups is not None:
         decisions.append(decide_duplicates(inv, site, groups))
+    decisions += decide_hygiene(inv, audited)
     design = Design(
         site=site.name,
         release=str(release),

@@ -291,6 +291,35 @@ _FACTS: tuple[Fact, ...] = (
         "export instead of through the Glance API.",
         "nova: nova/conf/glance.py",
     ),
+    Fact(
+        "publicize-image",
+        "Making an image public is the publicize_image policy, admin only by default; every "
+        "project sees and may boot a public image.",
+        "glance: glance/policies/image.py (publicize_image); api-ref/source/v2/"
+        "images-parameters.yaml (visibility)",
+    ),
+    Fact(
+        "signature-verify-download",
+        "Nova ([glance] verify_glance_signatures) and Cinder (verify_glance_signatures) verify "
+        "an image signature only on download; a copy-on-write RBD clone downloads nothing and "
+        "is not verified.",
+        "nova: nova/image/glance.py (_get_verifier), doc/source/user/certificate-validation.rst "
+        "(Limitations); cinder: cinder/volume/flows/manager/create_volume.py",
+    ),
+    Fact(
+        "glance-signature-upload",
+        "When all four img_signature* properties are set, Glance verifies the data on upload "
+        "and fails the upload if the signature does not match; it cannot require signatures.",
+        "glance: glance/location.py (set_data), doc/source/user/signature.rst",
+    ),
+    Fact(
+        "image-retire",
+        "An image with os_hidden true is left out of the default image list; a deactivated "
+        "image cannot be downloaded by non-admin users and Nova and Cinder refuse inactive "
+        "images; both are reversible (os_hidden false, reactivate).",
+        "glance: api-ref/source/v2/images-images-v2.inc (deactivate, reactivate), "
+        "api-ref/source/v2/images-parameters.yaml (os_hidden)",
+    ),
 )
 
 FACTS: dict[str, Fact] = {f.id: f for f in _FACTS}

@@ -1,6 +1,6 @@
 """The Markdown memo: the design read top to bottom, each decision with its reasons.
 
-Concepts: one section per part of the design (a) to (e), each decision as a short block:
+Concepts: one section per part of the design (a) to (f), each decision as a short block:
 the choice, why (computed from the data), the evidence with its provenance, and the facts
 it rests on with their upstream sources. The config diff and the reclamation steps are
 printed in full; the facts cited are listed once at the end. The summary (declared pain
@@ -22,6 +22,7 @@ _TITLES = {
     "config": "(c) Configuration",
     "cache": "(d) Caches for the non-COW paths",
     "reclaim": "(e) Reclamation",
+    "hygiene": "(f) Visibility, signing and retention",
 }
 
 

@@ -1,7 +1,7 @@
 """What a design is made of: decisions with their reasons, and the plans they produce.
 
-Concepts: a ``Decision`` is one recommendation (``section`` a-e: layout, format, config,
-cache, reclaim), its ``choice``, a ``why`` computed from the data, the ``evidence`` (data
+Concepts: a ``Decision`` is one recommendation (``section`` a-f: layout, format, config,
+cache, reclaim, hygiene), its ``choice``, a ``why`` computed from the data, the ``evidence`` (data
 points, each starting with where it comes from: measured, declared or assumed, see
 ``provenance.py``) and the ids of the facts it rests
 on (``facts.py``); a ``warning`` decision says the design does not fit the data (a store
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SECTIONS = ("startup", "layout", "format", "config", "cache", "reclaim")
+SECTIONS = ("startup", "layout", "format", "config", "cache", "reclaim", "hygiene")
 
 
 @dataclass(frozen=True)

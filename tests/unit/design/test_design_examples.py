@@ -90,6 +90,11 @@ def test_two_ceph_clusters_with_edge() -> None:
     decision = d.decision("layout.edge")
     assert decision is not None and "copy-image-boot-failure" in decision.facts
     assert _choice(d, "cache.glance_api") == "disabled"
+    # edge pre-placement: a copy-image into every edge store, never into the central one
+    (place,) = [s for s in d.steps if s.title.startswith("Pre-place")]
+    copies = [c for c in place.commands if "--import-method copy-image" in c]
+    assert copies and all("--stores edge1" in c for c in copies)
+    assert place.fact == "copy-image-boot-failure"
 
 
 def test_swift_archive_plus_hot_ceph() -> None:
@@ -119,4 +124,11 @@ def test_every_decision_cites_known_facts(name: str) -> None:
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_every_section_is_present(name: str) -> None:
     d = example(name).design
-    assert {x.section for x in d.decisions} == {"layout", "format", "config", "cache", "reclaim"}
+    assert {x.section for x in d.decisions} == {
+        "layout",
+        "format",
+        "config",
+        "cache",
+        "reclaim",
+        "hygiene",
+    }

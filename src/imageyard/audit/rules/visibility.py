@@ -216,7 +216,7 @@ def _days_between(start: str | None, end: str) -> int | None:
     return (last - first).days
 
 
-def _usage_missing(inv: Inventory) -> str | None:
+def usage_missing(inv: Inventory) -> str | None:
     for source, what in ((NOVA_SOURCE, "Nova's servers"), (CINDER_SOURCE, "Cinder's volumes")):
         if inv.source_status(source) is None:
             return f"{what} were not read (source {source} did not run)"
@@ -242,7 +242,7 @@ def community_image_sprawl(inv: Inventory, ctx: AuditContext) -> Iterator[Outcom
     watching them. Age is counted up to the snapshot's time; usage needs the nova and cinder
     sources.
     """
-    why = images_missing(inv) or _usage_missing(inv)
+    why = images_missing(inv) or usage_missing(inv)
     if why is not None:
         yield community_image_sprawl.unknown(Resource("source", NOVA_SOURCE), why)
         return
