@@ -1,15 +1,16 @@
 """Glance's import staging area, found the way glance-api finds it.
 
 Concepts: interoperable import stages an image's data as a file named after the image id
-(``glance-direct`` uploads, ``web-download`` and ``copy-image`` downloads), and the
-conversion plugin writes ``<id>.<output_format>`` and the decompression plugin ``<id>.uc``
-beside it. With ``enabled_backends`` (multi-store) the area is the reserved store
-``os_glance_staging_store`` and its directory is that section's
-``filesystem_store_datadir`` (glance's ``store_utils.get_dir_separator``); without it (single store) the area is ``[DEFAULT]
-node_staging_uri`` (``file://`` plus a path; glance's default ``file:///tmp/staging/``),
-as ``images.py``'s ``_unstage`` reads it. The directory is listed like a file store's
-datadir, as the store ``os_glance_staging_store``; an area that is not configured, not a
-``file://`` URI or not readable here is an incomplete listing with the cause.
+(``glance-direct`` uploads, ``web-download`` and ``copy-image`` downloads); the conversion
+plugin writes ``<id>.<output_format>`` and the decompression plugin ``<id>.uc`` beside it.
+With ``enabled_backends`` (multi-store) the area is the reserved store
+``os_glance_staging_store`` and its directory is that section's ``filesystem_store_datadir``
+(glance's ``store_utils.get_dir_separator``); without it (single store) the area is
+``[DEFAULT] node_staging_uri`` (``file://`` plus a path; glance's default
+``file:///tmp/staging/``), as ``images.py``'s ``_unstage`` reads it. The directory is listed
+like a file store's datadir, as the store ``os_glance_staging_store``; an area that is not
+configured, not a ``file://`` URI or not readable here is an incomplete listing with the
+cause.
 """
 
 from __future__ import annotations
