@@ -290,14 +290,22 @@ def test_an_unreadable_staging_directory_is_a_gap_for_it_alone(tmp_path: Path, u
     assert [g.scope for g in inv.gaps_for("backends")] == [f"store {STAGING}"]
 
 
-def test_a_staging_store_without_a_directory_is_a_gap(tmp_path: Path, url: str) -> None:
+def test_a_staging_store_without_a_directory_stages_in_glance_stores_default(
+    tmp_path: Path, url: str
+) -> None:
     etc = write_config(tmp_path, url)
     conf = etc / "glance-api.conf"
     conf.write_text(conf.read_text().replace("[os_glance_staging_store]", "[unused]"))
+    listing = by_store(collect(etc))[STAGING]
+    assert listing.where == "/var/lib/glance/os_glance_staging_store"
+
+
+def test_an_empty_staging_directory_option_is_a_gap(tmp_path: Path, url: str) -> None:
+    etc = write_config(tmp_path, url, staging="")
     inv = collect(etc)
     listing = by_store(inv)[STAGING]
     assert not listing.complete
-    assert listing.error == f"[{STAGING}] filesystem_store_datadir is not set"
+    assert listing.error == f"[{STAGING}] filesystem_store_datadir is empty"
     assert [g.scope for g in inv.gaps_for("backends")] == [f"store {STAGING}"]
 
 
