@@ -2,8 +2,10 @@
 
 A plan of 50 actions (25 small images of 64 KiB moved between the ``fast`` file store and
 the ``ceph`` RBD store: a copy-image, then a delete-from-store each) is applied in rounds
-that alternate the direction; in each round apply is started and killed with SIGKILL after a
-random delay ``KILLS`` times, then run to the end (2 rounds of 10 kills by default;
+that alternate the direction; in each round apply is started and killed with SIGKILL
+``KILLS`` times, each time once its journal has grown by a random 1 to 4 events and a random
+further pause of up to 0.3 s (so the kill lands inside a step, on any machine speed), then
+run to the end (2 rounds of 10 kills by default;
 ``IMAGEYARD_CRASH_ROUNDS`` and ``IMAGEYARD_CRASH_KILLS`` ask for more). After every round,
 Glance and the RBD pool must show exactly the planned final state: each image in the target
 store only, with one location, its hash unchanged, its RBD image present exactly when it is
@@ -50,7 +52,18 @@ def area(lab: Any) -> Iterator[str]:
     cleanup(lab, name)
 
 
-def _killed_run(lab: Any, plan_file: Path, delay: float) -> int | None:
+def _events(journal: Path) -> int:
+    try:
+        return journal.read_bytes().count(b"\n")
+    except FileNotFoundError:
+        return 0
+
+
+def _killed_run(lab: Any, plan_file: Path, events: int, pause: float) -> int | None:
+    """Run apply; SIGKILL it once ``events`` more journal events were written and ``pause``
+    seconds more have passed. The exit code when it finished first, else None."""
+    journal = Path(f"{plan_file}.journal")
+    target = _events(journal) + events
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     argv = [
         *IMAGEYARD,
@@ -63,8 +76,13 @@ def _killed_run(lab: Any, plan_file: Path, delay: float) -> int | None:
         "6",
     ]
     child = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while _events(journal) < target and time.monotonic() < deadline:
+        if child.poll() is not None:
+            return child.returncode  # finished before the kill
+        time.sleep(0.01)
     try:
-        return child.wait(timeout=delay)  # finished before the kill
+        return child.wait(timeout=pause)  # finished before the kill
     except subprocess.TimeoutExpired:
         child.send_signal(signal.SIGKILL)
         child.wait()
@@ -108,7 +126,7 @@ def test_sigkill_at_random_points_then_resume_ends_in_the_planned_state(
             f"{source}={dest}",
         )
         for _ in range(KILLS):
-            if _killed_run(lab, plan_file, rng.uniform(0.5, 3.5)) is None:
+            if _killed_run(lab, plan_file, rng.randint(1, 4), rng.uniform(0.0, 0.3)) is None:
                 killed += 1
         done = run(
             "apply",

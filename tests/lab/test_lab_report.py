@@ -97,10 +97,13 @@ def test_report_opens_with_every_section_and_no_console_error(
     assert rules and set(rules) == {"duplicate-image"} and len(rules) < total
     page.fill("#findings-filter", "")
     page.click("#findings-table th[data-col='2']")
+    # the table is paged: each page shows its end of the whole sorted list
     ascending = _visible_column(page, "findings-table", 2)
-    assert ascending == sorted(ascending) and len(set(ascending)) > 1
+    assert ascending == sorted(ascending)
     page.click("#findings-table th[data-col='2']")
-    assert _visible_column(page, "findings-table", 2) == sorted(ascending, reverse=True)
+    descending = _visible_column(page, "findings-table", 2)
+    assert descending == sorted(descending, reverse=True)
+    assert ascending[0] < descending[0]  # several rules (duplicate-image and others, above)
 
     page.locator("#images-table tbody tr").first.click()
     assert page.locator("#image-detail").is_visible()
