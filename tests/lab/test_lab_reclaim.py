@@ -20,6 +20,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -85,8 +86,27 @@ def _with_seed_usage(path: Path, lab: Lab) -> None:
     write_inventory(replace(inv, servers=servers, volumes=volumes, sources=kept + usage), path)
 
 
+def _watchers(lab: Lab, spec: str) -> list[Any]:
+    argv = ["rbd", "-c", lab.ceph_conf, "--id", "ops", "status", spec, "--format", "json"]
+    done = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=60)
+    return list(json.loads(done.stdout)["watchers"])
+
+
+def _settled(lab: Lab, orphans: dict[str, Any]) -> None:
+    """Wait (at most 90 s) until the killed copy's RBD image has lost its dead client's watch:
+    Ceph drops it only after osd_client_watch_timeout (30 s), and reclaim rightly spares an
+    image with watchers. Only a test run right after the seed waits."""
+    specs = [f"{o['pool']}/{o['name']}" for o in orphans["orphans"]
+             if o["class"] == "rbd-copy-interrupted"]  # fmt: skip
+    deadline = time.monotonic() + 90
+    while any(_watchers(lab, spec) for spec in specs):
+        assert time.monotonic() < deadline, f"{specs}: still watched after 90 s"
+        time.sleep(2)
+
+
 @pytest.fixture(scope="module")
 def inventory(lab: Lab, orphans: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    _settled(lab, orphans)
     path = tmp_path_factory.mktemp("reclaim") / "lab-inv.json"
     argv = ["collect", "-q", "--config-dir", str(lab.etc), "--glance-endpoint", lab.glance_url,
             "--sources", "config,glance,ceph,backends", "--ceph-user", "ops", "--rbd-watchers",
