@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,3 +122,26 @@ def ceph_ops(lab: Lab) -> Iterator[Any]:
     cluster.connect(timeout=15)
     yield cluster
     cluster.shutdown()
+
+
+SEED_ORPHANS = Path(__file__).resolve().parents[2] / "lab" / "seed_orphans.py"
+
+
+@pytest.fixture(scope="module")
+def orphans(lab: Lab) -> Iterator[dict[str, Any]]:
+    """``$IMAGEYARD_LAB/orphans.json`` from ``lab/seed_orphans.py`` (run by ``make seed``); on a
+    lab seeded without it, a small set made here and removed afterwards."""
+    manifest = lab.root / "orphans.json"
+    if manifest.is_file():
+        made = json.loads(manifest.read_text())
+        if made.get("fsid") == lab.fsid and "failed" not in made:
+            yield made
+            return
+    seed = [sys.executable, str(SEED_ORPHANS)]
+    env = {**os.environ, "IMAGEYARD_LAB": str(lab.root)}
+    made_now = subprocess.run([*seed, "--healthy", "20"], env=env, capture_output=True, text=True)
+    try:
+        assert made_now.returncode == 0, made_now.stderr
+        yield json.loads(manifest.read_text())
+    finally:
+        subprocess.run([*seed, "cleanup"], env=env, capture_output=True, text=True)

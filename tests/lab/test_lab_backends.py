@@ -10,12 +10,7 @@ incomplete, with a gap.
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import subprocess
-import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,31 +25,12 @@ from imageyard.model.objects import StoreListing
 from imageyard.model.snapshot import read_inventory
 
 ROOT = Path(__file__).resolve().parents[2]
-SEED_ORPHANS = ROOT / "lab" / "seed_orphans.py"
 OBJECT_CLASSES = {
     "file-no-glance-image": "fast",
     "file-foreign": "cheap",
     "s3-no-glance-image": "s3",
     "swift-no-glance-image": "swift",
 }
-
-
-@pytest.fixture(scope="module")
-def orphans(lab: Lab) -> Iterator[dict[str, Any]]:
-    manifest = lab.root / "orphans.json"
-    if manifest.is_file():
-        made = json.loads(manifest.read_text())
-        if made.get("fsid") == lab.fsid and "failed" not in made:
-            yield made
-            return
-    seed = [sys.executable, str(SEED_ORPHANS)]
-    env = {**os.environ, "IMAGEYARD_LAB": str(lab.root)}
-    run = subprocess.run([*seed, "--healthy", "20"], env=env, capture_output=True, text=True)
-    try:
-        assert run.returncode == 0, run.stderr
-        yield json.loads(manifest.read_text())
-    finally:
-        subprocess.run([*seed, "cleanup"], env=env, capture_output=True, text=True)
 
 
 def collect(tmp_path: Path, etc: Path, *sources: str) -> Inventory:

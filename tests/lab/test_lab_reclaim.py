@@ -17,11 +17,8 @@ manifests describe.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,27 +41,6 @@ EXPECTED_ROLES = {
     "image-deleted-owner": "owner-deleted-project",
     "image-stuck": "queued-no-data",
 }
-
-
-SEED_ORPHANS = Path(__file__).resolve().parents[2] / "lab" / "seed_orphans.py"
-
-
-@pytest.fixture(scope="module")
-def orphans(lab: Lab) -> Iterator[dict[str, Any]]:
-    manifest = lab.root / "orphans.json"
-    if manifest.is_file():
-        made = json.loads(manifest.read_text())
-        if made.get("fsid") == lab.fsid and "failed" not in made:
-            yield made
-            return
-    seed = [sys.executable, str(SEED_ORPHANS)]
-    env = {**os.environ, "IMAGEYARD_LAB": str(lab.root)}
-    made_now = subprocess.run([*seed, "--healthy", "20"], env=env, capture_output=True, text=True)
-    try:
-        assert made_now.returncode == 0, made_now.stderr
-        yield json.loads(manifest.read_text())
-    finally:
-        subprocess.run([*seed, "cleanup"], env=env, capture_output=True, text=True)
 
 
 def _with_seed_usage(path: Path, lab: Lab) -> None:

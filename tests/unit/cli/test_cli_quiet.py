@@ -5,9 +5,7 @@ errors get through. Checked at the file-descriptor level (capfd), where C librar
 from __future__ import annotations
 
 import logging
-import socket
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,14 +82,6 @@ def test_quiet_restores_logging_and_warnings(tmp_path: Path) -> None:
     assert _collect(tmp_path, "-q") == ExitCode.OK
     assert logging.root.manager.disable == logging.NOTSET
     assert logging.getLogger("urllib3").level == level and warnings.filters == filters
-
-
-@pytest.fixture
-def silent_mon() -> Iterator[str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(8)
-        yield f"127.0.0.1:{sock.getsockname()[1]}"
 
 
 def test_librados_says_nothing_under_quiet(

@@ -137,15 +137,6 @@ def test_the_rbd_cli_fallback_bounds_connect_and_every_operation() -> None:
         assert argv[argv.index(option) + 1] == "4"
 
 
-@pytest.fixture
-def silent_mon() -> Iterator[str]:
-    """A monitor address that accepts connections and never answers."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(8)
-        yield f"127.0.0.1:{sock.getsockname()[1]}"
-
-
 def test_a_silent_ceph_monitor_is_one_gap_within_the_ceph_timeout(
     silent_mon: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
