@@ -14,12 +14,20 @@ in its own process, alternating round by round, all fetching the same data:
 * ``imageyard``: ``imageyard collect --sources glance`` (members included) writing its
   snapshot; with ``--no-members`` also a run without member requests;
 * ``imageyard-db``: ``imageyard collect --sources glance --glance-db URL``, the same records
-  read from the bench Glance's database (no API request at all).
+  read from the bench Glance's database (no API request at all);
+* ``imageyard-baseline`` (with ``--baseline-src DIR``): the same collect by the imageyard of
+  another checkout, for a before/after comparison in one run;
+* ``sdk-no-members``, ``imageyard-no-members``: the listings alone, for the peak RSS at a size
+  where the catalog, not the interpreter, dominates (``--clients`` picks the clients).
 
-For each: images/s, server CPU seconds (uWSGI master and workers, from ``/proc``), peak
-RSS, and the ratios imageyard/plain and imageyard/sdk; also the snapshot bytes per image.
-The catalog and the bench database are removed afterwards. The lab must be up
-(``make lab-up``); its own Glance and database are not touched.
+For each: images/s, server CPU seconds (uWSGI master and workers, from ``/proc``), peak RSS
+(taken when the collection ends, before the check below reads anything) and the load
+average while it ran (the machine is shared: the rates mean little without it); the ratios
+imageyard/plain and imageyard/sdk; the snapshot bytes per image. Every client's ids are
+compared with the first client's (plain, when it runs), and imageyard's records with plain's
+image by image (``records``); any difference is printed and the bench exits 1. The catalog
+and the bench database are removed afterwards. The lab must be up (``make lab-up``); its own
+Glance and database are not touched.
 
 Run: ``.venv/bin/python bench/collect_scale.py --images 20000 --processes 1,4``.
 """
@@ -48,7 +56,10 @@ from glance_server import Lab, bench_glance, server_cpu
 BASE = {"limit": "1000", "visibility": "all", "member_status": "all"}
 PASSES = (BASE, {**BASE, "os_hidden": "true"})
 CLIENTS = ("plain", "sdk", "imageyard", "imageyard-db")
-ALL_CLIENTS = (*CLIENTS, "imageyard-no-members")
+# the listing alone (peak RSS at a size where the catalog, not the interpreter, dominates)
+# and, with --baseline-src, the same collect by another checkout (before and after a change)
+ALL_CLIENTS = (*CLIENTS, "imageyard-baseline", "sdk-no-members", "imageyard-no-members")
+BASELINE = "IMAGEYARD_BENCH_BASELINE_SRC"
 
 
 # ---------------------------------------------------------------- clients (child processes)
@@ -93,7 +104,7 @@ def plain_client(url: str) -> dict[str, Any]:
     return m.result(images=len(images), member_calls=len(members), records=fingerprints)
 
 
-def sdk_client(url: str) -> dict[str, Any]:
+def sdk_client(url: str, members: bool = True) -> dict[str, Any]:
     import openstack
 
     conn = openstack.connect(
@@ -107,7 +118,7 @@ def sdk_client(url: str) -> dict[str, Any]:
             for image in conn.image.images(**query, is_hidden=hidden):
                 images[image.id] = image
         members = {i: list(conn.image.members(i)) for i, img in images.items()
-                   if img.visibility == "shared"}  # fmt: skip
+                   if members and img.visibility == "shared"}  # fmt: skip
     return m.result(images=len(images), member_calls=len(members),
                     records=records.ids_only(images))  # fmt: skip
 
@@ -146,6 +157,8 @@ def worker(kind: str, url: str, db: str) -> None:
         "plain": plain_client,
         "sdk": sdk_client,
         "imageyard": imageyard_client,
+        "imageyard-baseline": imageyard_client,
+        "sdk-no-members": lambda u: sdk_client(u, members=False),
         "imageyard-no-members": lambda u: imageyard_client(u, members=False),
         "imageyard-db": lambda u: imageyard_client(u, db=db),
     }[kind]
@@ -154,10 +167,13 @@ def worker(kind: str, url: str, db: str) -> None:
 
 # ---------------------------------------------------------------- the comparison
 def measure(kind: str, url: str, pid: int, db: str) -> dict[str, Any]:
+    env = dict(os.environ)
+    if kind == "imageyard-baseline":  # another checkout's imageyard, imported first
+        env["PYTHONPATH"] = env[BASELINE]
     cpu0 = server_cpu(pid)
     proc = subprocess.run(
         [sys.executable, __file__, "--worker", kind, "--url", url, "--db", db],
-        capture_output=True, text=True, check=False,
+        capture_output=True, text=True, check=False, env=env,
     )  # fmt: skip
     if proc.returncode != 0:
         raise SystemExit(f"{kind} client failed:\n{proc.stderr[-2000:]}")
@@ -193,9 +209,12 @@ def report(label: str, expected: int, runs: dict[str, list[dict[str, Any]]]) -> 
         print(_row(kind, rs))
     _ratio("imageyard/plain", "imageyard", "plain", runs)
     _ratio("imageyard/sdk  ", "imageyard", "sdk", runs)
+    _ratio("imageyard/imageyard-baseline", "imageyard", "imageyard-baseline", runs)
+    _ratio("imageyard-baseline/plain", "imageyard-baseline", "plain", runs)
     _ratio("imageyard --no-members/plain", "imageyard-no-members", "plain", runs)
+    _ratio("imageyard/sdk, listings alone", "imageyard-no-members", "sdk-no-members", runs)
     _ratio("imageyard --glance-db/plain", "imageyard-db", "plain", runs)
-    for kind in ("imageyard", "imageyard-db"):
+    for kind in ("imageyard", "imageyard-baseline", "imageyard-db"):
         for r in runs.get(kind, []):
             print(f"  {kind}: {r['detail']}")
     sizes = [r["snapshot_bytes"] for r in runs.get("imageyard", [])]
@@ -211,13 +230,13 @@ def compare(
     runs: dict[str, list[dict[str, Any]]] = {k: [] for k in kinds}
     problems: list[str] = []
     for _ in range(rounds):
-        wanted: dict[str, str] | None = None
+        wanted: dict[str, str | None] | None = None
         for kind in kinds:
             result = measure(kind, url, pid, db)
             if result["images"] != expected:
                 problems.append(f"{kind} saw {result['images']} images, expected {expected}")
             got = result.pop("records")
-            if kind == "plain":
+            if wanted is None:  # the first client (plain, when it runs) is the reference
                 wanted = got
             elif wanted is not None:
                 problems += [f"{kind}: {d}" for d in records.differences(wanted, got)]
@@ -241,9 +260,11 @@ def run_one(lab: Lab, args: argparse.Namespace, processes: int) -> bool:
         report(label, rows.listed, runs)
         for problem in problems:
             print(f"  NOT THE SAME CATALOG: {problem}")
-        if not problems and "plain" in kinds:
+        if not problems and kinds[0] == "plain":
             print("  records: every client listed the plain listing's ids; imageyard's records "
                   "equal plain's, image by image")  # fmt: skip
+        elif not problems:
+            print(f"  records: every client listed the same ids as {kinds[0]}")
     print("(bench Glance stopped, its database dropped)", flush=True)
     return not problems
 
@@ -251,6 +272,7 @@ def run_one(lab: Lab, args: argparse.Namespace, processes: int) -> bool:
 def _kinds(args: argparse.Namespace) -> tuple[str, ...]:
     kinds = {k.strip() for k in args.clients.split(",") if k.strip()}
     kinds |= {"imageyard-no-members"} if args.no_members else set()
+    kinds |= {"imageyard-baseline"} if args.baseline_src else set()
     return tuple(sorted(kinds, key=lambda k: ALL_CLIENTS.index(k) if k in ALL_CLIENTS else -1))
 
 
@@ -269,6 +291,9 @@ def main(argv: list[str] | None = None) -> int:
         default=",".join(CLIENTS),
         help="comma list of the clients to run (plain first: the reference)",
     )
+    parser.add_argument("--baseline-src", metavar="DIR",
+                        help="also run imageyard-baseline: collect with the imageyard package "
+                             "of DIR (another checkout's src/) imported instead")  # fmt: skip
     parser.add_argument("--worker", choices=ALL_CLIENTS,
                         help=argparse.SUPPRESS)  # fmt: skip
     parser.add_argument("--url", help=argparse.SUPPRESS)
@@ -277,6 +302,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         worker(args.worker, args.url, args.db)
         return 0
+    if args.baseline_src:
+        os.environ[BASELINE] = str(Path(args.baseline_src).resolve())
     if any(k not in ALL_CLIENTS for k in _kinds(args)):
         parser.error(f"--clients: choose among {', '.join(CLIENTS)}")
     lab = Lab.from_env()

@@ -60,12 +60,12 @@ def from_snapshot(record: Mapping[str, Any]) -> str:
     return _digest([*fields, props])
 
 
-def differences(expected: Mapping[str, str], got: Mapping[str, str | None]) -> list[str]:
+def differences(expected: Mapping[str, str | None], got: Mapping[str, str | None]) -> list[str]:
     """What ``got`` lacks, adds or records differently (a None fingerprint: ids only)."""
     missing = sorted(expected.keys() - got.keys())
     extra = sorted(got.keys() - expected.keys())
-    changed = sorted(i for i, fp in got.items() if fp is not None and i in expected
-                     and expected[i] != fp)  # fmt: skip
+    changed = sorted(i for i, fp in got.items()
+                     if None not in (fp, expected.get(i)) and expected[i] != fp)  # fmt: skip
     out = [f"{len(missing)} missing (e.g. {missing[:3]})"] if missing else []
     out += [f"{len(extra)} not listed by plain (e.g. {extra[:3]})"] if extra else []
     out += [f"{len(changed)} records differ (e.g. {changed[:3]})"] if changed else []
