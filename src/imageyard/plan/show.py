@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from imageyard.model.plan import Action, Plan
+from imageyard.model.plan import Action, Plan, StoreUsage
 
 _VERB = {
     "copy-image": "copy {name} to store {target}",
@@ -56,6 +56,35 @@ def _costs(plan: Plan) -> list[str]:
     return lines
 
 
+def _capacity(u: StoreUsage) -> str:
+    if u.capacity is None:
+        return "no capacity limit"
+    share = u.bytes_peak / u.capacity * 100 if u.capacity else 100.0
+    return f"capacity {human_bytes(u.capacity)} (peak {share:.0f}%)"
+
+
+def _stores(plan: Plan) -> list[str]:
+    if not plan.stores:
+        return []
+    lines = ["", "Bytes per store (before -> peak -> after):"]
+    for u in plan.stores:
+        lines.append(
+            f"  {u.store:<12} {human_bytes(u.bytes_before):>10} -> {human_bytes(u.bytes_peak):>10}"
+            f" -> {human_bytes(u.bytes_after):>10}   {_capacity(u)}"
+        )
+    return lines
+
+
+def _unplaced(plan: Plan) -> list[str]:
+    if not plan.unplaced:
+        return []
+    lines = ["", f"Not placed ({len(plan.unplaced)}):"]
+    for u in plan.unplaced:
+        name = f"{u.image_name} ({u.image_id})" if u.image_name else u.image_id
+        lines.append(f"  {name} -> {u.store}, {human_bytes(u.bytes)}: {u.reason}")
+    return lines
+
+
 def render_plan(plan: Plan) -> str:
     """The plan as text: a summary line, one line per action, costs when priced."""
     kinds = Counter(a.kind for a in plan.actions)
@@ -68,4 +97,5 @@ def render_plan(plan: Plan) -> str:
         f"{sum(a.destructive for a in plan.actions)} destructive",
         "",
     ]
-    return "\n".join(head + [_line(a) for a in plan.actions] + _costs(plan)) + "\n"
+    body = [_line(a) for a in plan.actions] + _costs(plan) + _stores(plan) + _unplaced(plan)
+    return "\n".join(head + body) + "\n"
