@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 
+from imageyard.design.site import Site
 from imageyard.errors import InputError
 from imageyard.files import read_text
 from imageyard.model.codec import DecodeError, decode, dumps
@@ -38,14 +39,16 @@ def make_plan(
     inventory_fingerprint: str = "",
     prices: dict[str, float] | None = None,
     now: dt.datetime | None = None,
+    site: Site | None = None,
     model: CostModel | None = None,
     trace: Trace | None = None,
 ) -> Plan:
-    """The plan ``policy`` asks for on ``inv`` (``model``: prices and capacities, merged
-    with ``prices``; ``trace``: a boot trace for placement by policy)."""
+    """The plan ``policy`` asks for on ``inv`` (with ``site``: edge pre-placement too;
+    ``model``: prices and capacities, merged with ``prices``; ``trace``: a boot trace for
+    placement by policy)."""
     model = (model or CostModel()).merged(CostModel(tuple(sorted((prices or {}).items()))))
     capacities = dict(model.capacities)
-    built = build(inv, policy, capacities, trace)
+    built = build(inv, policy, site, capacities, trace)
     actions = built.actions_tuple()
     when = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
     return Plan(
@@ -55,6 +58,7 @@ def make_plan(
         policy=policy.as_pairs(),
         actions=actions,
         costs=store_costs(inv, actions, dict(model.prices)),
+        sites=built.sites,
         stores=store_usage(inv, actions, capacities),
         unplaced=tuple(built.unplaced),
     )

@@ -2,7 +2,8 @@
 
 Concepts: usage counts each image's ``size`` once per store that holds it, before the plan
 (the snapshot) and after it (the planned states); a converted image's raw copy adds its
-virtual size to the conversion's target store. Stores without a price are not costed.
+virtual size to the conversion's target store and to every store it is copied to. Stores
+without a price are not costed.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def store_costs(
             after[a.target] = after.get(a.target, 0) + sizes.get(a.image_id, 0)
         elif a.kind == "delete-from-store":
             after[a.target] = after.get(a.target, 0) - sizes.get(a.image_id, 0)
-        elif a.kind == "convert-to-raw":
+        elif a.kind in ("convert-to-raw", "copy-converted"):
             after[a.target] = after.get(a.target, 0) + a.bytes
     return tuple(
         StoreCost(store, price, before.get(store, 0) / GIB, after.get(store, 0) / GIB)
@@ -44,7 +45,7 @@ def store_costs(
 
 
 def _moved(a: Action, sizes: dict[str, int]) -> int:
-    if a.kind == "convert-to-raw":
+    if a.kind in ("convert-to-raw", "copy-converted"):
         return a.bytes
     return sizes.get(a.image_id, 0)
 
@@ -59,7 +60,7 @@ def store_usage(
     added: defaultdict[str, int] = defaultdict(int)
     freed: defaultdict[str, int] = defaultdict(int)
     for a in actions:
-        if a.kind in ("copy-image", "convert-to-raw"):
+        if a.kind in ("copy-image", "convert-to-raw", "copy-converted"):
             added[a.target] += _moved(a, sizes)
         elif a.kind == "delete-from-store":
             freed[a.target] += _moved(a, sizes)

@@ -1,19 +1,22 @@
 """Plan generation: from an inventory and a policy to an ordered list of actions.
 
-Concepts: the planner walks the catalog once per rule (placement, conversion, moves,
-drops) and keeps, per image, the state the earlier actions leave behind (``ImageState``),
-so each action's ``expect`` is the fingerprint the image has when apply reaches it and its
-``result`` the one it leaves. Placement and conversion take their targets from the boot
-paths (``imageyard.paths``): a raw image that an RBD consumer downloads or copies first
-(cause ``not-in-rbd``) is copied into that consumer's Ceph store; a non-raw image it
-cannot clone (``not-raw``, ISO excepted) is converted. A move is a copy, then (depending
-on it, so it runs only after the copy is verified) a delete-from-store. A delete is never
-planned for an image's last store. Only active images are touched: Glance refuses
-copy-image and delete-from-store for any other status. A store with a capacity (the cost
-model's) takes a copy or conversion only while the bytes it holds before the plan plus
-every copy planned into it stay within it (frees are not counted: lanes run in parallel, a
-delete may come after the copies); a copy that does not fit is left out and recorded in
-``unplaced``, and a move whose copy is left out keeps its source.
+Concepts: the planner walks the catalog once per rule (placement, conversion, edge
+pre-placement from a site description (``plan.edge``), moves, drops) and keeps, per image,
+the state the earlier actions leave behind (``ImageState``), so each action's ``expect`` is
+the fingerprint the image has when apply reaches it and its ``result`` the one it leaves.
+Placement and conversion take their targets from the boot paths (``imageyard.paths``): a
+raw image that an RBD consumer downloads or copies first (cause ``not-in-rbd``) is copied
+into that consumer's Ceph store; a non-raw image it cannot clone (``not-raw``, ISO
+excepted) is converted, and its original retired once every other step on it is planned
+(so copies of the raw replacement come before the retirement). A move is a copy, then
+(depending on it, so it runs only after the copy is verified) a delete-from-store. A delete
+is never planned for an image's last store. Only active images are touched: Glance refuses
+copy-image and delete-from-store for any other status.
+A store with a capacity (the cost model's) takes a copy or conversion only while the
+bytes it holds before the plan plus every copy planned into it stay within it (frees are
+not counted: lanes run in parallel, a delete may come after the copies); a copy that does
+not fit is left out and recorded in ``unplaced``, and a move whose copy is left out keeps
+its source.
 """
 
 from __future__ import annotations
@@ -22,9 +25,10 @@ from dataclasses import dataclass, field, replace
 
 from imageyard.audit.cow import Consumer, consumers
 from imageyard.audit.cow.trace import BootPath
+from imageyard.design.site import Site
 from imageyard.model.image import Image
 from imageyard.model.inventory import Inventory
-from imageyard.model.plan import Action, ImageState, Unplaced
+from imageyard.model.plan import Action, ImageState, SitePlacement, Unplaced
 from imageyard.model.store import Store
 from imageyard.paths import build_paths
 from imageyard.plan.policy import PlanPolicy
@@ -55,6 +59,8 @@ class _Builder:
     actions: list[Action] = field(default_factory=list)
     states: dict[str, ImageState] = field(default_factory=dict)
     last: dict[str, str] = field(default_factory=dict)
+    to_retire: list[tuple[Image, str]] = field(default_factory=list)
+    sites: tuple[SitePlacement, ...] = ()
     room: dict[str, int] = field(default_factory=dict)  # free bytes of limited stores
     unplaced: list[Unplaced] = field(default_factory=list)
     cold: set[str] = field(default_factory=set)  # image ids placement by policy keeps off Ceph
@@ -184,14 +190,21 @@ def _convert(b: _Builder, image: Image, store: str, consumer: str, policy: PlanP
         bytes=size,
         reason=f"{consumer} cannot clone {image.disk_format}",
     )
-    b.add(
-        image,
-        "retire-image",
-        retire,
-        retired(now, retire),
-        reason="replaced by its raw copy",
-        params=(("policy", retire),),
-    )
+    b.to_retire.append((image, retire))
+
+
+def _retirements(b: _Builder) -> None:
+    """Retire each converted original, after every other step on it (edge copies of its
+    replacement, moves) has been planned."""
+    for image, retire in b.to_retire:
+        b.add(
+            image,
+            "retire-image",
+            retire,
+            retired(b.state(image), retire),
+            reason="replaced by its raw copy",
+            params=(("policy", retire),),
+        )
 
 
 def retired(now: ImageState, policy: str) -> ImageState:
@@ -216,18 +229,23 @@ def _drops(b: _Builder, policy: PlanPolicy) -> None:
             b.delete(image, store, f"drop store {store}; another copy remains")
 
 
-def build_actions(inv: Inventory, policy: PlanPolicy) -> tuple[Action, ...]:
-    """Every action ``policy`` asks for on ``inv``, in apply order."""
-    return build(inv, policy).actions_tuple()
+def build_actions(
+    inv: Inventory, policy: PlanPolicy, site: Site | None = None
+) -> tuple[tuple[Action, ...], tuple[SitePlacement, ...]]:
+    """Every action ``policy`` asks for on ``inv``, in apply order; with a site description,
+    the edge pre-placement's summary per site."""
+    b = build(inv, policy, site)
+    return b.actions_tuple(), b.sites
 
 
 def build(
     inv: Inventory,
     policy: PlanPolicy,
+    site: Site | None = None,
     capacities: dict[str, int] | None = None,
     trace: Trace | None = None,
 ) -> _Builder:
-    """The builder after every rule ``policy`` asks for: actions and what did not fit."""
+    """The builder after every rule ``policy`` asks for: actions, sites, what did not fit."""
     b = _Builder(inv)
     used = store_bytes(inv)
     b.room = {s: cap - used.get(s, 0) for s, cap in (capacities or {}).items()}
@@ -236,8 +254,13 @@ def build(
 
         tier_actions(b, policy, trace)
     _placement(b, policy)
+    if site is not None:
+        from imageyard.plan.edge import edge_actions
+
+        b.sites = edge_actions(b, site, policy)
     _moves(b, policy)
     _drops(b, policy)
+    _retirements(b)
     if policy.reclaim:
         from imageyard.plan.reclaim import reclaim_actions
 

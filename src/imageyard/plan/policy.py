@@ -8,7 +8,8 @@ retires the old one with ``retire`` (hide, deactivate or rename; never delete);
 ``drops`` delete from a store the images that have another copy; ``reclaim`` adds the
 reclaim analysis's Glance-level actions (``plan.reclaim``); ``keep`` (with ``max_age`` in
 days) retires all but the newest images of each family (``plan.retention``). ``images``
-restricts the plan to images whose name or id matches one of these shell patterns.
+restricts the plan to images whose name or id matches one of these shell patterns. ``site``
+names the site description whose sites get edge pre-placement (``plan.edge``).
 ``tier`` (``TierPolicy``) turns on placement by policy (``plan.tiering``).
 """
 
@@ -65,6 +66,7 @@ class PlanPolicy:
     trash_days: int = 7
     keep: int | None = None
     max_age: int | None = None
+    site: str = ""  # the site description's file name, for edge pre-placement
     tier: TierPolicy | None = None
 
     def selects(self, image: Image) -> bool:
@@ -87,5 +89,6 @@ class PlanPolicy:
             ("retire", self.retire),
             ("trash_days", str(self.trash_days)),
         ]
+        edge = [("site", self.site)] if self.site else []
         tier = self.tier.as_pairs() if self.tier is not None else []
-        return tuple(sorted(pairs + retention * (self.keep is not None) + tier))
+        return tuple(sorted(pairs + retention * (self.keep is not None) + edge + tier))

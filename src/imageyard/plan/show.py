@@ -12,6 +12,7 @@ _VERB = {
     "convert-to-raw": "convert {name} to raw into store {target}",
     "retire-image": "retire {name} ({target})",
     "rbd-trash-move": "move RBD image {name} to the trash (deferment {target} s)",
+    "copy-converted": "copy the raw replacement of {name} to store {target}",
 }
 
 
@@ -56,6 +57,24 @@ def _costs(plan: Plan) -> list[str]:
     return lines
 
 
+def _sites(plan: Plan) -> list[str]:
+    if not plan.sites:
+        return []
+    lines = ["", "Edge pre-placement (images each site boots, in its own store):"]
+    for p in plan.sites:
+        if p.store is None:
+            lines.append(f"  {p.site:<12} nothing planned: {p.note}")
+            continue
+        lines.append(
+            f"  {p.site:<12} store {p.store}: {p.boots} images booted, {p.present} there "
+            f"already, {p.copies} copied ({human_bytes(p.bytes)})"
+            + (f"; {p.note}" if p.note else "")
+        )
+        names = [describe(a) for a in plan.actions if a.param("site") == p.site]
+        lines += [f"      {n}" for n in names]
+    return lines
+
+
 def _capacity(u: StoreUsage) -> str:
     if u.capacity is None:
         return "no capacity limit"
@@ -97,5 +116,6 @@ def render_plan(plan: Plan) -> str:
         f"{sum(a.destructive for a in plan.actions)} destructive",
         "",
     ]
-    body = [_line(a) for a in plan.actions] + _costs(plan) + _stores(plan) + _unplaced(plan)
-    return "\n".join(head + body) + "\n"
+    body = head + [_line(a) for a in plan.actions] + _sites(plan) + _costs(plan)
+    body += _stores(plan) + _unplaced(plan)
+    return "\n".join(body) + "\n"
