@@ -199,8 +199,22 @@ def tier_options(fn: Callable[..., int]) -> Callable[..., int]:
 @click.option(
     "--reclaim",
     is_flag=True,
-    help="Also delete-from-store locations whose data is missing (when another copy "
-    "remains) and hide unused duplicate images.",
+    help="Also remove locations whose data is missing (when another location remains), "
+    "hide unused duplicate images, move orphaned RBD images to the trash and purge trash "
+    "entries whose deferment ended.",
+)
+@click.option(
+    "--flatten",
+    is_flag=True,
+    help="With --reclaim: flatten the RBD clones that pin what reclaim would remove.",
+)
+@click.option(
+    "--grace",
+    type=click.IntRange(0, 876000),
+    default=24,
+    show_default=True,
+    metavar="HOURS",
+    help="With --reclaim: spare data written within HOURS (as 'imageyard reclaim --grace').",
 )
 @click.option(
     "--trash-days",
@@ -258,6 +272,8 @@ def make(
     drops: tuple[str, ...],
     reclaim: bool,
     trash_days: int,
+    flatten: bool,
+    grace: int,
     keep: int | None,
     max_age: int | None,
     images: tuple[str, ...],
@@ -283,6 +299,8 @@ def make(
         images=images,
         reclaim=reclaim,
         trash_days=trash_days,
+        flatten=flatten,
+        grace_hours=grace,
         keep=keep,
         max_age=max_age,
         tier=_tier(tiering),

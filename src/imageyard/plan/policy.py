@@ -10,7 +10,9 @@ reclaim analysis's Glance-level actions (``plan.reclaim``); ``keep`` (with ``max
 days) retires all but the newest images of each family (``plan.retention``). ``images``
 restricts the plan to images whose name or id matches one of these shell patterns. ``site``
 names the site description whose sites get edge pre-placement (``plan.edge``).
-``tier`` (``TierPolicy``) turns on placement by policy (``plan.tiering``).
+``tier`` (``TierPolicy``) turns on placement by policy (``plan.tiering``); ``flatten``
+lets reclaim flatten the clones that pin what it would reclaim; ``grace_hours`` is
+reclaim's grace (data written more recently is spared).
 """
 
 from __future__ import annotations
@@ -68,6 +70,8 @@ class PlanPolicy:
     max_age: int | None = None
     site: str = ""  # the site description's file name, for edge pre-placement
     tier: TierPolicy | None = None
+    flatten: bool = False
+    grace_hours: int = 24
 
     def selects(self, image: Image) -> bool:
         """True when ``image`` is in the plan's scope."""
@@ -91,4 +95,8 @@ class PlanPolicy:
         ]
         edge = [("site", self.site)] if self.site else []
         tier = self.tier.as_pairs() if self.tier is not None else []
+        if self.flatten:
+            tier.append(("flatten", "true"))
+        if self.grace_hours != 24:
+            tier.append(("grace_hours", str(self.grace_hours)))
         return tuple(sorted(pairs + retention * (self.keep is not None) + edge + tier))
