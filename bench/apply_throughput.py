@@ -8,7 +8,10 @@ before the next, as a script would, and once with ``imageyard plan make`` +
 ``imageyard apply`` (``--parallel``). Both times and the ratio are printed, and both must
 end with zero errors (every image in ``ceph``). Then an image of ``--convert-gib`` GiB
 virtual size (qcow2, ``--convert-data-mib`` MiB of random data in it) is converted to raw
-by apply and the peak RSS of the largest process (apply or qemu-img) is printed.
+by apply, once streamed (``qemu-nbd`` exports the source as raw into the upload) and, with
+``--convert-file-too``, once through a raw file (``qemu-nbd`` hidden from ``PATH``); for
+each, the peak RSS of the largest process (apply, qemu-nbd or qemu-img) and the peak local
+disk used in apply's ``TMPDIR`` (allocated bytes, sampled every 0.1 s) are printed.
 
 Run: ``.venv/bin/python bench/apply_throughput.py --images 20`` (the lab must be up).
 """
@@ -16,12 +19,15 @@ Run: ``.venv/bin/python bench/apply_throughput.py --images 20`` (the lab must be
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -102,8 +108,8 @@ def glance_loop(env: dict[str, str], ids: list[str], store: str) -> tuple[float,
     return time.monotonic() - start, errors
 
 
-def imageyard(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+def imageyard(*args: str, extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), **(extra or {})}
     return subprocess.run([*IMAGEYARD, *args], env=env, capture_output=True, text=True, check=False)
 
 
@@ -125,10 +131,18 @@ def make_plan(env: dict[str, str], tmp: Path, pattern: str) -> Path:
     return plan
 
 
-def apply_run(env: dict[str, str], plan: Path, parallel: int) -> tuple[float, int]:
+def apply_run(
+    env: dict[str, str], plan: Path, parallel: int, extra: dict[str, str] | None = None
+) -> tuple[float, int]:
     start = time.monotonic()
     done = imageyard(
-        "apply", str(plan), "--glance-endpoint", env["GLANCE_LAB_URL"], "--parallel", str(parallel)
+        "apply",
+        str(plan),
+        "--glance-endpoint",
+        env["GLANCE_LAB_URL"],
+        "--parallel",
+        str(parallel),
+        extra=extra,
     )
     if done.returncode != 0:
         print(done.stderr.strip(), file=sys.stderr)
@@ -159,7 +173,52 @@ def throughput(env: dict[str, str], n: int, parallel: int, prefix: str, tmp: Pat
     return int(loop_err + ours_err > 0)
 
 
-def conversion(env: dict[str, str], gib: int, data_mib: int, prefix: str, tmp: Path) -> int:
+def allocated(path: Path) -> int:
+    """Bytes allocated on disk under ``path`` (sparse files count what they hold)."""
+    total = 0
+    for root, _, files in os.walk(path):
+        for name in files:
+            with contextlib.suppress(OSError):
+                total += os.lstat(os.path.join(root, name)).st_blocks * 512
+    return total
+
+
+class DiskPeak:
+    """The most bytes allocated under a directory while it runs, sampled in a thread."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.peak = path, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, allocated(self.path))
+            time.sleep(0.1)
+
+    def __enter__(self) -> DiskPeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _no_nbd_path(tmp: Path) -> str:
+    """A PATH holding qemu-img but not qemu-nbd (the raw-file fallback)."""
+    bin_dir = tmp / "bin-without-nbd"
+    bin_dir.mkdir(exist_ok=True)
+    for tool in ("qemu-img",):
+        found = shutil.which(tool)
+        if found and not (bin_dir / tool).exists():
+            (bin_dir / tool).symlink_to(found)
+    return str(bin_dir)
+
+
+def conversion(
+    env: dict[str, str], gib: int, data_mib: int, prefix: str, tmp: Path, mode: str
+) -> int:
     raw, qcow2 = tmp / "big.raw", tmp / "big.qcow2"
     with open(raw, "wb") as fh:
         fh.truncate(gib << 30)
@@ -171,16 +230,26 @@ def conversion(env: dict[str, str], gib: int, data_mib: int, prefix: str, tmp: P
         ["qemu-img", "convert", "-f", "raw", "-O", "qcow2", str(raw), str(qcow2)], check=True
     )
     raw.unlink()
-    upload_file(env["GLANCE_LAB_URL"], f"{prefix}-big", qcow2, "ceph", "qcow2")
+    name = f"{prefix}-big-{mode}"
+    upload_file(env["GLANCE_LAB_URL"], name, qcow2, "ceph", "qcow2")
+    source_bytes = qcow2.stat().st_size
     qcow2.unlink()
-    plan = make_plan(env, tmp, f"{prefix}-big")
+    plan = make_plan(env, tmp, name)
+    work = tmp / f"tmpdir-{mode}"
+    work.mkdir()
+    extra = {"TMPDIR": str(work)}
+    if mode == "file":
+        extra["PATH"] = _no_nbd_path(tmp)
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    took, rc = apply_run(env, plan, 1)
+    with DiskPeak(work) as disk:
+        took, rc = apply_run(env, plan, 1, extra)
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(
-        f"convert-to-raw of a {gib} GiB qcow2 ({data_mib} MiB of data): {took:.1f} s, "
-        f"exit {rc}; peak RSS of the largest process {peak / 1024:.0f} MiB"
+        f"convert-to-raw ({mode}) of a {gib} GiB qcow2 ({data_mib} MiB of data, "
+        f"{source_bytes / (1 << 20):.0f} MiB as qcow2): {took:.1f} s, exit {rc}; "
+        f"peak RSS of the largest process {peak / 1024:.0f} MiB"
         + ("" if peak > before else " (not above the earlier runs' peak)")
+        + f"; peak local disk in TMPDIR {disk.peak / (1 << 20):.0f} MiB"
     )
     return int(rc != 0)
 
@@ -191,6 +260,9 @@ def main() -> int:
     parser.add_argument("--parallel", type=int, default=8)
     parser.add_argument("--convert-gib", type=int, default=2)
     parser.add_argument("--convert-data-mib", type=int, default=256)
+    parser.add_argument(
+        "--convert-file-too", action="store_true", help="also convert through a raw file"
+    )
     args = parser.parse_args()
     if not (LAB / "lab.env").is_file():
         print("the apply benchmark needs the lab: make lab-up", file=sys.stderr)
@@ -202,10 +274,14 @@ def main() -> int:
             work = {name: Path(tmp) / name for name in ("copy", "convert")}
             for path in work.values():
                 path.mkdir()
-            bad = throughput(env, args.images, args.parallel, prefix, work["copy"])
+            bad = 0
+            if args.images:
+                bad = throughput(env, args.images, args.parallel, prefix, work["copy"])
             if args.convert_gib:
                 gib, mib = args.convert_gib, args.convert_data_mib
-                bad |= conversion(env, gib, mib, prefix, work["convert"])
+                modes = ["stream", "file"] if args.convert_file_too else ["stream"]
+                for mode in modes:
+                    bad |= conversion(env, gib, mib, prefix, work["convert"], mode)
     finally:
         cleanup(env["GLANCE_LAB_URL"], prefix)
     return bad
