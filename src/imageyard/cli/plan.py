@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from imageyard.cli.options import inventory_input, output_option, write_output
+from imageyard.cli.reclaim import _duration
 from imageyard.design.site import load_site
 from imageyard.errors import ExitCode
 from imageyard.files import check_output
@@ -209,19 +211,20 @@ def tier_options(fn: Callable[..., int]) -> Callable[..., int]:
     help="With --reclaim: flatten the RBD clones that pin what reclaim would remove.",
 )
 @click.option(
-    "--grace",
-    type=click.IntRange(0, 876000),
-    default=24,
-    show_default=True,
-    metavar="HOURS",
-    help="With --reclaim: spare data written within HOURS (as 'imageyard reclaim --grace').",
-)
-@click.option(
     "--trash-days",
     type=click.IntRange(0, 3650),
     default=7,
     show_default=True,
     help="With --reclaim: days an RBD image moved to the trash stays restorable.",
+)
+@click.option(
+    "--grace",
+    default="24h",
+    show_default=True,
+    metavar="DURATION",
+    callback=_duration,
+    help="With --reclaim: spare data written this recently (36h, 2d, 90m; a bare number is "
+    "hours), as 'imageyard reclaim --grace'.",
 )
 @click.option(
     "--keep",
@@ -273,7 +276,7 @@ def make(
     reclaim: bool,
     trash_days: int,
     flatten: bool,
-    grace: int,
+    grace: datetime.timedelta,
     keep: int | None,
     max_age: int | None,
     images: tuple[str, ...],
@@ -300,11 +303,11 @@ def make(
         reclaim=reclaim,
         trash_days=trash_days,
         flatten=flatten,
-        grace_hours=grace,
         keep=keep,
         max_age=max_age,
         tier=_tier(tiering),
         site=site_file.name if site_file is not None else "",
+        grace_hours=grace.total_seconds() / 3600,
     )
     inv = read_inventory(inventory)
     plan = make_plan(

@@ -6,7 +6,8 @@ Concepts: ``PlanPolicy`` is the operator's choice, given as ``imageyard plan mak
 retires the old one with ``retire`` (hide, deactivate or rename; never delete);
 ``moves`` (``FROM=TO``) copy every image of store FROM to TO and then delete it from FROM;
 ``drops`` delete from a store the images that have another copy; ``reclaim`` adds the
-reclaim analysis's Glance-level actions (``plan.reclaim``); ``keep`` (with ``max_age`` in
+reclaim analysis's Glance-level actions (``plan.reclaim``; ``grace_hours`` is its grace
+period); ``keep`` (with ``max_age`` in
 days) retires all but the newest images of each family (``plan.retention``). ``images``
 restricts the plan to images whose name or id matches one of these shell patterns. ``site``
 names the site description whose sites get edge pre-placement (``plan.edge``).
@@ -71,7 +72,7 @@ class PlanPolicy:
     site: str = ""  # the site description's file name, for edge pre-placement
     tier: TierPolicy | None = None
     flatten: bool = False
-    grace_hours: int = 24
+    grace_hours: float = 24.0  # reclaim: spare data written this recently
 
     def selects(self, image: Image) -> bool:
         """True when ``image`` is in the plan's scope."""
@@ -94,9 +95,9 @@ class PlanPolicy:
             ("trash_days", str(self.trash_days)),
         ]
         edge = [("site", self.site)] if self.site else []
+        if self.reclaim and self.grace_hours != 24.0:
+            edge.append(("grace_hours", f"{self.grace_hours:g}"))
         tier = self.tier.as_pairs() if self.tier is not None else []
         if self.flatten:
             tier.append(("flatten", "true"))
-        if self.grace_hours != 24:
-            tier.append(("grace_hours", str(self.grace_hours)))
         return tuple(sorted(pairs + retention * (self.keep is not None) + edge + tier))

@@ -21,7 +21,7 @@ from imageyard.audit.rule import AuditContext, RuleOption, rule
 from imageyard.audit.rules.cow_eligibility import images_missing, label
 from imageyard.audit.rules.owners import KEYSTONE_SOURCE, projects_missing
 from imageyard.model.finding import Evidence, Outcome, Resource
-from imageyard.model.image import Image
+from imageyard.model.image import Image, ImageMember
 from imageyard.model.inventory import Inventory
 
 PUBLISHERS = RuleOption(
@@ -29,6 +29,9 @@ PUBLISHERS = RuleOption(
     "list",
     "admin,service",
     "ids or names of the projects that publish public images",
+)
+PENDING_DAYS = RuleOption(
+    "pending_days", "int", "30", "days a member may stay pending before it is reported"
 )
 SPRAWL_AGE = RuleOption(
     "max_age_days", "int", "180", "days a community image may go unused before it is reported"
@@ -86,13 +89,25 @@ def public_image_foreign_owner(inv: Inventory, ctx: AuditContext) -> Iterator[Ou
         )
 
 
-def _stale_members(image: Image, known: frozenset[str] | None) -> list[str]:
+def _pending_days(member: ImageMember, snapshot_at: str) -> int | None:
+    return _days_between(member.created_at, snapshot_at) if member.created_at else None
+
+
+def _stale_members(
+    image: Image, known: frozenset[str] | None, pending_days: int, snapshot_at: str
+) -> list[str]:
     stale = []
     for m in image.members:
         if known is not None and m.member_id not in known:
             stale.append(f"{m.member_id} (project deleted)")
-        elif m.status == "pending":
+            continue
+        if m.status != "pending":
+            continue
+        days = _pending_days(m, snapshot_at)
+        if days is None:
             stale.append(f"{m.member_id} (never accepted)")
+        elif days >= pending_days:
+            stale.append(f"{m.member_id} (pending for {days} days)")
     return stale
 
 
@@ -106,13 +121,16 @@ def _stale_members(image: Image, known: frozenset[str] | None) -> list[str]:
     "ask a pending member to accept (openstack image set --accept <image>) if it still "
     "needs the image.",
     links=(GLANCE_SHARING, "glance glance/api/v2/image_members.py"),
+    options=(PENDING_DAYS,),
 )
 def image_member_stale(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
-    """A shared image whose member project no longer exists in Keystone, or never accepted.
+    """A shared image whose member project no longer exists, or has left it pending for long.
 
     A pending member does not see the image in its list; a deleted member's entry stays
-    forever. Both keep sharing state nobody uses. Deleted members need Keystone's project
-    list; without it only pending members are reported.
+    forever. Both keep sharing state nobody uses. A member is reported once it has been
+    pending for ``image-member-stale.pending_days`` (30) at the snapshot's time (always when
+    the share's date was not collected). Deleted members need Keystone's project list;
+    without it only pending members are reported.
     """
     why = images_missing(inv)
     if why is not None:
@@ -120,8 +138,9 @@ def image_member_stale(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
         return
     complete = projects_missing(inv) is None
     known = frozenset(p.id for p in inv.projects) if complete else None
+    days = int(image_member_stale.option(ctx, "pending_days"))
     for image in inv.images:
-        stale = _stale_members(image, known)
+        stale = _stale_members(image, known, days, inv.generated_at)
         if not stale or image.visibility != "shared":
             continue
         yield image_member_stale.finding(
