@@ -8,7 +8,8 @@ retires the old one with ``retire`` (hide, deactivate or rename; never delete);
 ``drops`` delete from a store the images that have another copy; ``reclaim`` adds the
 reclaim analysis's Glance-level actions (``plan.reclaim``); ``keep`` (with ``max_age`` in
 days) retires all but the newest images of each family (``plan.retention``). ``images``
-restricts the plan to images whose name or id matches one of these shell patterns.
+restricts the plan to images whose name or id matches one of these shell patterns. ``site``
+names the site description whose sites get edge pre-placement (``plan.edge``).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class PlanPolicy:
     trash_days: int = 7
     keep: int | None = None
     max_age: int | None = None
+    site: str = ""  # the site description's file name, for edge pre-placement
 
     def selects(self, image: Image) -> bool:
         """True when ``image`` is in the plan's scope."""
@@ -58,4 +60,5 @@ class PlanPolicy:
             ("retire", self.retire),
             ("trash_days", str(self.trash_days)),
         ]
-        return tuple(sorted(pairs + retention * (self.keep is not None)))
+        edge = [("site", self.site)] if self.site else []
+        return tuple(sorted(pairs + retention * (self.keep is not None) + edge))
