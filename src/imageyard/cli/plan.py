@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import click
 
 from imageyard.cli.options import inventory_input, output_option, write_output
+from imageyard.cli.reclaim import _duration
 from imageyard.design.site import load_site
 from imageyard.errors import ExitCode
 from imageyard.files import check_output
@@ -93,6 +95,15 @@ def command() -> None:
     help="With --reclaim: days an RBD image moved to the trash stays restorable.",
 )
 @click.option(
+    "--grace",
+    default="24h",
+    show_default=True,
+    metavar="DURATION",
+    callback=_duration,
+    help="With --reclaim: spare data written this recently (36h, 2d, 90m; a bare number is "
+    "hours), as 'imageyard reclaim --grace'.",
+)
+@click.option(
     "--keep",
     type=click.IntRange(min=1),
     default=None,
@@ -140,6 +151,7 @@ def make(
     drops: tuple[str, ...],
     reclaim: bool,
     trash_days: int,
+    grace: datetime.timedelta,
     keep: int | None,
     max_age: int | None,
     images: tuple[str, ...],
@@ -167,6 +179,7 @@ def make(
         keep=keep,
         max_age=max_age,
         site=site_file.name if site_file is not None else "",
+        grace_hours=grace.total_seconds() / 3600,
     )
     prices = _prices(costs)
     plan = make_plan(
