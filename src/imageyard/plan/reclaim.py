@@ -10,8 +10,9 @@ known) is retired (hidden) in favour of the kept one, never deleted. Muted findi
 findings at less than high confidence are left out. An RBD image without a Glance image,
 server or volume (``rbd-no-glance-image``, ``nova-disk-no-server``, ``cinder-volume-no-
 volume``) and without clones is moved to the RBD trash with the policy's deferment (``rbd-
-trash-move``; restorable until then). Purging the trash and flattening clones are not
-planned.
+trash-move``; restorable until then). A file, S3 or Swift object without a Glance image
+becomes a ``delete-object`` (``plan.objects``). Purging the trash and flattening clones are
+not planned.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING
 from imageyard.model.finding import Confidence, Status
 from imageyard.model.inventory import Inventory
 from imageyard.model.plan import Action
+from imageyard.plan.objects import OBJECT_CLASSES, object_action
 from imageyard.plan.policy import PlanPolicy
 
 TRASHABLE = frozenset({"rbd-no-glance-image", "nova-disk-no-server", "cinder-volume-no-volume"})
@@ -48,6 +50,9 @@ def reclaim_actions(b: _Builder, inv: Inventory, policy: PlanPolicy) -> None:
         params = dict(finding.action.params)
         if item.class_id in TRASHABLE and finding.action.kind == "rbd-trash-move":
             _trash(b, inv, params, policy, finding.message)
+            continue
+        if item.class_id in OBJECT_CLASSES and finding.action.kind == "delete-object":
+            object_action(b, inv, params, policy, finding.message)
             continue
         image = inv.image(params.get("image", ""))
         if image is None or not image.is_active or not policy.selects(image):

@@ -12,6 +12,7 @@ _VERB = {
     "convert-to-raw": "convert {name} to raw into store {target}",
     "retire-image": "retire {name} ({target})",
     "rbd-trash-move": "move RBD image {name} to the trash (deferment {target} s)",
+    "delete-object": "take {name} out of store {target} (no Glance image)",
     "copy-converted": "copy the raw replacement of {name} to store {target}",
 }
 

@@ -5,7 +5,8 @@ Concepts: a handler answers two questions against live Glance and does one thing
 ``run`` (do it, then wait until Glance shows the effect or a failure; raises
 ``StepError``). The engine decides *whether* to run (preconditions, limits, dry-run); a
 handler never checks those itself. A handler whose resource is not a Glance image
-(``rbd-trash-move``) also has ``observe``, giving the live state and its fingerprint.
+(``rbd-trash-move``, ``delete-object``) also has ``observe``, giving the live state and its
+fingerprint.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Protocol
 
 from imageyard.apply.ceph import RbdOps
 from imageyard.apply.glance import GlanceOps, ImageDoc
+from imageyard.apply.objects import ObjectOps
 from imageyard.model.plan import Action
 
 
@@ -25,6 +27,7 @@ class StepContext:
 
     glance: GlanceOps
     rbd: RbdOps | None = None
+    objects: ObjectOps | None = None
     poll: float = 0.5
     timeout: float = 1800.0
     sleep: Callable[[float], None] = field(default=lambda s: None, repr=False)
@@ -45,7 +48,7 @@ class ActionKind(Protocol):
 
 def registry() -> dict[str, ActionKind]:
     """Every action kind by name (imported on first use)."""
-    from imageyard.apply.actions import convert, rbd, replacement, stores
+    from imageyard.apply.actions import convert, objects, rbd, replacement, stores
 
     return {
         "copy-image": stores.CopyImage(),
@@ -54,4 +57,5 @@ def registry() -> dict[str, ActionKind]:
         "convert-to-raw": convert.ConvertToRaw(),
         "copy-converted": replacement.CopyConverted(),
         "rbd-trash-move": rbd.RbdTrashMove(),
+        "delete-object": objects.DeleteObject(),
     }
