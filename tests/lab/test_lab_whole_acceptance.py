@@ -18,9 +18,9 @@ a new snapshot: ``imageyard paths`` says ``clone`` for every one of the active i
 every Ceph consumer, every image the edge boots is in ``edge`` (its data in the edge pool),
 the central-only image is not, and ``imageyard reclaim --grace 0`` names none of the orphans
 (the RBD ones are in the RBD trash and the file beside the datadir, restorable; the S3 and
-Swift objects are deleted). Everything is removed afterwards; the pool too. Trash entries
-held by clones, images whose RBD data is in the trash and import staging leftovers have no
-plan action yet and are not part of this test.
+Swift objects are deleted). Everything is removed afterwards; the pool too. Not part of this
+test: missing-data locations, trash entries held by clones (``--flatten`` and a second plan)
+and import staging leftovers (no plan action yet).
 """
 
 from __future__ import annotations

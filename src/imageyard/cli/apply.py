@@ -85,12 +85,13 @@ def _store_objects(path: Path) -> StoreObjects:
     "--max-bytes",
     callback=_size,
     metavar="SIZE",
-    help="Copy or convert at most SIZE bytes in this run (e.g. 500G).",
+    help="Copy, convert, flatten or purge at most SIZE bytes in this run (e.g. 500G).",
 )
 @click.option(
     "--yes-destroy",
     is_flag=True,
-    help="Confirm destructive actions (delete-from-store); required for them.",
+    help="Confirm destructive actions (deletes, trash moves and purges, flattens); "
+    "required for them.",
 )
 @click.option(
     "--parallel",
@@ -104,7 +105,9 @@ def _store_objects(path: Path) -> StoreObjects:
     "--glance-endpoint", metavar="URL", help="Talk to this Glance API directly, without Keystone."
 )
 @click.option(
-    "--ceph-conf", metavar="PATH", help="ceph.conf of the cluster, for RBD actions (trash moves)."
+    "--ceph-conf",
+    metavar="PATH",
+    help="ceph.conf of the cluster, for RBD actions (trash, flatten).",
 )
 @click.option("--ceph-user", metavar="NAME", help="cephx user for RBD actions.")
 @click.option(

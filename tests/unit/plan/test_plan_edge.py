@@ -14,7 +14,7 @@ from imageyard.errors import ExitCode
 from imageyard.model.compute import Server, Volume
 from imageyard.model.config import StoreType
 from imageyard.model.inventory import Inventory
-from imageyard.model.plan import Plan
+from imageyard.model.plan import PLAN_VERSION, Plan
 from imageyard.model.snapshot import write_inventory
 from imageyard.model.store import Store, StoreSource
 from imageyard.plan import PlanPolicy, make_plan, read_plan
@@ -172,7 +172,7 @@ def test_cli_site_flag_writes_the_sites_and_bad_yaml_is_exit_5(
     code = run(["plan", "make", str(inv), "--site", str(tmp_path / "site.yaml"), "-o", str(out)])
     assert code == ExitCode.FINDINGS
     plan = read_plan(out)
-    assert plan.version == "1.1" and ("site", "site.yaml") in plan.policy
+    assert plan.version == PLAN_VERSION and ("site", "site.yaml") in plan.policy
     assert {s.site for s in plan.sites} == {"central", "edge1"}
     (tmp_path / "bad.yaml").write_text("sites: [{name: x, role: nowhere}]\n")
     code = run(["plan", "make", str(inv), "--site", str(tmp_path / "bad.yaml"), "-o", str(out)])

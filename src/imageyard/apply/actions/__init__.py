@@ -11,6 +11,7 @@ fingerprint.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -32,6 +33,7 @@ class StepContext:
     timeout: float = 1800.0
     sleep: Callable[[float], None] = field(default=lambda s: None, repr=False)
     clock: Callable[[], float] = field(default=lambda: 0.0, repr=False)
+    wall: Callable[[], float] = field(default=time.time, repr=False)  # epoch seconds
 
 
 class ActionKind(Protocol):
@@ -48,7 +50,16 @@ class ActionKind(Protocol):
 
 def registry() -> dict[str, ActionKind]:
     """Every action kind by name (imported on first use)."""
-    from imageyard.apply.actions import convert, objects, rbd, replacement, stores
+    from imageyard.apply.actions import (
+        convert,
+        flatten,
+        location,
+        objects,
+        rbd,
+        replacement,
+        stores,
+        trash,
+    )
 
     return {
         "copy-image": stores.CopyImage(),
@@ -58,4 +69,7 @@ def registry() -> dict[str, ActionKind]:
         "copy-converted": replacement.CopyConverted(),
         "rbd-trash-move": rbd.RbdTrashMove(),
         "delete-object": objects.DeleteObject(),
+        "rbd-trash-purge": trash.RbdTrashPurge(),
+        "rbd-flatten": flatten.RbdFlatten(),
+        "delete-location": location.DeleteLocation(),
     }
