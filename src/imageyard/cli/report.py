@@ -15,7 +15,7 @@ from imageyard.model.snapshot import read_inventory
 from imageyard.report import html
 from imageyard.report.design_memo import Memo, design_for_site, read_design
 from imageyard.report.results import gather
-from imageyard.report.simulation import Simulated, read_simulation
+from imageyard.report.simulation import Curve, read_simulation
 
 
 def report_clock() -> datetime.datetime:
@@ -34,8 +34,8 @@ def _memo(inventory: Path, design: Path | None, site: Path | None) -> Memo | str
     return None if design is None else read_design(design)
 
 
-def _simulations(paths: tuple[Path, ...]) -> tuple[Simulated, ...]:
-    return tuple(s for path in paths for s in read_simulation(path))
+def _simulation(path: Path | None) -> tuple[Curve, ...]:
+    return () if path is None else read_simulation(path)
 
 
 @click.command("report")
@@ -64,9 +64,7 @@ def _simulations(paths: tuple[Path, ...]) -> tuple[Simulated, ...]:
     "--simulation",
     type=click.Path(path_type=Path),
     metavar="FILE",
-    multiple=True,
-    help="A simulation result ('imageyard simulate cache -f json': hit rate against size); "
-    "repeatable.",
+    help="A cache simulation ('imageyard simulate cache -f json'): hit rate against size.",
 )
 def command(
     inventory: Path | None,
@@ -74,7 +72,7 @@ def command(
     out: str,
     design_file: Path | None,
     site_file: Path | None,
-    simulation: tuple[Path, ...],
+    simulation: Path | None,
 ) -> int:
     """Write one self-contained HTML report of a snapshot: summary cards, charts, the
     findings (audit and reclaim) and images (stores, locations, path per consumer, pins)
@@ -87,9 +85,9 @@ def command(
     """
     if inventory is None:
         raise click.UsageError("give the snapshot: imageyard report INVENTORY")
-    inputs = (inventory, design_file, site_file, *simulation)
+    inputs = (inventory, design_file, site_file, simulation)
     check_output(out, "report", inputs)
-    memo, curves = _memo(inventory, design_file, site_file), _simulations(simulation)
+    memo, curves = _memo(inventory, design_file, site_file), _simulation(simulation)
     text = html.render(gather(read_inventory(inventory)), report_clock(), memo, curves)
     write_output(text, out, "report", inputs)
     return int(ExitCode.OK)

@@ -1,20 +1,15 @@
-"""Simulation results (``imageyard simulate ... -f json``) as the report reads them.
+"""The cache simulation (``imageyard simulate cache -f json``) as the report reads it.
 
-Concepts: ``read_simulation(path)`` reads one result document and hands it to the reader
-its ``schema`` names in ``READERS``, which returns what the report draws, one chart each.
-The cache simulation (``imageyard-simulate-cache/1``) gives one ``Curve`` per cache model:
-the settings its size search replayed with their hit rates, the target and the smallest
-setting reaching it. The figures are simulate's own; the report only draws them. Another
-simulation joins by adding its schema and reader here and its chart in the view
-(``html.view.SIMULATION_CHARTS``). A file that is not such a document is ``InputError``
-(exit 5).
+Concepts: ``read_simulation(path)`` checks the document's schema and returns one
+``Curve`` per cache model: the settings its size search replayed with their hit rates,
+the target and the smallest setting reaching it. The points are simulate's own; the
+report only draws them. A file that is not such a document is ``InputError`` (exit 5).
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,31 +31,20 @@ class Curve:
     points: tuple[tuple[int, float], ...]
 
 
-def _curves(doc: dict[str, Any]) -> tuple[Curve, ...]:
-    return tuple(_curve(m) for m in doc["models"])
-
-
-# NOTE: what each reader returns is drawn by the chart the view registers for its type
-Simulated = Curve
-READERS: dict[str, Callable[[dict[str, Any]], tuple[Simulated, ...]]] = {SCHEMA: _curves}
-
-
-def read_simulation(path: str | os.PathLike[str]) -> tuple[Simulated, ...]:
-    """What the report draws of one simulation result file, in the file's order."""
+def read_simulation(path: str | os.PathLike[str]) -> tuple[Curve, ...]:
+    """The curves of a ``simulate cache -f json`` file, in the file's model order."""
     name = os.fspath(path)
     text = read_text(path, "simulation result", MAX_SIMULATION_BYTES)
     try:
         doc = json.loads(text)
     except ValueError as exc:
         raise InputError(f"{name}:{getattr(exc, 'lineno', 1)}: not JSON: {exc}") from None
-    reader = READERS.get(str(doc.get("schema"))) if isinstance(doc, dict) else None
-    if reader is None:
-        known = ", ".join(f'"{k}"' for k in sorted(READERS))
-        raise InputError(f'{name}: not a simulation result (no "schema": {known})')
+    if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
+        raise InputError(f'{name}: not a simulate cache result (no "schema": "{SCHEMA}")')
     try:
-        return reader(doc)
+        return tuple(_curve(m) for m in doc["models"])
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
-        raise InputError(f"{name}: not a {doc['schema']} result ({_reason(exc)})") from None
+        raise InputError(f"{name}: not a simulate cache result ({_reason(exc)})") from None
 
 
 def _reason(exc: Exception) -> str:

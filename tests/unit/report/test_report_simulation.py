@@ -133,29 +133,3 @@ def test_simulate_json_is_what_the_report_reads(
     assert len(shown) == search["replays"]
     marked = re.findall(r'class="point smallest"[^>]*data-setting="(\d+)"', html)
     assert marked == [str(search["smallest"])]
-
-
-def test_several_simulations_each_draw_their_charts_in_the_order_given(
-    small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    other = copy.deepcopy(SIMULATION)
-    other["models"] = [dict(other["models"][0], model="glance-edge")]
-    first, second = simulation(tmp_path), simulation(tmp_path, other, "edge.json")
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    out = tmp_path / "r.html"
-    argv = ["report", str(small), "-o", str(out), "--simulation", str(second),
-            "--simulation", str(first)]  # fmt: skip
-    assert run(argv) == 0
-    html = out.read_text()
-    found = re.findall(r'<figure id="chart-cache-([a-z-]+)">', html)
-    assert found == ["glance-edge", "glance", "cinder", "nova"]
-
-
-def test_an_unknown_simulation_names_the_schemas_the_report_reads(
-    small: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    sim = simulation(tmp_path, {"schema": "imageyard-simulate-other/1"})
-    assert (
-        run(["report", str(small), "-o", str(tmp_path / "r.html"), "--simulation", str(sim)]) == 5
-    )
-    assert '(no "schema": "imageyard-simulate-cache/1")' in capsys.readouterr().err

@@ -25,7 +25,7 @@ from imageyard.report.facts import Facts, facts, human_bytes
 from imageyard.report.html import charts
 from imageyard.report.html.charts import Bar, bars, stacked
 from imageyard.report.results import Results
-from imageyard.report.simulation import Curve, Simulated
+from imageyard.report.simulation import Curve
 
 SIZE_BINS = ((2**20 * 100, "< 100 MiB"), (2**30, "100 MiB – 1 GiB"), (2**30 * 10, "1 – 10 GiB"),
              (2**30 * 100, "10 – 100 GiB"), (None, "≥ 100 GiB"))  # fmt: skip
@@ -130,14 +130,6 @@ def _sim_chart(c: Curve) -> Chart:
     return Chart(f"cache-{c.model}", secrets.scrub(title), charts.curve(secrets.scrub(title), line))
 
 
-# NOTE: one chart per simulated result, by its type (see report.simulation.READERS)
-SIMULATION_CHARTS: dict[type[Simulated], Callable[[Any], Chart]] = {Curve: _sim_chart}
-
-
-def _sim_charts(simulation: tuple[Simulated, ...]) -> tuple[Chart, ...]:
-    return tuple(SIMULATION_CHARTS[type(s)](s) for s in simulation)
-
-
 # NOTE: an enum member's .value is a descriptor call; a dict lookup is several times faster
 _RANKS = {s: s.rank for s in Severity}
 _NAMES: dict[Any, str] = {m: m.value for e in (Severity, Status, BootPath) for m in e}
@@ -186,11 +178,11 @@ def page(
     results: Results,
     now: datetime.datetime,
     memo: Memo | str | None = None,
-    simulation: tuple[Simulated, ...] = (),
+    simulation: tuple[Curve, ...] = (),
 ) -> Page:
     """The view-model of the report of ``results`` made at ``now``, with the design ``memo``
-    (design's result, or a Markdown memo's text) and the simulations' results (the cache
-    simulation's hit rate curves: one chart per model) when given."""
+    (design's result, or a Markdown memo's text) and the cache simulation's hit rate curves
+    (one chart per model) when given."""
     f = facts(results)
     consumers = tuple(s.consumer.name for s in results.paths.summaries)
     data = {"findings": _findings(results), "images": _image_rows(results),
@@ -200,7 +192,7 @@ def page(
         generated_at=now.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         snapshot_at=results.inventory.generated_at,
         cards=_cards(f),
-        charts=_charts(f, results) + _sim_charts(simulation),
+        charts=_charts(f, results) + tuple(_sim_chart(c) for c in simulation),
         consumers=consumers,
         severities=tuple(_SEVERITIES),
         gaps=_gaps(results),
