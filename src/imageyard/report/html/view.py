@@ -30,6 +30,9 @@ from imageyard.report.simulation import Curve
 SIZE_BINS = ((2**20 * 100, "< 100 MiB"), (2**30, "100 MiB – 1 GiB"), (2**30 * 10, "1 – 10 GiB"),
              (2**30 * 100, "10 – 100 GiB"), (None, "≥ 100 GiB"))  # fmt: skip
 _SEVERITIES = [s.value for s in sorted(Severity, key=lambda s: -s.rank)]
+# NOTE: an enum member's .value is a descriptor call; a dict lookup is several times faster
+_RANKS = {s: s.rank for s in Severity}
+_NAMES: dict[Any, str] = {m: m.value for e in (Severity, Status, BootPath) for m in e}
 
 
 @dataclass(frozen=True)
@@ -128,11 +131,6 @@ def _sim_chart(c: Curve) -> Chart:
     title = f"Cache hit rate against {c.option or 'size'} ({c.model})"
     line = charts.Curve(c.points, c.target, c.smallest, label)
     return Chart(f"cache-{c.model}", secrets.scrub(title), charts.curve(secrets.scrub(title), line))
-
-
-# NOTE: an enum member's .value is a descriptor call; a dict lookup is several times faster
-_RANKS = {s: s.rank for s in Severity}
-_NAMES: dict[Any, str] = {m: m.value for e in (Severity, Status, BootPath) for m in e}
 
 
 def _finding_row(f: Finding, origin: str) -> list[Any]:
