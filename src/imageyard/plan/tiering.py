@@ -8,9 +8,9 @@ Concepts: each active image in scope gets a tier from its usage (``plan.usage``)
 Golden and hot raw images are copied into each site's Ceph store, hottest first, so that
 when a store's capacity runs out it is the coldest that are left out (non-raw ones are the
 conversion rule's). A cold image is copied to ``cold_store`` and then deleted from each
-RBD store, unless an RBD clone in the snapshot still has it as parent (a clone pins the
-data, and Glance's RBD driver refuses the delete); the ordinary placement and conversion
-rules leave cold images alone.
+RBD store, unless an RBD clone in the snapshot still has it as parent or Ceph was not read
+completely (a clone pins the data, and Glance's RBD driver refuses the delete); the
+ordinary placement and conversion rules leave cold images alone.
 """
 
 from __future__ import annotations
@@ -56,6 +56,10 @@ def site_stores(inv: Inventory) -> list[Store]:
 
 
 def _pinned(inv: Inventory, image: Image, store: Store) -> bool:
+    """True when a clone may still have the image as parent: one is in the snapshot, or
+    Ceph was not read completely (a clone could be in what was not read)."""
+    if not inv.is_complete("ceph"):
+        return True
     pool = store.rbd_pool or ""
     return any(c.children(pool, image.id) for c in inv.ceph_clusters)
 

@@ -115,13 +115,17 @@ def test_cold_image_moves_to_the_cold_store_and_off_ceph_unless_pinned() -> None
     )
     cluster = CephCluster(fsid="f", pools=(Pool(name="vms", images=(pinned_clone,)),))
     images = [_image("idle", ("ceph",)), _image("pinned", ("ceph",)), _image("busy", ("ceph",))]
-    inv = _inventory(images, _servers("busy", 1, "2026-01-01T00:00:00Z"), clusters=(cluster,))
+    ceph = (*KNOWN, SourceStatus("ceph", True, 1))
+    busy = _servers("busy", 1, "2026-01-01T00:00:00Z")
+    inv = _inventory(images, busy, sources=ceph, clusters=(cluster,))
     actions = _kinds(inv, TierPolicy(cold_store="swift"))
     assert actions == [
         ("copy-image", "idle", "swift"),
         ("delete-from-store", "idle", "ceph"),
         ("copy-image", "pinned", "swift"),
     ]  # busy has a user: warm, left alone; pinned keeps its Ceph copy for its clone
+    unread = _inventory(images, busy, clusters=(cluster,))  # Ceph not read: clones unknown
+    assert [a[0] for a in _kinds(unread, TierPolicy(cold_store="swift"))] == ["copy-image"] * 2
 
 
 def test_unknown_usage_is_never_cold() -> None:
@@ -162,7 +166,7 @@ def test_move_whose_copy_does_not_fit_keeps_its_source() -> None:
 
 def test_cost_before_and_after_sum_per_store_with_type_defaults() -> None:
     images = [_image("idle", ("ceph",)), _image("hot", ("swift",), visibility="public")]
-    inv = _inventory(images)
+    inv = _inventory(images, sources=(*KNOWN, SourceStatus("ceph", True, 1)))
     model = with_defaults(CostModel(prices=(("swift", 0.5),)), inv)
     assert dict(model.prices) == {"ceph": 0.03, "fast": 0.02, "swift": 0.5}
     plan = make_plan(inv, PlanPolicy(tier=TierPolicy(cold_store="swift")), model=model)
