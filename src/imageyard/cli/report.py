@@ -8,7 +8,9 @@ from pathlib import Path
 
 import click
 
-from imageyard.cli.options import inventory_input, output_option, write_output
+from imageyard.audit.registry import RULES
+from imageyard.audit.rule_options import parse_rule_options
+from imageyard.cli.options import inventory_input, output_option, rule_option_option, write_output
 from imageyard.errors import ExitCode
 from imageyard.files import check_output, read_text
 from imageyard.model.snapshot import read_inventory
@@ -57,8 +59,14 @@ def _simulation(path: Path | None) -> tuple[Curve, ...]:
     metavar="FILE",
     help="A cache simulation ('imageyard simulate cache -f json'): hit rate against size.",
 )
+@rule_option_option()
 def command(
-    inventory: Path | None, fmt: str, out: str, design_memo: Path | None, simulation: Path | None
+    inventory: Path | None,
+    fmt: str,
+    out: str,
+    design_memo: Path | None,
+    simulation: Path | None,
+    rule_options: tuple[str, ...],
 ) -> int:
     """Write one self-contained HTML report of a snapshot: summary cards, charts, the
     findings (audit and reclaim) and images (stores, locations, path per consumer, pins)
@@ -66,13 +74,14 @@ def command(
     --simulation a hit rate against size chart per cache model.
 
     The file needs no network. SOURCE_DATE_EPOCH fixes its clock. A bad snapshot, memo or
-    simulation gives exit code 5.
+    simulation gives exit code 5; a bad --rule-option, exit code 2.
     """
     if inventory is None:
         raise click.UsageError("give the snapshot: imageyard report INVENTORY")
+    settings = parse_rule_options(rule_options, RULES)
     inputs = (inventory, design_memo, simulation)
     check_output(out, "report", inputs)
     memo, curves = _memo(design_memo), _simulation(simulation)
-    text = html.render(gather(read_inventory(inventory)), report_clock(), memo, curves)
+    text = html.render(gather(read_inventory(inventory), settings), report_clock(), memo, curves)
     write_output(text, out, "report", inputs)
     return int(ExitCode.OK)
