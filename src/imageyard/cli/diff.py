@@ -27,8 +27,9 @@ from imageyard.report.results import gather
 def command(
     old: Path, new: Path, fmt: str, out: str, exit_code: bool, rule_options: tuple[str, ...]
 ) -> int:
-    """Compare two snapshots OLD and NEW: images added, removed or moved between stores,
-    bytes per store, new and fixed findings, clone share per consumer, reclaimable bytes.
+    """Compare two snapshots OLD and NEW: images added, removed, moved between stores or
+    changed (disk format, status, visibility, hidden), bytes per store, new and fixed
+    findings, clone share per consumer, reclaimable bytes.
 
     Exit code 0 (with --exit-code: 3 when anything changed); a bad snapshot gives 5, a bad
     --rule-option 2.
