@@ -11,13 +11,16 @@ MB = 1e6
 
 
 def throughputs(result: ProbeResult) -> dict[str, float]:
-    """Download and import bytes per second, and the clone's seconds, where measured."""
+    """Download, conversion and import bytes per second, and the clone's seconds, where
+    measured."""
     rates: dict[str, float] = {}
     for step in result.steps:
         if step.name == "download" and step.seconds > 0 and step.bytes:
             rates["download_bps"] = step.bytes / step.seconds
         elif step.name == "rbd-import" and step.seconds > 0 and step.bytes:
             rates["import_bps"] = step.bytes / step.seconds
+        elif step.name == "convert" and step.seconds > 0 and step.bytes:
+            rates["convert_bps"] = step.bytes / step.seconds
         elif step.name == "clone":
             rates["clone_seconds"] = step.seconds
     return rates
