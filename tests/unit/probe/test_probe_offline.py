@@ -89,7 +89,8 @@ def test_json_feeds_the_cache_simulation(
              Step("rbd-import", 4.0, 8_000_000))  # fmt: skip
     result = ProbeResult(image, consumer, verdict, True, steps, scratch="iyprobe-x")
     doc = document(result)
-    assert doc["throughputs"] == {"download_bps": 2_000_000.0, "import_bps": 2_000_000.0}
+    rates = {"download_bps": 2_000_000.0, "import_bps": 2_000_000.0, "convert_bps": 8_000_000.0}
+    assert doc["throughputs"] == rates
     assert doc["total_seconds"] == 7.0
     assert "disk ready" in render_table(result)
     probe_file, trace = tmp_path / "probe.json", tmp_path / "boots.csv"
