@@ -92,7 +92,11 @@ def test_json_feeds_the_cache_simulation(
     rates = {"download_bps": 2_000_000.0, "import_bps": 2_000_000.0, "convert_bps": 8_000_000.0}
     assert doc["throughputs"] == rates
     assert doc["total_seconds"] == 7.0
-    assert "disk ready" in render_table(result)
+    assert doc["scratch_parent"] is None
+    assert "disk ready" in render_table(result) and "no parent" in render_table(result)
+    cloned = ProbeResult(image, consumer, verdict, True, steps, "", "iyprobe-y", "images/a@snap")
+    assert document(cloned)["scratch_parent"] == "images/a@snap"
+    assert "a clone of images/a@snap" in render_table(cloned)
     probe_file, trace = tmp_path / "probe.json", tmp_path / "boots.csv"
     probe_file.write_text(json.dumps(doc))
     trace.write_text("0,a,h,z,4000000\n10,a,h,z,4000000\n")

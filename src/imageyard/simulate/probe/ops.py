@@ -79,6 +79,20 @@ def remove(handle: Any, pool: str, name: str) -> bool:
     return True
 
 
+def parent(handle: Any, pool: str, name: str) -> str | None:
+    """``pool/image@snap`` of ``pool/name``'s parent; None for a disk without one."""
+    import rbd
+
+    try:
+        with handle.open_ioctx(pool) as io, rbd.Image(io, name, read_only=True) as disk:
+            p_pool, p_image, p_snap = disk.parent_info()
+    except rbd.ImageNotFound:  # librbd's answer for "no parent"
+        return None
+    except Exception as exc:  # rados.Error and rbd.Error share no base
+        raise ProbeError(f"reading the parent of {pool}/{name}: {exc}") from None
+    return f"{p_pool}/{p_image}@{p_snap}"
+
+
 def exists(handle: Any, pool: str, name: str) -> bool:
     """True when ``pool/name`` exists."""
     import rbd
