@@ -92,6 +92,8 @@ def measure(size_gib: float, env: dict[str, str], tmp: Path) -> dict[str, dict[s
         for name, fmt, store in VARIANTS:
             data = qcow2 if fmt == "qcow2" else raw
             ids[name] = upload(glance, f"iybench-boot-{tag}-{size_gib:g}g-{name}", fmt, store, data)
+        raw.unlink()  # the probes' downloads and conversions need the room
+        qcow2.unlink()
         return probe_all(ids, glance, etc, tmp)
     finally:
         for image_id in ids.values():

@@ -117,3 +117,26 @@ def test_probe_result_without_throughputs_is_exit_5(
     args = ["simulate", "cache", "--trace", str(trace), "--probe-results", str(bad)]
     assert cli.run(args) == ExitCode.BAD_INPUT
     assert "not a probe result with throughputs" in capsys.readouterr().err
+
+
+def test_download_that_cannot_be_written_is_a_probe_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from imageyard.simulate.probe import ops
+
+    class Response:
+        def __enter__(self) -> Response:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+        def raise_for_status(self) -> None:
+            return None
+
+        def iter_content(self, size: int) -> list[bytes]:
+            return [b"x" * 10]
+
+    monkeypatch.setattr(ops.requests, "get", lambda *a, **k: Response())
+    with pytest.raises(ops.ProbeError, match=r"download of image i1 to .*missing"):
+        ops.download("http://glance", None, "i1", str(tmp_path / "missing" / "image"))

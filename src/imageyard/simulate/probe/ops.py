@@ -24,6 +24,7 @@ from typing import Any
 import requests
 
 from imageyard.errors import ImageyardError
+from imageyard.files import os_reason
 
 CHUNK = 4 << 20
 TIMEOUTS = {
@@ -115,6 +116,8 @@ def download(endpoint: str, token: str | None, image_id: str, dest: str) -> int:
                     written += len(chunk)
     except requests.RequestException as exc:
         raise ProbeError(f"download of image {image_id}: {exc}") from None
+    except OSError as exc:  # the temporary directory's disk is full, say
+        raise ProbeError(f"download of image {image_id} to {dest}: {os_reason(exc)}") from None
     return written
 
 
