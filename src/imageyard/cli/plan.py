@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import click
 
 from imageyard.cli.options import inventory_input, output_option, write_output
+from imageyard.cli.reclaim import _duration
+from imageyard.design.site import load_site
 from imageyard.errors import ExitCode
 from imageyard.files import check_output
 from imageyard.model.snapshot import read_inventory
@@ -92,6 +95,15 @@ def command() -> None:
     help="With --reclaim: days an RBD image moved to the trash stays restorable.",
 )
 @click.option(
+    "--grace",
+    default="24h",
+    show_default=True,
+    metavar="DURATION",
+    callback=_duration,
+    help="With --reclaim: spare data written this recently (36h, 2d, 90m; a bare number is "
+    "hours), as 'imageyard reclaim --grace'.",
+)
+@click.option(
     "--keep",
     type=click.IntRange(min=1),
     default=None,
@@ -114,6 +126,15 @@ def command() -> None:
     help="Only images whose name or id matches this shell pattern; repeatable.",
 )
 @click.option(
+    "--site",
+    "site_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="Site description YAML (as for 'imageyard design'): pre-place in each site's own "
+    "store every image the site boots (public, golden, used by its servers and volumes).",
+)
+@click.option(
     "--cost",
     "costs",
     multiple=True,
@@ -130,19 +151,22 @@ def make(
     drops: tuple[str, ...],
     reclaim: bool,
     trash_days: int,
+    grace: datetime.timedelta,
     keep: int | None,
     max_age: int | None,
     images: tuple[str, ...],
+    site_file: Path | None,
     costs: tuple[str, ...],
 ) -> int:
-    """Write the plan for a snapshot: copies, conversions, moves and drops.
+    """Write the plan for a snapshot: copies, conversions, edge copies, moves and drops.
 
     Exit code 3 when the plan has changes, 0 when there is nothing to do; a bad snapshot
     gives exit code 5.
     """
     if inventory is None:
         raise click.UsageError("give the snapshot: imageyard plan make INVENTORY")
-    check_output(out, "plan", (inventory,))
+    check_output(out, "plan", (inventory, site_file))
+    site = load_site(site_file) if site_file is not None else None
     policy = PlanPolicy(
         place=place,
         convert=convert,
@@ -154,6 +178,8 @@ def make(
         trash_days=trash_days,
         keep=keep,
         max_age=max_age,
+        site=site_file.name if site_file is not None else "",
+        grace_hours=grace.total_seconds() / 3600,
     )
     prices = _prices(costs)
     plan = make_plan(
@@ -162,8 +188,9 @@ def make(
         inventory=inventory.name,
         inventory_fingerprint=file_fingerprint(inventory),
         prices=prices,
+        site=site,
     )
-    write_output(dump_plan(plan), out, "plan", (inventory,))
+    write_output(dump_plan(plan), out, "plan", (inventory, site_file))
     click.echo(f"imageyard: {len(plan.actions)} actions -> {out}", err=True)
     return int(ExitCode.FINDINGS if plan.actions else ExitCode.OK)
 

@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 
+from imageyard.design.site import Site
 from imageyard.errors import InputError
 from imageyard.files import read_text
 from imageyard.model.codec import DecodeError, decode, dumps
@@ -36,9 +37,10 @@ def make_plan(
     inventory_fingerprint: str = "",
     prices: dict[str, float] | None = None,
     now: dt.datetime | None = None,
+    site: Site | None = None,
 ) -> Plan:
-    """The plan ``policy`` asks for on ``inv``."""
-    actions = build_actions(inv, policy)
+    """The plan ``policy`` asks for on ``inv`` (with ``site``: edge pre-placement too)."""
+    actions, sites = build_actions(inv, policy, site)
     when = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
     return Plan(
         created_at=when,
@@ -47,6 +49,7 @@ def make_plan(
         policy=policy.as_pairs(),
         actions=actions,
         costs=store_costs(inv, actions, prices or {}),
+        sites=sites,
     )
 
 

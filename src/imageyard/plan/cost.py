@@ -2,7 +2,8 @@
 
 Concepts: usage counts each image's ``size`` once per store that holds it, before the plan
 (the snapshot) and after it (the planned states); a converted image's raw copy adds its
-virtual size to the conversion's target store. Stores without a price are not costed.
+virtual size to the conversion's target store and to every store it is copied to. Stores
+without a price are not costed.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def store_costs(
             after[a.target] = after.get(a.target, 0) + sizes.get(a.image_id, 0)
         elif a.kind == "delete-from-store":
             after[a.target] = after.get(a.target, 0) - sizes.get(a.image_id, 0)
-        elif a.kind == "convert-to-raw":
+        elif a.kind in ("convert-to-raw", "copy-converted"):
             after[a.target] = after.get(a.target, 0) + a.bytes
     return tuple(
         StoreCost(store, price, before.get(store, 0) / GIB, after.get(store, 0) / GIB)

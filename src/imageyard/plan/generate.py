@@ -1,14 +1,16 @@
 """Plan generation: from an inventory and a policy to an ordered list of actions.
 
-Concepts: the planner walks the catalog once per rule (placement, conversion, moves,
-drops) and keeps, per image, the state the earlier actions leave behind (``ImageState``),
-so each action's ``expect`` is the fingerprint the image has when apply reaches it and its
-``result`` the one it leaves. Placement and conversion take their targets from the boot
-paths (``imageyard.paths``): a raw image that an RBD consumer downloads or copies first
-(cause ``not-in-rbd``) is copied into that consumer's Ceph store; a non-raw image it
-cannot clone (``not-raw``, ISO excepted) is converted. A move is a copy, then (depending
-on it, so it runs only after the copy is verified) a delete-from-store. A delete is never
-planned for an image's last store. Only active images are touched: Glance refuses
+Concepts: the planner walks the catalog once per rule (placement, conversion, edge
+pre-placement from a site description (``plan.edge``), moves, drops) and keeps, per image,
+the state the earlier actions leave behind (``ImageState``), so each action's ``expect`` is
+the fingerprint the image has when apply reaches it and its ``result`` the one it leaves.
+Placement and conversion take their targets from the boot paths (``imageyard.paths``): a
+raw image that an RBD consumer downloads or copies first (cause ``not-in-rbd``) is copied
+into that consumer's Ceph store; a non-raw image it cannot clone (``not-raw``, ISO
+excepted) is converted, and its original retired once every other step on it is planned
+(so copies of the raw replacement come before the retirement). A move is a copy, then
+(depending on it, so it runs only after the copy is verified) a delete-from-store. A delete
+is never planned for an image's last store. Only active images are touched: Glance refuses
 copy-image and delete-from-store for any other status.
 """
 
@@ -18,9 +20,10 @@ from dataclasses import dataclass, field, replace
 
 from imageyard.audit.cow import Consumer, consumers
 from imageyard.audit.cow.trace import BootPath
+from imageyard.design.site import Site
 from imageyard.model.image import Image
 from imageyard.model.inventory import Inventory
-from imageyard.model.plan import Action, ImageState
+from imageyard.model.plan import Action, ImageState, SitePlacement
 from imageyard.model.store import Store
 from imageyard.paths import build_paths
 from imageyard.plan.policy import PlanPolicy
@@ -50,6 +53,8 @@ class _Builder:
     actions: list[Action] = field(default_factory=list)
     states: dict[str, ImageState] = field(default_factory=dict)
     last: dict[str, str] = field(default_factory=dict)
+    to_retire: list[tuple[Image, str]] = field(default_factory=list)
+    sites: tuple[SitePlacement, ...] = ()
 
     def state(self, image: Image) -> ImageState:
         return self.states.setdefault(image.id, state_of(image))
@@ -143,14 +148,21 @@ def _convert(b: _Builder, image: Image, store: str, consumer: str, policy: PlanP
         bytes=image.virtual_size or image.size or 0,
         reason=f"{consumer} cannot clone {image.disk_format}",
     )
-    b.add(
-        image,
-        "retire-image",
-        retire,
-        retired(now, retire),
-        reason="replaced by its raw copy",
-        params=(("policy", retire),),
-    )
+    b.to_retire.append((image, retire))
+
+
+def _retirements(b: _Builder) -> None:
+    """Retire each converted original, after every other step on it (edge copies of its
+    replacement, moves) has been planned."""
+    for image, retire in b.to_retire:
+        b.add(
+            image,
+            "retire-image",
+            retire,
+            retired(b.state(image), retire),
+            reason="replaced by its raw copy",
+            params=(("policy", retire),),
+        )
 
 
 def retired(now: ImageState, policy: str) -> ImageState:
@@ -176,12 +188,20 @@ def _drops(b: _Builder, policy: PlanPolicy) -> None:
             b.delete(image, store, f"drop store {store}; another copy remains")
 
 
-def build_actions(inv: Inventory, policy: PlanPolicy) -> tuple[Action, ...]:
-    """Every action ``policy`` asks for on ``inv``, in apply order."""
+def build_actions(
+    inv: Inventory, policy: PlanPolicy, site: Site | None = None
+) -> tuple[tuple[Action, ...], tuple[SitePlacement, ...]]:
+    """Every action ``policy`` asks for on ``inv``, in apply order; with a site description,
+    the edge pre-placement's summary per site."""
     b = _Builder(inv)
     _placement(b, policy)
+    if site is not None:
+        from imageyard.plan.edge import edge_actions
+
+        b.sites = edge_actions(b, site, policy)
     _moves(b, policy)
     _drops(b, policy)
+    _retirements(b)
     if policy.reclaim:
         from imageyard.plan.reclaim import reclaim_actions
 
@@ -190,4 +210,4 @@ def build_actions(inv: Inventory, policy: PlanPolicy) -> tuple[Action, ...]:
         from imageyard.plan.retention import retention_actions
 
         retention_actions(b, inv, policy)
-    return tuple(b.actions)
+    return tuple(b.actions), b.sites

@@ -6,9 +6,11 @@ Concepts: ``PlanPolicy`` is the operator's choice, given as ``imageyard plan mak
 retires the old one with ``retire`` (hide, deactivate or rename; never delete);
 ``moves`` (``FROM=TO``) copy every image of store FROM to TO and then delete it from FROM;
 ``drops`` delete from a store the images that have another copy; ``reclaim`` adds the
-reclaim analysis's Glance-level actions (``plan.reclaim``); ``keep`` (with ``max_age`` in
+reclaim analysis's Glance-level actions (``plan.reclaim``; ``grace_hours`` is its grace
+period); ``keep`` (with ``max_age`` in
 days) retires all but the newest images of each family (``plan.retention``). ``images``
-restricts the plan to images whose name or id matches one of these shell patterns.
+restricts the plan to images whose name or id matches one of these shell patterns. ``site``
+names the site description whose sites get edge pre-placement (``plan.edge``).
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ class PlanPolicy:
     trash_days: int = 7
     keep: int | None = None
     max_age: int | None = None
+    site: str = ""  # the site description's file name, for edge pre-placement
+    grace_hours: float = 24.0  # reclaim: spare data written this recently
 
     def selects(self, image: Image) -> bool:
         """True when ``image`` is in the plan's scope."""
@@ -58,4 +62,7 @@ class PlanPolicy:
             ("retire", self.retire),
             ("trash_days", str(self.trash_days)),
         ]
-        return tuple(sorted(pairs + retention * (self.keep is not None)))
+        edge = [("site", self.site)] if self.site else []
+        if self.reclaim and self.grace_hours != 24.0:
+            edge.append(("grace_hours", f"{self.grace_hours:g}"))
+        return tuple(sorted(pairs + retention * (self.keep is not None) + edge))

@@ -16,6 +16,7 @@ planned.
 
 from __future__ import annotations
 
+import datetime
 import fnmatch
 from typing import TYPE_CHECKING
 
@@ -34,9 +35,11 @@ if TYPE_CHECKING:
 def reclaim_actions(b: _Builder, inv: Inventory, policy: PlanPolicy) -> None:
     """Add the reclaim steps ``policy`` asks for."""
     from imageyard.plan.generate import retired
+    from imageyard.reclaim.context import ReclaimSettings
     from imageyard.reclaim.engine import analyse
 
-    for item in analyse(inv).items:
+    settings = ReclaimSettings(grace=datetime.timedelta(hours=policy.grace_hours))
+    for item in analyse(inv, settings).items:
         finding = item.finding
         if finding.action is None or finding.status is Status.MUTED:
             continue

@@ -12,6 +12,7 @@ _VERB = {
     "convert-to-raw": "convert {name} to raw into store {target}",
     "retire-image": "retire {name} ({target})",
     "rbd-trash-move": "move RBD image {name} to the trash (deferment {target} s)",
+    "copy-converted": "copy the raw replacement of {name} to store {target}",
 }
 
 
@@ -56,6 +57,23 @@ def _costs(plan: Plan) -> list[str]:
     return lines
 
 
+def _sites(plan: Plan) -> list[str]:
+    if not plan.sites:
+        return []
+    lines = ["", "Edge pre-placement (images each site boots, in its own store):"]
+    for p in plan.sites:
+        if p.store is None:
+            lines.append(f"  {p.site:<12} nothing planned: {p.note}")
+            continue
+        lines.append(
+            f"  {p.site:<12} store {p.store}: {p.boots} images booted, {p.present} there "
+            f"already, {p.copies} copied ({human_bytes(p.bytes)})"
+        )
+        names = [describe(a) for a in plan.actions if a.param("site") == p.site]
+        lines += [f"      {n}" for n in names]
+    return lines
+
+
 def render_plan(plan: Plan) -> str:
     """The plan as text: a summary line, one line per action, costs when priced."""
     kinds = Counter(a.kind for a in plan.actions)
@@ -68,4 +86,5 @@ def render_plan(plan: Plan) -> str:
         f"{sum(a.destructive for a in plan.actions)} destructive",
         "",
     ]
-    return "\n".join(head + [_line(a) for a in plan.actions] + _costs(plan)) + "\n"
+    body = head + [_line(a) for a in plan.actions] + _sites(plan) + _costs(plan)
+    return "\n".join(body) + "\n"

@@ -42,3 +42,11 @@ def test_index_lists_every_rule() -> None:
     index = (DOCS / "index.md").read_text()
     for r in RULES:
         assert f"[{r.id}]({r.id}.md) | {r.meta.severity.value} | {r.meta.category} |" in index
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES if r.meta.options], ids=lambda r: r.id)
+def test_every_rule_option_is_on_its_page(rule: object) -> None:
+    meta = rule.meta  # type: ignore[attr-defined]
+    text = (DOCS / f"{meta.id}.md").read_text()
+    for option in meta.options:
+        assert f"`{meta.id}.{option.key}" in text, f"{meta.id}.{option.key} is not documented"

@@ -85,3 +85,24 @@ def test_an_orphan_rbd_image_is_moved_to_the_trash_with_the_deferment() -> None:
     )
     assert action.result == rbd_fingerprint("images", orphan, None)
     assert make_plan(inv, replace(RECLAIM, reclaim=False)).actions == ()
+
+
+def test_grace_spares_a_fresh_orphan_until_it_is_shorter() -> None:
+    from reclaim_support import NOW, add_rbd
+
+    orphan = uid(8, "e")
+    inv = add_rbd(healthy(), "images", rbd("images", orphan, size=5000, created=NOW, modified=NOW))
+    assert make_plan(inv, RECLAIM).actions == ()  # written just now: within the 24 h default
+    plan = make_plan(inv, replace(RECLAIM, grace_hours=0))
+    assert [a.kind for a in plan.actions] == ["rbd-trash-move"]
+    assert ("grace_hours", "0") in plan.policy
+
+
+def test_a_bad_grace_is_a_usage_error(tmp_path: Path) -> None:
+    from imageyard.cli import run
+    from imageyard.model.snapshot import write_inventory
+
+    write_inventory(healthy(), tmp_path / "inv.json")
+    out = tmp_path / "plan.json"
+    code = run(["plan", "make", str(tmp_path / "inv.json"), "--grace", "soon", "-o", str(out)])
+    assert code == 2 and not out.exists()

@@ -45,12 +45,13 @@ class ActionKind(Protocol):
 
 def registry() -> dict[str, ActionKind]:
     """Every action kind by name (imported on first use)."""
-    from imageyard.apply.actions import convert, rbd, stores
+    from imageyard.apply.actions import convert, rbd, replacement, stores
 
     return {
         "copy-image": stores.CopyImage(),
         "delete-from-store": stores.DeleteFromStore(),
         "retire-image": stores.RetireImage(),
         "convert-to-raw": convert.ConvertToRaw(),
+        "copy-converted": replacement.CopyConverted(),
         "rbd-trash-move": rbd.RbdTrashMove(),
     }
