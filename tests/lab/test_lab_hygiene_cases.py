@@ -10,13 +10,16 @@ database. The snapshot is collected through Keystone (``--os-cloud admin``: Keys
 projects, so a member project that does not exist is known to be gone) with the members,
 Ceph and the lab's configuration. The lab has no Nova API: the servers that use some of the
 images are added to the snapshot as a complete Nova and Cinder listing, as the reclaim lab
-test does. The images are deleted at the end.
+test does. The rules run with the lab's configuration and with variants of it: the
+copy-on-write bypass appears only when a consumer verifies signatures and clones the image
+from RBD. The images are deleted at the end.
 """
 
 from __future__ import annotations
 
 import base64
 import os
+import shutil
 import subprocess
 import sys
 import uuid
@@ -31,11 +34,13 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-from test_lab_hygiene import _with_config
 
 from imageyard.audit.engine import run_audit
 from imageyard.audit.registry import rules_by_id
 from imageyard.audit.rule import AuditContext
+from imageyard.collect.base import run_collectors
+from imageyard.collect.config_source import ConfigCollector
+from imageyard.collect.configs import discover
 from imageyard.model.compute import Server
 from imageyard.model.gap import SourceStatus
 from imageyard.model.inventory import Inventory
@@ -259,6 +264,21 @@ def live(lab: Lab, made: dict[str, str], tmp_path_factory: pytest.TempPathFactor
     return _with_servers(read_inventory(out), made)
 
 
+def _with_config(lab: Lab, inv: Inventory, tmp: Path, nova: str, cinder: str) -> Inventory:
+    """``inv`` with the lab's configuration, nova.conf and cinder.conf extended by the text."""
+    etc = tmp / "etc"
+    shutil.copytree(lab.etc, etc)
+    for name, extra in (("nova.conf", nova), ("cinder.conf", cinder)):
+        conf = (etc / name).read_text()
+        if extra.startswith("[DEFAULT]"):
+            conf = conf.replace("[DEFAULT]", extra, 1)
+        else:
+            conf += "\n" + extra
+        (etc / name).write_text(conf)
+    config = run_collectors([ConfigCollector(discover(etc))], Inventory()).config
+    return replace(inv, config=config)
+
+
 def _found(inv: Inventory, made: dict[str, str]) -> dict[str, set[str]]:
     """case -> the hygiene rules that report its image."""
     by_id, cases = rules_by_id(), {v: k for k, v in made.items()}
@@ -296,6 +316,16 @@ def test_nova_verifying_adds_exactly_the_public_unsigned_images(
         case: rules | ({"public-image-unsigned"} if case in PUBLIC_UNSIGNED else set())
         for case, rules in EXPECTED.items()
     }
+    assert _found(inv, made) == expected
+
+
+def test_no_bypass_when_nothing_verifies(
+    lab: Lab, live: Inventory, made: dict[str, str], tmp_path: Path
+) -> None:
+    inv = _with_config(
+        lab, live, tmp_path, nova="", cinder="[DEFAULT]\nverify_glance_signatures = disabled\n"
+    )
+    expected = {case: rules - {"signature-verify-cow-bypass"} for case, rules in EXPECTED.items()}
     assert _found(inv, made) == expected
 
 

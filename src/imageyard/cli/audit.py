@@ -24,6 +24,7 @@ from imageyard.cli.options import (
     output_option,
     quiet_option,
     release_option,
+    rule_option_option,
     write_output,
 )
 from imageyard.cli.progress import TerminalSteps
@@ -91,14 +92,7 @@ def _exit_code(result: AuditResult, fail_on: str) -> int:
     metavar="ID",
     help="Run only this rule (or every rule of this category); repeatable.",
 )
-@click.option(
-    "--rule-option",
-    "rule_options",
-    multiple=True,
-    metavar="RULE.KEY=VALUE",
-    help="Set a rule's option (--list-rules shows them), e.g. "
-    "community-image-sprawl.max_age_days=90; repeatable.",
-)
+@rule_option_option()
 @release_option("inferred from the snapshot's Glance API, else latest released")
 @click.option("--list-rules", is_flag=True, help="List the rules and their options and exit.")
 @quiet_option("summary")

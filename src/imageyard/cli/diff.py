@@ -22,8 +22,9 @@ from imageyard.report.results import gather
 @output_option("the drift")
 @click.option("--exit-code", is_flag=True, help="Exit 3 when anything changed.")
 def command(old: Path, new: Path, fmt: str, out: str, exit_code: bool) -> int:
-    """Compare two snapshots OLD and NEW: images added, removed or moved between stores,
-    bytes per store, new and fixed findings, clone share per consumer, reclaimable bytes.
+    """Compare two snapshots OLD and NEW: images added, removed, moved between stores or
+    changed (disk format, status, visibility, hidden), bytes per store, new and fixed
+    findings, clone share per consumer, reclaimable bytes.
 
     Exit code 0 (with --exit-code: 3 when anything changed); a bad snapshot gives 5.
     """

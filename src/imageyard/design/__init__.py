@@ -13,6 +13,7 @@ the real option lists, and ``memo``/``json_out``/``render`` print the result.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -43,10 +44,15 @@ class DesignRun:
 
 
 def run_design(
-    site: Site, inv: Inventory | None, release: Release, *, with_audit: bool = True
+    site: Site,
+    inv: Inventory | None,
+    release: Release,
+    *,
+    with_audit: bool = True,
+    rule_settings: Mapping[str, str] | None = None,
 ) -> DesignRun:
-    """Design for already-loaded inputs."""
-    design = build_design(site, inv, release, with_audit=with_audit)
+    """Design for already-loaded inputs (``rule_settings``: the audit's rule options)."""
+    design = build_design(site, inv, release, with_audit=with_audit, rule_settings=rule_settings)
     return DesignRun(design, file_diffs(inv, design.changes))
 
 
@@ -56,6 +62,7 @@ def design_from(
     release: str | None,
     *,
     with_audit: bool = True,
+    rule_settings: Mapping[str, str] | None = None,
     steps: Steps = NO_STEPS,
     placement: Path | None = None,
 ) -> DesignRun:
@@ -74,7 +81,7 @@ def design_from(
         raise ConfigFileError(str(site_file), f"{clash}")
     choice = choose_release(release, inv, declared.release if declared is not None else None)
     compared = read_placement(placement) if placement is not None else None
-    run = run_design(site, inv, choice.release, with_audit=with_audit)
+    run = run_design(site, inv, choice.release, with_audit=with_audit, rule_settings=rule_settings)
     if compared is not None:
         run = replace(run, design=cite(run.design, compared))
     return replace(run, release_origin=choice.detail)

@@ -14,7 +14,7 @@ and usage.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 
 from imageyard.audit.rule import AuditContext, RuleOption, rule
@@ -278,6 +278,7 @@ def community_image_sprawl(inv: Inventory, ctx: AuditContext) -> Iterator[Outcom
         return
     limit = int(community_image_sprawl.option(ctx, "max_age_days"))
     community = [i for i in inv.images if i.visibility == "community" and i.is_active]
+    per_owner = Counter(i.owner for i in community)
     for image in community:
         age = _days_between(image.created_at, inv.generated_at)
         if age is None or age <= limit:
@@ -287,7 +288,8 @@ def community_image_sprawl(inv: Inventory, ctx: AuditContext) -> Iterator[Outcom
         yield community_image_sprawl.finding(
             Resource("image", image.id),
             f"community image {label(image)} is {age} days old and no server or volume uses "
-            f"it ({len(community)} community images in all)",
+            f"it ({len(community)} community images in all, {per_owner[image.owner]} of "
+            f"project {image.owner})",
             Evidence.fact(f"image {image.id}: visibility community, created {image.created_at}"),
             Evidence.fact(f"snapshot taken {inv.generated_at}"),
         )

@@ -20,6 +20,7 @@ from typing import Any
 from imageyard import secrets
 from imageyard.audit.cow.trace import BootPath
 from imageyard.model.finding import Finding, Severity
+from imageyard.report.design_memo import Memo
 from imageyard.report.facts import Facts, facts, human_bytes
 from imageyard.report.html import charts
 from imageyard.report.html.charts import Bar, bars, stacked
@@ -63,7 +64,8 @@ class Page:
     consumers: tuple[str, ...]
     severities: tuple[str, ...]
     gaps: tuple[str, ...]
-    memo: str | None
+    memo: str | None  # a Markdown memo, shown as text
+    design: Memo | None  # design's JSON result, shown section by section
     data_json: str  # findings and images, as JSON safe inside <script>
 
 
@@ -179,12 +181,12 @@ def _gaps(results: Results) -> tuple[str, ...]:
 def page(
     results: Results,
     now: datetime.datetime,
-    memo: str | None = None,
+    memo: Memo | str | None = None,
     simulation: tuple[Simulation, ...] = (),
 ) -> Page:
-    """The view-model of the report of ``results`` made at ``now``, with the cache
-    simulation's hit rate curves (one chart per model) and the placement comparison's cost
-    against p95 chart when given."""
+    """The view-model of the report of ``results`` made at ``now``, with the design ``memo``
+    (design's result, or a Markdown memo's text), the cache simulation's hit rate curves
+    (one chart per model) and the placement comparison's cost against p95 chart when given."""
     f = facts(results)
     consumers = tuple(s.consumer.name for s in results.paths.summaries)
     data = {"findings": _findings(results), "images": _image_rows(results),
@@ -198,6 +200,7 @@ def page(
         consumers=consumers,
         severities=tuple(_SEVERITIES),
         gaps=_gaps(results),
-        memo=secrets.scrub(memo) if memo is not None else None,
+        memo=secrets.scrub(memo) if isinstance(memo, str) else None,
+        design=memo if isinstance(memo, Memo) else None,
         data_json=_safe_json(data),
     )
