@@ -43,9 +43,16 @@ class Load:
     central: str
 
 
+def zone_names(trace: Trace) -> tuple[str, ...]:
+    """Each zone code's name (a code the trace does not name is its number)."""
+    named = trace.zone_names or ("",)
+    top = max(trace.zones, default=0) + 1
+    return tuple(named[z] if z < len(named) else str(z) for z in range(max(top, len(named))))
+
+
 def central_zone(trace: Trace, wanted: str | None) -> int:
     """The code of the central zone: ``wanted`` (a zone name), else the busiest zone."""
-    names = trace.zone_names or ("",)
+    names = zone_names(trace)
     if wanted is not None:
         if wanted not in names:
             known = ", ".join(repr(n) for n in names)
@@ -81,5 +88,5 @@ def load(trace: Trace, wanted: str | None = None) -> Load:
         )
         for i in sorted(set(at_central) | set(elsewhere))
     )
-    zones = trace.zone_names or ("",)
+    zones = zone_names(trace)
     return Load(images, len(trace), zones, zones[central])
