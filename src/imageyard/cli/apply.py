@@ -74,12 +74,13 @@ def _summary(outcome: Outcome, dry_run: bool) -> str:
     "--max-bytes",
     callback=_size,
     metavar="SIZE",
-    help="Copy or convert at most SIZE bytes in this run (e.g. 500G).",
+    help="Copy, convert, flatten or purge at most SIZE bytes in this run (e.g. 500G).",
 )
 @click.option(
     "--yes-destroy",
     is_flag=True,
-    help="Confirm destructive actions (delete-from-store); required for them.",
+    help="Confirm destructive actions (deletes, trash moves and purges, flattens); "
+    "required for them.",
 )
 @click.option(
     "--parallel",
@@ -93,7 +94,9 @@ def _summary(outcome: Outcome, dry_run: bool) -> str:
     "--glance-endpoint", metavar="URL", help="Talk to this Glance API directly, without Keystone."
 )
 @click.option(
-    "--ceph-conf", metavar="PATH", help="ceph.conf of the cluster, for RBD actions (trash moves)."
+    "--ceph-conf",
+    metavar="PATH",
+    help="ceph.conf of the cluster, for RBD actions (trash, flatten).",
 )
 @click.option("--ceph-user", metavar="NAME", help="cephx user for RBD actions.")
 @click.option(

@@ -21,7 +21,7 @@ import json
 from dataclasses import dataclass, replace
 
 PLAN_FORMAT = "imageyard-plan"
-PLAN_VERSION = "1.1"  # 1.1: sites (edge pre-placement)
+PLAN_VERSION = "1.2"  # 1.1: sites (edge pre-placement); 1.2: stores (bytes vs capacity), unplaced
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,29 @@ class SitePlacement:
 
 
 @dataclass(frozen=True)
+class StoreUsage:
+    """One store's bytes before the plan, at its peak (every copy in, nothing freed yet:
+    lanes run in parallel) and after it, against the store's capacity (None: no limit)."""
+
+    store: str
+    bytes_before: int
+    bytes_peak: int
+    bytes_after: int
+    capacity: int | None = None
+
+
+@dataclass(frozen=True)
+class Unplaced:
+    """A copy the policy wanted but left out of the plan, and why (e.g. no capacity)."""
+
+    image_id: str
+    image_name: str
+    store: str
+    bytes: int
+    reason: str
+
+
+@dataclass(frozen=True)
 class Plan:
     """An ordered list of actions and what they were made from."""
 
@@ -124,6 +147,8 @@ class Plan:
     actions: tuple[Action, ...] = ()
     costs: tuple[StoreCost, ...] = ()
     sites: tuple[SitePlacement, ...] = ()
+    stores: tuple[StoreUsage, ...] = ()
+    unplaced: tuple[Unplaced, ...] = ()
 
     def action(self, action_id: str) -> Action | None:
         """The action with ``action_id``, or None."""

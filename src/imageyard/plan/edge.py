@@ -120,8 +120,9 @@ def _tag(b: _Builder, image: Image, store: str, site: str) -> bool:
     return False
 
 
-def _place(b: _Builder, image: Image, store: str, site: str) -> int:
-    """Plan ``image`` into ``store`` for ``site`` (unless planned already); its bytes."""
+def _place(b: _Builder, image: Image, store: str, site: str) -> int | None:
+    """Plan ``image`` into ``store`` for ``site`` (unless planned already); its bytes, or
+    None when the store's capacity leaves no room for it (``b.unplaced`` says so)."""
     why = f"site {site} boots it: pre-placed in its store {store}"
     converted = _converted_into(b, image)
     raw = image.virtual_size or image.size or 0
@@ -130,6 +131,8 @@ def _place(b: _Builder, image: Image, store: str, site: str) -> int:
     if _tag(b, image, store, site):
         return raw if converted else image.size or 0
     now, params = b.state(image), (("site", site),)
+    if not b.fits(image, store, raw if converted is not None else image.size or 0):
+        return None
     if converted is not None:
         b.add(image, "copy-converted", store, now, bytes=raw, reason=why, params=params)
         return raw
@@ -144,14 +147,16 @@ def _one_site(b: _Builder, target: SiteTarget, policy: PlanPolicy) -> SitePlacem
         note = f"the design's store {target.wanted} is not in Glance: apply the design first"
         return SitePlacement(target.site, None, note=note)
     images = [i for i in boots(b.inv, target) if policy.selects(i)]
-    placed = [
+    wanted = [
         _place(b, i, store, target.site)
         for i in images
         if store not in i.stores or _converted_into(b, i) is not None
     ]
-    return SitePlacement(
-        target.site, store, len(images), len(images) - len(placed), len(placed), sum(placed)
-    )
+    placed = [n for n in wanted if n is not None]
+    left = len(wanted) - len(placed)
+    note = f"{left} not placed: over the store's capacity" if left else ""
+    present = len(images) - len(wanted)
+    return SitePlacement(target.site, store, len(images), present, len(placed), sum(placed), note)
 
 
 def edge_actions(b: _Builder, site: Site, policy: PlanPolicy) -> tuple[SitePlacement, ...]:

@@ -14,7 +14,7 @@ from imageyard.errors import ExitCode
 from imageyard.model.compute import Server, Volume
 from imageyard.model.config import StoreType
 from imageyard.model.inventory import Inventory
-from imageyard.model.plan import Plan
+from imageyard.model.plan import PLAN_VERSION, Plan
 from imageyard.model.snapshot import write_inventory
 from imageyard.model.store import Store, StoreSource
 from imageyard.plan import PlanPolicy, make_plan, read_plan
@@ -172,9 +172,24 @@ def test_cli_site_flag_writes_the_sites_and_bad_yaml_is_exit_5(
     code = run(["plan", "make", str(inv), "--site", str(tmp_path / "site.yaml"), "-o", str(out)])
     assert code == ExitCode.FINDINGS
     plan = read_plan(out)
-    assert plan.version == "1.1" and ("site", "site.yaml") in plan.policy
+    assert plan.version == PLAN_VERSION and ("site", "site.yaml") in plan.policy
     assert {s.site for s in plan.sites} == {"central", "edge1"}
     (tmp_path / "bad.yaml").write_text("sites: [{name: x, role: nowhere}]\n")
     code = run(["plan", "make", str(inv), "--site", str(tmp_path / "bad.yaml"), "-o", str(out)])
     err = capsys.readouterr().err
     assert code == ExitCode.BAD_INPUT and "bad.yaml" in err and "Traceback" not in err
+
+
+def test_edge_copies_stop_at_the_edge_store_capacity_and_are_reported() -> None:
+    from imageyard.plan import CostModel
+
+    room = CostModel(capacities=(("dcn1", 67108864 + 1),))  # one raw image fits, no more
+    plan = make_plan(_inventory(), PlanPolicy(), site=_site(), model=room)
+    placed = _edge(plan)
+    assert len(placed) == 1
+    edge = next(s for s in plan.sites if s.site == "edge1")
+    assert (edge.boots, edge.present, edge.copies) == (3, 0, 1)
+    assert edge.note == "2 not placed: over the store's capacity"
+    assert sorted(u.store for u in plan.unplaced) == ["dcn1", "dcn1"]
+    dcn1 = next(u for u in plan.stores if u.store == "dcn1")
+    assert dcn1.bytes_peak <= 67108864 + 1

@@ -10,6 +10,7 @@ handler never checks those itself. A handler whose resource is not a Glance imag
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -29,6 +30,7 @@ class StepContext:
     timeout: float = 1800.0
     sleep: Callable[[float], None] = field(default=lambda s: None, repr=False)
     clock: Callable[[], float] = field(default=lambda: 0.0, repr=False)
+    wall: Callable[[], float] = field(default=time.time, repr=False)  # epoch seconds
 
 
 class ActionKind(Protocol):
@@ -45,7 +47,7 @@ class ActionKind(Protocol):
 
 def registry() -> dict[str, ActionKind]:
     """Every action kind by name (imported on first use)."""
-    from imageyard.apply.actions import convert, rbd, replacement, stores
+    from imageyard.apply.actions import convert, flatten, location, rbd, replacement, stores, trash
 
     return {
         "copy-image": stores.CopyImage(),
@@ -54,4 +56,7 @@ def registry() -> dict[str, ActionKind]:
         "convert-to-raw": convert.ConvertToRaw(),
         "copy-converted": replacement.CopyConverted(),
         "rbd-trash-move": rbd.RbdTrashMove(),
+        "rbd-trash-purge": trash.RbdTrashPurge(),
+        "rbd-flatten": flatten.RbdFlatten(),
+        "delete-location": location.DeleteLocation(),
     }
