@@ -167,11 +167,14 @@ def _point(n: int, tally: Tally, hot: int, cold: int, costs: CostModel) -> Split
 
 
 def choose(points: list[SplitPoint], target_p95: float) -> tuple[SplitPoint, bool]:
-    """The cheapest split with p95 at most ``target_p95`` (True), else the fastest (False)."""
+    """The cheapest split with p95 at most ``target_p95`` (True), else the fastest (False).
+
+    Costs are compared to 1e-9 (sums of the same bytes in another order differ in the last
+    bits); on a tie the split with fewer hot images wins."""
     meeting = [p for p in points if p.p95_seconds <= target_p95]
     if meeting:
-        return min(meeting, key=lambda p: (p.monthly_cost, p.hot)), True
-    return min(points, key=lambda p: (p.p95_seconds, p.monthly_cost, p.hot)), False
+        return min(meeting, key=lambda p: (round(p.monthly_cost, 9), p.hot)), True
+    return min(points, key=lambda p: (p.p95_seconds, round(p.monthly_cost, 9), p.hot)), False
 
 
 def hot_cold(load: Load, costs: CostModel, hot: int) -> LayoutResult:
