@@ -1,16 +1,17 @@
 """The seeded lab's report in a real browser, its metrics through promtool, and a drift.
 
 The lab is collected (configuration, Glance, Ceph, the file/S3/Swift backends); the HTML
-report is opened in Debian's headless Chromium, driven by Playwright with that system
-browser (``lab/install-deps`` installs ``chromium`` and ``prometheus``). The test checks
-that every section and chart is there, that filtering and sorting change the rows shown,
-that an image's detail opens and that the console has no error; it saves a screenshot to
-tests/actual/report.png. ``promtool check metrics`` validates ``imageyard metrics``. The
-drift test makes images of its own (a unique name prefix): two in the ``fast`` store that
-a plan moves to ``ceph``, one in ``s3`` that it copies into ``ceph``, one in ``ceph`` and
-``cheap`` that it deletes from ``cheap`` and a qcow2 one it converts to raw (hiding the
-original); the plan is applied between two snapshots, and the images are deleted
-afterwards.
+report (with the lab's design, ``design -f json``) is opened in Debian's headless
+Chromium, driven by Playwright with that system browser (``lab/install-deps`` installs
+``chromium`` and ``prometheus``). The test checks that every section and chart is there,
+that the design shows its stores and diff, that filtering and sorting change the rows
+shown, that an image's detail opens and that the console has no error; it saves a
+screenshot to tests/actual/report.png. ``promtool check metrics`` validates ``imageyard
+metrics``. The drift test makes images of its own (a unique name prefix): two in the
+``fast`` store that a plan moves to ``ceph``, one in ``s3`` that it copies into ``ceph``,
+one in ``ceph`` and ``cheap`` that it deletes from ``cheap`` and a qcow2 one it converts
+to raw (hiding the original); the plan is applied between two snapshots, and the images
+are deleted afterwards.
 """
 
 from __future__ import annotations
@@ -76,8 +77,9 @@ def _visible_column(page: Any, table: str, column: int) -> list[str]:
 def test_report_opens_with_every_section_and_no_console_error(
     snapshot: Path, browser: Any, tmp_path: Path
 ) -> None:
-    html = tmp_path / "report.html"
-    assert run(["report", str(snapshot), "-o", str(html)]) == 0
+    html, design = tmp_path / "report.html", tmp_path / "design.json"
+    assert run(["design", str(snapshot), "-q", "-f", "json", "-o", str(design)]) == 0
+    assert run(["report", str(snapshot), "-o", str(html), "--design", str(design)]) == 0
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning") else None)
@@ -109,6 +111,12 @@ def test_report_opens_with_every_section_and_no_console_error(
     descending = _visible_column(page, "findings-table", 2)
     assert descending == sorted(descending, reverse=True)
     assert ascending[0] < descending[0]  # several rules (duplicate-image and others, above)
+
+    stores = [s["id"] for s in json.loads(design.read_text())["stores"]]
+    assert page.locator("#design-layout").is_visible()
+    shown = _visible_column(page, "design-layout table.memo-table", 1)
+    assert shown == stores and "ceph" in stores
+    assert page.locator("#design-config details.diff").count() >= 1
 
     page.locator("#images-table tbody tr").first.click()
     assert page.locator("#image-detail").is_visible()

@@ -9,16 +9,18 @@ seeded catalog and ``orphans.json`` that other tests read stay untouched):
   ``cheap`` that a server in the edge zone boots, a golden qcow2 in ``ceph``, and a private
   raw image in ``ceph`` that only the central site uses;
 * orphans of the classes the planner reclaims: an RBD image without a Glance image
-  (``rbd import`` as client.glance), and clones of the last image made as client.nova and
-  client.cinder without a server or volume.
+  (``rbd import`` as client.glance), clones of the last image made as client.nova and
+  client.cinder without a server or volume, and an image-id-named file in ``fast``'s
+  datadir, object in the S3 bucket and object in the Swift container.
 
 One ``plan make --site ... --reclaim --grace 0`` scoped to these objects, one ``apply``; then
 a new snapshot: ``imageyard paths`` says ``clone`` for every one of the active images on
 every Ceph consumer, every image the edge boots is in ``edge`` (its data in the edge pool),
 the central-only image is not, and ``imageyard reclaim --grace 0`` names none of the orphans
-(they are in the RBD trash, restorable). Everything is removed afterwards; the pool too.
-The file, S3 and Swift orphan classes, trash entries held by clones and import staging
-leftovers have no plan action yet and are not part of this test.
+(the RBD ones are in the RBD trash and the file beside the datadir, restorable; the S3 and
+Swift objects are deleted). Everything is removed afterwards; the pool too. Not part of this
+test: missing-data locations, trash entries held by clones (``--flatten`` and a second plan)
+and import staging leftovers (no plan action yet).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,12 +38,16 @@ from typing import Any
 
 import pytest
 import requests
-from apply_support import prefix, run
+from apply_support import ROOT, prefix, run
 from edge_support import STORE, EdgeGlance, edge_glance, rbd
 
+from imageyard.apply.objects import quarantine_dir
 from imageyard.model.compute import Server, Volume
 from imageyard.model.gap import SourceStatus
 from imageyard.model.snapshot import read_inventory, write_inventory
+
+sys.path.insert(0, str(ROOT / "lab"))
+from seed_orphans import _s3, _swift
 
 pytestmark = pytest.mark.lab
 
@@ -54,6 +61,7 @@ class Made:
 
     images: dict[str, str] = field(default_factory=dict)
     orphans: list[tuple[str, str]] = field(default_factory=list)
+    objects: list[tuple[str, str]] = field(default_factory=list)  # (store, name)
     servers: list[Server] = field(default_factory=list)
     volumes: list[Volume] = field(default_factory=list)
 
@@ -119,6 +127,34 @@ def _orphans(lab: Any, tmp: Path, made: Made) -> None:
     ):
         rbd(lab, "--id", user, "clone", parent, f"{pool}/{child}")
         made.orphans.append((pool, child))
+    for store in ("fast", "s3", "swift"):
+        made.objects.append((store, str(uuid.uuid4())))
+        _put(lab, *made.objects[-1])
+
+
+def _datadir(lab: Any) -> Path:
+    return Path(lab.root) / "glance" / "data" / "fast"
+
+
+def _put(lab: Any, store: str, name: str) -> None:
+    if store == "fast":
+        (_datadir(lab) / name).write_bytes(os.urandom(64 * 1024))
+    elif store == "s3":
+        _s3(lab, "PUT", name, os.urandom(64 * 1024))
+    else:
+        _swift(lab, "PUT", name, os.urandom(64 * 1024))
+
+
+def _remove_objects(lab: Any, made: Made) -> None:
+    moved = Path(quarantine_dir(str(_datadir(lab))))
+    for store, name in made.objects:
+        if store == "fast":
+            (_datadir(lab) / name).unlink(missing_ok=True)
+            (moved / name).unlink(missing_ok=True)
+        else:
+            (_s3 if store == "s3" else _swift)(lab, "DELETE", name)
+    if moved.is_dir() and not any(moved.iterdir()):
+        moved.rmdir()
 
 
 def _remove_orphans(lab: Any, made: Made) -> None:
@@ -153,6 +189,7 @@ def _objects(lab: Any, eg: EdgeGlance, area: str, tmp: Path) -> Iterator[Made]:
         _orphans(lab, tmp, made)
         yield made
     finally:
+        _remove_objects(lab, made)
         _remove_orphans(lab, made)  # the clones first: they hold the parent's snapshot
         _delete_images(eg, area)
 
@@ -220,6 +257,9 @@ def _check_plan(plan_file: Path, made: Made) -> None:
     assert up["pub-ceph"] in edge and up["central-only"] not in edge
     trashed = {a["image_name"] for a in actions if a["kind"] == "rbd-trash-move"}
     assert trashed == {f"{pool}/{name}" for pool, name in made.orphans}
+    removed = {(a["target"], dict(a["params"])["name"]) for a in actions
+               if a["kind"] == "delete-object"}  # fmt: skip
+    assert removed == set(made.objects)
 
 
 def _check_after(lab: Any, eg: EdgeGlance, area: str, made: Made, inv: Path) -> None:
@@ -243,6 +283,11 @@ def _check_after(lab: Any, eg: EdgeGlance, area: str, made: Made, inv: Path) -> 
     assert len(paths) == 15 and set(paths.values()) == {"clone"}, paths
 
 
+def read_listings(inv: Path) -> list[dict[str, Any]]:
+    listings: list[dict[str, Any]] = json.loads(inv.read_text())["store_listings"]
+    return listings
+
+
 def _check_reclaimed(lab: Any, made: Made, inv: Path) -> None:
     done = run("reclaim", str(inv), "-f", "json", "--fail-on", "none", "-q", "--grace", "0")
     items = json.loads(done.stdout)["items"]
@@ -252,6 +297,11 @@ def _check_reclaimed(lab: Any, made: Made, inv: Path) -> None:
         assert name not in _pool(lab, pool)
         trash = json.loads(rbd(lab, "trash", "ls", "-p", pool, "--format", "json").stdout)
         assert [e for e in trash if e["name"] == name], f"{pool}/{name} is not in the trash"
+    listed = {(x["store"], o["name"]) for x in read_listings(inv) for o in x["objects"]}
+    for store, name in made.objects:
+        assert name not in named and (store, name) not in listed, (store, name)
+    moved = Path(quarantine_dir(str(_datadir(lab))))
+    assert [n for s, n in made.objects if s == "fast" and (moved / n).is_file()]  # restorable
 
 
 def test_one_plan_converts_places_preplaces_and_reclaims(lab: Any, tmp_path: Path) -> None:
@@ -259,7 +309,8 @@ def test_one_plan_converts_places_preplaces_and_reclaims(lab: Any, tmp_path: Pat
     with edge_glance(lab, area[-8:]) as eg, _objects(lab, eg, area, tmp_path) as made:
         inv = _snapshot(lab, eg, made, tmp_path / "inv.json")
         plan_file = tmp_path / "plan.json"
-        scope = [f"--image={area}-*", *(f"--image={name}" for _, name in made.orphans)]
+        names = [name for _, name in made.orphans + made.objects]
+        scope = [f"--image={area}-*", *(f"--image={name}" for name in names)]
         site = _site(lab, eg, tmp_path / "site.yaml")
         flags = ["--reclaim", "--grace", "0", "--trash-days", "1", *scope]
         run("plan", "make", str(inv), "--site", str(site), *flags, "-o", str(plan_file), check=3)
@@ -267,7 +318,8 @@ def test_one_plan_converts_places_preplaces_and_reclaims(lab: Any, tmp_path: Pat
         shown = run("plan", "show", str(plan_file), check=0).stdout
         assert f"  edge1        store {STORE}: " in shown
         ceph = ["--ceph-conf", lab.ceph_conf, "--ceph-user", "admin"]
-        applied = run("apply", str(plan_file), "--glance-endpoint", eg.url, *ceph,
+        conf = ["--glance-config", str(eg.etc / "glance-api.conf")]
+        applied = run("apply", str(plan_file), "--glance-endpoint", eg.url, *ceph, *conf,
                       "--yes-destroy", timeout=600)  # fmt: skip
         assert applied.returncode == 0, (applied.stdout, applied.stderr)
         after = _snapshot(lab, eg, made, tmp_path / "after.json")

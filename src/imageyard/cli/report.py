@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import click
 
-from imageyard.cli.options import inventory_input, output_option, write_output
+from imageyard.audit.registry import RULES
+from imageyard.audit.rule_options import parse_rule_options
+from imageyard.cli.options import inventory_input, output_option, rule_option_option, write_output
 from imageyard.errors import ExitCode
 from imageyard.files import check_output
 from imageyard.model.snapshot import read_inventory
@@ -26,11 +29,13 @@ def report_clock() -> datetime.datetime:
     return datetime.datetime.now(datetime.UTC)
 
 
-def _memo(inventory: Path, design: Path | None, site: Path | None) -> Memo | str | None:
+def _memo(
+    inventory: Path, design: Path | None, site: Path | None, settings: Mapping[str, str]
+) -> Memo | str | None:
     if design is not None and site is not None:
         raise click.UsageError("give --design or --site, not both")
     if site is not None:
-        return design_for_site(inventory, site)
+        return design_for_site(inventory, site, settings)
     return None if design is None else read_design(design)
 
 
@@ -68,6 +73,7 @@ def _simulation(paths: tuple[Path, ...]) -> tuple[Simulation, ...]:
     help="A cache simulation ('imageyard simulate cache -f json'): hit rate against size; "
     "or a placement comparison ('simulate placement -f json'): cost against p95; repeatable.",
 )
+@rule_option_option()
 def command(
     inventory: Path | None,
     fmt: str,
@@ -75,6 +81,7 @@ def command(
     design_file: Path | None,
     site_file: Path | None,
     simulation: tuple[Path, ...],
+    rule_options: tuple[str, ...],
 ) -> int:
     """Write one self-contained HTML report of a snapshot: summary cards, charts, the
     findings (audit and reclaim) and images (stores, locations, path per consumer, pins)
@@ -84,13 +91,15 @@ def command(
     of a placement comparison.
 
     The file needs no network. SOURCE_DATE_EPOCH fixes its clock. A bad snapshot, design,
-    site or simulation gives exit code 5.
+    site or simulation gives exit code 5; a bad --rule-option, exit code 2.
     """
     if inventory is None:
         raise click.UsageError("give the snapshot: imageyard report INVENTORY")
+    settings = parse_rule_options(rule_options, RULES)
     inputs = (inventory, design_file, site_file, *simulation)
     check_output(out, "report", inputs)
-    memo, curves = _memo(inventory, design_file, site_file), _simulation(simulation)
-    text = html.render(gather(read_inventory(inventory)), report_clock(), memo, curves)
+    memo = _memo(inventory, design_file, site_file, settings)
+    curves = _simulation(simulation)
+    text = html.render(gather(read_inventory(inventory), settings), report_clock(), memo, curves)
     write_output(text, out, "report", inputs)
     return int(ExitCode.OK)

@@ -16,7 +16,8 @@ trash-move``; restorable until then). An RBD trash entry of a deleted Glance ima
 one still deferred is left for a later plan. With ``flatten``, each clone that pins what
 reclaim would remove (an orphan, a trash entry, a snapshot in the trash namespace) is
 flattened (``rbd-flatten``); the image it pinned goes in a later plan, once the snapshot
-shows no clones. The reclaim analysis runs with the policy's grace.
+shows no clones. A file, S3 or Swift object without a Glance image becomes a ``delete-
+object`` (``plan.objects``). The reclaim analysis runs with the policy's grace.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING
 from imageyard.model.finding import Confidence, Status
 from imageyard.model.inventory import Inventory
 from imageyard.model.plan import Action
+from imageyard.plan.objects import OBJECT_CLASSES, object_action
 from imageyard.plan.policy import PlanPolicy
 from imageyard.plan.reclaim_rbd import delete_location, flatten_clones, purge_entry
 from imageyard.reclaim.context import ReclaimSettings
@@ -61,6 +63,9 @@ def reclaim_actions(b: _Builder, inv: Inventory, policy: PlanPolicy) -> None:
             continue
         if item.class_id in TRASHABLE and finding.action.kind == "rbd-trash-move":
             _trash(b, inv, params, policy, finding.message)
+            continue
+        if item.class_id in OBJECT_CLASSES and finding.action.kind == "delete-object":
+            object_action(b, inv, params, policy, finding.message)
             continue
         image = inv.image(params.get("image", ""))
         if image is None or not image.is_active or not policy.selects(image):

@@ -12,6 +12,7 @@ _VERB = {
     "convert-to-raw": "convert {name} to raw into store {target}",
     "retire-image": "retire {name} ({target})",
     "rbd-trash-move": "move RBD image {name} to the trash (deferment {target} s)",
+    "delete-object": "take {name} out of store {target} (no Glance image)",
     "rbd-trash-purge": "purge RBD {name} from the trash (deferment ended {target})",
     "rbd-flatten": "flatten RBD clone {name} (detach it from {target})",
     "delete-location": "remove the location of {name} in store {target} (its data is missing)",

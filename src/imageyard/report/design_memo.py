@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -328,11 +329,13 @@ def read_design(path: str | os.PathLike[str]) -> Memo | str:
     return memo_of(doc, name)
 
 
-def design_for_site(inventory: Path, site: Path) -> Memo:
+def design_for_site(
+    inventory: Path, site: Path, rule_settings: Mapping[str, str] | None = None
+) -> Memo:
     """Run ``imageyard design`` on the snapshot and the site description (its own entry
-    point, its own document), as the report shows it."""
+    point, its own document, the audit's rule options), as the report shows it."""
     from imageyard.design import design_from, json_out
 
-    run = design_from(inventory, site, None)
+    run = design_from(inventory, site, None, rule_settings=rule_settings)
     # NOTE: the document exactly as 'design -f json' writes it
     return memo_of(json.loads(json_out.render(run.design, run.diffs)), os.fspath(site))

@@ -107,3 +107,33 @@ def test_a_badly_declared_option_fails_when_decorated() -> None:
         def check(inv: object, ctx: object) -> list[object]:
             """Doc."""
             return []
+
+
+def _sprawl_series(inv: Path, tmp_path: Path, *options: str) -> list[str]:
+    out = tmp_path / "metrics.prom"
+    argv = ["metrics", str(inv), "-o", str(out)]
+    assert cli.run(argv + [a for o in options for a in ("--rule-option", o)]) == ExitCode.OK
+    rule = 'rule="community-image-sprawl"'
+    return [line for line in out.read_text().splitlines() if rule in line]
+
+
+def test_metrics_count_findings_with_the_options_given(sprawl_inv: Path, tmp_path: Path) -> None:
+    assert [s.rsplit(" ", 1)[1] for s in _sprawl_series(sprawl_inv, tmp_path)] == ["1"]
+    longer = _sprawl_series(sprawl_inv, tmp_path, "community-image-sprawl.max_age_days=600")
+    assert longer == []
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["metrics", "{inv}"], ["report", "{inv}"], ["diff", "{inv}", "{inv}"], ["design", "{inv}"]],
+    ids=lambda c: c[0],
+)
+def test_every_command_that_audits_refuses_a_bad_option(
+    command: list[str], sprawl_inv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = [a.format(inv=sprawl_inv) for a in command]
+    argv += ["-o", str(tmp_path / "out"), "--rule-option", "no-such-rule.x=1"]
+    assert cli.run(argv) == ExitCode.USAGE
+    first = capsys.readouterr().err.splitlines()[0]
+    assert first == "imageyard: error: --rule-option 'no-such-rule.x=1': no rule 'no-such-rule'"
+    assert not (tmp_path / "out").exists()

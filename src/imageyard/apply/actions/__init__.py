@@ -5,7 +5,8 @@ Concepts: a handler answers two questions against live Glance and does one thing
 ``run`` (do it, then wait until Glance shows the effect or a failure; raises
 ``StepError``). The engine decides *whether* to run (preconditions, limits, dry-run); a
 handler never checks those itself. A handler whose resource is not a Glance image
-(``rbd-trash-move``) also has ``observe``, giving the live state and its fingerprint.
+(``rbd-trash-move``, ``delete-object``) also has ``observe``, giving the live state and its
+fingerprint.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Protocol
 
 from imageyard.apply.ceph import RbdOps
 from imageyard.apply.glance import GlanceOps, ImageDoc
+from imageyard.apply.objects import ObjectOps
 from imageyard.model.plan import Action
 
 
@@ -26,6 +28,7 @@ class StepContext:
 
     glance: GlanceOps
     rbd: RbdOps | None = None
+    objects: ObjectOps | None = None
     poll: float = 0.5
     timeout: float = 1800.0
     sleep: Callable[[float], None] = field(default=lambda s: None, repr=False)
@@ -47,7 +50,16 @@ class ActionKind(Protocol):
 
 def registry() -> dict[str, ActionKind]:
     """Every action kind by name (imported on first use)."""
-    from imageyard.apply.actions import convert, flatten, location, rbd, replacement, stores, trash
+    from imageyard.apply.actions import (
+        convert,
+        flatten,
+        location,
+        objects,
+        rbd,
+        replacement,
+        stores,
+        trash,
+    )
 
     return {
         "copy-image": stores.CopyImage(),
@@ -56,6 +68,7 @@ def registry() -> dict[str, ActionKind]:
         "convert-to-raw": convert.ConvertToRaw(),
         "copy-converted": replacement.CopyConverted(),
         "rbd-trash-move": rbd.RbdTrashMove(),
+        "delete-object": objects.DeleteObject(),
         "rbd-trash-purge": trash.RbdTrashPurge(),
         "rbd-flatten": flatten.RbdFlatten(),
         "delete-location": location.DeleteLocation(),
