@@ -4,16 +4,18 @@ Concepts: a general table layout (rich's) measures every cell several times and 
 whole table in memory, which takes minutes for the 100,000 rows an audit of a large catalog
 has. Here the widths come from one pass over the cells (the longest cell, then the widest
 columns shrunk until the table fits), and each row is wrapped (on spaces, long words
-folded) and yielded as lines. The look is rich's heavy-headed box, so small and large
-reports read the same.
+folded: ``textwrap``'s lines, computed by ``fold`` when the text allows) and yielded as
+lines. The look is rich's heavy-headed box, so small and large reports read the same.
 """
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Iterable, Iterator, Sequence
 
 MIN_WIDTH = 6  # no column is squeezed below this many characters
+_NOT_SPACE = re.compile("[^ ]")
 
 
 def widths(headers: Sequence[str], rows: Iterable[Sequence[str]], total: int) -> list[int]:
@@ -37,13 +39,69 @@ def _rule(left: str, fill: str, cross: str, right: str, cols: Sequence[int]) -> 
     return left + cross.join(fill * (w + 2) for w in cols) + right
 
 
+def _space_run_end(text: str, at: int) -> int:
+    """The end of the run of spaces (or of other characters) that starts at ``at``."""
+    found = _NOT_SPACE.search(text, at) if text[at] == " " else None
+    if text[at] == " ":
+        return len(text) if found is None else found.start()
+    end = text.find(" ", at)
+    return len(text) if end < 0 else end
+
+
+def _space_run_start(text: str, end: int, low: int) -> int:
+    """Where the run of spaces ending at ``end`` starts (not before ``low``)."""
+    while end > low and text[end - 1] == " ":
+        end -= 1
+    return end
+
+
+def _boundary(text: str, start: int, limit: int) -> int:
+    """The last chunk boundary (space to word or word to space) in ``(start, limit]``, else
+    ``start``: where a line from ``start`` holding whole chunks of ``limit - start`` ends."""
+    if (text[limit - 1] == " ") != (text[limit] == " "):
+        return limit
+    if text[limit - 1] == " ":
+        return _space_run_start(text, limit, start)
+    return text.rfind(" ", start, limit) + 1 or start
+
+
+def fold(text: str, width: int) -> list[str]:
+    """``textwrap.wrap(text, width, break_on_hyphens=False)`` for a line whose only
+    whitespace is spaces and ``width >= 1``, by index arithmetic instead of word lists."""
+    lines: list[str] = []
+    start, size = 0, len(text)
+    while start < size:
+        if lines and text[start] == " ":
+            start = _space_run_end(text, start)  # a line after the first drops its lead
+            if start >= size:
+                break
+        end = size if start + width >= size else _boundary(text, start, start + width)
+        keep = end
+        if end < size and _space_run_end(text, end) - end > width:
+            end += width - (end - start)  # a chunk longer than a line is cut to fill it
+            if text[keep:end].strip(" "):
+                keep = end
+        elif text[end - 1] == " " and end > start:
+            keep = _space_run_start(text, end, start)
+        if keep > start:
+            lines.append(text[start:keep])
+        start = end
+    return lines
+
+
+def _wrap_part(part: str, width: int) -> list[str]:
+    if width >= 1 and "\t" not in part and part.isprintable():
+        return fold(part, width) or [""]
+    return textwrap.wrap(part, width, break_on_hyphens=False) or [""]
+
+
 def _wrap(cell: str, width: int) -> list[str]:
     lines: list[str] = []
     for part in cell.splitlines() or [""]:
         if len(part) <= width:
             lines.append(part)
         else:
-            lines += textwrap.wrap(part, width, break_on_hyphens=False) or [""]
+            lines += _wrap_part(part, width)
     return lines
 
 
