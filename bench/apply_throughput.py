@@ -8,7 +8,10 @@ before the next, as a script would, and once with ``imageyard plan make`` +
 ``imageyard apply`` (``--parallel``). Both times and the ratio are printed, and both must
 end with zero errors (every image in ``ceph``). Then an image of ``--convert-gib`` GiB
 virtual size (qcow2, ``--convert-data-mib`` MiB of random data in it) is converted to raw
-by apply and the peak RSS of the largest process (apply or qemu-img) is printed.
+by apply, once streamed (``qemu-nbd`` exports the source as raw into the upload) and, with
+``--convert-file-too``, once through a raw file (``qemu-nbd`` hidden from ``PATH``); for
+each, the peak RSS of the largest process (apply, qemu-nbd or qemu-img) and the peak local
+disk used in apply's ``TMPDIR`` (allocated bytes, sampled every 0.1 s) are printed.
 
 Run: ``.venv/bin/python bench/apply_throughput.py --images 20`` (the lab must be up).
 """
@@ -16,12 +19,14 @@ Run: ``.venv/bin/python bench/apply_throughput.py --images 20`` (the lab must be
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
-import resource
+import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -159,7 +164,81 @@ def throughput(env: dict[str, str], n: int, parallel: int, prefix: str, tmp: Pat
     return int(loop_err + ours_err > 0)
 
 
-def conversion(env: dict[str, str], gib: int, data_mib: int, prefix: str, tmp: Path) -> int:
+def allocated(path: Path) -> int:
+    """Bytes allocated on disk under ``path`` (sparse files count what they hold)."""
+    total = 0
+    for root, _, files in os.walk(path):
+        for name in files:
+            with contextlib.suppress(OSError):
+                total += os.lstat(os.path.join(root, name)).st_blocks * 512
+    return total
+
+
+class DiskPeak:
+    """The most bytes allocated under a directory while it runs, sampled in a thread."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.peak = path, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, allocated(self.path))
+            time.sleep(0.1)
+
+    def __enter__(self) -> DiskPeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _no_nbd_path(tmp: Path) -> str:
+    """A PATH holding qemu-img but not qemu-nbd (the raw-file fallback)."""
+    bin_dir = tmp / "bin-without-nbd"
+    bin_dir.mkdir(exist_ok=True)
+    for tool in ("qemu-img",):
+        found = shutil.which(tool)
+        if found and not (bin_dir / tool).exists():
+            (bin_dir / tool).symlink_to(found)
+    return str(bin_dir)
+
+
+_MEASURED = (
+    "import resource, subprocess, sys; rc = subprocess.call(sys.argv[1:]); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
+    "sys.exit(rc)"
+)
+
+
+def measured_apply(
+    env: dict[str, str], plan: Path, extra: dict[str, str]
+) -> tuple[float, int, int]:
+    """apply in a wrapper process of its own: seconds, exit code and the peak RSS (KiB) of
+    the largest process it ran (apply, qemu-nbd or qemu-img)."""
+    args = ["apply", str(plan), "--glance-endpoint", env["GLANCE_LAB_URL"], "--parallel", "1"]
+    full = {**os.environ, "PYTHONPATH": str(ROOT / "src"), **extra}
+    start = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURED, *IMAGEYARD, *args],
+        env=full,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    took = time.monotonic() - start
+    lines = done.stderr.strip().splitlines()
+    if done.returncode != 0:
+        print("\n".join(lines[:-1]), file=sys.stderr)
+    return took, done.returncode, int(lines[-1]) if lines and lines[-1].isdigit() else 0
+
+
+def conversion(
+    env: dict[str, str], gib: int, data_mib: int, prefix: str, tmp: Path, mode: str
+) -> int:
     raw, qcow2 = tmp / "big.raw", tmp / "big.qcow2"
     with open(raw, "wb") as fh:
         fh.truncate(gib << 30)
@@ -171,16 +250,25 @@ def conversion(env: dict[str, str], gib: int, data_mib: int, prefix: str, tmp: P
         ["qemu-img", "convert", "-f", "raw", "-O", "qcow2", str(raw), str(qcow2)], check=True
     )
     raw.unlink()
-    upload_file(env["GLANCE_LAB_URL"], f"{prefix}-big", qcow2, "ceph", "qcow2")
+    name = f"{prefix}-big-{mode}"
+    upload_file(env["GLANCE_LAB_URL"], name, qcow2, "ceph", "qcow2")
+    source_bytes = qcow2.stat().st_size
     qcow2.unlink()
-    plan = make_plan(env, tmp, f"{prefix}-big")
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    took, rc = apply_run(env, plan, 1)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    plans = tmp / f"plan-{mode}"
+    plans.mkdir()
+    plan = make_plan(env, plans, name)
+    work = tmp / f"tmpdir-{mode}"
+    work.mkdir()
+    extra = {"TMPDIR": str(work)}
+    if mode == "file":
+        extra["PATH"] = _no_nbd_path(tmp)
+    with DiskPeak(work) as disk:
+        took, rc, peak = measured_apply(env, plan, extra)
     print(
-        f"convert-to-raw of a {gib} GiB qcow2 ({data_mib} MiB of data): {took:.1f} s, "
-        f"exit {rc}; peak RSS of the largest process {peak / 1024:.0f} MiB"
-        + ("" if peak > before else " (not above the earlier runs' peak)")
+        f"convert-to-raw ({mode}) of a {gib} GiB qcow2 ({data_mib} MiB of data, "
+        f"{source_bytes / (1 << 20):.0f} MiB as qcow2): {took:.1f} s, exit {rc}; "
+        f"peak RSS of the largest process {peak / 1024:.0f} MiB; "
+        f"peak local disk in TMPDIR {disk.peak / (1 << 20):.0f} MiB"
     )
     return int(rc != 0)
 
@@ -191,6 +279,9 @@ def main() -> int:
     parser.add_argument("--parallel", type=int, default=8)
     parser.add_argument("--convert-gib", type=int, default=2)
     parser.add_argument("--convert-data-mib", type=int, default=256)
+    parser.add_argument(
+        "--convert-file-too", action="store_true", help="also convert through a raw file"
+    )
     args = parser.parse_args()
     if not (LAB / "lab.env").is_file():
         print("the apply benchmark needs the lab: make lab-up", file=sys.stderr)
@@ -202,10 +293,14 @@ def main() -> int:
             work = {name: Path(tmp) / name for name in ("copy", "convert")}
             for path in work.values():
                 path.mkdir()
-            bad = throughput(env, args.images, args.parallel, prefix, work["copy"])
+            bad = 0
+            if args.images:
+                bad = throughput(env, args.images, args.parallel, prefix, work["copy"])
             if args.convert_gib:
                 gib, mib = args.convert_gib, args.convert_data_mib
-                bad |= conversion(env, gib, mib, prefix, work["convert"])
+                modes = ["stream", "file"] if args.convert_file_too else ["stream"]
+                for mode in modes:
+                    bad |= conversion(env, gib, mib, prefix, work["convert"], mode)
     finally:
         cleanup(env["GLANCE_LAB_URL"], prefix)
     return bad

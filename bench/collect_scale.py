@@ -14,12 +14,20 @@ in its own process, alternating round by round, all fetching the same data:
 * ``imageyard``: ``imageyard collect --sources glance`` (members included) writing its
   snapshot; with ``--no-members`` also a run without member requests;
 * ``imageyard-db``: ``imageyard collect --sources glance --glance-db URL``, the same records
-  read from the bench Glance's database (no API request at all).
+  read from the bench Glance's database (no API request at all);
+* ``imageyard-baseline`` (with ``--baseline-src DIR``): the same collect by the imageyard of
+  another checkout, for a before/after comparison in one run;
+* ``sdk-no-members``, ``imageyard-no-members``: the listings alone, for the peak RSS at a size
+  where the catalog, not the interpreter, dominates (``--clients`` picks the clients).
 
-For each: images/s, server CPU seconds (uWSGI master and workers, from ``/proc``), peak
-RSS, and the ratios imageyard/plain and imageyard/sdk; also the snapshot bytes per image.
-The catalog and the bench database are removed afterwards. The lab must be up
-(``make lab-up``); its own Glance and database are not touched.
+For each: images/s, server CPU seconds (uWSGI master and workers, from ``/proc``), peak RSS
+(taken when the collection ends, before the check below reads anything) and the load
+average while it ran (the machine is shared: the rates mean little without it); the ratios
+imageyard/plain and imageyard/sdk; the snapshot bytes per image. Every client's ids are
+compared with the first client's (plain, when it runs), and imageyard's records with plain's
+image by image (``records``); any difference is printed and the bench exits 1. The catalog
+and the bench database are removed afterwards. The lab must be up (``make lab-up``); its own
+Glance and database are not touched.
 
 Run: ``.venv/bin/python bench/collect_scale.py --images 20000 --processes 1,4``.
 """
@@ -28,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -37,6 +46,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import records
 import requests
 from glance_db import CatalogWriter, counts, write_catalog
 from glance_server import Lab, bench_glance, server_cpu
@@ -46,31 +56,55 @@ from glance_server import Lab, bench_glance, server_cpu
 BASE = {"limit": "1000", "visibility": "all", "member_status": "all"}
 PASSES = (BASE, {**BASE, "os_hidden": "true"})
 CLIENTS = ("plain", "sdk", "imageyard", "imageyard-db")
+# the listing alone (peak RSS at a size where the catalog, not the interpreter, dominates)
+# and, with --baseline-src, the same collect by another checkout (before and after a change)
+ALL_CLIENTS = (*CLIENTS, "imageyard-baseline", "sdk-no-members", "imageyard-no-members")
+BASELINE = "IMAGEYARD_BENCH_BASELINE_SRC"
 
 
 # ---------------------------------------------------------------- clients (child processes)
+class Measured:
+    """Wall time and peak RSS of the block; what is done after it (the record check) is not
+    counted."""
+
+    def __enter__(self) -> Measured:
+        self.t0 = time.perf_counter()
+        self.load0 = os.getloadavg()[0]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.seconds = time.perf_counter() - self.t0
+        self.rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        self.load = (self.load0 + os.getloadavg()[0]) / 2
+
+    def result(self, **fields: Any) -> dict[str, Any]:
+        return {"seconds": self.seconds, "rss_mib": self.rss_mib, "load": self.load, **fields}
+
+
 def plain_client(url: str) -> dict[str, Any]:
     session = requests.Session()
     session.trust_env = False
     images: dict[str, Any] = {}
-    for params in PASSES:
-        next_url: str | None = f"{url}/v2/images?" + "&".join(f"{k}={v}" for k, v in params.items())
-        while next_url:
-            body = session.get(next_url, timeout=120).json()
-            for image in body["images"]:
-                images[image["id"]] = image
-            nxt = body.get("next")
-            next_url = f"{url}{nxt}" if nxt else None
-    calls = 0
-    for image_id, image in images.items():
-        if image["visibility"] == "shared":
-            members = session.get(f"{url}/v2/images/{image_id}/members", timeout=120)
-            image["members"] = members.json()
-            calls += 1
-    return {"images": len(images), "member_calls": calls}
+    members: dict[str, list[Any]] = {}
+    with Measured() as m:
+        for params in PASSES:
+            query = "&".join(f"{k}={v}" for k, v in params.items())
+            next_url: str | None = f"{url}/v2/images?{query}"
+            while next_url:
+                body = session.get(next_url, timeout=120).json()
+                for image in body["images"]:
+                    images[image["id"]] = image
+                nxt = body.get("next")
+                next_url = f"{url}{nxt}" if nxt else None
+        for image_id, image in images.items():
+            if image["visibility"] == "shared":
+                answer = session.get(f"{url}/v2/images/{image_id}/members", timeout=120)
+                members[image_id] = answer.json()["members"]
+    fingerprints = {i: records.from_api(b, members.get(i, [])) for i, b in images.items()}
+    return m.result(images=len(images), member_calls=len(members), records=fingerprints)
 
 
-def sdk_client(url: str) -> dict[str, Any]:
+def sdk_client(url: str, members: bool = True) -> dict[str, Any]:
     import openstack
 
     conn = openstack.connect(
@@ -78,13 +112,15 @@ def sdk_client(url: str) -> dict[str, Any]:
         load_envvars=False,
     )  # fmt: skip
     images: dict[str, Any] = {}
-    for hidden in (False, True):
-        query = {"visibility": "all", "member_status": "all", "limit": 1000}
-        for image in conn.image.images(**query, is_hidden=hidden):
-            images[image.id] = image
-    members = {i: list(conn.image.members(i)) for i, img in images.items()
-               if img.visibility == "shared"}  # fmt: skip
-    return {"images": len(images), "member_calls": len(members)}
+    with Measured() as m:
+        for hidden in (False, True):
+            query = {"visibility": "all", "member_status": "all", "limit": 1000}
+            for image in conn.image.images(**query, is_hidden=hidden):
+                images[image.id] = image
+        members = {i: list(conn.image.members(i)) for i, img in images.items()
+                   if members and img.visibility == "shared"}  # fmt: skip
+    return m.result(images=len(images), member_calls=len(members),
+                    records=records.ids_only(images))  # fmt: skip
 
 
 def imageyard_client(url: str, members: bool = True, db: str | None = None) -> dict[str, Any]:
@@ -97,15 +133,19 @@ def imageyard_client(url: str, members: bool = True, db: str | None = None) -> d
             args += ["--glance-db", db]
         else:
             args += ["--glance-endpoint", url, "--members" if members else "--no-members"]
-        code = run(args)
+        with Measured() as m:
+            code = run(args)
         if code != 0:
             raise SystemExit(f"imageyard collect exited {code}")
         snapshot = json.loads(out.read_text())
         glance = next(s for s in snapshot["sources"] if s["source"] == "glance")
         if not glance["complete"]:
             raise SystemExit(f"imageyard collect left gaps: {snapshot['gaps'][:3]}")
-        return {"images": len(snapshot["images"]), "snapshot_bytes": out.stat().st_size,
-                "detail": glance["detail"]}  # fmt: skip
+        fingerprints = {r["id"]: records.from_snapshot(r) for r in snapshot["images"]}
+        if not members:  # the members left unread are not compared
+            fingerprints = records.ids_only(fingerprints)
+        return m.result(images=len(snapshot["images"]), snapshot_bytes=out.stat().st_size,
+                        detail=glance["detail"], records=fingerprints)  # fmt: skip
 
 
 def worker(kind: str, url: str, db: str) -> None:
@@ -117,22 +157,23 @@ def worker(kind: str, url: str, db: str) -> None:
         "plain": plain_client,
         "sdk": sdk_client,
         "imageyard": imageyard_client,
+        "imageyard-baseline": imageyard_client,
+        "sdk-no-members": lambda u: sdk_client(u, members=False),
         "imageyard-no-members": lambda u: imageyard_client(u, members=False),
         "imageyard-db": lambda u: imageyard_client(u, db=db),
     }[kind]
-    t0 = time.perf_counter()
-    result = run(url)
-    result["seconds"] = time.perf_counter() - t0
-    result["rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps(result))
+    print(json.dumps(run(url)))
 
 
 # ---------------------------------------------------------------- the comparison
 def measure(kind: str, url: str, pid: int, db: str) -> dict[str, Any]:
+    env = dict(os.environ)
+    if kind == "imageyard-baseline":  # another checkout's imageyard, imported first
+        env["PYTHONPATH"] = env[BASELINE]
     cpu0 = server_cpu(pid)
     proc = subprocess.run(
         [sys.executable, __file__, "--worker", kind, "--url", url, "--db", db],
-        capture_output=True, text=True, check=False,
+        capture_output=True, text=True, check=False, env=env,
     )  # fmt: skip
     if proc.returncode != 0:
         raise SystemExit(f"{kind} client failed:\n{proc.stderr[-2000:]}")
@@ -146,43 +187,64 @@ def _row(kind: str, rs: list[dict[str, Any]]) -> str:
     rate = statistics.median(r["rate"] for r in rs)
     cpu = statistics.median(r["server_cpu"] for r in rs)
     rss = max(r["rss_mib"] for r in rs)
-    return f"  {kind:<21} {rate:>8.0f} images/s  server CPU {cpu:>6.1f} s  peak RSS {rss:>6.0f} MiB"
+    load = statistics.median(r["load"] for r in rs)
+    return (f"  {kind:<21} {rate:>8.0f} images/s  server CPU {cpu:>6.1f} s  "
+            f"peak RSS {rss:>6.0f} MiB  load average {load:4.1f}")  # fmt: skip
+
+
+def _ratio(name: str, a: str, b: str, runs: dict[str, list[dict[str, Any]]]) -> None:
+    if a not in runs or b not in runs:
+        return
+    med = {k: statistics.median(r["rate"] for r in runs[k]) for k in (a, b)}
+    cpu = {k: statistics.median(r["server_cpu"] for r in runs[k]) for k in (a, b)}
+    rss = {k: max(r["rss_mib"] for r in runs[k]) for k in (a, b)}
+    print(f"  {name}: speed {med[a] / med[b]:.2f}x, server CPU {cpu[a] / max(cpu[b], 0.01):.2f}x,"
+          f" peak RSS {rss[a] / rss[b]:.2f}x")  # fmt: skip
 
 
 def report(label: str, expected: int, runs: dict[str, list[dict[str, Any]]]) -> None:
-    print(f"== {label}: {expected} images, {len(runs['plain'])} rounds, clients alternating")
+    rounds = len(next(iter(runs.values())))
+    print(f"== {label}: {expected} images, {rounds} rounds, clients alternating")
     for kind, rs in runs.items():
         print(_row(kind, rs))
-    med = {k: statistics.median(r["rate"] for r in rs) for k, rs in runs.items()}
-    cpu = {k: statistics.median(r["server_cpu"] for r in rs) for k, rs in runs.items()}
-    rss = {k: max(r["rss_mib"] for r in rs) for k, rs in runs.items()}
-    print(f"  imageyard/plain: speed {med['imageyard'] / med['plain']:.2f}x, "
-          f"server CPU {cpu['imageyard'] / cpu['plain']:.2f}x")  # fmt: skip
-    print(f"  imageyard/sdk:   speed {med['imageyard'] / med['sdk']:.2f}x, "
-          f"peak RSS {rss['imageyard'] / rss['sdk']:.2f}x")  # fmt: skip
-    if "imageyard-db" in med:
-        print(f"  imageyard --glance-db/plain: speed {med['imageyard-db'] / med['plain']:.1f}x")
-    for kind in ("imageyard", "imageyard-db"):
+    _ratio("imageyard/plain", "imageyard", "plain", runs)
+    _ratio("imageyard/sdk  ", "imageyard", "sdk", runs)
+    _ratio("imageyard/imageyard-baseline", "imageyard", "imageyard-baseline", runs)
+    _ratio("imageyard-baseline/plain", "imageyard-baseline", "plain", runs)
+    _ratio("imageyard --no-members/plain", "imageyard-no-members", "plain", runs)
+    _ratio("imageyard/sdk, listings alone", "imageyard-no-members", "sdk-no-members", runs)
+    _ratio("imageyard --glance-db/plain", "imageyard-db", "plain", runs)
+    for kind in ("imageyard", "imageyard-baseline", "imageyard-db"):
         for r in runs.get(kind, []):
             print(f"  {kind}: {r['detail']}")
-    sizes = [r["snapshot_bytes"] for r in runs["imageyard"]]
-    print(f"  snapshot: {sizes[0] / expected:.0f} bytes per image")
+    sizes = [r["snapshot_bytes"] for r in runs.get("imageyard", [])]
+    if sizes:
+        print(f"  snapshot: {sizes[0] / expected:.0f} bytes per image")
 
 
 def compare(
     url: str, pid: int, rounds: int, kinds: tuple[str, ...], expected: int, db: str
-) -> dict[str, list[dict[str, Any]]]:
+) -> tuple[dict[str, list[dict[str, Any]]], list[str]]:
+    """Every client ``rounds`` times, alternating; and how each one's records differ from
+    the plain listing's (ids, and record by record where the client has them)."""
     runs: dict[str, list[dict[str, Any]]] = {k: [] for k in kinds}
+    problems: list[str] = []
     for _ in range(rounds):
+        wanted: dict[str, str | None] | None = None
         for kind in kinds:
             result = measure(kind, url, pid, db)
             if result["images"] != expected:
-                raise SystemExit(f"{kind} saw {result['images']} images, expected {expected}")
+                problems.append(f"{kind} saw {result['images']} images, expected {expected}")
+            got = result.pop("records")
+            if wanted is None:  # the first client (plain, when it runs) is the reference
+                wanted = got
+            elif wanted is not None:
+                problems += [f"{kind}: {d}" for d in records.differences(wanted, got)]
             runs[kind].append(result)
-    return runs
+    return runs, problems
 
 
-def run_one(lab: Lab, args: argparse.Namespace, processes: int) -> None:
+def run_one(lab: Lab, args: argparse.Namespace, processes: int) -> bool:
     with bench_glance(lab, args.port, processes=processes, threads=args.threads) as glance:
         t0 = time.perf_counter()
         rows = CatalogWriter(seed=args.seed).rows(args.images)
@@ -190,13 +252,28 @@ def run_one(lab: Lab, args: argparse.Namespace, processes: int) -> None:
         print(f"(catalog: {rows.listed} listed images, {rows.shared} shared, {rows.hidden} "
               f"hidden, {counts(glance.db)} rows, written in "
               f"{time.perf_counter() - t0:.1f} s)", flush=True)  # fmt: skip
-        kinds = CLIENTS + (("imageyard-no-members",) if args.no_members else ())
+        kinds = _kinds(args)
         db = glance.db
         db_url = f"postgresql+psycopg2://{db.user}@{db.host}:{db.port}/{db.database}"
-        runs = compare(glance.url, glance.pid, args.rounds, kinds, rows.listed, db_url)
+        runs, problems = compare(glance.url, glance.pid, args.rounds, kinds, rows.listed, db_url)
         label = f"bench Glance, {processes} uWSGI process(es) x {args.threads} threads"
         report(label, rows.listed, runs)
+        for problem in problems:
+            print(f"  NOT THE SAME CATALOG: {problem}")
+        if not problems and kinds[0] == "plain":
+            print("  records: every client listed the plain listing's ids; imageyard's records "
+                  "equal plain's, image by image")  # fmt: skip
+        elif not problems:
+            print(f"  records: every client listed the same ids as {kinds[0]}")
     print("(bench Glance stopped, its database dropped)", flush=True)
+    return not problems
+
+
+def _kinds(args: argparse.Namespace) -> tuple[str, ...]:
+    kinds = {k.strip() for k in args.clients.split(",") if k.strip()}
+    kinds |= {"imageyard-no-members"} if args.no_members else set()
+    kinds |= {"imageyard-baseline"} if args.baseline_src else set()
+    return tuple(sorted(kinds, key=lambda k: ALL_CLIENTS.index(k) if k in ALL_CLIENTS else -1))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -209,7 +286,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-members", action="store_true",
                         help="also run imageyard collect --no-members")  # fmt: skip
-    parser.add_argument("--worker", choices=(*CLIENTS, "imageyard-no-members"),
+    parser.add_argument(
+        "--clients",
+        default=",".join(CLIENTS),
+        help="comma list of the clients to run (plain first: the reference)",
+    )
+    parser.add_argument("--baseline-src", metavar="DIR",
+                        help="also run imageyard-baseline: collect with the imageyard package "
+                             "of DIR (another checkout's src/) imported instead")  # fmt: skip
+    parser.add_argument("--worker", choices=ALL_CLIENTS,
                         help=argparse.SUPPRESS)  # fmt: skip
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
@@ -217,10 +302,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         worker(args.worker, args.url, args.db)
         return 0
+    if args.baseline_src:
+        os.environ[BASELINE] = str(Path(args.baseline_src).resolve())
+    if any(k not in ALL_CLIENTS for k in _kinds(args)):
+        parser.error(f"--clients: choose among {', '.join(CLIENTS)}")
     lab = Lab.from_env()
-    for processes in (int(p) for p in args.processes.split(",")):
-        run_one(lab, args, processes)
-    return 0
+    same = [run_one(lab, args, int(p)) for p in args.processes.split(",")]
+    return 0 if all(same) else 1
 
 
 if __name__ == "__main__":

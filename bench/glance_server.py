@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -143,6 +144,15 @@ def _wait(url: str, seconds: float, proc: subprocess.Popen[bytes]) -> None:
     raise RuntimeError(f"bench Glance did not answer on {url} within {seconds:.0f} s")
 
 
+def _check_free(port: int) -> None:
+    """Refuse a port something already listens on (its answers would be taken for ours)."""
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError as exc:
+            raise RuntimeError(f"port {port} is in use ({exc.strerror}); choose another") from None
+
+
 def _stop(proc: subprocess.Popen[bytes]) -> None:
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -180,6 +190,7 @@ def bench_glance(
 ) -> Iterator[BenchGlance]:
     """A bench Glance with an empty catalog on ``port``; stopped and dropped on exit."""
     dbname = name or f"imageyard_bench_{os.getpid()}"
+    _check_free(port)
     tmp = Path(tempfile.mkdtemp(prefix="imageyard-bench-glance."))
     try:
         (tmp / "etc").mkdir()

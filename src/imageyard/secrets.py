@@ -39,7 +39,11 @@ _SECRET_SUFFIXES = ("_key", "_keys", "_token", "_pass", "_pwd")
 
 # NOTE: the look-behinds make each pattern start only where a name or scheme starts, so a
 # long run of letters is scanned once, not once per position (the scan stays linear).
-_URL = re.compile(r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://(?P<rest>(?:[^\s,]|,\s*)*)")
+# NOTE: ``rest`` is runs of non-space, non-comma characters joined by a comma and optional
+# spaces (one token class per step, so the scan does not backtrack)
+_URL = re.compile(
+    r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://(?P<rest>[^\s,]*(?:,\s*[^\s,]*)*)"
+)
 _PAIR = re.compile(
     r"(?<![A-Za-z0-9_.\-])(?P<name>[A-Za-z][A-Za-z0-9_.\-]*)(?P<sep>[ \t]*[=:][ \t]*)"
     r"(?=[^\s,;&])"
@@ -82,6 +86,8 @@ def _mask_segment(segment: str, first: bool) -> str:
 def _mask_url(match: re.Match[str]) -> str:
     whole = match.group(0)
     rest = match.group("rest")
+    if "@" not in rest:
+        return whole  # NOTE: no userinfo anywhere (most URLs): nothing to mask
     head = whole[: len(whole) - len(rest)]
     parts = rest.split(",")
     masked = [_mask_segment(p, i == 0) for i, p in enumerate(parts)]

@@ -1,13 +1,17 @@
 """The seeded lab's report in a real browser, its metrics through promtool, and a drift.
 
 The lab is collected (configuration, Glance, Ceph, the file/S3/Swift backends); the HTML
-report is opened in Debian's headless Chromium, driven by Playwright with that system
-browser (``lab/install-deps`` installs ``chromium`` and ``prometheus``). The test checks
-that every section and chart is there, that filtering and sorting change the rows shown,
-that an image's detail opens and that the console has no error; it saves a screenshot to
-tests/actual/report.png. ``promtool check metrics`` validates ``imageyard metrics``. The
-drift test makes two images of its own in the ``fast`` store (a unique name prefix), moves
-them to ``ceph`` with a plan applied between two snapshots, and deletes them afterwards.
+report (with the lab's design, ``design -f json``) is opened in Debian's headless
+Chromium, driven by Playwright with that system browser (``lab/install-deps`` installs
+``chromium`` and ``prometheus``). The test checks that every section and chart is there,
+that the design shows its stores and diff, that filtering and sorting change the rows
+shown, that an image's detail opens and that the console has no error; it saves a
+screenshot to tests/actual/report.png. ``promtool check metrics`` validates ``imageyard
+metrics``. The drift test makes images of its own (a unique name prefix): two in the
+``fast`` store that a plan moves to ``ceph``, one in ``s3`` that it copies into ``ceph``,
+one in ``ceph`` and ``cheap`` that it deletes from ``cheap`` and a qcow2 one it converts
+to raw (hiding the original); the plan is applied between two snapshots, and the images
+are deleted afterwards.
 """
 
 from __future__ import annotations
@@ -16,12 +20,14 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from apply_support import cleanup, make_image, plan, prefix
+from apply_support import image as image_doc
 from apply_support import run as apply_run
 from apply_support import snapshot as snapshot_of
 
@@ -71,8 +77,9 @@ def _visible_column(page: Any, table: str, column: int) -> list[str]:
 def test_report_opens_with_every_section_and_no_console_error(
     snapshot: Path, browser: Any, tmp_path: Path
 ) -> None:
-    html = tmp_path / "report.html"
-    assert run(["report", str(snapshot), "-o", str(html)]) == 0
+    html, design = tmp_path / "report.html", tmp_path / "design.json"
+    assert run(["design", str(snapshot), "-q", "-f", "json", "-o", str(design)]) == 0
+    assert run(["report", str(snapshot), "-o", str(html), "--design", str(design)]) == 0
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning") else None)
@@ -105,6 +112,12 @@ def test_report_opens_with_every_section_and_no_console_error(
     assert descending == sorted(descending, reverse=True)
     assert ascending[0] < descending[0]  # several rules (duplicate-image and others, above)
 
+    stores = [s["id"] for s in json.loads(design.read_text())["stores"]]
+    assert page.locator("#design-layout").is_visible()
+    shown = _visible_column(page, "design-layout table.memo-table", 1)
+    assert shown == stores and "ceph" in stores
+    assert page.locator("#design-config details.diff").count() >= 1
+
     page.locator("#images-table tbody tr").first.click()
     assert page.locator("#image-detail").is_visible()
     assert "Path per consumer" in page.locator("#image-detail").inner_text()
@@ -135,23 +148,67 @@ def area(lab: Lab) -> Iterator[str]:
     cleanup(lab, name)
 
 
-def test_diff_before_and_after_an_applied_plan_lists_exactly_its_moves(
+def _qcow2(tmp: Path) -> bytes:
+    raw = tmp / "q.raw"
+    raw.write_bytes(os.urandom(1 << 20))
+    subprocess.run(["qemu-img", "convert", "-f", "raw", "-O", "qcow2", str(raw),
+                    str(tmp / "q.qcow2")], check=True)  # fmt: skip
+    return (tmp / "q.qcow2").read_bytes()
+
+
+def _copied(lab: Lab, image_id: str, store: str) -> None:
+    """Copy ``image_id`` into ``store`` with Glance's copy-image import, and wait for it."""
+    copy = {"method": {"name": "copy-image"}, "stores": [store]}
+    r = lab.http.post(f"{lab.glance_url}/v2/images/{image_id}/import", json=copy, timeout=30)
+    r.raise_for_status()
+    end = time.monotonic() + 120
+    while True:
+        doc = image_doc(lab, image_id)
+        assert not doc.get("os_glance_failed_import"), doc
+        if store in (doc.get("stores") or "").split(",") and not doc.get(
+            "os_glance_importing_to_stores"
+        ):
+            return
+        assert time.monotonic() < end, f"copy of {image_id} into {store} not done"
+        time.sleep(0.5)
+
+
+def _ours(entries: list[dict[str, Any]], area: str) -> list[dict[str, Any]]:
+    return [e for e in entries if e["name"].startswith(area)]
+
+
+def test_diff_before_and_after_an_applied_plan_lists_exactly_its_changes(
     lab: Lab, area: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    ids = {make_image(lab, f"{area}-d{i}", os.urandom(128 * 1024), "fast") for i in range(2)}
+    """Moves (fast to ceph), a copy (placement into ceph), a deletion from a store (--drop
+    cheap) and a conversion (a new raw image, the qcow2 original hidden): the diff of the
+    snapshots before and after lists each, and nothing else of ours."""
+    data = os.urandom(128 * 1024)
+    moved = {make_image(lab, f"{area}-m{i}", os.urandom(128 * 1024), "fast") for i in range(2)}
+    placed = make_image(lab, f"{area}-p", data, "s3")
+    dropped = make_image(lab, f"{area}-x", os.urandom(128 * 1024), "ceph")
+    _copied(lab, dropped, "cheap")
+    qcow2 = make_image(lab, f"{area}-q", _qcow2(tmp_path), "ceph", disk_format="qcow2")
     before = tmp_path / "before"
     before.mkdir()
-    plan_file = plan(lab, before, "--image", f"{area}-*", "--no-place", "--no-convert",
-                     "--move", "fast=ceph")  # fmt: skip
+    plan_file = plan(lab, before, "--image", f"{area}-*", "--move", "fast=ceph",
+                     "--drop", "cheap")  # fmt: skip
+    actions = json.loads(plan_file.read_text())["actions"]
+    kinds = {a["kind"] for a in actions}
+    assert {"copy-image", "delete-from-store", "convert-to-raw", "retire-image"} <= kinds
     apply_run("apply", str(plan_file), "--glance-endpoint", lab.glance_url, "--yes-destroy",
               check=0)  # fmt: skip
     after = snapshot_of(lab, tmp_path / "after.json")
     capsys.readouterr()
     assert run(["diff", str(before / "inv.json"), str(after), "-f", "json"]) == 0
-    doc = json.loads(capsys.readouterr().out)
-    moved = {m["id"]: (m["left"], m["joined"]) for m in doc["images"]["moved"]}
-    assert {i: moved[i] for i in ids} == {i: (["fast"], ["ceph"]) for i in ids}
-    # other tests may add or remove their own images meanwhile; none of them is ours
-    others = doc["images"]["added"] + doc["images"]["removed"]
-    assert not [o for o in others if o["name"].startswith(area)]
-    assert all(m["name"].startswith(area) for m in doc["images"]["moved"] if m["id"] in ids)
+    images = json.loads(capsys.readouterr().out)["images"]
+    # other tests may add or remove their own images meanwhile: only ours are compared
+    got = {m["id"]: (m["left"], m["joined"]) for m in _ours(images["moved"], area)}
+    assert got == {**{i: (["fast"], ["ceph"]) for i in moved}, placed: ([], ["ceph"]),
+                   dropped: (["cheap"], [])}  # fmt: skip
+    added = _ours(images["added"], area)
+    assert len(added) == 1 and added[0]["stores"] == ["ceph"] and added[0]["id"] != qcow2
+    assert image_doc(lab, added[0]["id"])["disk_format"] == "raw"
+    assert _ours(images["removed"], area) == []
+    changed = {c["id"]: c["fields"] for c in _ours(images["changed"], area)}
+    assert changed == {qcow2: {"os_hidden": [False, True]}}

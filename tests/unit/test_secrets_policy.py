@@ -137,14 +137,34 @@ def test_the_fast_pair_search_finds_what_the_full_scan_finds(text: str) -> None:
     assert fast == list(secrets._secret_pairs_scanned(text))
 
 
+# NOTE: the URL pattern as first written (one alternation per character): the reference
+_URL_REFERENCE = re.compile(
+    r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://(?P<rest>(?:[^\s,]|,\s*)*)"
+)
 _URL_PIECES = st.sampled_from(
+    ["rbd", "s3", "http", "://", "a", "u:p", "@", "h", "/", ",", ", ", ",\n", " ", "\t", ":", "-"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_URL_PIECES, max_size=30).map("".join))
+def test_the_url_pattern_matches_what_the_reference_matches(text: str) -> None:
+    def spans(pattern: re.Pattern[str]) -> list[tuple[int, int, str]]:
+        return [(m.start(), m.end(), m.group("rest")) for m in pattern.finditer(text)]
+
+    assert spans(secrets._URL) == spans(_URL_REFERENCE)
+    masked = _URL_REFERENCE.sub(secrets._mask_url, text)
+    assert secrets._URL.sub(secrets._mask_url, text) == masked
+
+
+_URL_SEARCH_PIECES = st.sampled_from(
     ["rbd", "swift+config", "s3", "a.b-c", "9x", "1", "u", ":", "/", "//", "://", "@", ",",
      ", ", ",\n", " ", "\n", '"', "pw", "h1", "-", "+", ".", "é", "***", "x:y@h"]
 )  # fmt: skip
 
 
 @settings(max_examples=600, deadline=None)
-@given(st.lists(_URL_PIECES, max_size=40).map("".join))
+@given(st.lists(_URL_SEARCH_PIECES, max_size=40).map("".join))
 def test_the_literal_url_search_masks_what_the_pattern_scan_masks(text: str) -> None:
     assert secrets._mask_urls(text) == secrets._URL.sub(secrets._mask_url, text)
 

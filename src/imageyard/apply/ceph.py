@@ -1,15 +1,21 @@
-"""The Ceph calls apply makes: look at one RBD image, move it to the trash with a deferment.
+"""The Ceph calls apply makes: look at an RBD image or trash entry, trash, purge, flatten.
 
 Concepts: ``RbdOps`` is the seam (a fake in tests, ``RbdBindings`` over Ceph's own
 ``rados``/``rbd`` Python bindings). ``stat`` answers None for an image that is not in the
-pool (moved to the trash, or never there), else its id, size and watcher count.
-``trash_move`` is ``rbd trash mv --expires-at``: the image leaves the pool but stays
-restorable (``rbd trash restore``) and cannot be purged before the deferment ends.
+pool (moved to the trash, or never there), else its id, size, watcher count and parent
+(``pool/image@snap``, None for an image that is not a clone). ``trash_move`` is ``rbd
+trash mv --expires-at``: the image leaves the pool but stays restorable (``rbd trash
+restore``) and cannot be purged before the deferment ends. ``trash_get`` reads one trash
+entry (None when it is gone), with its deferment's end in epoch seconds; ``trash_remove``
+is ``rbd trash rm`` without ``--force``, so librbd itself refuses an entry whose deferment
+has not ended. ``flatten`` is ``rbd flatten``: the clone gets its parent's data and no
+longer depends on it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime
 import threading
 from collections.abc import Iterator
 from typing import Any, Protocol
@@ -26,6 +32,18 @@ class RbdOps(Protocol):
 
     def trash_move(self, pool: str, name: str, delay: int) -> None:
         """Move ``pool/name`` to the trash, not purgeable for ``delay`` seconds."""
+        ...
+
+    def trash_get(self, pool: str, image_id: str) -> dict[str, Any] | None:
+        """``name``, ``source`` and ``deferment_end`` (epoch seconds) of a trash entry."""
+        ...
+
+    def trash_remove(self, pool: str, image_id: str) -> None:
+        """Purge a trash entry (refused by librbd before its deferment ends)."""
+        ...
+
+    def flatten(self, pool: str, name: str) -> None:
+        """Copy the parent's data into clone ``pool/name`` and detach it."""
         ...
 
 
@@ -67,6 +85,7 @@ class RbdBindings:
                         "id": image.id(),
                         "size": image.size(),
                         "watchers": len(list(image.watchers_list())),
+                        "parent": _parent(image),
                     }
             except rbd.ImageNotFound:
                 return None
@@ -83,3 +102,54 @@ class RbdBindings:
                 return
             except rbd.Error as exc:
                 raise StepError(f"rbd trash mv {pool}/{name}: {exc}") from None
+
+    def trash_get(self, pool: str, image_id: str) -> dict[str, Any] | None:
+        import rbd
+
+        with self._ioctx(pool) as ioctx:
+            try:
+                info = rbd.RBD().trash_get(ioctx, image_id)
+            except rbd.ImageNotFound:
+                return None
+            except rbd.Error as exc:
+                raise StepError(f"rbd trash info {pool}/{image_id}: {exc}") from None
+        end = info.get("deferment_end_time")
+        if end is not None and end.tzinfo is None:
+            end = end.replace(tzinfo=datetime.UTC)  # librbd's times are naive UTC
+        return {
+            "name": info.get("name"),
+            "source": str(info.get("source", "")),
+            "deferment_end": end.timestamp() if end is not None else None,
+        }
+
+    def trash_remove(self, pool: str, image_id: str) -> None:
+        import rbd
+
+        with self._ioctx(pool) as ioctx:
+            try:
+                rbd.RBD().trash_remove(ioctx, image_id, force=False)
+            except rbd.ImageNotFound:
+                return
+            except rbd.Error as exc:
+                raise StepError(f"rbd trash rm {pool}/{image_id}: {exc}") from None
+
+    def flatten(self, pool: str, name: str) -> None:
+        import rbd
+
+        with self._ioctx(pool) as ioctx:
+            try:
+                with rbd.Image(ioctx, name) as image:
+                    image.flatten()
+            except rbd.Error as exc:
+                raise StepError(f"rbd flatten {pool}/{name}: {exc}") from None
+
+
+def _parent(image: Any) -> str | None:
+    import rbd
+
+    try:
+        spec = image.get_parent_image_spec()
+    except rbd.ImageNotFound:
+        return None
+    ns = f"{spec['pool_namespace']}/" if spec.get("pool_namespace") else ""
+    return f"{spec['pool_name']}/{ns}{spec['image_name']}@{spec['snap_name']}"

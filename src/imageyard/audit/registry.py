@@ -16,6 +16,7 @@ from imageyard.audit.rules import (
     cow_eligibility,
     file_stores,
     format_images,
+    hidden,
     imports,
     lifecycle,
     locations,
@@ -76,6 +77,7 @@ RULES: tuple[Rule, ...] = (
     visibility.image_member_stale,
     visibility.public_image_duplicate,
     visibility.community_image_sprawl,
+    hidden.hidden_image_public_name,
 )
 
 

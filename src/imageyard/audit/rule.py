@@ -15,6 +15,10 @@ Concepts:
 * ``releases`` gates a rule on the target Glance major: ``"all"``, ``">=28"``, ``"<29"``
   or ``">=25,<29"``. The engine skips a rule whose gate excludes the target.
 * ``AuditContext`` carries the target release and rule settings, so rules stay pure.
+* A rule that reads a setting declares it: ``options=(RuleOption("max_age_days", "int",
+  "180", "..."),)``; ``rule.option(ctx, key)`` gives the value set for it
+  (``<rule-id>.<key>``) or the declared default. ``audit.rule_options`` checks what an
+  operator sets (``imageyard audit --rule-option RULE.KEY=VALUE``) against the declarations.
 """
 
 from __future__ import annotations
@@ -101,6 +105,27 @@ def parse_gate(text: str) -> ReleaseGate:
     return ReleaseGate(bounds.get(">="), bounds.get("<"))
 
 
+OPTION_KINDS = ("int", "list")  # a whole number >= 0; comma-separated names
+
+
+@dataclass(frozen=True)
+class RuleOption:
+    """One setting a rule reads: its key, kind, default (as text) and what it means."""
+
+    key: str
+    kind: str
+    default: str
+    help: str
+
+    def problem(self, value: str) -> str | None:
+        """Why ``value`` is not a valid value of this option (None: it is)."""
+        if self.kind == "int" and not value.strip().isdigit():
+            return "not a whole number >= 0"
+        if self.kind == "list" and not [v for v in value.split(",") if v.strip()]:
+            return "an empty list"
+        return None
+
+
 @dataclass(frozen=True)
 class RuleMeta:
     """Everything about a rule except its logic."""
@@ -115,6 +140,11 @@ class RuleMeta:
     links: tuple[str, ...]
     summary: str
     description: str
+    options: tuple[RuleOption, ...] = ()
+
+    def declared(self, key: str) -> RuleOption | None:
+        """The option ``key`` of this rule, or None when it has none of that name."""
+        return next((o for o in self.options if o.key == key), None)
 
 
 Check = Callable[[Inventory, AuditContext], Iterable[Outcome]]
@@ -133,6 +163,13 @@ class Rule:
     @property
     def id(self) -> str:
         return self.meta.id
+
+    def option(self, ctx: AuditContext, key: str) -> str:
+        """The value set for this rule's option ``key``, else its declared default."""
+        declared = self.meta.declared(key)
+        if declared is None:
+            raise KeyError(f"rule {self.meta.id} declares no option {key!r}")
+        return ctx.setting(self.meta.id, key, declared.default)
 
     def finding(
         self,
@@ -177,8 +214,11 @@ def _checked_meta(fn: Callable[..., object], **kw: object) -> RuleMeta:
     if not str(kw["remediation"]).strip() or not str(kw["title"]).strip():
         raise ValueError(f"rule {rule_id}: title and remediation are required")
     summary, doc = _docstring_parts(fn)
-    links = kw["links"]
-    assert isinstance(links, tuple)
+    links, options = kw["links"], kw["options"]
+    assert isinstance(links, tuple) and isinstance(options, tuple)
+    for option in options:
+        if option.kind not in OPTION_KINDS or option.problem(option.default) is not None:
+            raise ValueError(f"rule {rule_id}: option {option.key!r} is badly declared")
     return RuleMeta(
         id=rule_id,
         title=str(kw["title"]),
@@ -190,6 +230,7 @@ def _checked_meta(fn: Callable[..., object], **kw: object) -> RuleMeta:
         links=tuple(str(link) for link in links),
         summary=summary,
         description=doc,
+        options=options,
     )
 
 
@@ -203,6 +244,7 @@ def rule(
     remediation: str,
     releases: str = "all",
     links: tuple[str, ...] = (),
+    options: tuple[RuleOption, ...] = (),
 ) -> Callable[[Check], Rule]:
     """Attach validated metadata to a rule function (see the module docstring)."""
 
@@ -217,6 +259,7 @@ def rule(
             remediation=remediation,
             releases=releases,
             links=links,
+            options=options,
         )
         return Rule(meta, fn)
 

@@ -8,6 +8,7 @@ is a bug and leaves a crash log.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import os
 import platform
@@ -15,7 +16,7 @@ import sys
 import tempfile
 import traceback
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, MutableMapping, Sequence
 from typing import Any
 
 import click
@@ -23,44 +24,60 @@ import click
 from imageyard import __version__, secrets
 from imageyard.errors import ExitCode, ImageyardError
 
-
-def _register_commands(group: click.Group) -> None:
-    """Attach every subcommand; imported here, never at import time of this module."""
-    from imageyard.cli import (
-        apply,
-        audit,
-        collect,
-        design,
-        diff,
-        metrics,
-        paths,
-        plan,
-        probe,
-        reclaim,
-        report,
-        show,
-        simulate,
-    )
-
-    for command in (
-        collect.command,
-        show.command,
-        audit.command,
-        paths.command,
-        design.command,
-        plan.command,
-        apply.command,
-        reclaim.command,
-        simulate.group,
-        report.command,
-        diff.command,
-        metrics.command,
-        probe.group,
-    ):
-        group.add_command(command)
+# NOTE: each subcommand's module is imported when that command is asked for (or listed
+# by --help), so `imageyard show` does not import what collect or apply need (openstacksdk,
+# boto3, rados ...): name -> (module under imageyard.cli, attribute).
+_COMMANDS = {
+    "collect": ("collect", "command"),
+    "show": ("show", "command"),
+    "audit": ("audit", "command"),
+    "paths": ("paths", "command"),
+    "design": ("design", "command"),
+    "plan": ("plan", "command"),
+    "apply": ("apply", "command"),
+    "reclaim": ("reclaim", "command"),
+    "simulate": ("simulate", "group"),
+    "report": ("report", "command"),
+    "diff": ("diff", "command"),
+    "metrics": ("metrics", "command"),
+    "probe": ("probe", "group"),
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _LazyGroup(click.Group):
+    """A group whose subcommands (``_COMMANDS``) are imported on first use; ``commands``
+    imports them all."""
+
+    _loaded: MutableMapping[str, click.Command]
+
+    @property
+    def commands(self) -> MutableMapping[str, click.Command]:
+        for name in _COMMANDS:
+            self._load(name)
+        return self._loaded
+
+    @commands.setter
+    def commands(self, value: MutableMapping[str, click.Command]) -> None:
+        self._loaded = value
+
+    def _load(self, name: str) -> None:
+        if name in _COMMANDS and name not in self._loaded:
+            module, attribute = _COMMANDS[name]
+            found = getattr(importlib.import_module(f"imageyard.cli.{module}"), attribute)
+            self._loaded[name] = found
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        self._load(cmd_name)
+        return self._loaded.get(cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self._loaded, *_COMMANDS})
+
+
+@click.group(
+    cls=_LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, "--version", prog_name="imageyard")
 def cli() -> None:
     """imageyard: answers about Glance image storage, computed from the real cloud.
@@ -68,9 +85,6 @@ def cli() -> None:
     Collect an inventory (configs, Glance, Ceph, Nova/Cinder usage) into one snapshot; every
     later stage reads that snapshot offline.
     """
-
-
-_register_commands(cli)
 
 
 def _crash_log(exc: BaseException, argv: Sequence[str]) -> str:

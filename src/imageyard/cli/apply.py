@@ -14,8 +14,11 @@ from imageyard.apply.engine import ApplyOptions, Engine, Outcome
 from imageyard.apply.glance import HttpGlance
 from imageyard.apply.journal import Journal
 from imageyard.apply.lock import default_lock_path, exclusive
+from imageyard.apply.objects import StoreObjects
 from imageyard.cli.collect import _image_url
 from imageyard.cli.progress import TerminalSteps
+from imageyard.collect.configs import collect_configs
+from imageyard.collect.configs.paths import ConfigPaths
 from imageyard.errors import ExitCode, UsageError
 from imageyard.plan import read_plan
 
@@ -49,6 +52,14 @@ def _summary(outcome: Outcome, dry_run: bool) -> str:
     return "; ".join(parts)
 
 
+def _store_objects(path: Path) -> StoreObjects:
+    """The stores' backends as the glance-api configuration at ``path`` reaches them."""
+    config, _ = collect_configs(ConfigPaths(glance_api=str(path)), explicit=True)
+    if config.glance_api is None:
+        raise UsageError(f"--glance-config: {path} holds no glance-api configuration")
+    return StoreObjects(config.glance_api)
+
+
 @click.command("apply")
 @click.argument("plan_file", metavar="PLAN", type=click.Path(path_type=Path))
 @click.option(
@@ -74,12 +85,13 @@ def _summary(outcome: Outcome, dry_run: bool) -> str:
     "--max-bytes",
     callback=_size,
     metavar="SIZE",
-    help="Copy or convert at most SIZE bytes in this run (e.g. 500G).",
+    help="Copy, convert, flatten or purge at most SIZE bytes in this run (e.g. 500G).",
 )
 @click.option(
     "--yes-destroy",
     is_flag=True,
-    help="Confirm destructive actions (delete-from-store); required for them.",
+    help="Confirm destructive actions (deletes, trash moves and purges, flattens); "
+    "required for them.",
 )
 @click.option(
     "--parallel",
@@ -93,9 +105,17 @@ def _summary(outcome: Outcome, dry_run: bool) -> str:
     "--glance-endpoint", metavar="URL", help="Talk to this Glance API directly, without Keystone."
 )
 @click.option(
-    "--ceph-conf", metavar="PATH", help="ceph.conf of the cluster, for RBD actions (trash moves)."
+    "--ceph-conf",
+    metavar="PATH",
+    help="ceph.conf of the cluster, for RBD actions (trash, flatten).",
 )
 @click.option("--ceph-user", metavar="NAME", help="cephx user for RBD actions.")
+@click.option(
+    "--glance-config",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="glance-api.conf, for removing file, S3 and Swift objects (its stores' options).",
+)
 @click.option(
     "--lock-file",
     metavar="FILE",
@@ -123,6 +143,7 @@ def command(
     glance_endpoint: str | None,
     ceph_conf: str | None,
     ceph_user: str | None,
+    glance_config: Path | None,
     lock_file: str | None,
     step_timeout: float,
 ) -> int:
@@ -151,8 +172,15 @@ def command(
         parallel=parallel,
     )
     rbd = RbdBindings(ceph_conf, ceph_user) if ceph_conf else None
+    objects = _store_objects(glance_config) if glance_config is not None else None
     ctx = StepContext(
-        glance, rbd, poll=0.5, timeout=step_timeout, sleep=time.sleep, clock=time.monotonic
+        glance,
+        rbd,
+        objects,
+        poll=0.5,
+        timeout=step_timeout,
+        sleep=time.sleep,
+        clock=time.monotonic,
     )
     lock = lock_file or default_lock_path(endpoint or os_cloud or "default")
     with exclusive(lock):

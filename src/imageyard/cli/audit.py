@@ -15,6 +15,7 @@ from imageyard.audit.registry import RULES
 from imageyard.audit.release_infer import choose_release
 from imageyard.audit.releases import parse_release
 from imageyard.audit.rule import AuditContext
+from imageyard.audit.rule_options import describe_options, parse_rule_options
 from imageyard.cli.options import (
     fail_on_option,
     format_option,
@@ -23,6 +24,7 @@ from imageyard.cli.options import (
     output_option,
     quiet_option,
     release_option,
+    rule_option_option,
     write_output,
 )
 from imageyard.cli.progress import TerminalSteps
@@ -39,9 +41,10 @@ _SEVERITIES = [s.value for s in Severity]
 
 
 def _list_rules() -> str:
-    rows = [
-        f"{r.id:40} {r.meta.severity.value:8} {r.meta.category:10} {r.meta.title}" for r in RULES
-    ]
+    rows = []
+    for r in RULES:
+        rows.append(f"{r.id:40} {r.meta.severity.value:8} {r.meta.category:10} {r.meta.title}")
+        rows += [f"    option {line}" for line in describe_options(r)]
     return "\n".join(rows) + "\n"
 
 
@@ -89,8 +92,9 @@ def _exit_code(result: AuditResult, fail_on: str) -> int:
     metavar="ID",
     help="Run only this rule (or every rule of this category); repeatable.",
 )
+@rule_option_option()
 @release_option("inferred from the snapshot's Glance API, else latest released")
-@click.option("--list-rules", is_flag=True, help="List the rules and exit.")
+@click.option("--list-rules", is_flag=True, help="List the rules and their options and exit.")
 @quiet_option("summary")
 def command(
     inventory: Path | None,
@@ -99,6 +103,7 @@ def command(
     fail_on: str,
     mute_file: Path | None,
     rule_ids: tuple[str, ...],
+    rule_options: tuple[str, ...],
     release: str | None,
     list_rules: bool,
     quiet: bool,
@@ -108,7 +113,8 @@ def command(
     Findings at or above --fail-on (default high) that are not muted give exit code 3;
     checks that could not be made (a file not collected) are reported as unknown and do
     not change the exit code. A bad snapshot or mute file, or a snapshot without any
-    glance-api configuration, gives exit code 5.
+    glance-api configuration, gives exit code 5; an unknown rule or option, or a bad
+    option value in --rule-option, exit code 2.
     """
     if list_rules:
         sys.stdout.write(_list_rules())
@@ -117,6 +123,7 @@ def command(
         raise click.UsageError("give the snapshot: imageyard audit INVENTORY (or --inventory FILE)")
     if release is not None:
         parse_release(release)  # a bad --release is refused before anything is read
+    settings = parse_rule_options(rule_options, RULES)
     rules = select_rules(
         RULES,
         ids=[r for r in rule_ids if "-" in r],
@@ -129,7 +136,7 @@ def command(
         inv = read_inventory(inventory)
         _require_glance_api(inv, str(inventory))
         choice = choose_release(release, inv)
-        ctx = AuditContext(release=choice.release, release_origin=choice.detail)
+        ctx = AuditContext(release=choice.release, release_origin=choice.detail, settings=settings)
         steps.begin("audit rules", total=len(rules))
         result = run_audit(inv, ctx, rules, mutes=mutes, steps=steps)
         steps.begin(f"writing the {fmt} report")

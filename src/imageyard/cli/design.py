@@ -6,12 +6,15 @@ from pathlib import Path
 
 import click
 
+from imageyard.audit.registry import RULES
+from imageyard.audit.rule_options import parse_rule_options
 from imageyard.cli.options import (
     format_option,
     inventory_input,
     output_option,
     quiet_option,
     release_option,
+    rule_option_option,
     write_output,
 )
 from imageyard.cli.progress import TerminalSteps
@@ -79,6 +82,7 @@ def _write_configs(run_dir: Path, diffs: tuple[object, ...]) -> None:
     "as *** (copy them from the current files).",
 )
 @click.option("--no-audit", is_flag=True, help="Do not run the audit rules over the inventory.")
+@rule_option_option()
 @output_option()
 @quiet_option("release line")
 def command(
@@ -89,19 +93,28 @@ def command(
     render: str | None,
     write_configs: Path | None,
     no_audit: bool,
+    rule_options: tuple[str, ...],
     out: str,
     quiet: bool,
 ) -> int:
     """Design the Glance store layout, format policy, config, caches and reclamation.
 
     Give --inventory (brownfield), --site (greenfield) or both (measured data wins). A
-    missing or malformed input gives exit code 5.
+    missing or malformed input gives exit code 5; a bad --rule-option, exit code 2.
     """
     if inventory is None and site_file is None:
         raise click.UsageError("give --inventory FILE, --site FILE or both")
+    settings = parse_rule_options(rule_options, RULES)
     check_output(out, "design", (inventory, site_file))
     with TerminalSteps(quiet=quiet) as steps:
-        run = design_from(inventory, site_file, release, with_audit=not no_audit, steps=steps)
+        run = design_from(
+            inventory,
+            site_file,
+            release,
+            with_audit=not no_audit,
+            rule_settings=settings,
+            steps=steps,
+        )
         steps.begin("writing the design")
         if render is not None:
             text = RENDERERS[render](run.design, run.diffs)

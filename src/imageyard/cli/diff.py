@@ -6,7 +6,9 @@ from pathlib import Path
 
 import click
 
-from imageyard.cli.options import format_option, output_option, write_output
+from imageyard.audit.registry import RULES
+from imageyard.audit.rule_options import parse_rule_options
+from imageyard.cli.options import format_option, output_option, rule_option_option, write_output
 from imageyard.errors import ExitCode
 from imageyard.files import check_output
 from imageyard.model.snapshot import read_inventory
@@ -21,14 +23,20 @@ from imageyard.report.results import gather
 @format_option(sorted(FORMATS), "table")
 @output_option("the drift")
 @click.option("--exit-code", is_flag=True, help="Exit 3 when anything changed.")
-def command(old: Path, new: Path, fmt: str, out: str, exit_code: bool) -> int:
-    """Compare two snapshots OLD and NEW: images added, removed or moved between stores,
-    bytes per store, new and fixed findings, clone share per consumer, reclaimable bytes.
+@rule_option_option()
+def command(
+    old: Path, new: Path, fmt: str, out: str, exit_code: bool, rule_options: tuple[str, ...]
+) -> int:
+    """Compare two snapshots OLD and NEW: images added, removed, moved between stores or
+    changed (disk format, status, visibility, hidden), bytes per store, new and fixed
+    findings, clone share per consumer, reclaimable bytes.
 
-    Exit code 0 (with --exit-code: 3 when anything changed); a bad snapshot gives 5.
+    Exit code 0 (with --exit-code: 3 when anything changed); a bad snapshot gives 5, a bad
+    --rule-option 2.
     """
+    settings = parse_rule_options(rule_options, RULES)
     check_output(out, "drift", (old, new))
-    doc = document(gather(read_inventory(old)), gather(read_inventory(new)))
+    doc = document(gather(read_inventory(old), settings), gather(read_inventory(new), settings))
     write_output(FORMATS[fmt](doc), out, "drift", (old, new))
     if exit_code and changed(doc):
         return int(ExitCode.FINDINGS)

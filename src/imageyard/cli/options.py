@@ -142,3 +142,15 @@ def write_output(
     """Write ``text`` (or its chunks, each a whole unit such as a report block) to ``out``
     (``-``: stdout), never over one of ``inputs``."""
     write_text(text, out, what, inputs)
+
+
+def rule_option_option() -> Callable[[F], F]:
+    """``--rule-option RULE.KEY=VALUE``, repeatable: a rule's option for the audit rules run."""
+    return click.option(
+        "--rule-option",
+        "rule_options",
+        multiple=True,
+        metavar="RULE.KEY=VALUE",
+        help="Set a rule's option ('imageyard audit --list-rules' shows them), e.g. "
+        "community-image-sprawl.max_age_days=90; repeatable.",
+    )

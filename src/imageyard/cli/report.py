@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import datetime
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import click
 
-from imageyard.cli.options import inventory_input, output_option, write_output
+from imageyard.audit.registry import RULES
+from imageyard.audit.rule_options import parse_rule_options
+from imageyard.cli.options import inventory_input, output_option, rule_option_option, write_output
 from imageyard.errors import ExitCode
-from imageyard.files import check_output, read_text
+from imageyard.files import check_output
 from imageyard.model.snapshot import read_inventory
 from imageyard.report import html
+from imageyard.report.design_memo import Memo, design_for_site, read_design
 from imageyard.report.results import gather
 from imageyard.report.simulation import Curve, read_simulation
-
-MAX_MEMO_BYTES = 16 * 2**20
 
 
 def report_clock() -> datetime.datetime:
@@ -27,10 +29,14 @@ def report_clock() -> datetime.datetime:
     return datetime.datetime.now(datetime.UTC)
 
 
-def _memo(path: Path | None) -> str | None:
-    if path is None:
-        return None
-    return read_text(path, "design memo", MAX_MEMO_BYTES)
+def _memo(
+    inventory: Path, design: Path | None, site: Path | None, settings: Mapping[str, str]
+) -> Memo | str | None:
+    if design is not None and site is not None:
+        raise click.UsageError("give --design or --site, not both")
+    if site is not None:
+        return design_for_site(inventory, site, settings)
+    return None if design is None else read_design(design)
 
 
 def _simulation(path: Path | None) -> tuple[Curve, ...]:
@@ -46,10 +52,18 @@ def _simulation(path: Path | None) -> tuple[Curve, ...]:
 @output_option("the report", default="report.html")
 @click.option(
     "--design",
-    "design_memo",
+    "design_file",
     type=click.Path(path_type=Path),
-    metavar="MEMO",
-    help="A design memo ('imageyard design -f markdown') to include.",
+    metavar="FILE",
+    help="The design to include: 'imageyard design -f json' (shown section by section) or "
+    "a Markdown memo (shown as text).",
+)
+@click.option(
+    "--site",
+    "site_file",
+    type=click.Path(path_type=Path),
+    metavar="SITE",
+    help="Run 'imageyard design' on the snapshot and this site description and include it.",
 )
 @click.option(
     "--simulation",
@@ -57,22 +71,32 @@ def _simulation(path: Path | None) -> tuple[Curve, ...]:
     metavar="FILE",
     help="A cache simulation ('imageyard simulate cache -f json'): hit rate against size.",
 )
+@rule_option_option()
 def command(
-    inventory: Path | None, fmt: str, out: str, design_memo: Path | None, simulation: Path | None
+    inventory: Path | None,
+    fmt: str,
+    out: str,
+    design_file: Path | None,
+    site_file: Path | None,
+    simulation: Path | None,
+    rule_options: tuple[str, ...],
 ) -> int:
     """Write one self-contained HTML report of a snapshot: summary cards, charts, the
     findings (audit and reclaim) and images (stores, locations, path per consumer, pins)
-    as paged, sortable, filterable tables, the gaps and the design memo, and with
-    --simulation a hit rate against size chart per cache model.
+    as paged, sortable, filterable tables, the gaps and the design memo (design's own
+    result: --design FILE, or --site SITE to run the design), and with --simulation a hit
+    rate against size chart per cache model.
 
-    The file needs no network. SOURCE_DATE_EPOCH fixes its clock. A bad snapshot, memo or
-    simulation gives exit code 5.
+    The file needs no network. SOURCE_DATE_EPOCH fixes its clock. A bad snapshot, design,
+    site or simulation gives exit code 5; a bad --rule-option, exit code 2.
     """
     if inventory is None:
         raise click.UsageError("give the snapshot: imageyard report INVENTORY")
-    inputs = (inventory, design_memo, simulation)
+    settings = parse_rule_options(rule_options, RULES)
+    inputs = (inventory, design_file, site_file, simulation)
     check_output(out, "report", inputs)
-    memo, curves = _memo(design_memo), _simulation(simulation)
-    text = html.render(gather(read_inventory(inventory)), report_clock(), memo, curves)
+    memo = _memo(inventory, design_file, site_file, settings)
+    curves = _simulation(simulation)
+    text = html.render(gather(read_inventory(inventory), settings), report_clock(), memo, curves)
     write_output(text, out, "report", inputs)
     return int(ExitCode.OK)

@@ -13,6 +13,7 @@ the real option lists, and ``memo``/``json_out``/``render`` print the result.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -41,10 +42,15 @@ class DesignRun:
 
 
 def run_design(
-    site: Site, inv: Inventory | None, release: Release, *, with_audit: bool = True
+    site: Site,
+    inv: Inventory | None,
+    release: Release,
+    *,
+    with_audit: bool = True,
+    rule_settings: Mapping[str, str] | None = None,
 ) -> DesignRun:
-    """Design for already-loaded inputs."""
-    design = build_design(site, inv, release, with_audit=with_audit)
+    """Design for already-loaded inputs (``rule_settings``: the audit's rule options)."""
+    design = build_design(site, inv, release, with_audit=with_audit, rule_settings=rule_settings)
     return DesignRun(design, file_diffs(inv, design.changes))
 
 
@@ -54,6 +60,7 @@ def design_from(
     release: str | None,
     *,
     with_audit: bool = True,
+    rule_settings: Mapping[str, str] | None = None,
     steps: Steps = NO_STEPS,
 ) -> DesignRun:
     """Load the inputs, merge them and design (``steps`` hears of each stage)."""
@@ -69,5 +76,5 @@ def design_from(
     if clash is not None:
         raise ConfigFileError(str(site_file), f"{clash}")
     choice = choose_release(release, inv, declared.release if declared is not None else None)
-    run = run_design(site, inv, choice.release, with_audit=with_audit)
+    run = run_design(site, inv, choice.release, with_audit=with_audit, rule_settings=rule_settings)
     return replace(run, release_origin=choice.detail)

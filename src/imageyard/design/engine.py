@@ -13,6 +13,7 @@ option tables of the target release and the whole design against itself
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import replace
 
 from imageyard.audit.engine import AuditResult
@@ -121,14 +122,16 @@ def _inputs(site: Site, inv: Inventory | None) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _audit(inv: Inventory | None, release: Release, with_audit: bool) -> AuditResult | None:
+def _audit(
+    inv: Inventory | None, release: Release, with_audit: bool, settings: Mapping[str, str]
+) -> AuditResult | None:
     if inv is None or not with_audit:
         return None
     from imageyard.audit.engine import run_audit
     from imageyard.audit.registry import RULES
     from imageyard.audit.rule import AuditContext
 
-    return run_audit(inv, AuditContext(release=release), RULES)
+    return run_audit(inv, AuditContext(release=release, settings=settings), RULES)
 
 
 def _audit_summary(result: AuditResult | None) -> tuple[tuple[str, int], ...]:
@@ -154,9 +157,14 @@ def _startup(
 
 
 def build_design(
-    site: Site, inv: Inventory | None, release: Release, *, with_audit: bool = True
+    site: Site,
+    inv: Inventory | None,
+    release: Release,
+    *,
+    with_audit: bool = True,
+    rule_settings: Mapping[str, str] | None = None,
 ) -> Design:
-    """The design for ``site`` (merged inputs) at ``release``."""
+    """The design for ``site`` (merged inputs) at ``release`` (the audit with ``rule_settings``)."""
     major = release.major
     pains = set(site.pain_points)
     wanted = plan_stores(site, major)
@@ -168,7 +176,7 @@ def build_design(
     found = build_changes(Context(site, stores, cache, major, inv, refused, apis))
     manual = manual_items(found)
     changes = tuple(c for c in found if not is_placeholder(c))
-    audited = _audit(inv, release, with_audit)
+    audited = _audit(inv, release, with_audit, rule_settings or {})
     changes, startup = _startup(audited, inv, stores, changes)
     backends = frozenset(b.name for b in site.cinder)
     bad = unknown_options(changes, stores, backends, major)

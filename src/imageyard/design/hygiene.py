@@ -35,7 +35,9 @@ VISIBILITY_RULES = (
     "image-member-stale",
     "public-image-duplicate",
     "community-image-sprawl",
+    "hidden-image-public-name",
 )
+EXPOSURE_RULE = "locations-exposed-user-facing"
 BYPASS_RULE = "signature-verify-cow-bypass"
 SIGNING_RULES = (
     "image-signature-incomplete",
@@ -127,12 +129,14 @@ def _publishers(inv: Inventory, audited: AuditResult) -> Decision:
         "Every project sees and may boot a public image. Keep publicize_image admin-only and "
         "publish from the projects found doing so today; a public image of another project is "
         "made private (openstack image set --private) or handed to a publisher project "
-        "(openstack image set --project). Shared, community and duplicated images are listed "
-        "by their audit rules in the data below.",
+        "(openstack image set --project). Shared, community, hidden and duplicated images are "
+        f"listed by their audit rules in the data below; {EXPOSURE_RULE} says whether users "
+        "can read backend locations (OSSN-0065/0090), fixed by a second, internal glance-api "
+        "for Nova and Cinder (the configuration section).",
         ("publicize-image",),
         (
             datum(MEASURED, f"public images by owner project: {owners}"),
-            *_counts(audited, VISIBILITY_RULES),
+            *_counts(audited, (*VISIBILITY_RULES, EXPOSURE_RULE)),
         ),
     )
 

@@ -23,6 +23,7 @@ class ImageMember:
 
     member_id: str = field(metadata=INTERN)
     status: str = field(metadata=INTERN)  # pending | accepted | rejected
+    created_at: str | None = None  # when the image was shared with the project
 
 
 def _member_key(member: ImageMember) -> tuple[str, str]:

@@ -33,10 +33,11 @@ from imageyard.model.store import Store
 T = TypeVar("T")
 
 SCHEMA_MAJOR = 1
-SCHEMA_MINOR = 6  # 1.1: Ceph pool names, min compat client, cephx caps; 1.2: projects
+SCHEMA_MINOR = 7  # 1.1: Ceph pool names, min compat client, cephx caps; 1.2: projects
 # 1.3: glance_versions; 1.4: several glance-api instances (config.more_glance_apis, each
 # glance-api's name and user_facing); 1.5: store_listings (file/Swift/S3 backend contents),
-# RbdImage.created and RbdImage.modified; 1.6: Server.created_at (for boot traces)
+# RbdImage.created and RbdImage.modified; 1.6: Server.created_at (for boot traces); 1.7:
+# ImageMember.created_at (how long a member has been pending)
 SCHEMA_VERSION = f"{SCHEMA_MAJOR}.{SCHEMA_MINOR}"
 
 

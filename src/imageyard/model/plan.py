@@ -9,6 +9,9 @@ and the image's fingerprint before (``expect``) and after (``result``) it. ``exp
 precondition apply re-checks against live Glance: a live image that matches neither
 ``expect`` nor ``result`` makes the plan stale. ``ImageState`` is what a fingerprint covers:
 the fields an action may rely on or change (status, format, size, hash, stores, hidden).
+``SitePlacement`` summarises the edge pre-placement per site: the site's local store, how
+many images the site boots, how many are there already, and what the plan copies (plan
+version 1.1; ``note`` says why a site got no actions, e.g. its store is not in Glance).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import json
 from dataclasses import dataclass, replace
 
 PLAN_FORMAT = "imageyard-plan"
-PLAN_VERSION = "1.0"
+PLAN_VERSION = "1.2"  # 1.1: sites (edge pre-placement); 1.2: stores (bytes vs capacity), unplaced
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,42 @@ class StoreCost:
 
 
 @dataclass(frozen=True)
+class SitePlacement:
+    """What the edge pre-placement plans for one site."""
+
+    site: str
+    store: str | None
+    boots: int = 0
+    present: int = 0
+    copies: int = 0
+    bytes: int = 0
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class StoreUsage:
+    """One store's bytes before the plan, at its peak (every copy in, nothing freed yet:
+    lanes run in parallel) and after it, against the store's capacity (None: no limit)."""
+
+    store: str
+    bytes_before: int
+    bytes_peak: int
+    bytes_after: int
+    capacity: int | None = None
+
+
+@dataclass(frozen=True)
+class Unplaced:
+    """A copy the policy wanted but left out of the plan, and why (e.g. no capacity)."""
+
+    image_id: str
+    image_name: str
+    store: str
+    bytes: int
+    reason: str
+
+
+@dataclass(frozen=True)
 class Plan:
     """An ordered list of actions and what they were made from."""
 
@@ -107,6 +146,9 @@ class Plan:
     policy: tuple[tuple[str, str], ...] = ()
     actions: tuple[Action, ...] = ()
     costs: tuple[StoreCost, ...] = ()
+    sites: tuple[SitePlacement, ...] = ()
+    stores: tuple[StoreUsage, ...] = ()
+    unplaced: tuple[Unplaced, ...] = ()
 
     def action(self, action_id: str) -> Action | None:
         """The action with ``action_id``, or None."""

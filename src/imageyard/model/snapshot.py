@@ -17,6 +17,11 @@ parsed a chunk at a time and every list of records (images, servers, volumes ...
 one record at a time, so the peak memory is the inventory plus one chunk, never the
 document. A version error is still reported before any record's, and of several bad
 fields the first in the schema's field order, as a whole-document decode would.
+
+A snapshot in the layout ``dump_chunks`` writes is first read the fast way
+(``model.fastread``: msgspec decodes batches of records straight into the dataclasses);
+anything that read is not sure of is read again as above, which is the reference for
+both the inventory and the errors.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from imageyard import gcpause
 from imageyard.errors import ImageyardError, SnapshotError
 from imageyard.files import limit_text, open_input, write_text
 from imageyard.model.codec import DecodeError, decode, dumps, encode
+from imageyard.model.fastread import NotFast, read_fast
 from imageyard.model.inventory import SCHEMA_MAJOR, SCHEMA_VERSION, Inventory
 from imageyard.model.jsonstream import JsonStream
 
@@ -82,6 +88,10 @@ def dump_chunks(inv: Inventory) -> Iterator[str]:
 def load_inventory(text: str, *, origin: str) -> Inventory:
     """Parse snapshot text; ``origin`` (a path or ``<stdin>``) prefixes every error."""
     with gcpause.paused():
+        try:
+            return _checked(read_fast(iter((text.encode(),)), _LISTS), origin)
+        except (NotFast, UnicodeEncodeError):
+            pass
         return _streamed(iter((text.removeprefix("\ufeff"),)), origin)
 
 
@@ -173,7 +183,13 @@ def _inventory(parts: _Parts, origin: str) -> Inventory:
     if errors:
         first = min(errors, key=lambda e: _FIELDS.get(_first_field(e.path), -1))
         raise SnapshotError(f"{origin}: {first.message}")
-    inv = replace(inv, **parts.lists, schema_version=SCHEMA_VERSION)  # type: ignore[arg-type]
+    return _checked(replace(inv, **parts.lists), origin)  # type: ignore[arg-type]
+
+
+def _checked(inv: Inventory, origin: str) -> Inventory:
+    """``inv`` as decoded, its version checked and labelled with this version's schema."""
+    _check_version({"schema_version": inv.schema_version}, origin)
+    inv = replace(inv, schema_version=SCHEMA_VERSION)
     _check_consistency(inv, origin)
     gcpause.keep()
     return inv
@@ -228,10 +244,15 @@ def read_inventory(path: str | os.PathLike[str]) -> Inventory:
     stream: the file's text is never whole in memory; every failure is a one-line
     SnapshotError."""
     name = os.fspath(path)
-    with open_input(name, "snapshot", MAX_SNAPSHOT_BYTES, SnapshotError) as handle:
-        chunks = _text_chunks(name, _unpacked(name, handle))
-        with gcpause.paused():
-            return _streamed(chunks, name)
+    with (
+        open_input(name, "snapshot", MAX_SNAPSHOT_BYTES, SnapshotError) as handle,
+        gcpause.paused(),
+    ):
+        try:
+            return _checked(read_fast(_unpacked(name, handle), _LISTS), name)
+        except NotFast:
+            handle.seek(0)
+        return _streamed(_text_chunks(name, _unpacked(name, handle)), name)
 
 
 CHUNK_BYTES = 1 << 20

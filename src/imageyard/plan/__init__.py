@@ -7,14 +7,17 @@ import hashlib
 import json
 import os
 
+from imageyard.design.site import Site
 from imageyard.errors import InputError
 from imageyard.files import read_text
 from imageyard.model.codec import DecodeError, decode, dumps
 from imageyard.model.inventory import Inventory
 from imageyard.model.plan import PLAN_FORMAT, Plan
-from imageyard.plan.cost import store_costs
-from imageyard.plan.generate import build_actions
+from imageyard.plan.cost import store_costs, store_usage
+from imageyard.plan.economics import CostModel
+from imageyard.plan.generate import build
 from imageyard.plan.policy import PlanPolicy
+from imageyard.simulate.trace import Trace
 
 MAX_PLAN_BYTES = 256 * 1024 * 1024
 
@@ -36,9 +39,17 @@ def make_plan(
     inventory_fingerprint: str = "",
     prices: dict[str, float] | None = None,
     now: dt.datetime | None = None,
+    site: Site | None = None,
+    model: CostModel | None = None,
+    trace: Trace | None = None,
 ) -> Plan:
-    """The plan ``policy`` asks for on ``inv``."""
-    actions = build_actions(inv, policy)
+    """The plan ``policy`` asks for on ``inv`` (with ``site``: edge pre-placement too;
+    ``model``: prices and capacities, merged with ``prices``; ``trace``: a boot trace for
+    placement by policy)."""
+    model = (model or CostModel()).merged(CostModel(tuple(sorted((prices or {}).items()))))
+    capacities = dict(model.capacities)
+    built = build(inv, policy, site, capacities, trace)
+    actions = built.actions_tuple()
     when = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
     return Plan(
         created_at=when,
@@ -46,7 +57,10 @@ def make_plan(
         inventory_fingerprint=inventory_fingerprint,
         policy=policy.as_pairs(),
         actions=actions,
-        costs=store_costs(inv, actions, prices or {}),
+        costs=store_costs(inv, actions, dict(model.prices)),
+        sites=built.sites,
+        stores=store_usage(inv, actions, capacities),
+        unplaced=tuple(built.unplaced),
     )
 
 
@@ -89,4 +103,4 @@ def _check_actions(plan: Plan, name: str) -> None:
         seen[a.id] = a.image_id
 
 
-__all__ = ["PlanPolicy", "dump_plan", "file_fingerprint", "make_plan", "read_plan"]
+__all__ = ["CostModel", "PlanPolicy", "dump_plan", "file_fingerprint", "make_plan", "read_plan"]

@@ -1,15 +1,22 @@
 """Plan generation: from an inventory and a policy to an ordered list of actions.
 
-Concepts: the planner walks the catalog once per rule (placement, conversion, moves,
-drops) and keeps, per image, the state the earlier actions leave behind (``ImageState``),
-so each action's ``expect`` is the fingerprint the image has when apply reaches it and its
-``result`` the one it leaves. Placement and conversion take their targets from the boot
-paths (``imageyard.paths``): a raw image that an RBD consumer downloads or copies first
-(cause ``not-in-rbd``) is copied into that consumer's Ceph store; a non-raw image it
-cannot clone (``not-raw``, ISO excepted) is converted. A move is a copy, then (depending
-on it, so it runs only after the copy is verified) a delete-from-store. A delete is never
-planned for an image's last store. Only active images are touched: Glance refuses
+Concepts: the planner walks the catalog once per rule (placement, conversion, edge
+pre-placement from a site description (``plan.edge``), moves, drops) and keeps, per image,
+the state the earlier actions leave behind (``ImageState``), so each action's ``expect`` is
+the fingerprint the image has when apply reaches it and its ``result`` the one it leaves.
+Placement and conversion take their targets from the boot paths (``imageyard.paths``): a
+raw image that an RBD consumer downloads or copies first (cause ``not-in-rbd``) is copied
+into that consumer's Ceph store; a non-raw image it cannot clone (``not-raw``, ISO
+excepted) is converted, and its original retired once every other step on it is planned
+(so copies of the raw replacement come before the retirement). A move is a copy, then
+(depending on it, so it runs only after the copy is verified) a delete-from-store. A delete
+is never planned for an image's last store. Only active images are touched: Glance refuses
 copy-image and delete-from-store for any other status.
+A store with a capacity (the cost model's) takes a copy or conversion only while the
+bytes it holds before the plan plus every copy planned into it stay within it (frees are
+not counted: lanes run in parallel, a delete may come after the copies); a copy that does
+not fit is left out and recorded in ``unplaced``, and a move whose copy is left out keeps
+its source.
 """
 
 from __future__ import annotations
@@ -18,12 +25,14 @@ from dataclasses import dataclass, field, replace
 
 from imageyard.audit.cow import Consumer, consumers
 from imageyard.audit.cow.trace import BootPath
+from imageyard.design.site import Site
 from imageyard.model.image import Image
 from imageyard.model.inventory import Inventory
-from imageyard.model.plan import Action, ImageState
+from imageyard.model.plan import Action, ImageState, SitePlacement, Unplaced
 from imageyard.model.store import Store
 from imageyard.paths import build_paths
 from imageyard.plan.policy import PlanPolicy
+from imageyard.simulate.trace import Trace
 
 CONVERT_FROM = frozenset({"qcow2", "vmdk", "vdi", "vhd", "vhdx", "ploop"})
 _SLOW = frozenset({BootPath.DOWNLOAD, BootPath.COPY_TO_STORE, BootPath.DOWNLOAD_CONVERT})
@@ -50,6 +59,28 @@ class _Builder:
     actions: list[Action] = field(default_factory=list)
     states: dict[str, ImageState] = field(default_factory=dict)
     last: dict[str, str] = field(default_factory=dict)
+    to_retire: list[tuple[Image, str]] = field(default_factory=list)
+    sites: tuple[SitePlacement, ...] = ()
+    room: dict[str, int] = field(default_factory=dict)  # free bytes of limited stores
+    unplaced: list[Unplaced] = field(default_factory=list)
+    cold: set[str] = field(default_factory=set)  # image ids placement by policy keeps off Ceph
+
+    def actions_tuple(self) -> tuple[Action, ...]:
+        """The actions in apply order."""
+        return tuple(self.actions)
+
+    def fits(self, image: Image, store: str, size: int) -> bool:
+        """Reserve ``size`` bytes in ``store``; False (recorded in ``unplaced``) when the
+        store's capacity would be exceeded."""
+        free = self.room.get(store)
+        if free is None:
+            return True
+        if size > free:
+            why = f"over capacity: {store} has {max(free, 0)} bytes left of its capacity"
+            self.unplaced.append(Unplaced(image.id, image.name or "", store, size, why))
+            return False
+        self.room[store] = free - size
+        return True
 
     def state(self, image: Image) -> ImageState:
         return self.states.setdefault(image.id, state_of(image))
@@ -75,11 +106,15 @@ class _Builder:
         self.last[image.id] = action_id
         return action_id
 
-    def copy(self, image: Image, store: str, reason: str) -> None:
+    def copy(self, image: Image, store: str, reason: str) -> bool:
+        """Plan a copy (True when the image is or will be in ``store``)."""
         if store in self.state(image).stores:
-            return
+            return True
+        if not self.fits(image, store, image.size or 0):
+            return False
         after = self.state(image).with_store(store)
         self.add(image, "copy-image", store, after, bytes=image.size or 0, reason=reason)
+        return True
 
     def delete(self, image: Image, store: str, reason: str) -> None:
         now = self.state(image)
@@ -93,6 +128,15 @@ class _Builder:
             destructive=True,
             reason=reason,
         )
+
+
+def store_bytes(inv: Inventory) -> dict[str, int]:
+    """Bytes of image data each store holds (each image's size once per store)."""
+    used: dict[str, int] = {}
+    for image in inv.images:
+        for store in image.stores:
+            used[store] = used.get(store, 0) + (image.size or 0)
+    return used
 
 
 def ceph_store(inv: Inventory, consumer: Consumer) -> Store | None:
@@ -120,7 +164,7 @@ def _placement(b: _Builder, policy: PlanPolicy) -> None:
             continue
         for row in build_paths(b.inv, consumer=consumer.name).rows:
             image, verdict = row.image, row.verdict
-            if image.id not in wanted or verdict.path not in _SLOW:
+            if image.id not in wanted or verdict.path not in _SLOW or image.id in b.cold:
                 continue
             if image.disk_format in CONVERT_FROM and policy.convert:
                 _convert(b, image, store.id, consumer.name, policy)
@@ -131,6 +175,9 @@ def _placement(b: _Builder, policy: PlanPolicy) -> None:
 def _convert(b: _Builder, image: Image, store: str, consumer: str, policy: PlanPolicy) -> None:
     if any(a.kind == "convert-to-raw" and a.image_id == image.id for a in b.actions):
         return
+    size = image.virtual_size or image.size or 0
+    if not b.fits(image, store, size):
+        return
     now = b.state(image)
     retire = policy.retire
     if retire == "deactivate" and (b.inv.servers_using(image.id) or b.inv.volumes_from(image.id)):
@@ -140,17 +187,24 @@ def _convert(b: _Builder, image: Image, store: str, consumer: str, policy: PlanP
         "convert-to-raw",
         store,
         now,
-        bytes=image.virtual_size or image.size or 0,
+        bytes=size,
         reason=f"{consumer} cannot clone {image.disk_format}",
     )
-    b.add(
-        image,
-        "retire-image",
-        retire,
-        retired(now, retire),
-        reason="replaced by its raw copy",
-        params=(("policy", retire),),
-    )
+    b.to_retire.append((image, retire))
+
+
+def _retirements(b: _Builder) -> None:
+    """Retire each converted original, after every other step on it (edge copies of its
+    replacement, moves) has been planned."""
+    for image, retire in b.to_retire:
+        b.add(
+            image,
+            "retire-image",
+            retire,
+            retired(b.state(image), retire),
+            reason="replaced by its raw copy",
+            params=(("policy", retire),),
+        )
 
 
 def retired(now: ImageState, policy: str) -> ImageState:
@@ -165,8 +219,7 @@ def retired(now: ImageState, policy: str) -> ImageState:
 def _moves(b: _Builder, policy: PlanPolicy) -> None:
     for source, dest in policy.moves:
         for image in _active(b.inv, policy):
-            if source in b.state(image).stores:
-                b.copy(image, dest, f"move from {source}")
+            if source in b.state(image).stores and b.copy(image, dest, f"move from {source}"):
                 b.delete(image, source, f"moved to {dest}")
 
 
@@ -176,12 +229,38 @@ def _drops(b: _Builder, policy: PlanPolicy) -> None:
             b.delete(image, store, f"drop store {store}; another copy remains")
 
 
-def build_actions(inv: Inventory, policy: PlanPolicy) -> tuple[Action, ...]:
-    """Every action ``policy`` asks for on ``inv``, in apply order."""
+def build_actions(
+    inv: Inventory, policy: PlanPolicy, site: Site | None = None
+) -> tuple[tuple[Action, ...], tuple[SitePlacement, ...]]:
+    """Every action ``policy`` asks for on ``inv``, in apply order; with a site description,
+    the edge pre-placement's summary per site."""
+    b = build(inv, policy, site)
+    return b.actions_tuple(), b.sites
+
+
+def build(
+    inv: Inventory,
+    policy: PlanPolicy,
+    site: Site | None = None,
+    capacities: dict[str, int] | None = None,
+    trace: Trace | None = None,
+) -> _Builder:
+    """The builder after every rule ``policy`` asks for: actions, sites, what did not fit."""
     b = _Builder(inv)
+    used = store_bytes(inv)
+    b.room = {s: cap - used.get(s, 0) for s, cap in (capacities or {}).items()}
+    if policy.tier is not None:
+        from imageyard.plan.tiering import tier_actions
+
+        tier_actions(b, policy, trace)
     _placement(b, policy)
+    if site is not None:
+        from imageyard.plan.edge import edge_actions
+
+        b.sites = edge_actions(b, site, policy)
     _moves(b, policy)
     _drops(b, policy)
+    _retirements(b)
     if policy.reclaim:
         from imageyard.plan.reclaim import reclaim_actions
 
@@ -190,4 +269,4 @@ def build_actions(inv: Inventory, policy: PlanPolicy) -> tuple[Action, ...]:
         from imageyard.plan.retention import retention_actions
 
         retention_actions(b, inv, policy)
-    return tuple(b.actions)
+    return b

@@ -2,27 +2,37 @@
 
 Concepts: ``imageyard.reclaim.analyse`` proposes an action per finding; the planner takes
 those that can be carried out safely. A Glance location whose data is missing
-(``location-data-missing``) becomes a delete-from-store of that store, and only when the
-image keeps another store (Glance refuses the last location, and an image without a readable
-copy needs its data restored, not its location removed). A duplicate image (``duplicate-
+(``location-data-missing``) becomes a delete-location of that URL, and only when the image
+keeps another location (Glance refuses the last one, and an image without a readable copy
+needs its data restored, not its location removed). A duplicate image (``duplicate-
 image`` with the proposed ``delete-image``, i.e. no server or volume uses it, and the usage
 known) is retired (hidden) in favour of the kept one, never deleted. Muted findings and
 findings at less than high confidence are left out. An RBD image without a Glance image,
 server or volume (``rbd-no-glance-image``, ``nova-disk-no-server``, ``cinder-volume-no-
 volume``) and without clones is moved to the RBD trash with the policy's deferment (``rbd-
-trash-move``; restorable until then). Purging the trash and flattening clones are not
-planned.
+trash-move``; restorable until then). An RBD trash entry of a deleted Glance image
+(``rbd-trash-entry``) without clones whose deferment ended by the snapshot's time is purged
+(``rbd-trash-purge``; apply checks the deferment again and librbd refuses an early purge);
+one still deferred is left for a later plan. With ``flatten``, each clone that pins what
+reclaim would remove (an orphan, a trash entry, a snapshot in the trash namespace) is
+flattened (``rbd-flatten``); the image it pinned goes in a later plan, once the snapshot
+shows no clones. A file, S3 or Swift object without a Glance image becomes a ``delete-
+object`` (``plan.objects``). The reclaim analysis runs with the policy's grace.
 """
 
 from __future__ import annotations
 
+import datetime
 import fnmatch
 from typing import TYPE_CHECKING
 
 from imageyard.model.finding import Confidence, Status
 from imageyard.model.inventory import Inventory
 from imageyard.model.plan import Action
+from imageyard.plan.objects import OBJECT_CLASSES, object_action
 from imageyard.plan.policy import PlanPolicy
+from imageyard.plan.reclaim_rbd import delete_location, flatten_clones, purge_entry
+from imageyard.reclaim.context import ReclaimSettings
 
 TRASHABLE = frozenset({"rbd-no-glance-image", "nova-disk-no-server", "cinder-volume-no-volume"})
 DAY = 86400
@@ -36,21 +46,32 @@ def reclaim_actions(b: _Builder, inv: Inventory, policy: PlanPolicy) -> None:
     from imageyard.plan.generate import retired
     from imageyard.reclaim.engine import analyse
 
-    for item in analyse(inv).items:
+    settings = ReclaimSettings(grace=datetime.timedelta(hours=policy.grace_hours))
+    for item in analyse(inv, settings).items:
         finding = item.finding
         if finding.action is None or finding.status is Status.MUTED:
             continue
         if finding.confidence is not Confidence.HIGH:
             continue
         params = dict(finding.action.params)
+        if finding.action.kind == "flatten":
+            if policy.flatten:
+                flatten_clones(b, inv, params, policy, finding.message)
+            continue
+        if item.class_id == "rbd-trash-entry" and finding.action.kind == "rbd-trash-remove":
+            purge_entry(b, inv, params, policy, finding.message)
+            continue
         if item.class_id in TRASHABLE and finding.action.kind == "rbd-trash-move":
             _trash(b, inv, params, policy, finding.message)
+            continue
+        if item.class_id in OBJECT_CLASSES and finding.action.kind == "delete-object":
+            object_action(b, inv, params, policy, finding.message)
             continue
         image = inv.image(params.get("image", ""))
         if image is None or not image.is_active or not policy.selects(image):
             continue
-        if item.class_id == "location-data-missing" and params.get("store"):
-            b.delete(image, params["store"], f"its data in {params['store']} is missing")
+        if item.class_id == "location-data-missing" and params.get("url"):
+            delete_location(b, image, params)
         elif item.class_id == "duplicate-image" and finding.action.kind == "delete-image":
             keep = params.get("keep", "")
             now = b.state(image)

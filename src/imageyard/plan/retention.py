@@ -1,23 +1,22 @@
 """Retention: per image family keep the newest N, retire older ones (hide, then deactivate).
 
-Concepts: a family is the images with the same ``os_distro`` and ``os_version`` when both
-are set, else the same name stem: the name without a trailing build stamp (a date such as
-``20240101`` or ``2024-01-01``, a number of six digits or more, or ``-vN``/``-rN``/``-buildN``).
-Within a family the active images are ordered newest first by ``created_at``; the first
-``keep`` are kept, and with ``max_age`` (days) only older ones past that age are retired. An
-image that a server or a volume uses, or that an RBD clone in Ceph still has as its parent,
-is never retired, whatever its age. Retiring is two planner steps: hide, then deactivate;
+Concepts: a family (``model.family``) is the images with the same ``os_distro`` and
+``os_version`` when both are set, else the same name stem. Within a family the active images
+are ordered newest first by ``created_at``; the first ``keep`` are kept, and with
+``max_age`` (days) only older ones past that age are retired. An image that a server or a
+volume uses, or that an RBD clone in Ceph still has as its parent, is never retired,
+whatever its age. Retiring is two planner steps: hide, then deactivate;
 nothing is deleted.
 """
 
 from __future__ import annotations
 
 import datetime
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from imageyard.model.family import family_of
 from imageyard.model.image import Image
 from imageyard.model.inventory import Inventory
 from imageyard.model.location import RbdLocation
@@ -25,10 +24,6 @@ from imageyard.plan.policy import PlanPolicy
 
 if TYPE_CHECKING:
     from imageyard.plan.generate import _Builder
-
-_STAMP = re.compile(
-    r"[-_. ](\d{8}(?:\d{4,6})?|\d{4}-\d{2}-\d{2}|\d{6,}|v\d+|r\d+|build\d+)$", re.IGNORECASE
-)
 
 
 @dataclass(frozen=True)
@@ -39,17 +34,6 @@ class Decision:
     family: str
     retire: bool
     reason: str
-
-
-def family_of(image: Image) -> str:
-    """``distro:version`` when both properties are set, else the name stem."""
-    distro, version = image.get_property("os_distro"), image.get_property("os_version")
-    if distro and version:
-        return f"{distro}:{version}"
-    name = (image.name or image.id).strip()
-    while (match := _STAMP.search(name)) is not None and match.start() > 0:
-        name = name[: match.start()]
-    return name
 
 
 def clone_children(inv: Inventory, image: Image) -> int:

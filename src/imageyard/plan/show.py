@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from imageyard.model.plan import Action, Plan
+from imageyard.model.plan import Action, Plan, StoreUsage
 
 _VERB = {
     "copy-image": "copy {name} to store {target}",
@@ -12,6 +12,11 @@ _VERB = {
     "convert-to-raw": "convert {name} to raw into store {target}",
     "retire-image": "retire {name} ({target})",
     "rbd-trash-move": "move RBD image {name} to the trash (deferment {target} s)",
+    "delete-object": "take {name} out of store {target} (no Glance image)",
+    "rbd-trash-purge": "purge RBD {name} from the trash (deferment ended {target})",
+    "rbd-flatten": "flatten RBD clone {name} (detach it from {target})",
+    "delete-location": "remove the location of {name} in store {target} (its data is missing)",
+    "copy-converted": "copy the raw replacement of {name} to store {target}",
 }
 
 
@@ -56,6 +61,53 @@ def _costs(plan: Plan) -> list[str]:
     return lines
 
 
+def _sites(plan: Plan) -> list[str]:
+    if not plan.sites:
+        return []
+    lines = ["", "Edge pre-placement (images each site boots, in its own store):"]
+    for p in plan.sites:
+        if p.store is None:
+            lines.append(f"  {p.site:<12} nothing planned: {p.note}")
+            continue
+        lines.append(
+            f"  {p.site:<12} store {p.store}: {p.boots} images booted, {p.present} there "
+            f"already, {p.copies} copied ({human_bytes(p.bytes)})"
+            + (f"; {p.note}" if p.note else "")
+        )
+        names = [describe(a) for a in plan.actions if a.param("site") == p.site]
+        lines += [f"      {n}" for n in names]
+    return lines
+
+
+def _capacity(u: StoreUsage) -> str:
+    if u.capacity is None:
+        return "no capacity limit"
+    share = u.bytes_peak / u.capacity * 100 if u.capacity else 100.0
+    return f"capacity {human_bytes(u.capacity)} (peak {share:.0f}%)"
+
+
+def _stores(plan: Plan) -> list[str]:
+    if not plan.stores:
+        return []
+    lines = ["", "Bytes per store (before -> peak -> after):"]
+    for u in plan.stores:
+        lines.append(
+            f"  {u.store:<12} {human_bytes(u.bytes_before):>10} -> {human_bytes(u.bytes_peak):>10}"
+            f" -> {human_bytes(u.bytes_after):>10}   {_capacity(u)}"
+        )
+    return lines
+
+
+def _unplaced(plan: Plan) -> list[str]:
+    if not plan.unplaced:
+        return []
+    lines = ["", f"Not placed ({len(plan.unplaced)}):"]
+    for u in plan.unplaced:
+        name = f"{u.image_name} ({u.image_id})" if u.image_name else u.image_id
+        lines.append(f"  {name} -> {u.store}, {human_bytes(u.bytes)}: {u.reason}")
+    return lines
+
+
 def render_plan(plan: Plan) -> str:
     """The plan as text: a summary line, one line per action, costs when priced."""
     kinds = Counter(a.kind for a in plan.actions)
@@ -68,4 +120,6 @@ def render_plan(plan: Plan) -> str:
         f"{sum(a.destructive for a in plan.actions)} destructive",
         "",
     ]
-    return "\n".join(head + [_line(a) for a in plan.actions] + _costs(plan)) + "\n"
+    body = head + [_line(a) for a in plan.actions] + _sites(plan) + _costs(plan)
+    body += _stores(plan) + _unplaced(plan)
+    return "\n".join(body) + "\n"

@@ -1,11 +1,13 @@
 """What changed between two snapshots: images, bytes per store, findings, clone share, reclaim.
 
 Concepts: ``drift(old, new)`` compares two ``Results``. An image is *added* or *removed* by
-id, and *moved* when it is in both with a different set of stores (the stores it left and
-the ones it joined). A finding (audit or reclaim, unmuted) is keyed by rule and resource:
-*new* when only the new snapshot has it, *fixed* when only the old one did. Bytes per
-store, clone share per consumer and reclaimable bytes are the figures of ``facts`` side by
-side. ``document`` is the JSON form; table and Markdown read the same document.
+id, *moved* when it is in both with a different set of stores (the stores it left and
+the ones it joined), and *changed* when it is in both with a different disk format,
+status, visibility or hidden flag (each such field, old and new: a converted image's
+original hidden, a deactivated one). A finding (audit or reclaim, unmuted) is keyed by
+rule and resource: *new* when only the new snapshot has it, *fixed* when only the old one
+did. Bytes per store, clone share per consumer and reclaimable bytes are the figures of
+``facts`` side by side. ``document`` is the JSON form; table and Markdown read the same document.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from imageyard.model.finding import Finding, Status
+from imageyard.model.image import Image
 from imageyard.report.facts import Facts, Tally, facts
 from imageyard.report.results import Results
 
@@ -40,6 +43,9 @@ def _images(old: Results, new: Results) -> dict[str, list[dict[str, Any]]]:
             moved.append({"id": image_id, "name": after[image_id].name or "",
                           "left": sorted(was - now), "joined": sorted(now - was)})  # fmt: skip
 
+    changed = [c for i in sorted(before.keys() & after.keys())
+               if (c := _field_changes(before[i], after[i])) is not None]  # fmt: skip
+
     def brief(ids: set[str], where: dict[str, Any]) -> list[dict[str, Any]]:
         return [{"id": i, "name": where[i].name or "", "stores": list(where[i].stores),
                  "bytes": where[i].size or 0} for i in sorted(ids)]  # fmt: skip
@@ -48,7 +54,18 @@ def _images(old: Results, new: Results) -> dict[str, list[dict[str, Any]]]:
         "added": brief(after.keys() - before.keys(), after),
         "removed": brief(before.keys() - after.keys(), before),
         "moved": moved,
+        "changed": changed,
     }
+
+
+CHANGE_FIELDS = ("disk_format", "status", "visibility", "os_hidden")
+
+
+def _field_changes(was: Image, now: Image) -> dict[str, Any] | None:
+    """The id, name and each of ``CHANGE_FIELDS`` that differs (old and new value)."""
+    fields = {f: [getattr(was, f), getattr(now, f)] for f in CHANGE_FIELDS
+              if getattr(was, f) != getattr(now, f)}  # fmt: skip
+    return {"id": now.id, "name": now.name or "", "fields": fields} if fields else None
 
 
 def _stores(a: Facts, b: Facts) -> list[dict[str, Any]]:
@@ -104,6 +121,6 @@ def document(old: Results, new: Results) -> dict[str, Any]:
 def changed(doc: dict[str, Any]) -> bool:
     """True when the document lists any image, finding or byte change."""
     images = doc["images"]
-    moves = images["added"] or images["removed"] or images["moved"]
+    moves = images["added"] or images["removed"] or images["moved"] or images["changed"]
     found = doc["findings"]["new"] or doc["findings"]["fixed"]
     return bool(moves or found or any(s["delta_bytes"] for s in doc["stores"]))

@@ -1,7 +1,7 @@
 """``imageyard diff`` output: the drift document as JSON, Markdown or a plain-text table.
 
 Concepts: every format prints the same sections of ``drift.document`` in the same order:
-images added, removed and moved; bytes per store; new and fixed findings; clone share per
+images added, removed, moved and changed; bytes per store; new and fixed findings; clone share per
 consumer; reclaimable bytes. Empty sections say ``none``.
 """
 
@@ -33,6 +33,14 @@ def _image_sections(doc: dict[str, Any]) -> Iterator[Section]:
     moved = [[m["id"], m["name"], ",".join(m["left"]) or "-", ",".join(m["joined"]) or "-"]
              for m in img["moved"]]  # fmt: skip
     yield "Images moved", ["image", "name", "left", "joined"], moved
+    changed = [[c["id"], c["name"], "; ".join(f"{f} {_value(old)} -> {_value(new)}"
+                                               for f, (old, new) in c["fields"].items())]
+               for c in img["changed"]]  # fmt: skip
+    yield "Images changed", ["image", "name", "change"], changed
+
+
+def _value(v: Any) -> str:
+    return "-" if v is None else str(v).lower() if isinstance(v, bool) else str(v)
 
 
 def sections(doc: dict[str, Any]) -> list[Section]:

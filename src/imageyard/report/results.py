@@ -9,6 +9,7 @@ mute day, reclaim's ages), so one snapshot always gives the same results.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from imageyard.audit.engine import AuditResult, run_audit
@@ -36,19 +37,19 @@ def _day(inv: Inventory) -> datetime.date:
     return when.date() if when is not None else datetime.date(1970, 1, 1)
 
 
-def _audit(inv: Inventory) -> AuditResult | None:
+def _audit(inv: Inventory, settings: Mapping[str, str]) -> AuditResult | None:
     if inv.config.glance_api is None:
         return None
     choice = choose_release(None, inv)
-    ctx = AuditContext(release=choice.release, release_origin=choice.detail)
+    ctx = AuditContext(release=choice.release, release_origin=choice.detail, settings=settings)
     return run_audit(inv, ctx, RULES, today=_day(inv))
 
 
-def gather(inv: Inventory) -> Results:
-    """Audit, paths and reclaim of ``inv``."""
+def gather(inv: Inventory, rule_settings: Mapping[str, str] | None = None) -> Results:
+    """Audit (with the rule options ``rule_settings``), paths and reclaim of ``inv``."""
     return Results(
         inventory=inv,
-        audit=_audit(inv),
+        audit=_audit(inv, rule_settings or {}),
         paths=build_paths(inv),
         reclaim=analyse(inv, ReclaimSettings()),
     )

@@ -108,3 +108,37 @@ def test_a_source_that_does_not_match_its_hash_is_not_converted(setup) -> None: 
     outcome = _apply(glance, plan)
     assert outcome.failed and "os_hash_value" in outcome.failed[0][1]  # type: ignore[attr-defined]
     assert glance.images[QCOW2_IN_CEPH]["os_hidden"] is False
+
+
+def test_the_raw_bytes_stream_without_a_raw_file_and_match_the_file_path(  # type: ignore[no-untyped-def]
+    setup, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import shutil
+
+    from imageyard.apply.actions import convert
+
+    glance, raw, _ = setup
+    src = tmp_path / "disk.qcow2"
+    seen: list[list[str]] = []
+    real_upload = glance.upload
+
+    def upload(image_id: str, store: str, data: object) -> None:
+        seen.append(sorted(os.listdir(tmp_path)))  # what is on disk while the bytes go out
+        real_upload(image_id, store, data)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(glance, "upload", upload)
+    streamed = glance.create_image({"name": "s"})
+    digest = hashlib.sha512()
+    size = convert.send_raw(
+        StepContext(glance), streamed["id"], "ceph", (str(src), "qcow2"), digest
+    )
+    assert size == SIZE and glance.data[streamed["id"]] == raw
+    assert digest.hexdigest() == hashlib.sha512(raw).hexdigest()
+    assert "disk.qcow2.raw" not in seen[-1]
+    monkeypatch.setattr(shutil, "which", lambda name: None)  # no qemu-nbd: through a file
+    filed = glance.create_image({"name": "f"})
+    convert.send_raw(
+        StepContext(glance), filed["id"], "ceph", (str(src), "qcow2"), hashlib.sha512()
+    )
+    assert glance.data[filed["id"]] == raw and "disk.qcow2.raw" in seen[-1]

@@ -42,3 +42,18 @@ def test_index_lists_every_rule() -> None:
     index = (DOCS / "index.md").read_text()
     for r in RULES:
         assert f"[{r.id}]({r.id}.md) | {r.meta.severity.value} | {r.meta.category} |" in index
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES if r.meta.options], ids=lambda r: r.id)
+def test_every_rule_option_is_on_its_page(rule: object) -> None:
+    meta = rule.meta  # type: ignore[attr-defined]
+    text = (DOCS / f"{meta.id}.md").read_text()
+    for option in meta.options:
+        assert f"`{meta.id}.{option.key}" in text, f"{meta.id}.{option.key} is not documented"
+
+
+def test_the_index_lists_every_rule_option_with_its_default() -> None:
+    index = (DOCS / "index.md").read_text()
+    rows = re.findall(r"^\| `([a-z0-9-]+\.[a-z_]+)` \| [^|]+ \| `([^`]*)` \|$", index, re.M)
+    declared = {(f"{r.id}.{o.key}", o.default) for r in RULES for o in r.meta.options}
+    assert set(rows) == declared

@@ -156,7 +156,7 @@ def test_snapshot_to_stdout_is_json(capsys: pytest.CaptureFixture[str]) -> None:
     code = cli.run(["collect", "-q", "--config-dir", str(FIXTURES / "lab"), "--out", "-"])
     assert code == ExitCode.OK
     doc = json.loads(capsys.readouterr().out)
-    assert doc["schema_version"] == "1.6"
+    assert doc["schema_version"] == "1.7"
 
 
 def test_no_fixture_secret_reaches_snapshot_or_summary(

@@ -20,6 +20,7 @@ from imageyard.collect.glance.convert import (
 )
 from imageyard.collect.glance.listing import PageStream, next_path, peek_next
 from imageyard.collect.openstack import IMAGE, HttpError, Peek, RetryPolicy, SdkJsonHttp
+from imageyard.model.image import ImageMember
 from imageyard.model.store import StoreType
 
 
@@ -142,3 +143,13 @@ def test_repeated_short_values_are_one_object_and_direct_url_is_the_location_url
     )
     again = members_from_api(json.loads('{"members": [{"member_id": "p1", "status": "accepted"}]}'))
     assert members[0].member_id is again[0].member_id
+
+
+def test_a_members_share_date_is_kept() -> None:
+    body = {"members": [{"member_id": "p1", "status": "pending",
+                         "created_at": "2026-01-02T03:04:05Z"}, {"member_id": "p2",
+                         "status": "accepted"}]}  # fmt: skip
+    assert members_from_api(body) == (
+        ImageMember("p1", "pending", "2026-01-02T03:04:05Z"),
+        ImageMember("p2", "accepted", None),
+    )

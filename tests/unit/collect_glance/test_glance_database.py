@@ -31,7 +31,7 @@ CREATE TABLE image_properties (id INTEGER PRIMARY KEY, image_id VARCHAR(36), nam
 CREATE TABLE image_locations (id INTEGER PRIMARY KEY, image_id VARCHAR(36), value TEXT,
   meta_data TEXT, status VARCHAR(30), deleted BOOLEAN);
 CREATE TABLE image_members (id INTEGER PRIMARY KEY, image_id VARCHAR(36), member VARCHAR(255),
-  can_share BOOLEAN, status VARCHAR(20), deleted BOOLEAN);
+  can_share BOOLEAN, status VARCHAR(20), created_at DATETIME, deleted BOOLEAN);
 CREATE TABLE image_tags (id INTEGER PRIMARY KEY, image_id VARCHAR(36), value VARCHAR(255),
   deleted BOOLEAN);
 CREATE TABLE alembic_version (version_num VARCHAR(32));
@@ -82,10 +82,11 @@ def build(path: Path) -> str:
         (5, "d4", f"rbd://{FSID}/images/d4/snap", store("ceph"), "active", False),
     ]
     db.executemany("INSERT INTO image_locations VALUES (?, ?, ?, ?, ?, ?)", locs)
-    members = [(1, "a1", "project-b", False, "accepted", False),
-               (2, "a1", "project-c", False, "pending", True),
-               (3, "d4", "project-b", False, "accepted", False)]  # fmt: skip
-    db.executemany("INSERT INTO image_members VALUES (?, ?, ?, ?, ?, ?)", members)
+    shared = "2024-03-02 08:00:00"
+    members = [(1, "a1", "project-b", False, "accepted", shared, False),
+               (2, "a1", "project-c", False, "pending", shared, True),
+               (3, "d4", "project-b", False, "accepted", shared, False)]  # fmt: skip
+    db.executemany("INSERT INTO image_members VALUES (?, ?, ?, ?, ?, ?, ?)", members)
     tags = [(1, "a1", "golden", False), (2, "a1", "old", True), (3, "e5", "ci", False)]
     db.executemany("INSERT INTO image_tags VALUES (?, ?, ?, ?)", tags)
     db.commit()
@@ -115,7 +116,7 @@ def test_only_what_glance_lists_with_what_the_api_shows(tmp_path: Path) -> None:
         f"rbd://{FSID}/images/a1/snap",
         "file:///var/lib/glance/cheap/a1",
     ]
-    assert a1.members == (ImageMember("project-b", "accepted"),)
+    assert a1.members == (ImageMember("project-b", "accepted", "2024-03-02T08:00:00Z"),)
     assert a1.tags == ("golden",) and a1.created_at == "2024-03-01T10:00:00Z"
     d4 = inv.image("d4")
     assert d4 is not None and d4.os_hidden and d4.members == ()  # members of shared images only

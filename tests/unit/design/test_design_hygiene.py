@@ -5,14 +5,17 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
 from design_support import ROOT
 
+from imageyard import cli
 from imageyard.audit.releases import parse_release
 from imageyard.design import memo, run_design
 from imageyard.design.hygiene import KEEP, decide_hygiene
 from imageyard.design.model import Decision
 from imageyard.design.provenance import source_of
 from imageyard.design.situation import measured_site, merge
+from imageyard.errors import ExitCode
 from imageyard.model.compute import Server
 from imageyard.model.gap import SourceStatus
 from imageyard.model.image import Image
@@ -128,3 +131,24 @@ def test_the_memo_prints_the_section_from_an_inventory() -> None:
     assert "### Image signing" in section
     assert "**Decision:** 1 image(s) cloned unverified" in section
     assert "### Retention" in section
+
+
+def test_the_audits_rule_options_reach_the_section() -> None:
+    inv = collect_dir(OWNER / "fail-public-from-ordinary-project")
+    site = merge(measured_site(inv), None)
+    options = {"public-image-foreign-owner.projects": "p-admin,proj-a"}
+    found = run_design(site, inv, parse_release(None), rule_settings=options).design.decisions
+    publishers = next(d for d in found if d.key == "hygiene.publishers")
+    assert publishers.choice == "public images only from p-admin, proj-a"
+    default = run_design(site, inv, parse_release(None)).design.decisions
+    assert next(d for d in default if d.key == "hygiene.publishers").choice.endswith("to fix")
+
+
+def test_a_bad_rule_option_stops_design_with_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["design", "--site", str(ROOT / "examples" / "all-ceph.yaml"),
+            "--rule-option", "community-image-sprawl.max_age_days=old"]  # fmt: skip
+    assert cli.run(argv) == ExitCode.USAGE
+    err = capsys.readouterr().err
+    assert err.startswith("imageyard: error: --rule-option") and "not a whole number" in err

@@ -73,7 +73,7 @@ def test_output_is_sorted_and_stable() -> None:
     assert list(doc) == sorted(doc)
     assert text.endswith("}\n")
     assert text == dump_inventory(load_inventory(text, origin="x"))
-    assert doc["schema_version"] == SCHEMA_VERSION == "1.6"
+    assert doc["schema_version"] == SCHEMA_VERSION == "1.7"
 
 
 def _doc(**changes: Any) -> str:

@@ -25,8 +25,8 @@ def _kinds(policy: PlanPolicy) -> list[tuple[str, str, str]]:
 def test_placement_copies_the_file_image_and_converts_the_qcow2() -> None:
     assert _kinds(PlanPolicy()) == [
         ("convert-to-raw", QCOW2_IN_CEPH, "ceph"),
-        ("retire-image", QCOW2_IN_CEPH, "hide"),
         ("copy-image", RAW_IN_FILE, "ceph"),
+        ("retire-image", QCOW2_IN_CEPH, "hide"),  # after every other step on the image
     ]
 
 

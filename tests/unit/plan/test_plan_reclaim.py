@@ -43,7 +43,7 @@ def test_a_location_without_data_goes_only_when_another_copy_remains() -> None:
     inv = replace(inv, images=(*inv.images, both), ceph_clusters=(replace(cluster, pools=pools),))
     inv = replace(inv, store_listings=tuple(replace(x, objects=()) for x in inv.store_listings))
     steps = _steps(inv)
-    assert ("delete-from-store", two, "fast") in steps
+    assert ("delete-location", two, "fast") in steps
     assert not [s for s in steps if s[1] == IMG_FILE]  # its only copy: never removed
     assert make_plan(inv, RECLAIM).actions[0].destructive
 
@@ -85,3 +85,60 @@ def test_an_orphan_rbd_image_is_moved_to_the_trash_with_the_deferment() -> None:
     )
     assert action.result == rbd_fingerprint("images", orphan, None)
     assert make_plan(inv, replace(RECLAIM, reclaim=False)).actions == ()
+
+
+def test_trash_entries_are_purged_only_when_their_deferment_ended_by_the_snapshot() -> None:
+    from reclaim_support import OLD, set_pool
+
+    from imageyard.model.ceph import TrashEntry
+
+    over = TrashEntry("aa01", uid(41, "e"), deleted_at=OLD, deferment_end=OLD, size=2000)
+    later = TrashEntry("aa02", uid(42, "e"), deleted_at=OLD, deferment_end="2026-07-01T00:00:00Z")
+    never = TrashEntry("aa03", uid(43, "e"), deleted_at=OLD, deferment_end=None)
+    inv = set_pool(healthy(), "images", trash=(over, later, never))
+    plan = make_plan(inv, RECLAIM)
+    assert [(a.kind, a.image_id, a.bytes) for a in plan.actions] == [
+        ("rbd-trash-purge", "rbd-trash:images/aa01", 2000)
+    ]
+    assert plan.actions[0].destructive and plan.actions[0].target == OLD
+    scoped = make_plan(inv, replace(RECLAIM, images=(uid(42, "e"),)))
+    assert scoped.actions == ()
+
+
+def test_pinning_clones_are_flattened_only_when_asked() -> None:
+    from reclaim_support import add_rbd, clone_of
+
+    orphan = uid(51, "f")
+    inv = add_rbd(healthy(), "images", rbd("images", orphan, snapshots=(SNAP,)))
+    inv = add_rbd(inv, "vms", clone_of("vms", "pinned_disk", orphan, size=3000))
+    assert [a.kind for a in make_plan(inv, RECLAIM).actions] == []  # pinned: not trashed
+    plan = make_plan(inv, replace(RECLAIM, flatten=True))
+    (action,) = plan.actions
+    assert (action.kind, action.image_id, action.target, action.bytes) == (
+        "rbd-flatten",
+        "rbd:vms/pinned_disk",
+        f"images/{orphan}@snap",
+        3000,
+    )
+    assert action.destructive and ("flatten", "true") in plan.policy
+
+
+def test_grace_spares_a_fresh_orphan_until_it_is_shorter() -> None:
+    from reclaim_support import NOW, add_rbd
+
+    orphan = uid(8, "e")
+    inv = add_rbd(healthy(), "images", rbd("images", orphan, size=5000, created=NOW, modified=NOW))
+    assert make_plan(inv, RECLAIM).actions == ()  # written just now: within the 24 h default
+    plan = make_plan(inv, replace(RECLAIM, grace_hours=0))
+    assert [a.kind for a in plan.actions] == ["rbd-trash-move"]
+    assert ("grace_hours", "0") in plan.policy
+
+
+def test_a_bad_grace_is_a_usage_error(tmp_path: Path) -> None:
+    from imageyard.cli import run
+    from imageyard.model.snapshot import write_inventory
+
+    write_inventory(healthy(), tmp_path / "inv.json")
+    out = tmp_path / "plan.json"
+    code = run(["plan", "make", str(tmp_path / "inv.json"), "--grace", "soon", "-o", str(out)])
+    assert code == 2 and not out.exists()

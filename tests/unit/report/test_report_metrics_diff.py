@@ -58,17 +58,22 @@ def test_no_series_names_an_image_and_the_count_does_not_grow_with_the_catalog(
 
 
 def _changed(old: Path, tmp: Path) -> tuple[Path, dict[str, str]]:
-    """A copy of ``old`` with one image removed, one added and one moved to another store."""
+    """A copy of ``old`` with one image removed, one added, one moved to another store and
+    one converted's original hidden."""
     inv = read_inventory(old)
     images = list(inv.images)
     gone = images.pop(0)
     mover = next(i for i in images if i.stores == ("ceph",))
     moved = replace(mover, stores=("ceph", "fast"))
+    original = next(i for i in images if i.disk_format == "qcow2" and not i.os_hidden)
+    hidden = replace(original, os_hidden=True)
     added = replace(images[-1], id="00000000-0000-4000-8000-000000000001", name="newcomer")
-    images = [moved if i.id == mover.id else i for i in images] + [added]
+    edits = {mover.id: moved, original.id: hidden}
+    images = [edits.get(i.id, i) for i in images] + [added]
     new = tmp / "new.json"
     write_inventory(replace(inv, images=tuple(images)), new)
-    return new, {"removed": gone.id, "moved": mover.id, "added": added.id}
+    ids = {"removed": gone.id, "moved": mover.id, "added": added.id, "hidden": original.id}
+    return new, ids
 
 
 def test_diff_lists_exactly_the_changes(
@@ -84,6 +89,10 @@ def test_diff_lists_exactly_the_changes(
         {"id": ids["moved"], "name": doc["images"]["moved"][0]["name"], "left": [],
          "joined": ["fast"]}
     ]  # fmt: skip
+    assert doc["images"]["changed"] == [
+        {"id": ids["hidden"], "name": doc["images"]["changed"][0]["name"],
+         "fields": {"os_hidden": [False, True]}}
+    ]  # fmt: skip
     fast = next(s for s in doc["stores"] if s["store"] == "fast")
     assert fast["new_images"] == fast["old_images"] + 1
 
@@ -94,7 +103,7 @@ def test_diff_of_a_snapshot_with_itself_is_empty(
     capsys.readouterr()
     assert run(["diff", str(small), str(small), "-f", "json", "--exit-code"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert doc["images"] == {"added": [], "removed": [], "moved": []}
+    assert doc["images"] == {"added": [], "removed": [], "moved": [], "changed": []}
     assert doc["findings"] == {"new": [], "fixed": []}
 
 

@@ -5,17 +5,20 @@ Concepts: a handler answers two questions against live Glance and does one thing
 ``run`` (do it, then wait until Glance shows the effect or a failure; raises
 ``StepError``). The engine decides *whether* to run (preconditions, limits, dry-run); a
 handler never checks those itself. A handler whose resource is not a Glance image
-(``rbd-trash-move``) also has ``observe``, giving the live state and its fingerprint.
+(``rbd-trash-move``, ``delete-object``) also has ``observe``, giving the live state and its
+fingerprint.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from imageyard.apply.ceph import RbdOps
 from imageyard.apply.glance import GlanceOps, ImageDoc
+from imageyard.apply.objects import ObjectOps
 from imageyard.model.plan import Action
 
 
@@ -25,10 +28,12 @@ class StepContext:
 
     glance: GlanceOps
     rbd: RbdOps | None = None
+    objects: ObjectOps | None = None
     poll: float = 0.5
     timeout: float = 1800.0
     sleep: Callable[[float], None] = field(default=lambda s: None, repr=False)
     clock: Callable[[], float] = field(default=lambda: 0.0, repr=False)
+    wall: Callable[[], float] = field(default=time.time, repr=False)  # epoch seconds
 
 
 class ActionKind(Protocol):
@@ -45,12 +50,26 @@ class ActionKind(Protocol):
 
 def registry() -> dict[str, ActionKind]:
     """Every action kind by name (imported on first use)."""
-    from imageyard.apply.actions import convert, rbd, stores
+    from imageyard.apply.actions import (
+        convert,
+        flatten,
+        location,
+        objects,
+        rbd,
+        replacement,
+        stores,
+        trash,
+    )
 
     return {
         "copy-image": stores.CopyImage(),
         "delete-from-store": stores.DeleteFromStore(),
         "retire-image": stores.RetireImage(),
         "convert-to-raw": convert.ConvertToRaw(),
+        "copy-converted": replacement.CopyConverted(),
         "rbd-trash-move": rbd.RbdTrashMove(),
+        "delete-object": objects.DeleteObject(),
+        "rbd-trash-purge": trash.RbdTrashPurge(),
+        "rbd-flatten": flatten.RbdFlatten(),
+        "delete-location": location.DeleteLocation(),
     }

@@ -7,25 +7,34 @@ run and is deleted before trying again. The new image gets the old one's name, c
 format, visibility, protection, min disk/RAM, tags, extra properties and members (members
 are added before the data, so an active replacement is always complete). The data path: the
 source is downloaded in 1 MiB chunks to a temporary file and checked against the image's
-``os_hash_value`` (qcow2 needs random access, so ``qemu-img`` cannot read it from a pipe),
-``qemu-img convert -O raw`` writes a sparse raw file beside it, and that file is uploaded
-(with a Content-Length) in blocks of at most 1 MiB while its sha512 is computed; Glance's
-own ``os_hash_value`` of the new image and its size (the old image's virtual size) must
-match. Memory stays at a few chunks whatever the image size; the temporary directory
-(``TMPDIR``) holds the source and the allocated part of the raw file while one image is
-converted.
+``os_hash_value`` (qcow2 needs random access, so it cannot be read from a pipe). Then
+``qemu-nbd`` exports it as raw (``imageyard.apply.nbd``) and the raw bytes stream from it
+into the upload, with a Content-Length, in blocks of at most 1 MiB while their sha512 is
+computed: no raw file is written. Without ``qemu-nbd``, ``qemu-img convert -O raw`` writes a
+sparse raw file beside the source and that is uploaded. Glance's own ``os_hash_value`` of
+the new image and its size (the old image's virtual size) must match. Memory stays at a
+few chunks whatever the image size; the temporary directory (``TMPDIR``) holds the
+downloaded source only.
+
+NOTE: writing the raw image straight into an RBD pool and registering it in Glance without
+an upload is not possible for an operator: Glance 33's ``POST /v2/images/{id}/locations``
+accepts an ``rbd://`` URL only from a user with the ``service`` role (other users only
+http store URLs), and only for a ``queued`` image (``glance/api/v2/images.py``
+``add_location``). So the upload path is kept; it streams.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import tempfile
 from typing import Any
 
 from imageyard.apply.actions import StepContext
 from imageyard.apply.glance import ImageDoc, StepError, store_list
+from imageyard.apply.nbd import nbd_export
 from imageyard.model.plan import Action
 
 MARKER = "imageyard_converted_from"
@@ -142,6 +151,28 @@ class HashingReader:
         self._fh.close()
 
 
+def send_raw(
+    ctx: StepContext, image_id: str, store: str, source: tuple[str, str], digest: Any
+) -> int:
+    """Upload the raw bytes of ``source`` (path, format) as ``image_id``'s data; its size.
+
+    Through ``qemu-nbd`` when it is installed (no raw file), else through a raw file
+    written by ``qemu-img convert`` beside the source."""
+    path, fmt = source
+    if shutil.which("qemu-nbd"):
+        with nbd_export(path, fmt, digest) as stream:
+            ctx.glance.upload(image_id, store, stream)
+            return len(stream)
+    raw = path + ".raw"
+    _convert(path, fmt, raw)
+    reader = HashingReader(raw, digest)
+    try:
+        ctx.glance.upload(image_id, store, reader)
+    finally:
+        reader.close()
+    return len(reader)
+
+
 class ConvertToRaw:
     """Make the raw replacement of a non-raw image in the target store."""
 
@@ -162,17 +193,13 @@ class ConvertToRaw:
         new = ctx.glance.create_image(new_fields(live))
         for member in ctx.glance.members(str(live["id"])):
             ctx.glance.add_member(str(new["id"]), member["member_id"], member["status"])
+        digest = hashlib.sha512()
         with tempfile.TemporaryDirectory(prefix="imageyard-convert-") as tmp:
-            src, raw = os.path.join(tmp, "source"), os.path.join(tmp, "raw")
+            src = os.path.join(tmp, "source")
             _download(ctx, live, src)
-            _convert(src, str(live.get("disk_format")), raw)
-            digest = hashlib.sha512()
-            reader = HashingReader(raw, digest)
-            try:
-                ctx.glance.upload(str(new["id"]), action.target, reader)
-            finally:
-                reader.close()
-            size = len(reader)
+            size = send_raw(
+                ctx, str(new["id"]), action.target, (src, str(live["disk_format"])), digest
+            )
         done = ctx.glance.get_image(str(new["id"])) or {}
         if done.get("size") != size or done.get("os_hash_value") != digest.hexdigest():
             raise StepError("the raw image's size or hash in Glance differs from what was sent")

@@ -3,27 +3,39 @@
 Concepts: Glance's ``visibility`` is ``public`` (every project), ``community`` (every project
 that asks for it by id), ``shared`` (the owner and the accepted members) or ``private`` (the
 owner only). Public images are the cloud's catalog and normally come from the admin or an
-image-publisher project; the setting ``public-image-foreign-owner.projects`` (project ids or
+image-publisher project; the option ``public-image-foreign-owner.projects`` (project ids or
 names, comma separated) names them, and without it the Keystone projects named ``admin`` and
-``service`` are taken. Members come from ``collect --glance-members``; servers and their
-projects from the ``nova`` source, volumes from ``cinder``; community images are judged by
-age at the snapshot's time (``generated_at``) and usage.
+``service`` are taken (unknown without Keystone's project list). Members come from
+``collect --members``; servers and their projects from the ``nova`` source, volumes from
+``cinder``; community images are judged by age at the snapshot's time (``generated_at``)
+and usage.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 
-from imageyard.audit.rule import AuditContext, rule
+from imageyard.audit.rule import AuditContext, RuleOption, rule
 from imageyard.audit.rules.cow_eligibility import images_missing, label
 from imageyard.audit.rules.owners import KEYSTONE_SOURCE, projects_missing
 from imageyard.model.finding import Evidence, Outcome, Resource
-from imageyard.model.image import Image
+from imageyard.model.image import Image, ImageMember
 from imageyard.model.inventory import Inventory
 
-DEFAULT_PUBLISHERS = ("admin", "service")
+PUBLISHERS = RuleOption(
+    "projects",
+    "list",
+    "admin,service",
+    "ids or names of the projects that publish public images",
+)
+PENDING_DAYS = RuleOption(
+    "pending_days", "int", "30", "days a member may stay pending before it is reported"
+)
+SPRAWL_AGE = RuleOption(
+    "max_age_days", "int", "180", "days a community image may go unused before it is reported"
+)
 NOVA_SOURCE = "nova"
 CINDER_SOURCE = "cinder"
 GLANCE_SHARING = "glance doc/source/admin/manage-images.rst (image sharing)"
@@ -32,11 +44,11 @@ GLANCE_VISIBILITY = "glance api-ref/source/v2/images-parameters.yaml (visibility
 
 def publisher_projects(inv: Inventory, ctx: AuditContext) -> frozenset[str] | None:
     """Ids (and names) of the projects allowed to own public images; None when unknown."""
-    given = ctx.setting("public-image-foreign-owner", "projects", "")
-    wanted = {p.strip() for p in given.split(",") if p.strip()}
-    if not wanted and projects_missing(inv) is not None:
+    given = f"{public_image_foreign_owner.id}.projects" in ctx.settings
+    if not given and projects_missing(inv) is not None:
         return None
-    wanted = wanted or set(DEFAULT_PUBLISHERS)
+    names = public_image_foreign_owner.option(ctx, "projects").split(",")
+    wanted = {p.strip() for p in names if p.strip()}
     ids = {p.id for p in inv.projects if p.id in wanted or p.name in wanted}
     return frozenset(ids | wanted)
 
@@ -51,6 +63,7 @@ def publisher_projects(inv: Inventory, ctx: AuditContext) -> frozenset[str] | No
     "(openstack image set --project <admin-project> <image>) or make it private again "
     "(openstack image set --private <image>); keep publicize_image admin-only in policy.",
     links=(GLANCE_VISIBILITY, "glance glance/policies/image.py (publicize_image)"),
+    options=(PUBLISHERS,),
 )
 def public_image_foreign_owner(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
     """A public image whose owner is not one of the cloud's image-publisher projects.
@@ -76,13 +89,25 @@ def public_image_foreign_owner(inv: Inventory, ctx: AuditContext) -> Iterator[Ou
         )
 
 
-def _stale_members(image: Image, known: frozenset[str] | None) -> list[str]:
+def _pending_days(member: ImageMember, snapshot_at: str) -> int | None:
+    return _days_between(member.created_at, snapshot_at) if member.created_at else None
+
+
+def _stale_members(
+    image: Image, known: frozenset[str] | None, pending_days: int, snapshot_at: str
+) -> list[str]:
     stale = []
     for m in image.members:
         if known is not None and m.member_id not in known:
             stale.append(f"{m.member_id} (project deleted)")
-        elif m.status == "pending":
+            continue
+        if m.status != "pending":
+            continue
+        days = _pending_days(m, snapshot_at)
+        if days is None:
             stale.append(f"{m.member_id} (never accepted)")
+        elif days >= pending_days:
+            stale.append(f"{m.member_id} (pending for {days} days)")
     return stale
 
 
@@ -96,13 +121,16 @@ def _stale_members(image: Image, known: frozenset[str] | None) -> list[str]:
     "ask a pending member to accept (openstack image set --accept <image>) if it still "
     "needs the image.",
     links=(GLANCE_SHARING, "glance glance/api/v2/image_members.py"),
+    options=(PENDING_DAYS,),
 )
 def image_member_stale(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
-    """A shared image whose member project no longer exists in Keystone, or never accepted.
+    """A shared image whose member project no longer exists, or has left it pending for long.
 
     A pending member does not see the image in its list; a deleted member's entry stays
-    forever. Both keep sharing state nobody uses. Deleted members need Keystone's project
-    list; without it only pending members are reported.
+    forever. Both keep sharing state nobody uses. A member is reported once it has been
+    pending for ``image-member-stale.pending_days`` (30) at the snapshot's time (always when
+    the share's date was not collected). Deleted members need Keystone's project list;
+    without it only pending members are reported.
     """
     why = images_missing(inv)
     if why is not None:
@@ -110,8 +138,9 @@ def image_member_stale(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
         return
     complete = projects_missing(inv) is None
     known = frozenset(p.id for p in inv.projects) if complete else None
+    days = int(image_member_stale.option(ctx, "pending_days"))
     for image in inv.images:
-        stale = _stale_members(image, known)
+        stale = _stale_members(image, known, days, inv.generated_at)
         if not stale or image.visibility != "shared":
             continue
         yield image_member_stale.finding(
@@ -233,9 +262,10 @@ def usage_missing(inv: Inventory) -> str | None:
     "(openstack image set --private <image>) or hide it (openstack image set --hidden <image>), "
     "and delete it once nothing needs it.",
     links=(GLANCE_VISIBILITY, "glance doc/source/admin/manage-images.rst (community images)"),
+    options=(SPRAWL_AGE,),
 )
 def community_image_sprawl(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
-    """A community image older than ``community-image-sprawl.days`` (180) that nothing uses.
+    """A community image older than ``community-image-sprawl.max_age_days`` (180), unused.
 
     Any project may boot a community image by id, and each one holds storage in every store;
     images nobody has booted or made a volume from for months accumulate without an owner
@@ -246,8 +276,9 @@ def community_image_sprawl(inv: Inventory, ctx: AuditContext) -> Iterator[Outcom
     if why is not None:
         yield community_image_sprawl.unknown(Resource("source", NOVA_SOURCE), why)
         return
-    limit = int(ctx.setting("community-image-sprawl", "days", "180"))
+    limit = int(community_image_sprawl.option(ctx, "max_age_days"))
     community = [i for i in inv.images if i.visibility == "community" and i.is_active]
+    per_owner = Counter(i.owner for i in community)
     for image in community:
         age = _days_between(image.created_at, inv.generated_at)
         if age is None or age <= limit:
@@ -257,7 +288,8 @@ def community_image_sprawl(inv: Inventory, ctx: AuditContext) -> Iterator[Outcom
         yield community_image_sprawl.finding(
             Resource("image", image.id),
             f"community image {label(image)} is {age} days old and no server or volume uses "
-            f"it ({len(community)} community images in all)",
+            f"it ({len(community)} community images in all, {per_owner[image.owner]} of "
+            f"project {image.owner})",
             Evidence.fact(f"image {image.id}: visibility community, created {image.created_at}"),
             Evidence.fact(f"snapshot taken {inv.generated_at}"),
         )

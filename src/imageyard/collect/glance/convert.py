@@ -106,7 +106,9 @@ def members_from_api(body: Any) -> tuple[ImageMember, ...]:
         return ()
     return tuple(
         ImageMember(
-            member_id=_intern(str(m.get("member_id"))), status=_intern(str(m.get("status")))
+            member_id=_intern(str(m.get("member_id"))),
+            status=_intern(str(m.get("status"))),
+            created_at=_prop(m, "created_at"),
         )
         for m in rows
         if isinstance(m, Mapping) and m.get("member_id") is not None

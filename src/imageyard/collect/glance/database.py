@@ -54,7 +54,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "images": (*IMAGE_COLUMNS, "deleted"),
     "image_properties": ("image_id", "name", "value", "deleted"),
     "image_locations": ("image_id", "value", "meta_data", "status", "deleted"),
-    "image_members": ("image_id", "member", "status", "deleted"),
+    "image_members": ("image_id", "member", "status", "created_at", "deleted"),
     "image_tags": ("image_id", "value", "deleted"),
 }
 _LISTED = "i.deleted = false AND i.status IN ({statuses})".format(
@@ -78,7 +78,7 @@ QUERIES = {
     f"WHERE {_LISTED} ORDER BY i.id",
     "properties": _side("t.image_id, t.name, t.value", "image_properties"),
     "locations": _side("t.image_id, t.value, t.meta_data", "image_locations", _ACTIVE),
-    "members": _side("t.image_id, t.member, t.status", "image_members"),
+    "members": _side("t.image_id, t.member, t.status, t.created_at", "image_members"),
     "tags": _side("t.image_id, t.value", "image_tags"),
 }  # fmt: skip
 _TIME = "%Y-%m-%dT%H:%M:%SZ"
@@ -225,7 +225,7 @@ def merge(query: Callable[[str], Iterator[Row]], shaping: Shaping) -> Iterator[I
         body = image_body(row, props.take(image_id), locations.take(image_id),
                           tags.take(image_id), shaping)  # fmt: skip
         shared = members.take(image_id)
-        found = tuple(ImageMember(member_id=m[1], status=m[2]) for m in shared)
+        found = tuple(ImageMember(m[1], m[2], _stamp(m[3])) for m in shared)
         yield image_from_api(body, members=found if body["visibility"] == "shared" else ())
 
 

@@ -47,4 +47,4 @@ def glance_http(
             )
     else:
         conn = connect(cloud, timeout=timeout)
-    return SdkJsonHttp(conn, IMAGE, headers=headers, policy=policy)
+    return SdkJsonHttp(conn, IMAGE, headers=headers, policy=policy, direct=True)

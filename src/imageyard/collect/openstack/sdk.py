@@ -10,7 +10,10 @@ stream in one call, which needs the GIL far less often than ``response.content``
 chunks, so a page arrives at full speed while another thread converts the last one. Every
 failure the SDK or keystoneauth can raise on the way, including a service absent from the
 catalog, becomes an ``HttpError``; keystoneauth's own retries are off so that
-``RetryPolicy`` alone decides. One ``SdkJsonHttp`` may be used from several threads.
+``RetryPolicy`` alone decides. With ``direct=True`` (the image service's
+collector, which sends tens of thousands of GETs) relative paths go by ``DirectGet``: the
+same endpoint, token and TLS settings, without keystoneauth's per-request cost.
+One ``SdkJsonHttp`` may be used from several threads.
 
 Building a connection only reads configuration: an unknown cloud or an unusable
 ``clouds.yaml`` is the operator's usage error (``UsageError``, exit 2), while a cloud that cannot
@@ -31,6 +34,7 @@ import urllib3
 from keystoneauth1 import exceptions as ks
 from openstack import exceptions as sdk
 
+from imageyard.collect.openstack.direct import Answer, DirectGet
 from imageyard.collect.openstack.http import JSON, Failure, HttpError, Params, Peek, RetryPolicy
 from imageyard.collect.openstack.settings import check_auth, unknown_auth_type
 from imageyard.errors import ImageyardError, UsageError
@@ -118,11 +122,14 @@ class SdkJsonHttp:
         *,
         headers: Mapping[str, str] | None = None,
         policy: RetryPolicy | None = None,
+        direct: bool = False,
     ) -> None:
         self.connection = connection
         self.service_type = service_type
         self.policy = policy or RetryPolicy()
+        self.direct = direct  # send relative paths by ``DirectGet`` where it can
         self._proxy: Any = None
+        self._direct: DirectGet | None = None
         self._proxy_lock = threading.Lock()
         self._options: dict[str, Any] = {
             "headers": dict(headers or {}),
@@ -148,6 +155,13 @@ class SdkJsonHttp:
             raise translate(exc) from exc
 
     def _get_once(self, path: str, params: Params | None, peek: Peek | None) -> JSON:
+        answer = self._send_direct(path, params) if self.direct else None
+        if answer is None:
+            answer = self._send(path, params)
+        return _decoded(answer, peek)
+
+    def _send(self, path: str, params: Params | None) -> Answer:
+        """The GET through keystoneauth."""
         try:
             response = self._service().get(
                 path, params=dict(params) if params else None, **self._options
@@ -155,21 +169,24 @@ class SdkJsonHttp:
         except (ks.ClientException, sdk.SDKException) as exc:
             raise translate(exc) from exc
         body = _read_body(response)
-        status = int(response.status_code)
-        if not 200 <= status < 300:
-            reason = response.reason or None
-            raise HttpError(
-                _error_message(status, reason, body),
-                kind=Failure.STATUS,
-                status=status,
-                reason=reason,
-            )
-        if peek is not None:
-            peek(body)
+        return Answer(int(response.status_code), response.reason or None, body)
+
+    def _send_direct(self, path: str, params: Params | None) -> Answer | None:
+        """The GET on the direct pool; None where keystoneauth must send it."""
+        if path.startswith(("http://", "https://")):
+            return None
+        if self._direct is None:
+            with self._proxy_lock:
+                if self._direct is None:
+                    self._direct = self._direct_get()
+        return self._direct.get(path, params) if self._direct.usable else None
+
+    def _direct_get(self) -> DirectGet:
         try:
-            return json.loads(body)
-        except ValueError as exc:
-            raise HttpError(f"response is not JSON: {exc}", kind=Failure.MALFORMED) from exc
+            self._proxy = self._proxy or getattr(self.connection, self.service_type)
+            return DirectGet(self._proxy, self._options.get("timeout"), self._options["headers"])
+        except (ks.ClientException, sdk.SDKException) as exc:
+            raise translate(exc) from exc
 
     def _service(self) -> Any:
         """The service proxy; the first use authenticates and discovers the endpoint.
@@ -182,6 +199,24 @@ class SdkJsonHttp:
                 if self._proxy is None:
                     self._proxy = getattr(self.connection, self.service_type)
         return self._proxy
+
+
+def _decoded(answer: Answer, peek: Peek | None) -> JSON:
+    """The JSON of a 2xx answer; any other status, or a body that is no JSON, an HttpError."""
+    status, body = answer.status, answer.body
+    if not 200 <= status < 300:
+        raise HttpError(
+            _error_message(status, answer.reason, body),
+            kind=Failure.STATUS,
+            status=status,
+            reason=answer.reason,
+        )
+    if peek is not None:
+        peek(body)
+    try:
+        return json.loads(body)
+    except ValueError as exc:
+        raise HttpError(f"response is not JSON: {exc}", kind=Failure.MALFORMED) from exc
 
 
 def _read_body(response: Any) -> bytes:

@@ -12,6 +12,7 @@ from importlib import resources
 
 import jinja2
 
+from imageyard.report.design_memo import Memo
 from imageyard.report.html.view import Page, page
 from imageyard.report.results import Results
 from imageyard.report.simulation import Curve
@@ -35,11 +36,11 @@ def render_page(view: Page) -> str:
 def render(
     results: Results,
     now: datetime.datetime,
-    memo: str | None = None,
+    memo: Memo | str | None = None,
     simulation: tuple[Curve, ...] = (),
 ) -> str:
-    """The HTML report of ``results`` made at ``now``, with the design ``memo`` and the cache
-    ``simulation``'s curves if any."""
+    """The HTML report of ``results`` made at ``now``, with the design ``memo`` (design's
+    result, or a Markdown memo's text) and the cache ``simulation``'s curves if any."""
     return render_page(page(results, now, memo, simulation))
 
 

@@ -19,7 +19,8 @@ from typing import Any
 
 from imageyard import secrets
 from imageyard.audit.cow.trace import BootPath
-from imageyard.model.finding import Finding, Severity
+from imageyard.model.finding import Finding, Severity, Status
+from imageyard.report.design_memo import Memo
 from imageyard.report.facts import Facts, facts, human_bytes
 from imageyard.report.html import charts
 from imageyard.report.html.charts import Bar, bars, stacked
@@ -29,6 +30,9 @@ from imageyard.report.simulation import Curve
 SIZE_BINS = ((2**20 * 100, "< 100 MiB"), (2**30, "100 MiB – 1 GiB"), (2**30 * 10, "1 – 10 GiB"),
              (2**30 * 100, "10 – 100 GiB"), (None, "≥ 100 GiB"))  # fmt: skip
 _SEVERITIES = [s.value for s in sorted(Severity, key=lambda s: -s.rank)]
+# NOTE: an enum member's .value is a descriptor call; a dict lookup is several times faster
+_RANKS = {s: s.rank for s in Severity}
+_NAMES: dict[Any, str] = {m: m.value for e in (Severity, Status, BootPath) for m in e}
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,8 @@ class Page:
     consumers: tuple[str, ...]
     severities: tuple[str, ...]
     gaps: tuple[str, ...]
-    memo: str | None
+    memo: str | None  # a Markdown memo, shown as text
+    design: Memo | None  # design's JSON result, shown section by section
     data_json: str  # findings and images, as JSON safe inside <script>
 
 
@@ -129,8 +134,8 @@ def _sim_chart(c: Curve) -> Chart:
 
 
 def _finding_row(f: Finding, origin: str) -> list[Any]:
-    return [f.severity.rank, f.severity.value, f.rule_id, secrets.scrub(str(f.resource)),
-            secrets.scrub(f.message), f.status.value, origin]  # fmt: skip
+    return [_RANKS[f.severity], _NAMES[f.severity], f.rule_id, secrets.scrub(str(f.resource)),
+            secrets.scrub(f.message), _NAMES[f.status], origin]  # fmt: skip
 
 
 def _findings(results: Results) -> list[list[Any]]:
@@ -143,7 +148,7 @@ def _findings(results: Results) -> list[list[Any]]:
 def _image_rows(results: Results) -> list[list[Any]]:
     paths: defaultdict[str, list[str]] = defaultdict(list)
     for row in results.paths.rows:  # consumer then image order: one list per image
-        paths[row.image.id].append(row.verdict.path.value)
+        paths[row.image.id].append(_NAMES[row.verdict.path])
     pins: defaultdict[str, list[str]] = defaultdict(list)
     for pin in results.reclaim.pins:
         pins[pin.image_id].append(f"{pin.spec} ({len(pin.direct)} clones)")
@@ -170,11 +175,12 @@ def _gaps(results: Results) -> tuple[str, ...]:
 def page(
     results: Results,
     now: datetime.datetime,
-    memo: str | None = None,
+    memo: Memo | str | None = None,
     simulation: tuple[Curve, ...] = (),
 ) -> Page:
-    """The view-model of the report of ``results`` made at ``now``, with the cache
-    simulation's hit rate curves (one chart per model) when given."""
+    """The view-model of the report of ``results`` made at ``now``, with the design ``memo``
+    (design's result, or a Markdown memo's text) and the cache simulation's hit rate curves
+    (one chart per model) when given."""
     f = facts(results)
     consumers = tuple(s.consumer.name for s in results.paths.summaries)
     data = {"findings": _findings(results), "images": _image_rows(results),
@@ -188,6 +194,7 @@ def page(
         consumers=consumers,
         severities=tuple(_SEVERITIES),
         gaps=_gaps(results),
-        memo=secrets.scrub(memo) if memo is not None else None,
+        memo=secrets.scrub(memo) if isinstance(memo, str) else None,
+        design=memo if isinstance(memo, Memo) else None,
         data_json=_safe_json(data),
     )

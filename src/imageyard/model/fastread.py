@@ -1,0 +1,233 @@
+"""The fast read of a snapshot in the layout imageyard writes, decoded straight into the model.
+
+Concepts: every snapshot imageyard writes has one layout (``json.dumps`` with sorted keys
+and a two-space indent): a member of the top-level object starts a line with two spaces
+and a quote, and an element of a top-level list of records starts a line with four spaces
+and ``{`` and ends on one with four spaces and ``}``. A raw newline cannot occur inside a
+JSON string, so those lines are structure. ``read_fast`` cuts the bytes there and has
+msgspec decode each piece straight into the model's dataclasses (calling their
+``__post_init__``): about a megabyte of records at a time, then the other members as one
+small object. Only the window being cut is ever in memory, never the document or a parsed
+tree of it.
+
+The layout is checked, never trusted: a piece is only accepted when it decodes whole (a
+cut at any other place would leave a bracket or a brace open). Anything else (another
+layout, a syntax error, a wrong type, an enum value this version does not know, a negative
+size, a top-level key twice) raises ``NotFast``, and ``model.snapshot`` reads the input
+again value by value, which gives the same inventory or the one-line error naming the
+line or the field. So this module only changes how fast a snapshot is read.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import msgspec
+
+from imageyard.model.codec import SIZE_FIELDS
+from imageyard.model.interning import has_interned, interner
+from imageyard.model.inventory import Inventory
+
+BATCH_BYTES = 1 << 20
+_BOM = b"\xef\xbb\xbf"
+_MEMBER = re.compile(rb'  "([a-z0-9_]{1,64})": ')
+_RECORDS_START = b"[\n    {"
+_RECORD_CUT = b"\n    },\n"  # one record ends, another follows
+_RECORDS_END = b"\n    }\n  ]"  # the last record ends, and the list
+_MEMBER_ENDS = (b',\n  "', b"\n}")
+_NEGATIVE = re.compile(rb'"(?:' + b"|".join(n.encode() for n in sorted(SIZE_FIELDS)) + rb')": -')
+
+
+class NotFast(Exception):
+    """The input is not the common case: read it value by value (``model.snapshot``)."""
+
+
+@functools.cache
+def _decoder(tp: Any) -> msgspec.json.Decoder[Any]:
+    return msgspec.json.Decoder(tp)
+
+
+def _decode(tp: Any, data: bytes) -> Any:
+    """``data`` decoded as ``tp``; a negative size, or anything msgspec refuses, is NotFast."""
+    if b'": -' in data and _NEGATIVE.search(data):
+        raise NotFast("a negative size")
+    try:
+        return _decoder(tp).decode(data)
+    except Exception as exc:  # NOTE: msgspec's errors, UnicodeDecodeError, __post_init__'s
+        raise NotFast(str(exc)) from None
+
+
+def decode_records(kind: type, data: bytes) -> list[Any]:
+    """The records of the JSON list ``data``, each a ``kind``; NotFast as ``read_fast``."""
+    return list(_decode(list[kind], data))  # type: ignore[valid-type]
+
+
+class _Window:
+    """The input's bytes from an iterator of chunks; ``buf[pos:]`` is not consumed yet."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self.chunks = chunks
+        self.buf = b""
+        self.pos = 0
+        self.done = False
+
+    def fill(self, want: int) -> None:
+        """At least ``want`` bytes not consumed, unless the input ends first."""
+        kept = len(self.buf) - self.pos
+        if kept >= want or self.done:
+            return
+        parts, size = [self.buf[self.pos :]], kept
+        while size < want:
+            chunk = next(self.chunks, None)
+            if chunk is None:
+                self.done = True
+                break
+            parts.append(chunk)
+            size += len(chunk)
+        self.buf, self.pos = b"".join(parts), 0
+
+    def find(self, needles: tuple[bytes, ...]) -> int:
+        """Where the first of ``needles`` starts (reading on as needed); NotFast if none."""
+        while True:
+            found = [i for i in (self.buf.find(n, self.pos) for n in needles) if i >= 0]
+            if found:
+                return min(found)
+            if self.done:
+                raise NotFast("the document ends early")
+            self.fill(2 * (len(self.buf) - self.pos) + BATCH_BYTES)
+
+    def take(self, text: bytes) -> bool:
+        self.fill(len(text))
+        if not self.buf.startswith(text, self.pos):
+            return False
+        self.pos += len(text)
+        return True
+
+
+def read_fast(chunks: Iterator[bytes], lists: Mapping[str, type]) -> Inventory:
+    """The inventory in ``chunks`` (the snapshot's bytes), its ``lists`` of records (member
+    name -> record class) decoded a batch at a time; NotFast when it is not the layout
+    imageyard writes or not data msgspec takes whole."""
+    window = _Window(chunks)
+    window.fill(BATCH_BYTES)
+    window.take(_BOM)
+    if not window.take(b"{\n"):
+        raise NotFast("not the layout imageyard writes")
+    small: list[bytes] = []
+    records: dict[str, tuple[object, ...]] = {}
+    seen: set[bytes] = set()
+    table: dict[object, object] = {}
+    while True:
+        key = _member(window, seen)
+        name = key.decode()
+        window.fill(len(_RECORDS_START))
+        if name in lists and window.buf.startswith(_RECORDS_START, window.pos):
+            window.pos += 2
+            records[name] = _records(window, lists[name], table)
+        else:
+            small.append(_small(window, key))
+        if not window.take(b",\n"):
+            break
+    _end(window)
+    inv: Inventory = _decode(Inventory, b"{" + b",".join(small) + b"}")
+    return dataclasses.replace(inv, **records)  # type: ignore[arg-type]
+
+
+def _member(window: _Window, seen: set[bytes]) -> bytes:
+    """The key of the member that starts here (the window left at its value)."""
+    window.fill(4096)
+    match = _MEMBER.match(window.buf, window.pos)
+    if match is None or match.group(1) in seen:
+        raise NotFast("not the layout imageyard writes")
+    seen.add(match.group(1))
+    window.pos = match.end()
+    return match.group(1)
+
+
+def _small(window: _Window, key: bytes) -> bytes:
+    """``"key": value`` of a member that is not a list of records."""
+    end = window.find(_MEMBER_ENDS)
+    value = window.buf[window.pos : end]
+    window.pos = end
+    return b'"' + key + b'": ' + value
+
+
+def _records(window: _Window, kind: type, table: dict[object, object]) -> tuple[object, ...]:
+    """The records of a list (the window at its first record), a batch at a time."""
+    records = _Records(kind, table)
+    while True:
+        window.fill(BATCH_BYTES)
+        buf, pos = window.buf, window.pos
+        cut = buf.rfind(_RECORD_CUT, pos, pos + BATCH_BYTES)
+        if cut >= 0:
+            try:
+                records.add(b"[" + buf[pos : cut + 6] + b"]")
+            except NotFast:
+                # NOTE: the list may end before the cut (which is then in a later member)
+                _last(window, records, buf.find(_RECORDS_END, pos, cut))
+                return records.done()
+            window.pos = cut + len(_RECORD_CUT)
+            continue
+        last = buf.find(_RECORDS_END, pos)
+        if last >= 0:
+            _last(window, records, last)
+            return records.done()
+        if window.done:
+            raise NotFast("the document ends early")
+        window.fill(2 * (len(buf) - pos))  # NOTE: a record larger than a batch
+
+
+def _last(window: _Window, records: _Records, last: int) -> None:
+    """The last batch of a list, which ends at ``last`` (-1: it does not: NotFast)."""
+    if last < 0:
+        raise NotFast("not a list of records")
+    records.add(b"[" + window.buf[window.pos : last + 6] + b"]")
+    window.pos = last + len(_RECORDS_END)
+
+
+class _Records:
+    """The records of one list as decoded so far, their repeated values interned (see
+    ``model.interning``; ``table``: the tuples seen in this read) every ``INTERN_EVERY``
+    records, which keeps the peak memory near the interned size."""
+
+    INTERN_EVERY = 16384
+
+    def __init__(self, kind: type, table: dict[object, object]) -> None:
+        self.items = list[kind]  # type: ignore[valid-type]
+        self.visit = interner(kind) if has_interned(kind) else None
+        self.table = table
+        self.out: list[object] = []
+        self.interned = 0
+
+    def add(self, data: bytes) -> None:
+        self.out += _decode(self.items, data)
+        if len(self.out) - self.interned >= self.INTERN_EVERY:
+            self._intern()
+
+    def _intern(self) -> None:
+        visit, table = self.visit, self.table
+        if visit is not None:
+            for record in self.out[self.interned :]:
+                visit(record, table)
+        self.interned = len(self.out)
+
+    def done(self) -> tuple[object, ...]:
+        self._intern()
+        return tuple(self.out)
+
+
+def _end(window: _Window) -> None:
+    """The object's closing brace, then only whitespace to the end of the input."""
+    if not window.take(b"\n}"):
+        raise NotFast("not the layout imageyard writes")
+    while True:
+        if window.buf[window.pos :].strip():
+            raise NotFast("extra data")
+        window.pos = len(window.buf)
+        if window.done:
+            return
+        window.fill(1)
