@@ -17,7 +17,7 @@ deps:
 $(VENV)/.stamp: pyproject.toml
 	$(PYTHON_BOOT) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev,db,s3,browser]'
+	$(PY) -m pip install -q -e '.[dev,db,s3,browser,plot]'
 	bash lab/link-ceph-bindings $(VENV)
 	touch $@
 

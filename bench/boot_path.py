@@ -3,11 +3,13 @@
 Needs the lab. For each size (``--sizes``, GiB; default 1 and 8) it writes random content
 (not zeros: ``rbd`` skips zero blocks), uploads it three times to the lab's Glance (raw to
 the ``ceph`` store, qcow2 to ``ceph``, raw to the ``fast`` file store; hidden images named
-``iybench-boot-*``), collects a snapshot and runs ``imageyard probe volume`` on the lab's
-Cinder backend for each: a clone, a download-convert-import and a download-import. Prints
-each path's steps and disk-ready time and the ratios to the clone. A size is skipped, with
-the reason, when the OSD has less than 3.5 times the size available (the two RBD copies
-plus an import). The images, files and scratch volumes are removed afterwards.
+``iybench-boot-*``; each local file removed once uploaded), collects a snapshot and runs
+``imageyard probe volume`` on the lab's Cinder backend for each: a clone, a
+download-convert-import and a download-import. Prints each path's steps and disk-ready time
+and the ratios to the clone. A size is skipped, with the reason, when the OSD has less than
+3.5 times the size available (the two RBD copies plus an import), or the temporary
+directory less than 3 times (the content, then a download and its conversion). The images,
+files and scratch volumes are removed afterwards.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -89,10 +92,15 @@ def measure(size_gib: float, env: dict[str, str], tmp: Path) -> dict[str, dict[s
                    check=True)  # fmt: skip
     tag, ids = uuid.uuid4().hex[:8], {}
     try:
-        for name, fmt, store in VARIANTS:
-            data = qcow2 if fmt == "qcow2" else raw
-            ids[name] = upload(glance, f"iybench-boot-{tag}-{size_gib:g}g-{name}", fmt, store, data)
-        return probe_all(ids, glance, etc, tmp)
+        # one file at a time, each removed once uploaded: the probes' downloads and
+        # conversions need the room (an 8 GiB run holds 16 GiB here at its peak)
+        for data, variants in ((qcow2, ["qcow2-in-rbd"]), (raw, ["raw-in-rbd", "raw-in-file"])):
+            for name in variants:
+                _, fmt, store = next(v for v in VARIANTS if v[0] == name)
+                ids[name] = upload(glance, f"iybench-boot-{tag}-{size_gib:g}g-{name}", fmt,
+                                   store, data)  # fmt: skip
+            data.unlink()
+        return probe_all({n: ids[n] for n, _, _ in VARIANTS}, glance, etc, tmp)
     finally:
         for image_id in ids.values():
             requests.delete(f"{glance}/v2/images/{image_id}", timeout=120)
@@ -135,6 +143,12 @@ def main() -> int:
         if avail < 3.5 * size_gib * GiB:
             print(f"{size_gib:g} GiB: skipped: the lab OSD has {avail / GiB:.1f} GiB available, "
                   f"{3.5 * size_gib:.1f} GiB needed (IMAGEYARD_LAB_OSD_BYTES)")  # fmt: skip
+            continue
+        free = shutil.disk_usage(tempfile.gettempdir()).free
+        if free < 3 * size_gib * GiB:
+            print(f"{size_gib:g} GiB: skipped: {free / GiB:.1f} GiB free for temporary files, "
+                  f"{3 * size_gib:.1f} GiB needed (the content twice, then a probe's "
+                  "download and conversion)")  # fmt: skip
             continue
         with tempfile.TemporaryDirectory(prefix="iybench-boot-") as tmp:
             report(size_gib, measure(size_gib, env, Path(tmp)))

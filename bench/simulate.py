@@ -3,8 +3,10 @@
 The trace is built in memory (Zipf popularity over 2,000 images, 500 hosts, one boot every
 20 s, lifetimes of an hour, a day, a week or forever) and replayed once per model with the
 defaults (Glance: 10 GiB, pruned after every download, 3 nodes; Nova: 2400 s passes, 24 h
-minimum age; Cinder: 500 GB, 50 entries). Prints seconds and events per second per model and
-the peak RSS; the goal is at most 10 s per model on one core.
+minimum age; Cinder: 500 GB, 50 entries), then through ``simulate placement`` (three sites,
+the default cost model: the per-image load, the layouts and every hot/cold split). Prints
+seconds and events per second per model and the peak RSS; the goal is at most 10 s per
+model on one core.
 """
 
 from __future__ import annotations
@@ -20,6 +22,10 @@ from imageyard.simulate import cinder_cache, glance_cache, nova_base
 from imageyard.simulate.cinder_cache import CinderCacheSettings
 from imageyard.simulate.glance_cache import GlanceCacheSettings
 from imageyard.simulate.nova_base import NovaBaseSettings
+from imageyard.simulate.placement.compare import compare
+from imageyard.simulate.placement.costs import CostModel
+from imageyard.simulate.placement.load import load
+from imageyard.simulate.result import CacheResult
 from imageyard.simulate.trace import Trace
 
 GiB = 1 << 30
@@ -32,14 +38,22 @@ def build(events: int, images: int, hosts: int, seed: int) -> Trace:
                       for _ in range(images)]  # fmt: skip
     codes = rng.choices(range(images), cum_weights=cumulative, k=events)
     lives = rng.choices((3600.0, 86400.0, 7 * 86400.0, math.inf), k=events)
+    on = rng.choices(range(hosts), k=events)
     return Trace(
         times=[i * 20.0 for i in range(events)],
         images=codes,
-        hosts=rng.choices(range(hosts), k=events),
-        zones=[0] * events,
+        hosts=on,
+        zones=[h % 3 for h in on],  # three sites (placement); the cache models ignore zones
         sizes=[sizes_by_image[c] for c in codes],
         lifetimes=lives,
     )
+
+
+def _placement(trace: Trace) -> CacheResult:
+    """``simulate placement``'s work: the per-image load, the layouts and every split."""
+    result = compare(load(trace), CostModel())
+    hot = result.layouts[1].hot_images or 0
+    return CacheResult("placement", len(trace), hot, 0)
 
 
 def main() -> int:
@@ -54,14 +68,16 @@ def main() -> int:
         ("glance", lambda: glance_cache.replay(trace, GlanceCacheSettings(nodes=3))),
         ("nova", lambda: nova_base.replay(trace, NovaBaseSettings())),
         ("cinder", lambda: cinder_cache.replay(trace, CinderCacheSettings(500, 50))),
+        ("placement", lambda: _placement(trace)),
     )
     for name, replay in runs:
         cpu, wall = time.process_time(), time.perf_counter()
         result = replay()
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        what = f"hit rate {result.hit_rate:.1%}" if name != "placement" else f"{result.hits} hot"
         print(
-            f"{name:<7} {wall:6.2f} s wall {cpu:6.2f} s CPU  {len(trace) / cpu:12,.0f} events/s"
-            f"  hit rate {result.hit_rate:.1%}"
+            f"{name:<9} {wall:6.2f} s wall {cpu:6.2f} s CPU  {len(trace) / cpu:12,.0f} events/s"
+            f"  {what}"
         )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS {peak:.0f} MiB")

@@ -82,6 +82,12 @@ def _write_configs(run_dir: Path, diffs: tuple[object, ...]) -> None:
     "as *** (copy them from the current files).",
 )
 @click.option("--no-audit", is_flag=True, help="Do not run the audit rules over the inventory.")
+@click.option(
+    "--placement",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="A placement comparison ('imageyard simulate placement -f json') for section (a) to cite.",
+)
 @rule_option_option()
 @output_option()
 @quiet_option("release line")
@@ -93,6 +99,7 @@ def command(
     render: str | None,
     write_configs: Path | None,
     no_audit: bool,
+    placement: Path | None,
     rule_options: tuple[str, ...],
     out: str,
     quiet: bool,
@@ -105,7 +112,8 @@ def command(
     if inventory is None and site_file is None:
         raise click.UsageError("give --inventory FILE, --site FILE or both")
     settings = parse_rule_options(rule_options, RULES)
-    check_output(out, "design", (inventory, site_file))
+    inputs = (inventory, site_file, placement)
+    check_output(out, "design", inputs)
     with TerminalSteps(quiet=quiet) as steps:
         run = design_from(
             inventory,
@@ -114,6 +122,7 @@ def command(
             with_audit=not no_audit,
             rule_settings=settings,
             steps=steps,
+            placement=placement,
         )
         steps.begin("writing the design")
         if render is not None:
@@ -122,7 +131,7 @@ def command(
             text = json_out.render(run.design, run.diffs)
         else:
             text = memo.render(run.design, run.diffs)
-    write_output(text, out, "design", (inventory, site_file))
+    write_output(text, out, "design", inputs)
     if not quiet:
         click.echo(f"imageyard: design for {run.design.release} [{run.release_origin}]", err=True)
     if write_configs is not None:

@@ -18,7 +18,7 @@ from imageyard.model.snapshot import read_inventory
 from imageyard.report import html
 from imageyard.report.design_memo import Memo, design_for_site, read_design
 from imageyard.report.results import gather
-from imageyard.report.simulation import Curve, read_simulation
+from imageyard.report.simulation import Simulation, read_simulation
 
 
 def report_clock() -> datetime.datetime:
@@ -39,8 +39,8 @@ def _memo(
     return None if design is None else read_design(design)
 
 
-def _simulation(path: Path | None) -> tuple[Curve, ...]:
-    return () if path is None else read_simulation(path)
+def _simulation(paths: tuple[Path, ...]) -> tuple[Simulation, ...]:
+    return tuple(item for path in paths for item in read_simulation(path))
 
 
 @click.command("report")
@@ -67,9 +67,11 @@ def _simulation(path: Path | None) -> tuple[Curve, ...]:
 )
 @click.option(
     "--simulation",
+    multiple=True,
     type=click.Path(path_type=Path),
     metavar="FILE",
-    help="A cache simulation ('imageyard simulate cache -f json'): hit rate against size.",
+    help="A cache simulation ('imageyard simulate cache -f json'): hit rate against size; "
+    "or a placement comparison ('simulate placement -f json'): cost against p95; repeatable.",
 )
 @rule_option_option()
 def command(
@@ -78,14 +80,15 @@ def command(
     out: str,
     design_file: Path | None,
     site_file: Path | None,
-    simulation: Path | None,
+    simulation: tuple[Path, ...],
     rule_options: tuple[str, ...],
 ) -> int:
     """Write one self-contained HTML report of a snapshot: summary cards, charts, the
     findings (audit and reclaim) and images (stores, locations, path per consumer, pins)
     as paged, sortable, filterable tables, the gaps and the design memo (design's own
     result: --design FILE, or --site SITE to run the design), and with --simulation a hit
-    rate against size chart per cache model.
+    rate against size chart per cache model, or a monthly cost against p95 boot time chart
+    of a placement comparison.
 
     The file needs no network. SOURCE_DATE_EPOCH fixes its clock. A bad snapshot, design,
     site or simulation gives exit code 5; a bad --rule-option, exit code 2.
@@ -93,7 +96,7 @@ def command(
     if inventory is None:
         raise click.UsageError("give the snapshot: imageyard report INVENTORY")
     settings = parse_rule_options(rule_options, RULES)
-    inputs = (inventory, design_file, site_file, simulation)
+    inputs = (inventory, design_file, site_file, *simulation)
     check_output(out, "report", inputs)
     memo = _memo(inventory, design_file, site_file, settings)
     curves = _simulation(simulation)

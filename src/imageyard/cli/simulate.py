@@ -36,7 +36,7 @@ GiB = 1 << 30
 
 @click.group("simulate")
 def group() -> None:
-    """Replay boot traces against models of the Glance, Nova and Cinder image caches."""
+    """Replay boot traces against the image caches and against store layouts."""
 
 
 def _cache_options(func: Any) -> Any:
@@ -299,3 +299,12 @@ def _report(counts: ImportCounts) -> None:
     click.echo(
         f"imageyard: {counts.taken} boots" + (f"; skipped: {skipped}" if skipped else ""), err=True
     )
+
+
+def _register() -> None:
+    from imageyard.cli.simulate_placement import placement_command
+
+    group.add_command(placement_command)
+
+
+_register()

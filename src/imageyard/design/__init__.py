@@ -22,11 +22,13 @@ from imageyard.audit.releases import Release
 from imageyard.design.diff import FileDiff, file_diffs
 from imageyard.design.engine import build_design
 from imageyard.design.model import Design
+from imageyard.design.placement_cite import cite
 from imageyard.design.site import Site, load_site
 from imageyard.design.situation import measured_site, merge, shared_site
 from imageyard.errors import ConfigFileError
 from imageyard.model.inventory import Inventory
 from imageyard.model.snapshot import read_inventory
+from imageyard.simulate.placement.result_file import read_placement
 from imageyard.steps import NO_STEPS, Steps
 
 __all__ = ["DesignRun", "design_from", "run_design"]
@@ -62,8 +64,10 @@ def design_from(
     with_audit: bool = True,
     rule_settings: Mapping[str, str] | None = None,
     steps: Steps = NO_STEPS,
+    placement: Path | None = None,
 ) -> DesignRun:
-    """Load the inputs, merge them and design (``steps`` hears of each stage)."""
+    """Load the inputs, merge them and design (``steps`` hears of each stage); section (a)
+    cites the ``placement`` comparison (``simulate placement -f json``) when given."""
     if inventory is not None:
         steps.begin(f"reading {inventory}")
     inv = read_inventory(inventory) if inventory is not None else None
@@ -76,5 +80,8 @@ def design_from(
     if clash is not None:
         raise ConfigFileError(str(site_file), f"{clash}")
     choice = choose_release(release, inv, declared.release if declared is not None else None)
+    compared = read_placement(placement) if placement is not None else None
     run = run_design(site, inv, choice.release, with_audit=with_audit, rule_settings=rule_settings)
+    if compared is not None:
+        run = replace(run, design=cite(run.design, compared))
     return replace(run, release_origin=choice.detail)

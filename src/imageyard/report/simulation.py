@@ -1,9 +1,10 @@
-"""The cache simulation (``imageyard simulate cache -f json``) as the report reads it.
+"""Simulation results (``imageyard simulate cache|placement -f json``) as the report reads them.
 
-Concepts: ``read_simulation(path)`` checks the document's schema and returns one
-``Curve`` per cache model: the settings its size search replayed with their hit rates,
-the target and the smallest setting reaching it. The points are simulate's own; the
-report only draws them. A file that is not such a document is ``InputError`` (exit 5).
+Concepts: ``read_simulation(path)`` checks the document's schema: a cache simulation gives
+one ``Curve`` per cache model (the settings its size search replayed with their hit rates,
+the target and the smallest setting reaching it); a placement comparison gives one
+``PlacementSummary`` (cost against p95 boot time). The points are simulate's own; the
+report only draws them. A file that is neither is ``InputError`` (exit 5).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any
 
 from imageyard.errors import InputError
 from imageyard.files import read_text
+from imageyard.simulate.placement import render as placement
+from imageyard.simulate.placement.result_file import PlacementSummary, read_placement
 
 SCHEMA = "imageyard-simulate-cache/1"
 MAX_SIMULATION_BYTES = 16 * 2**20
@@ -31,16 +34,25 @@ class Curve:
     points: tuple[tuple[int, float], ...]
 
 
-def read_simulation(path: str | os.PathLike[str]) -> tuple[Curve, ...]:
-    """The curves of a ``simulate cache -f json`` file, in the file's model order."""
+Simulation = Curve | PlacementSummary
+
+
+def read_simulation(path: str | os.PathLike[str]) -> tuple[Simulation, ...]:
+    """The curves of a ``simulate cache -f json`` file, in the file's model order, or the
+    comparison of a ``simulate placement -f json`` file."""
     name = os.fspath(path)
     text = read_text(path, "simulation result", MAX_SIMULATION_BYTES)
     try:
         doc = json.loads(text)
     except ValueError as exc:
         raise InputError(f"{name}:{getattr(exc, 'lineno', 1)}: not JSON: {exc}") from None
+    if isinstance(doc, dict) and doc.get("schema") == placement.SCHEMA:
+        return (read_placement(path),)
     if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
-        raise InputError(f'{name}: not a simulate cache result (no "schema": "{SCHEMA}")')
+        raise InputError(
+            f'{name}: not a simulate cache or placement result (no "schema": "{SCHEMA}" '
+            f'or "{placement.SCHEMA}")'
+        )
     try:
         return tuple(_curve(m) for m in doc["models"])
     except (AttributeError, KeyError, TypeError, ValueError) as exc:

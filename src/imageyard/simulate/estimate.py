@@ -23,6 +23,7 @@ class Throughputs:
     import_bps: float = 200e6
     clone_seconds: float = 0.5
     source: str = "assumed"
+    convert_bps: float = 300e6
 
 
 def mean_boot_seconds(result: CacheResult, total_bytes: int, rates: Throughputs) -> float:
@@ -40,14 +41,20 @@ def mean_boot_seconds(result: CacheResult, total_bytes: int, rates: Throughputs)
 def read_throughputs(paths: tuple[str, ...]) -> Throughputs:
     """The throughputs measured by probes (``imageyard probe -f json``); a later file wins.
 
-    A probe measures what its path does: a clone's seconds, or a download's and an import's
-    bytes per second; what no file measured keeps the assumed value.
+    A probe measures what its path does: a clone's seconds, or a download's, a conversion's
+    and an import's bytes per second; what no file measured keeps the assumed value.
     """
-    rates = Throughputs()
+    found = measured(paths)
+    return replace(Throughputs(), **found, source=", ".join(paths)) if paths else Throughputs()
+
+
+def measured(paths: tuple[str, ...]) -> dict[str, float]:
+    """What the probe results measured, by key (``download_bps``, ``import_bps``,
+    ``convert_bps``, ``clone_seconds``); a later file wins."""
+    found: dict[str, float] = {}
     for path in paths:
-        found = _measured(path)
-        rates = replace(rates, **found, source=", ".join(paths))
-    return rates
+        found.update(_measured(path))
+    return found
 
 
 def _measured(path: str) -> dict[str, float]:
@@ -62,7 +69,7 @@ def _measured(path: str) -> dict[str, float]:
         raise InputError(f"{path}: not a probe result with throughputs ({exc})") from None
 
 
-_KEYS = ("download_bps", "import_bps", "clone_seconds")
+_KEYS = ("download_bps", "import_bps", "convert_bps", "clone_seconds")
 
 
 def _positive(value: object) -> float:

@@ -35,10 +35,11 @@ def silent() -> Iterator[str]:
 
 
 @pytest.fixture
-def refused() -> str:
+def refused() -> Iterator[str]:
+    """A port bound but not listening: connections are refused, and no other server can take it."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return f"127.0.0.1:{sock.getsockname()[1]}"
+        yield f"127.0.0.1:{sock.getsockname()[1]}"
 
 
 class _Quiet(http.server.BaseHTTPRequestHandler):

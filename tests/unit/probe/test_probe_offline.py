@@ -89,9 +89,14 @@ def test_json_feeds_the_cache_simulation(
              Step("rbd-import", 4.0, 8_000_000))  # fmt: skip
     result = ProbeResult(image, consumer, verdict, True, steps, scratch="iyprobe-x")
     doc = document(result)
-    assert doc["throughputs"] == {"download_bps": 2_000_000.0, "import_bps": 2_000_000.0}
+    rates = {"download_bps": 2_000_000.0, "import_bps": 2_000_000.0, "convert_bps": 8_000_000.0}
+    assert doc["throughputs"] == rates
     assert doc["total_seconds"] == 7.0
-    assert "disk ready" in render_table(result)
+    assert doc["scratch_parent"] is None
+    assert "disk ready" in render_table(result) and "no parent" in render_table(result)
+    cloned = ProbeResult(image, consumer, verdict, True, steps, "", "iyprobe-y", "images/a@snap")
+    assert document(cloned)["scratch_parent"] == "images/a@snap"
+    assert "a clone of images/a@snap" in render_table(cloned)
     probe_file, trace = tmp_path / "probe.json", tmp_path / "boots.csv"
     probe_file.write_text(json.dumps(doc))
     trace.write_text("0,a,h,z,4000000\n10,a,h,z,4000000\n")
@@ -112,3 +117,26 @@ def test_probe_result_without_throughputs_is_exit_5(
     args = ["simulate", "cache", "--trace", str(trace), "--probe-results", str(bad)]
     assert cli.run(args) == ExitCode.BAD_INPUT
     assert "not a probe result with throughputs" in capsys.readouterr().err
+
+
+def test_download_that_cannot_be_written_is_a_probe_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from imageyard.simulate.probe import ops
+
+    class Response:
+        def __enter__(self) -> Response:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+        def raise_for_status(self) -> None:
+            return None
+
+        def iter_content(self, size: int) -> list[bytes]:
+            return [b"x" * 10]
+
+    monkeypatch.setattr(ops.requests, "get", lambda *a, **k: Response())
+    with pytest.raises(ops.ProbeError, match=r"download of image i1 to .*missing"):
+        ops.download("http://glance", None, "i1", str(tmp_path / "missing" / "image"))

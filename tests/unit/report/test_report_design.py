@@ -87,6 +87,8 @@ def test_site_runs_the_design_and_shows_what_its_json_shows(
     from_run = _report(small, tmp_path / "b.html", monkeypatch, "--site", str(SITE))
     assert _design_section(from_run) == _design_section(from_file)
     assert "all-ceph" in _design_section(from_run)
+    again = _report(small, tmp_path / "c.html", monkeypatch, "--site", str(SITE))
+    assert again == from_run  # the same inputs, the same bytes
 
 
 def test_a_long_conversion_list_is_cut_and_counted(

@@ -133,3 +133,42 @@ def test_simulate_json_is_what_the_report_reads(
     assert len(shown) == search["replays"]
     marked = re.findall(r'class="point smallest"[^>]*data-setting="(\d+)"', html)
     assert marked == [str(search["smallest"])]
+
+
+def test_placement_comparison_is_a_cost_against_p95_chart(
+    small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trace = tmp_path / "boots.csv"
+    assert run(["simulate", "generate", "--events", "400", "--zones", "2", "--seed", "5",
+                "-o", str(trace)]) == 0  # fmt: skip
+    placed, cache = tmp_path / "placement.json", tmp_path / "cache.json"
+    assert (
+        run(["simulate", "placement", "--trace", str(trace), "-f", "json", "-o", str(placed)]) == 0
+    )
+    assert run(["simulate", "cache", "--trace", str(trace), "--model", "glance", "-f", "json",
+                "-o", str(cache)]) == 0  # fmt: skip
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    out = tmp_path / "r.html"
+    args = ["report", str(small), "-o", str(out), "--simulation", str(placed)]
+    assert run([*args, "--simulation", str(cache)]) == 0
+    html = out.read_text()
+    match = re.search(r'<figure id="chart-placement">(.*?)</figure>', html, re.S)
+    assert match is not None and '<figure id="chart-cache-glance">' in html
+    doc = json.loads(placed.read_text())
+    tips = re.findall(r'<circle class="layout"[^>]*><title>([^<]*)</title>', match.group(1))
+    want = [f"{r['layout']}: {r['monthly_cost']:.2f} per month, p95 {r['p95_seconds']:.1f} s"
+            for r in doc["layouts"]]  # fmt: skip
+    assert tips == want
+    curve = re.search(r'<path class="split" d="M([^"]*)"', match.group(1))
+    assert curve is not None and curve.group(1).count("L") == len(doc["split_search"]["tried"]) - 1
+
+
+def test_a_placement_result_of_the_wrong_shape_is_exit_5(
+    small: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sim = simulation(tmp_path, {"schema": "imageyard-simulate-placement/1", "layouts": []})
+    assert (
+        run(["report", str(small), "-o", str(tmp_path / "r.html"), "--simulation", str(sim)]) == 5
+    )
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not a simulate placement result" in err[0]

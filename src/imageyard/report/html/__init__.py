@@ -15,7 +15,7 @@ import jinja2
 from imageyard.report.design_memo import Memo
 from imageyard.report.html.view import Page, page
 from imageyard.report.results import Results
-from imageyard.report.simulation import Curve
+from imageyard.report.simulation import Simulation
 
 _HERE = resources.files(__package__)
 
@@ -37,7 +37,7 @@ def render(
     results: Results,
     now: datetime.datetime,
     memo: Memo | str | None = None,
-    simulation: tuple[Curve, ...] = (),
+    simulation: tuple[Simulation, ...] = (),
 ) -> str:
     """The HTML report of ``results`` made at ``now``, with the design ``memo`` (design's
     result, or a Markdown memo's text) and the cache ``simulation``'s curves if any."""

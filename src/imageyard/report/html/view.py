@@ -25,7 +25,9 @@ from imageyard.report.facts import Facts, facts, human_bytes
 from imageyard.report.html import charts
 from imageyard.report.html.charts import Bar, bars, stacked
 from imageyard.report.results import Results
-from imageyard.report.simulation import Curve
+from imageyard.report.simulation import Simulation
+from imageyard.simulate.placement import plot as placement_plot
+from imageyard.simulate.placement.result_file import PlacementSummary
 
 SIZE_BINS = ((2**20 * 100, "< 100 MiB"), (2**30, "100 MiB – 1 GiB"), (2**30 * 10, "1 – 10 GiB"),
              (2**30 * 100, "10 – 100 GiB"), (None, "≥ 100 GiB"))  # fmt: skip
@@ -126,11 +128,18 @@ _UNITS: dict[str, Callable[[int], str]] = {
 }
 
 
-def _sim_chart(c: Curve) -> Chart:
+def _sim_chart(c: Simulation) -> Chart:
+    if isinstance(c, PlacementSummary):
+        return _placement_chart(c)
     label = _UNITS.get(c.option, str)
     title = f"Cache hit rate against {c.option or 'size'} ({c.model})"
     line = charts.Curve(c.points, c.target, c.smallest, label)
     return Chart(f"cache-{c.model}", secrets.scrub(title), charts.curve(secrets.scrub(title), line))
+
+
+def _placement_chart(p: PlacementSummary) -> Chart:
+    title = f"Monthly cost against p95 boot time ({p.events} boots, {len(p.sites)} sites)"
+    return Chart("placement", secrets.scrub(title), placement_plot.svg(p.figure()))
 
 
 def _finding_row(f: Finding, origin: str) -> list[Any]:
@@ -176,11 +185,11 @@ def page(
     results: Results,
     now: datetime.datetime,
     memo: Memo | str | None = None,
-    simulation: tuple[Curve, ...] = (),
+    simulation: tuple[Simulation, ...] = (),
 ) -> Page:
     """The view-model of the report of ``results`` made at ``now``, with the design ``memo``
-    (design's result, or a Markdown memo's text) and the cache simulation's hit rate curves
-    (one chart per model) when given."""
+    (design's result, or a Markdown memo's text), the cache simulation's hit rate curves
+    (one chart per model) and the placement comparison's cost against p95 chart when given."""
     f = facts(results)
     consumers = tuple(s.consumer.name for s in results.paths.summaries)
     data = {"findings": _findings(results), "images": _image_rows(results),

@@ -24,6 +24,7 @@ from typing import Any
 import requests
 
 from imageyard.errors import ImageyardError
+from imageyard.files import os_reason
 
 CHUNK = 4 << 20
 TIMEOUTS = {
@@ -79,6 +80,20 @@ def remove(handle: Any, pool: str, name: str) -> bool:
     return True
 
 
+def parent(handle: Any, pool: str, name: str) -> str | None:
+    """``pool/image@snap`` of ``pool/name``'s parent; None for a disk without one."""
+    import rbd
+
+    try:
+        with handle.open_ioctx(pool) as io, rbd.Image(io, name, read_only=True) as disk:
+            p_pool, p_image, p_snap = disk.parent_info()
+    except rbd.ImageNotFound:  # librbd's answer for "no parent"
+        return None
+    except Exception as exc:  # rados.Error and rbd.Error share no base
+        raise ProbeError(f"reading the parent of {pool}/{name}: {exc}") from None
+    return f"{p_pool}/{p_image}@{p_snap}"
+
+
 def exists(handle: Any, pool: str, name: str) -> bool:
     """True when ``pool/name`` exists."""
     import rbd
@@ -101,6 +116,8 @@ def download(endpoint: str, token: str | None, image_id: str, dest: str) -> int:
                     written += len(chunk)
     except requests.RequestException as exc:
         raise ProbeError(f"download of image {image_id}: {exc}") from None
+    except OSError as exc:  # the temporary directory's disk is full, say
+        raise ProbeError(f"download of image {image_id} to {dest}: {os_reason(exc)}") from None
     return written
 
 

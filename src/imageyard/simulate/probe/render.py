@@ -11,13 +11,16 @@ MB = 1e6
 
 
 def throughputs(result: ProbeResult) -> dict[str, float]:
-    """Download and import bytes per second, and the clone's seconds, where measured."""
+    """Download, conversion and import bytes per second, and the clone's seconds, where
+    measured."""
     rates: dict[str, float] = {}
     for step in result.steps:
         if step.name == "download" and step.seconds > 0 and step.bytes:
             rates["download_bps"] = step.bytes / step.seconds
         elif step.name == "rbd-import" and step.seconds > 0 and step.bytes:
             rates["import_bps"] = step.bytes / step.seconds
+        elif step.name == "convert" and step.seconds > 0 and step.bytes:
+            rates["convert_bps"] = step.bytes / step.seconds
         elif step.name == "clone":
             rates["clone_seconds"] = step.seconds
     return rates
@@ -42,6 +45,7 @@ def document(result: ProbeResult) -> dict[str, Any]:
         "performed": result.performed,
         "note": result.note,
         "scratch": result.scratch,
+        "scratch_parent": result.parent,
         "steps": [
             {"name": s.name, "seconds": round(s.seconds, 6), "bytes": s.bytes} for s in result.steps
         ],
@@ -69,7 +73,8 @@ def render_table(result: ProbeResult) -> str:
         rate = f"  {step.bytes / step.seconds / MB:.0f} MB/s" if step.bytes and step.seconds else ""
         lines.append(f"  {step.name:<12} {step.seconds:9.3f} s{rate}")
     lines.append(f"  {'disk ready':<12} {result.total_seconds:9.3f} s")
-    lines.append(f"scratch {result.scratch} removed")
+    made = f"a clone of {result.parent}" if result.parent else "no parent (a full copy)"
+    lines.append(f"scratch {result.scratch}: {made}; removed")
     return "\n".join(lines) + "\n"
 
 

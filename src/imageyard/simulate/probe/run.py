@@ -3,6 +3,8 @@
 The scratch RBD image is ``iyprobe-<random>`` in the consumer's pool; files go to a private
 temporary directory. Both are removed when the probe ends, fails or is interrupted: SIGTERM
 is turned into the same ``KeyboardInterrupt`` as SIGINT, and the removal runs in ``finally``.
+Once the disk is made the probe reads what it is, the observed outcome: a clone has an RBD
+parent (``pool/image@snap``), an imported disk none.
 Nothing in Glance changes, except the copy-image of the copy-to-store path when
 ``allow_copy`` is set (the copy stays, as after a real boot).
 """
@@ -62,6 +64,7 @@ class ProbeResult:
     steps: tuple[Step, ...]
     note: str = ""
     scratch: str = ""
+    parent: str | None = None
 
     @property
     def total_seconds(self) -> float:
@@ -74,6 +77,7 @@ class _Scratch:
     name: str = field(default_factory=lambda: f"iyprobe-{uuid.uuid4().hex[:12]}")
     removed: bool = False
     steps: list[Step] = field(default_factory=list)
+    parent: str | None = None
 
 
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:
@@ -100,7 +104,8 @@ def probe(image: Image, consumer: Consumer, verdict: Verdict, target: ProbeTarge
     scratch = _Scratch()
     with _sigterm_interrupts(), tempfile.TemporaryDirectory(prefix="iyprobe-") as tmp:
         _perform(image, consumer, verdict, target, scratch, Path(tmp))
-    return ProbeResult(image, consumer, verdict, True, tuple(scratch.steps), "", scratch.name)
+    steps = tuple(scratch.steps)
+    return ProbeResult(image, consumer, verdict, True, steps, "", scratch.name, scratch.parent)
 
 
 def _perform(
@@ -123,6 +128,8 @@ def _perform(
         src = _source(url)
         pool = target.pool or ""
         _timed(scratch, target, "clone", lambda: _clone(handle, src, pool, scratch.name))
+        scratch.parent = ops.parent(handle, pool, scratch.name)
+        _held(target, "clone", f"{pool}/{scratch.name}")
 
 
 def _download_path(
@@ -144,10 +151,12 @@ def _download_path(
         data = raw
     if not consumer.rbd:
         return
-    with _connected(scratch, target):
+    with _connected(scratch, target) as handle:
         pool, conf, user = target.pool or "", target.ceph_conf, target.user
         imp = lambda: ops.rbd_import(str(data), pool, scratch.name, conf, user)  # noqa: E731
         _timed(scratch, target, "rbd-import", imp)
+        scratch.parent = ops.parent(handle, pool, scratch.name)
+        _held(target, "rbd-import", f"{pool}/{scratch.name}")
 
 
 def _copy(image: Image, store: str, target: ProbeTarget) -> int:
@@ -179,15 +188,23 @@ def _timed(scratch: _Scratch, target: ProbeTarget, name: str, step: Callable[[],
     start = time.perf_counter()
     moved = step()
     scratch.steps.append(Step(name, time.perf_counter() - start, moved))
-    if target.hold_after == name:
-        _hold(name, f"{target.pool}/{scratch.name}")
+    if name not in ("clone", "rbd-import"):
+        _held(target, name, f"{target.pool}/{scratch.name}")
 
 
-def _hold(name: str, scratch: str) -> None:
-    """Wait for a signal after step ``name`` (the interruption test's seam)."""
-    print(f"imageyard: holding after {name} (scratch {scratch})", file=sys.stderr, flush=True)
-    while True:
-        time.sleep(0.1)
+def _held(target: ProbeTarget, name: str, scratch: str) -> None:
+    """After step ``name``, wait while ``--hold-after`` names it (the lab tests' seam):
+    SIGUSR1 resumes the probe, SIGINT or SIGTERM interrupts it."""
+    if target.hold_after != name:
+        return
+    resumed: list[int] = []
+    previous = signal.signal(signal.SIGUSR1, lambda signum, frame: resumed.append(signum))
+    try:
+        print(f"imageyard: holding after {name} (scratch {scratch})", file=sys.stderr, flush=True)
+        while not resumed:
+            time.sleep(0.05)
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
 
 
 @contextlib.contextmanager
