@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 MIN_WIDTH = 6  # no column is squeezed below this many characters
 _NOT_SPACE = re.compile("[^ ]")
+_SEEN = 4096  # multi-line cells remembered per column
 
 
 def widths(headers: Sequence[str], rows: Iterable[Sequence[str]], total: int) -> list[int]:
@@ -105,17 +106,70 @@ def _wrap(cell: str, width: int) -> list[str]:
     return lines
 
 
-def _row(cells: Sequence[str], cols: Sequence[int], styles: Sequence[str], sep: str) -> list[str]:
-    wrapped = [_wrap(c, w) for c, w in zip(cells, cols, strict=True)]
+class _Wrapped:
+    """``_wrap`` of the cells of one column, remembering recent multi-line cells (the
+    ``file:line`` lists many rows share)."""
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self.seen: dict[str, list[str]] = {}
+
+    def __call__(self, cell: str) -> list[str]:
+        if len(cell) <= self.width and "\n" not in cell and "\r" not in cell:
+            return [cell] if cell.isprintable() else _wrap(cell, self.width)
+        if "\n" not in cell:
+            return _wrap(cell, self.width)
+        lines = self.seen.get(cell)
+        if lines is None:
+            if len(self.seen) >= _SEEN:
+                self.seen.clear()
+            lines = self.seen[cell] = _wrap(cell, self.width)
+        return lines
+
+
+def _row(
+    cells: Sequence[str], wraps: Sequence[_Wrapped], styles: Sequence[str], sep: str
+) -> list[str]:
+    wrapped = [wrap(c) for c, wrap in zip(cells, wraps, strict=True)]
     height = max(len(w) for w in wrapped)
+    if not any(styles):
+        columns = [
+            [line.ljust(wrap.width) for line in lines] + [" " * wrap.width] * (height - len(lines))
+            for lines, wrap in zip(wrapped, wraps, strict=True)
+        ]
+        joint = f" {sep} "
+        return [f"{sep} {joint.join(parts)} {sep}" for parts in zip(*columns, strict=True)]
     out = []
     for n in range(height):
         parts = []
-        for lines, w, style in zip(wrapped, cols, styles, strict=True):
-            text = (lines[n] if n < len(lines) else "").ljust(w)
+        for lines, wrap, style in zip(wrapped, wraps, styles, strict=True):
+            text = (lines[n] if n < len(lines) else "").ljust(wrap.width)
             parts.append(f"\x1b[{style}m{text}\x1b[0m" if style and n < len(lines) else text)
         out.append(f"{sep} " + f" {sep} ".join(parts) + f" {sep}")
     return out
+
+
+def render_rows(
+    title: str,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    width: int,
+    styles: Sequence[Sequence[str]] | None = None,
+) -> Iterator[list[str]]:
+    """``render``'s lines a unit at a time: the title with the heading, then each row's lines
+    (the last row with the bottom border), so a row is never split between units."""
+    cols = widths(headers, rows, width)
+    table_width = sum(cols) + 3 * len(cols) + 1
+    wraps = [_Wrapped(w) for w in cols]
+    head = [title.center(table_width).rstrip(), _rule("┏", "━", "┳", "┓", cols)]
+    head += _row(headers, wraps, [""] * len(cols), "┃")
+    head.append(_rule("┡", "━", "╇", "┩", cols))
+    yield head
+    plain = [""] * len(cols)
+    for i, row in enumerate(rows):
+        yield _row(row, wraps, styles[i] if styles else plain, "│")
+    yield [_rule("└", "─", "┴", "┘", cols)]
 
 
 def render(
@@ -127,13 +181,5 @@ def render(
     styles: Sequence[Sequence[str]] | None = None,
 ) -> Iterator[str]:
     """The table's lines; ``styles`` gives per row and column an ANSI SGR code ('' for none)."""
-    cols = widths(headers, rows, width)
-    table_width = sum(cols) + 3 * len(cols) + 1
-    yield title.center(table_width).rstrip()
-    yield _rule("┏", "━", "┳", "┓", cols)
-    yield from _row(headers, cols, [""] * len(cols), "┃")
-    yield _rule("┡", "━", "╇", "┩", cols)
-    plain = [""] * len(cols)
-    for i, row in enumerate(rows):
-        yield from _row(row, cols, styles[i] if styles else plain, "│")
-    yield _rule("└", "─", "┴", "┘", cols)
+    for unit in render_rows(title, headers, rows, width=width, styles=styles):
+        yield from unit
