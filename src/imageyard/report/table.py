@@ -6,7 +6,8 @@ The tables stream (``report.grid``): an audit of a large catalog has a row per i
 ``chunks`` yields the view a rule's block at a time, a large block a few thousand lines (whole
 rows) at a time (the CLI writes each as it comes), and is never one list of every line.
 The text is plain (no console markup), so ``[section]`` names print as written, and every
-line fits ``width`` columns (80 included). The summary line ends the view once; the CLI does not repeat it on stderr when the table goes to stdout.
+line fits ``width`` columns (80 included). The summary line ends the view once; the CLI does
+not repeat it on stderr when the table goes to stdout.
 """
 
 from __future__ import annotations
