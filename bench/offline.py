@@ -107,7 +107,9 @@ def main(argv: list[str] | None = None) -> int:
             make_snapshot(args.images, snapshot)
             print(f"(snapshot of {args.images} images made in {time.perf_counter() - t0:.0f} s, "
                   f"{snapshot.stat().st_size / 1e6:.0f} MB)", flush=True)  # fmt: skip
-        packed = _zst_copy(snapshot, Path(tmp) / "inventory.json.zst")
+        packed = snapshot
+        if not snapshot.name.endswith(".zst"):
+            packed = _zst_copy(snapshot, Path(tmp) / "inventory.json.zst")
         print(f"(snapshot {snapshot.stat().st_size / 1e6:.0f} MB, as .json.zst "
               f"{packed.stat().st_size / 1e6:.0f} MB)", flush=True)  # fmt: skip
         scale = args.images / 100_000

@@ -67,3 +67,22 @@ def test_unexpected_exceptions_leave_a_crash_log(
     log_path = err.split("crash log: ")[1].rstrip(")\n")
     with open(log_path) as fh:
         assert "ZeroDivisionError" in fh.read()
+
+
+def test_every_command_is_registered_under_its_own_name() -> None:
+    commands = cli.cli.commands
+    assert sorted(commands) == sorted(cli._COMMANDS)
+    assert all(command.name == name for name, command in commands.items())
+
+
+def test_show_imports_neither_collect_nor_apply() -> None:
+    code = (
+        "import sys\n"
+        "from imageyard import cli\n"
+        "cli.run(['show', '--help'])\n"
+        "heavy = {'openstack', 'boto3', 'rados', 'imageyard.cli.collect', 'imageyard.apply'}\n"
+        "print(sorted(heavy & set(sys.modules)))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
