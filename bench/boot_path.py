@@ -120,6 +120,9 @@ def probe_all(ids: dict[str, str], glance: str, etc: Path, tmp: Path) -> dict[st
         if probe.returncode != 0:
             raise SystemExit(f"probe of {name} failed: {probe.stderr.strip()}")
         results[name] = json.loads(probe.stdout)
+        doc = results[name]
+        print(f"  probed {name}: {doc['path']}, disk ready {doc['total_seconds']:.3f} s",
+              file=sys.stderr, flush=True)  # fmt: skip
     return results
 
 

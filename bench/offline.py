@@ -2,10 +2,12 @@
 
 A snapshot of ``--images`` images (default 100,000) is collected once from the fake Glance
 (real response shapes: every status, format, store and location kind) together with the
-lab configuration fixture, so every rule has something to read. Then each command runs in
-its own process, and its wall time, CPU time (user + system: what the command itself
-spent, whatever else the machine runs) and peak RSS (from ``resource.getrusage`` of the
-child) are printed beside the goal.
+lab's glance-api.conf and the nova.conf, cinder.conf and ceph.conf of
+``bench/offline-configs`` (three consumers in the fake Glance's Ceph cluster), so every rule
+and every boot path has something to read. Then each command runs in its own process,
+and its wall time, CPU time (user + system: what the command itself spent, whatever else
+the machine runs) and peak RSS (from ``resource.getrusage`` of the child) are printed
+beside the goal.
 
 ``show`` also reads a ``.json.zst`` copy of the snapshot (Zstandard, the same text), to show
 what decompression adds to the streamed read.
@@ -27,14 +29,23 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CONFIG = ROOT / "tests" / "fixtures" / "configs" / "lab"
+LAB = ROOT / "tests" / "fixtures" / "configs" / "lab"
+# nova (an rbd and a qcow2 compute group) and cinder (an rbd backend) in the fake Glance's
+# Ceph cluster, so every image gets a boot path per consumer
+BENCH = ROOT / "bench" / "offline-configs"
+CONFIG_FLAGS = (
+    *("--glance-api-conf", str(LAB / "glance-api.conf"), "--ceph-conf", str(BENCH / "ceph.conf")),
+    *("--nova-conf", str(BENCH / "nova-rbd.conf"), "--nova-conf", str(BENCH / "nova-qcow2.conf")),
+    *("--cinder-conf", str(BENCH / "cinder.conf"), "--sources", "config,glance"),
+)
 # (label, arguments after the snapshot path, goal seconds at 100,000 images)
 COMMANDS = (
     ("show", ["show"], 1.0),
     ("audit -f json", ["audit", "-f", "json", "--fail-on", "none", "-o", os.devnull], 2.0),
     ("audit (table)", ["audit", "--fail-on", "none", "-o", os.devnull], 2.0),
+    ("paths -f json", ["paths", "-f", "json", "-o", os.devnull], 2.0),
+    ("paths (table)", ["paths", "-o", os.devnull], 2.0),
     ("design", ["design", "-o", os.devnull], 3.0),
-    ("paths", ["paths", "-f", "json", "-o", os.devnull], 2.0),
     ("reclaim", ["reclaim", "-f", "json", "--fail-on", "none", "-o", os.devnull], 2.0),
 )
 GOAL_RSS_MIB = 500  # at 100,000 images; at 1,000,000 every command stays under 4 GB
@@ -46,7 +57,7 @@ def make_snapshot(images: int, out: Path) -> None:
     from imageyard.testing.fake_glance import Catalog, FakeGlance
 
     with FakeGlance(catalog=Catalog(images=images)) as fake:
-        args = ["collect", "-q", "--glance-endpoint", fake.url, "--config-dir", str(CONFIG)]
+        args = ["collect", "-q", "--glance-endpoint", fake.url, *CONFIG_FLAGS]
         code = cli.run([*args, "-o", str(out)])
     if code != 0:
         raise SystemExit(f"collect exited {code}")

@@ -104,6 +104,40 @@ def _mask_url(match: re.Match[str]) -> str:
     return head + ",".join(masked)
 
 
+_SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
+
+
+def _url_start(text: str, sep: int) -> int:
+    """Where the URL whose ``://`` is at ``sep`` starts (its scheme), or -1 if none does."""
+    start = sep
+    while start > 0 and text[start - 1] in _SCHEME_CHARS:
+        start -= 1
+    return start if start < sep and text[start] in _FIRST_CHARS else -1
+
+
+def _mask_urls(text: str) -> str:
+    """``_URL.sub(_mask_url, text)``, found from each ``://`` (a literal search) instead of
+    trying the pattern at every position of a long text (a report)."""
+    # NOTE: a scheme is the run of scheme characters before "://", beginning with a letter
+    # (the pattern's look-behind), and a match ends at whitespace, where no scheme begins,
+    # so the matches are those the pattern's own left-to-right scan finds
+    out: list[str] = []
+    cursor = 0
+    sep = text.find("://")
+    while sep >= 0:
+        start = _url_start(text, sep)
+        match = _URL.match(text, start) if start >= 0 else None
+        if match is None:
+            sep = text.find("://", sep + 3)
+            continue
+        whole = match.group(0)
+        out += (text[cursor:start], _mask_url(match) if "@" in whole else whole)
+        cursor = match.end()
+        sep = text.find("://", cursor)
+    out.append(text[cursor:])
+    return "".join(out)
+
+
 def _mask_pairs(text: str) -> str:
     # NOTE: the value is only looked ahead at, so the scan goes on inside a value that is
     # not secret (``backend_argument = redis_password:x``); a masked value is skipped.
@@ -124,11 +158,24 @@ def _mask_pairs(text: str) -> str:
 # NOTE: every secret name contains one of these (is_secret_key), so a long text (a report)
 # is searched for them, a fast literal scan, and only the names around a hit are judged;
 # the full ``_PAIR`` scan is the reference, used when lower-casing moves characters.
-_CANDIDATE = re.compile("key|pass|secret|token|credential|pwd")
+_CANDIDATES = ("key", "pass", "secret", "token", "credential", "pwd")
 _NAME_RUN = re.compile(r"[A-Za-z0-9_.\-]*")
 _SEP = re.compile(r"[ \t]*[=:][ \t]*(?=[^\s,;&])")
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 _FIRST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def _candidates(lowered: str) -> list[int]:
+    """Where each of ``_CANDIDATES`` starts in ``lowered``, in order (overlaps included)."""
+    # NOTE: a literal search per word is far faster than an alternation over a long text;
+    # a hit that overlaps an earlier one lies in the name run judged at that one, skipped
+    hits = []
+    for word in _CANDIDATES:
+        at = lowered.find(word)
+        while at >= 0:
+            hits.append(at)
+            at = lowered.find(word, at + 1)
+    return sorted(hits)
 
 
 def _secret_pairs(text: str) -> Iterator[tuple[int, int]]:
@@ -139,13 +186,13 @@ def _secret_pairs(text: str) -> Iterator[tuple[int, int]]:
         yield from _secret_pairs_scanned(text)
         return
     run_end = -1
-    for hit in _CANDIDATE.finditer(lowered):
-        if hit.start() < run_end:
+    for hit in _candidates(lowered):
+        if hit < run_end:
             continue  # NOTE: another hit in a name already judged
-        start = hit.start()
+        start = hit
         while start > 0 and text[start - 1] in _NAME_CHARS:
             start -= 1
-        match = _NAME_RUN.match(text, hit.start())
+        match = _NAME_RUN.match(text, hit)
         assert match is not None  # the pattern matches the empty string
         run_end = match.end()
         sep = _SEP.match(text, run_end) if text[start] in _FIRST_CHARS else None
@@ -200,7 +247,7 @@ class Redactor:
         if self._literal_re is not None:
             text = self._literal_re.sub(REDACTED, text)
         if "://" in text:
-            text = _URL.sub(_mask_url, text)
+            text = _mask_urls(text)
         return _mask_pairs(text) if ("=" in text or ":" in text) else text
 
 

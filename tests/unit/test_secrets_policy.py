@@ -126,7 +126,7 @@ def test_work_doubles_when_the_input_doubles(shape: str, monkeypatch: pytest.Mon
 _PIECES = st.sampled_from(
     ["password", "PassWord", "db_pass", "x.secret", "key", "_key", "token", "OS_", "name", "9k",
      "-", "_", ".", "=", ":", " ", "\t", "\n", ",", ";", "&", '"', "'", "v", "***", "é", "İ",
-     "auth_key", "inject_password", "key_file", "@", "://"]
+     "auth_key", "inject_password", "key_file", "@", "://", "\u212a", "passecretoken", "KEY"]
 )  # fmt: skip
 
 
@@ -155,3 +155,21 @@ def test_the_url_pattern_matches_what_the_reference_matches(text: str) -> None:
     assert spans(secrets._URL) == spans(_URL_REFERENCE)
     masked = _URL_REFERENCE.sub(secrets._mask_url, text)
     assert secrets._URL.sub(secrets._mask_url, text) == masked
+
+
+_URL_SEARCH_PIECES = st.sampled_from(
+    ["rbd", "swift+config", "s3", "a.b-c", "9x", "1", "u", ":", "/", "//", "://", "@", ",",
+     ", ", ",\n", " ", "\n", '"', "pw", "h1", "-", "+", ".", "é", "***", "x:y@h"]
+)  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_URL_SEARCH_PIECES, max_size=40).map("".join))
+def test_the_literal_url_search_masks_what_the_pattern_scan_masks(text: str) -> None:
+    assert secrets._mask_urls(text) == secrets._URL.sub(secrets._mask_url, text)
+
+
+def test_the_url_search_masks_each_url_of_a_long_text() -> None:
+    text = "see rbd://f/p/i/snap and http://u:pw@h/x then swift://a,b:c@h\n" * 3
+    expected = "see rbd://f/p/i/snap and http://u:***@h/x then swift://a,b:***@h\n" * 3
+    assert secrets._mask_urls(text) == expected

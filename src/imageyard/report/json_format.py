@@ -3,43 +3,65 @@
 Concepts: ``chunks`` gives the text in pieces, so the report of a large catalog (a finding
 or unknown per image) is never one document or one string: the document around the
 findings and unknowns, then those a batch at a time, each encoded as it is written.
-``render`` is the same text whole.
+An element is written in place at its indentation (``jsontext``), and a list of evidence
+that many elements share is encoded once. ``render`` is the same text whole.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
-from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
 
 from imageyard.audit.engine import AuditResult
-from imageyard.report.view import finding_doc, result_document, summary_doc, unknown_doc
+from imageyard.model.finding import Evidence, Finding, Unknown
+from imageyard.report import jsontext
+from imageyard.report.jsontext import Raw
+from imageyard.report.view import (
+    evidence_doc,
+    finding_doc,
+    result_document,
+    summary_doc,
+    unknown_doc,
+)
 
 BATCH = 1000
 
 
 def _text(doc: object) -> str:
-    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False)
+    return jsontext.dumps(doc, ensure_ascii=False)
 
 
-def _items(items: Sequence[Any], to_doc: Callable[[Any], object]) -> Iterator[str]:
+def _evidence_text(evidence: tuple[Evidence, ...], cache: dict[tuple[Evidence, ...], Raw]) -> Raw:
+    """The evidence list of an element, encoded once per distinct list."""
+    text = cache.get(evidence)
+    if text is None:
+        docs = [evidence_doc(e) for e in evidence]
+        text = cache[evidence] = Raw(jsontext.dumps(docs, 3, ensure_ascii=False))
+    return text
+
+
+def _element(item: Finding | Unknown, cache: dict[tuple[Evidence, ...], Raw]) -> str:
+    """One finding or unknown as an element of a top-level list (indented two levels)."""
+    evidence = _evidence_text(item.evidence, cache)
+    doc = finding_doc(item, evidence) if isinstance(item, Finding) else unknown_doc(item, evidence)
+    return jsontext.dumps(doc, 2, ensure_ascii=False)
+
+
+def _items(items: Sequence[Finding | Unknown]) -> Iterator[str]:
     """The elements of a top-level list, as json.dumps indents them, a batch per chunk."""
-    # NOTE: one json.dumps per batch, not per element: each call with an indent builds
-    # closures that refer to each other, garbage only the cyclic collector frees, and the
-    # offline commands run with it paused (gcpause)
+    cache: dict[tuple[Evidence, ...], Raw] = {}
     for start in range(0, len(items), BATCH):
-        batch = _text([to_doc(i) for i in items[start : start + BATCH]])
-        text = "  " + batch[2:-2].replace("\n", "\n  ")  # the batch's "[" and "]" dropped
-        yield text + (",\n" if start + BATCH < len(items) else "\n")
+        texts = [_element(i, cache) for i in items[start : start + BATCH]]
+        end = ",\n" if start + BATCH < len(items) else "\n"
+        yield "    " + ",\n    ".join(texts) + end
 
 
-def _list(key: str, items: Sequence[Any], to_doc: Callable[[Any], object]) -> Iterator[str]:
+def _list(key: str, items: Sequence[Finding | Unknown]) -> Iterator[str]:
     if not items:
         yield f'"{key}": []'
         return
     yield f'"{key}": [\n'
-    yield from _items(items, to_doc)
+    yield from _items(items)
     yield "  ]"
 
 
@@ -53,9 +75,9 @@ def chunks(result: AuditResult) -> Iterator[str]:
     middle, _, tail = rest.partition('\n  "unknowns": []')
     head, middle = head + "\n  ", middle + "\n  "
     yield head
-    yield from _list("findings", result.findings, finding_doc)
+    yield from _list("findings", result.findings)
     yield middle
-    yield from _list("unknowns", result.unknowns, unknown_doc)
+    yield from _list("unknowns", result.unknowns)
     yield tail
 
 

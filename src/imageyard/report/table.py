@@ -3,10 +3,11 @@
 Concepts: findings are grouped by rule: a heading (severity, rule id, count, confidence,
 title), then a table with one row per resource, the ``file:line`` it cites and the message.
 The tables stream (``report.grid``): an audit of a large catalog has a row per image, so
-``chunks`` yields the view a rule's block at a time (the CLI writes each as it comes) and is
-never one list of every line. The text is plain (no console markup), so ``[section]``
-names print as written, and every line fits ``width`` columns (80 included). The summary
-line ends the view once; the CLI does not repeat it on stderr when the table goes to stdout.
+``chunks`` yields the view a rule's block at a time, a large block a few thousand lines (whole
+rows) at a time (the CLI writes each as it comes), and is never one list of every line.
+The text is plain (no console markup), so ``[section]`` names print as written, and every
+line fits ``width`` columns (80 included). The summary line ends the view once; the CLI does
+not repeat it on stderr when the table goes to stdout.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ _STYLE = {"critical": "1;31", "high": "31", "medium": "33", "low": "36", "info":
 _FINDING_COLUMNS = ("resource", "file:line", "message")
 _UNKNOWN_COLUMNS = ("resource", "missing")
 DEFAULT_WIDTH = 160
+BLOCK_LINES = 4096  # a rule's block is written this many lines (whole rows) at a time
 
 
 def _status(f: Finding) -> str:
@@ -55,29 +57,37 @@ def _heading(text: str, width: int, style: str, color: bool) -> list[str]:
     return lines
 
 
+def _batched(first: list[str], units: Iterator[list[str]]) -> Iterator[list[str]]:
+    """``first`` and then the table's units (its title line dropped), a few rows a block."""
+    lines = first + next(units)[1:]
+    for unit in units:
+        lines += unit
+        if len(lines) >= BLOCK_LINES:
+            yield lines
+            lines = []
+    yield lines
+
+
 def _finding_blocks(result: AuditResult, color: bool, width: int) -> Iterator[list[str]]:
     titles = {r.meta.id: r.meta.title for r in result.rules}
     for rule_id, group in _by_rule(result.findings).items():
-        lines: list[str] = []
         found = [f for f in group if isinstance(f, Finding)]
         worst = found[0].severity.value
         head = f"{worst.upper()} {rule_id} ({len(found)}, confidence {found[0].confidence.value})"
         title = titles.get(rule_id)
-        lines += _heading(f"{head}: {title}" if title else head, width, _STYLE[worst], color)
+        heading = _heading(f"{head}: {title}" if title else head, width, _STYLE[worst], color)
         rows = [_finding_row(f) for f in found]
         styles = [(_STYLE[f.severity.value], "", "") for f in found] if color else None
-        lines += list(grid.render("", _FINDING_COLUMNS, rows, width=width, styles=styles))[1:]
-        yield lines
+        units = grid.render_rows("", _FINDING_COLUMNS, rows, width=width, styles=styles)
+        yield from _batched(heading, units)
 
 
 def _unknown_blocks(result: AuditResult, width: int) -> Iterator[list[str]]:
     yield [f"Could not check ({len(result.unknowns)})"]
     for rule_id, group in _by_rule(result.unknowns).items():
         rows = [(str(u.resource), u.reason) for u in group if isinstance(u, Unknown)]
-        yield [
-            f"{rule_id} ({len(rows)})",
-            *list(grid.render("", _UNKNOWN_COLUMNS, rows, width=width))[1:],
-        ]
+        units = grid.render_rows("", _UNKNOWN_COLUMNS, rows, width=width)
+        yield from _batched([f"{rule_id} ({len(rows)})"], units)
 
 
 def _blocks(result: AuditResult, color: bool, width: int) -> Iterator[list[str]]:

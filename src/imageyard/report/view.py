@@ -38,8 +38,12 @@ def _action_doc(action: ProposedAction | None) -> dict[str, Any] | None:
     return {"kind": action.kind, "params": dict(action.params)}
 
 
-def finding_doc(f: Finding) -> dict[str, Any]:
-    """One finding."""
+def _evidence_list(items: tuple[Evidence, ...], encoded: object) -> object:
+    return [evidence_doc(e) for e in items] if encoded is None else encoded
+
+
+def finding_doc(f: Finding, evidence: object = None) -> dict[str, Any]:
+    """One finding (``evidence``: its evidence list already encoded, else encoded here)."""
     return {
         "rule_id": f.rule_id,
         "status": f.status.value,
@@ -47,21 +51,21 @@ def finding_doc(f: Finding) -> dict[str, Any]:
         "message": f.message,
         "severity": f.severity.value,
         "confidence": f.confidence.value,
-        "evidence": [evidence_doc(e) for e in f.evidence],
+        "evidence": _evidence_list(f.evidence, evidence),
         "remediation": f.remediation,
         "action": _action_doc(f.action),
         "mute": _mute_doc(f.mute),
     }
 
 
-def unknown_doc(u: Unknown) -> dict[str, Any]:
-    """One check that could not be made."""
+def unknown_doc(u: Unknown, evidence: object = None) -> dict[str, Any]:
+    """One check that could not be made (``evidence`` as for ``finding_doc``)."""
     return {
         "rule_id": u.rule_id,
         "status": u.status.value,
         "resource": str(u.resource),
         "reason": u.reason,
-        "evidence": [evidence_doc(e) for e in u.evidence],
+        "evidence": _evidence_list(u.evidence, evidence),
     }
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+import textwrap
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from imageyard.report import grid
@@ -46,3 +47,12 @@ def test_narrow_columns_keep_their_natural_width() -> None:
     lines = list(grid.render("T", ("severity", "message"), [("high", "m " * 200)], width=80))
     assert lines[2].startswith("┃ severity ┃")
     assert all(len(line) == 80 for line in lines[1:])
+
+
+_WORDS = st.sampled_from(["a", "bb", "cccccccc", " ", "  ", "     ", "x-y", "é", "/p/q.conf:12"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_WORDS, max_size=30).map("".join), st.integers(min_value=1, max_value=12))
+def test_fold_wraps_as_textwrap_does(text: str, width: int) -> None:
+    assert grid.fold(text, width) == textwrap.wrap(text, width, break_on_hyphens=False)
