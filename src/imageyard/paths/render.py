@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable
 from typing import Any
 
 from imageyard.paths import PathRow, PathsReport
+from imageyard.report import jsontext
 
 EXAMPLES = 3
 SCHEMA = "imageyard-paths/1"
@@ -95,7 +95,7 @@ def render_json(report: PathsReport) -> str:
         ],
         "paths": [_row(r) for r in report.rows],
     }
-    return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+    return jsontext.dumps(doc) + "\n"
 
 
 def render_csv(report: PathsReport) -> str:

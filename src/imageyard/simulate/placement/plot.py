@@ -76,6 +76,29 @@ def xy(fig: Figure, cost: float, seconds: float) -> tuple[float, float]:
     return LEFT + cost / per_x, HEIGHT - BOTTOM - seconds / per_y
 
 
+def label_at(fig: Figure, n: int) -> tuple[float, float, str]:
+    """Where mark ``n``'s name goes: right of the mark, left of it near the right edge."""
+    _, cost, seconds = fig.marks[n]
+    x, y = xy(fig, cost, seconds)
+    if x > WIDTH * 0.7:
+        return x - 8, y - 6 - 12 * n, "end"
+    return x + 8, y - 6 - 12 * n, "start"
+
+
+def axis_labels(fig: Figure) -> list[tuple[float, float, str, str]]:
+    """The axes' texts: (x, y, text, anchor)."""
+    top_x, top_y = _bounds(fig)
+    x0, y0 = LEFT, HEIGHT - BOTTOM
+    return [
+        (x0 - 4, y0, "0", "end"),
+        (x0 - 4, TOP + 10, f"{top_y * 1.1:.1f} s", "end"),
+        (WIDTH - RIGHT, y0 + 16, f"{top_x * 1.05:.2f}", "end"),
+        ((WIDTH + LEFT) / 2, HEIGHT - 8, "monthly cost", "middle"),
+        (4, TOP + 24, "p95", "start"),
+        (4, TOP + 38, "boot", "start"),
+    ]
+
+
 def _text(x: float, y: float, text: str, anchor: str = "start") -> str:
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="12" '
@@ -84,17 +107,9 @@ def _text(x: float, y: float, text: str, anchor: str = "start") -> str:
 
 
 def _axes(fig: Figure) -> list[str]:
-    top_x, top_y = _bounds(fig)
     x0, y0 = LEFT, HEIGHT - BOTTOM
-    return [
-        f'<path d="M{x0} {TOP}V{y0}H{WIDTH - RIGHT}" fill="none" stroke="#888"/>',
-        _text(x0 - 4, y0, "0", "end"),
-        _text(x0 - 4, TOP + 10, f"{top_y * 1.1:.1f} s", "end"),
-        _text(WIDTH - RIGHT, y0 + 16, f"{top_x * 1.05:.2f}", "end"),
-        _text((WIDTH + LEFT) / 2, HEIGHT - 8, "monthly cost", "middle"),
-        _text(4, TOP + 24, "p95"),
-        _text(4, TOP + 38, "boot"),
-    ]
+    path = f'<path d="M{x0} {TOP}V{y0}H{WIDTH - RIGHT}" fill="none" stroke="#888"/>'
+    return [path, *(_text(x, y, t, a) for x, y, t, a in axis_labels(fig))]
 
 
 def _curve(fig: Figure) -> list[str]:
@@ -116,7 +131,7 @@ def _marks(fig: Figure) -> list[str]:
             f'<circle class="layout" cx="{x:.1f}" cy="{y:.1f}" r="5" '
             f'fill="{COLOURS.get(name, LINE)}"><title>{escape(tip)}</title></circle>'
         )
-        out.append(_text(x + 8, y - 6 - 12 * n, name))
+        out.append(_text(*label_at(fig, n)[:2], name, label_at(fig, n)[2]))
     return out
 
 

@@ -21,15 +21,23 @@ def _draw(fig: plot.Figure) -> Any:
     pen = draw_mod.Draw(image)
     x0, y0 = plot.LEFT, plot.HEIGHT - plot.BOTTOM
     pen.line([(x0, plot.TOP), (x0, y0), (plot.WIDTH - plot.RIGHT, y0)], fill="#888888")
-    pen.text((plot.WIDTH // 2, plot.HEIGHT - 16), "monthly cost", fill="black")
-    pen.text((4, plot.TOP + 16), "p95 boot", fill="black")
+    for x, y, text, anchor in plot.axis_labels(fig):
+        _text(pen, x, y, text, anchor)
     if len(fig.curve) > 1:
         pen.line([plot.xy(fig, *p) for p in fig.curve], fill=plot.LINE, width=2)
     for n, (name, cost, seconds) in enumerate(fig.marks):
         x, y = plot.xy(fig, cost, seconds)
         pen.ellipse([x - 5, y - 5, x + 5, y + 5], fill=plot.COLOURS.get(name, plot.LINE))
-        pen.text((x + 8, y - 14 - 12 * n), name, fill="black")
+        _text(pen, *plot.label_at(fig, n)[:2], name, plot.label_at(fig, n)[2])
     return image
+
+
+def _text(pen: Any, x: float, baseline: float, text: str, anchor: str) -> None:
+    """Text placed as the SVG places it: ``baseline`` at the bottom, ``anchor`` start,
+    middle or end."""
+    width = pen.textlength(text)
+    shift = {"start": 0.0, "middle": width / 2, "end": width}[anchor]
+    pen.text((x - shift, baseline - 11), text, fill="black")
 
 
 def write(fig: plot.Figure, path: str) -> None:
