@@ -37,7 +37,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -63,6 +62,19 @@ BASELINE = "IMAGEYARD_BENCH_BASELINE_SRC"
 
 
 # ---------------------------------------------------------------- clients (child processes)
+def peak_rss_mib() -> float:
+    """This process's peak RSS (``VmHWM``), in MiB.
+
+    Not ``getrusage``'s ``ru_maxrss``: Linux carries the parent's peak over ``fork`` and
+    ``exec`` into it, so every client would show at least the bench's own RSS (the catalog
+    rows it generated).
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
 class Measured:
     """Wall time and peak RSS of the block; what is done after it (the record check) is not
     counted."""
@@ -74,7 +86,7 @@ class Measured:
 
     def __exit__(self, *exc: object) -> None:
         self.seconds = time.perf_counter() - self.t0
-        self.rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        self.rss_mib = peak_rss_mib()
         self.load = (self.load0 + os.getloadavg()[0]) / 2
 
     def result(self, **fields: Any) -> dict[str, Any]:

@@ -145,8 +145,10 @@ def _wait(url: str, seconds: float, proc: subprocess.Popen[bytes]) -> None:
 
 
 def _check_free(port: int) -> None:
-    """Refuse a port something already listens on (its answers would be taken for ours)."""
+    """Refuse a port something already listens on (its answers would be taken for ours);
+    the closing connections of a bench Glance just stopped there do not count."""
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uWSGI binds
         try:
             sock.bind(("127.0.0.1", port))
         except OSError as exc:

@@ -3,7 +3,6 @@ left to keystoneauth (a 401, a redirect, a proxy)."""
 
 from __future__ import annotations
 
-import contextlib
 import http.server
 import json
 import threading
@@ -25,6 +24,7 @@ class Seen:
     requests: list[tuple[str, str, str]] = field(default_factory=list)
     unauthorized_once: set[str] = field(default_factory=set)  # paths answered 401 first
     stall: bool = False
+    release: threading.Event = field(default_factory=threading.Event)  # ends a stall
 
 
 def _handler(seen: Seen) -> type[http.server.BaseHTTPRequestHandler]:
@@ -38,7 +38,7 @@ def _handler(seen: Seen) -> type[http.server.BaseHTTPRequestHandler]:
                 )
             )
             if seen.stall and "/members" in self.path:
-                threading.Event().wait(2)
+                seen.release.wait(10)
             path = self.path.split("://", 1)[-1]
             path = path[path.find("/") :] if "://" in self.path else path
             if path in seen.unauthorized_once:
@@ -64,8 +64,7 @@ def _handler(seen: Seen) -> type[http.server.BaseHTTPRequestHandler]:
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                self.wfile.write(data)  # (the timeout test's client is gone)
+            self.wfile.write(data)
 
         def log_message(self, *args: object) -> None:
             pass
@@ -73,12 +72,20 @@ def _handler(seen: Seen) -> type[http.server.BaseHTTPRequestHandler]:
     return Handler
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = False  # server_close waits for every handler: none outlives its test
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a client that gave up (the timeout test) is no error of the server
+
+
 @pytest.fixture
 def server() -> Iterator[tuple[str, Seen]]:
     seen = Seen()
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler(seen))
+    httpd = _Server(("127.0.0.1", 0), _handler(seen))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}", seen
+    seen.release.set()
     httpd.shutdown()
     httpd.server_close()
 

@@ -145,6 +145,24 @@ def test_repeated_short_values_are_one_object_and_direct_url_is_the_location_url
     assert members[0].member_id is again[0].member_id
 
 
+def test_recurring_property_pairs_and_an_unchanged_update_time_are_shared() -> None:
+    long = "x" * 41
+    stamp = "2024-05-01T10:00:00Z"
+
+    def body(n: int, updated: str) -> dict[str, Any]:
+        return json.loads(json.dumps({  # separate decodes, as separate pages give
+            "id": f"img-{n}", "os_distro": "ubuntu", "min_ram": 0, "note": long,
+            "created_at": stamp, "updated_at": updated,
+        }))  # fmt: skip
+
+    one, two = image_from_api(body(1, stamp)), image_from_api(body(2, "2024-06-01T00:00:00Z"))
+    shared = {pair for pair in one.properties if any(pair is p for p in two.properties)}
+    assert shared == {("os_distro", "ubuntu"), ("min_ram", "0")}  # not the long "note"
+    assert dict(one.properties)["note"] == dict(two.properties)["note"] == long
+    assert one.updated_at is one.created_at
+    assert two.updated_at == "2024-06-01T00:00:00Z" and two.created_at == stamp
+
+
 def test_a_members_share_date_is_kept() -> None:
     body = {"members": [{"member_id": "p1", "status": "pending",
                          "created_at": "2026-01-02T03:04:05Z"}, {"member_id": "p2",

@@ -6,7 +6,8 @@ Images keep the core attributes as typed fields; every other key (user propertie
 ...) becomes a string property, JSON-encoded when the API gave a non-string. API furniture
 (``self``, ``file``, ``schema``) is dropped. Comma-joined API strings (``stores``,
 ``os_glance_importing_to_stores``) become tuples. Repeated short values (status, formats,
-owners, store ids) are interned, which keeps 100,000 images small in memory. Location URLs
+owners, store ids) are interned and recurring property pairs share one tuple, which keeps
+100,000 images small in memory. Location URLs
 go through ``Location.from_url``, which removes any credentials.
 """
 
@@ -115,9 +116,31 @@ def members_from_api(body: Any) -> tuple[ImageMember, ...]:
     )
 
 
+_PAIRS: dict[tuple[str, str], tuple[str, str]] = {}
+_PAIRS_MAX = 1 << 16
+
+
+def _pair(key: str, value: str) -> tuple[str, str]:
+    """``(key, value)``, one shared tuple for a pair that recurs (``os_distro``, ``ubuntu``).
+
+    Most properties of a catalog are the same few pairs on every image; sharing the tuple,
+    not only its strings, saves about 60 bytes per property of each image. Long values are
+    mostly unique and are not kept; neither is anything beyond ``_PAIRS_MAX`` pairs.
+    """
+    pair = (key, value)
+    if len(value) > _SHORT:
+        return pair
+    known = _PAIRS.get(pair)
+    if known is None:
+        if len(_PAIRS) >= _PAIRS_MAX:
+            return pair
+        known = _PAIRS.setdefault(pair, pair)
+    return known
+
+
 def image_properties(raw: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
     """Every non-core key of an image body, as ``(key, string value)`` pairs."""
-    return tuple((_intern(key), as_text(raw[key])) for key in raw.keys() - _CORE)
+    return tuple(_pair(_intern(key), as_text(raw[key])) for key in raw.keys() - _CORE)
 
 
 def image_from_api(
@@ -132,6 +155,7 @@ def image_from_api(
     """
     get = raw.get  # NOTE: runs 100,000 times per large cloud; kept free of needless calls
     tags = get("tags")
+    created, updated = get("created_at"), get("updated_at")
     if locations is None:
         locations = locations_from_api(get("locations"))
     return Image(
@@ -157,8 +181,8 @@ def image_from_api(
         members=members,
         tags=tuple(_intern(str(t)) for t in tags) if tags and type(tags) is list else (),
         properties=image_properties(raw),
-        created_at=get("created_at"),
-        updated_at=get("updated_at"),
+        created_at=created,
+        updated_at=created if updated == created else updated,  # one string, not two
     )
 
 
