@@ -11,16 +11,19 @@ seeded catalog and ``orphans.json`` that other tests read stay untouched):
 * orphans of the classes the planner reclaims: an RBD image without a Glance image
   (``rbd import`` as client.glance), clones of the last image made as client.nova and
   client.cinder without a server or volume, and an image-id-named file in ``fast``'s
-  datadir, object in the S3 bucket and object in the Swift container.
+  datadir, object in the S3 bucket and object in the Swift container, and an import
+  staging leftover: an image-id-named file in the staging directory
+  (``os_glance_staging_store``) of an id Glance does not know, as ``lab/seed_orphans.py``'s
+  killed copy-image leaves one.
 
 One ``plan make --site ... --reclaim --grace 0`` scoped to these objects, one ``apply``; then
 a new snapshot: ``imageyard paths`` says ``clone`` for every one of the active images on
 every Ceph consumer, every image the edge boots is in ``edge`` (its data in the edge pool),
 the central-only image is not, and ``imageyard reclaim --grace 0`` names none of the orphans
-(the RBD ones are in the RBD trash and the file beside the datadir, restorable; the S3 and
-Swift objects are deleted). Everything is removed afterwards; the pool too. Not part of this
-test: missing-data locations, trash entries held by clones (``--flatten`` and a second plan)
-and import staging leftovers (no plan action yet).
+(the RBD ones are in the RBD trash and the files beside their directories, restorable; the
+S3 and Swift objects are deleted). Everything is removed afterwards; the pool too. Not part
+of this test: missing-data locations and trash entries held by clones (``--flatten`` and a
+second plan).
 """
 
 from __future__ import annotations
@@ -52,6 +55,8 @@ from seed_orphans import _s3, _swift
 pytestmark = pytest.mark.lab
 
 MIB = 1024 * 1024
+STAGING = "os_glance_staging_store"
+FILES = ("fast", STAGING)  # file objects: moved beside their directory, not deleted
 EDGE_ZONE = "az-edge1"
 
 
@@ -127,18 +132,18 @@ def _orphans(lab: Any, tmp: Path, made: Made) -> None:
     ):
         rbd(lab, "--id", user, "clone", parent, f"{pool}/{child}")
         made.orphans.append((pool, child))
-    for store in ("fast", "s3", "swift"):
+    for store in ("fast", "s3", "swift", STAGING):
         made.objects.append((store, str(uuid.uuid4())))
         _put(lab, *made.objects[-1])
 
 
-def _datadir(lab: Any) -> Path:
-    return Path(lab.root) / "glance" / "data" / "fast"
+def _datadir(lab: Any, store: str = "fast") -> Path:
+    return Path(lab.root) / "glance" / "data" / ("staging" if store == STAGING else store)
 
 
 def _put(lab: Any, store: str, name: str) -> None:
-    if store == "fast":
-        (_datadir(lab) / name).write_bytes(os.urandom(64 * 1024))
+    if store in FILES:
+        (_datadir(lab, store) / name).write_bytes(os.urandom(64 * 1024))
     elif store == "s3":
         _s3(lab, "PUT", name, os.urandom(64 * 1024))
     else:
@@ -146,15 +151,16 @@ def _put(lab: Any, store: str, name: str) -> None:
 
 
 def _remove_objects(lab: Any, made: Made) -> None:
-    moved = Path(quarantine_dir(str(_datadir(lab))))
     for store, name in made.objects:
-        if store == "fast":
-            (_datadir(lab) / name).unlink(missing_ok=True)
-            (moved / name).unlink(missing_ok=True)
+        if store in FILES:
+            (_datadir(lab, store) / name).unlink(missing_ok=True)
+            (Path(quarantine_dir(str(_datadir(lab, store)))) / name).unlink(missing_ok=True)
         else:
             (_s3 if store == "s3" else _swift)(lab, "DELETE", name)
-    if moved.is_dir() and not any(moved.iterdir()):
-        moved.rmdir()
+    for store in FILES:
+        moved = Path(quarantine_dir(str(_datadir(lab, store))))
+        if moved.is_dir() and not any(moved.iterdir()):
+            moved.rmdir()
 
 
 def _remove_orphans(lab: Any, made: Made) -> None:
@@ -300,8 +306,9 @@ def _check_reclaimed(lab: Any, made: Made, inv: Path) -> None:
     listed = {(x["store"], o["name"]) for x in read_listings(inv) for o in x["objects"]}
     for store, name in made.objects:
         assert name not in named and (store, name) not in listed, (store, name)
-    moved = Path(quarantine_dir(str(_datadir(lab))))
-    assert [n for s, n in made.objects if s == "fast" and (moved / n).is_file()]  # restorable
+    for store, name in made.objects:
+        if store in FILES:  # restorable
+            assert (Path(quarantine_dir(str(_datadir(lab, store)))) / name).is_file(), name
 
 
 def test_one_plan_converts_places_preplaces_and_reclaims(lab: Any, tmp_path: Path) -> None:

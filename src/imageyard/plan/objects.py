@@ -1,12 +1,15 @@
 """Reclaim steps for store objects: a file, S3 or Swift object no Glance image owns.
 
 Concepts: ``imageyard reclaim`` reports such an object (``file-no-glance-image``,
-``s3-no-glance-image``, ``swift-no-glance-image``) with its store, datadir/bucket/container
-and name; the planner turns it into a ``delete-object`` step whose precondition is the
-object's presence and size in the snapshot's listing (a changed object makes the plan stale)
-and whose result is its absence. A file is moved out of the datadir, restorable; an S3 or
-Swift object is deleted. The step is destructive; apply needs ``--glance-config`` to reach
-the backends.
+``s3-no-glance-image``, ``swift-no-glance-image``) or an import staging leftover
+(``import-staging-leftover``: a file of ``os_glance_staging_store`` whose image is gone or
+no longer uploading/importing, past the grace period; one whose image still lists stores in
+``os_glance_importing_to_stores`` is reported at medium confidence and not planned) with
+its store, datadir/bucket/container and name; the planner turns it into a
+``delete-object`` step whose precondition is the object's presence and size in the
+snapshot's listing (a changed object makes the plan stale) and whose result is its absence.
+A file is moved out of its directory, restorable; an S3 or Swift object is deleted. The
+step is destructive; apply needs ``--glance-config`` to reach the backends.
 """
 
 from __future__ import annotations
@@ -19,11 +22,14 @@ from imageyard.apply.objects import ObjectRef
 from imageyard.model.inventory import Inventory
 from imageyard.model.plan import Action
 from imageyard.plan.policy import PlanPolicy
+from imageyard.reclaim.objects import STAGING
 
 if TYPE_CHECKING:
     from imageyard.plan.generate import _Builder
 
-OBJECT_CLASSES = frozenset({"file-no-glance-image", "s3-no-glance-image", "swift-no-glance-image"})
+OBJECT_CLASSES = frozenset(
+    {"file-no-glance-image", "s3-no-glance-image", "swift-no-glance-image", STAGING}
+)
 
 
 def _size(inv: Inventory, ref: ObjectRef) -> int | None:

@@ -140,3 +140,70 @@ def test_a_missing_glance_config_is_one_line_and_exit_5(
     assert run(argv) == 5
     err = capsys.readouterr().err
     assert "nope.conf: file not found" in err and "Traceback" not in err
+
+
+STAGE = "/var/lib/glance/staging"
+LEFTOVER, IMPORTING, YOUNG, COPYING, RETRIED = (uid(n, "e") for n in (80, 81, 82, 83, 84))
+
+
+def _staging_inventory() -> Any:
+    from reclaim_support import RECENT, image
+
+    from imageyard.model.objects import StoreListing
+
+    inv = healthy()
+    extra = (
+        image(IMPORTING, "ceph", "", status="importing", locations=(), stores=()),
+        image(COPYING, "ceph", "", os_glance_importing_to_stores=("fast",)),
+        image(RETRIED, "ceph", "", status="active"),
+    )
+    files = (
+        StoredObject(f"{LEFTOVER}.qcow2", 600, OLD),  # no such image
+        StoredObject(IMPORTING, 601, OLD),
+        StoredObject(YOUNG, 602, RECENT),
+        StoredObject(COPYING, 603, OLD),
+        StoredObject(RETRIED, 604, OLD),  # its image finished: a leftover
+    )
+    staging = StoreListing("os_glance_staging_store", "file", STAGE, files)
+    return replace(inv, images=(*inv.images, *extra), store_listings=(*inv.store_listings, staging))
+
+
+def _staging_live() -> FakeObjects:
+    names = (f"{LEFTOVER}.qcow2", IMPORTING, YOUNG, COPYING, RETRIED)
+    return FakeObjects(
+        {("os_glance_staging_store", STAGE, n): 600 + i for i, n in enumerate(names)}
+    )
+
+
+def test_staging_leftovers_are_planned_but_not_importing_copying_or_young_files() -> None:
+    plan = make_plan(_staging_inventory(), RECLAIM)
+    staged = [a for a in plan.actions if a.target == "os_glance_staging_store"]
+    assert {a.param("name") for a in staged} == {f"{LEFTOVER}.qcow2", RETRIED}
+    assert all(a.kind == "delete-object" and a.destructive for a in staged)
+    assert all((a.param("kind"), a.param("where")) == ("file", STAGE) for a in staged)
+    assert f"take file {STAGE}/{RETRIED}" in render_plan(plan)
+    later = make_plan(_staging_inventory(), replace(RECLAIM, grace_hours=0))
+    assert YOUNG in {a.param("name") for a in later.actions}
+
+
+def test_apply_moves_staging_leftovers_once_and_a_missing_file_is_done() -> None:
+    inv, live = _staging_inventory(), _staging_live()
+    plan = make_plan(inv, RECLAIM)
+    assert _apply(plan, live, FakeGlance(inv.images)).complete
+    assert {r.name for r in live.removed} == {f"{LEFTOVER}.qcow2", RETRIED}
+    assert {n for (_, _, n) in live.objects} == {IMPORTING, YOUNG, COPYING}
+    assert _apply(plan, live, FakeGlance(inv.images)).complete
+    assert len(live.removed) == 2
+
+
+def test_a_staging_file_whose_image_started_importing_again_is_refused() -> None:
+    inv, live = _staging_inventory(), _staging_live()
+    glance = FakeGlance(inv.images)
+    glance.images[RETRIED] = {**glance.images[RETRIED], "os_glance_importing_to_stores": "fast"}
+    only = replace(RECLAIM, images=(RETRIED,))
+    outcome = _apply(make_plan(inv, only), live, glance)
+    assert outcome.failed and "os_glance_importing_to_stores" in outcome.failed[0][1]
+    glance.images[RETRIED] = {**glance.images[RETRIED], "status": "importing"}
+    outcome = _apply(make_plan(inv, only), live, glance)
+    assert outcome.failed and "is importing" in outcome.failed[0][1]
+    assert live.removed == []

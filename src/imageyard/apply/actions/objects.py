@@ -3,10 +3,12 @@
 Concepts: the action's resource is ``object:<store>/<name>``; its state is the object's
 presence and size (``observe``), so a plan made when it was there is stale when it has
 changed since. Before the removal Glance is asked again: no image may have the object's
-image-id name (a new upload of the same id). A file is moved out of the datadir into
-``<datadir>.imageyard-reclaimed/`` (restorable by moving it back); an S3 or Swift object is
-deleted. The stores' backends are reached with the glance-api configuration
-(``apply --glance-config``).
+image-id name (a new upload of the same id). For an import staging file
+(store ``os_glance_staging_store``) the image may exist, but must not be uploading or
+importing, nor list stores in ``os_glance_importing_to_stores`` (a copy-image reads it).
+A file is moved out of its directory into ``<datadir>.imageyard-reclaimed/`` (restorable by
+moving it back); an S3 or Swift object is deleted. The stores' backends are reached with
+the glance-api configuration (``apply --glance-config``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from imageyard.apply.actions import StepContext
 from imageyard.apply.glance import ImageDoc, StepError
 from imageyard.apply.objects import ObjectRef
 from imageyard.model.plan import Action
+from imageyard.reclaim.objects import STAGING_STORE
+
+IN_FLIGHT = ("uploading", "importing")
 
 
 def object_fingerprint(ref: ObjectRef, stat: dict[str, Any] | None) -> str:
@@ -55,7 +60,21 @@ class DeleteObject:
     def run(self, action: Action, live: ImageDoc, ctx: StepContext) -> None:
         assert ctx.objects is not None
         ref = object_ref(action)
-        image_id = ref.name[:36]  # an image id, or a Swift segment: <id>-00001
-        if ctx.glance.get_image(image_id) is not None:
-            raise StepError(f"refused: Glance has an image {image_id}")
+        image_id = ref.name[:36]  # an image id, <id>-00001 (Swift) or <id>.<fmt> (staging)
+        why = _refusal(ctx.glance.get_image(image_id), ref.store == STAGING_STORE)
+        if why is not None:
+            raise StepError(f"refused: Glance has an image {image_id}{why}")
         ctx.objects.remove(ref)
+
+
+def _refusal(image: ImageDoc | None, staging: bool) -> str | None:
+    """Why the object's image forbids its removal (``""`` for any image), else None."""
+    if image is None:
+        return None
+    if not staging:
+        return ""
+    if image.get("status") in IN_FLIGHT:
+        return f" that is {image.get('status')}"
+    if image.get("os_glance_importing_to_stores"):
+        return " that lists stores in os_glance_importing_to_stores"
+    return None
