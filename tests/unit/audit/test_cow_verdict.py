@@ -213,6 +213,33 @@ def test_missing_inputs_are_unknown() -> None:
     assert v.path is BootPath.UNKNOWN and "glance gap" in v.reasons[0]
 
 
+@pytest.mark.parametrize(
+    ("gaps", "error"),
+    [
+        # the first glance gap on all locations or on this image's, in recorded order
+        ((("glance", "image {id} locations", "E1"), ("glance", "image locations", "E2")), "E1"),
+        ((("glance", "image locations", "E2"), ("glance", "image {id} locations", "E1")), "E2"),
+        ((("glance", "image z locations", "E3"), ("glance", "image {id} locations", "E1")), "E1"),
+        ((("ceph", "image locations", "E4"), ("glance", "image {id} locations", "E1")), "E1"),
+        ((("glance", "image {id} locations", "E1"), ("glance", "image locations", "E5")), "E1"),
+    ],
+)
+def test_location_gap_is_the_first_matching_glance_gap(
+    gaps: tuple[tuple[str, str, str], ...], error: str
+) -> None:
+    hidden = replace(raw_image(), locations=(), direct_url=None)
+    recorded = tuple(Gap(src, scope.format(id=hidden.id), err) for src, scope, err in gaps)
+    v = boot_path(hidden, nova(), replace(inv(hidden), gaps=recorded))
+    assert v.path is BootPath.UNKNOWN and f"({error}): a glance gap" in v.reasons[0]
+
+
+def test_location_gap_of_another_source_or_image_is_not_a_glance_gap() -> None:
+    hidden = replace(raw_image(), locations=(), direct_url=None)
+    recorded = (Gap("ceph", "image locations", "E4"), Gap("glance", "image x locations", "E3"))
+    v = boot_path(hidden, nova(), replace(inv(hidden), gaps=recorded))
+    assert "glance gap" not in " ".join(v.reasons)
+
+
 def test_collector_locations_do_not_decide_visibility() -> None:
     # the collector read locations through the admin API; the consumer's endpoint shows none
     img = raw_image()

@@ -36,6 +36,7 @@ from imageyard.audit.cow.trace import BootPath, Trace, Verdict, gib
 from imageyard.audit.rules._common import cite, is_true
 from imageyard.model.config import GlanceApiConfig
 from imageyard.model.finding import Confidence
+from imageyard.model.gap import Gap
 from imageyard.model.image import Image
 from imageyard.model.inventory import Inventory
 from imageyard.model.location import Location, RbdLocation
@@ -108,19 +109,27 @@ def _missing_input(image: Image, consumer: Consumer, inv: Inventory) -> str | No
         )
     if inv.config.glance_api is None:
         return "glance-api.conf was not read: which locations the consumer sees cannot be decided"
-    gap = next(
-        (
-            g
-            for g in inv.gaps_for(GLANCE_SOURCE)
-            if g.scope in ("image locations", f"image {image.id} locations")
-        ),
-        None,
-    )
-    if gap is not None and not image.locations:
+    gap = None if image.locations else _location_gap(inv, image.id)
+    if gap is not None:
         return f"the locations of image {image.id} were not read ({gap.error}): a glance gap"
     if image.stores and not image.locations and image.direct_url is None:
         return f"the locations of image {image.id} were not read (stores {', '.join(image.stores)})"
     return None
+
+
+def _location_gap(inv: Inventory, image_id: str) -> Gap | None:
+    """The first glance gap on every image's locations or on this image's, else None."""
+    first = inv.derived("cow.location-gaps", lambda: _first_gaps(inv))
+    found = [first[s] for s in ("image locations", f"image {image_id} locations") if s in first]
+    return min(found, key=lambda pair: pair[0])[1] if found else None
+
+
+def _first_gaps(inv: Inventory) -> dict[str, tuple[int, Gap]]:
+    """The glance gaps by scope: the first of each, with its position (one scan)."""
+    first: dict[str, tuple[int, Gap]] = {}
+    for position, gap in enumerate(inv.gaps_for(GLANCE_SOURCE)):
+        first.setdefault(gap.scope, (position, gap))
+    return first
 
 
 # ------------------------------------------------------------------ what the consumer sees
@@ -166,7 +175,10 @@ def _visible(t: Trace, glance: GlanceApiConfig, inv: Inventory) -> tuple[Locatio
             f"({CINDER_LOCATIONS}); the inventory does not record Cinder's release",
         )
         return ordered
-    t.evidence += cite(glance.show_multiple_locations, glance.show_image_direct_url)
+    t.evidence += inv.derived(
+        "cow.visibility-evidence",
+        lambda: cite(glance.show_multiple_locations, glance.show_image_direct_url),
+    )
     if is_true(glance.show_multiple_locations):
         return ordered
     if is_true(glance.show_image_direct_url):
