@@ -88,6 +88,13 @@ def _write_configs(run_dir: Path, diffs: tuple[object, ...]) -> None:
     metavar="FILE",
     help="A placement comparison ('imageyard simulate placement -f json') for section (a) to cite.",
 )
+@click.option(
+    "--cache-simulation",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="A cache simulation ('imageyard simulate cache --target-hit-rate R -f json') whose "
+    "smallest sizes set the caches of section (d) and the config.",
+)
 @rule_option_option()
 @output_option()
 @quiet_option("release line")
@@ -100,6 +107,7 @@ def command(
     write_configs: Path | None,
     no_audit: bool,
     placement: Path | None,
+    cache_simulation: Path | None,
     rule_options: tuple[str, ...],
     out: str,
     quiet: bool,
@@ -112,7 +120,7 @@ def command(
     if inventory is None and site_file is None:
         raise click.UsageError("give --inventory FILE, --site FILE or both")
     settings = parse_rule_options(rule_options, RULES)
-    inputs = (inventory, site_file, placement)
+    inputs = (inventory, site_file, placement, cache_simulation)
     check_output(out, "design", inputs)
     with TerminalSteps(quiet=quiet) as steps:
         run = design_from(
@@ -123,6 +131,7 @@ def command(
             rule_settings=settings,
             steps=steps,
             placement=placement,
+            cache_simulation=cache_simulation,
         )
         steps.begin("writing the design")
         if render is not None:

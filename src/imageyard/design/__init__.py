@@ -29,6 +29,7 @@ from imageyard.errors import ConfigFileError
 from imageyard.model.inventory import Inventory
 from imageyard.model.snapshot import read_inventory
 from imageyard.simulate.placement.result_file import read_placement
+from imageyard.simulate.result_file import CacheSimulation, read_cache_simulation
 from imageyard.steps import NO_STEPS, Steps
 
 __all__ = ["DesignRun", "design_from", "run_design"]
@@ -50,9 +51,13 @@ def run_design(
     *,
     with_audit: bool = True,
     rule_settings: Mapping[str, str] | None = None,
+    cache_sim: CacheSimulation | None = None,
 ) -> DesignRun:
-    """Design for already-loaded inputs (``rule_settings``: the audit's rule options)."""
-    design = build_design(site, inv, release, with_audit=with_audit, rule_settings=rule_settings)
+    """Design for already-loaded inputs (``rule_settings``: the audit's rule options;
+    ``cache_sim``: a cache simulation sizing the caches)."""
+    design = build_design(
+        site, inv, release, with_audit=with_audit, rule_settings=rule_settings, cache_sim=cache_sim
+    )
     return DesignRun(design, file_diffs(inv, design.changes))
 
 
@@ -65,9 +70,11 @@ def design_from(
     rule_settings: Mapping[str, str] | None = None,
     steps: Steps = NO_STEPS,
     placement: Path | None = None,
+    cache_simulation: Path | None = None,
 ) -> DesignRun:
     """Load the inputs, merge them and design (``steps`` hears of each stage); section (a)
-    cites the ``placement`` comparison (``simulate placement -f json``) when given."""
+    cites the ``placement`` comparison (``simulate placement -f json``) when given, and the
+    ``cache_simulation`` (``simulate cache -f json``) sizes the caches of (d) and (c)."""
     if inventory is not None:
         steps.begin(f"reading {inventory}")
     inv = read_inventory(inventory) if inventory is not None else None
@@ -81,7 +88,15 @@ def design_from(
         raise ConfigFileError(str(site_file), f"{clash}")
     choice = choose_release(release, inv, declared.release if declared is not None else None)
     compared = read_placement(placement) if placement is not None else None
-    run = run_design(site, inv, choice.release, with_audit=with_audit, rule_settings=rule_settings)
+    sim = read_cache_simulation(cache_simulation) if cache_simulation is not None else None
+    run = run_design(
+        site,
+        inv,
+        choice.release,
+        with_audit=with_audit,
+        rule_settings=rule_settings,
+        cache_sim=sim,
+    )
     if compared is not None:
         run = replace(run, design=cite(run.design, compared))
     return replace(run, release_origin=choice.detail)

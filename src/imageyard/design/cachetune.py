@@ -36,6 +36,7 @@ class CachePlan:
     cinder_cache: tuple[str, ...]  # Cinder backends that should enable the cache
     cinder_max_gb: int
     cinder_max_count: int
+    simulated: frozenset[str] = frozenset()  # options sized by a cache simulation
 
 
 def non_cow_paths(site: Site, stores: tuple[StorePlan, ...]) -> tuple[str, ...]:
@@ -117,7 +118,9 @@ def _decide_glance(site: Site, plan: CachePlan, paths: tuple[str, ...]) -> Decis
     ws = working_set_gib(site)
     size = plan.max_size_bytes / GIB
     basis = (
-        f"hot working set {ws:.1f} GiB x {HEADROOM}"
+        "the cache simulation's smallest size reaching its target hit rate"
+        if "image_cache_max_size" in plan.simulated
+        else f"hot working set {ws:.1f} GiB x {HEADROOM}"
         if ws
         else f"no working set known: upstream default {DEFAULT_CACHE_GIB} GiB"
     )
@@ -185,7 +188,9 @@ def _decide_nova(site: Site, plan: CachePlan) -> Decision | None:
     )
     why = "Non-rbd computes keep each image in _base; there is no size limit, only age. "
     why += (
-        f"Hot images boot {site.boot.boots_per_image_per_day:g}/day: keep unused files "
+        f"The cache simulation's smallest age reaching its target hit rate: {age} s."
+        if age and "remove_unused_original_minimum_age_seconds" in plan.simulated
+        else f"Hot images boot {site.boot.boots_per_image_per_day:g}/day: keep unused files "
         f"{(age or 0) // DAY} days so they are not fetched again between boots."
         if age
         else "The default age (1 day) keeps images booted daily."

@@ -422,7 +422,8 @@ def _glance_cache(ctx: Context) -> list[Change]:
             "DEFAULT",
             "image_cache_max_size",
             str(ctx.cache.max_size_bytes),
-            "hot working set plus headroom (a prune target, not a cap)",
+            _sized_why(ctx, "image_cache_max_size", "hot working set plus headroom")
+            + " (a prune target, not a cap)",
             "cache-max-size",
         )
     ]
@@ -541,12 +542,23 @@ def _nova(ctx: Context) -> list[Change]:
                     "image_cache",
                     "remove_unused_original_minimum_age_seconds",
                     str(ctx.cache.nova_min_age),
-                    "keep hot images in _base between boots",
+                    _sized_why(
+                        ctx,
+                        "remove_unused_original_minimum_age_seconds",
+                        "keep hot images in _base between boots",
+                    ),
                     "nova-image-cache",
                     target,
                 )
             )
     return out
+
+
+def _sized_why(ctx: Context, option: str, estimate: str) -> str:
+    """Why a cache size: the cache simulation's search when it gave it, else ``estimate``."""
+    if option in ctx.cache.simulated:
+        return "smallest reaching the simulated target hit rate"
+    return estimate
 
 
 def _cinder_target(ctx: Context) -> str:
@@ -578,7 +590,9 @@ def _cinder(ctx: Context) -> list[Change]:
                     name,
                     "image_volume_cache_max_size_gb",
                     str(ctx.cache.cinder_max_gb),
-                    "hot working set plus headroom",
+                    _sized_why(
+                        ctx, "image_volume_cache_max_size_gb", "hot working set plus headroom"
+                    ),
                     "cinder-image-cache",
                     target,
                 )

@@ -18,7 +18,8 @@ from dataclasses import replace
 
 from imageyard.audit.engine import AuditResult
 from imageyard.audit.releases import Release
-from imageyard.design.cachetune import decide_cache, plan_cache
+from imageyard.design import cache_cite
+from imageyard.design.cachetune import CachePlan, decide_cache, plan_cache
 from imageyard.design.capacity import Imbalance, decide_capacity, imbalance, plan_loads
 from imageyard.design.changes import (
     Context,
@@ -56,6 +57,7 @@ from imageyard.design.topology import decide_sites, plan_apis, preplace_step
 from imageyard.errors import DesignRefused
 from imageyard.model.inventory import Inventory
 from imageyard.reclaim import analyse
+from imageyard.simulate.result_file import CacheSimulation
 
 
 def _config_decisions(changes: tuple[Change, ...], site: Site) -> list[Decision]:
@@ -156,6 +158,17 @@ def _startup(
     return added + changes, decide_startup(lines)
 
 
+def _cache_decisions(
+    site: Site,
+    stores: tuple[StorePlan, ...],
+    cache: CachePlan,
+    major: int,
+    sim: CacheSimulation | None,
+) -> list[Decision]:
+    found = decide_cache(site, stores, cache, major)
+    return found if sim is None else cache_cite.cite(found, sim)
+
+
 def build_design(
     site: Site,
     inv: Inventory | None,
@@ -163,14 +176,18 @@ def build_design(
     *,
     with_audit: bool = True,
     rule_settings: Mapping[str, str] | None = None,
+    cache_sim: CacheSimulation | None = None,
 ) -> Design:
-    """The design for ``site`` (merged inputs) at ``release`` (the audit with ``rule_settings``)."""
+    """The design for ``site`` (merged inputs) at ``release`` (the audit with ``rule_settings``);
+    ``cache_sim`` (``simulate cache -f json``) sizes the caches of (d) and (c) when given."""
     major = release.major
     pains = set(site.pain_points)
     wanted = plan_stores(site, major)
     stores = single_store(wanted, major)
     items = with_boots(conversions(inv, stores), inv, order="slow_first_boot" in pains)
     cache = plan_cache(site, stores)
+    if cache_sim is not None:
+        cache = cache_cite.sized(cache, cache_sim)
     refused = bool(not_understood(site)) or _multistore_now(inv, major) or not stores
     apis = plan_apis(site, stores, major)
     found = build_changes(Context(site, stores, cache, major, inv, refused, apis))
@@ -205,7 +222,7 @@ def build_design(
         + layout
         + formats
         + _config_decisions(changes, site)
-        + decide_cache(site, stores, cache, major)
+        + _cache_decisions(site, stores, cache, major, cache_sim)
     )
     analysed = analyse(inv) if inv is not None else None
     groups = analysed.duplicates if analysed is not None else ()
