@@ -18,6 +18,7 @@ keeps ``fsid`` None and ``why_no_fsid`` says why.
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass
 
 from imageyard.audit.rule import Rule
@@ -65,6 +66,16 @@ class Consumer:
     def is_nova(self) -> bool:
         """True for a Nova compute."""
         return self.kind is ConsumerKind.NOVA
+
+    @functools.cached_property
+    def distinct_evidence(self) -> tuple[Evidence, ...]:
+        """``evidence`` without repeats, first occurrence kept (derived once per consumer)."""
+        return tuple(dict.fromkeys(self.evidence))
+
+    @functools.cached_property
+    def evidence_set(self) -> frozenset[Evidence]:
+        """``evidence`` as a set, to tell a verdict's own evidence from the consumer's."""
+        return frozenset(self.evidence)
 
     @property
     def cephx(self) -> str:

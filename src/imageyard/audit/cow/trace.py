@@ -101,12 +101,19 @@ class Trace:
             path=path,
             reasons=tuple(self.reasons),
             confidence=self.confidence,
-            evidence=tuple(dict.fromkeys(self.consumer.evidence + tuple(self.evidence))),
+            evidence=self._distinct_evidence(),
             notes=tuple(self.notes),
             location=extra.get("location"),
             store=extra.get("store"),
             cause=extra.get("cause") or self.cause or path.value,
         )
+
+    def _distinct_evidence(self) -> tuple[Evidence, ...]:
+        """The consumer's evidence, then this trace's own, each item once in first order."""
+        base, mine = self.consumer.distinct_evidence, self.consumer.evidence_set
+        if not self.evidence:
+            return base
+        return base + tuple(e for e in dict.fromkeys(self.evidence) if e not in mine)
 
     def unknown(self, reason: str, cause: str = "input-missing") -> Verdict:
         """An ``unknown`` verdict naming the missing input."""
