@@ -21,12 +21,13 @@ from __future__ import annotations
 import contextlib
 import errno
 import gzip
+import json
 import os
 import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterable
-from typing import IO
+from typing import IO, Any
 
 import zstandard
 
@@ -126,6 +127,19 @@ def read_text(
 ) -> str:
     """``read_bytes`` then ``decode_text``."""
     return decode_text(os.fspath(path), read_bytes(path, what, max_bytes, fail), what, fail)
+
+
+def parse_json(name: str, text: str) -> Any:
+    """``text`` (read from ``name``) as JSON; ``InputError`` (exit 5) naming the line if not."""
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise InputError(f"{name}:{getattr(exc, 'lineno', 1)}: not JSON: {exc}") from None
+
+
+def read_json(path: str | os.PathLike[str], what: str, max_bytes: int) -> Any:
+    """``read_text`` then ``parse_json``: the ``what`` file at ``path`` as JSON (exit 5 if not)."""
+    return parse_json(os.fspath(path), read_text(path, what, max_bytes))
 
 
 # ---------------------------------------------------------------- outputs

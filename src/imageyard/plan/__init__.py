@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import os
 
 from imageyard.design.site import Site
 from imageyard.errors import InputError
-from imageyard.files import read_text
+from imageyard.files import read_json
 from imageyard.model.codec import DecodeError, decode, dumps
 from imageyard.model.inventory import Inventory
 from imageyard.model.plan import PLAN_FORMAT, Plan
@@ -72,11 +71,7 @@ def dump_plan(plan: Plan) -> str:
 def read_plan(path: str | os.PathLike[str]) -> Plan:
     """Read and check a plan file; ``InputError`` (exit 5) when it is not one."""
     name = os.fspath(path)
-    text = read_text(path, "plan", MAX_PLAN_BYTES)
-    try:
-        doc = json.loads(text)
-    except ValueError as exc:
-        raise InputError(f"{name}:{getattr(exc, 'lineno', 1)}: not JSON: {exc}") from None
+    doc = read_json(path, "plan", MAX_PLAN_BYTES)
     if not isinstance(doc, dict) or doc.get("format") != PLAN_FORMAT:
         raise InputError(f'{name}: not an imageyard plan (no "format": "{PLAN_FORMAT}")')
     if str(doc.get("version", "")).split(".")[0] != "1":

@@ -24,7 +24,7 @@ from typing import Any
 
 from imageyard import secrets
 from imageyard.errors import InputError
-from imageyard.files import read_text
+from imageyard.files import parse_json, read_text
 from imageyard.report.facts import human_bytes
 
 SCHEMA = "imageyard.design/1"
@@ -322,11 +322,7 @@ def read_design(path: str | os.PathLike[str]) -> Memo | str:
     text = read_text(path, "design", MAX_DESIGN_BYTES)
     if not text.lstrip().startswith(("{", "[")):
         return secrets.scrub(text)
-    try:
-        doc = json.loads(text)
-    except ValueError as exc:
-        raise InputError(f"{name}:{getattr(exc, 'lineno', 1)}: not JSON: {exc}") from None
-    return memo_of(doc, name)
+    return memo_of(parse_json(name, text), name)
 
 
 def design_for_site(

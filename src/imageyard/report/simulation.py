@@ -9,17 +9,16 @@ report only draws them. A file that is neither is ``InputError`` (exit 5).
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from typing import Any
 
 from imageyard.errors import InputError
-from imageyard.files import read_text
+from imageyard.files import read_json
 from imageyard.simulate.placement import render as placement
 from imageyard.simulate.placement.result_file import PlacementSummary, read_placement
+from imageyard.simulate.result_file import SCHEMA, hit_rate, whole_number
 
-SCHEMA = "imageyard-simulate-cache/1"
 MAX_SIMULATION_BYTES = 16 * 2**20
 
 
@@ -41,11 +40,7 @@ def read_simulation(path: str | os.PathLike[str]) -> tuple[Simulation, ...]:
     """The curves of a ``simulate cache -f json`` file, in the file's model order, or the
     comparison of a ``simulate placement -f json`` file."""
     name = os.fspath(path)
-    text = read_text(path, "simulation result", MAX_SIMULATION_BYTES)
-    try:
-        doc = json.loads(text)
-    except ValueError as exc:
-        raise InputError(f"{name}:{getattr(exc, 'lineno', 1)}: not JSON: {exc}") from None
+    doc = read_json(path, "simulation result", MAX_SIMULATION_BYTES)
     if isinstance(doc, dict) and doc.get("schema") == placement.SCHEMA:
         return (read_placement(path),)
     if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
@@ -72,23 +67,11 @@ def _curve(doc: Any) -> Curve:
     return Curve(
         model=str(doc["model"]),
         option=str(search["option"]),
-        target=_rate(search["target_hit_rate"]),
-        smallest=None if smallest is None else _setting(smallest),
+        target=hit_rate(search["target_hit_rate"]),
+        smallest=None if smallest is None else whole_number(smallest),
         points=points,
     )
 
 
 def _point(doc: Any) -> tuple[int, float]:
-    return _setting(doc["setting"]), _rate(doc["hit_rate"])
-
-
-def _setting(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"a setting must be a whole number >= 0, not {value!r}")
-    return value
-
-
-def _rate(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-        raise ValueError(f"a hit rate must be a number from 0 to 1, not {value!r}")
-    return float(value)
+    return whole_number(doc["setting"]), hit_rate(doc["hit_rate"])

@@ -9,13 +9,12 @@ reached the target. ``read_cache_simulation(path)`` checks the schema and return
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from typing import Any
 
 from imageyard.errors import InputError
-from imageyard.files import MiB, read_text
+from imageyard.files import MiB, read_json
 
 SCHEMA = "imageyard-simulate-cache/1"
 MAX_BYTES = 64 * MiB
@@ -48,11 +47,7 @@ class CacheSimulation:
 def read_cache_simulation(path: str | os.PathLike[str]) -> CacheSimulation:
     """The simulation in ``path`` (``simulate cache --target-hit-rate R -f json``)."""
     name = os.fspath(path)
-    text = read_text(path, "cache simulation", MAX_BYTES)
-    try:
-        doc = json.loads(text)
-    except ValueError as exc:
-        raise InputError(f"{name}:{getattr(exc, 'lineno', 1)}: not JSON: {exc}") from None
+    doc = read_json(path, "cache simulation", MAX_BYTES)
     if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
         raise InputError(f'{name}: not a simulate cache result (no "schema": "{SCHEMA}")')
     try:
@@ -65,13 +60,15 @@ def read_cache_simulation(path: str | os.PathLike[str]) -> CacheSimulation:
     return sim
 
 
-def _count(value: Any) -> int:
+def whole_number(value: Any) -> int:
+    """A count or setting read back: a whole number >= 0 (``ValueError`` if not)."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError(f"not a whole number >= 0: {value!r}")
     return value
 
 
-def _rate(value: Any) -> float:
+def hit_rate(value: Any) -> float:
+    """A hit rate read back: a number from 0 to 1 (``ValueError`` if not)."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
         raise ValueError(f"not a hit rate: {value!r}")
     return float(value)
@@ -82,9 +79,9 @@ def _found(model: str, search: dict[str, Any]) -> SizeFound:
     return SizeFound(
         model,
         str(search["option"]),
-        _rate(search["target_hit_rate"]),
-        None if smallest is None else _count(smallest),
-        None if rate is None else _rate(rate),
+        hit_rate(search["target_hit_rate"]),
+        None if smallest is None else whole_number(smallest),
+        None if rate is None else hit_rate(rate),
     )
 
 
@@ -93,4 +90,4 @@ def _simulation(doc: dict[str, Any]) -> CacheSimulation:
     if not isinstance(models, list):
         raise ValueError("models is not a list")
     found = tuple(_found(str(m["model"]), m["search"]) for m in models if "search" in m)
-    return CacheSimulation(_count(doc["events"]), str(doc["throughputs"]["source"]), found)
+    return CacheSimulation(whole_number(doc["events"]), str(doc["throughputs"]["source"]), found)

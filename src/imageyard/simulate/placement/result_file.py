@@ -8,13 +8,12 @@ from. A file that is not such a document is ``InputError`` (exit 5).
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from typing import Any
 
 from imageyard.errors import InputError
-from imageyard.files import MiB, read_text
+from imageyard.files import MiB, read_json
 from imageyard.simulate.placement.plot import Figure
 from imageyard.simulate.placement.render import SCHEMA
 
@@ -56,11 +55,7 @@ class PlacementSummary:
 def read_placement(path: str | os.PathLike[str]) -> PlacementSummary:
     """The comparison in ``path`` (``simulate placement -f json``)."""
     name = os.fspath(path)
-    text = read_text(path, "placement comparison", MAX_BYTES)
-    try:
-        doc = json.loads(text)
-    except ValueError as exc:
-        raise InputError(f"{name}:{getattr(exc, 'lineno', 1)}: not JSON: {exc}") from None
+    doc = read_json(path, "placement comparison", MAX_BYTES)
     if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
         raise InputError(f'{name}: not a simulate placement result (no "schema": "{SCHEMA}")')
     try:
