@@ -25,18 +25,9 @@ from urllib.parse import urlencode, urlsplit
 import requests
 import urllib3
 
-from imageyard.collect.openstack.http import Failure, HttpError, Params
+from imageyard.collect.openstack.http import Failure, HttpError, Params, connect_cause
 
 _FALLBACK = frozenset({301, 302, 303, 307, 308, 401})
-_CAUSES = (
-    ("Connection refused", "connection refused"),
-    ("Name or service not known", "DNS: cannot resolve the host"),
-    ("Temporary failure in name resolution", "DNS: cannot resolve the host"),
-    ("No route to host", "no route to host"),
-    ("Network is unreachable", "network unreachable"),
-    ("CERTIFICATE_VERIFY_FAILED", "TLS: certificate verification failed"),
-    ("WRONG_VERSION_NUMBER", "TLS handshake failed; is it a plain http:// endpoint?"),
-)
 
 
 @dataclass(frozen=True)
@@ -109,5 +100,5 @@ def _failure(endpoint: str, exc: urllib3.exceptions.HTTPError) -> HttpError:
     text = " ".join(str(exc).split())
     if isinstance(exc, urllib3.exceptions.TimeoutError):
         return HttpError(f"{endpoint}: timed out ({text[:200]})", kind=Failure.TIMEOUT)
-    cause = next((c for needle, c in _CAUSES if needle in text), None)
+    cause = connect_cause(text)
     return HttpError(f"{endpoint}: {cause or text[:200]}", kind=Failure.CONNECTION)

@@ -45,6 +45,24 @@ class Failure(enum.Enum):
 
 RETRIABLE_KINDS = frozenset({Failure.TIMEOUT, Failure.CONNECTION})
 
+# What the HTTP libraries say of a connection they could not make, and the short cause a gap
+# keeps (the first needle found in the library's message wins).
+_CONNECT_CAUSES = (
+    ("Connection refused", "connection refused"),
+    ("Name or service not known", "DNS: cannot resolve the host"),
+    ("Temporary failure in name resolution", "DNS: cannot resolve the host"),
+    ("No route to host", "no route to host"),
+    ("Network is unreachable", "network unreachable"),
+    ("CERTIFICATE_VERIFY_FAILED", "TLS: certificate verification failed"),
+    ("WRONG_VERSION_NUMBER", "TLS handshake failed; is it a plain http:// endpoint?"),
+    ("timed out", "timed out"),
+)
+
+
+def connect_cause(text: str) -> str | None:
+    """The short cause of a failed connection named in a library's ``text``, else None."""
+    return next((cause for needle, cause in _CONNECT_CAUSES if needle in text), None)
+
 
 class HttpError(Exception):
     """A GET that did not produce a usable JSON answer."""

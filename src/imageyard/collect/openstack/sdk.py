@@ -35,7 +35,15 @@ from keystoneauth1 import exceptions as ks
 from openstack import exceptions as sdk
 
 from imageyard.collect.openstack.direct import Answer, DirectGet
-from imageyard.collect.openstack.http import JSON, Failure, HttpError, Params, Peek, RetryPolicy
+from imageyard.collect.openstack.http import (
+    JSON,
+    Failure,
+    HttpError,
+    Params,
+    Peek,
+    RetryPolicy,
+    connect_cause,
+)
 from imageyard.collect.openstack.settings import check_auth, unknown_auth_type
 from imageyard.errors import ImageyardError, UsageError
 
@@ -265,23 +273,13 @@ _KINDS: tuple[tuple[type[BaseException], Failure], ...] = (
 # keystoneauth says "Unable to establish connection to URL: <requests' long story>"; the
 # gap keeps the URL and the cause only.
 _CONNECT_URL = re.compile(r"connection to (\S+?):? ")
-_CONNECT_CAUSES = (
-    ("Connection refused", "connection refused"),
-    ("Name or service not known", "DNS: cannot resolve the host"),
-    ("Temporary failure in name resolution", "DNS: cannot resolve the host"),
-    ("No route to host", "no route to host"),
-    ("Network is unreachable", "network unreachable"),
-    ("CERTIFICATE_VERIFY_FAILED", "TLS: certificate verification failed"),
-    ("WRONG_VERSION_NUMBER", "TLS handshake failed; is it a plain http:// endpoint?"),
-    ("timed out", "timed out"),
-)
 
 
 def _connect_failure(exc: BaseException) -> str | None:
     """``URL: cause`` for a connection keystoneauth could not make, else None."""
     text = str(exc)
     url = _CONNECT_URL.search(text)
-    cause = next((c for needle, c in _CONNECT_CAUSES if needle in text), None)
+    cause = connect_cause(text)
     return f"{url.group(1)}: {cause}" if url and cause else None
 
 
