@@ -7,13 +7,14 @@ from typing import Any
 
 from imageyard.simulate.cache import ModelReport
 from imageyard.simulate.estimate import Throughputs
+from imageyard.simulate.result_file import SCHEMA
 
 GiB = 1 << 30
 
 
 def _doc(reports: list[ModelReport], events: int, rates: Throughputs) -> dict[str, Any]:
     return {
-        "schema": "imageyard-simulate-cache/1",
+        "schema": SCHEMA,
         "events": events,
         "throughputs": {
             "download_bps": rates.download_bps,
