@@ -57,6 +57,7 @@ def registry() -> dict[str, ActionKind]:
         objects,
         rbd,
         replacement,
+        restore,
         stores,
         trash,
     )
@@ -70,6 +71,7 @@ def registry() -> dict[str, ActionKind]:
         "rbd-trash-move": rbd.RbdTrashMove(),
         "delete-object": objects.DeleteObject(),
         "rbd-trash-purge": trash.RbdTrashPurge(),
+        "rbd-trash-restore": restore.RbdTrashRestore(),
         "rbd-flatten": flatten.RbdFlatten(),
         "delete-location": location.DeleteLocation(),
     }
