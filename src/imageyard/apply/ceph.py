@@ -8,7 +8,8 @@ trash mv --expires-at``: the image leaves the pool but stays restorable (``rbd t
 restore``) and cannot be purged before the deferment ends. ``trash_get`` reads one trash
 entry (None when it is gone), with its deferment's end in epoch seconds; ``trash_remove``
 is ``rbd trash rm`` without ``--force``, so librbd itself refuses an entry whose deferment
-has not ended. ``flatten`` is ``rbd flatten``: the clone gets its parent's data and no
+has not ended. ``trash_restore`` is ``rbd trash restore``: the entry goes back into the
+pool under the given name. ``flatten`` is ``rbd flatten``: the clone gets its parent's data and no
 longer depends on it. ``RbdBindings`` is also the ``CephSource`` convert-to-raw reads
 snapshots from in place (``imageyard.apply.rbd_source``).
 """
@@ -46,6 +47,10 @@ class RbdOps(Protocol):
 
     def trash_remove(self, pool: str, image_id: str) -> None:
         """Purge a trash entry (refused by librbd before its deferment ends)."""
+        ...
+
+    def trash_restore(self, pool: str, image_id: str, name: str) -> None:
+        """Move trash entry ``image_id`` back into the pool as ``name``."""
         ...
 
     def flatten(self, pool: str, name: str) -> None:
@@ -169,6 +174,15 @@ class RbdBindings:
         finally:
             ioctx.close()
         return size, digest.hexdigest()
+
+    def trash_restore(self, pool: str, image_id: str, name: str) -> None:
+        import rbd
+
+        with self._ioctx(pool) as ioctx:
+            try:
+                rbd.RBD().trash_restore(ioctx, image_id, name)
+            except rbd.Error as exc:
+                raise StepError(f"rbd trash restore {pool}/{image_id}: {exc}") from None
 
     def flatten(self, pool: str, name: str) -> None:
         import rbd

@@ -61,6 +61,7 @@ def registry() -> dict[str, ActionKind]:
         objects,
         rbd,
         replacement,
+        restore,
         stores,
         trash,
     )
@@ -74,6 +75,7 @@ def registry() -> dict[str, ActionKind]:
         "rbd-trash-move": rbd.RbdTrashMove(),
         "delete-object": objects.DeleteObject(),
         "rbd-trash-purge": trash.RbdTrashPurge(),
+        "rbd-trash-restore": restore.RbdTrashRestore(),
         "rbd-flatten": flatten.RbdFlatten(),
         "delete-location": location.DeleteLocation(),
     }
