@@ -1,5 +1,7 @@
 """Reclaim actions on the shared lab, with objects of this test only: a broken Glance location
-removed, the RBD trash purged only past its deferment, clones flattened only when asked.
+removed, a Glance image's RBD data that was moved to the RBD trash restored (not its only
+location dropped), the RBD trash purged only past its deferment, clones flattened only when
+asked.
 
 One module fixture makes every object (Glance images named with a unique prefix; RBD images
 and trash entries with fresh UUID names, as Glance's own would be, since reclaim spares
@@ -82,6 +84,37 @@ def _in_trash(ceph: Ceph, trash_id: str) -> bool:
         return any(e["id"] == trash_id for e in rbd.RBD().trash_list(io))
 
 
+def _trash_glance_data(ceph: Ceph, image_id: str) -> str:
+    """``rbd trash mv`` of a Glance image's RBD image (as an operator would by mistake)."""
+    import rbd
+
+    with ceph.ioctx("images") as io:
+        with rbd.Image(io, image_id, read_only=True) as im:
+            trash_id = str(im.id())
+        rbd.RBD().trash_move(io, image_id, 0)
+    return trash_id
+
+
+def _untrash(ceph: Ceph, made: dict[str, Any]) -> None:
+    """Put this test's Glance data back before Glance deletes the image (and its ``snap``)."""
+    import rbd
+
+    if made.get("untrash") and _in_trash(ceph, made["untrash"]):
+        with ceph.ioctx("images") as io:
+            rbd.RBD().trash_restore(io, made["untrash"], made["trashed"])
+
+
+def _rbd_id(ceph: Ceph, name: str) -> str | None:
+    import rbd
+
+    with ceph.ioctx("images") as io:
+        try:
+            with rbd.Image(io, name, read_only=True) as im:
+                return str(im.id())
+        except rbd.ImageNotFound:
+            return None
+
+
 def _remove_rbd(ceph: Ceph, made: dict[str, Any]) -> None:
     import rbd
 
@@ -129,6 +162,9 @@ def made(lab: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
         _copy_to(lab, broken, "cheap")
         (lab.root / "glance" / "data" / "cheap" / broken).unlink()
         objects["broken"] = broken
+        trashed = make_image(lab, f"{area}-trashed", os.urandom(128 * 1024), "ceph")
+        objects["trashed"] = trashed
+        objects["untrash"] = _trash_glance_data(ceph, trashed)
         objects["trash"]["over"] = _trash_entry(ceph, names["over"], 0)
         objects["trash"]["deferred"] = _trash_entry(ceph, names["deferred"], 86400)
         _pinned_orphan(ceph, objects["parent"], objects["clone"])
@@ -142,6 +178,7 @@ def made(lab: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
         objects["ceph"] = ceph
         yield objects
     finally:
+        _untrash(ceph, objects)
         cleanup(lab, area)
         _remove_rbd(ceph, objects)
         ceph.close()
@@ -184,6 +221,26 @@ def test_broken_location_is_removed_and_the_good_copy_kept(
     assert download_sha512(lab, broken) == want
     again = _apply(lab, plan, "--yes-destroy", check=0)  # resumed from the journal: no step
     assert ": done" not in again.stdout and stores(lab, broken) == {"fast"}
+
+
+def test_glance_data_in_the_rbd_trash_is_restored_not_its_location_dropped(
+    lab: Any, made: dict[str, Any], tmp_path: Path
+) -> None:
+    image_id, trash_id = made["trashed"], made["untrash"]
+    want = image(lab, image_id)["os_hash_value"]
+    plan = _plan(lab, made, tmp_path, "--image", f"{made['area']}-trashed")
+    assert [(a["kind"], a["image_id"], a["destructive"]) for a in plan["actions"]] == [
+        ("rbd-trash-restore", f"rbd-trash:images/{trash_id}", False)
+    ]  # its only location: restored, never removed
+    assert _rbd_id(made["ceph"], image_id) is None
+    done = _apply(lab, plan, check=0)  # not destructive: no --yes-destroy needed
+    assert "restore RBD" in done.stdout and ": done" in done.stdout
+    assert not _in_trash(made["ceph"], trash_id)
+    assert _rbd_id(made["ceph"], image_id) == trash_id  # the same RBD image, back in the pool
+    assert stores(lab, image_id) == {"ceph"} and len(image(lab, image_id)["locations"]) == 1
+    assert download_sha512(lab, image_id) == want  # Glance reads the data again
+    again = _apply(lab, plan, check=0)  # resumed from the journal: no step
+    assert ": done" not in again.stdout
 
 
 def test_trash_is_purged_only_past_its_deferment(

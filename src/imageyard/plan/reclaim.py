@@ -4,7 +4,9 @@ Concepts: ``imageyard.reclaim.analyse`` proposes an action per finding; the plan
 those that can be carried out safely. A Glance location whose data is missing
 (``location-data-missing``) becomes a delete-location of that URL, and only when the image
 keeps another location (Glance refuses the last one, and an image without a readable copy
-needs its data restored, not its location removed). A duplicate image (``duplicate-
+needs its data restored, not its location removed); when the data is an RBD image a user
+moved to the RBD trash, it is restored instead (``rbd-trash-restore``), also for a
+deactivated image. A duplicate image (``duplicate-
 image`` with the proposed ``delete-image``, i.e. no server or volume uses it, and the usage
 known) is retired (hidden) in favour of the kept one, never deleted. Muted findings and
 findings at less than high confidence are left out. An RBD image without a Glance image,
@@ -31,7 +33,7 @@ from imageyard.model.inventory import Inventory
 from imageyard.model.plan import Action
 from imageyard.plan.objects import OBJECT_CLASSES, object_action
 from imageyard.plan.policy import PlanPolicy
-from imageyard.plan.reclaim_rbd import delete_location, flatten_clones, purge_entry
+from imageyard.plan.reclaim_rbd import delete_location, flatten_clones, purge_entry, restore_entry
 from imageyard.reclaim.context import ReclaimSettings
 
 TRASHABLE = frozenset({"rbd-no-glance-image", "nova-disk-no-server", "cinder-volume-no-volume"})
@@ -68,7 +70,12 @@ def reclaim_actions(b: _Builder, inv: Inventory, policy: PlanPolicy) -> None:
             object_action(b, inv, params, policy, finding.message)
             continue
         image = inv.image(params.get("image", ""))
-        if image is None or not image.is_active or not policy.selects(image):
+        if image is None or not policy.selects(image):
+            continue
+        if finding.action.kind == "rbd-trash-restore":
+            restore_entry(b, image, params, finding.message)
+            continue
+        if not image.is_active:
             continue
         if item.class_id == "location-data-missing" and params.get("url"):
             delete_location(b, image, params)

@@ -1,10 +1,12 @@
-"""Reclaim steps beyond Glance's own calls: remove a broken location, purge the RBD trash,
-flatten pinning clones.
+"""Reclaim steps beyond Glance's own calls: remove a broken location, restore or purge an
+RBD trash entry, flatten pinning clones.
 
 Concepts: each function turns one reclaim finding's parameters into plan actions, with the
 resource's fingerprint before (``expect``) and after (``result``) from the snapshot.
 ``delete_location`` keeps at least one location (Glance refuses the last); the image
 leaves a store's list only when the removed location was that store's only one.
+``restore_entry`` plans ``rbd-trash-restore`` of the user's trash entry that holds the data
+a Glance location names (the location then reads again; nothing is deleted).
 ``purge_entry`` plans ``rbd-trash-purge`` only for an entry whose deferment ended by the
 snapshot's time (by the plan's clock when the snapshot has none) and that nothing clones;
 its bytes (the entry's size) count against ``--max-bytes``. ``flatten_clones`` plans one
@@ -19,6 +21,7 @@ import fnmatch
 from typing import TYPE_CHECKING
 
 from imageyard.apply.actions.flatten import clone_fingerprint
+from imageyard.apply.actions.restore import IN_POOL, IN_TRASH, restore_fingerprint
 from imageyard.apply.actions.trash import trash_fingerprint
 from imageyard.model.ceph import RbdImage, TrashEntry
 from imageyard.model.image import Image
@@ -59,6 +62,38 @@ def delete_location(b: _Builder, image: Image, params: dict[str, str]) -> None:
         destructive=True,
         reason=f"its data in {store or 'the location'} is missing",
         params=(("store", store), ("url", url)),
+    )
+
+
+def restore_entry(b: _Builder, image: Image, params: dict[str, str], why: str) -> None:
+    """Plan the restore of the trash entry that holds ``image``'s data in one location."""
+    pool, trash_id, name = (
+        params.get("pool", ""),
+        params.get("trash_id", ""),
+        params.get("name", ""),
+    )
+    resource = f"rbd-trash:{pool}/{trash_id}"
+    if not (pool and trash_id and name) or any(a.image_id == resource for a in b.actions):
+        return
+    b.actions.append(
+        Action(
+            id=_next_id(b),
+            kind="rbd-trash-restore",
+            image_id=resource,
+            image_name=f"{pool}/{name}",
+            target=image.id,
+            expect=restore_fingerprint(pool, trash_id, name, IN_TRASH),
+            result=restore_fingerprint(pool, trash_id, name, IN_POOL),
+            reason=f"image {image.id} ({image.name or ''}) reads it: {why}",
+            params=(
+                ("fsid", params.get("fsid", "")),
+                ("image", image.id),
+                ("name", name),
+                ("pool", pool),
+                ("trash_id", trash_id),
+                ("url", params.get("url", "")),
+            ),
+        )
     )
 
 

@@ -14,6 +14,7 @@ _VERB = {
     "rbd-trash-move": "move RBD image {name} to the trash (deferment {target} s)",
     "delete-object": "take {name} out of store {target} (no Glance image)",
     "rbd-trash-purge": "purge RBD {name} from the trash (deferment ended {target})",
+    "rbd-trash-restore": "restore RBD {name} from the trash (a Glance location names it)",
     "rbd-flatten": "flatten RBD clone {name} (detach it from {target})",
     "delete-location": "remove the location of {name} in store {target} (its data is missing)",
     "copy-converted": "copy the raw replacement of {name} to store {target}",

@@ -4,14 +4,16 @@ Concepts: only ``active`` and ``deactivated`` images are checked (an image being
 or imported has no data yet by design), and only where the backend was read whole: a pool
 not listed, a pool with a gap, or a listing cut short makes the location unknown, never
 missing. A pool the cluster does not have at all (its pool list was read) is missing data.
-An RBD image moved to the trash is missing too: Glance cannot read it there.
+An RBD image moved to the trash is missing too: Glance cannot read it there; when the entry
+is a user's (``rbd trash mv``, source ``USER``) the proposed action is ``rbd-trash-restore``
+of that entry (restorable, nothing lost), not the removal of the location.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from imageyard.model.ceph import Pool
+from imageyard.model.ceph import Pool, TrashEntry
 from imageyard.model.finding import Evidence, Resource
 from imageyard.model.image import Image
 from imageyard.model.location import Location, RbdLocation
@@ -51,18 +53,33 @@ def _location(ctx: Ctx, image: Image, loc: Location, unsure: dict[str, str]) -> 
     if ctx.too_young(image.updated_at) == "young":
         yield ctx.excluded(MISSING, "young", image.size)
         return
+    params, action = _proposal(ctx, image, loc)
     yield ctx.item(
         MISSING,
         Resource("image", image.id),
         f"image {image.id} ({image.name or ''}): its location in {loc.store or '?'} has no data "
         f"({absent})",
         (Evidence.fact(f"glance: location {loc.url} (store {loc.store})"), Evidence.fact(absent)),
-        params=(("image", image.id), ("store", loc.store or ""), ("url", loc.url)),
+        params=params,
+        action=action,
         provisioned=0,
         used=0,
         store=loc.store,
         pool=parsed.pool if isinstance(parsed, RbdLocation) else None,
     )
+
+
+def _proposal(
+    ctx: Ctx, image: Image, loc: Location
+) -> tuple[tuple[tuple[str, str], ...], str | None]:
+    """The action's parameters, and ``rbd-trash-restore`` when a user trashed the data."""
+    params = (("image", image.id), ("store", loc.store or ""), ("url", loc.url))
+    parsed = loc.parsed
+    entry = _restorable(ctx, parsed) if isinstance(parsed, RbdLocation) else None
+    if entry is None or not isinstance(parsed, RbdLocation):
+        return params, None
+    where = (("fsid", parsed.fsid), ("pool", parsed.pool), ("name", parsed.image))
+    return (*params, *where, ("trash_id", entry.id)), "rbd-trash-restore"
 
 
 def _rbd_absent(ctx: Ctx, loc: RbdLocation, scope: str, unsure: dict[str, str]) -> str | None:
@@ -81,6 +98,16 @@ def _rbd_absent(ctx: Ctx, loc: RbdLocation, scope: str, unsure: dict[str, str]) 
         unsure.setdefault(scope, gap)
         return None
     return _rbd_image_absent(pool, loc)
+
+
+def _restorable(ctx: Ctx, loc: RbdLocation) -> TrashEntry | None:
+    """The user's trash entry holding the location's RBD image, if any."""
+    cluster = ctx.inv.ceph_cluster(loc.fsid)
+    pool = cluster.pool(loc.pool) if cluster else None
+    if pool is None or pool.image(loc.image) is not None:
+        return None
+    found = [t for t in pool.trash if t.name == loc.image and t.source == "USER"]
+    return found[0] if len(found) == 1 else None
 
 
 def _rbd_image_absent(pool: Pool, loc: RbdLocation) -> str | None:

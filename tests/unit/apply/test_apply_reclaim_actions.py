@@ -14,6 +14,7 @@ from fake_ops import FakeGlance
 
 from imageyard.apply.actions import StepContext
 from imageyard.apply.actions.flatten import clone_fingerprint
+from imageyard.apply.actions.restore import restore_fingerprint
 from imageyard.apply.actions.trash import trash_fingerprint
 from imageyard.apply.engine import ApplyOptions, Engine, Outcome, StalePlan, live_state
 from imageyard.errors import UsageError
@@ -49,6 +50,12 @@ class FakeRbd:
             raise AssertionError("librbd would refuse: deferment not over")
         self.calls.append(("trash-rm", pool, image_id))
         del self.trash[(pool, image_id)]
+
+    def trash_restore(self, pool: str, image_id: str, name: str) -> None:
+        entry = self.trash.pop((pool, image_id))
+        assert entry["name"] == name
+        self.calls.append(("trash-restore", pool, image_id))
+        self.images[(pool, name)] = {"id": image_id, "size": 1000, "parent": None}
 
     def flatten(self, pool: str, name: str) -> None:
         self.calls.append(("flatten", pool, name))
@@ -227,3 +234,56 @@ def test_the_last_location_is_never_removed_and_hidden_locations_fail() -> None:
     del glance.images["img"]["locations"]
     outcome = _run(Plan(actions=(action,)), glance, FakeRbd())
     assert "show_multiple_locations" in outcome.failed[0][1]
+
+
+URL = "rbd://fsid/images/img/snap"
+
+
+def _restore() -> Action:
+    return Action(
+        id="r1",
+        kind="rbd-trash-restore",
+        image_id="rbd-trash:images/t1",
+        target="img",
+        expect=restore_fingerprint("images", "t1", "img", "trash"),
+        result=restore_fingerprint("images", "t1", "img", "pool"),
+        params=(("image", "img"), ("name", "img"), ("pool", "images"), ("trash_id", "t1"),
+                ("url", URL)),
+    )  # fmt: skip
+
+
+def _trashed_image() -> tuple[LocGlance, FakeRbd]:
+    glance, _ = _image_with([(URL, "ceph")])
+    rbd = FakeRbd()
+    rbd.trash[("images", "t1")] = {"name": "img", "source": "USER", "deferment_end": NOW}
+    return glance, rbd
+
+
+def test_restore_brings_the_entry_back_once_without_confirmation() -> None:
+    glance, rbd = _trashed_image()
+    plan = Plan(actions=(_restore(),))
+    assert _run(plan, glance, rbd, yes_destroy=False).complete  # not destructive
+    assert rbd.calls == [("trash-restore", "images", "t1")] and not glance.calls
+    assert rbd.images[("images", "img")]["id"] == "t1"
+    assert _run(plan, glance, rbd).complete and len(rbd.calls) == 1  # already done
+
+
+def test_restore_is_refused_when_glance_no_longer_points_at_the_entry() -> None:
+    glance, rbd = _trashed_image()
+    glance.images["img"]["locations"] = [{"url": "file:///a/img", "metadata": {"store": "f"}}]
+    outcome = _run(Plan(actions=(_restore(),)), glance, rbd)
+    assert "no longer has the location" in outcome.failed[0][1] and not rbd.calls
+    del glance.images["img"]
+    outcome = _run(Plan(actions=(_restore(),)), glance, rbd)
+    assert "no image img" in outcome.failed[0][1] and not rbd.calls
+
+
+def test_restore_of_an_entry_that_is_gone_or_another_is_stale() -> None:
+    glance, rbd = _trashed_image()
+    rbd.trash[("images", "t1")]["name"] = "other"
+    with pytest.raises(StalePlan):
+        _run(Plan(actions=(_restore(),)), glance, rbd)
+    del rbd.trash[("images", "t1")]
+    rbd.images[("images", "img")] = {"id": "not-t1", "size": 1, "parent": None}
+    with pytest.raises(StalePlan):
+        _run(Plan(actions=(_restore(),)), glance, rbd)

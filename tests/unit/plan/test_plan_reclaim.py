@@ -142,3 +142,27 @@ def test_a_bad_grace_is_a_usage_error(tmp_path: Path) -> None:
     out = tmp_path / "plan.json"
     code = run(["plan", "make", str(tmp_path / "inv.json"), "--grace", "soon", "-o", str(out)])
     assert code == 2 and not out.exists()
+
+
+def test_an_image_whose_rbd_data_is_in_the_trash_gets_it_restored() -> None:
+    from reclaim_support import OLD, set_pool
+
+    from imageyard.apply.actions.restore import restore_fingerprint
+    from imageyard.model.ceph import TrashEntry
+
+    inv = healthy()
+    gone = image(uid(12), "ceph", f"rbd://{FSID}/images/{uid(12)}/snap", status="deactivated")
+    entry = TrashEntry("7rash", uid(12), deleted_at=OLD, size=4000, snapshots=(SNAP,))
+    inv = set_pool(replace(inv, images=(*inv.images, gone)), "images", trash=(entry,))
+    plan = make_plan(inv, RECLAIM)
+    (action,) = plan.actions  # its only location: restored, never dropped
+    assert (action.kind, action.image_id, action.target) == (
+        "rbd-trash-restore",
+        "rbd-trash:images/7rash",
+        uid(12),
+    )
+    assert not action.destructive and action.bytes == 0
+    assert action.expect == restore_fingerprint("images", "7rash", uid(12), "trash")
+    assert action.result == restore_fingerprint("images", "7rash", uid(12), "pool")
+    assert action.param("url") == f"rbd://{FSID}/images/{uid(12)}/snap"
+    assert make_plan(inv, replace(RECLAIM, images=("other-*",))).actions == ()

@@ -472,3 +472,19 @@ def test_pin_delete_answer_depends_on_the_clone_format() -> None:
     assert answer(("clone-child",), ("clone-child",)) is False  # v2 only: 204, RBD trash
     assert answer(("clone-child",), ()) is True  # one v1 clone: 409
     assert answer((), known=False) is None  # features not read
+
+
+def test_data_a_user_moved_to_the_rbd_trash_is_restored_not_its_location_dropped() -> None:
+    inv = healthy()
+    gone = image(uid(12), "ceph", f"rbd://{FSID}/images/{uid(12)}/snap")
+    user = TrashEntry("7rash", uid(12), deleted_at=OLD, size=4000, snapshots=(SNAP,))
+    inv = set_pool(replace(inv, images=(*inv.images, gone)), "images", trash=(user,))
+    (item,) = run(inv).of_class("location-data-missing")
+    assert "in the RBD trash as 7rash" in item.finding.message
+    assert item.finding.action is not None and item.finding.action.kind == "rbd-trash-restore"
+    params = dict(item.finding.action.params)
+    assert (params["pool"], params["name"], params["trash_id"]) == ("images", uid(12), "7rash")
+    assert run(inv).of_class("rbd-trash-entry") == ()  # Glance still has the image
+    moving = replace(user, source="MIGRATION")  # not the user's: nothing to restore
+    (item,) = run(set_pool(inv, "images", trash=(moving,))).of_class("location-data-missing")
+    assert item.finding.action is not None and item.finding.action.kind == "delete-location"
