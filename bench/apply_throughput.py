@@ -7,11 +7,14 @@ copy-image`` (python-glanceclient from the lab's Glance venv) that waits for eac
 before the next, as a script would, and once with ``imageyard plan make`` +
 ``imageyard apply`` (``--parallel``). Both times and the ratio are printed, and both must
 end with zero errors (every image in ``ceph``). Then an image of ``--convert-gib`` GiB
-virtual size (qcow2, ``--convert-data-mib`` MiB of random data in it) is converted to raw
-by apply, once streamed (``qemu-nbd`` exports the source as raw into the upload) and, with
-``--convert-file-too``, once through a raw file (``qemu-nbd`` hidden from ``PATH``); for
-each, the peak RSS of the largest process (apply, qemu-nbd or qemu-img) and the peak local
-disk used in apply's ``TMPDIR`` (allocated bytes, sampled every 0.1 s) are printed.
+virtual size (qcow2 in the ``ceph`` store, ``--convert-data-mib`` MiB of random data in it)
+is converted to raw by apply, once streamed after downloading the source (``qemu-nbd``
+exports the downloaded file as raw into the upload), once streamed with the source read in
+place from its RBD snapshot (``--ceph-conf`` of the lab, ``--ceph-user glance``; no
+download) and, with ``--convert-file-too``, once through a raw file (``qemu-nbd`` hidden
+from ``PATH``); for each, the time, the path apply reports, the peak RSS of the largest
+process (apply, qemu-nbd or qemu-img) and the peak local disk used in apply's ``TMPDIR``
+(allocated bytes, sampled every 0.1 s) are printed.
 
 Run: ``.venv/bin/python bench/apply_throughput.py --images 20`` (the lab must be up).
 """
@@ -215,11 +218,12 @@ _MEASURED = (
 
 
 def measured_apply(
-    env: dict[str, str], plan: Path, extra: dict[str, str]
-) -> tuple[float, int, int]:
-    """apply in a wrapper process of its own: seconds, exit code and the peak RSS (KiB) of
-    the largest process it ran (apply, qemu-nbd or qemu-img)."""
+    env: dict[str, str], plan: Path, extra: dict[str, str], flags: list[str]
+) -> tuple[float, int, int, str]:
+    """apply in a wrapper process of its own: seconds, exit code, the peak RSS (KiB) of the
+    largest process it ran (apply, qemu-nbd or qemu-img) and how it read the source."""
     args = ["apply", str(plan), "--glance-endpoint", env["GLANCE_LAB_URL"], "--parallel", "1"]
+    args += flags
     full = {**os.environ, "PYTHONPATH": str(ROOT / "src"), **extra}
     start = time.monotonic()
     done = subprocess.run(
@@ -233,7 +237,9 @@ def measured_apply(
     lines = done.stderr.strip().splitlines()
     if done.returncode != 0:
         print("\n".join(lines[:-1]), file=sys.stderr)
-    return took, done.returncode, int(lines[-1]) if lines and lines[-1].isdigit() else 0
+    how = [line.partition("(source ")[2][:-1] for line in done.stdout.splitlines()]
+    peak = int(lines[-1]) if lines and lines[-1].isdigit() else 0
+    return took, done.returncode, peak, "source " + "".join(how)
 
 
 def conversion(
@@ -262,11 +268,12 @@ def conversion(
     extra = {"TMPDIR": str(work)}
     if mode == "file":
         extra["PATH"] = _no_nbd_path(tmp)
+    flags = ["--ceph-conf", env["CEPH_CONF"], "--ceph-user", "glance"] if mode == "inplace" else []
     with DiskPeak(work) as disk:
-        took, rc, peak = measured_apply(env, plan, extra)
+        took, rc, peak, how = measured_apply(env, plan, extra, flags)
     print(
         f"convert-to-raw ({mode}) of a {gib} GiB qcow2 ({data_mib} MiB of data, "
-        f"{source_bytes / (1 << 20):.0f} MiB as qcow2): {took:.1f} s, exit {rc}; "
+        f"{source_bytes / (1 << 20):.0f} MiB as qcow2): {took:.1f} s, exit {rc}; {how}; "
         f"peak RSS of the largest process {peak / 1024:.0f} MiB; "
         f"peak local disk in TMPDIR {disk.peak / (1 << 20):.0f} MiB"
     )
@@ -298,7 +305,7 @@ def main() -> int:
                 bad = throughput(env, args.images, args.parallel, prefix, work["copy"])
             if args.convert_gib:
                 gib, mib = args.convert_gib, args.convert_data_mib
-                modes = ["stream", "file"] if args.convert_file_too else ["stream"]
+                modes = ["stream", "inplace"] + (["file"] if args.convert_file_too else [])
                 for mode in modes:
                     bad |= conversion(env, gib, mib, prefix, work["convert"], mode)
     finally:

@@ -10,18 +10,24 @@ entry (None when it is gone), with its deferment's end in epoch seconds; ``trash
 is ``rbd trash rm`` without ``--force``, so librbd itself refuses an entry whose deferment
 has not ended. ``trash_restore`` is ``rbd trash restore``: the entry goes back into the
 pool under the given name. ``flatten`` is ``rbd flatten``: the clone gets its parent's data and no
-longer depends on it.
+longer depends on it. ``RbdBindings`` is also the ``CephSource`` convert-to-raw reads
+snapshots from in place (``imageyard.apply.rbd_source``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime
+import hashlib
 import threading
 from collections.abc import Iterator
 from typing import Any, Protocol
 
 from imageyard.apply.glance import StepError
+from imageyard.apply.rbd_source import qemu_rbd_name
+from imageyard.model.location import RbdLocation
+
+_READ = 4 << 20
 
 
 class RbdOps(Protocol):
@@ -65,6 +71,7 @@ class RbdBindings:
         except rados.Error as exc:
             raise StepError(f"cannot connect to Ceph with {conf}: {exc}") from None
         self._lock = threading.Lock()
+        self.conf, self.user = conf, user
 
     @contextlib.contextmanager
     def _ioctx(self, pool: str) -> Iterator[Any]:
@@ -137,6 +144,36 @@ class RbdBindings:
                 return
             except rbd.Error as exc:
                 raise StepError(f"rbd trash rm {pool}/{image_id}: {exc}") from None
+
+    def fsid(self) -> str:
+        """The cluster's fsid."""
+        return str(self._cluster.get_fsid())
+
+    def qemu_source(self, loc: RbdLocation) -> str:
+        """The snapshot as qemu's rbd driver names it, through this conf and user."""
+        return qemu_rbd_name(loc, self.conf, self.user)
+
+    def snapshot_digest(self, loc: RbdLocation, algo: str) -> tuple[int, str]:
+        """Size and digest of a snapshot, read in 4 MiB blocks (outside the lock: librados
+        is thread-safe, and a long read must not hold up the other lanes)."""
+        import rados
+        import rbd
+
+        digest = hashlib.new(algo)
+        try:
+            ioctx = self._cluster.open_ioctx(loc.pool)
+        except rados.Error as exc:
+            raise StepError(f"cannot open pool {loc.pool}: {exc}") from None
+        try:
+            with rbd.Image(ioctx, loc.image, snapshot=loc.snapshot, read_only=True) as image:
+                size = image.size()
+                for offset in range(0, size, _READ):
+                    digest.update(image.read(offset, min(_READ, size - offset)))
+        except rbd.Error as exc:
+            raise StepError(f"rbd {loc.pool}/{loc.image}@{loc.snapshot}: {exc}") from None
+        finally:
+            ioctx.close()
+        return size, digest.hexdigest()
 
     def trash_restore(self, pool: str, image_id: str, name: str) -> None:
         import rbd

@@ -248,7 +248,7 @@ class Engine:
         assert live is not None
         self._record(action, "start")
         try:
-            self.kinds[action.kind].run(action, live, self.ctx)
+            note = self.kinds[action.kind].run(action, live, self.ctx) or ""
             after, fp = self.observe(action)
             if after is None or not self.kinds[action.kind].is_done(action, after, self.ctx):
                 raise StepError("verification failed: the effect is not visible")
@@ -260,8 +260,8 @@ class Engine:
             with self.lock:
                 self.outcome.failed.append((action.id, str(exc)))
             return False
-        self._record(action, "done")
-        self.echo(f"{action.id} {describe(action)}: done")
+        self._record(action, "done", note)
+        self.echo(f"{action.id} {describe(action)}: done" + (f" ({note})" if note else ""))
         return self._finish(action)
 
     def _finish(self, action: Action) -> bool:

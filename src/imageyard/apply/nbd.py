@@ -9,7 +9,9 @@ handshake, ``NBD_OPT_EXPORT_NAME`` of the default export, then ``NBD_CMD_READ`` 
 smaller blocks an HTTP client asks for. Its ``len()`` is the export's
 size (the image's virtual size), so an HTTP upload can send a Content-Length. Memory stays
 at one block; ``qemu-nbd`` reads only what is asked. ``nbd_export`` starts ``qemu-nbd`` in
-a private directory and always stops it.
+a private directory and always stops it; when the export cannot be opened (``qemu-nbd``
+missing, or it cannot open the source) it raises ``ExportUnavailable`` before any byte is
+read, so the caller may take another path.
 """
 
 from __future__ import annotations
@@ -33,6 +35,10 @@ _REPLY = 0x67446698
 _FIXED_NEWSTYLE, _NO_ZEROES = 1, 2
 _OPT_EXPORT_NAME = 1
 _CMD_READ, _CMD_DISC = 0, 2
+
+
+class ExportUnavailable(StepError):
+    """``qemu-nbd`` could not export the source; nothing was read from it."""
 
 
 def _recv(sock: socket.socket, size: int) -> bytes:
@@ -110,10 +116,22 @@ def _wait_for(path: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) -
     while not os.path.exists(path):
         if proc.poll() is not None:
             err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
-            raise StepError(f"qemu-nbd failed: {' '.join(err.split())[:300]}")
+            raise ExportUnavailable(f"qemu-nbd failed: {' '.join(err.split())[:300]}")
         if time.monotonic() > deadline:
-            raise StepError(f"qemu-nbd did not start within {timeout:.0f}s")
+            raise ExportUnavailable(f"qemu-nbd did not start within {timeout:.0f}s")
         time.sleep(0.05)
+
+
+def _open(sock: str, proc: subprocess.Popen[bytes], digest: Any) -> NbdReader:
+    _wait_for(sock, proc)
+    try:
+        return NbdReader(sock, digest)
+    except (OSError, StepError) as exc:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=5)  # it may have given up on the source: say why
+        err = proc.stderr.read().decode("utf-8", "replace") if proc.poll() and proc.stderr else ""
+        why = " ".join(err.split())[:300] or str(exc)
+        raise ExportUnavailable(f"qemu-nbd failed: {why}") from None
 
 
 @contextlib.contextmanager
@@ -125,10 +143,9 @@ def nbd_export(source: str, fmt: str, digest: Any) -> Iterator[NbdReader]:
         try:
             proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         except OSError as exc:
-            raise StepError(f"qemu-nbd: {exc}") from None
+            raise ExportUnavailable(f"qemu-nbd: {exc}") from None
         try:
-            _wait_for(sock, proc)
-            reader = NbdReader(sock, digest)
+            reader = _open(sock, proc, digest)
             try:
                 yield reader
             finally:

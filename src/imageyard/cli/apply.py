@@ -107,7 +107,8 @@ def _store_objects(path: Path) -> StoreObjects:
 @click.option(
     "--ceph-conf",
     metavar="PATH",
-    help="ceph.conf of the cluster, for RBD actions (trash, flatten).",
+    help="ceph.conf of the cluster, for RBD actions (trash, flatten) and for reading a "
+    "convert-to-raw source in place from its RBD snapshot.",
 )
 @click.option("--ceph-user", metavar="NAME", help="cephx user for RBD actions.")
 @click.option(
@@ -177,6 +178,7 @@ def command(
         glance,
         rbd,
         objects,
+        ceph=rbd,
         poll=0.5,
         timeout=step_timeout,
         sleep=time.sleep,

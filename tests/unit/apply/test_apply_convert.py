@@ -46,6 +46,12 @@ def _qcow2(tmp_path: Path) -> tuple[bytes, bytes]:
 
 @pytest.fixture
 def setup(tmp_path: Path) -> tuple[FakeGlance, bytes, object]:
+    return make_case(tmp_path)
+
+
+def make_case(tmp_path: Path) -> tuple[FakeGlance, bytes, object]:
+    """A Glance holding the qcow2 image used from Ceph (``tmp_path/disk.qcow2``), the raw
+    disk it holds, and the plan converting it."""
     qcow2, raw = _qcow2(tmp_path)
     inv = inventory()
     images = tuple(

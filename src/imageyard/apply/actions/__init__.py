@@ -3,8 +3,9 @@
 Concepts: a handler answers two questions against live Glance and does one thing:
 ``is_done`` (the action's effect is already there: resume and idempotency rest on it) and
 ``run`` (do it, then wait until Glance shows the effect or a failure; raises
-``StepError``). The engine decides *whether* to run (preconditions, limits, dry-run); a
-handler never checks those itself. A handler whose resource is not a Glance image
+``StepError``; it may return a note on how it was done, kept in the journal and output).
+The engine decides *whether* to run (preconditions, limits, dry-run); a handler never
+checks those itself. A handler whose resource is not a Glance image
 (``rbd-trash-move``, ``delete-object``) also has ``observe``, giving the live state and its
 fingerprint.
 """
@@ -19,6 +20,7 @@ from typing import Protocol
 from imageyard.apply.ceph import RbdOps
 from imageyard.apply.glance import GlanceOps, ImageDoc
 from imageyard.apply.objects import ObjectOps
+from imageyard.apply.rbd_source import CephSource
 from imageyard.model.plan import Action
 
 
@@ -29,6 +31,7 @@ class StepContext:
     glance: GlanceOps
     rbd: RbdOps | None = None
     objects: ObjectOps | None = None
+    ceph: CephSource | None = None
     poll: float = 0.5
     timeout: float = 1800.0
     sleep: Callable[[float], None] = field(default=lambda s: None, repr=False)
@@ -43,8 +46,9 @@ class ActionKind(Protocol):
         """True when the action's effect is already in place."""
         ...
 
-    def run(self, action: Action, live: ImageDoc, ctx: StepContext) -> None:
-        """Do the action and wait for Glance to show its effect; ``StepError`` otherwise."""
+    def run(self, action: Action, live: ImageDoc, ctx: StepContext) -> str | None:
+        """Do the action and wait for Glance to show its effect; ``StepError`` otherwise.
+        A note on how it was done, or None."""
         ...
 
 

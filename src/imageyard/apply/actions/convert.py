@@ -5,16 +5,21 @@ action idempotent: it is done when an active raw image with that marker is in th
 store; a marked image in any other state is this action's own leftover from an interrupted
 run and is deleted before trying again. The new image gets the old one's name, container
 format, visibility, protection, min disk/RAM, tags, extra properties and members (members
-are added before the data, so an active replacement is always complete). The data path: the
-source is downloaded in 1 MiB chunks to a temporary file and checked against the image's
-``os_hash_value`` (qcow2 needs random access, so it cannot be read from a pipe). Then
-``qemu-nbd`` exports it as raw (``imageyard.apply.nbd``) and the raw bytes stream from it
-into the upload, with a Content-Length, in blocks of at most 1 MiB while their sha512 is
-computed: no raw file is written. Without ``qemu-nbd``, ``qemu-img convert -O raw`` writes a
-sparse raw file beside the source and that is uploaded. Glance's own ``os_hash_value`` of
+are added before the data, so an active replacement is always complete). The source: when
+the image has an rbd location in the cluster apply reaches (``--ceph-conf``), its snapshot
+is checked against the image's size and ``os_hash_value`` through librbd and read in
+place by ``qemu-nbd``'s rbd driver (``imageyard.apply.rbd_source``): nothing is
+downloaded. Otherwise (another store, another cluster, no ``--ceph-conf``, qemu unable to
+open it) the source is downloaded in 1 MiB chunks to a temporary file and checked against
+its ``os_hash_value`` (qcow2 needs random access, so it cannot be read from a pipe). The
+path taken is the step's note (journal and output). Then ``qemu-nbd`` exports the source
+as raw (``imageyard.apply.nbd``) and the raw bytes stream from it into the upload, with a
+Content-Length, in blocks of at most 1 MiB while their sha512 is computed: no raw file is
+written. Without ``qemu-nbd``, the source is downloaded and ``qemu-img convert -O raw``
+writes a sparse raw file beside it, and that is uploaded. Glance's own ``os_hash_value`` of
 the new image and its size (the old image's virtual size) must match. Memory stays at a
 few chunks whatever the image size; the temporary directory (``TMPDIR``) holds the
-downloaded source only.
+downloaded source only, and nothing when the source is read in place.
 
 NOTE: writing the raw image straight into an RBD pool and registering it in Glance without
 an upload is not possible for an operator: Glance 33's ``POST /v2/images/{id}/locations``
@@ -34,7 +39,8 @@ from typing import Any
 
 from imageyard.apply.actions import StepContext
 from imageyard.apply.glance import ImageDoc, StepError, store_list
-from imageyard.apply.nbd import nbd_export
+from imageyard.apply.nbd import ExportUnavailable, nbd_export
+from imageyard.apply.rbd_source import check_snapshot, choose
 from imageyard.model.plan import Action
 
 MARKER = "imageyard_converted_from"
@@ -173,6 +179,41 @@ def send_raw(
     return len(reader)
 
 
+def _in_place(ctx: StepContext, old: ImageDoc) -> tuple[str | None, str]:
+    """qemu's name of the source read in place and its URL, or None and why not."""
+    if not shutil.which("qemu-nbd"):
+        return None, "no qemu-nbd"
+    where, loc = choose(old, ctx.ceph)
+    if loc is None or ctx.ceph is None:
+        return None, where
+    try:
+        size, digest = ctx.ceph.snapshot_digest(loc, str(old.get("os_hash_algo") or "sha512"))
+    except StepError as exc:
+        return None, f"cannot read {where}: {exc}"
+    check_snapshot(old, size, digest)
+    return ctx.ceph.qemu_source(loc), where
+
+
+def send_source(
+    ctx: StepContext, old: ImageDoc, target: tuple[str, str], digest: Any
+) -> tuple[int, str]:
+    """Upload the raw bytes of ``old`` as image ``target[0]`` into store ``target[1]``:
+    the size sent and how the source was read (in place, or downloaded and why)."""
+    fmt = str(old["disk_format"])
+    source, where = _in_place(ctx, old)
+    if source is not None:
+        try:
+            with nbd_export(source, fmt, digest) as stream:
+                ctx.glance.upload(*target, stream)
+                return len(stream), f"source read in place from {where}"
+        except ExportUnavailable as exc:
+            where = str(exc)
+    with tempfile.TemporaryDirectory(prefix="imageyard-convert-") as tmp:
+        src = os.path.join(tmp, "source")
+        _download(ctx, old, src)
+        return send_raw(ctx, *target, (src, fmt), digest), f"source downloaded ({where})"
+
+
 class ConvertToRaw:
     """Make the raw replacement of a non-raw image in the target store."""
 
@@ -188,20 +229,16 @@ class ConvertToRaw:
                     )
                 ctx.glance.delete_image(str(doc["id"]))
 
-    def run(self, action: Action, live: ImageDoc, ctx: StepContext) -> None:
+    def run(self, action: Action, live: ImageDoc, ctx: StepContext) -> str:
         self._clean(action, ctx)
         new = ctx.glance.create_image(new_fields(live))
         for member in ctx.glance.members(str(live["id"])):
             ctx.glance.add_member(str(new["id"]), member["member_id"], member["status"])
         digest = hashlib.sha512()
-        with tempfile.TemporaryDirectory(prefix="imageyard-convert-") as tmp:
-            src = os.path.join(tmp, "source")
-            _download(ctx, live, src)
-            size = send_raw(
-                ctx, str(new["id"]), action.target, (src, str(live["disk_format"])), digest
-            )
+        size, how = send_source(ctx, live, (str(new["id"]), action.target), digest)
         done = ctx.glance.get_image(str(new["id"])) or {}
         if done.get("size") != size or done.get("os_hash_value") != digest.hexdigest():
             raise StepError("the raw image's size or hash in Glance differs from what was sent")
         if not _good(done, action):
             raise StepError(f"the raw image {new['id']} is not active in {action.target}")
+        return how
