@@ -10,7 +10,7 @@ from imageyard.cli.options import inventory_input, output_option, quiet_option, 
 from imageyard.cli.progress import TerminalSteps
 from imageyard.cli.summary import collect_summary
 from imageyard.errors import ExitCode
-from imageyard.model.snapshot import read_inventory
+from imageyard.model.snapshot import read_tallied
 
 
 @click.command("show")
@@ -27,7 +27,8 @@ def command(inventory: Path | None, out: str, quiet: bool) -> int:
         raise click.UsageError("give the snapshot: imageyard show INVENTORY")
     with TerminalSteps(quiet=quiet) as steps:
         steps.begin(f"reading {inventory}")
-        inv = read_inventory(inventory)
+        inv, tally = read_tallied(inventory)
         steps.begin("summarising")
-        write_output(collect_summary(inv, str(inventory)), out, "summary", (inventory,))
+        summary = collect_summary(inv, str(inventory), tally)
+        write_output(summary, out, "summary", (inventory,))
     return int(ExitCode.OK)

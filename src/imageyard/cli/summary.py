@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections import Counter
 
 from rich.console import Console
 from rich.markup import escape
@@ -12,6 +11,7 @@ from rich.table import Table
 from imageyard.cli.outcome import grouped_gaps
 from imageyard.model.inventory import Inventory
 from imageyard.model.store import Store
+from imageyard.model.tally import ImageTally
 
 
 def _console() -> Console:
@@ -38,20 +38,18 @@ def _stores_table(inventory: Inventory) -> Table:
     return table
 
 
-def _images_line(inventory: Inventory) -> str:
-    formats = Counter(i.disk_format or "?" for i in inventory.images)
-    statuses = Counter(i.status for i in inventory.images)
-    fmt = ", ".join(f"{n} {f}" for f, n in formats.most_common())
-    st = ", ".join(f"{n} {s}" for s, n in statuses.most_common())
-    return f"images: {len(inventory.images)} ({fmt}; {st})"
+def _images_line(tally: ImageTally) -> str:
+    fmt = ", ".join(f"{n} {f}" for f, n in tally.formats.most_common())
+    st = ", ".join(f"{n} {s}" for s, n in tally.statuses.most_common())
+    return f"images: {tally.count} ({fmt}; {st})"
 
 
-def _projects_line(inventory: Inventory) -> str | None:
+def _projects_line(inventory: Inventory, tally: ImageTally) -> str | None:
     """How many projects Keystone has, and the images whose owner project is gone."""
-    owners = inventory.deleted_owners()
+    owners = inventory.deleted_owners(tally.owners)
     if owners is None:
         return None
-    orphans = sum(1 for i in inventory.images if i.owner in owners)
+    orphans = sum(tally.owners[owner] for owner in owners)
     names = sorted(owners)
     more = ", ..." if len(names) > 5 else ""
     gone = f" ({', '.join(names[:5])}{more})" if owners else ""
@@ -64,22 +62,23 @@ def _projects_line(inventory: Inventory) -> str | None:
 def print_collect_summary(inventory: Inventory, out: str | None) -> None:
     """What a collection run found, what it could not see, and where the snapshot goes."""
     console = _console()
-    _summarise(console, inventory)
+    _summarise(console, inventory, ImageTally.of(inventory.images))
     if out is not None:
         console.print(f"snapshot: {'stdout' if out == '-' else escape(out)}")
 
 
-def collect_summary(inventory: Inventory, path: str) -> str:
-    """The same summary as plain text (``imageyard show`` prints it as its result)."""
+def collect_summary(inventory: Inventory, path: str, tally: ImageTally | None = None) -> str:
+    """The same summary as plain text (``imageyard show`` prints it as its result);
+    ``tally``: that of the images when the inventory holds none (``read_tallied``)."""
     console = Console(file=io.StringIO(), width=160, no_color=True, highlight=False)
     console.soft_wrap = True
-    _summarise(console, inventory)
+    _summarise(console, inventory, tally or ImageTally.of(inventory.images))
     console.print(f"snapshot: {escape(path)}")
     assert isinstance(console.file, io.StringIO)
     return console.file.getvalue()
 
 
-def _summarise(console: Console, inventory: Inventory) -> None:
+def _summarise(console: Console, inventory: Inventory, tally: ImageTally) -> None:
     config = inventory.config
     if config.files:
         console.print(f"read {len(config.files)} configuration files:")
@@ -90,9 +89,9 @@ def _summarise(console: Console, inventory: Inventory) -> None:
     for ceph in config.ceph:
         fsid = ceph.fsid.value if ceph.fsid is not None else "?"
         console.print(escape(f"ceph.conf {ceph.cluster}: fsid {fsid} ({ceph.path})"))
-    if inventory.images:
-        console.print(_images_line(inventory))
-    projects = _projects_line(inventory)
+    if tally.count:
+        console.print(_images_line(tally))
+    projects = _projects_line(inventory, tally)
     if projects is not None:
         console.print(projects)
     for cluster in inventory.ceph_clusters:

@@ -23,14 +23,15 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Protocol
 
 import msgspec
 
 from imageyard.model.codec import SIZE_FIELDS
 from imageyard.model.interning import has_interned, interner
 from imageyard.model.inventory import Inventory
+from imageyard.model.mirror import mirror
 
 BATCH_BYTES = 1 << 20
 _BOM = b"\xef\xbb\xbf"
@@ -39,6 +40,7 @@ _RECORDS_START = b"[\n    {"
 _RECORD_CUT = b"\n    },\n"  # one record ends, another follows
 _RECORDS_END = b"\n    }\n  ]"  # the last record ends, and the list
 _MEMBER_ENDS = (b',\n  "', b"\n}")
+Counted = Callable[[list[Any]], None]
 _NEGATIVE = re.compile(rb'"(?:' + b"|".join(n.encode() for n in sorted(SIZE_FIELDS)) + rb')": -')
 
 
@@ -80,7 +82,8 @@ class _Window:
         kept = len(self.buf) - self.pos
         if kept >= want or self.done:
             return
-        parts, size = [self.buf[self.pos :]], kept
+        parts: list[bytes | memoryview] = [memoryview(self.buf)[self.pos :]]
+        size = kept
         while size < want:
             chunk = next(self.chunks, None)
             if chunk is None:
@@ -108,10 +111,16 @@ class _Window:
         return True
 
 
-def read_fast(chunks: Iterator[bytes], lists: Mapping[str, type]) -> Inventory:
+def read_fast(
+    chunks: Iterator[bytes], lists: Mapping[str, type], counted: Mapping[str, Counted] = {}
+) -> Inventory:
     """The inventory in ``chunks`` (the snapshot's bytes), its ``lists`` of records (member
     name -> record class) decoded a batch at a time; NotFast when it is not the layout
-    imageyard writes or not data msgspec takes whole."""
+    imageyard writes or not data msgspec takes whole.
+
+    A list named in ``counted`` is checked as strictly but not kept (it is empty in the
+    result): each batch goes, decoded as the record class's mirror (``model.mirror``), to
+    that function."""
     window = _Window(chunks)
     window.fill(BATCH_BYTES)
     window.take(_BOM)
@@ -127,7 +136,8 @@ def read_fast(chunks: Iterator[bytes], lists: Mapping[str, type]) -> Inventory:
         window.fill(len(_RECORDS_START))
         if name in lists and window.buf.startswith(_RECORDS_START, window.pos):
             window.pos += 2
-            records[name] = _records(window, lists[name], table)
+            sink = _Counted(lists[name], counted[name]) if name in counted else None
+            records[name] = _records(window, sink or _Records(lists[name], table))
         else:
             small.append(_small(window, key))
         if not window.take(b",\n"):
@@ -156,16 +166,15 @@ def _small(window: _Window, key: bytes) -> bytes:
     return b'"' + key + b'": ' + value
 
 
-def _records(window: _Window, kind: type, table: dict[object, object]) -> tuple[object, ...]:
+def _records(window: _Window, records: _Sink) -> tuple[object, ...]:
     """The records of a list (the window at its first record), a batch at a time."""
-    records = _Records(kind, table)
     while True:
         window.fill(BATCH_BYTES)
         buf, pos = window.buf, window.pos
         cut = buf.rfind(_RECORD_CUT, pos, pos + BATCH_BYTES)
         if cut >= 0:
             try:
-                records.add(b"[" + buf[pos : cut + 6] + b"]")
+                records.add(_listed(buf, pos, cut + 6))
             except NotFast:
                 # NOTE: the list may end before the cut (which is then in a later member)
                 _last(window, records, buf.find(_RECORDS_END, pos, cut))
@@ -181,12 +190,39 @@ def _records(window: _Window, kind: type, table: dict[object, object]) -> tuple[
         window.fill(2 * (len(buf) - pos))  # NOTE: a record larger than a batch
 
 
-def _last(window: _Window, records: _Records, last: int) -> None:
+def _last(window: _Window, records: _Sink, last: int) -> None:
     """The last batch of a list, which ends at ``last`` (-1: it does not: NotFast)."""
     if last < 0:
         raise NotFast("not a list of records")
-    records.add(b"[" + window.buf[window.pos : last + 6] + b"]")
+    records.add(_listed(window.buf, window.pos, last + 6))
     window.pos = last + len(_RECORDS_END)
+
+
+def _listed(buf: bytes, start: int, end: int) -> bytes:
+    """``buf[start:end]`` in brackets (copied once: a megabyte per batch)."""
+    return b"".join((b"[", memoryview(buf)[start:end], b"]"))
+
+
+class _Sink(Protocol):
+    """Where the batches of one list of records go."""
+
+    def add(self, data: bytes) -> None: ...
+
+    def done(self) -> tuple[object, ...]: ...
+
+
+class _Counted:
+    """The records of one list handed, a decoded batch at a time, to a function, not kept."""
+
+    def __init__(self, kind: type, count: Counted) -> None:
+        self.items = list[mirror(kind)]  # type: ignore[misc]
+        self.count = count
+
+    def add(self, data: bytes) -> None:
+        self.count(_decode(self.items, data))
+
+    def done(self) -> tuple[object, ...]:
+        return ()
 
 
 class _Records:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar, cast
 
@@ -113,15 +113,18 @@ class Inventory:
         # as many servers) would otherwise rescan a list each time
         return _Index.of(self)
 
-    def deleted_owners(self) -> frozenset[str] | None:
-        """Image owners that are not Keystone projects (deleted projects).
+    def deleted_owners(self, owners: Iterable[str | None] | None = None) -> frozenset[str] | None:
+        """Image owners that are not Keystone projects (deleted projects); ``owners``: the
+        owners to look at (default: those of the images).
 
         None when that is unknown: the ``keystone`` source did not list every project.
         """
         if not self.is_complete("keystone"):
             return None
         known = {p.id for p in self.projects}
-        return frozenset(i.owner for i in self.images if i.owner and i.owner not in known)
+        if owners is None:
+            owners = (i.owner for i in self.images)
+        return frozenset(o for o in owners if o and o not in known)
 
 
 @dataclass(frozen=True)

@@ -233,7 +233,7 @@ def test_errors_and_crash_logs_hide_secrets(
     def boom(path: object) -> object:
         raise RuntimeError(f"cannot reach rabbit://u:{_s(46)}@h/ with token={_s(47)}")
 
-    monkeypatch.setattr(show, "read_inventory", boom)
+    monkeypatch.setattr(show, "read_tallied", boom)
     code, printed = _run(["show", f"http://u:{_s(48)}@host/inv.json"], capsys)
     assert code == ExitCode.INTERNAL
     log = Path(re.search(r"crash log: (\S+)\)", printed).group(1))  # type: ignore[union-attr]

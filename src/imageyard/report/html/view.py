@@ -156,7 +156,7 @@ def _findings(results: Results) -> list[list[Any]]:
 
 def _image_rows(results: Results) -> list[list[Any]]:
     paths: defaultdict[str, list[str]] = defaultdict(list)
-    for row in results.paths.rows:  # consumer then image order: one list per image
+    for row in results.paths.rows():  # consumer then image order: one list per image
         paths[row.image.id].append(_NAMES[row.verdict.path])
     pins: defaultdict[str, list[str]] = defaultdict(list)
     for pin in results.reclaim.pins:
