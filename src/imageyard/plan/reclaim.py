@@ -10,8 +10,9 @@ deactivated image. A duplicate image (``duplicate-
 image`` with the proposed ``delete-image``, i.e. no server or volume uses it, and the usage
 known) is retired (hidden) in favour of the kept one, never deleted. Muted findings and
 findings at less than high confidence are left out. An RBD image without a Glance image,
-server or volume (``rbd-no-glance-image``, ``nova-disk-no-server``, ``cinder-volume-no-
-volume``) and without clones is moved to the RBD trash with the policy's deferment (``rbd-
+server or volume (``rbd-no-glance-image``, ``rbd-protected-snap-no-image``: the remains of
+an image whose Glance row is gone, ``nova-disk-no-server``, ``cinder-volume-no-volume``)
+and without clones is moved to the RBD trash with the policy's deferment (``rbd-
 trash-move``; restorable until then). An RBD trash entry of a deleted Glance image
 (``rbd-trash-entry``) without clones whose deferment ended by the snapshot's time is purged
 (``rbd-trash-purge``; apply checks the deferment again and librbd refuses an early purge);
@@ -38,7 +39,14 @@ from imageyard.plan.policy import PlanPolicy
 from imageyard.plan.reclaim_rbd import delete_location, flatten_clones, purge_entry, restore_entry
 from imageyard.reclaim.context import ReclaimSettings
 
-TRASHABLE = frozenset({"rbd-no-glance-image", "nova-disk-no-server", "cinder-volume-no-volume"})
+TRASHABLE = frozenset(
+    {
+        "rbd-no-glance-image",
+        "rbd-protected-snap-no-image",
+        "nova-disk-no-server",
+        "cinder-volume-no-volume",
+    }
+)
 DAY = 86400
 
 if TYPE_CHECKING:

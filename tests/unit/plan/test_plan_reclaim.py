@@ -217,3 +217,12 @@ def test_a_plan_file_may_depend_on_an_earlier_action_of_another_resource(tmp_pat
     path.write_text(dump_plan(replace(plan, actions=(later, *rest))))
     with pytest.raises(InputError, match="not an earlier action"):
         read_plan(path)
+
+
+def test_the_remains_of_an_image_whose_glance_row_is_gone_go_to_the_trash() -> None:
+    from reclaim_support import add_rbd
+
+    remains = uid(63, "d")
+    inv = add_rbd(healthy(), "images", rbd("images", remains, snapshots=(SNAP,)))
+    (action,) = make_plan(inv, RECLAIM).actions
+    assert (action.kind, action.image_id) == ("rbd-trash-move", f"rbd:images/{remains}")
