@@ -28,7 +28,7 @@ of the session, it runs only with ``IMAGEYARD_LAB_CONSUME_SEED=1`` (``make test`
 starts and seeds a fresh lab first), and before it changes anything it writes
 ``$IMAGEYARD_LAB/seed-consumed``, after which the ``lab`` fixture treats the lab as not
 seeded until ``lab/up`` and ``lab/seed.py`` run again. The lab suite is thus
-order-independent: every other test sees the seed as made, whatever order it runs in.
+order-independent: every other test sees the seed as made, whatever order they run in.
 """
 
 from __future__ import annotations
