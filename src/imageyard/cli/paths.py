@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -17,9 +18,19 @@ from imageyard.cli.options import (
 from imageyard.cli.progress import TerminalSteps
 from imageyard.errors import ExitCode
 from imageyard.files import check_output
+from imageyard.model.inventory import Inventory
 from imageyard.model.snapshot import read_inventory
 from imageyard.paths import build_paths
 from imageyard.paths.render import FORMATS
+
+
+def _check_consumer(inv: Inventory, consumer: str | None) -> None:
+    names = [c.name for c in consumers(inv)]
+    if consumer is not None and consumer not in names:
+        known = ", ".join(names) or "none"
+        raise click.BadParameter(
+            f"no consumer {consumer!r} (known: {known})", param_hint="--consumer"
+        )
 
 
 @click.command("paths")
@@ -41,19 +52,15 @@ def command(inventory: Path | None, fmt: str, out: str, consumer: str | None, qu
     if inventory is None:
         raise click.UsageError("give the snapshot: imageyard paths INVENTORY")
     check_output(out, "paths", (inventory,))
-    with TerminalSteps(quiet=quiet) as steps:
+    # NOTE: the output is written while the rows are decided; a progress line on the
+    # terminal the output goes to would be drawn among it
+    with TerminalSteps(quiet=quiet or (out == "-" and os.isatty(1))) as steps:
         steps.begin(f"reading {inventory}")
         inv = read_inventory(inventory)
-        steps.begin("paths", total=len(inv.images) * len(consumers(inv)))
+        _check_consumer(inv, consumer)
         report = build_paths(inv, consumer=consumer, steps=steps)
-        steps.begin(f"writing the {fmt} paths")
-        text = FORMATS[fmt](report)
-    if consumer is not None and not report.summaries:
-        names = ", ".join(s.consumer.name for s in build_paths(inv).summaries) or "none"
-        raise click.BadParameter(
-            f"no consumer {consumer!r} (known: {names})", param_hint="--consumer"
-        )
-    write_output(text, out, "paths", (inventory,))
+        steps.begin(f"writing the {fmt} paths", total=report.images * len(report.consumers))
+        write_output(FORMATS[fmt](report), out, "paths", (inventory,))
     if not quiet and not (fmt == "table" and out == "-"):
         for summary in report.summaries:
             click.echo(f"imageyard: {summary.line}", err=True)

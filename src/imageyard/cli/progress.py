@@ -3,6 +3,7 @@ one transient line per step for the offline commands."""
 
 from __future__ import annotations
 
+import os
 from types import TracebackType
 
 from rich.console import Console
@@ -87,6 +88,9 @@ class TerminalSteps:
             console=self._console,
             transient=True,
             disable=not self.shown,
+            # NOTE: stdout goes above the line only when it is this terminal too; a file or
+            # a pipe gets it as is (paths writes its output while the line is shown)
+            redirect_stdout=os.isatty(1),
         )
         self._task: TaskID | None = None
 

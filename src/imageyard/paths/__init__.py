@@ -1,23 +1,29 @@
 """The ``paths`` stage: every image on every consumer, the path it takes and why.
 
-Concepts: ``build_paths(inv)`` reads ``audit.cow.verdicts`` (each verdict decided once per
-inventory, by ``boot_path``) for every image and every consumer (rbd and non-rbd Nova
-computes, Cinder RBD backends) and returns a ``PathsReport``: one ``PathRow`` per image x
-consumer and one ``ConsumerSummary`` per consumer (how many *bootable*, i.e. active,
-images it clones). ``render.FORMATS`` turns the report into a
-table grouped by path and cause (its size does not grow with the image count), JSON or CSV
-(every row).
+Concepts: ``build_paths(inv)`` returns a ``PathsReport`` over ``audit.cow.verdicts`` (each
+verdict decided once per inventory, by ``boot_path``) for every image and every consumer
+(rbd and non-rbd Nova computes, Cinder RBD backends). The report decides as it is read:
+``rows()`` yields one ``PathRow`` per image x consumer, in consumer then image order, and
+keeps none of them (a verdict another stage already decided is taken from the table), so
+a walk over a catalog of any size holds one row at a time. Each consumer's
+``ConsumerSummary`` (how many *bootable*, i.e. active, images it clones) is tallied on the
+first full walk over its rows. ``render.FORMATS`` turns the report into a table grouped by
+path and cause (its size does not grow with the image count), JSON or CSV (every row),
+each written chunk by chunk.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
-from imageyard.audit.cow import BootPath, Consumer, Verdict, verdicts
+from imageyard.audit.cow import BootPath, Consumer, Verdict, VerdictTable, verdicts
 from imageyard.model.image import Image
 from imageyard.model.inventory import Inventory
 from imageyard.steps import NO_STEPS, Steps
+
+STEP = 4096  # rows per progress update
 
 
 @dataclass(frozen=True)
@@ -46,19 +52,54 @@ class ConsumerSummary:
 
 @dataclass(frozen=True)
 class PathsReport:
-    """Every row, and the per-consumer summaries, in consumer then image order."""
+    """The paths of every image on ``consumers``, decided as ``rows()`` reads them."""
 
-    rows: tuple[PathRow, ...]
-    summaries: tuple[ConsumerSummary, ...]
-    images: int
+    table: VerdictTable
+    consumers: tuple[Consumer, ...]
+    steps: Steps = NO_STEPS
+    _tallied: dict[int, ConsumerSummary] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    @property
+    def images(self) -> int:
+        """How many images the inventory holds."""
+        return len(self.table.inv.images)
+
+    def rows_of(self, consumer: Consumer) -> Iterator[PathRow]:
+        """``consumer``'s row of each image, in image order; the full walk tallies it."""
+        counts: Counter[BootPath] = Counter()
+        for n, image in enumerate(self.table.inv.images, 1):
+            verdict = self.table.of(image, consumer, keep=False)
+            counts[verdict.path] += 1
+            yield PathRow(image, consumer, verdict)
+            if n % STEP == 0:
+                self.steps.advance(STEP)
+        self.steps.advance(self.images % STEP)
+        self._tallied[id(consumer)] = _summary(consumer, counts)
+
+    def rows(self) -> Iterator[PathRow]:
+        """Every row, in consumer then image order."""
+        for consumer in self.consumers:
+            yield from self.rows_of(consumer)
+
+    def summary(self, consumer: Consumer) -> ConsumerSummary:
+        """``consumer``'s summary (walking its rows now if no walk tallied it yet)."""
+        if id(consumer) not in self._tallied:
+            for _row in self.rows_of(consumer):
+                pass
+        return self._tallied[id(consumer)]
+
+    @property
+    def summaries(self) -> tuple[ConsumerSummary, ...]:
+        """One summary per consumer, in consumer order."""
+        return tuple(self.summary(c) for c in self.consumers)
 
 
-def _summary(consumer: Consumer, rows: list[PathRow]) -> ConsumerSummary:
-    counts = Counter(r.verdict.path for r in rows)
-    bootable = sum(1 for r in rows if r.verdict.path is not BootPath.REFUSED)
+def _summary(consumer: Consumer, counts: Counter[BootPath]) -> ConsumerSummary:
     return ConsumerSummary(
         consumer=consumer,
-        bootable=bootable,
+        bootable=counts.total() - counts[BootPath.REFUSED],
         clones=counts[BootPath.CLONE],
         by_path=tuple((p, counts[p]) for p in BootPath if counts[p]),
     )
@@ -68,18 +109,10 @@ def build_paths(
     inv: Inventory, *, consumer: str | None = None, steps: Steps = NO_STEPS
 ) -> PathsReport:
     """The paths of every image on every consumer (or only the one named ``consumer``);
-    ``steps`` hears of each consumer's images done."""
-    rows: list[PathRow] = []
-    summaries: list[ConsumerSummary] = []
+    ``steps`` hears of the rows as they are decided."""
     table = verdicts(inv)
-    for c in table.consumers:
-        if consumer is not None and c.name != consumer:
-            continue
-        mine = [PathRow(image, c, table.of(image, c)) for image in inv.images]
-        rows += mine
-        summaries.append(_summary(c, mine))
-        steps.advance(len(mine))
-    return PathsReport(rows=tuple(rows), summaries=tuple(summaries), images=len(inv.images))
+    chosen = tuple(c for c in table.consumers if consumer is None or c.name == consumer)
+    return PathsReport(table=table, consumers=chosen, steps=steps)
 
 
 __all__ = ["ConsumerSummary", "PathRow", "PathsReport", "build_paths"]

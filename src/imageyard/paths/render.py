@@ -1,39 +1,66 @@
-"""``imageyard paths`` output: a grouped table, JSON and CSV; pure ``render(report) -> str``.
+"""``imageyard paths`` output: a grouped table, JSON and CSV, each written chunk by chunk.
 
-Concepts: the table shows, per consumer, its summary line and one group per (path, cause)
-with the image count, the reason of the group's first image and up to ``EXAMPLES`` image
-names: a catalog of 100,000 images gives as many lines as one of 100. JSON (sorted keys)
-and CSV carry every row, reasons in decision order (CSV joins them with `` | ``).
+Concepts: ``render(report)`` yields the text in chunks (each a whole unit: a consumer's
+block, a batch of rows), so the output of a catalog of any size is written while its
+verdicts are decided and never held whole. The table shows, per consumer, its summary line
+and one group per (path, cause) with the image count, the reason of the group's first image
+and up to ``EXAMPLES`` image names: a catalog of 100,000 images gives as many lines as one
+of 100. JSON (sorted keys, ``report.jsontext``) and CSV carry every row, reasons in decision
+order (CSV joins them with `` | ``). JSON names the per-consumer summaries before the rows,
+so its rows are written to an unnamed temporary file while they are tallied, then copied
+after the summaries.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
-from typing import Any
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, Any
 
-from imageyard.paths import PathRow, PathsReport
+from imageyard.paths import ConsumerSummary, PathRow, PathsReport
 from imageyard.report import jsontext
 
 EXAMPLES = 3
+BATCH = 1000  # rows per chunk
 SCHEMA = "imageyard-paths/1"
 CSV_FIELDS = (
     "consumer", "image_id", "image_name", "status", "disk_format", "path", "cause",
     "location", "store", "confidence", "reasons", "notes",
 )  # fmt: skip
+_ROWS = "\x00"  # where the rows go in the JSON skeleton (JSON text never holds a raw NUL)
 
 
 def _label(row: PathRow) -> str:
     return row.image.name or row.image.id
 
 
-def _groups(rows: list[PathRow]) -> list[tuple[str, str, list[PathRow]]]:
-    grouped: dict[tuple[str, str], list[PathRow]] = {}
+class _Group:
+    """One (path, cause) of one consumer: how many rows, and the first ``EXAMPLES``."""
+
+    __slots__ = ("count", "first")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.first: list[PathRow] = []
+
+    def add(self, row: PathRow) -> None:
+        self.count += 1
+        if len(self.first) < EXAMPLES:
+            self.first.append(row)
+
+
+def _groups(rows: Iterable[PathRow]) -> list[tuple[str, str, _Group]]:
+    grouped: dict[tuple[str, str], _Group] = {}
     for row in rows:
-        grouped.setdefault((row.verdict.path.value, row.verdict.cause), []).append(row)
-    ordered = sorted(grouped.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-    return [(path, cause, members) for (path, cause), members in ordered]
+        key = (row.verdict.path.value, row.verdict.cause)
+        group = grouped.get(key)
+        if group is None:
+            group = grouped[key] = _Group()
+        group.add(row)
+    ordered = sorted(grouped.items(), key=lambda kv: (-kv[1].count, kv[0]))
+    return [(path, cause, group) for (path, cause), group in ordered]
 
 
 def _decisive(row: PathRow) -> str:
@@ -41,22 +68,24 @@ def _decisive(row: PathRow) -> str:
     return v.last_reason if v.path.value in ("error", "clone") else v.first_reason
 
 
-def render_table(report: PathsReport) -> str:
+def _block(summary: ConsumerSummary, groups: list[tuple[str, str, _Group]]) -> str:
+    out = [summary.line]
+    for path, cause, group in groups:
+        names = ", ".join(_label(r) for r in group.first)
+        more = f" and {group.count - EXAMPLES} more" if group.count > EXAMPLES else ""
+        out.append(f"  {group.count:>7}  {path:<26} {cause}")
+        out.append(f"           e.g. {names}{more}")
+        out.append(f"           {_decisive(group.first[0])}")
+    return "\n".join(out) + "\n"
+
+
+def render_table(report: PathsReport) -> Iterator[str]:
     """Per consumer: the summary, then one block per (path, cause), biggest first."""
-    out: list[str] = []
-    for summary in report.summaries:
-        rows = [r for r in report.rows if r.consumer.name == summary.consumer.name]
-        out.append(summary.line)
-        for path, cause, members in _groups(rows):
-            names = ", ".join(_label(r) for r in members[:EXAMPLES])
-            more = f" and {len(members) - EXAMPLES} more" if len(members) > EXAMPLES else ""
-            out.append(f"  {len(members):>7}  {path:<26} {cause}")
-            out.append(f"           e.g. {names}{more}")
-            out.append(f"           {_decisive(members[0])}")
-        out.append("")
-    if not report.summaries:
-        out.append("no consumers: the snapshot has no nova.conf or Cinder RBD backend\n")
-    return "\n".join(out)
+    for n, consumer in enumerate(report.consumers):
+        groups = _groups(report.rows_of(consumer))
+        yield ("\n" if n else "") + _block(report.summary(consumer), groups)
+    if not report.consumers:
+        yield "no consumers: the snapshot has no nova.conf or Cinder RBD backend\n"
 
 
 def _row(row: PathRow) -> dict[str, Any]:
@@ -77,8 +106,24 @@ def _row(row: PathRow) -> dict[str, Any]:
     }
 
 
-def render_json(report: PathsReport) -> str:
-    """Every row plus the summaries, deterministic."""
+def _batches(rows: Iterable[PathRow], encode: Callable[[PathRow], str]) -> Iterator[str]:
+    """The rows encoded, ``BATCH`` at a time, each batch one string."""
+    batch: list[str] = []
+    for row in rows:
+        batch.append(encode(row))
+        if len(batch) == BATCH:
+            yield "".join(batch)
+            batch = []
+    if batch:
+        yield "".join(batch)
+
+
+def _json_row(row: PathRow) -> str:
+    return ",\n    " + jsontext.dumps(_row(row), level=2)
+
+
+def _skeleton(report: PathsReport, rows: str) -> list[str]:
+    """The JSON document around its rows, split where the rows go."""
     doc = {
         "schema": SCHEMA,
         "images": report.images,
@@ -93,25 +138,51 @@ def render_json(report: PathsReport) -> str:
             }
             for s in report.summaries
         ],
-        "paths": [_row(r) for r in report.rows],
+        "paths": jsontext.Raw(rows),
     }
-    return jsontext.dumps(doc) + "\n"
+    return (jsontext.dumps(doc) + "\n").split(_ROWS)
 
 
-def render_csv(report: PathsReport) -> str:
+def _spill(report: PathsReport, spill: IO[str]) -> list[int]:
+    """Every row's JSON (each after a comma) into ``spill``; the length of each batch."""
+    return [spill.write(chunk) for chunk in _batches(report.rows(), _json_row)]
+
+
+def render_json(report: PathsReport) -> Iterator[str]:
+    """Every row plus the summaries, as ``json.dumps(doc, indent=2, sort_keys=True)``."""
+    with tempfile.TemporaryFile("w+", encoding="ascii", newline="") as spill:
+        sizes = _spill(report, spill)
+        if not sizes:
+            yield "".join(_skeleton(report, "[]"))
+            return
+        head, tail = _skeleton(report, _ROWS)
+        spill.seek(0)
+        yield head + "[" + spill.read(sizes[0])[1:]  # the first row has no comma before it
+        for size in sizes[1:]:
+            yield spill.read(size)
+        yield "\n  ]" + tail
+
+
+def _csv_row(row: PathRow, buf: io.StringIO, writer: csv.DictWriter[str]) -> str:
+    data = _row(row)
+    data["reasons"] = " | ".join(data["reasons"])
+    data["notes"] = " | ".join(data["notes"])
+    buf.seek(0)
+    buf.truncate()
+    writer.writerow(data)
+    return buf.getvalue()
+
+
+def render_csv(report: PathsReport) -> Iterator[str]:
     """One line per image x consumer."""
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
     writer.writeheader()
-    for row in report.rows:
-        data = _row(row)
-        data["reasons"] = " | ".join(data["reasons"])
-        data["notes"] = " | ".join(data["notes"])
-        writer.writerow(data)
-    return buf.getvalue()
+    yield buf.getvalue()
+    yield from _batches(report.rows(), lambda row: _csv_row(row, buf, writer))
 
 
-FORMATS: dict[str, Callable[[PathsReport], str]] = {
+FORMATS: dict[str, Callable[[PathsReport], Iterator[str]]] = {
     "table": render_table,
     "json": render_json,
     "csv": render_csv,

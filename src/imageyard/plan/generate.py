@@ -162,7 +162,7 @@ def _placement(b: _Builder, policy: PlanPolicy) -> None:
         store = ceph_store(b.inv, consumer)
         if store is None:
             continue
-        for row in build_paths(b.inv, consumer=consumer.name).rows:
+        for row in build_paths(b.inv, consumer=consumer.name).rows():
             image, verdict = row.image, row.verdict
             if image.id not in wanted or verdict.path not in _SLOW or image.id in b.cold:
                 continue

@@ -56,9 +56,9 @@ def test_csv_one_line_per_image_and_consumer(snapshot: Path, tmp_path: Path) -> 
     out = tmp_path / "paths.csv"
     assert run(["paths", "--inventory", str(snapshot), "-f", "csv", "-o", str(out), "-q"]) == 0
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
-    doc = build_paths(collect_dir(CASE))
-    assert len(rows) == len(doc.rows)
-    assert {r["path"] for r in rows} == {r.verdict.path.value for r in doc.rows}
+    doc = list(build_paths(collect_dir(CASE)).rows())
+    assert len(rows) == len(doc)
+    assert {r["path"] for r in rows} == {r.verdict.path.value for r in doc}
 
 
 def test_table_groups_by_cause_and_stays_short_for_many_images() -> None:
@@ -69,8 +69,8 @@ def test_table_groups_by_cause_and_stays_short_for_many_images() -> None:
         for n in range(2000)
     )
     small, big = (
-        render_table(build_paths(inv)),
-        render_table(build_paths(replace(inv, images=many))),
+        "".join(render_table(build_paths(inv))),
+        "".join(render_table(build_paths(replace(inv, images=many)))),
     )
     assert len(big.splitlines()) <= len(small.splitlines())
     assert "2000 of 2000 bootable" not in big and "and 1997 more" in big

@@ -4,6 +4,7 @@ into a pipe or a file, not with -q. The terminal is a rich Console forced to be 
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,12 @@ def test_a_site_design_shows_reading_the_site(tmp_path: Path, terminal: io.Strin
 def test_audit_counts_its_rules(snapshot: Path, tmp_path: Path, terminal: io.StringIO) -> None:
     assert cli.run(_argv("audit", snapshot, tmp_path)) == 0
     assert f"0/{len(RULES)}" in terminal.getvalue()
+
+
+def test_paths_written_to_stdout_while_the_line_is_shown_stay_on_stdout(
+    snapshot: Path, terminal: io.StringIO, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.run(["paths", str(snapshot), "-f", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["schema"] == "imageyard-paths/1"
+    assert "writing the json paths" in terminal.getvalue()
+    assert '"schema"' not in terminal.getvalue()

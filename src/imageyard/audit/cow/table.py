@@ -41,14 +41,18 @@ class VerdictTable:
         """The consumers that use rbd (the ones that can clone)."""
         return tuple(c for c in self.consumers if c.rbd)
 
-    def of(self, image: Image, consumer: Consumer) -> Verdict:
-        """``boot_path(image, consumer, inv)``, decided once."""
+    def of(self, image: Image, consumer: Consumer, *, keep: bool = True) -> Verdict:
+        """``boot_path(image, consumer, inv)``, decided once; ``keep=False`` answers from
+        the table when it was decided already, else decides it without keeping it (a
+        single walk over every image, such as ``paths``, needs each verdict once)."""
         decided = self._decided.get(id(consumer))
         if decided is None:
             return boot_path(image, consumer, self.inv)
         verdict = decided.get(image.id)
         if verdict is None:
-            verdict = decided[image.id] = boot_path(image, consumer, self.inv)
+            verdict = boot_path(image, consumer, self.inv)
+            if keep:
+                decided[image.id] = verdict
         return verdict
 
 
