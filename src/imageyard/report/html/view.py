@@ -209,11 +209,14 @@ def page(
     """The view-model of the report of ``results`` made at ``now``, with the design ``memo``
     (design's result, or a Markdown memo's text), the cache simulation's hit rate curves
     (one chart per model) and the placement comparison's cost against p95 chart when given."""
+    # NOTE: the image rows walk every path row once, and that walk tallies the paths'
+    # summaries that facts and the charts read: walked first, the rows are decided once
+    images = _image_rows(results)
     f = facts(results)
     consumers = tuple(s.consumer.name for s in results.paths.summaries)
     data: dict[str, list[Any]] = {
         "findings": _findings(results),
-        "images": _image_rows(results),
+        "images": images,
         "consumers": list(consumers),
     }
     return Page(
