@@ -107,6 +107,7 @@ class SiteZone:
     name: str
     role: str = "central"
     availability_zone: str | None = None
+    hosts: tuple[str, ...] = ()  # Nova compute hosts at this site
 
 
 @dataclass(frozen=True)
@@ -220,6 +221,7 @@ def _zone(d: Doc) -> SiteZone:
         name=d["name"],
         role=d.get("role", "central"),
         availability_zone=d.get("availability_zone"),
+        hosts=tuple(d.get("hosts", ())),
     )
 
 

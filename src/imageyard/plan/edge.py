@@ -8,11 +8,13 @@ plan_stores``: the declared rbd backend of that cluster, else the store the desi
 proposes), found in Glance by its id, else by the cluster's fsid and pool. The images a
 site boots: the active public images and those tagged ``golden``, plus the images its
 servers use (servers in the site's availability zone, the zone's name when none is
-declared) and its volumes were made from (volumes whose ``host@backend#pool`` names one of
-the site's Cinder backends). Each one that is not in the local store yet gets a copy-image
-into it; an image the plan converts to raw gets its raw replacement copied instead
-(``copy-converted``, after the conversion and before the original is retired). A site whose
-store Glance does not have gets a note and no actions: the design's layout comes first.
+declared, or on one of the site's compute ``hosts``, as the snapshot records a server's
+``OS-EXT-SRV-ATTR:host``) and its volumes were made from (volumes whose
+``host@backend#pool`` names one of the site's Cinder backends). Each one that is not in the
+local store yet gets a copy-image into it; an image the plan converts to raw gets its raw
+replacement copied instead (``copy-converted``, after the conversion and before the
+original is retired). A site whose store Glance does not have gets a note and no actions:
+the design's layout comes first.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class SiteTarget:
     wanted: str  # the design's store id, for the note when Glance lacks it
     zones: frozenset[str]
     cinder: frozenset[str]
+    hosts: frozenset[str] = frozenset()
 
 
 def _glance_store(inv: Inventory, plan: StorePlan) -> str | None:
@@ -65,6 +68,11 @@ def _zones(site: Site, name: str) -> frozenset[str]:
     return frozenset({zone.availability_zone or zone.name} if zone else {name})
 
 
+def _hosts(site: Site, name: str) -> frozenset[str]:
+    zone = site.zone(name)
+    return frozenset(zone.hosts if zone else ())
+
+
 def _cinder(site: Site, name: str) -> frozenset[str]:
     def at(cb_site: str | None, cluster: str | None) -> bool:
         known = site.cluster(cluster)
@@ -81,9 +89,8 @@ def site_targets(site: Site, inv: Inventory) -> tuple[SiteTarget, ...]:
             continue
         name = site_of(site, plan)
         store = _glance_store(inv, plan)
-        out.setdefault(
-            name, SiteTarget(name, store, plan.id, _zones(site, name), _cinder(site, name))
-        )
+        zones, hosts = _zones(site, name), _hosts(site, name)
+        out.setdefault(name, SiteTarget(name, store, plan.id, zones, _cinder(site, name), hosts))
     return tuple(out.values())
 
 
@@ -94,7 +101,11 @@ def _backend(host: str | None) -> str:
 
 def boots(inv: Inventory, target: SiteTarget) -> list[Image]:
     """The active images ``target``'s site boots: public, golden, or used there."""
-    used = {s.image_ref for s in inv.servers if s.availability_zone in target.zones}
+    used = {
+        s.image_ref
+        for s in inv.servers
+        if s.availability_zone in target.zones or (s.host and s.host in target.hosts)
+    }
     used |= {v.image_id for v in inv.volumes if _backend(v.backend_host) in target.cinder}
     return [
         i

@@ -8,11 +8,13 @@ with the full, sub-second creation time; sort keys (``sort_key``/``sort_dir``, d
 ``marker``: the rows strictly after the marker row in that order, 400 when the marker is not
 a listed image; ``limit`` (at most 1,000) and a ``next`` link while a page is full. Times are
 shown as Glance shows them, in whole seconds. ``between`` is called before each request, so
-a test can change the catalog while it is being listed.
+a test can change the catalog while it is being listed. ``peek`` sees the raw body before it
+is returned, as with the real transport.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -65,7 +67,10 @@ class PagingGlance:
             if self.between is not None:
                 self.between(self)
             self.requests.append(args)
-            return self._page(args)
+            body = self._page(args)
+        if peek is not None:  # as the transport does: the raw body first, as Glance writes it
+            peek(json.dumps(body).encode())
+        return body
 
     def _page(self, args: dict[str, str]) -> Any:
         keys, dirs = _sorting(args)

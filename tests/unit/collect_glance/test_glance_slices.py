@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -10,6 +11,7 @@ from datetime import datetime, timedelta
 import pytest
 from paging_fake import PagingGlance, Row
 
+from imageyard.collect.glance.listing import PageStream, peek_created
 from imageyard.collect.glance.parallel import Pacer, ParallelListing
 from imageyard.collect.glance.slices import Slice, seconds, stamp
 
@@ -164,3 +166,37 @@ def test_one_connection_at_most_never_probes() -> None:
         clock.now += 1
         pacer.observe(1000)
     assert pacer.level == 1 and pacer.history == []
+
+
+def test_no_page_is_asked_for_after_one_that_passes_the_stop() -> None:
+    rows = catalog(1500, seed=11)
+    glance = PagingGlance(rows)
+    shown = {r.id: seconds(r.body()["created_at"]) or 0 for r in rows if not r.os_hidden}
+    stop = sorted(shown.values())[len(rows) // 2]
+    with ThreadPoolExecutor(4) as pool:
+        stream = PageStream(glance, BASE, pool, ended=lambda c: (seconds(c) or 0) < stop)
+        got = [str(i["id"]) for page in stream.pages() for i in page]
+    assert {i for i in got if shown[i] >= stop} == {i for i in shown if shown[i] >= stop}
+    assert len(got) - sum(shown[i] >= stop for i in got) < 50  # one page passes the stop
+    followed = [r["marker"] for r in glance.requests if "marker" in r]  # early or late
+    assert followed and all(shown[marker] >= stop for marker in followed)
+
+
+def test_a_slice_is_past_its_stop_only_with_a_stop_and_a_readable_older_time() -> None:
+    piece = Slice("images", {})
+    assert not piece.past_stop("2024-01-01T00:00:00Z")
+    piece.lower = seconds("2024-01-01T00:00:01Z")
+    assert piece.past_stop("2024-01-01T00:00:00Z")
+    assert not piece.past_stop("2024-01-01T00:00:01Z") and not piece.past_stop(None)
+
+
+def test_the_last_created_at_of_a_raw_page_is_read_from_its_tail() -> None:
+    page = {
+        "images": [{"id": "a", "created_at": "2024-01-02T00:00:00Z", "name": 'x "created_at"'},
+                   {"id": "b", "created_at": "2024-01-01T00:00:00Z", "tags": []}],
+        "first": "/v2/images?created_at=lt%3A2024-05-01T00%3A00%3A00Z",
+        "schema": "/v2/schemas/images",
+        "next": "/v2/images?created_at=lt%3A2024-05-01T00%3A00%3A00Z&marker=b",
+    }  # fmt: skip
+    assert peek_created(json.dumps(page).encode()) == "2024-01-01T00:00:00Z"
+    assert peek_created(json.dumps({"images": []}).encode()) is None

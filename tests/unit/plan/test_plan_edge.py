@@ -193,3 +193,21 @@ def test_edge_copies_stop_at_the_edge_store_capacity_and_are_reported() -> None:
     assert sorted(u.store for u in plan.unplaced) == ["dcn1", "dcn1"]
     dcn1 = next(u for u in plan.stores if u.store == "dcn1")
     assert dcn1.bytes_peak <= 67108864 + 1
+
+
+def test_a_server_on_one_of_a_sites_compute_hosts_counts_for_that_site() -> None:
+    hosts = SITE.replace(
+        "availability_zone: az-edge1}", "availability_zone: az-edge1, hosts: [edge1-cmp1]}"
+    )
+    site = parse_site(hosts, "hosts.yaml")
+    assert site.zone("edge1").hosts == ("edge1-cmp1",)  # type: ignore[union-attr]
+    inv = _inventory()
+    servers = (
+        Server("s3", image_ref=CENTRAL_ONLY, host="edge1-cmp1"),  # no zone recorded
+        Server("s4", image_ref=RAW_IN_FILE, host="central-cmp1"),  # a host of no edge
+    )
+    inv = replace(inv, servers=servers)
+    by_host = make_plan(inv, PlanPolicy(), site=site)
+    assert ("copy-image", CENTRAL_ONLY, "dcn1") in _edge(by_host)
+    assert all(i != RAW_IN_FILE for _, i, _ in _edge(by_host))
+    assert all(i != CENTRAL_ONLY for _, i, _ in _edge(make_plan(inv, PlanPolicy(), site=_site())))

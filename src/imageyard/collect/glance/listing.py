@@ -9,7 +9,9 @@ as it is made, so several lists can be in flight at once. A ``convert`` function
 given, turns a page's image bodies into compact records on the worker thread that fetched
 it, so no decoded page waits in memory for its turn. A page that cannot be fetched ends the
 listing with a ``ListingError`` naming the last image id received, so the caller can
-record precisely which part of the catalog is unknown.
+record precisely which part of the catalog is unknown. A stream given an ``ended`` test
+(a slice's client-side stop) asks for no page after one whose last image passes it, neither
+early nor late: the server is not made to serve images nobody keeps.
 """
 
 from __future__ import annotations
@@ -24,8 +26,11 @@ from imageyard.collect.openstack.http import HttpError, JsonHttp
 PAGE_LIMIT = 1000
 VERSION_PREFIX = "/v2/"
 _NEXT_KEY = b'"next": "'
+_CREATED_KEY = b'"created_at": "'
 _TAIL = 4096
+_LAST_IMAGE = 65536  # how far back from the end its last image's created_at is looked for
 Convert = Callable[[list[Any]], list[Any]]  # a page's image bodies -> what to keep of them
+Ended = Callable[[Any], bool]  # a page's last created_at -> True: no later page is wanted
 
 
 class ListingError(Exception):
@@ -81,6 +86,20 @@ def peek_next(body: bytes) -> str | None:
     return body[start:end].decode("utf-8", "replace")
 
 
+def peek_created(body: bytes) -> str | None:
+    """The ``created_at`` of a raw list body's last image, found without decoding it.
+
+    Glance writes the links (which hold no ``"created_at": "``) after the images, so the last
+    occurrence is the last image's. None: not found near the end.
+    """
+    start = body.rfind(_CREATED_KEY, max(len(body) - _LAST_IMAGE, 0))
+    if start < 0:
+        return None
+    start += len(_CREATED_KEY)
+    end = body.find(b'"', start)
+    return None if end < 0 else body[start:end].decode("utf-8", "replace")
+
+
 class PageStream:
     """One image list being read; its first request is in flight from construction on.
 
@@ -95,10 +114,12 @@ class PageStream:
         params: Mapping[str, str],
         pool: Executor,
         convert: Convert | None = None,
+        ended: Ended | None = None,
     ) -> None:
         self._http = http
         self._pool = pool
         self._convert = convert
+        self._ended = ended
         self._lock = threading.Lock()
         self._early: dict[str, Future[Any]] = {}  # next-page requests sent from a raw body
         self._pending: Future[Any] | None = pool.submit(self._fetch, "/images", dict(params))
@@ -114,6 +135,8 @@ class PageStream:
 
     def _ask_early(self, body: bytes) -> None:
         link = peek_next(body)
+        if link is not None and self._ended is not None and self._ended(peek_created(body)):
+            return
         with self._lock:
             if link is None or self._early:  # one early request at a time bounds memory
                 return
@@ -136,13 +159,14 @@ class PageStream:
     def take(self) -> list[Any]:
         """The next page's image bodies (waiting for it); raise ListingError when it fails.
 
-        The request for the page after it is sent (or its early answer adopted) first.
+        The request for the page after it is sent (or its early answer adopted) first,
+        unless this page's last image is past the ``ended`` test.
         """
         if self._pending is None:
             return []
         images, link = _receive(self._pending, self._last)
         self._pending = None
-        if link is not None and images:
+        if link is not None and images and not self._past_end(images[-1]):
             if link in self._seen:
                 raise ListingError(self._last, f"the server repeated the page link {link}")
             self._seen.add(link)
@@ -150,6 +174,9 @@ class PageStream:
         if images:
             self._last = str(item_field(images[-1], "id"))
         return images
+
+    def _past_end(self, last: Any) -> bool:
+        return self._ended is not None and self._ended(item_field(last, "created_at"))
 
     def pages(self) -> Iterator[list[Any]]:
         """Yield each page's image bodies; raise ListingError when a page fails."""

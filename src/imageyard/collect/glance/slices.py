@@ -5,8 +5,9 @@ A slice is the part of its pass with ``created_at`` in ``[lower, upper)``. The u
 Glance's own filter (``created_at=lt:T``; Glance keeps one value per filter, so only one
 bound can go to the server); the lower bound is a client-side stop: lists come newest first
 (``created_at`` then ``id``, descending), so a slice ends at the first image older than
-``lower``. Splitting a running slice at ``T`` gives the new slice ``created_at=lt:T`` and the
-running one the stop ``T``. ``T`` is a whole second, as the API shows ``created_at``, so every
+``lower``, and no page after the one that passes the stop is asked for (early or late).
+Splitting a running slice at ``T`` gives the new slice ``created_at=lt:T`` and the running
+one the stop ``T``. ``T`` is a whole second, as the API shows ``created_at``, so every
 image belongs to exactly one of the two whatever its sub-second part in the database, and
 since ``created_at`` never changes, images created, changed or deleted during the listing
 never move from one slice to another: the slices together list exactly what the pass lists.
@@ -72,7 +73,13 @@ class Slice:
 
     def start(self, http: JsonHttp, pool: Executor, convert: Convert | None = None) -> None:
         """Send the slice's first request."""
-        self.stream = PageStream(http, self.params, pool, convert)
+        self.stream = PageStream(http, self.params, pool, convert, ended=self.past_stop)
+
+    def past_stop(self, created: Any) -> bool:
+        """True when an image created at ``created`` is older than the stop, so every later
+        page of the list is too (lists come newest first)."""
+        when = seconds(created)
+        return self.lower is not None and when is not None and when < self.lower
 
     def take(self) -> list[Any]:
         """The next page's images of this slice (raises ``ListingError``)."""
