@@ -65,9 +65,14 @@ lint: venv
 test-unit: venv
 	$(VENV)/bin/pytest -m "not lab" -q
 
-test-lab: venv upstream-venv
-	IMAGEYARD_REQUIRE_LAB=1 $(VENV)/bin/pytest -m lab -q
+# 1 (as 'make test', which starts a fresh lab) also runs the test that applies one plan to
+# the whole seeded catalog, last; it leaves the lab marked consumed (tests/lab/conftest.py)
+CONSUME_SEED ?= 0
 
+test-lab: venv upstream-venv
+	IMAGEYARD_REQUIRE_LAB=1 IMAGEYARD_LAB_CONSUME_SEED=$(CONSUME_SEED) $(VENV)/bin/pytest -m lab -q
+
+test: CONSUME_SEED = 1
 test: deps venv upstream-venv lint lab-up seed test-unit test-lab
 
 # every glance-api of every design (examples, fixtures, corpus, regression sites) started in a

@@ -52,3 +52,13 @@ def keep() -> None:
     """
     if _open and _open[0] == 0:
         gc.freeze()
+
+
+def leave() -> None:
+    """At the end of a process (the console script, its command done): every object still
+    tracked is put out of the collector's reach (``gc.freeze``), so the interpreter's last
+    collection does not traverse what the command left in reference cycles (an inventory
+    keeps the verdict tables derived from it, which refer back to it: at 100,000 images
+    some 1.3 million objects and two seconds). The operating system reclaims the memory;
+    every file the commands write is closed before they return."""
+    gc.freeze()

@@ -3,6 +3,12 @@
 Every test under tests/lab/ is marked ``lab``. When the lab is not up (or not seeded) those
 tests are skipped, unless ``IMAGEYARD_REQUIRE_LAB=1`` (as ``make test-lab`` sets), in which case
 they fail with the reason.
+
+A test marked ``consumes_seed`` changes the seeded catalog for good (it applies a plan to the
+whole of it). It is moved to the end of the session, so every other test sees the seed as
+``lab/seed.py`` left it, and it writes ``$IMAGEYARD_LAB/seed-consumed`` before it changes
+anything: from then on the ``lab`` fixture treats the lab as not seeded (``lab/up`` and
+``lab/seed.py`` make a fresh one), so no later run reads a changed catalog as the seed.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import pytest
 import requests
 
 HERE = Path(__file__).resolve().parent
+CONSUMED = "seed-consumed"
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m selection, so `-m "not lab"` sees the marker
@@ -28,6 +35,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if HERE in Path(item.path).resolve().parents:
             item.add_marker(pytest.mark.lab)
+    last = [i for i in items if i.get_closest_marker("consumes_seed") is not None]
+    items[:] = [i for i in items if i not in last] + last
 
 
 def _parse_env(path: Path) -> dict[str, str]:
@@ -101,6 +110,11 @@ def lab() -> Iterator[Lab]:
         _unavailable(f"Glance does not answer on {url!r} (run: bash lab/up)")
     if not seed_file.is_file():
         _unavailable(f"{seed_file} is missing (run: .venv/bin/python lab/seed.py)")
+    if (root / CONSUMED).is_file():
+        _unavailable(
+            f"the seeded catalog was changed for good ({(root / CONSUMED).read_text().strip()});"
+            " run: bash lab/up && .venv/bin/python lab/seed.py"
+        )
     seed = json.loads(seed_file.read_text())
     if seed.get("fsid") != env.get("CEPHLAB_FSID"):
         _unavailable(

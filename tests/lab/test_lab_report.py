@@ -6,12 +6,13 @@ Chromium, driven by Playwright with that system browser (``lab/install-deps`` in
 ``chromium`` and ``prometheus``). The test checks that every section and chart is there,
 that the design shows its stores and diff, that filtering and sorting change the rows
 shown, that an image's detail opens and that the console has no error; it saves a
-screenshot to tests/actual/report.png. ``promtool check metrics`` validates ``imageyard
-metrics``. The drift test makes images of its own (a unique name prefix): two in the
-``fast`` store that a plan moves to ``ceph``, one in ``s3`` that it copies into ``ceph``,
-one in ``ceph`` and ``cheap`` that it deletes from ``cheap`` and a qcow2 one it converts
-to raw (hiding the original); the plan is applied between two snapshots, and the images
-are deleted afterwards.
+screenshot to tests/actual/report.png. The same snapshot designed with a second Ceph site
+(``examples/edge-two-ceph.yaml``, ``report --site``) shows each site's glance-api.
+``promtool check metrics`` validates ``imageyard metrics``. The drift test makes images of
+its own (a unique name prefix): two in the ``fast`` store that a plan moves to ``ceph``,
+one in ``s3`` that it copies into ``ceph``, one in ``ceph`` and ``cheap`` that it deletes
+from ``cheap`` and a qcow2 one it converts to raw (hiding the original); the plan is
+applied between two snapshots, and the images are deleted afterwards.
 """
 
 from __future__ import annotations
@@ -124,6 +125,36 @@ def test_report_opens_with_every_section_and_no_console_error(
     actual = ROOT / "tests" / "actual"
     actual.mkdir(exist_ok=True)
     page.screenshot(path=str(actual / "report.png"), full_page=True)
+    page.close()
+    assert errors == []
+
+
+def test_a_multi_site_design_shows_each_sites_api_plan(
+    snapshot: Path, browser: Any, tmp_path: Path
+) -> None:
+    """The lab's snapshot designed with a second Ceph site (``examples/edge-two-ceph.yaml``):
+    the design section shows one row per site's glance-api, as design's JSON has them."""
+    site, html, design = (
+        ROOT / "examples" / "edge-two-ceph.yaml",
+        tmp_path / "r.html",
+        tmp_path / "d.json",
+    )
+    assert (
+        run(["design", str(snapshot), "--site", str(site), "-q", "-f", "json", "-o", str(design)])
+        == 0
+    )
+    apis = json.loads(design.read_text())["apis"]
+    assert len(apis) >= 2
+    assert run(["report", str(snapshot), "-o", str(html), "--site", str(site)]) == 0
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(html.as_uri())
+    page.wait_for_selector("body[data-ready='1']", state="attached")
+    table = page.locator("#design-layout #design-table-apis")
+    assert table.is_visible()
+    assert _visible_column(page, "design-table-apis", 1) == [a["site"] for a in apis]
+    assert _visible_column(page, "design-table-apis", 3) == [a["default"] for a in apis]
     page.close()
     assert errors == []
 

@@ -21,9 +21,9 @@ a new snapshot: ``imageyard paths`` says ``clone`` for every one of the active i
 every Ceph consumer, every image the edge boots is in ``edge`` (its data in the edge pool),
 the central-only image is not, and ``imageyard reclaim --grace 0`` names none of the orphans
 (the RBD ones are in the RBD trash and the files beside their directories, restorable; the
-S3 and Swift objects are deleted). Everything is removed afterwards; the pool too. Not part
-of this test: missing-data locations and trash entries held by clones (``--flatten`` and a
-second plan).
+S3 and Swift objects are deleted). Everything is removed afterwards; the pool too.
+Missing-data locations, trash entries held by clones (``--flatten``) and ``--tier`` are
+exercised on the seeded catalog itself by ``test_lab_seed_acceptance``.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import weakref
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,33 @@ def test_offline_commands_leave_nothing_frozen(tmp_path: Path) -> None:
     for args in (["show", str(snapshot)], ["design", str(snapshot), "-o", os.devnull]):
         assert cli.run(args) == 0
         assert gc.get_freeze_count() == 0 and gc.isenabled()
+
+
+class _Node:
+    """One object in a reference cycle (only the cyclic collector frees it)."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_the_console_script_leaves_what_remains_to_the_process_end(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(cli, "run", lambda: 3)
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        left = weakref.ref(_Node())  # garbage in a cycle, as a command may leave
+        with pytest.raises(SystemExit) as exited:
+            cli.main()
+        assert exited.value.code == 3
+        assert gc.get_freeze_count() > 0
+        gc.collect()
+        assert left() is not None  # out of the last collection's reach
+        gc.unfreeze()
+        gc.collect()
+        assert left() is None
+    finally:
+        gc.unfreeze()
+        if was_enabled:
+            gc.enable()

@@ -7,11 +7,13 @@ pool (moved to the trash, or never there), else its id, size, watcher count and 
 trash mv --expires-at``: the image leaves the pool but stays restorable (``rbd trash
 restore``) and cannot be purged before the deferment ends. ``trash_get`` reads one trash
 entry (None when it is gone), with its deferment's end in epoch seconds; ``trash_remove``
-is ``rbd trash rm`` without ``--force``, so librbd itself refuses an entry whose deferment
-has not ended. ``trash_restore`` is ``rbd trash restore``: the entry goes back into the
-pool under the given name. ``flatten`` is ``rbd flatten``: the clone gets its parent's data and no
-longer depends on it. ``RbdBindings`` is also the ``CephSource`` convert-to-raw reads
-snapshots from in place (``imageyard.apply.rbd_source``).
+is ``rbd snap purge`` of the entry (a deleted Glance image may keep user snapshots, which
+``rbd trash rm`` refuses) and ``rbd trash rm`` without ``--force``, after reading the
+entry's deferment again: one that has not ended is refused before anything changes (and
+librbd itself refuses it too). ``trash_restore`` is ``rbd trash restore``: the entry goes
+back into the pool under the given name. ``flatten`` is ``rbd flatten``: the clone gets its
+parent's data and no longer depends on it. ``RbdBindings`` is also the ``CephSource``
+convert-to-raw reads snapshots from in place (``imageyard.apply.rbd_source``).
 """
 
 from __future__ import annotations
@@ -139,6 +141,8 @@ class RbdBindings:
 
         with self._ioctx(pool) as ioctx:
             try:
+                _deferment_over(ioctx, image_id)
+                _purge_snapshots(ioctx, image_id)
                 rbd.RBD().trash_remove(ioctx, image_id, force=False)
             except rbd.ImageNotFound:
                 return
@@ -193,6 +197,32 @@ class RbdBindings:
                     image.flatten()
             except rbd.Error as exc:
                 raise StepError(f"rbd flatten {pool}/{name}: {exc}") from None
+
+
+def _deferment_over(ioctx: Any, image_id: str) -> None:
+    """Refuse an entry whose deferment has not ended (before any snapshot is touched)."""
+    import rbd
+
+    end = rbd.RBD().trash_get(ioctx, image_id).get("deferment_end_time")
+    now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)  # librbd's: naive UTC
+    if end is None or end > now:
+        raise StepError(f"rbd trash rm {image_id}: its deferment ends {end}")
+
+
+def _purge_snapshots(ioctx: Any, image_id: str) -> None:
+    """``rbd snap purge`` of a trash entry: its user snapshots, unprotected first (librbd
+    refuses one a clone still uses); those in the trash namespace go with their last clone."""
+    import rbd
+
+    with rbd.Image(ioctx, image_id=image_id) as image:
+        for snap in list(image.list_snaps()):
+            if snap.get("namespace", rbd.RBD_SNAP_NAMESPACE_TYPE_USER) != (
+                rbd.RBD_SNAP_NAMESPACE_TYPE_USER
+            ):
+                continue
+            if image.is_protected_snap(snap["name"]):
+                image.unprotect_snap(snap["name"])
+            image.remove_snap(snap["name"])
 
 
 def _parent(image: Any) -> str | None:

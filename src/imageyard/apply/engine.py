@@ -2,7 +2,8 @@
 
 Concepts: the actions of one image form a *lane* and run in plan order; lanes run in
 parallel (``parallel`` at a time; Glance holds one import lock per image, so one image's
-steps never overlap anyway). Before anything changes, the first pending action of every
+steps never overlap anyway); a step that waits for another resource's step starts only
+after it (``apply.schedule``). Before anything changes, the first pending action of every
 lane is checked against live Glance: the image's live fingerprint must be the action's
 ``expect`` or, when the effect is already there, its ``result``; anything else makes the
 plan *stale* and nothing runs. Then each step is: re-check that precondition (live), skip
@@ -17,12 +18,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from imageyard.apply.actions import ActionKind, StepContext, registry
 from imageyard.apply.glance import ImageDoc, StepError, store_list
 from imageyard.apply.journal import Journal
+from imageyard.apply.schedule import run_segments, segments
 from imageyard.errors import ExitCode, ImageyardError, UsageError
 from imageyard.model.plan import Action, ImageState, Plan
 from imageyard.plan.show import describe, human_bytes
@@ -138,6 +139,7 @@ class Engine:
         self.lock = threading.Lock()
         self.later = _later_results(plan)
         self.steps = steps
+        self.broken: dict[str, str] = {}  # resource -> the action that stopped its lane
 
     # -------------------------------------------------------------- selection
 
@@ -270,8 +272,16 @@ class Engine:
         return True
 
     def _lane(self, lane: list[Action]) -> None:
+        """One segment of a lane; a resource whose earlier step stopped runs nothing more."""
+        stopped = self.broken.get(lane[0].image_id)
+        if stopped is not None:
+            for rest in lane:
+                self._hold(rest, f"after {stopped}")
+            return
         for i, action in enumerate(lane):
             if not self.step(action):
+                with self.lock:
+                    self.broken[action.image_id] = action.id
                 for rest in lane[i + 1 :]:
                     self._hold(rest, f"after {action.id}")
                 return
@@ -281,9 +291,6 @@ class Engine:
         actions = self.pending()
         self.preflight(actions)
         self.steps.begin("dry run" if self.options.dry_run else "apply", total=len(actions))
-        lanes = self._lanes(actions)
-        with ThreadPoolExecutor(max_workers=max(1, self.options.parallel)) as pool:
-            for future in [pool.submit(self._lane, lane) for lane in lanes]:
-                future.result()
+        run_segments(segments(actions), self._lane, self.options.parallel)
         self.outcome.complete = all(a.id in self.finished for a in self.plan.actions)
         return self.outcome

@@ -21,7 +21,7 @@ from typing import Any
 
 import click
 
-from imageyard import __version__, secrets
+from imageyard import __version__, gcpause, secrets
 from imageyard.errors import ExitCode, ImageyardError
 
 # NOTE: each subcommand's module is imported when that command is asked for (or listed
@@ -209,4 +209,6 @@ def _run(args: list[str]) -> int:
 
 def main() -> None:
     """Console-script entry point."""
-    sys.exit(run())
+    code = run()
+    gcpause.leave()
+    sys.exit(code)

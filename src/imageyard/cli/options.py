@@ -65,8 +65,9 @@ def inventory_input(help_text: str) -> Callable[[F], F]:
     """``[INVENTORY]`` or ``--inventory FILE`` (either), passed as ``inventory: Path | None``.
 
     The command runs with the cyclic collector paused (``gcpause``): what it builds from a
-    snapshot (findings, verdicts, report documents) is large and acyclic, and reference
-    counting frees it.
+    snapshot (findings, verdicts, report documents) is large and mostly acyclic, and
+    reference counting frees it; what is left in cycles the console script leaves to the
+    process's end (``gcpause.leave``).
     """
 
     def decorate(func: F) -> F:

@@ -100,6 +100,8 @@ def command(
     check_output(out, "report", inputs)
     memo = _memo(inventory, design_file, site_file, settings)
     curves = _simulation(simulation)
-    text = html.render(gather(read_inventory(inventory), settings), report_clock(), memo, curves)
+    text = html.render_parts(
+        gather(read_inventory(inventory), settings), report_clock(), memo, curves
+    )
     write_output(text, out, "report", inputs)
     return int(ExitCode.OK)

@@ -3,8 +3,10 @@
 Concepts: a ``Plan`` is an ordered tuple of ``Action`` records made from one inventory
 snapshot (``inventory_fingerprint``). Each action names its ``kind`` (an entry of the
 action registry in ``imageyard.apply.actions``), the image it acts on, the store or other
-``target``, the actions it ``depends_on`` (always earlier ones on the same image, so one
-image's actions run in order while different images run in parallel), the bytes it moves
+``target``, the actions it ``depends_on`` (always earlier ones: on the same image, so one
+image's actions run in order while different images run in parallel, or, from version 1.3,
+on another resource, e.g. a trash entry purged after the clones that held it were
+flattened), the bytes it moves
 and the image's fingerprint before (``expect``) and after (``result``) it. ``expect`` is the
 precondition apply re-checks against live Glance: a live image that matches neither
 ``expect`` nor ``result`` makes the plan stale. ``ImageState`` is what a fingerprint covers:
@@ -21,7 +23,8 @@ import json
 from dataclasses import dataclass, replace
 
 PLAN_FORMAT = "imageyard-plan"
-PLAN_VERSION = "1.2"  # 1.1: sites (edge pre-placement); 1.2: stores (bytes vs capacity), unplaced
+PLAN_VERSION = "1.3"  # 1.1: sites (edge pre-placement); 1.2: stores (bytes vs capacity),
+# unplaced; 1.3: depends_on may name another resource's action, rbd-trash-restore
 
 
 @dataclass(frozen=True)

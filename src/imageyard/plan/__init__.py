@@ -90,10 +90,9 @@ def _check_actions(plan: Plan, name: str) -> None:
         if a.id in seen:
             raise InputError(f"{name}: action id {a.id!r} given twice")
         for dep in a.depends_on:
-            if seen.get(dep) != a.image_id:
+            if dep not in seen:
                 raise InputError(
-                    f"{name}: action {a.id} depends on {dep!r}, "
-                    "which is not an earlier action on the same image"
+                    f"{name}: action {a.id} depends on {dep!r}, which is not an earlier action"
                 )
         seen[a.id] = a.image_id
 

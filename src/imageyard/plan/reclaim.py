@@ -10,16 +10,19 @@ deactivated image. A duplicate image (``duplicate-
 image`` with the proposed ``delete-image``, i.e. no server or volume uses it, and the usage
 known) is retired (hidden) in favour of the kept one, never deleted. Muted findings and
 findings at less than high confidence are left out. An RBD image without a Glance image,
-server or volume (``rbd-no-glance-image``, ``nova-disk-no-server``, ``cinder-volume-no-
-volume``) and without clones is moved to the RBD trash with the policy's deferment (``rbd-
+server or volume (``rbd-no-glance-image``, ``rbd-protected-snap-no-image``: the remains of
+an image whose Glance row is gone, ``nova-disk-no-server``, ``cinder-volume-no-volume``)
+and without clones is moved to the RBD trash with the policy's deferment (``rbd-
 trash-move``; restorable until then). An RBD trash entry of a deleted Glance image
 (``rbd-trash-entry``) without clones whose deferment ended by the snapshot's time is purged
 (``rbd-trash-purge``; apply checks the deferment again and librbd refuses an early purge);
 one still deferred is left for a later plan. With ``flatten``, each clone that pins what
 reclaim would remove (an orphan, a trash entry, a snapshot in the trash namespace) is
-flattened (``rbd-flatten``); the image it pinned goes in a later plan, once the snapshot
-shows no clones. A file, S3 or Swift object without a Glance image becomes a ``delete-
-object`` (``plan.objects``). The reclaim analysis runs with the policy's grace.
+flattened (``rbd-flatten``), before the clone itself goes to the trash when it is an orphan
+too; a trash entry whose every clone is flattened is purged in the same plan, after the
+flattens (its purge depends on them); any other image it pinned goes in a later plan,
+once the snapshot shows no clones. A file, S3 or Swift object without a Glance image
+becomes a ``delete-object`` (``plan.objects``). The reclaim analysis runs with the policy's grace.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import datetime
 import fnmatch
 from typing import TYPE_CHECKING
 
-from imageyard.model.finding import Confidence, Status
+from imageyard.model.finding import Confidence, Finding, Status
 from imageyard.model.inventory import Inventory
 from imageyard.model.plan import Action
 from imageyard.plan.objects import OBJECT_CLASSES, object_action
@@ -36,7 +39,14 @@ from imageyard.plan.policy import PlanPolicy
 from imageyard.plan.reclaim_rbd import delete_location, flatten_clones, purge_entry, restore_entry
 from imageyard.reclaim.context import ReclaimSettings
 
-TRASHABLE = frozenset({"rbd-no-glance-image", "nova-disk-no-server", "cinder-volume-no-volume"})
+TRASHABLE = frozenset(
+    {
+        "rbd-no-glance-image",
+        "rbd-protected-snap-no-image",
+        "nova-disk-no-server",
+        "cinder-volume-no-volume",
+    }
+)
 DAY = 86400
 
 if TYPE_CHECKING:
@@ -45,51 +55,71 @@ if TYPE_CHECKING:
 
 def reclaim_actions(b: _Builder, inv: Inventory, policy: PlanPolicy) -> None:
     """Add the reclaim steps ``policy`` asks for."""
-    from imageyard.plan.generate import retired
     from imageyard.reclaim.engine import analyse
 
     settings = ReclaimSettings(grace=datetime.timedelta(hours=policy.grace_hours))
-    for item in analyse(inv, settings).items:
-        finding = item.finding
-        if finding.action is None or finding.status is Status.MUTED:
-            continue
-        if finding.confidence is not Confidence.HIGH:
-            continue
-        params = dict(finding.action.params)
-        if finding.action.kind == "flatten":
-            if policy.flatten:
-                flatten_clones(b, inv, params, policy, finding.message)
-            continue
-        if item.class_id == "rbd-trash-entry" and finding.action.kind == "rbd-trash-remove":
-            purge_entry(b, inv, params, policy, finding.message)
-            continue
-        if item.class_id in TRASHABLE and finding.action.kind == "rbd-trash-move":
-            _trash(b, inv, params, policy, finding.message)
-            continue
-        if item.class_id in OBJECT_CLASSES and finding.action.kind == "delete-object":
-            object_action(b, inv, params, policy, finding.message)
-            continue
-        image = inv.image(params.get("image", ""))
-        if image is None or not policy.selects(image):
-            continue
-        if finding.action.kind == "rbd-trash-restore":
-            restore_entry(b, image, params, finding.message)
-            continue
-        if not image.is_active:
-            continue
-        if item.class_id == "location-data-missing" and params.get("url"):
-            delete_location(b, image, params)
-        elif item.class_id == "duplicate-image" and finding.action.kind == "delete-image":
-            keep = params.get("keep", "")
-            now = b.state(image)
-            b.add(
-                image,
-                "retire-image",
-                "hide",
-                retired(now, "hide"),
-                reason=f"duplicate of {keep}",
-                params=(("keep", keep), ("policy", "hide")),
-            )
+    findings = [
+        (item.class_id, item.finding)
+        for item in analyse(inv, settings).items
+        if item.finding.action is not None
+        and item.finding.status is not Status.MUTED
+        and item.finding.confidence is Confidence.HIGH
+    ]
+    # the flattens first: a clone is flattened before it goes to the trash itself
+    findings.sort(key=lambda f: f[1].action is None or f[1].action.kind != "flatten")
+    for class_id, finding in findings:
+        _step(b, inv, policy, class_id, finding)
+
+
+def _step(b: _Builder, inv: Inventory, policy: PlanPolicy, class_id: str, finding: Finding) -> None:
+    assert finding.action is not None
+    params = dict(finding.action.params)
+    if finding.action.kind == "flatten":
+        if policy.flatten:
+            flatten_clones(b, inv, params, policy, finding.message)
+            if class_id == "rbd-trash-entry":
+                purge_entry(b, inv, params, policy, finding.message)
+        return
+    if class_id == "rbd-trash-entry" and finding.action.kind == "rbd-trash-remove":
+        purge_entry(b, inv, params, policy, finding.message)
+        return
+    if class_id in TRASHABLE and finding.action.kind == "rbd-trash-move":
+        _trash(b, inv, params, policy, finding.message)
+        return
+    if class_id in OBJECT_CLASSES and finding.action.kind == "delete-object":
+        object_action(b, inv, params, policy, finding.message)
+        return
+    _image_step(b, inv, policy, class_id, finding)
+
+
+def _image_step(
+    b: _Builder, inv: Inventory, policy: PlanPolicy, class_id: str, finding: Finding
+) -> None:
+    from imageyard.plan.generate import retired
+
+    assert finding.action is not None
+    params = dict(finding.action.params)
+    image = inv.image(params.get("image", ""))
+    if image is None or not policy.selects(image):
+        return
+    if finding.action.kind == "rbd-trash-restore":
+        restore_entry(b, image, params, finding.message)
+        return
+    if not image.is_active:
+        return
+    if class_id == "location-data-missing" and params.get("url"):
+        delete_location(b, image, params)
+    elif class_id == "duplicate-image" and finding.action.kind == "delete-image":
+        keep = params.get("keep", "")
+        now = b.state(image)
+        b.add(
+            image,
+            "retire-image",
+            "hide",
+            retired(now, "hide"),
+            reason=f"duplicate of {keep}",
+            params=(("keep", keep), ("policy", "hide")),
+        )
 
 
 def _trash(
@@ -111,11 +141,13 @@ def _trash(
     if policy.images and not any(fnmatch.fnmatchcase(name, p) for p in policy.images):
         return
     stat = {"id": found[0].id, "size": found[0].size}
+    resource = f"rbd:{pool}/{name}"
     b.actions.append(
         Action(
             id=f"a{len(b.actions) + 1:04d}",
             kind="rbd-trash-move",
-            image_id=f"rbd:{pool}/{name}",
+            image_id=resource,
+            depends_on=tuple(a.id for a in b.actions if a.image_id == resource)[-1:],
             image_name=f"{pool}/{name}",
             target=str(policy.trash_days * DAY),
             bytes=0,

@@ -8,7 +8,8 @@ leaves a store's list only when the removed location was that store's only one.
 ``restore_entry`` plans ``rbd-trash-restore`` of the user's trash entry that holds the data
 a Glance location names (the location then reads again; nothing is deleted).
 ``purge_entry`` plans ``rbd-trash-purge`` only for an entry whose deferment ended by the
-snapshot's time (by the plan's clock when the snapshot has none) and that nothing clones;
+snapshot's time (by the plan's clock when the snapshot has none) and that nothing clones,
+or whose every clone the plan flattens first (the purge then depends on those flattens);
 its bytes (the entry's size) count against ``--max-bytes``. ``flatten_clones`` plans one
 ``rbd-flatten`` per clone found in the snapshot, its bytes the clone's size (at most what
 flattening writes).
@@ -109,12 +110,24 @@ def _deferment_over(inv: Inventory, entry: TrashEntry) -> bool:
     return end is not None and end <= now
 
 
+def _flattened(b: _Builder, children: str) -> tuple[str, ...] | None:
+    """The flattens planned for every clone in ``children`` (None: one is not planned)."""
+    ids = []
+    for spec in filter(None, children.split(",")):
+        found = [a.id for a in b.actions if a.kind == "rbd-flatten" and a.image_name == spec]
+        if not found:
+            return None
+        ids.append(found[0])
+    return tuple(ids)
+
+
 def purge_entry(
     b: _Builder, inv: Inventory, params: dict[str, str], policy: PlanPolicy, why: str
 ) -> None:
     """Plan the purge of one trash entry whose deferment is over."""
     entry = _trash_entry(inv, params)
-    if entry is None or params.get("children") or not _deferment_over(inv, entry):
+    after = _flattened(b, params.get("children", ""))
+    if entry is None or after is None or not _deferment_over(inv, entry):
         return
     if not _in_scope(policy, entry.name, entry.id):
         return
@@ -126,6 +139,7 @@ def purge_entry(
             image_id=f"rbd-trash:{pool}/{entry.id}",
             image_name=f"{pool} trash {entry.id} ({entry.name})",
             target=entry.deferment_end or "",
+            depends_on=after,
             bytes=entry.size or 0,
             destructive=True,
             expect=trash_fingerprint(pool, entry.id, {"name": entry.name}),

@@ -125,8 +125,15 @@ def _orphan_item(ctx: Ctx, ref: PoolRef, store: Store, image: RbdImage, cls: str
         used=image.used,
         store=store.id,
         pool=pool,
-        confident=image.watchers is not None,
+        confident=image.watchers is not None and not _importing(ctx, image.name),
     )
+
+
+def _importing(ctx: Ctx, name: str) -> bool:
+    """True when the Glance image of that id still says a copy or import is under way (its
+    task may still write the RBD image)."""
+    row = ctx.idx.images.get(name)
+    return row is not None and bool(row.os_glance_importing_to_stores)
 
 
 def _glance_fact(ctx: Ctx, pool: str, name: str) -> Evidence:

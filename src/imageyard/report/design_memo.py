@@ -6,7 +6,8 @@ and facts, the stores, conversions, config changes with their diffs and the recl
 steps. ``memo(doc)`` turns that document into a ``Memo`` the template only loops over: one
 ``MemoSection`` per part of the design (layout, format, config, cache, reclaim, hygiene),
 each decision with its evidence and the facts it rests on, plus the section's own table
-(stores, conversions, changes), lists (reclaim's orphans, pins, duplicates) and steps.
+(stores, conversions, changes; with several sites, each site's Glance API), lists
+(reclaim's orphans, pins, duplicates) and steps.
 ``read_design(path)`` reads such a file (a Markdown memo, ``design -f markdown``, is kept
 as text); ``design_for_site`` runs design's public entry point and takes the same document
 (``json_out.render``), so a file and a run show the same. Every text passes
@@ -61,6 +62,7 @@ class MemoTable:
     headers: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     more: int = 0
+    key: str = ""  # names the table in the page (its id), when set
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,31 @@ def _stores(doc: dict[str, Any]) -> MemoTable:
         for s in doc["stores"]
     )  # fmt: skip
     return MemoTable("Stores", headers, rows)
+
+
+def _weights(api: dict[str, Any]) -> str:
+    pairs = [f"{_s(store)}={_s(weight)}" for store, weight in api["weights"]]
+    return ", ".join(pairs) or "no weights (before Glance 27)"
+
+
+def _api_row(api: dict[str, Any]) -> tuple[str, ...]:
+    target = _s(api.get("target"))
+    where = f"glance-api.conf ({target})" if target else "glance-api.conf"
+    return (_s(api["site"]), where, _s(api["default"]), ", ".join(_texts(api["stores"])),
+            _weights(api))  # fmt: skip
+
+
+def _apis(doc: dict[str, Any]) -> tuple[MemoTable, ...]:
+    """Each site's glance-api as the design planned it (``apis``: one per site when the
+    design has several; none otherwise)."""
+    apis = doc.get("apis", [])
+    if not isinstance(apis, list):
+        raise ValueError("apis must be a list")
+    if len(apis) < 2:
+        return ()
+    headers = ("site", "file", "default store", "stores enabled", "weights")
+    rows = tuple(_api_row(a) for a in apis)
+    return (MemoTable(f"Glance API per site: {len(rows)}", headers, rows, key="apis"),)
 
 
 def _size(value: Any) -> str:
@@ -263,7 +290,7 @@ def _section(doc: dict[str, Any], key: str, title: str) -> MemoSection | None:
     if key == "startup" and not decisions:
         return None
     if key == "layout":
-        return MemoSection(key, title, decisions, tables=(_stores(doc),))
+        return MemoSection(key, title, decisions, tables=(_stores(doc), *_apis(doc)))
     if key == "format":
         return MemoSection(key, title, decisions, tables=_conversions(doc))
     if key == "config":

@@ -4,6 +4,7 @@ flatten, broken-location removal; each checked, idempotent and counted by the li
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,8 @@ from imageyard.apply.actions.flatten import clone_fingerprint
 from imageyard.apply.actions.restore import restore_fingerprint
 from imageyard.apply.actions.trash import trash_fingerprint
 from imageyard.apply.engine import ApplyOptions, Engine, Outcome, StalePlan, live_state
+from imageyard.apply.glance import StepError
+from imageyard.apply.journal import Journal
 from imageyard.errors import UsageError
 from imageyard.model.image import Image
 from imageyard.model.plan import Action, Plan
@@ -287,3 +290,56 @@ def test_restore_of_an_entry_that_is_gone_or_another_is_stale() -> None:
     rbd.images[("images", "img")] = {"id": "not-t1", "size": 1, "parent": None}
     with pytest.raises(StalePlan):
         _run(Plan(actions=(_restore(),)), glance, rbd)
+
+
+def _held_plan() -> Plan:
+    purge = replace(_purge("held"), id="p-held", depends_on=("f-disk",))
+    return Plan(actions=(_flatten("disk"), purge))
+
+
+def _held(rbd: FakeRbd) -> None:
+    rbd.images[("vms", "disk")] = {"id": "id-disk", "size": 1000, "parent": PARENT}
+    _entry(rbd, "held", NOW - 1)
+
+
+class HoldingRbd(FakeRbd):
+    """librbd's refusal to purge an entry a clone still depends on."""
+
+    def trash_remove(self, pool: str, image_id: str) -> None:
+        if any(i.get("parent") for i in self.images.values()):
+            raise StepError("rbd trash rm: image has snapshots (a clone depends on it)")
+        super().trash_remove(pool, image_id)
+
+
+def test_a_purge_runs_after_the_flatten_of_another_resource_it_depends_on() -> None:
+    for parallel in (1, 4):
+        rbd = HoldingRbd()
+        _held(rbd)
+        outcome = _run(_held_plan(), FakeGlance([]), rbd, parallel=parallel)
+        assert outcome.complete and not outcome.failed
+        assert rbd.calls == [("flatten", "vms", "disk"), ("trash-rm", "images", "held")]
+
+
+def test_a_purge_whose_flatten_failed_is_held_and_runs_on_resume(tmp_path: Path) -> None:
+    rbd = HoldingRbd()
+    _held(rbd)
+    plan = _held_plan()
+    broken = rbd
+    failing = StepError("rbd flatten vms/disk: busy")
+
+    def refuse(pool: str, name: str) -> None:
+        raise failing
+
+    broken.flatten = refuse  # type: ignore[method-assign]
+    journal = Journal.open(str(tmp_path / "j"), plan.fingerprint)
+    ctx = StepContext(FakeGlance([]), broken, wall=lambda: NOW)
+    options = ApplyOptions(yes_destroy=True)
+    first = Engine(plan, ctx, journal, options, lambda s: None).run()
+    journal.close()
+    assert first.failed == [("f-disk", str(failing))]
+    assert first.held == [("p-held", "waits for f-disk")] and not rbd.calls
+    del broken.flatten  # the clone can be flattened again
+    journal = Journal.open(str(tmp_path / "j"), plan.fingerprint)
+    second = Engine(plan, ctx, journal, options, lambda s: None).run()
+    journal.close()
+    assert second.complete and rbd.calls[-1] == ("trash-rm", "images", "held")

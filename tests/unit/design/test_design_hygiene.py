@@ -10,6 +10,7 @@ from design_support import ROOT
 
 from imageyard import cli
 from imageyard.audit.releases import parse_release
+from imageyard.audit.rules.signing import SIGNATURE_PROPERTIES, is_signed
 from imageyard.design import memo, run_design
 from imageyard.design.hygiene import KEEP, decide_hygiene
 from imageyard.design.model import Decision
@@ -152,3 +153,37 @@ def test_a_bad_rule_option_stops_design_with_exit_2(
     assert cli.run(argv) == ExitCode.USAGE
     err = capsys.readouterr().err
     assert err.startswith("imageyard: error: --rule-option") and "not a whole number" in err
+
+
+def test_signed_images_are_counted_whatever_properties_they_share() -> None:
+    full = tuple((k, "v") for k in SIGNATURE_PROPERTIES)
+    sets = (full, full[:3], (), (*full, ("os_distro", "x")), full, full[1:], ())
+    images = tuple(Image(id=f"i{n}", properties=p) for n, p in enumerate(sets * 3))
+    inv = Inventory(images=images, sources=COMPLETE)
+    found = _by_key(decide_hygiene(inv, audit(inv)))["hygiene.signing"]
+    assert "measured: 9 of 21 images carry all four signature properties" in found.evidence
+    assert sum(1 for i in images if is_signed(i)) == 9
+
+
+def test_each_rule_line_counts_that_rules_failing_findings_only() -> None:
+    images = tuple(
+        Image(id=f"i{n}", visibility="community", owner="p", properties=(("img_signature", "s"),))
+        for n in range(12)
+    )
+    inv = Inventory(images=images, sources=COMPLETE)
+    audited = audit(inv)
+    found = _by_key(decide_hygiene(inv, audited))
+    counted = {}
+    for decision in (found["hygiene.publishers"], found["hygiene.signing"]):
+        for line in decision.evidence:
+            rule = line.removeprefix("measured: audit ").partition(":")[0]
+            if line.startswith("measured: audit ") and "undecided" not in line:
+                want = sum(
+                    1 for f in audited.findings if f.rule_id == rule and f.status.value == "fail"
+                )
+                assert f"{rule}: {want} findings" in line
+                counted[rule] = want
+    assert len(counted) >= 6 and counted["image-signature-incomplete"] == 12
+    assert "measured: audit image-signature-incomplete: 12 findings (i0, i1," in "".join(
+        found["hygiene.signing"].evidence
+    )

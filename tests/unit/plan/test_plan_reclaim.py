@@ -166,3 +166,63 @@ def test_an_image_whose_rbd_data_is_in_the_trash_gets_it_restored() -> None:
     assert action.result == restore_fingerprint("images", "7rash", uid(12), "pool")
     assert action.param("url") == f"rbd://{FSID}/images/{uid(12)}/snap"
     assert make_plan(inv, replace(RECLAIM, images=("other-*",))).actions == ()
+
+
+def _held_by_v2_clone() -> object:
+    from reclaim_support import OLD, add_rbd, set_pool
+
+    from imageyard.model.ceph import RbdParentRef, Snapshot, SnapshotNamespace, TrashEntry
+
+    held = Snapshot(
+        "c0ffee", 3, 4000, namespace=SnapshotNamespace.TRASH, trash_original_name="snap"
+    )
+    entry = TrashEntry("5ca1ab1e", uid(61, "f"), deleted_at=OLD, deferment_end=OLD, size=4000,
+                       snapshots=(held,))  # fmt: skip
+    ref = RbdParentRef("images", uid(61, "f"), "c0ffee", image_id="5ca1ab1e", in_trash=True)
+    orphan_disk = rbd("vms", f"{uid(62, 'f')}_disk", parent=ref, size=3000)  # no server
+    return add_rbd(set_pool(healthy(), "images", trash=(entry,)), "vms", orphan_disk)
+
+
+def test_a_trash_entry_held_by_a_v2_clone_is_purged_after_the_flatten_in_one_plan() -> None:
+    inv = _held_by_v2_clone()
+    disk = f"rbd:vms/{uid(62, 'f')}_disk"
+    plan = make_plan(inv, replace(RECLAIM, flatten=True))  # type: ignore[arg-type]
+    steps = {a.kind: a for a in plan.actions}
+    assert [(a.kind, a.image_id) for a in plan.actions] == [
+        ("rbd-flatten", disk),
+        ("rbd-trash-purge", "rbd-trash:images/5ca1ab1e"),
+        ("rbd-trash-move", disk),
+    ]
+    flatten = steps["rbd-flatten"].id
+    assert steps["rbd-trash-move"].depends_on == (flatten,)  # flattened, then trashed
+    assert steps["rbd-trash-purge"].depends_on == (flatten,)  # another resource's step
+    unflattened = make_plan(inv, RECLAIM)  # type: ignore[arg-type]
+    assert [a.kind for a in unflattened.actions] == ["rbd-trash-move"]  # the entry stays
+    scoped = make_plan(inv, replace(RECLAIM, flatten=True, images=(uid(61, "f"),)))  # type: ignore[arg-type]
+    assert scoped.actions == ()  # its clone is out of scope: not flattened, so not purged
+
+
+def test_a_plan_file_may_depend_on_an_earlier_action_of_another_resource(tmp_path: Path) -> None:
+    import pytest
+
+    from imageyard.errors import InputError
+    from imageyard.plan import dump_plan, read_plan
+
+    plan = make_plan(_held_by_v2_clone(), replace(RECLAIM, flatten=True))  # type: ignore[arg-type]
+    path = tmp_path / "plan.json"
+    path.write_text(dump_plan(plan))
+    assert read_plan(path) == plan
+    first, *rest = plan.actions
+    later = replace(first, depends_on=(rest[-1].id,))  # a dependency on a later action
+    path.write_text(dump_plan(replace(plan, actions=(later, *rest))))
+    with pytest.raises(InputError, match="not an earlier action"):
+        read_plan(path)
+
+
+def test_the_remains_of_an_image_whose_glance_row_is_gone_go_to_the_trash() -> None:
+    from reclaim_support import add_rbd
+
+    remains = uid(63, "d")
+    inv = add_rbd(healthy(), "images", rbd("images", remains, snapshots=(SNAP,)))
+    (action,) = make_plan(inv, RECLAIM).actions
+    assert (action.kind, action.image_id) == ("rbd-trash-move", f"rbd:images/{remains}")

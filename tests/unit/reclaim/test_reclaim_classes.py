@@ -31,6 +31,7 @@ from reclaim_support import (
 )
 
 from imageyard.model.ceph import RbdParentRef, Snapshot, SnapshotNamespace, TrashEntry
+from imageyard.model.finding import Confidence
 from imageyard.model.identity import Project
 from imageyard.model.image import Image
 from imageyard.model.inventory import Inventory
@@ -488,3 +489,16 @@ def test_data_a_user_moved_to_the_rbd_trash_is_restored_not_its_location_dropped
     moving = replace(user, source="MIGRATION")  # not the user's: nothing to restore
     (item,) = run(set_pool(inv, "images", trash=(moving,))).of_class("location-data-missing")
     assert item.finding.action is not None and item.finding.action.kind == "delete-location"
+
+
+def test_data_of_a_copy_glance_still_says_is_under_way_is_only_medium_confidence() -> None:
+    inv = healthy()
+    copying = image(uid(13), "fast", f"file://{DATADIR}/{uid(13)}")
+    inv = add_rbd(replace(inv, images=(*inv.images, copying)), "images", rbd("images", uid(13)))
+    inv = add_objects(inv, "fast", StoredObject(uid(13), 1000, OLD))
+    (item,) = run(inv).of_class("rbd-no-glance-image")
+    assert item.finding.confidence is Confidence.HIGH  # the copy ended: its leftover
+    busy = replace(copying, os_glance_importing_to_stores=("ceph",))
+    inv = replace(inv, images=(*inv.images[:-1], busy))
+    (item,) = run(inv).of_class("rbd-no-glance-image")
+    assert item.finding.confidence is Confidence.MEDIUM  # the task may still write it

@@ -189,3 +189,56 @@ def test_reclaimable_chart_and_card_are_reclaims_own_totals(
         f'<div class="label">Reclaimable</div><div class="value">{human_bytes(before + 3 * 2**30)}<'
     )
     assert card in text
+
+
+EDGE = ROOT / "examples" / "edge-two-ceph.yaml"
+
+
+def _api_cells(api: dict[str, Any]) -> tuple[str, ...]:
+    """One row of the per-site API table, from design's own JSON."""
+    where = f"glance-api.conf ({api['target']})" if api["target"] else "glance-api.conf"
+    weights = ", ".join(f"{s}={w}" for s, w in api["weights"]) or "no weights (before Glance 27)"
+    return (api["site"], where, api["default"], ", ".join(api["stores"]), weights)
+
+
+@pytest.fixture(scope="module")
+def edge_design(small: Path) -> dict[str, Any]:
+    out = small.with_name("edge-design.json")
+    args = ["design", str(small), "--site", str(EDGE), "-q", "-f", "json", "-o", str(out)]
+    assert run(args) == 0
+    doc: dict[str, Any] = json.loads(out.read_text())
+    assert len({a["site"] for a in doc["apis"]}) >= 2, "the example plans several sites"
+    return doc
+
+
+def test_the_memo_has_each_sites_api_plan_in_the_layout_section(
+    edge_design: dict[str, Any], design_json: Path
+) -> None:
+    layout = next(s for s in design_memo.memo(edge_design).sections if s.key == "layout")
+    apis = next(t for t in layout.tables if t.key == "apis")
+    assert apis.caption == f"Glance API per site: {len(edge_design['apis'])}"
+    assert apis.rows == tuple(_api_cells(a) for a in edge_design["apis"])
+    one_site = design_memo.memo(json.loads(design_json.read_text()))
+    assert [t.key for s in one_site.sections for t in s.tables if t.key] == []
+
+
+def test_site_report_shows_each_sites_api_plan(
+    small: Path, edge_design: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = _report(small, tmp_path / "r.html", monkeypatch, "--site", str(EDGE))
+    layout = _section(_design_section(text), "layout")
+    table = re.search(r'<table class="memo-table" id="design-table-apis">(.*?)</table>', layout,
+                      re.S)  # fmt: skip
+    assert table is not None
+    rows = re.findall(r"<tr>(.*?)</tr>", table.group(1).split("<tbody>")[1])
+    cells = [tuple(re.findall(r"<td>(.*?)</td>", r)) for r in rows]
+    assert cells == [_api_cells(a) for a in edge_design["apis"]]
+
+
+def test_api_plans_of_the_wrong_type_are_exit_5(
+    small: Path, edge_design: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(dict(edge_design, apis=[{"site": "a"}, {"site": "b"}])))
+    assert run(["report", str(small), "-o", str(tmp_path / "r.html"), "--design", str(bad)]) == 5
+    assert "not an imageyard design (missing 'default')" in capsys.readouterr().err

@@ -6,6 +6,7 @@ import json
 import re
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from report_support import GOLD, scrub, simulation, snapshot
@@ -93,3 +94,70 @@ def test_a_binary_memo_is_exit_5(
     memo.write_bytes(b"\x00\x01")
     assert run(["report", str(small), "-o", str(tmp_path / "r.html"), "--design", str(memo)]) == 5
     assert "imageyard: error:" in capsys.readouterr().err
+
+
+def test_the_report_in_pieces_is_the_whole_report_scrubbed_at_once(
+    small: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every row its own piece: scrubbing the pieces one by one masks what scrubbing the
+    whole text masks (a secret in a name and in a gap), and the embedded JSON is one
+    document."""
+    import datetime
+
+    from imageyard import secrets
+    from imageyard.report import html as report_html
+    from imageyard.report.html import view
+    from imageyard.report.results import gather
+
+    inv = read_inventory(small)
+    leaky = [replace(i, name=f"{i.name} token={n}secret") for n, i in enumerate(inv.images[:3])]
+    gap = Gap("glance", "image list", "GET http://admin:s3cr3tpw@glance:9292/v2/images: 500")
+    results = gather(replace(inv, images=(*leaky, *inv.images[3:]), gaps=(gap,)))
+    monkeypatch.setattr(view, "BLOCK", 1)
+    now = datetime.datetime(2026, 1, 2, tzinfo=datetime.UTC)
+    pieces = list(report_html.render_parts(results, now))
+    whole = report_html.render(results, now)
+    assert len(pieces) > len(inv.images) + 3  # the page around, then a piece per row
+    scrubbed = "".join(secrets.scrub(p) for p in pieces)
+    assert scrubbed == secrets.scrub(whole)
+    assert "0secret" not in scrubbed and "s3cr3tpw" not in scrubbed
+    data = _data(whole)
+    assert len(data["images"]) == len(inv.images) and data["findings"]
+
+
+@pytest.fixture(scope="module")
+def consumers(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A snapshot of a fake Glance with an rbd and a qcow2 compute group."""
+    from imageyard.testing.fake_glance import Catalog, FakeGlance
+
+    out = tmp_path_factory.mktemp("consumers") / "inv.json"
+    conf = Path(__file__).resolve().parents[2] / "fixtures" / "configs" / "mixed-computes"
+    with FakeGlance(catalog=Catalog(images=20)) as fake:
+        args = ["collect", "-q", "--glance-endpoint", fake.url, "--config-dir", str(conf)]
+        assert run([*args, "-o", str(out)]) in (0, 6)
+    return out
+
+
+def test_the_report_walks_each_consumers_paths_once(
+    consumers: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The image rows and the summaries (cards, charts) come from one walk of the paths."""
+    import datetime
+    from collections import Counter
+
+    from imageyard.paths import PathsReport
+    from imageyard.report.html import view
+    from imageyard.report.results import gather
+
+    walks: Counter[str] = Counter()
+    real = PathsReport.rows_of
+
+    def rows_of(self: PathsReport, consumer: Any) -> Any:
+        walks[consumer.name] += 1
+        return real(self, consumer)
+
+    monkeypatch.setattr(PathsReport, "rows_of", rows_of)
+    results = gather(read_inventory(consumers))
+    page = view.page(results, datetime.datetime(2026, 1, 2, tzinfo=datetime.UTC))
+    assert page.consumers and set(walks) == set(page.consumers)
+    assert set(walks.values()) == {1}

@@ -4,8 +4,11 @@ Concepts: ``page(results, now, memo)`` returns a ``Page`` that the template only
 over. Summary cards and SVG charts come from ``facts``; the findings (audit and reclaim,
 unmuted and muted) and the images (stores, locations, path per consumer, pins) are rows
 of plain values serialised once as JSON inside the page, where a small script pages,
-sorts and filters them, so a catalog of 100,000 images stays one light page. Every text
-passes ``secrets.scrub``; ``now`` is given (the report's own clock), never read here.
+sorts and filters them, so a catalog of 100,000 images stays one light page. That JSON is
+kept as pieces of at most ``BLOCK`` rows (``data``): they join to one document, and each
+ends between two rows, so the report is written (and scrubbed) piece by piece, never as
+one text of the whole catalog. Every text passes ``secrets.scrub``; ``now`` is given (the
+report's own clock), never read here.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from imageyard.simulate.placement.result_file import PlacementSummary
 
 SIZE_BINS = ((2**20 * 100, "< 100 MiB"), (2**30, "100 MiB – 1 GiB"), (2**30 * 10, "1 – 10 GiB"),
              (2**30 * 100, "10 – 100 GiB"), (None, "≥ 100 GiB"))  # fmt: skip
+BLOCK = 2000  # rows per piece of the embedded JSON
 _SEVERITIES = [s.value for s in sorted(Severity, key=lambda s: -s.rank)]
 # NOTE: an enum member's .value is a descriptor call; a dict lookup is several times faster
 _RANKS = {s: s.rank for s in Severity}
@@ -69,7 +73,12 @@ class Page:
     gaps: tuple[str, ...]
     memo: str | None  # a Markdown memo, shown as text
     design: Memo | None  # design's JSON result, shown section by section
-    data_json: str  # findings and images, as JSON safe inside <script>
+    data: tuple[str, ...]  # findings and images: pieces of one JSON safe inside <script>
+
+    @property
+    def data_json(self) -> str:
+        """The embedded JSON as one text."""
+        return "".join(self.data)
 
 
 def _cards(f: Facts) -> tuple[Card, ...]:
@@ -177,6 +186,16 @@ def _safe_json(data: Any) -> str:
     return text
 
 
+def _data_parts(data: dict[str, list[Any]]) -> tuple[str, ...]:
+    """``_safe_json(data)`` as pieces, each list of rows cut every ``BLOCK`` rows."""
+    parts = []
+    for k, (key, rows) in enumerate(data.items()):
+        head = ("{" if k == 0 else "],") + _safe_json(key) + ":["
+        blocks = [_safe_json(rows[n : n + BLOCK])[1:-1] for n in range(0, len(rows), BLOCK)]
+        parts += [head + (blocks[0] if blocks else "")] + [f",{b}" for b in blocks[1:]]
+    return (*parts, "]}")
+
+
 def _gaps(results: Results) -> tuple[str, ...]:
     return tuple(secrets.scrub(f"{g.source}: {g.scope}: {g.error}") for g in results.inventory.gaps)
 
@@ -190,10 +209,16 @@ def page(
     """The view-model of the report of ``results`` made at ``now``, with the design ``memo``
     (design's result, or a Markdown memo's text), the cache simulation's hit rate curves
     (one chart per model) and the placement comparison's cost against p95 chart when given."""
+    # NOTE: the image rows walk every path row once, and that walk tallies the paths'
+    # summaries that facts and the charts read: walked first, the rows are decided once
+    images = _image_rows(results)
     f = facts(results)
     consumers = tuple(s.consumer.name for s in results.paths.summaries)
-    data = {"findings": _findings(results), "images": _image_rows(results),
-            "consumers": list(consumers)}  # fmt: skip
+    data: dict[str, list[Any]] = {
+        "findings": _findings(results),
+        "images": images,
+        "consumers": list(consumers),
+    }
     return Page(
         title="imageyard report",
         generated_at=now.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -205,5 +230,5 @@ def page(
         gaps=_gaps(results),
         memo=secrets.scrub(memo) if isinstance(memo, str) else None,
         design=memo if isinstance(memo, Memo) else None,
-        data_json=_safe_json(data),
+        data=_data_parts(data),
     )
