@@ -51,8 +51,8 @@ from imageyard.design.pain import (
 from imageyard.design.placement import place
 from imageyard.design.reclaim import plan_reclaim, reclaim_view
 from imageyard.design.site import Site
+from imageyard.design.startup import BREAKING, blocking, decide_startup, fixes
 from imageyard.design.startup import Ctx as StartupCtx
-from imageyard.design.startup import blocking, decide_startup, fixes
 from imageyard.design.topology import decide_sites, plan_apis, preplace_step
 from imageyard.errors import DesignRefused
 from imageyard.model.inventory import Inventory
@@ -137,10 +137,11 @@ def _audit(
 
 
 def _audit_summary(result: AuditResult | None) -> tuple[tuple[str, int], ...]:
+    """Each rule with findings and how many (failed and muted): the audit's own counts."""
     if result is None:
         return ()
-    counts = Counter(f.rule_id for f in result.findings)
-    return tuple(sorted(counts.items()))
+    counts = ((r.meta.id, r.failed + r.muted) for r in result.rules)
+    return tuple(sorted((rule_id, n) for rule_id, n in counts if n))
 
 
 def _startup(
@@ -153,7 +154,12 @@ def _startup(
     if result is None or inv is None:
         return changes, None
     startup_rules = frozenset(r.meta.id for r in result.rules if r.meta.category == "startup")
-    found = blocking(result.findings, startup_rules)
+    # NOTE: the findings are only scanned when one of those rules has any (the audit counts)
+    found = (
+        blocking(result.findings, startup_rules)
+        if any(r.failed + r.muted for r in result.rules if r.meta.id in startup_rules | BREAKING)
+        else []
+    )
     added, lines = fixes(StartupCtx(inv, stores, changes), found)
     return added + changes, decide_startup(lines)
 
