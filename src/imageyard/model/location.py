@@ -240,7 +240,9 @@ def _is_scheme(scheme: str) -> bool:
 
 
 def _parse_rbd(clean: str, rest: str) -> ParsedLocation:
-    parts = [unquote(p) for p in rest.split("/")]
+    parts = rest.split("/")
+    if "%" in rest:  # NOTE: unquote leaves a part without '%' as it is; most URLs have none
+        parts = [unquote(p) for p in parts]
     if len(parts) == 1:
         if not parts[0]:
             return UnparsableLocation(raw=clean, reason="rbd URL without an image name")

@@ -9,13 +9,15 @@ from pathlib import Path
 import pytest
 from audit_support import AUDIT_FIXTURES, collect_dir
 
-from imageyard.audit.cow import BootPath, boot_path, consumers, table, verdicts
+from imageyard.audit.cow import BootPath, boot_path, classes, consumers, verdicts
+from imageyard.audit.cow.consumers import Consumer
+from imageyard.audit.cow.trace import Verdict
 from imageyard.audit.engine import run_audit
 from imageyard.audit.registry import RULES
 from imageyard.audit.releases import parse_release
 from imageyard.audit.rule import AuditContext
 from imageyard.design.pain import cow_tally
-from imageyard.model.inventory import Inventory
+from imageyard.model.image import Image
 from imageyard.paths import build_paths
 
 CASES = [AUDIT_FIXTURES / "cow-not-eligible" / name for name in (
@@ -24,14 +26,15 @@ CASES = [AUDIT_FIXTURES / "cow-not-eligible" / name for name in (
 
 
 def _counting(monkeypatch: pytest.MonkeyPatch) -> Counter[tuple[str, str]]:
+    """Each image x consumer decision the table makes (from its class or on its own)."""
     calls: Counter[tuple[str, str]] = Counter()
-    real = table.boot_path
+    real = classes.Classes.verdict
 
-    def counted(image: object, consumer: object, inv: Inventory) -> object:
-        calls[(image.id, consumer.name)] += 1  # type: ignore[attr-defined]
-        return real(image, consumer, inv)  # type: ignore[arg-type]
+    def counted(self: classes.Classes, image: Image, consumer: Consumer) -> Verdict:
+        calls[(image.id, consumer.name)] += 1
+        return real(self, image, consumer)
 
-    monkeypatch.setattr(table, "boot_path", counted)
+    monkeypatch.setattr(classes.Classes, "verdict", counted)
     return calls
 
 

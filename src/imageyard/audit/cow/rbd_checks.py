@@ -29,7 +29,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from imageyard.audit.cow.caps import Access, pool_access
-from imageyard.audit.cow.trace import Trace, Verdict
+from imageyard.audit.cow.trace import LocText, Trace, Verdict
 from imageyard.collect.config_stores import resolve_ceph
 from imageyard.model.ceph import CephCluster, Pool
 from imageyard.model.finding import Confidence, Evidence
@@ -72,15 +72,15 @@ def _escapes(t: Trace) -> str:
 def check_location(t: Trace, loc: Location, inv: Inventory) -> Result:
     """Why ``loc`` is not cloneable (Blocked), None when it is, or a terminal Verdict."""
     src, consumer = _source(t), t.consumer
-    parsed = loc.parsed
+    parsed, text = loc.parsed, t.loc_text(loc)
     if not loc.url.startswith("rbd://"):
         return Blocked(
-            "not-in-rbd", f"location {loc.url} is not stored in rbd ({src}: 'Not stored in rbd')"
+            "not-in-rbd", f"location {text.url} is not stored in rbd ({src}: 'Not stored in rbd')"
         )
     if not isinstance(parsed, RbdLocation) or not parsed.cloneable_form:
         return Blocked(
             "bad-rbd-url",
-            f"location {loc.url} does not have exactly 4 non-empty URL-unquoted parts "
+            f"location {text.url} does not have exactly 4 non-empty URL-unquoted parts "
             f"fsid/pool/image/snapshot ({src})",
         )
     own = inv.ceph_cluster(consumer.fsid or "")
@@ -88,26 +88,31 @@ def check_location(t: Trace, loc: Location, inv: Inventory) -> Result:
         return t.error(
             f"reading the fsid opens {consumer.name}'s own pool {consumer.pool}, which cluster "
             f"{consumer.fsid} does not have: rados.ObjectNotFound escapes ({src}; {_escapes(t)})",
-            loc.url,
+            text.url,
             "consumer-pool-missing",
         )
     if parsed.fsid != consumer.fsid:
         return Blocked(
             "other-cluster",
-            f"location {loc.url} is in Ceph cluster {parsed.fsid}, {consumer.name} is in "
+            f"location {text.url} is in Ceph cluster {parsed.fsid}, {consumer.name} is in "
             f"{consumer.fsid}: a different cluster is never cloned ({src})",
         )
     if t.image.disk_format != "raw":
         return Blocked(
             "not-raw",
-            f"disk_format is {t.image.disk_format}, not exactly raw: location {loc.url} is "
+            f"disk_format is {t.image.disk_format}, not exactly raw: location {text.url} is "
             f"never cloned ({src})",
         )
-    return _open_check(t, loc.url, parsed, inv.ceph_cluster(parsed.fsid))
+    return _open_check(t, text, parsed, inv.ceph_cluster(parsed.fsid))
 
 
-def _open_check(t: Trace, url: str, loc: RbdLocation, cluster: CephCluster | None) -> Result:
-    spec, src = f"{loc.pool}/{loc.image}@{loc.snapshot}", _source(t)
+def _spec(loc: RbdLocation, text: LocText) -> str:
+    """``pool/image@snapshot`` as a reason names it."""
+    return f"{loc.pool}/{text.image}@{text.snapshot}"
+
+
+def _open_check(t: Trace, text: LocText, loc: RbdLocation, cluster: CephCluster | None) -> Result:
+    spec, src, url = _spec(loc, text), _source(t), text.url
     exists = cluster.has_pool(loc.pool) if cluster is not None else None
     if exists is False:
         return t.error(
@@ -133,7 +138,7 @@ def _open_check(t: Trace, url: str, loc: RbdLocation, cluster: CephCluster | Non
             f"whether {spec} exists is unchecked",
         )
         return None
-    return _snapshot_missing(t, pool, loc, spec)
+    return _snapshot_missing(t, pool, loc, text)
 
 
 def _read_access(t: Trace, cluster: CephCluster | None, pool: str) -> Access:
@@ -153,13 +158,13 @@ def _read_access(t: Trace, cluster: CephCluster | None, pool: str) -> Access:
     return access
 
 
-def _snapshot_missing(t: Trace, pool: Pool, loc: RbdLocation, spec: str) -> Blocked | None:
-    src = _source(t)
+def _snapshot_missing(t: Trace, pool: Pool, loc: RbdLocation, text: LocText) -> Blocked | None:
+    src, spec = _source(t), _spec(loc, text)
     image = pool.image(loc.image)
     if image is None:
         return Blocked(
             "rbd-image-missing",
-            f"RBD image {loc.pool}/{loc.image} does not exist in Ceph: {spec} cannot be "
+            f"RBD image {loc.pool}/{text.image} does not exist in Ceph: {spec} cannot be "
             f"opened ({src})",
         )
     if image.snapshot(loc.snapshot) is None:
@@ -174,8 +179,10 @@ def _snapshot_missing(t: Trace, pool: Pool, loc: RbdLocation, spec: str) -> Bloc
 # ------------------------------------------------------------------ the clone
 
 
-def check_clone(t: Trace, url: str, loc: RbdLocation, inv: Inventory) -> Verdict | None:
-    """A terminal error or unknown Verdict when cloning ``loc`` fails, else None."""
+def check_clone(t: Trace, location: Location, inv: Inventory) -> Verdict | None:
+    """A terminal error or unknown Verdict when cloning ``location`` fails, else None."""
+    loc, text = location.parsed, t.loc_text(location)
+    assert isinstance(loc, RbdLocation)  # check_location checked the form
     cluster = inv.ceph_cluster(loc.fsid)
     src = NOVA_DRIVER_CLONE if t.consumer.is_nova else CINDER_DRIVER_CLONE
     caps = cluster.caps(t.consumer.cephx) if cluster is not None else None
@@ -184,13 +191,15 @@ def check_clone(t: Trace, url: str, loc: RbdLocation, inv: Inventory) -> Verdict
         return t.error(
             f"{t.consumer.cephx} may not create images in pool {pool}: the clone raises "
             f"rbd.PermissionError ({src}; Nova reports Forbidden 'no write permission')",
-            url,
+            text.url,
             "no-write-caps",
         )
-    return _protection(t, url, loc, inv, src)
+    return _protection(t, text, loc, inv, src)
 
 
-def _protection(t: Trace, url: str, loc: RbdLocation, inv: Inventory, src: str) -> Verdict | None:
+def _protection(
+    t: Trace, text: LocText, loc: RbdLocation, inv: Inventory, src: str
+) -> Verdict | None:
     cluster = inv.ceph_cluster(loc.fsid)
     pool = cluster.pool(loc.pool) if cluster is not None else None
     image = pool.image(loc.image) if pool is not None else None
@@ -198,14 +207,14 @@ def _protection(t: Trace, url: str, loc: RbdLocation, inv: Inventory, src: str) 
     if snap is None or snap.protected:
         return None
     version, why = clone_version(t, inv, cluster)
-    spec = f"{loc.pool}/{loc.image}@{loc.snapshot}"
+    spec = _spec(loc, text)
     if version is None:
         return t.unknown(f"snapshot {spec} is not protected and {why}", "clone-format-unknown")
     if version == 1:
         return t.error(
             f"snapshot {spec} is not protected and {why}: a v1 clone of an unprotected "
             f"snapshot raises rbd.InvalidArgument ({src}; {_escapes(t)})",
-            url,
+            text.url,
             "unprotected-snap-v1",
         )
     t.reasons.append(f"snapshot {spec} is not protected, but {why}: v2 clones need no protection")

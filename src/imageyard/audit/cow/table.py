@@ -6,13 +6,15 @@ consumers. ``verdicts(inv)`` is its one owner: a ``VerdictTable`` kept with the 
 (``Inventory.derived``), holding the consumers (``consumers(inv)``, derived once) and
 deciding each image x consumer verdict on its first request; every later request, from
 whichever stage, is answered from the table. The inventory is immutable, so a verdict
-never goes stale.
+never goes stale. Images that take the same branches share one decision per consumer
+(``classes``): the table fills each one's own values into its class's template.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from imageyard.audit.cow.classes import Classes
 from imageyard.audit.cow.consumers import Consumer, consumers
 from imageyard.audit.cow.trace import Verdict
 from imageyard.audit.cow.verdict import boot_path
@@ -29,12 +31,14 @@ class VerdictTable:
     _decided: dict[int, dict[str, Verdict]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    _classes: Classes = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # NOTE: keyed by the consumer object (its id), one dict of verdicts per consumer;
         # a consumer that is not one of this table's is decided each time, never stored
         for consumer in self.consumers:
             self._decided[id(consumer)] = {}
+        object.__setattr__(self, "_classes", Classes(self.inv))
 
     @property
     def rbd_consumers(self) -> tuple[Consumer, ...]:
@@ -50,7 +54,7 @@ class VerdictTable:
             return boot_path(image, consumer, self.inv)
         verdict = decided.get(image.id)
         if verdict is None:
-            verdict = boot_path(image, consumer, self.inv)
+            verdict = self._classes.verdict(image, consumer)
             if keep:
                 decided[image.id] = verdict
         return verdict

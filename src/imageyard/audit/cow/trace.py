@@ -4,18 +4,32 @@ Concepts: a ``Verdict`` is the path one consumer takes with one image, the ``loc
 cloned from (or failed on), the copy target ``store``, the ordered ``reasons`` (each citing
 the upstream code it restates), a ``confidence`` and the ``notes`` that lowered it. A
 ``Trace`` accumulates those while the decision is replayed and ends in ``done``.
+
+A trace made with ``slots=True`` writes the image's own values (its id, its sizes, each
+location's URL and RBD image and snapshot names) as numbered slots instead of the values
+themselves: its verdict is a template that ``fill`` completes for any image whose decision
+takes the same branches (``audit.cow.classes``). ``slot_values`` lists an image's values in
+slot order: the id, the two sizes, then URL, RBD image and snapshot of each location in the
+order the consumer sees them.
 """
 
 from __future__ import annotations
 
 import enum
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from imageyard.audit.cow.consumers import Consumer
 from imageyard.model.finding import Confidence, Evidence
 from imageyard.model.image import Image
+from imageyard.model.location import Location, RbdLocation
 
 GIB = 1 << 30
+MARK = "\x00"  # brackets a slot number in a template; no config or Glance value holds it
+FIRST_LOCATION_SLOT = 3  # slots 0-2: the image id, its size, its virtual size (as gib text)
 
 
 class BootPath(enum.StrEnum):
@@ -35,16 +49,9 @@ class BootPath(enum.StrEnum):
 
 
 @dataclass(frozen=True)
-class Verdict:
-    """The boot path of one image on one consumer, with the reasons in decision order.
+class Form:
+    """A verdict's fields; in a template, texts hold slots that a member's values fill."""
 
-    ``location`` is the URL cloned from (clone) or the one the driver failed on (error);
-    ``store`` the copy target (copy-to-store-then-clone); ``notes`` are the caveats that
-    lowered ``confidence``; ``cause`` is a short slug of the decisive condition (``not-raw``,
-    ``missing-pool`` ...) that reports group by.
-    """
-
-    image_id: str
     consumer: str
     path: BootPath
     reasons: tuple[str, ...]
@@ -55,15 +62,190 @@ class Verdict:
     store: str | None = None
     cause: str = ""
 
+    @functools.cached_property
+    def parts(self) -> tuple[tuple[Text, ...], tuple[Text, ...], tuple[Text, ...], Text | None]:
+        """The reasons, notes, evidence texts and location, split at their slots."""
+        loc = None if self.location is None else _parts(self.location)
+        return (
+            tuple(_parts(r) for r in self.reasons),
+            tuple(_parts(n) for n in self.notes),
+            tuple(_parts(e.text) for e in self.evidence),
+            loc,
+        )
+
+
+class Verdict:
+    """The boot path of one image on one consumer, with the reasons in decision order.
+
+    ``location`` is the URL cloned from (clone) or the one the driver failed on (error);
+    ``store`` the copy target (copy-to-store-then-clone); ``notes`` are the caveats that
+    lowered ``confidence``; ``cause`` is a short slug of the decisive condition (``not-raw``,
+    ``missing-pool`` ...) that reports group by.
+
+    Immutable. A verdict shared by an image class (``filled``) keeps its class's ``Form``
+    and the image's slot values, and writes its texts only when they are read.
+    """
+
+    __slots__ = ("_form", "_values", "image_id")
+    image_id: str
+    _form: Form
+    _values: tuple[str, ...]
+
+    def __init__(
+        self,
+        image_id: str,
+        consumer: str,
+        path: BootPath,
+        reasons: tuple[str, ...],
+        confidence: Confidence,
+        evidence: tuple[Evidence, ...] = (),
+        notes: tuple[str, ...] = (),
+        location: str | None = None,
+        store: str | None = None,
+        cause: str = "",
+    ) -> None:
+        form = Form(consumer, path, reasons, confidence, evidence, notes, location, store, cause)
+        _set(self, image_id, form, ())
+
+    @classmethod
+    def filled(cls, image_id: str, form: Form, values: tuple[str, ...]) -> Verdict:
+        """The verdict of image ``image_id`` whose slot values are ``values`` in ``form``."""
+        verdict = object.__new__(cls)
+        _set(verdict, image_id, form, values)
+        return verdict
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Verdict is immutable: cannot set {name}")
+
+    @property
+    def form(self) -> Form:
+        """The fields as decided (with slots, for a verdict shared by a class)."""
+        return self._form
+
+    @property
+    def consumer(self) -> str:
+        """The consumer's name."""
+        return self._form.consumer
+
+    @property
+    def path(self) -> BootPath:
+        """The boot path."""
+        return self._form.path
+
+    @property
+    def confidence(self) -> Confidence:
+        """How sure the verdict is."""
+        return self._form.confidence
+
+    @property
+    def store(self) -> str | None:
+        """The copy target store (copy-to-store-then-clone)."""
+        return self._form.store
+
+    @property
+    def cause(self) -> str:
+        """The slug of the decisive condition."""
+        return self._form.cause
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """The reasons in decision order."""
+        if not self._values:
+            return self._form.reasons
+        return tuple(_fill(r, self._values) for r in self._form.parts[0])
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The caveats that lowered the confidence."""
+        if not self._values:
+            return self._form.notes
+        return tuple(_fill(n, self._values) for n in self._form.parts[1])
+
+    @property
+    def evidence(self) -> tuple[Evidence, ...]:
+        """The citations: the consumer's configuration, then Ceph and cephx facts."""
+        if not self._values:
+            return self._form.evidence
+        return tuple(
+            e if isinstance(p, str) else Evidence(p.fill(self._values), e.path, e.line)
+            for e, p in zip(self._form.evidence, self._form.parts[2], strict=True)
+        )
+
+    @property
+    def location(self) -> str | None:
+        """The URL cloned from (clone) or failed on (error)."""
+        loc = self._form.parts[3] if self._values else self._form.location
+        return None if loc is None else _fill(loc, self._values)
+
     @property
     def first_reason(self) -> str:
         """The first reason (the decisive one for a non-clone path)."""
-        return self.reasons[0] if self.reasons else ""
+        reasons = self.reasons
+        return reasons[0] if reasons else ""
 
     @property
     def last_reason(self) -> str:
         """The last reason (what finally decided the path)."""
-        return self.reasons[-1] if self.reasons else ""
+        reasons = self.reasons
+        return reasons[-1] if reasons else ""
+
+    def _fields(self) -> tuple[object, ...]:
+        return (
+            self.image_id, self.consumer, self.path, self.reasons, self.confidence,
+            self.evidence, self.notes, self.location, self.store, self.cause,
+        )  # fmt: skip
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Verdict):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{n}={v!r}" for n, v in zip(_FIELDS, self._fields(), strict=True))
+        return f"Verdict({shown})"
+
+
+_FIELDS = (
+    *("image_id", "consumer", "path", "reasons", "confidence", "evidence", "notes"),
+    *("location", "store", "cause"),
+)
+
+
+def _set(verdict: Verdict, image_id: str, form: Form, values: tuple[str, ...]) -> None:
+    object.__setattr__(verdict, "image_id", image_id)
+    object.__setattr__(verdict, "_form", form)
+    object.__setattr__(verdict, "_values", values)
+
+
+@dataclass(frozen=True)
+class Parts:
+    """A template text as a %-format with one ``%s`` per slot, and the slot numbers."""
+
+    form: str
+    picks: Callable[[tuple[str, ...]], Any]
+
+    def fill(self, values: tuple[str, ...]) -> str:
+        """The text with ``values`` in its slots."""
+        picked = self.picks(values)
+        return self.form % (picked if isinstance(picked, tuple) else (picked,))
+
+
+Text = Parts | str  # a text split at its slots, or the text itself when it has none
+
+
+def _parts(text: str) -> Text:
+    if MARK not in text:
+        return text
+    pieces = text.split(MARK)
+    form = "%s".join(p.replace("%", "%%") for p in pieces[::2])
+    return Parts(form, itemgetter(*(int(p) for p in pieces[1::2])))
+
+
+def _fill(text: Text, values: tuple[str, ...]) -> str:
+    return text if isinstance(text, str) else text.fill(values)
 
 
 _RANK = {Confidence.LOW: 0, Confidence.MEDIUM: 1, Confidence.HIGH: 2}
@@ -80,6 +262,32 @@ class Trace:
     evidence: list[Evidence] = field(default_factory=list)
     confidence: Confidence = Confidence.HIGH
     cause: str = ""
+    slots: bool = False
+    ordered: tuple[Location, ...] = ()
+    unshareable: bool = False
+
+    def image_id_text(self) -> str:
+        """The image id (its slot in a template)."""
+        return slot(0) if self.slots else self.image.id
+
+    def size_text(self) -> str:
+        """``gib(size)`` (its slot in a template)."""
+        return slot(1) if self.slots else gib(self.image.size)
+
+    def virtual_size_text(self) -> str:
+        """``gib(virtual_size or size)`` (its slot in a template)."""
+        return slot(2) if self.slots else gib(self.image.virtual_size or self.image.size)
+
+    def loc_text(self, loc: Location) -> LocText:
+        """The URL, RBD image and snapshot of ``loc`` (one of ``ordered``), or their slots."""
+        if not self.slots:
+            return location_values(loc)
+        k = next((k for k, seen in enumerate(self.ordered) if seen is loc), None)
+        if k is None:  # NOTE: not a location the consumer sees: its text cannot be shared
+            self.unshareable = True
+            return location_values(loc)
+        first = FIRST_LOCATION_SLOT + 3 * k
+        return LocText(slot(first), slot(first + 1), slot(first + 2))
 
     def add(self, reason: str, cause: str) -> None:
         """Append ``reason``; the first cause given is the verdict's (a short slug)."""
@@ -124,6 +332,35 @@ class Trace:
         """An ``error`` verdict: the driver raises at ``location``."""
         self.reasons.append(reason)
         return self.done(BootPath.ERROR, location=location, cause=cause)
+
+
+class LocText(NamedTuple):
+    """What a reason says about one location: its URL, RBD image and snapshot names."""
+
+    url: str
+    image: str
+    snapshot: str
+
+
+def location_values(loc: Location) -> LocText:
+    """``loc``'s own URL, RBD image and snapshot names (empty when not an rbd location)."""
+    parsed = loc.parsed
+    if isinstance(parsed, RbdLocation):
+        return LocText(loc.url, parsed.image, parsed.snapshot)
+    return LocText(loc.url, "", "")
+
+
+def slot(n: int) -> str:
+    """The text standing for slot ``n`` in a template."""
+    return f"{MARK}{n}{MARK}"
+
+
+def slot_values(image: Image, ordered: Sequence[Location]) -> tuple[str, ...]:
+    """``image``'s values in slot order (``ordered``: its locations as the consumer sees them)."""
+    values = [image.id, gib(image.size), gib(image.virtual_size or image.size)]
+    for loc in ordered:
+        values += location_values(loc)
+    return tuple(values)
 
 
 def gib(size: int | None) -> str:

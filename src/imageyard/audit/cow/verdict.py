@@ -26,6 +26,9 @@ own decision in upstream order:
 
 Missing inputs (glance-api.conf, the consumer's ceph.conf, locations the collector could not
 read) give ``unknown`` with the missing input named, never a guess.
+
+``template(image, consumer, inv)`` makes the same decision with the image's own values as
+slots (``trace.Trace``), for every image that takes the same branches to share.
 """
 
 from __future__ import annotations
@@ -60,7 +63,18 @@ CLONE_FORMATS = ("raw", "iso")
 
 def boot_path(image: Image, consumer: Consumer, inv: Inventory) -> Verdict:
     """The path ``consumer`` takes to make a disk from ``image`` (see the module docstring)."""
-    t = Trace(image, consumer)
+    return _decide(Trace(image, consumer), inv)
+
+
+def template(image: Image, consumer: Consumer, inv: Inventory) -> Verdict | None:
+    """``boot_path`` with ``image``'s own values as slots (None: its text cannot be shared)."""
+    t = Trace(image, consumer, slots=True)
+    verdict = _decide(t, inv)
+    return None if t.unshareable else verdict
+
+
+def _decide(t: Trace, inv: Inventory) -> Verdict:
+    image, consumer = t.image, t.consumer
     if not image.is_active:
         t.add(
             f"image status is {image.status}, not active: the "
@@ -76,7 +90,7 @@ def boot_path(image: Image, consumer: Consumer, inv: Inventory) -> Verdict:
             "no-rbd-backend",
         )
         return _download(t)
-    missing = _missing_input(image, consumer, inv)
+    missing = _missing_input(t, inv)
     if missing:
         return t.unknown(missing)
     if consumer.is_nova and image.disk_format not in CLONE_FORMATS:
@@ -101,7 +115,8 @@ def boot_path(image: Image, consumer: Consumer, inv: Inventory) -> Verdict:
 # ------------------------------------------------------------------ inputs
 
 
-def _missing_input(image: Image, consumer: Consumer, inv: Inventory) -> str | None:
+def _missing_input(t: Trace, inv: Inventory) -> str | None:
+    image, consumer = t.image, t.consumer
     if consumer.fsid is None:
         return (
             f"the Ceph cluster of {consumer.name} is unknown ({consumer.why_no_fsid}): "
@@ -109,15 +124,20 @@ def _missing_input(image: Image, consumer: Consumer, inv: Inventory) -> str | No
         )
     if inv.config.glance_api is None:
         return "glance-api.conf was not read: which locations the consumer sees cannot be decided"
-    gap = None if image.locations else _location_gap(inv, image.id)
+    gap = None if image.locations else location_gap(inv, image.id)
     if gap is not None:
-        return f"the locations of image {image.id} were not read ({gap.error}): a glance gap"
+        return (
+            f"the locations of image {t.image_id_text()} were not read ({gap.error}): a glance gap"
+        )
     if image.stores and not image.locations and image.direct_url is None:
-        return f"the locations of image {image.id} were not read (stores {', '.join(image.stores)})"
+        return (
+            f"the locations of image {t.image_id_text()} were not read "
+            f"(stores {', '.join(image.stores)})"
+        )
     return None
 
 
-def _location_gap(inv: Inventory, image_id: str) -> Gap | None:
+def location_gap(inv: Inventory, image_id: str) -> Gap | None:
     """The first glance gap on every image's locations or on this image's, else None."""
     first = inv.derived("cow.location-gaps", lambda: _first_gaps(inv))
     found = [first[s] for s in ("image locations", f"image {image_id} locations") if s in first]
@@ -144,6 +164,8 @@ def sorted_locations(image: Image, inv: Inventory) -> tuple[Location, ...]:
     """The image's locations by store weight, highest first (stable, unknown store = 0)."""
     if not image.locations and image.direct_url:
         return (Location.from_url(image.direct_url),)
+    if len(image.locations) < 2:
+        return image.locations
     return tuple(sorted(image.locations, key=lambda loc: -_weight(inv, loc.store)))
 
 
@@ -164,7 +186,7 @@ def _note_equal_weights(t: Trace, ordered: tuple[Location, ...], inv: Inventory)
 
 
 def _visible(t: Trace, glance: GlanceApiConfig, inv: Inventory) -> tuple[Location, ...]:
-    ordered = sorted_locations(t.image, inv)
+    ordered = t.ordered = sorted_locations(t.image, inv)
     _note_equal_weights(t, ordered, inv)
     consumer = t.consumer
     if consumer.service_locations_api and not consumer.is_nova:
@@ -200,8 +222,9 @@ def _direct_url_only(
     if hidden:
         t.reasons.append(
             f"only show_image_direct_url is on, so {t.consumer.name} sees just the "
-            f"highest-weight location {ordered[0].url} ({GLANCE_DIRECT_URL}); "
-            f"lower-weight location(s) {', '.join(loc.url for loc in hidden)} stay hidden"
+            f"highest-weight location {t.loc_text(ordered[0]).url} ({GLANCE_DIRECT_URL}); "
+            f"lower-weight location(s) {', '.join(t.loc_text(loc).url for loc in hidden)} "
+            "stay hidden"
         )
         if any(inv.store(loc.store or "") is None for loc in ordered):
             t.lower(Confidence.MEDIUM, "a location's store weight is unknown")
@@ -212,12 +235,13 @@ def _direct_url_only(
 
 
 def _clone(t: Trace, loc: Location, inv: Inventory) -> Verdict:
-    t.reasons.append(f"location {loc.url} is cloneable")
+    url = t.loc_text(loc).url
+    t.reasons.append(f"location {url} is cloneable")
     assert isinstance(loc.parsed, RbdLocation)  # check_location checked the form
-    failed = check_clone(t, loc.url, loc.parsed, inv)
+    failed = check_clone(t, loc, inv)
     if failed is not None:
         return failed
-    return t.done(BootPath.CLONE, location=loc.url, cause="cloneable")
+    return t.done(BootPath.CLONE, location=url, cause="cloneable")
 
 
 # ------------------------------------------------------------------ fallbacks
@@ -309,8 +333,8 @@ def _download(t: Trace) -> Verdict:
     step = f"converts it from {image.disk_format} to raw and " if convert else ""
     each = "each first boot on each host" if consumer.is_nova else "each volume created from it"
     t.reasons.append(
-        f"{each} downloads {gib(image.size)} from Glance, {step}{target} "
-        f"({gib(image.virtual_size or image.size)} written; {src})"
+        f"{each} downloads {t.size_text()} from Glance, {step}{target} "
+        f"({t.virtual_size_text()} written; {src})"
     )
     if consumer.image_cache:
         t.reasons.append(

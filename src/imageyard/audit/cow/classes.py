@@ -1,0 +1,116 @@
+"""Boot-path verdicts shared by every image that takes the same branches.
+
+Concepts: ``boot_path`` reads few things of an image: its status, disk_format and stores,
+whether it has locations or a direct_url, the glance gap on its locations, and per location
+its store, whether the URL is an rbd URL of the cloneable form, the cluster and pool it
+names and whether that RBD image and snapshot exist (and the snapshot is protected). That
+``key`` puts every image into a class. A class is decided once per consumer
+(``verdict.template``: the decision with the image's own values as slots); each member's
+verdict is that template's ``Form`` with the member's own values (id, sizes, location URLs
+and RBD names), filled in only when its texts are read. A form proves itself on the image
+it was made from: when, filled with that image's values, it is not exactly the verdict
+``boot_path`` gives that image, the class is decided image by image.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+
+from imageyard.audit.cow.consumers import Consumer
+from imageyard.audit.cow.trace import Form, Verdict, slot_values
+from imageyard.audit.cow.verdict import boot_path, location_gap, sorted_locations, template
+from imageyard.model.ceph import Pool
+from imageyard.model.image import Image
+from imageyard.model.inventory import Inventory
+from imageyard.model.location import Location, RbdLocation
+
+
+def _seen(image: Image) -> tuple[Location, ...]:
+    """The locations ``boot_path`` looks at, in recorded order (the direct_url alone when
+    there are none)."""
+    if not image.locations and image.direct_url:
+        return (Location.from_url(image.direct_url),)
+    return image.locations
+
+
+@dataclass
+class Classes:
+    """The class of each image of one inventory and the form of each class per consumer."""
+
+    inv: Inventory
+    _members: dict[str, tuple[Hashable, tuple[str, ...]]] = field(default_factory=dict)
+    _forms: dict[tuple[Hashable, int], Form | None] = field(default_factory=dict)
+    _pools: dict[tuple[str, str], Pool | None] = field(default_factory=dict)
+
+    def verdict(self, image: Image, consumer: Consumer) -> Verdict:
+        """``boot_path(image, consumer, inv)``, shared with the image's class."""
+        key, values = self._member(image)
+        found = self._forms.get((key, id(consumer)), False)
+        if found is False:
+            verdict = boot_path(image, consumer, self.inv)
+            self._forms[(key, id(consumer))] = self._form(image, consumer, values, verdict)
+            return verdict
+        if found is None:
+            return boot_path(image, consumer, self.inv)
+        assert isinstance(found, Form)
+        return Verdict.filled(image.id, found, values)
+
+    def _form(
+        self, image: Image, consumer: Consumer, values: tuple[str, ...], verdict: Verdict
+    ) -> Form | None:
+        """The class's form made from ``image``; None when it does not reproduce
+        ``verdict`` (then every member is decided on its own)."""
+        made = template(image, consumer, self.inv)
+        if made is None:
+            return None
+        return made.form if Verdict.filled(image.id, made.form, values) == verdict else None
+
+    def _member(self, image: Image) -> tuple[Hashable, tuple[str, ...]]:
+        found = self._members.get(image.id)
+        if found is None:
+            values = slot_values(image, sorted_locations(image, self.inv))
+            found = self._members[image.id] = (self.key(image), values)
+        return found
+
+    def key(self, image: Image) -> Hashable:
+        """What ``boot_path`` reads of ``image`` beyond the slot values (see the module
+        docstring): images with equal keys take the same branches on every consumer."""
+        seen = _seen(image)
+        urls = [loc.url for loc in seen]
+        gap = None if image.locations else location_gap(self.inv, image.id)
+        return (
+            image.status,
+            image.disk_format,
+            image.stores,
+            bool(image.locations),
+            image.direct_url is None,
+            (image.direct_url or "").startswith("rbd://"),
+            None if gap is None else gap.error,
+            tuple(self._location_key(loc) for loc in seen),
+            tuple(urls.index(url) for url in urls),  # which locations repeat a URL
+        )
+
+    def _location_key(self, loc: Location) -> Hashable:
+        parsed = loc.parsed
+        if not isinstance(parsed, RbdLocation):
+            return (loc.store, loc.url.startswith("rbd://"), parsed.kind)
+        head = (loc.store, loc.url.startswith("rbd://"), parsed.cloneable_form, parsed.legacy)
+        return (*head, parsed.fsid, parsed.pool, self._rbd_facts(parsed))
+
+    def _rbd_facts(self, loc: RbdLocation) -> tuple[bool, bool, bool | None] | None:
+        """Whether ``loc``'s RBD image and snapshot exist and the snapshot is protected
+        (None: its pool's images were not read)."""
+        pool = self._pool(loc.fsid, loc.pool)
+        if pool is None:
+            return None
+        rbd = pool.image(loc.image)
+        snap = rbd.snapshot(loc.snapshot) if rbd is not None else None
+        return (rbd is not None, snap is not None, None if snap is None else snap.protected)
+
+    def _pool(self, fsid: str, name: str) -> Pool | None:
+        where = (fsid, name)
+        if where not in self._pools:
+            cluster = self.inv.ceph_cluster(fsid)
+            self._pools[where] = cluster.pool(name) if cluster is not None else None
+        return self._pools[where]
