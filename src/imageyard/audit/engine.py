@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import datetime
 import enum
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from imageyard.audit.mute import Mute, apply_mutes, expired_mutes
@@ -83,30 +84,45 @@ def select_rules(
     return tuple(r for r in rules if r.id in wanted_ids or r.meta.category in wanted_cats)
 
 
-def _outcome(meta: RuleMeta, findings: list[Finding], unknowns: list[Unknown]) -> RuleOutcome:
-    failed = sum(1 for f in findings if f.status is Status.FAIL)
-    muted = len(findings) - failed
+def _outcome(meta: RuleMeta, failed: int, muted: int, unknown: int) -> RuleOutcome:
     if failed:
         verdict = Verdict.FAIL
     elif muted:
         verdict = Verdict.MUTED
-    elif unknowns:
+    elif unknown:
         verdict = Verdict.UNKNOWN
     else:
         verdict = Verdict.PASS
-    return RuleOutcome(meta, verdict, failed, muted, len(unknowns))
+    return RuleOutcome(meta, verdict, failed, muted, unknown)
 
 
 def _run_one(
-    rule: Rule, inv: Inventory, ctx: AuditContext, mutes: tuple[Mute, ...], today: datetime.date
+    rule: Rule,
+    inv: Inventory,
+    ctx: AuditContext,
+    mutes: tuple[Mute, ...],
+    today: datetime.date,
+    keep: bool,
 ) -> tuple[RuleOutcome, list[Finding], list[Unknown]]:
     if not rule.meta.releases.admits(ctx.release.major):
         return RuleOutcome(rule.meta, Verdict.SKIPPED), [], []
-    results = list(rule(inv, ctx))
-    raw = [r for r in results if isinstance(r, Finding)]
-    unknowns = [r for r in results if isinstance(r, Unknown)]
-    findings = list(apply_mutes(raw, mutes, today))
-    return _outcome(rule.meta, findings, unknowns), findings, unknowns
+    findings: list[Finding] = []
+    unknowns: list[Unknown] = []
+    counts = Counter[str]()  # NOTE: a rule not kept is only counted, one result at a time
+    for result in rule(inv, ctx):
+        if isinstance(result, Unknown):
+            counts["unknown"] += 1
+            if keep:
+                unknowns.append(result)
+        elif isinstance(result, Finding):
+            finding = apply_mutes((result,), mutes, today)[0] if mutes else result
+            counts["found"] += 1
+            counts["failed"] += finding.status is Status.FAIL
+            if keep:
+                findings.append(finding)
+    failed = counts["failed"]
+    outcome = _outcome(rule.meta, failed, counts["found"] - failed, counts["unknown"])
+    return outcome, findings, unknowns
 
 
 def run_audit(
@@ -117,15 +133,19 @@ def run_audit(
     mutes: tuple[Mute, ...] = (),
     today: datetime.date | None = None,
     steps: Steps = NO_STEPS,
+    keep: Callable[[Rule], bool] | None = None,
 ) -> AuditResult:
     """Run ``rules`` over ``inv`` for ``ctx`` and apply ``mutes`` as of ``today`` (``steps``
-    hears of each rule done)."""
+    hears of each rule done). ``keep``, when given, says which rules' findings and unknowns
+    the result holds; the others are counted in their outcome only (a caller that reads a
+    few rules' findings need not hold one per image of every rule)."""
     day = today or datetime.date.today()
     outcomes: list[RuleOutcome] = []
     findings: list[Finding] = []
     unknowns: list[Unknown] = []
     for rule in rules:
-        outcome, found, unsure = _run_one(rule, inv, ctx, mutes, day)
+        kept = keep is None or keep(rule)
+        outcome, found, unsure = _run_one(rule, inv, ctx, mutes, day, kept)
         outcomes.append(outcome)
         findings += found
         unknowns += unsure

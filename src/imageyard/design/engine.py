@@ -18,6 +18,7 @@ from dataclasses import replace
 
 from imageyard.audit.engine import AuditResult
 from imageyard.audit.releases import Release
+from imageyard.audit.rule import Rule
 from imageyard.design import cache_cite
 from imageyard.design.cachetune import CachePlan, decide_cache, plan_cache
 from imageyard.design.capacity import Imbalance, decide_capacity, imbalance, plan_loads
@@ -31,7 +32,7 @@ from imageyard.design.changes import (
 from imageyard.design.consistency import problems
 from imageyard.design.formats import conversions, decide_formats
 from imageyard.design.gating import MULTISTORE, decide_release, single_store
-from imageyard.design.hygiene import decide_hygiene
+from imageyard.design.hygiene import AUDIT_RULES, decide_hygiene
 from imageyard.design.layout import (
     cost_split,
     decide_layout,
@@ -51,8 +52,8 @@ from imageyard.design.pain import (
 from imageyard.design.placement import place
 from imageyard.design.reclaim import plan_reclaim, reclaim_view
 from imageyard.design.site import Site
+from imageyard.design.startup import BREAKING, blocking, decide_startup, fixes
 from imageyard.design.startup import Ctx as StartupCtx
-from imageyard.design.startup import blocking, decide_startup, fixes
 from imageyard.design.topology import decide_sites, plan_apis, preplace_step
 from imageyard.errors import DesignRefused
 from imageyard.model.inventory import Inventory
@@ -133,14 +134,22 @@ def _audit(
     from imageyard.audit.registry import RULES
     from imageyard.audit.rule import AuditContext
 
-    return run_audit(inv, AuditContext(release=release, settings=settings), RULES)
+    ctx = AuditContext(release=release, settings=settings)
+    return run_audit(inv, ctx, RULES, keep=_read_here)
+
+
+def _read_here(rule: Rule) -> bool:
+    """Whether the design reads ``rule``'s findings: the startup and breaking ones (section
+    0) and those of the hygiene section; of every other rule it reads the counts alone."""
+    return rule.meta.category == "startup" or rule.id in BREAKING or rule.id in AUDIT_RULES
 
 
 def _audit_summary(result: AuditResult | None) -> tuple[tuple[str, int], ...]:
+    """Each rule with findings and how many (failed and muted): the audit's own counts."""
     if result is None:
         return ()
-    counts = Counter(f.rule_id for f in result.findings)
-    return tuple(sorted(counts.items()))
+    counts = ((r.meta.id, r.failed + r.muted) for r in result.rules)
+    return tuple(sorted((rule, n) for rule, n in counts if n))
 
 
 def _startup(
@@ -153,7 +162,12 @@ def _startup(
     if result is None or inv is None:
         return changes, None
     startup_rules = frozenset(r.meta.id for r in result.rules if r.meta.category == "startup")
-    found = blocking(result.findings, startup_rules)
+    # NOTE: the findings are only scanned when one of those rules has any (the audit counts)
+    found = (
+        blocking(result.findings, startup_rules)
+        if any(r.failed + r.muted for r in result.rules if r.meta.id in startup_rules | BREAKING)
+        else []
+    )
     added, lines = fixes(StartupCtx(inv, stores, changes), found)
     return added + changes, decide_startup(lines)
 

@@ -48,6 +48,7 @@ SIGNING_RULES = (
     BYPASS_RULE,
     "signed-image-converted-on-import",
 )
+AUDIT_RULES = frozenset((*VISIBILITY_RULES, EXPOSURE_RULE, *SIGNING_RULES))  # read here
 COLLECT = "imageyard collect --config-dir /etc --os-cloud CLOUD --ceph-user USER -o inv.json"
 
 
