@@ -20,7 +20,8 @@ in its own process, alternating round by round, all fetching the same data:
 * ``sdk-no-members``, ``imageyard-no-members``: the listings alone, for the peak RSS at a size
   where the catalog, not the interpreter, dominates (``--clients`` picks the clients).
 
-For each: images/s, server CPU seconds (uWSGI master and workers, from ``/proc``), peak RSS
+For each: images/s, server CPU seconds (uWSGI master and workers, from ``/proc``; also per
+image, and per second of the run: the cores the server got, which bounds the rate), peak RSS
 (taken when the collection ends, before the check below reads anything) and the load
 average while it ran (the machine is shared: the rates mean little without it); the ratios
 imageyard/plain and imageyard/sdk; the snapshot bytes per image. Every client's ids are
@@ -200,7 +201,10 @@ def _row(kind: str, rs: list[dict[str, Any]]) -> str:
     cpu = statistics.median(r["server_cpu"] for r in rs)
     rss = max(r["rss_mib"] for r in rs)
     load = statistics.median(r["load"] for r in rs)
-    return (f"  {kind:<21} {rate:>8.0f} images/s  server CPU {cpu:>6.1f} s  "
+    per_image = statistics.median(1000 * r["server_cpu"] / max(r["images"], 1) for r in rs)
+    cores = statistics.median(r["server_cpu"] / r["seconds"] for r in rs)
+    return (f"  {kind:<21} {rate:>8.0f} images/s  server CPU {cpu:>6.1f} s "
+            f"({per_image:.2f} ms/image, {cores:.2f} cores)  "
             f"peak RSS {rss:>6.0f} MiB  load average {load:4.1f}")  # fmt: skip
 
 

@@ -145,6 +145,7 @@ def _read_here(rule: Rule) -> bool:
 
 
 def _audit_summary(result: AuditResult | None) -> tuple[tuple[str, int], ...]:
+    """Each rule with findings and how many (failed and muted): the audit's own counts."""
     if result is None:
         return ()
     counts = ((r.meta.id, r.failed + r.muted) for r in result.rules)
@@ -161,7 +162,12 @@ def _startup(
     if result is None or inv is None:
         return changes, None
     startup_rules = frozenset(r.meta.id for r in result.rules if r.meta.category == "startup")
-    found = blocking(result.findings, startup_rules)
+    # NOTE: the findings are only scanned when one of those rules has any (the audit counts)
+    found = (
+        blocking(result.findings, startup_rules)
+        if any(r.failed + r.muted for r in result.rules if r.meta.id in startup_rules | BREAKING)
+        else []
+    )
     added, lines = fixes(StartupCtx(inv, stores, changes), found)
     return added + changes, decide_startup(lines)
 

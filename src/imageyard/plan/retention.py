@@ -39,6 +39,8 @@ class Decision:
 def clone_children(inv: Inventory, image: Image) -> int:
     """How many RBD clones in the collected clusters have one of ``image``'s copies as parent."""
     count = 0
+    if not inv.ceph_clusters:
+        return count
     for loc in image.locations:
         parsed = loc.parsed
         if not isinstance(parsed, RbdLocation) or not parsed.cloneable_form:
@@ -72,7 +74,7 @@ def _decide(
 ) -> tuple[bool, str]:
     if rank < keep:
         return False, f"one of the newest {keep}"
-    age = _age_days(image, today)
+    age = _age_days(image, today) if max_age is not None else None
     if max_age is not None and (age is None or age <= max_age):
         return False, f"not older than {max_age} days (age {age if age is not None else '?'})"
     used = in_use(inv, image)
