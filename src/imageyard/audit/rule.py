@@ -179,6 +179,7 @@ class Rule:
         severity: Severity | None = None,
         confidence: Confidence | None = None,
         action: ProposedAction | None = None,
+        remediation: str | None = None,
     ) -> Finding:
         """A Finding of this rule with its defaults (severity, confidence, remediation)."""
         return Finding(
@@ -188,7 +189,7 @@ class Rule:
             severity=severity or self.meta.severity,
             confidence=confidence or self.meta.confidence,
             evidence=evidence,
-            remediation=self.meta.remediation,
+            remediation=self.meta.remediation if remediation is None else remediation,
             action=action,
         )
 

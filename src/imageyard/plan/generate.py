@@ -167,12 +167,17 @@ def _placement(b: _Builder, policy: PlanPolicy) -> None:
             if image.id not in wanted or verdict.path not in _SLOW or image.id in b.cold:
                 continue
             if image.disk_format in CONVERT_FROM and policy.convert:
-                _convert(b, image, store.id, consumer.name, policy)
+                why = f"{consumer.name} cannot clone {image.disk_format}"
+                _convert(b, image, store.id, why, policy)
             elif verdict.cause == "not-in-rbd" and image.disk_format == "raw" and policy.place:
                 b.copy(image, store.id, f"{consumer.name} does not clone it: not in {store.id}")
 
 
-def _convert(b: _Builder, image: Image, store: str, consumer: str, policy: PlanPolicy) -> None:
+def _convert(
+    b: _Builder, image: Image, store: str, reason: str, policy: PlanPolicy, source: str = ""
+) -> None:
+    """Plan the raw replacement of ``image`` in ``store``; ``source``: the format to read it
+    as when it is not its label (a mislabelled image)."""
     if any(a.kind == "convert-to-raw" and a.image_id == image.id for a in b.actions):
         return
     size = image.virtual_size or image.size or 0
@@ -188,7 +193,8 @@ def _convert(b: _Builder, image: Image, store: str, consumer: str, policy: PlanP
         store,
         now,
         bytes=size,
-        reason=f"{consumer} cannot clone {image.disk_format}",
+        reason=reason,
+        params=(("source_format", source),) if source else (),
     )
     b.to_retire.append((image, retire))
 
@@ -254,6 +260,10 @@ def build(
 
         tier_actions(b, policy, trace)
     _placement(b, policy)
+    if policy.convert:
+        from imageyard.plan.mislabelled import mislabelled_actions
+
+        mislabelled_actions(b, policy)
     if site is not None:
         from imageyard.plan.edge import edge_actions
 

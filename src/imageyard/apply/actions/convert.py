@@ -12,7 +12,9 @@ place by ``qemu-nbd``'s rbd driver (``imageyard.apply.rbd_source``): nothing is
 downloaded. Otherwise (another store, another cluster, no ``--ceph-conf``, qemu unable to
 open it) the source is downloaded in 1 MiB chunks to a temporary file and checked against
 its ``os_hash_value`` (qcow2 needs random access, so it cannot be read from a pipe). The
-path taken is the step's note (journal and output). Then ``qemu-nbd`` exports the source
+path taken is the step's note (journal and output). A step with a ``source_format``
+parameter (an image labelled raw whose data the Ceph header read found to be qcow2 ...)
+reads the source as that format, and its note says so. Then ``qemu-nbd`` exports the source
 as raw (``imageyard.apply.nbd``) and the raw bytes stream from it into the upload, with a
 Content-Length, in blocks of at most 1 MiB while their sha512 is computed: no raw file is
 written. Without ``qemu-nbd``, the source is downloaded and ``qemu-img convert -O raw``
@@ -195,11 +197,12 @@ def _in_place(ctx: StepContext, old: ImageDoc) -> tuple[str | None, str]:
 
 
 def send_source(
-    ctx: StepContext, old: ImageDoc, target: tuple[str, str], digest: Any
+    ctx: StepContext, old: ImageDoc, target: tuple[str, str], digest: Any, fmt: str = ""
 ) -> tuple[int, str]:
-    """Upload the raw bytes of ``old`` as image ``target[0]`` into store ``target[1]``:
-    the size sent and how the source was read (in place, or downloaded and why)."""
-    fmt = str(old["disk_format"])
+    """Upload the raw bytes of ``old`` (read as ``fmt``, else as its ``disk_format``) as
+    image ``target[0]`` into store ``target[1]``: the size sent and how the source was read
+    (in place, or downloaded and why)."""
+    fmt = fmt or str(old["disk_format"])
     source, where = _in_place(ctx, old)
     if source is not None:
         try:
@@ -235,10 +238,13 @@ class ConvertToRaw:
         for member in ctx.glance.members(str(live["id"])):
             ctx.glance.add_member(str(new["id"]), member["member_id"], member["status"])
         digest = hashlib.sha512()
-        size, how = send_source(ctx, live, (str(new["id"]), action.target), digest)
+        fmt = action.param("source_format") or ""
+        size, how = send_source(ctx, live, (str(new["id"]), action.target), digest, fmt)
         done = ctx.glance.get_image(str(new["id"])) or {}
         if done.get("size") != size or done.get("os_hash_value") != digest.hexdigest():
             raise StepError("the raw image's size or hash in Glance differs from what was sent")
         if not _good(done, action):
             raise StepError(f"the raw image {new['id']} is not active in {action.target}")
+        if fmt and fmt != live.get("disk_format"):
+            how += f"; read as {fmt}, not as its label {live.get('disk_format')}"
         return how

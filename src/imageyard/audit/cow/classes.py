@@ -42,6 +42,7 @@ class Classes:
     _members: dict[str, tuple[Hashable, tuple[str, ...]]] = field(default_factory=dict)
     _forms: dict[tuple[Hashable, int], Form | None] = field(default_factory=dict)
     _pools: dict[tuple[str, str], Pool | None] = field(default_factory=dict)
+    _keys: dict[Hashable, Hashable] = field(default_factory=dict)
 
     def verdict(self, image: Image, consumer: Consumer) -> Verdict:
         """``boot_path(image, consumer, inv)``, shared with the image's class."""
@@ -70,7 +71,9 @@ class Classes:
         found = self._members.get(image.id)
         if found is None:
             values = slot_values(image, sorted_locations(image, self.inv))
-            found = self._members[image.id] = (self.key(image), values)
+            key = self.key(image)
+            key = self._keys.setdefault(key, key)  # NOTE: one key object per class, not per image
+            found = self._members[image.id] = (key, values)
         return found
 
     def key(self, image: Image) -> Hashable:

@@ -180,14 +180,19 @@ class Verdict:
     @property
     def first_reason(self) -> str:
         """The first reason (the decisive one for a non-clone path)."""
-        reasons = self.reasons
-        return reasons[0] if reasons else ""
+        return self._reason(0)
 
     @property
     def last_reason(self) -> str:
         """The last reason (what finally decided the path)."""
-        reasons = self.reasons
-        return reasons[-1] if reasons else ""
+        return self._reason(-1)
+
+    def _reason(self, index: int) -> str:
+        """One reason, filled alone ("" when there is none)."""
+        reasons = self._form.reasons
+        if not reasons:
+            return ""
+        return _fill(self._form.parts[0][index], self._values) if self._values else reasons[index]
 
     def _fields(self) -> tuple[object, ...]:
         return (

@@ -14,7 +14,6 @@ carries its parameters for the planner.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 from imageyard.audit.cow import BootPath, Consumer, Verdict, verdicts
 from imageyard.audit.rule import AuditContext, rule
@@ -97,9 +96,8 @@ def copy_fix(image: Image, store: str) -> tuple[str, ProposedAction]:
 
 
 def _fix(
-    image: Image, consumer: Consumer, verdict: Verdict, inv: Inventory
+    image: Image, consumer: Consumer, verdict: Verdict, store: Store | None
 ) -> tuple[str, ProposedAction | None]:
-    store = store_in_cluster(inv, consumer.fsid)
     target = store.id if store is not None else "<rbd store in the consumer's cluster>"
     if verdict.cause in _CAUSE_FIXES:
         return _CAUSE_FIXES[verdict.cause].format(loc=verdict.location, user=consumer.cephx), None
@@ -184,6 +182,7 @@ def _per_consumer(inv: Inventory, consumer: Consumer) -> Iterator[Outcome]:
         )
         return
     table = verdicts(inv)
+    store = store_in_cluster(inv, consumer.fsid)  # NOTE: the same for every image
     for image in (i for i in inv.images if i.is_active):
         verdict = table.of(image, consumer)  # NOTE: decided once for audit, paths and design
         if verdict.path is BootPath.CLONE:
@@ -192,13 +191,13 @@ def _per_consumer(inv: Inventory, consumer: Consumer) -> Iterator[Outcome]:
         if verdict.path is BootPath.UNKNOWN:
             yield cow_not_eligible.unknown(resource, "; ".join(verdict.reasons))
             continue
-        text, action = _fix(image, consumer, verdict, inv)
-        finding = cow_not_eligible.finding(
+        text, action = _fix(image, consumer, verdict, store)
+        yield cow_not_eligible.finding(
             resource,
             f"image {label(image)} on {consumer.name}: {verdict.path.value}; {_decisive(verdict)}",
             *verdict.evidence,
             severity=_severity(verdict, consumer),
             confidence=verdict.confidence,
             action=action,
+            remediation=text,
         )
-        yield replace(finding, remediation=text)

@@ -125,6 +125,18 @@ def _detected(
             yield loc, rbd_image.detected_format, None
 
 
+def mislabelled(inv: Inventory, image: Image) -> tuple[RbdLocation, DetectedFormat] | None:
+    """Where an image labelled raw holds container data (qcow2, vmdk ...) and its header
+    (the first rbd location's), or None: labelled otherwise, raw data, or not read."""
+    if image.disk_format != "raw":
+        return None
+    for loc, found, _ in _detected(inv, image):
+        if found is not None and found.format in CONTAINER_FORMATS:
+            return loc, found
+        return None
+    return None
+
+
 @rule(
     id="raw-label-mismatch",
     title="Image labelled raw whose data is another format",
@@ -150,7 +162,7 @@ def raw_label_mismatch(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
         for loc, found, unknown in _detected(inv, image):
             if unknown is not None:
                 yield raw_label_mismatch.unknown(image_res(image), unknown)
-            elif found is not None and found.format in CONTAINER_FORMATS:
+            elif found is not None and mislabelled(inv, image) is not None:
                 text, action = convert_fix(image, "<rbd store>", found.format)
                 finding = raw_label_mismatch.finding(
                     image_res(image),
@@ -171,6 +183,14 @@ def _header_fact(loc: RbdLocation, found: DetectedFormat) -> Evidence:
     return Evidence.fact(
         f"Ceph {loc.fsid}: header of {loc.pool}/{loc.image}{at} is {found.format}{extra}"
     )
+
+
+def external_file(found: DetectedFormat) -> str | None:
+    """What outside file a qcow2 header names (a backing file, an external data file), or
+    None: qemu reading it would open another file."""
+    if found.has_backing_file:
+        return "a backing file"
+    return "an external data file" if found.has_data_file else None
 
 
 @rule(
@@ -198,8 +218,7 @@ def qcow2_backing_file(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
         for loc, found, unknown in _detected(inv, image):
             if unknown is not None:
                 yield qcow2_backing_file.unknown(image_res(image), unknown)
-            elif found is not None and (found.has_backing_file or found.has_data_file):
-                kind = "a backing file" if found.has_backing_file else "an external data file"
+            elif found is not None and (kind := external_file(found)) is not None:
                 yield qcow2_backing_file.finding(
                     image_res(image),
                     f"image {label(image)}: the qcow2 header of {loc.pool}/{loc.image} names "
