@@ -63,11 +63,15 @@ class Image:
         # NOTE: runs once per image of a large catalog: nothing is rebuilt that is already
         # clean, and strip_credentials returns its argument when there is nothing to strip.
         setter = object.__setattr__
-        if self.direct_url is not None:
-            url = strip_credentials(self.direct_url)
+        url = self.direct_url
+        if url is not None:
+            url = strip_credentials(url)
             # NOTE: the direct URL is one of the locations: one string for both
-            same = next((loc.url for loc in self.locations if loc.url == url), url)
-            setter(self, "direct_url", same)
+            for loc in self.locations:
+                if loc.url == url:
+                    url = loc.url
+                    break
+            setter(self, "direct_url", url)
         if len(self.members) > 1 or type(self.members) is not tuple:
             setter(self, "members", tuple(sorted(self.members, key=_member_key)))
         if len(self.tags) > 1 or type(self.tags) is not tuple:

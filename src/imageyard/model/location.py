@@ -193,7 +193,10 @@ class Location:
     store: str | None = field(metadata=INTERN)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "url", _clean(self.url))
+        # NOTE: runs once per location of a large catalog: a URL without "@" has nothing
+        # to strip (the first thing strip_credentials checks), so it is left as it is
+        if "@" in self.url:
+            object.__setattr__(self, "url", strip_credentials(self.url))
 
     @functools.cached_property
     def parsed(self) -> ParsedLocation:
