@@ -28,6 +28,7 @@ from typing import Any
 import requests
 
 STORE = "edge"
+EDGE_ZONE = "az-edge1"  # the edge compute group's availability zone in site_file
 
 
 @dataclass(frozen=True)
@@ -152,3 +153,27 @@ def edge_glance(lab: Any, tag: str) -> Iterator[EdgeGlance]:
                 proc.wait(timeout=30)
         ceph(lab, "osd", "pool", "rm", pool, pool, "--yes-i-really-really-mean-it")
         shutil.rmtree(work, ignore_errors=True)
+
+
+def site_file(lab: Any, eg: EdgeGlance, path: Path) -> Path:
+    """A site YAML for ``design``/``plan --site``: the lab's central site and ``edge1``
+    (zone ``EDGE_ZONE``) whose store is ``STORE`` in the edge glance-api's pool."""
+    path.write_text(
+        f"""name: lab-edge
+sites:
+  - {{name: central, role: central, availability_zone: nova}}
+  - {{name: edge1, role: edge, availability_zone: {EDGE_ZONE}}}
+ceph_clusters:
+  - {{name: lab, fsid: {lab.fsid}, site: central, images_pool: images}}
+  - {{name: lab-edge, fsid: {lab.fsid}, site: edge1, images_pool: {eg.pool}}}
+backends:
+  - {{id: ceph, type: rbd, ceph_cluster: lab, pool: images, site: central}}
+  - {{id: {STORE}, type: rbd, ceph_cluster: lab-edge, pool: {eg.pool}, site: edge1}}
+nova:
+  - {{name: central-computes, images_type: rbd, ceph_cluster: lab, site: central}}
+  - {{name: edge1-computes, images_type: rbd, ceph_cluster: lab-edge, site: edge1}}
+cinder:
+  - {{name: ceph, driver: rbd, ceph_cluster: lab, site: central}}
+"""
+    )
+    return path

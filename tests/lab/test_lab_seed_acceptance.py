@@ -43,7 +43,7 @@ import pytest
 import requests
 from apply_support import run
 from conftest import CONSUMED
-from edge_support import STORE, EdgeGlance, edge_glance, rbd
+from edge_support import STORE, EdgeGlance, edge_glance, rbd, site_file
 
 from imageyard.model.compute import Server, Volume
 from imageyard.model.gap import SourceStatus
@@ -93,28 +93,6 @@ def _snapshot(lab: Any, eg: EdgeGlance, path: Path) -> Path:
     kept = tuple(s for s in inv.sources if s.source not in ("nova", "cinder"))
     inv = replace(inv, servers=tuple(servers), volumes=tuple(volumes), sources=kept + usage)
     write_inventory(inv, path)
-    return path
-
-
-def _site(lab: Any, eg: EdgeGlance, path: Path) -> Path:
-    path.write_text(
-        f"""name: lab-edge
-sites:
-  - {{name: central, role: central, availability_zone: nova}}
-  - {{name: edge1, role: edge, availability_zone: az-edge1}}
-ceph_clusters:
-  - {{name: lab, fsid: {lab.fsid}, site: central, images_pool: images}}
-  - {{name: lab-edge, fsid: {lab.fsid}, site: edge1, images_pool: {eg.pool}}}
-backends:
-  - {{id: ceph, type: rbd, ceph_cluster: lab, pool: images, site: central}}
-  - {{id: {STORE}, type: rbd, ceph_cluster: lab-edge, pool: {eg.pool}, site: edge1}}
-nova:
-  - {{name: central-computes, images_type: rbd, ceph_cluster: lab, site: central}}
-  - {{name: edge1-computes, images_type: rbd, ceph_cluster: lab-edge, site: edge1}}
-cinder:
-  - {{name: ceph, driver: rbd, ceph_cluster: lab, site: central}}
-"""
-    )
     return path
 
 
@@ -251,7 +229,7 @@ def test_one_plan_over_the_seeded_catalog_converts_places_preplaces_and_reclaims
         try:
             inv = _snapshot(lab, eg, tmp_path / "inv.json")
             plan_file = tmp_path / "plan.json"
-            flags = ["--site", str(_site(lab, eg, tmp_path / "site.yaml")), "--tier",
+            flags = ["--site", str(site_file(lab, eg, tmp_path / "site.yaml")), "--tier",
                      "--reclaim", "--grace", "0", "--flatten"]  # fmt: skip
             run("plan", "make", str(inv), *flags, "-o", str(plan_file), check=3)
             plan = json.loads(plan_file.read_text())

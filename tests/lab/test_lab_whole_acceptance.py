@@ -42,7 +42,7 @@ from typing import Any
 import pytest
 import requests
 from apply_support import ROOT, prefix, run
-from edge_support import STORE, EdgeGlance, edge_glance, rbd
+from edge_support import EDGE_ZONE, STORE, EdgeGlance, edge_glance, rbd, site_file
 
 from imageyard.apply.objects import quarantine_dir
 from imageyard.model.compute import Server, Volume
@@ -57,7 +57,6 @@ pytestmark = pytest.mark.lab
 MIB = 1024 * 1024
 STAGING = "os_glance_staging_store"
 FILES = ("fast", STAGING)  # file objects: moved beside their directory, not deleted
-EDGE_ZONE = "az-edge1"
 
 
 @dataclass
@@ -222,28 +221,6 @@ def _snapshot(lab: Any, eg: EdgeGlance, made: Made, path: Path) -> Path:
     return path
 
 
-def _site(lab: Any, eg: EdgeGlance, path: Path) -> Path:
-    path.write_text(
-        f"""name: lab-edge
-sites:
-  - {{name: central, role: central, availability_zone: nova}}
-  - {{name: edge1, role: edge, availability_zone: {EDGE_ZONE}}}
-ceph_clusters:
-  - {{name: lab, fsid: {lab.fsid}, site: central, images_pool: images}}
-  - {{name: lab-edge, fsid: {lab.fsid}, site: edge1, images_pool: {eg.pool}}}
-backends:
-  - {{id: ceph, type: rbd, ceph_cluster: lab, pool: images, site: central}}
-  - {{id: {STORE}, type: rbd, ceph_cluster: lab-edge, pool: {eg.pool}, site: edge1}}
-nova:
-  - {{name: central-computes, images_type: rbd, ceph_cluster: lab, site: central}}
-  - {{name: edge1-computes, images_type: rbd, ceph_cluster: lab-edge, site: edge1}}
-cinder:
-  - {{name: ceph, driver: rbd, ceph_cluster: lab, site: central}}
-"""
-    )
-    return path
-
-
 def _stores(doc: dict[str, Any]) -> set[str]:
     return {s for s in (doc.get("stores") or "").split(",") if s}
 
@@ -318,7 +295,7 @@ def test_one_plan_converts_places_preplaces_and_reclaims(lab: Any, tmp_path: Pat
         plan_file = tmp_path / "plan.json"
         names = [name for _, name in made.orphans + made.objects]
         scope = [f"--image={area}-*", *(f"--image={name}" for name in names)]
-        site = _site(lab, eg, tmp_path / "site.yaml")
+        site = site_file(lab, eg, tmp_path / "site.yaml")
         flags = ["--reclaim", "--grace", "0", "--trash-days", "1", *scope]
         run("plan", "make", str(inv), "--site", str(site), *flags, "-o", str(plan_file), check=3)
         _check_plan(plan_file, made)
