@@ -52,6 +52,19 @@ def store_list(doc: ImageDoc, key: str) -> tuple[str, ...]:
     return tuple(s.strip() for s in items if s and s.strip())
 
 
+def location_urls(doc: ImageDoc) -> list[str]:
+    """The image's location URLs as Glance shows them: ``locations`` then ``direct_url``,
+    each once, in that order."""
+    locs = doc.get("locations")
+    urls = (
+        [str(x.get("url", "")) for x in locs if isinstance(x, dict)]
+        if isinstance(locs, list)
+        else []
+    )
+    urls += [str(doc["direct_url"])] if doc.get("direct_url") else []
+    return list(dict.fromkeys(urls))
+
+
 class GlanceOps(Protocol):
     """What apply asks of Glance."""
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from imageyard.apply.glance import ImageDoc, StepError
+from imageyard.apply.glance import ImageDoc, StepError, location_urls
 from imageyard.model.location import RbdLocation, parse_location
 
 
@@ -58,10 +58,8 @@ def qemu_rbd_name(loc: RbdLocation, conf: str, user: str | None) -> str:
 
 def rbd_locations(doc: ImageDoc) -> list[tuple[str, RbdLocation]]:
     """The image's rbd locations (URL, parsed) from ``locations`` and ``direct_url``."""
-    urls = [str(loc.get("url", "")) for loc in doc.get("locations") or []]
-    urls += [str(doc["direct_url"])] if doc.get("direct_url") else []
     found: list[tuple[str, RbdLocation]] = []
-    for url in dict.fromkeys(urls):
+    for url in location_urls(doc):
         parsed = parse_location(url)
         if isinstance(parsed, RbdLocation):
             found.append((url, parsed))

@@ -18,7 +18,7 @@ import json
 from typing import Any
 
 from imageyard.apply.actions import StepContext
-from imageyard.apply.glance import ImageDoc, StepError
+from imageyard.apply.glance import ImageDoc, StepError, location_urls
 from imageyard.model.location import strip_credentials
 from imageyard.model.plan import Action
 
@@ -36,15 +36,7 @@ def _where(action: Action) -> tuple[str, str, str]:
 
 
 def _urls(doc: ImageDoc) -> set[str]:
-    locs = doc.get("locations")
-    urls = (
-        {str(x.get("url", "")) for x in locs if isinstance(x, dict)}
-        if isinstance(locs, list)
-        else set()
-    )
-    if doc.get("direct_url"):
-        urls.add(str(doc["direct_url"]))
-    return {strip_credentials(u) for u in urls}
+    return {strip_credentials(u) for u in location_urls(doc)}
 
 
 class RbdTrashRestore:
