@@ -13,7 +13,10 @@ Concepts:
   fact from an API or from Ceph, as text.
 * A ``Finding`` is a failed check. Its ``status`` is ``fail`` or, when a mute file entry
   covers it, ``muted`` (the finding is still reported, with the reason). A ``MuteNote``
-  also records a mute that has expired and so no longer mutes.
+  also records a mute that has expired and so no longer mutes. Its ``cause`` is the part
+  of the message that many resources share (a rule that fails per image says why without
+  the image's own id, name or URLs), so a report can group them; empty when the finding is
+  its own group.
 * An ``Unknown`` is a check that could not be made because its inputs are missing (a
   configuration file not read, a source incomplete). It is never a pass.
 * A ``ProposedAction`` is a small typed record the planner can turn into a step: a kind
@@ -137,6 +140,7 @@ class Finding:
     action: ProposedAction | None = None
     status: Status = Status.FAIL
     mute: MuteNote | None = field(default=None)
+    cause: str = ""
 
     @property
     def sort_key(self) -> tuple[int, str, str, str]:
