@@ -21,6 +21,7 @@ from imageyard.model.inventory import Inventory
 from imageyard.model.location import (
     FileLocation,
     Location,
+    ParsedLocation,
     RbdLocation,
     S3Location,
     SwiftLocation,
@@ -119,16 +120,31 @@ def _references(inv: Inventory) -> tuple[frozenset[RbdKey], dict[str, frozenset[
     rbd: set[RbdKey] = set()
     objects: defaultdict[str, set[str]] = defaultdict(set)
     for image in inv.images:
-        direct = (Location(image.direct_url, None),) if image.direct_url else ()
-        for loc in image.locations + direct:
-            parsed = loc.parsed
-            if isinstance(parsed, RbdLocation):
-                rbd.add((parsed.fsid if not parsed.legacy else "", parsed.pool, parsed.image))
-            elif isinstance(parsed, FileLocation):
-                objects[loc.store or ""].add(parsed.path)
-            elif isinstance(parsed, SwiftLocation | S3Location):
-                objects[loc.store or ""].add(parsed.object)
+        for loc in image.locations:
+            _refer(loc.store or "", loc.parsed, rbd, objects)
+        if image.direct_url:
+            _refer("", _direct(image, image.direct_url), rbd, objects)
     return frozenset(rbd), {k: frozenset(v) for k, v in objects.items()}
+
+
+def _direct(image: Image, url: str) -> ParsedLocation:
+    """``direct_url`` parsed: usually one of the image's locations, whose parse is reused."""
+    for loc in image.locations:
+        if loc.url == url:
+            return loc.parsed
+    return Location(url, None).parsed
+
+
+def _refer(
+    store: str, parsed: ParsedLocation, rbd: set[RbdKey], objects: defaultdict[str, set[str]]
+) -> None:
+    """Record what one location names: an RBD image, or a file or object of ``store``."""
+    if isinstance(parsed, RbdLocation):
+        rbd.add((parsed.fsid if not parsed.legacy else "", parsed.pool, parsed.image))
+    elif isinstance(parsed, FileLocation):
+        objects[store].add(parsed.path)
+    elif isinstance(parsed, SwiftLocation | S3Location):
+        objects[store].add(parsed.object)
 
 
 def _glance_pools(inv: Inventory) -> dict[tuple[str, str], tuple[Store, ...]]:
