@@ -5,13 +5,12 @@ over. Summary cards and SVG charts come from ``facts``; the findings (audit and 
 unmuted and muted) and the images (stores, path per consumer; their locations and pins
 apart, as ``details``, read when a row is opened) are rows of plain values embedded in
 the page, where a small script pages, sorts and filters them. Repeated words (severity,
-rule, status, origin, boot path) are indices into the small tables of ``head``. The rows are embedded as blocks of at most ``BLOCK`` rows (``data``),
-each its own ``<script>`` element holding the block's JSON compressed (zlib, base64), so a
-catalog of 100,000 images is a file of a few MB that the browser inflates off the page's
-parser, and the report is written (and scrubbed) block by block, never as one text. Every
-text in a row passes ``secrets.scrub`` one string at a time; a block whose compressed text
-the secrets policy would alter (a remembered secret matching by chance) is embedded as
-plain JSON instead. ``now`` is given (the report's own clock), never read here.
+rule, status, origin, boot path) are indices into the small tables of ``head``. The rows
+are embedded as blocks of at most ``BLOCK`` rows (``data``), each its own ``<script>``
+element holding the block's JSON compressed (``embed``), so a catalog of 100,000 images
+is a file of a few MB, written (and scrubbed) block by block, never as one text. Every
+text in a row passes ``secrets.scrub`` one string at a time, before it is compressed.
+``now`` is given (the report's own clock), never read here.
 """
 
 from __future__ import annotations
