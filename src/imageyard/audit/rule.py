@@ -180,8 +180,10 @@ class Rule:
         confidence: Confidence | None = None,
         action: ProposedAction | None = None,
         remediation: str | None = None,
+        cause: str = "",
     ) -> Finding:
-        """A Finding of this rule with its defaults (severity, confidence, remediation)."""
+        """A Finding of this rule with its defaults (severity, confidence, remediation);
+        ``cause``: what the finding shares with others of its rule (see ``Finding``)."""
         return Finding(
             rule_id=self.meta.id,
             resource=resource,
@@ -191,11 +193,14 @@ class Rule:
             evidence=evidence,
             remediation=self.meta.remediation if remediation is None else remediation,
             action=action,
+            cause=cause,
         )
 
-    def unknown(self, resource: Resource, reason: str, *evidence: Evidence) -> Unknown:
-        """An Unknown of this rule."""
-        return Unknown(self.meta.id, resource, reason, evidence)
+    def unknown(
+        self, resource: Resource, reason: str, *evidence: Evidence, cause: str = ""
+    ) -> Unknown:
+        """An Unknown of this rule (``cause`` as for ``finding``)."""
+        return Unknown(self.meta.id, resource, reason, evidence, cause=cause)
 
 
 def _docstring_parts(fn: Callable[..., object]) -> tuple[str, str]:

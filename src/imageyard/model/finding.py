@@ -18,7 +18,8 @@ Concepts:
   the image's own id, name or URLs), so a report can group them; empty when the finding is
   its own group.
 * An ``Unknown`` is a check that could not be made because its inputs are missing (a
-  configuration file not read, a source incomplete). It is never a pass.
+  configuration file not read, a source incomplete). It is never a pass. Its ``cause`` is
+  the part of its reason that many resources share, as for a finding.
 * A ``ProposedAction`` is a small typed record the planner can turn into a step: a kind
   plus string parameters.
 """
@@ -157,6 +158,7 @@ class Unknown:
     reason: str
     evidence: tuple[Evidence, ...] = ()
     status: Status = Status.UNKNOWN
+    cause: str = ""
 
     @property
     def sort_key(self) -> tuple[str, str, str]:

@@ -1,9 +1,15 @@
-"""Markdown: a summary, a findings table, the unknowns and expired mutes (for tickets, CI)."""
+"""Markdown: a summary, a findings table, the unknowns and expired mutes (for tickets, CI).
+
+Concepts: findings and unknowns that share a cause (``report.groups``) are one row or item
+each, with their count and first resources ("and N more"), worst first, then largest;
+the others are one row each, as the result orders them.
+"""
 
 from __future__ import annotations
 
 from imageyard.audit.engine import AuditResult
-from imageyard.model.finding import Finding
+from imageyard.model.finding import Finding, Unknown
+from imageyard.report.groups import Group, finding_key, grouped, unknown_key
 from imageyard.report.view import summary_line
 
 
@@ -16,7 +22,15 @@ def _where(f: Finding) -> str:
     return ", ".join(f"`{p}`" for p in places)
 
 
-def _finding_row(f: Finding) -> str:
+def _resources(group: Group[Finding] | Group[Unknown]) -> str:
+    """The resource, or for a group the count and the first resources."""
+    if not group.grouped:
+        return str(group.lead.resource)
+    return f"{group.count} resources: {group.examples(lambda i: str(i.resource), ', ')}"
+
+
+def _finding_row(group: Group[Finding]) -> str:
+    f = group.lead
     status = f.status.value
     if f.mute is not None:
         status += f" ({'expired mute' if f.mute.expired else 'muted'}: {f.mute.reason})"
@@ -24,8 +38,8 @@ def _finding_row(f: Finding) -> str:
         f.severity.value,
         f.confidence.value,
         f"`{f.rule_id}`",
-        str(f.resource),
-        f.message,
+        _resources(group),
+        f.cause or f.message,
         _where(f),
         status,
     ]
@@ -39,16 +53,19 @@ def _findings(result: AuditResult) -> list[str]:
         "| severity | confidence | rule | resource | message | evidence | status |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
-    return head + [_finding_row(f) for f in result.findings]
+    return head + [_finding_row(g) for g in grouped(result.findings, finding_key)]
+
+
+def _unknown_item(group: Group[Unknown]) -> str:
+    u = group.lead
+    return f"- `{u.rule_id}` {_cell(_resources(group))}: {_cell(u.cause or u.reason)}"
 
 
 def _unknowns(result: AuditResult) -> list[str]:
     if not result.unknowns:
         return []
     lines = ["", "## Could not check", ""]
-    lines += [
-        f"- `{u.rule_id}` {_cell(str(u.resource))}: {_cell(u.reason)}" for u in result.unknowns
-    ]
+    lines += [_unknown_item(g) for g in grouped(result.unknowns, unknown_key)]
     return lines
 
 

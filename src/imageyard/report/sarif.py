@@ -85,6 +85,8 @@ def _finding(f: Finding, index: dict[str, int]) -> dict[str, Any]:
             "remediation": f.remediation,
         },
     }
+    if f.cause:
+        out["properties"]["cause"] = f.cause
     if f.status is Status.MUTED and f.mute is not None:
         out["suppressions"] = [{"kind": "external", "justification": f.mute.reason}]
     return out
@@ -98,7 +100,7 @@ def _unknown(u: Unknown, index: dict[str, int]) -> dict[str, Any]:
         "level": "none",
         "message": {"text": f"{u.resource}: could not check: {u.reason}"},
         "locations": _locations(u.evidence),
-        "properties": {"resource": str(u.resource)},
+        "properties": {"resource": str(u.resource), **({"cause": u.cause} if u.cause else {})},
     }
 
 

@@ -1,10 +1,13 @@
 """Table: the terminal view, one block per rule (worst first), then unknowns and a summary.
 
 Concepts: findings are grouped by rule: a heading (severity, rule id, count, confidence,
-title), then a table with one row per resource, the ``file:line`` it cites and the message.
-The tables stream (``report.grid``): an audit of a large catalog has a row per image, so
-``chunks`` yields the view a rule's block at a time, a large block a few thousand lines (whole
-rows) at a time (the CLI writes each as it comes), and is never one list of every line.
+title), then the rule's findings that share a cause (``report.groups``: a rule that fails per
+image) as one row per cause with its count, severity, ``file:line`` and the first few
+resources, then a table with one row per finding without a cause (its resource, the
+``file:line`` it cites and the message). Unknowns are grouped the same way. A catalog of
+100,000 images so gives about as many lines as one of 100; the full list is in JSON.
+The tables stream (``report.grid``): ``chunks`` yields the view a rule's block at a time, a
+large block a few thousand lines (whole rows) at a time (the CLI writes each as it comes).
 The text is plain (no console markup), so ``[section]`` names print as written, and every
 line fits ``width`` columns (80 included). The summary line ends the view once; the CLI does
 not repeat it on stderr when the table goes to stdout.
@@ -18,12 +21,15 @@ from collections.abc import Iterator
 from imageyard.audit.engine import AuditResult
 from imageyard.model.finding import Finding, Unknown
 from imageyard.report import grid
+from imageyard.report.groups import Group, T, finding_key, grouped, unknown_key
 from imageyard.report.view import summary_line
 
 # ANSI SGR codes per severity (bold red, red, yellow, cyan)
 _STYLE = {"critical": "1;31", "high": "31", "medium": "33", "low": "36", "info": ""}
 _FINDING_COLUMNS = ("resource", "file:line", "message")
 _UNKNOWN_COLUMNS = ("resource", "missing")
+_GROUP_COLUMNS = ("count", "severity", "cause", "file:line", "e.g.")
+_UNKNOWN_GROUP_COLUMNS = ("count", "missing", "e.g.")
 DEFAULT_WIDTH = 160
 BLOCK_LINES = 4096  # a rule's block is written this many lines (whole rows) at a time
 
@@ -43,8 +49,8 @@ def _finding_row(f: Finding) -> tuple[str, ...]:
     return (str(f.resource) + _status(f), _where(f), f.message)
 
 
-def _by_rule(items: tuple[Finding, ...] | tuple[Unknown, ...]) -> dict[str, list[object]]:
-    groups: dict[str, list[object]] = {}
+def _by_rule(items: tuple[T, ...]) -> dict[str, list[T]]:
+    groups: dict[str, list[T]] = {}
     for item in items:
         groups.setdefault(item.rule_id, []).append(item)
     return groups
@@ -57,9 +63,15 @@ def _heading(text: str, width: int, style: str, color: bool) -> list[str]:
     return lines
 
 
+def _untitled(units: Iterator[list[str]]) -> Iterator[list[str]]:
+    """A table's units with its (empty) title line dropped."""
+    yield next(units)[1:]
+    yield from units
+
+
 def _batched(first: list[str], units: Iterator[list[str]]) -> Iterator[list[str]]:
-    """``first`` and then the table's units (its title line dropped), a few rows a block."""
-    lines = first + next(units)[1:]
+    """``first`` and then the tables' units, a few rows a block."""
+    lines = first
     for unit in units:
         lines += unit
         if len(lines) >= BLOCK_LINES:
@@ -68,26 +80,72 @@ def _batched(first: list[str], units: Iterator[list[str]]) -> Iterator[list[str]
     yield lines
 
 
+def _examples(group: Group[T]) -> str:
+    return group.examples(lambda i: str(i.resource), "\n")
+
+
+def _group_row(g: Group[Finding]) -> tuple[str, ...]:
+    lead = g.lead
+    return (
+        str(g.count),
+        lead.severity.value + _status(lead),
+        lead.cause,
+        _where(lead),
+        _examples(g),
+    )
+
+
+def _cause_table(groups: list[Group[Finding]], color: bool, width: int) -> Iterator[list[str]]:
+    """One row per cause: count, severity, cause, ``file:line`` and the first resources."""
+    rows = [_group_row(g) for g in groups]
+    styles = [(_STYLE[g.lead.severity.value],) * 2 + ("",) * 3 for g in groups]
+    yield from _untitled(
+        grid.render_rows("", _GROUP_COLUMNS, rows, width=width, styles=styles if color else None)
+    )
+
+
+def _finding_table(found: list[Finding], color: bool, width: int) -> Iterator[list[str]]:
+    """One row per finding: resource, ``file:line`` and message."""
+    rows = [_finding_row(f) for f in found]
+    styles = [(_STYLE[f.severity.value], "", "") for f in found] if color else None
+    yield from _untitled(grid.render_rows("", _FINDING_COLUMNS, rows, width=width, styles=styles))
+
+
+def _finding_tables(groups: list[Group[Finding]], color: bool, width: int) -> Iterator[list[str]]:
+    caused = [g for g in groups if g.grouped]
+    if caused:
+        yield from _cause_table(caused, color, width)
+    found = [g.lead for g in groups if not g.grouped]
+    if found:
+        yield from _finding_table(found, color, width)
+
+
 def _finding_blocks(result: AuditResult, color: bool, width: int) -> Iterator[list[str]]:
     titles = {r.meta.id: r.meta.title for r in result.rules}
-    for rule_id, group in _by_rule(result.findings).items():
-        found = [f for f in group if isinstance(f, Finding)]
+    for rule_id, found in _by_rule(result.findings).items():
         worst = found[0].severity.value
         head = f"{worst.upper()} {rule_id} ({len(found)}, confidence {found[0].confidence.value})"
         title = titles.get(rule_id)
         heading = _heading(f"{head}: {title}" if title else head, width, _STYLE[worst], color)
-        rows = [_finding_row(f) for f in found]
-        styles = [(_STYLE[f.severity.value], "", "") for f in found] if color else None
-        units = grid.render_rows("", _FINDING_COLUMNS, rows, width=width, styles=styles)
-        yield from _batched(heading, units)
+        groups = grouped(found, finding_key)
+        yield from _batched(heading, _finding_tables(groups, color, width))
+
+
+def _unknown_tables(groups: list[Group[Unknown]], width: int) -> Iterator[list[str]]:
+    caused = [g for g in groups if g.grouped]
+    if caused:
+        rows = [(str(g.count), g.lead.cause, _examples(g)) for g in caused]
+        yield from _untitled(grid.render_rows("", _UNKNOWN_GROUP_COLUMNS, rows, width=width))
+    single = [(str(g.lead.resource), g.lead.reason) for g in groups if not g.grouped]
+    if single:
+        yield from _untitled(grid.render_rows("", _UNKNOWN_COLUMNS, single, width=width))
 
 
 def _unknown_blocks(result: AuditResult, width: int) -> Iterator[list[str]]:
     yield [f"Could not check ({len(result.unknowns)})"]
-    for rule_id, group in _by_rule(result.unknowns).items():
-        rows = [(str(u.resource), u.reason) for u in group if isinstance(u, Unknown)]
-        units = grid.render_rows("", _UNKNOWN_COLUMNS, rows, width=width)
-        yield from _batched([f"{rule_id} ({len(rows)})"], units)
+    for rule_id, items in _by_rule(result.unknowns).items():
+        groups = grouped(items, unknown_key)
+        yield from _batched([f"{rule_id} ({len(items)})"], _unknown_tables(groups, width))
 
 
 def _blocks(result: AuditResult, color: bool, width: int) -> Iterator[list[str]]:

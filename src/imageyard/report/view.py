@@ -49,6 +49,7 @@ def finding_doc(f: Finding, evidence: object = None) -> dict[str, Any]:
         "status": f.status.value,
         "resource": str(f.resource),
         "message": f.message,
+        "cause": f.cause,
         "severity": f.severity.value,
         "confidence": f.confidence.value,
         "evidence": _evidence_list(f.evidence, evidence),
@@ -65,6 +66,7 @@ def unknown_doc(u: Unknown, evidence: object = None) -> dict[str, Any]:
         "status": u.status.value,
         "resource": str(u.resource),
         "reason": u.reason,
+        "cause": u.cause,
         "evidence": _evidence_list(u.evidence, evidence),
     }
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from report_support import GOLD, scrub, simulation, snapshot
+from report_support import GOLD, plain, scrub, simulation, snapshot
 from test_report_html import EPOCH
 from test_report_metrics_diff import _changed
 
@@ -35,7 +35,7 @@ def main() -> None:
         os.environ["SOURCE_DATE_EPOCH"] = EPOCH
         sim = simulation(Path(tmp))
         run(["report", str(small), "-o", str(Path(tmp) / "r.html"), "--simulation", str(sim)])
-        (GOLD / "report.html").write_text(scrub((Path(tmp) / "r.html").read_text()))
+        (GOLD / "report.html").write_text(scrub(plain((Path(tmp) / "r.html").read_text())))
 
 
 if __name__ == "__main__":

@@ -3,14 +3,18 @@
 ``snapshot(tmp, images)`` collects the lab's configuration and a fake Glance of ``images``
 images (s3 locations carrying credentials, as old Glance wrote them) and pins the
 collection time and durations, so the outputs can be compared with gold files.
+``plain`` and ``report_data`` read the HTML report's embedded rows (compressed blocks).
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import re
+import zlib
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from imageyard import cli
 from imageyard.model.snapshot import read_inventory, write_inventory
@@ -85,3 +89,32 @@ def simulation(tmp: Path, doc: object = None, name: str = "sim.json") -> Path:
     out = tmp / name
     out.write_text(json.dumps(SIMULATION if doc is None else doc))
     return out
+
+
+_BLOCK = re.compile(
+    r'<script type="application/x-imageyard-rows" data-rows="(?P<key>\w+)"'
+    r'(?P<enc> data-enc="deflate")?>(?P<text>[^<]*)</script>\n'
+)
+
+
+def _rows(match: re.Match[str]) -> list[list[object]]:
+    text = match.group("text")
+    if not match.group("enc"):
+        return json.loads(text)  # type: ignore[no-any-return]
+    packed = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+    return json.loads(zlib.decompress(packed))  # type: ignore[no-any-return]
+
+
+def plain(html: str) -> str:
+    """The report with each compressed block of rows shown as its JSON (for gold files)."""
+    return _BLOCK.sub(lambda m: f"<rows {m.group('key')}>{json.dumps(_rows(m))}</rows>\n", html)
+
+
+def report_data(html: str) -> dict[str, Any]:
+    """The tables of ``#report-data`` and every block's rows, decoded, joined per key."""
+    head = re.search(r'<script id="report-data" type="application/json">(.*?)</script>', html)
+    assert head is not None
+    data: dict[str, Any] = json.loads(head.group(1))
+    for match in _BLOCK.finditer(html):
+        data.setdefault(match.group("key"), []).extend(_rows(match))
+    return data

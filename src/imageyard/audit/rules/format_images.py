@@ -92,6 +92,8 @@ def non_raw_in_rbd(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
             Evidence.fact(f"image {image.id}: disk_format = {image.disk_format}"),
             Evidence.fact(f"image {image.id}: stores = {', '.join(image.stores)}"),
             action=action,
+            cause=f"{image.disk_format} image in rbd store(s) {where}: never cloned; the first "
+            "boot on each rbd host downloads, converts and imports it",
         )
         yield _with_fix(finding, text)
 
@@ -109,18 +111,27 @@ def _rbd_image(inv: Inventory, loc: RbdLocation) -> tuple[Pool | None, RbdImage 
     return pool, pool.image(loc.image) if pool is not None else None
 
 
+Unread = tuple[str, str]  # why a header is unknown: the reason, and its cause
+
+
 def _detected(
     inv: Inventory, image: Image
-) -> Iterator[tuple[RbdLocation, DetectedFormat | None, str | None]]:
+) -> Iterator[tuple[RbdLocation, DetectedFormat | None, Unread | None]]:
     """Per rbd location: the detected format, or None with why it is unknown (None: skip)."""
     for loc in rbd_locations(image):
         pool, rbd_image = _rbd_image(inv, loc)
         if pool is None or not pool.complete:
-            yield loc, None, f"Ceph pool {loc.pool} of cluster {loc.fsid} was not read"
+            why = f"Ceph pool {loc.pool} of cluster {loc.fsid} was not read"
+            yield loc, None, (why, why)
         elif rbd_image is None:
             continue  # data missing: the cow rule reports it
         elif rbd_image.detected_format is None:
-            yield loc, None, f"the header of {loc.pool}/{loc.image} was not read"
+            why = f"the header of {loc.pool}/{loc.image} was not read"
+            yield (
+                loc,
+                None,
+                (why, f"the header of the image's rbd data in pool {loc.pool} was not read"),
+            )
         else:
             yield loc, rbd_image.detected_format, None
 
@@ -161,7 +172,7 @@ def raw_label_mismatch(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
     for image in (i for i in inv.images if i.disk_format == "raw"):
         for loc, found, unknown in _detected(inv, image):
             if unknown is not None:
-                yield raw_label_mismatch.unknown(image_res(image), unknown)
+                yield raw_label_mismatch.unknown(image_res(image), unknown[0], cause=unknown[1])
             elif found is not None and mislabelled(inv, image) is not None:
                 text, action = convert_fix(image, "<rbd store>", found.format)
                 finding = raw_label_mismatch.finding(
@@ -172,6 +183,8 @@ def raw_label_mismatch(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
                     Evidence.fact(f"image {image.id}: disk_format = raw"),
                     _header_fact(loc, found),
                     action=action,
+                    cause=f"labelled raw but its rbd data is {found.format}: it is cloned as raw "
+                    f"and the guest sees a {found.format} container as its disk",
                 )
                 yield _with_fix(finding, text)
             break  # the first rbd location is enough
@@ -217,13 +230,15 @@ def qcow2_backing_file(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
     for image in inv.images:
         for loc, found, unknown in _detected(inv, image):
             if unknown is not None:
-                yield qcow2_backing_file.unknown(image_res(image), unknown)
+                yield qcow2_backing_file.unknown(image_res(image), unknown[0], cause=unknown[1])
             elif found is not None and (kind := external_file(found)) is not None:
                 yield qcow2_backing_file.finding(
                     image_res(image),
                     f"image {label(image)}: the qcow2 header of {loc.pool}/{loc.image} names "
                     f"{kind}; downloads are refused by format inspection",
                     _header_fact(loc, found),
+                    cause=f"the qcow2 header of the image's rbd data names {kind}; downloads "
+                    "are refused by format inspection",
                 )
             break
 
@@ -263,4 +278,6 @@ def disk_format_not_allowed(inv: Inventory, ctx: AuditContext) -> Iterator[Outco
                 f"[image_format] disk_formats ({', '.join(allowed)})",
                 *cite(glance.disk_formats),
                 Evidence.fact(f"image {image.id}: disk_format = {image.disk_format}"),
+                cause=f"disk_format {image.disk_format} is not in [image_format] disk_formats "
+                f"({', '.join(allowed)})",
             )

@@ -50,6 +50,8 @@ def _family_outcomes(family: str, members: list[Image]) -> Iterator[Outcome]:
                 "public image is visible: looking the name up finds nothing",
                 Evidence.fact(f"image {image.id}: os_hidden true, visibility public"),
                 Evidence.fact(f"family {family}: {len(hidden)} public image(s), all hidden"),
+                cause=f"hidden public image of family {family}, of which no public image is "
+                "visible: looking the name up finds nothing",
             )
         return
     last_seen = (newest_visible.created_at or "", newest_visible.id)
@@ -65,6 +67,8 @@ def _family_outcomes(family: str, members: list[Image]) -> Iterator[Outcome]:
                 f"image {newest_visible.id}: visible, created {newest_visible.created_at}"
             ),
             severity=Severity.MEDIUM,
+            cause=f"hidden public image newer than {label(newest_visible)}, the newest visible "
+            f"image of family {family}: users booting by name get the older one",
         )
 
 

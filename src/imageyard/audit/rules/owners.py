@@ -66,4 +66,6 @@ def image_owner_deleted(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
             f"longer has: only an admin can update, share or delete it",
             Evidence.fact(f"image {image.id}: owner = {image.owner}"),
             Evidence.fact(f"keystone: {listed} projects listed, none with id {image.owner}"),
+            cause=f"image of project {image.owner}, which Keystone no longer has: only an "
+            "admin can update, share or delete it",
         )

@@ -125,6 +125,8 @@ def image_signature_incomplete(inv: Inventory, ctx: AuditContext) -> Iterator[Ou
             f"image {label(image)} has {', '.join(keys)} but not {', '.join(absent)}: Glance "
             "never verified its data and a verifying Nova compute refuses it",
             Evidence.fact(f"image {image.id}: properties {', '.join(keys)}"),
+            cause=f"image with {', '.join(keys)} but not {', '.join(absent)}: Glance never "
+            "verified its data and a verifying Nova compute refuses it",
         )
 
 
@@ -165,6 +167,8 @@ def public_image_unsigned(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome
             f"{', '.join(v.consumer.name for v in novas)} refuse unsigned images on download",
             Evidence.fact(f"image {image.id}: visibility public, no img_signature* set"),
             *(_option_fact(v) for v in novas),
+            cause=f"public image not signed, and Nova computes "
+            f"{', '.join(v.consumer.name for v in novas)} refuse unsigned images on download",
         )
 
 
@@ -221,6 +225,9 @@ def signature_verify_cow_bypass(inv: Inventory, ctx: AuditContext) -> Iterator[O
             "nothing and no signature is checked",
             *(_option_fact(v) for v in hit),
             *cite(inv.config.glance_api.show_image_direct_url),
+            cause=f"{'signed' if is_signed(image) else 'unsigned'} image cloned from RBD by "
+            f"{names}: verify_glance_signatures is on there, but a clone downloads nothing and "
+            "no signature is checked",
         )
 
 
@@ -274,4 +281,6 @@ def signed_image_converted_on_import(inv: Inventory, ctx: AuditContext) -> Itera
             f"{fmt}, and the signature no longer matches the converted bytes",
             Evidence.fact(f"image {image.id}: disk_format {image.disk_format}, signed"),
             *evidence,
+            cause=f"signed {image.disk_format} image: the import API converts it to {fmt}, and "
+            "the signature no longer matches the converted bytes",
         )

@@ -86,6 +86,8 @@ def public_image_foreign_owner(inv: Inventory, ctx: AuditContext) -> Iterator[Ou
             "publisher project: every project sees it",
             Evidence.fact(f"image {image.id}: visibility public, owner {image.owner}"),
             Evidence.fact(f"publisher projects: {', '.join(sorted(publishers))}"),
+            cause=f"public image owned by project {image.owner}, not by a publisher project: "
+            "every project sees it",
         )
 
 
@@ -95,20 +97,30 @@ def _pending_days(member: ImageMember, snapshot_at: str) -> int | None:
 
 def _stale_members(
     image: Image, known: frozenset[str] | None, pending_days: int, snapshot_at: str
-) -> list[str]:
+) -> list[tuple[str, str]]:
+    """(member id, why it is stale) of each stale member of ``image``."""
     stale = []
     for m in image.members:
         if known is not None and m.member_id not in known:
-            stale.append(f"{m.member_id} (project deleted)")
+            stale.append((m.member_id, "project deleted"))
             continue
         if m.status != "pending":
             continue
         days = _pending_days(m, snapshot_at)
         if days is None:
-            stale.append(f"{m.member_id} (never accepted)")
+            stale.append((m.member_id, "never accepted"))
         elif days >= pending_days:
-            stale.append(f"{m.member_id} (pending for {days} days)")
+            stale.append((m.member_id, f"pending for {days} days"))
     return stale
+
+
+_STALE = {"project deleted": "whose project was deleted", "never accepted": "who never accepted"}
+
+
+def _staleness(stale: list[tuple[str, str]], pending_days: int) -> str:
+    """Why members are stale, without their ids or exact days (what many shares have in common)."""
+    pending = f"pending for {pending_days} days or more"
+    return " and ".join(sorted({_STALE.get(why, pending) for _, why in stale}))
 
 
 @rule(
@@ -143,10 +155,12 @@ def image_member_stale(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
         stale = _stale_members(image, known, days, inv.generated_at)
         if not stale or image.visibility != "shared":
             continue
+        members = ", ".join(f"{member} ({why})" for member, why in stale)
         yield image_member_stale.finding(
             Resource("image", image.id),
-            f"shared image {label(image)} has stale members: {', '.join(stale)}",
-            Evidence.fact(f"image {image.id}: members {', '.join(stale)}"),
+            f"shared image {label(image)} has stale members: {members}",
+            Evidence.fact(f"image {image.id}: members {members}"),
+            cause=f"shared image with members {_staleness(stale, days)}",
         )
 
 
@@ -195,6 +209,7 @@ def image_used_cross_project(inv: Inventory, ctx: AuditContext) -> Iterator[Outc
             f"{len(servers)} server(s) of project(s) {', '.join(projects)}, which cannot see it",
             Evidence.fact(f"image {image.id}: visibility {image.visibility}"),
             *(Evidence.fact(f"server {s.id}: project {s.project}") for s in servers[:5]),
+            cause=f"{image.visibility} image used by servers of projects that cannot see it",
         )
 
 
@@ -233,6 +248,7 @@ def public_image_duplicate(inv: Inventory, ctx: AuditContext) -> Iterator[Outcom
                 Resource("image", image.id),
                 f"public image {label(image)} has the same data as public image {label(kept)}",
                 Evidence.fact(f"os_hash_value {image.os_hash_algo}:{image.os_hash_value}"),
+                cause=f"public image with the same data as the older public image {label(kept)}",
             )
 
 
@@ -292,4 +308,5 @@ def community_image_sprawl(inv: Inventory, ctx: AuditContext) -> Iterator[Outcom
             f"project {image.owner})",
             Evidence.fact(f"image {image.id}: visibility community, created {image.created_at}"),
             Evidence.fact(f"snapshot taken {inv.generated_at}"),
+            cause=f"community image older than {limit} days that no server or volume uses",
         )

@@ -4,11 +4,10 @@ Concepts: ``view.page`` computes everything shown; ``render(page)`` fills the ji
 template, which holds only loops and conditionals, with autoescaping on. The script
 (``report.js``) only pages, sorts and filters the embedded rows; nothing is fetched.
 ``render_chunks`` gives the same text as pieces: the page around the embedded rows, and
-the rows' JSON pieces (``Page.data``), so a large report is written, and scrubbed, a piece
-at a time (``files.write_text``). No secret pattern can span two pieces: each data piece
-starts and ends between two JSON rows (a name, a value or a URL password is inside one
-JSON string, and ``@`` and ``=`` are escaped there), and the page around them meets
-them at ``>`` and ``<``.
+the rows' blocks (``Page.data``, one ``<script>`` element each, see ``embed``), so a large
+report is written, and scrubbed, a piece at a time (``files.write_text``). No secret
+pattern can span two pieces: each block starts with ``<script`` and ends with a newline
+after ``</script>``, and the page before them ends with one too.
 """
 
 from __future__ import annotations

@@ -1,8 +1,34 @@
-/* imageyard report: pages, sorts and filters the rows embedded as JSON (no network). */
+/* imageyard report: pages, sorts and filters the rows embedded in the page (no network).
+   The rows are blocks of JSON, each in its own <script data-rows> element, compressed
+   (data-enc="deflate": zlib in base64) or plain; repeated words are indices into the
+   tables of #report-data. */
 (function () {
   "use strict";
   var DATA = JSON.parse(document.getElementById("report-data").textContent);
   var PAGE = 100;
+
+  function fromBase64(text) {
+    if (Uint8Array.fromBase64) { return Uint8Array.fromBase64(text); }
+    var bin = atob(text), out = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i += 1) { out[i] = bin.charCodeAt(i); }
+    return out;
+  }
+
+  function block(el) {
+    if (el.getAttribute("data-enc") !== "deflate") {
+      return Promise.resolve(JSON.parse(el.textContent));
+    }
+    var bytes = new Blob([fromBase64(el.textContent)]).stream();
+    return new Response(bytes.pipeThrough(new DecompressionStream("deflate"))).text()
+      .then(JSON.parse);
+  }
+
+  function rowsOf(key) {
+    var els = document.querySelectorAll("script[data-rows='" + key + "']");
+    return Promise.all(Array.prototype.map.call(els, block)).then(function (parts) {
+      return [].concat.apply([], parts);
+    });
+  }
 
   function bytes(n) {
     var units = ["B", "KiB", "MiB", "GiB", "TiB"], i = 0;
@@ -122,40 +148,61 @@
     box.appendChild(title);
     line("Stores", row[5]);
     line("Locations", row[6]);
-    line("Path per consumer", DATA.consumers.map(function (c, k) { return c + ": " + (row[7][k] || "-"); }));
+    var shown = paths(row);
+    line("Path per consumer", DATA.consumers.map(function (c, k) { return c + ": " + shown[k]; }));
     line("Pins", row[8]);
   }
 
-  new Grid({
-    rows: DATA.findings,
-    table: document.getElementById("findings-table"),
-    filter: document.getElementById("findings-filter"),
-    extra: document.getElementById("findings-severity"),
-    keep: function (r, sev) { return r[1] === sev; },
-    count: document.getElementById("findings-count"),
-    pager: document.getElementById("findings-pager"),
-    text: function (r) { return [r[1], r[2], r[3], r[4], r[5], r[6]].join(" "); },
-    order: function (r, col) { return r[Number(col)]; },
-    cells: function (r) { return [r[1], r[2], r[3], r[4], r[5], r[6]]; },
-    rowClass: function (r) { return "sev-" + r[1]; }
-  });
+  var ORDER = {"0": 0, "2": 1, "3": 2, "4": 3};
 
-  new Grid({
-    rows: DATA.images,
-    table: document.getElementById("images-table"),
-    filter: document.getElementById("images-filter"),
-    count: document.getElementById("images-count"),
-    pager: document.getElementById("images-pager"),
-    text: function (r) { return [r[0], r[1], r[2], r[3], r[5].join(" ")].join(" "); },
-    order: function (r, col) {
-      if (col.indexOf("path-") === 0) { return r[7][Number(col.slice(5))] || ""; }
-      return col === "5" ? r[5].join(",") : r[Number(col)];
-    },
-    cells: function (r) {
-      return [r[1], r[0], r[2], r[3], bytes(r[4]), r[5].join(", ")].concat(
-        DATA.consumers.map(function (_, k) { return r[7][k] || "-"; }));
-    },
-    onClick: detail
-  });
-  document.body.setAttribute("data-ready", "1");
+  function findings(rows) {
+    var sev = DATA.severities, rules = DATA.rules, st = DATA.statuses, from = DATA.origins;
+    function cells(r) { return [sev[r[0]], rules[r[1]], r[2], r[3], st[r[4]], from[r[5]]]; }
+    return new Grid({
+      rows: rows,
+      table: document.getElementById("findings-table"),
+      filter: document.getElementById("findings-filter"),
+      extra: document.getElementById("findings-severity"),
+      keep: function (r, name) { return sev[r[0]] === name; },
+      count: document.getElementById("findings-count"),
+      pager: document.getElementById("findings-pager"),
+      text: function (r) { return cells(r).join(" "); },
+      // NOTE: a header's data-col is its column (severity sorts by rank, a rule by its
+      // index into the sorted ids, status and origin by name)
+      order: function (r, col) {
+        return col === "5" ? st[r[4]] : col === "6" ? from[r[5]] : r[ORDER[col]];
+      },
+      cells: cells,
+      rowClass: function (r) { return "sev-" + sev[r[0]]; }
+    });
+  }
+
+  function paths(r) {
+    return DATA.consumers.map(function (_, k) { return DATA.paths[r[7][k]] || "-"; });
+  }
+
+  function images(rows) {
+    return new Grid({
+      rows: rows,
+      table: document.getElementById("images-table"),
+      filter: document.getElementById("images-filter"),
+      count: document.getElementById("images-count"),
+      pager: document.getElementById("images-pager"),
+      text: function (r) { return [r[0], r[1], r[2], r[3], r[5].join(" ")].join(" "); },
+      order: function (r, col) {
+        if (col.indexOf("path-") === 0) { return DATA.paths[r[7][Number(col.slice(5))]] || ""; }
+        return col === "5" ? r[5].join(",") : r[Number(col)];
+      },
+      cells: function (r) {
+        return [r[1], r[0], r[2], r[3], bytes(r[4]), r[5].join(", ")].concat(paths(r));
+      },
+      onClick: detail
+    });
+  }
+
+  Promise.all([rowsOf("findings"), rowsOf("images")]).then(function (got) {
+    findings(got[0]);
+    images(got[1]);
+    document.body.setAttribute("data-ready", "1");
+  }).catch(function (err) { console.error("imageyard report: " + err); });
 }());

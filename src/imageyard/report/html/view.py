@@ -3,18 +3,20 @@
 Concepts: ``page(results, now, memo)`` returns a ``Page`` that the template only loops
 over. Summary cards and SVG charts come from ``facts``; the findings (audit and reclaim,
 unmuted and muted) and the images (stores, locations, path per consumer, pins) are rows
-of plain values serialised once as JSON inside the page, where a small script pages,
-sorts and filters them, so a catalog of 100,000 images stays one light page. That JSON is
-kept as pieces of at most ``BLOCK`` rows (``data``): they join to one document, and each
-ends between two rows, so the report is written (and scrubbed) piece by piece, never as
-one text of the whole catalog. Every text passes ``secrets.scrub``; ``now`` is given (the
-report's own clock), never read here.
+of plain values embedded in the page, where a small script pages, sorts and filters them.
+Repeated words (severity, rule, status, origin, boot path) are indices into the small
+tables of ``head``. The rows are embedded as blocks of at most ``BLOCK`` rows (``data``),
+each its own ``<script>`` element holding the block's JSON compressed (zlib, base64), so a
+catalog of 100,000 images is a file of a few MB that the browser inflates off the page's
+parser, and the report is written (and scrubbed) block by block, never as one text. Every
+text in a row passes ``secrets.scrub`` one string at a time; a block whose compressed text
+the secrets policy would alter (a remembered secret matching by chance) is embedded as
+plain JSON instead. ``now`` is given (the report's own clock), never read here.
 """
 
 from __future__ import annotations
 
 import datetime
-import json
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,10 +24,10 @@ from typing import Any
 
 from imageyard import secrets
 from imageyard.audit.cow.trace import BootPath
-from imageyard.model.finding import Finding, Severity, Status
+from imageyard.model.finding import Severity, Status
 from imageyard.report.design_memo import Memo
 from imageyard.report.facts import Facts, facts, human_bytes
-from imageyard.report.html import charts
+from imageyard.report.html import charts, embed
 from imageyard.report.html.charts import Bar, bars, stacked
 from imageyard.report.results import Results
 from imageyard.report.simulation import Simulation
@@ -34,11 +36,18 @@ from imageyard.simulate.placement.result_file import PlacementSummary
 
 SIZE_BINS = ((2**20 * 100, "< 100 MiB"), (2**30, "100 MiB – 1 GiB"), (2**30 * 10, "1 – 10 GiB"),
              (2**30 * 100, "10 – 100 GiB"), (None, "≥ 100 GiB"))  # fmt: skip
-BLOCK = 2000  # rows per piece of the embedded JSON
+BLOCK = 2000  # rows per embedded block
 _SEVERITIES = [s.value for s in sorted(Severity, key=lambda s: -s.rank)]
 # NOTE: an enum member's .value is a descriptor call; a dict lookup is several times faster
 _RANKS = {s: s.rank for s in Severity}
-_NAMES: dict[Any, str] = {m: m.value for e in (Severity, Status, BootPath) for m in e}
+# the small tables a row's repeated words index (severity by rank)
+_TABLES: dict[str, list[str]] = {
+    "severities": sorted((s.value for s in Severity), key=lambda v: Severity(v).rank),
+    "statuses": [s.value for s in Status],
+    "origins": ["audit", "reclaim"],
+    "paths": [p.value for p in BootPath],
+}
+_INDEX: dict[Any, int] = {m: n for e in (Status, BootPath) for n, m in enumerate(e)}
 
 
 @dataclass(frozen=True)
@@ -73,12 +82,8 @@ class Page:
     gaps: tuple[str, ...]
     memo: str | None  # a Markdown memo, shown as text
     design: Memo | None  # design's JSON result, shown section by section
-    data: tuple[str, ...]  # findings and images: pieces of one JSON safe inside <script>
-
-    @property
-    def data_json(self) -> str:
-        """The embedded JSON as one text."""
-        return "".join(self.data)
+    head: str  # the tables rows index, as JSON safe inside <script>
+    data: tuple[str, ...]  # the findings' and images' blocks (``embed``), in order
 
 
 def _cards(f: Facts) -> tuple[Card, ...]:
@@ -151,49 +156,49 @@ def _placement_chart(p: PlacementSummary) -> Chart:
     return Chart("placement", secrets.scrub(title), placement_plot.svg(p.figure()))
 
 
-def _finding_row(f: Finding, origin: str) -> list[Any]:
-    return [_RANKS[f.severity], _NAMES[f.severity], f.rule_id, secrets.scrub(str(f.resource)),
-            secrets.scrub(f.message), _NAMES[f.status], origin]  # fmt: skip
+class _Scrubbed(dict[str, str]):
+    """``secrets.scrub`` of texts that repeat (stores, formats), each scrubbed once."""
+
+    def __missing__(self, text: str) -> str:
+        self[text] = secrets.scrub(text)
+        return self[text]
 
 
-def _findings(results: Results) -> list[list[Any]]:
+def _findings(results: Results) -> tuple[list[str], list[list[Any]]]:
+    """The rule ids, sorted, and rows ``[rank, rule, resource, message, status, origin]``,
+    worst first, where rule (so the indices sort as the ids), status and origin are
+    indices."""
     audit = results.audit.findings if results.audit is not None else ()
-    rows = [_finding_row(f, "audit") for f in audit]
-    rows += [_finding_row(f, "reclaim") for f in results.reclaim.findings]
-    return sorted(rows, key=lambda r: (-r[0], r[2], r[3], r[4]))
+    found = [(f, 0) for f in audit] + [(f, 1) for f in results.reclaim.findings]
+    rule_ids = sorted({f.rule_id for f, _ in found})
+    rules = {r: n for n, r in enumerate(rule_ids)}
+    scrub = secrets.scrub
+    rows: list[list[Any]] = [
+        [_RANKS[f.severity], rules[f.rule_id], scrub(str(f.resource)), scrub(f.message),
+         _INDEX[f.status], origin] for f, origin in found
+    ]  # fmt: skip
+    rows.sort(key=lambda r: (-r[0], r[1], r[2], r[3]))
+    return rule_ids, rows
 
 
 def _image_rows(results: Results) -> list[list[Any]]:
-    paths: defaultdict[str, list[str]] = defaultdict(list)
+    """Rows ``[id, name, status, format, size, stores, locations, paths, pins]``, by name;
+    paths are indices, one per consumer."""
+    paths: defaultdict[str, list[int]] = defaultdict(list)
     for row in results.paths.rows():  # consumer then image order: one list per image
-        paths[row.image.id].append(_NAMES[row.verdict.path])
+        paths[row.image.id].append(_INDEX[row.verdict.path])
     pins: defaultdict[str, list[str]] = defaultdict(list)
     for pin in results.reclaim.pins:
-        pins[pin.image_id].append(f"{pin.spec} ({len(pin.direct)} clones)")
+        pins[pin.image_id].append(secrets.scrub(f"{pin.spec} ({len(pin.direct)} clones)"))
+    words, scrub = _Scrubbed(), secrets.scrub
     rows = []
     for i in sorted(results.inventory.images, key=lambda i: (i.name or "", i.id)):
         # NOTE: a Location's URL is stripped of credentials when it is built (model.location)
-        locs = [f"{loc.store or '?'} {loc.url}" for loc in i.locations]
-        rows.append([i.id, secrets.scrub(i.name or ""), i.status, i.disk_format or "",
-                     i.size or 0, list(i.stores), locs, paths[i.id], pins[i.id]])  # fmt: skip
+        locs = [scrub(f"{loc.store or '?'} {loc.url}") for loc in i.locations]
+        rows.append([scrub(i.id), scrub(i.name or ""), words[i.status], words[i.disk_format or ""],
+                     i.size or 0, [words[s] for s in i.stores], locs, paths[i.id],
+                     pins[i.id]])  # fmt: skip
     return rows
-
-
-def _safe_json(data: Any) -> str:
-    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-    for char in "<>&@=":  # NOTE: "@" and "=" too: no URL or pair spans two JSON strings
-        text = text.replace(char, f"\\u{ord(char):04x}")
-    return text
-
-
-def _data_parts(data: dict[str, list[Any]]) -> tuple[str, ...]:
-    """``_safe_json(data)`` as pieces, each list of rows cut every ``BLOCK`` rows."""
-    parts = []
-    for k, (key, rows) in enumerate(data.items()):
-        head = ("{" if k == 0 else "],") + _safe_json(key) + ":["
-        blocks = [_safe_json(rows[n : n + BLOCK])[1:-1] for n in range(0, len(rows), BLOCK)]
-        parts += [head + (blocks[0] if blocks else "")] + [f",{b}" for b in blocks[1:]]
-    return (*parts, "]}")
 
 
 def _gaps(results: Results) -> tuple[str, ...]:
@@ -214,11 +219,9 @@ def page(
     images = _image_rows(results)
     f = facts(results)
     consumers = tuple(s.consumer.name for s in results.paths.summaries)
-    data: dict[str, list[Any]] = {
-        "findings": _findings(results),
-        "images": images,
-        "consumers": list(consumers),
-    }
+    rule_ids, findings = _findings(results)
+    head = {**_TABLES, "rules": rule_ids, "consumers": list(consumers)}
+    data = embed.blocks("findings", findings, BLOCK)
     return Page(
         title="imageyard report",
         generated_at=now.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -230,5 +233,6 @@ def page(
         gaps=_gaps(results),
         memo=secrets.scrub(memo) if isinstance(memo, str) else None,
         design=memo if isinstance(memo, Memo) else None,
-        data=_data_parts(data),
+        head=embed.safe_json(head),
+        data=(*data, *embed.blocks("images", images, BLOCK)),
     )

@@ -1,0 +1,89 @@
+"""Findings and unknowns grouped by cause, so that a per-image rule reads as a few rows.
+
+Concepts: a finding (or unknown) whose ``cause`` is set belongs to the group of its rule,
+severity, confidence, status and cause (for an unknown: its rule and cause); one without a
+cause is a group of its own. ``grouped`` makes the groups in one pass (a dict of groups, each
+keeping its count and its first ``EXAMPLES`` members) and orders them worst first, then
+largest first, then as the items came. The table and Markdown print one row per group; JSON
+and SARIF keep every item (with its cause).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable
+from typing import Generic, TypeVar
+
+from imageyard.model.finding import Finding, Unknown
+
+EXAMPLES = 3  # members a group names; the rest are counted ("and N more")
+
+T = TypeVar("T", bound=Finding | Unknown)
+
+
+class Group(Generic[T]):
+    """Items that share a cause (or one item without a cause): how many, and the first few."""
+
+    __slots__ = ("count", "first", "order")
+
+    def __init__(self, order: int) -> None:
+        self.count = 0
+        self.first: list[T] = []
+        self.order = order
+
+    def add(self, item: T) -> None:
+        """Count ``item`` and keep it when fewer than ``EXAMPLES`` are kept."""
+        self.count += 1
+        if len(self.first) < EXAMPLES:
+            self.first.append(item)
+
+    @property
+    def lead(self) -> T:
+        """The group's first item: its rule, severity and cause are the group's."""
+        return self.first[0]
+
+    @property
+    def grouped(self) -> bool:
+        """True for a group by cause (False: a single item without one)."""
+        return bool(self.lead.cause)
+
+    def examples(self, name: Callable[[T], str], sep: str) -> str:
+        """The first members' names, then "and N more" when there are more, ``sep`` between."""
+        names = [name(i) for i in self.first]
+        more = self.count - len(self.first)
+        return sep.join([*names, f"and {more} more"] if more else names)
+
+
+def finding_key(f: Finding) -> Hashable:
+    """What findings of one group share (None: no cause, the finding is its own group)."""
+    if not f.cause:
+        return None
+    mute = None if f.mute is None else f.mute.expired
+    return (f.severity, f.rule_id, f.confidence, f.status, mute, f.cause)
+
+
+def unknown_key(u: Unknown) -> Hashable:
+    """What unknowns of one group share (None: no cause)."""
+    return (u.rule_id, u.cause) if u.cause else None
+
+
+def _rank(item: Finding | Unknown) -> int:
+    return item.severity.rank if isinstance(item, Finding) else 0
+
+
+def grouped(items: Iterable[T], key: Callable[[T], Hashable]) -> list[Group[T]]:
+    """The groups of ``items`` by ``key``: worst first, then largest, then in item order."""
+    groups: dict[Hashable, Group[T]] = {}
+    singles: list[Group[T]] = []
+    for n, item in enumerate(items):
+        k = key(item)
+        group = groups.get(k) if k is not None else None
+        if group is None:
+            group = Group(n)
+            if k is None:
+                singles.append(group)
+            else:
+                groups[k] = group
+        group.add(item)
+    out = [*groups.values(), *singles]
+    out.sort(key=lambda g: (-_rank(g.lead), -g.count, g.order))
+    return out
