@@ -2,9 +2,9 @@
 
 Concepts: a general table layout (rich's) measures every cell several times and keeps the
 whole table in memory, which takes minutes for the 100,000 rows an audit of a large catalog
-has. Here the widths come from one pass over the cells (the longest cell, then the widest
-columns shrunk until the table fits), and each row is wrapped (on spaces, long words
-folded: ``textwrap``'s lines, computed by ``fold`` when the text allows) and yielded as
+has. Here the widths come from one pass over the cells (the longest line of each cell, then
+the widest columns shrunk until the table fits), and each row is wrapped (on spaces, long
+words folded: ``textwrap``'s lines, computed by ``fold`` when the text allows) and yielded as
 lines. The look is rich's heavy-headed box, so small and large reports read the same.
 """
 
@@ -25,7 +25,7 @@ def widths(headers: Sequence[str], rows: Iterable[Sequence[str]], total: int) ->
     for row in rows:
         for i, cell in enumerate(row):
             if len(cell) > natural[i]:
-                natural[i] = len(cell)
+                natural[i] = max(natural[i], _longest_line(cell))
     budget = total - (3 * len(headers) + 1)
     out = natural[:]
     while sum(out) > budget:
@@ -34,6 +34,11 @@ def widths(headers: Sequence[str], rows: Iterable[Sequence[str]], total: int) ->
             break
         out[widest] -= max(1, min(out[widest] - MIN_WIDTH, (sum(out) - budget) // len(out)))
     return out
+
+
+def _longest_line(cell: str) -> int:
+    """The width a cell asks for: its longest line."""
+    return max(map(len, cell.splitlines())) if "\n" in cell or "\r" in cell else len(cell)
 
 
 def _rule(left: str, fill: str, cross: str, right: str, cols: Sequence[int]) -> str:

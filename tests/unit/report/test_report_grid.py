@@ -56,3 +56,10 @@ _WORDS = st.sampled_from(["a", "bb", "cccccccc", " ", "  ", "     ", "x-y", "é"
 @given(st.lists(_WORDS, max_size=30).map("".join), st.integers(min_value=1, max_value=12))
 def test_fold_wraps_as_textwrap_does(text: str, width: int) -> None:
     assert grid.fold(text, width) == textwrap.wrap(text, width, break_on_hyphens=False)
+
+
+def test_a_multi_line_cell_asks_for_its_longest_line() -> None:
+    cell = "\n".join(f"image {n:036d}" for n in range(4))  # four lines of 42 characters
+    assert grid.widths(("e.g.",), [(cell,)], 200) == [42]
+    lines = list(grid.render("", ("e.g.",), [(cell,)], width=200))
+    assert [line[2:-2].rstrip() for line in lines[4:-1]] == cell.splitlines()
