@@ -3,14 +3,21 @@
 Concepts: ``chunks`` gives the text in pieces, so the report of a large catalog (a finding
 or unknown per image) is never one document or one string: the document around the
 findings and unknowns, then those a batch at a time, each encoded as it is written.
-An element is written in place at its indentation (``jsontext``), and a list of evidence
-that many elements share is encoded once. ``render`` is the same text whole.
+A batch is encoded by msgspec's C encoder and indenter, which write the same text as
+``json.dumps(indent=2, sort_keys=True, ensure_ascii=False)`` for strings, integers,
+booleans and null; a batch holding anything else (a float, which msgspec writes in its
+own way, or a value it refuses) is written by ``jsontext`` as before. A list of evidence
+that many elements share is built once. ``render`` is the same text whole.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator, Sequence
+from itertools import chain
+from typing import Any
+
+import msgspec
 
 from imageyard.audit.engine import AuditResult
 from imageyard.model.finding import Evidence, Finding, Unknown
@@ -25,35 +32,99 @@ from imageyard.report.view import (
 )
 
 BATCH = 1000
+_ENCODER = msgspec.json.Encoder(order="sorted")
+# NOTE: a batch is encoded as the list in {"i": [...]}, so msgspec's indentation puts its
+# elements where the report's top-level lists have theirs (two levels in)
+_OPEN = b'{\n  "i": [\n'
+_CLOSE = b"\n  ]\n}"
+_MISSING: Any = object()
+_PLAIN = frozenset({str, int, bool, type(None)})
+
+
+@dataclasses.dataclass
+class _Cache:
+    """Per report: the evidence lists built so far, as docs and as ``jsontext`` text."""
+
+    docs: dict[tuple[Evidence, ...], msgspec.Raw | None] = dataclasses.field(default_factory=dict)
+    texts: dict[tuple[Evidence, ...], Raw] = dataclasses.field(default_factory=dict)
 
 
 def _text(doc: object) -> str:
     return jsontext.dumps(doc, ensure_ascii=False)
 
 
-def _evidence_text(evidence: tuple[Evidence, ...], cache: dict[tuple[Evidence, ...], Raw]) -> Raw:
-    """The evidence list of an element, encoded once per distinct list."""
-    text = cache.get(evidence)
+def _evidence_docs(evidence: tuple[Evidence, ...], cache: _Cache) -> msgspec.Raw | None:
+    """The evidence list of an element, built once per distinct list; None if not plain."""
+    docs = [evidence_doc(e) for e in evidence]
+    plain = all(type(v) in _PLAIN for d in docs for v in d.values())
+    raw = msgspec.Raw(_ENCODER.encode(docs)) if plain else None
+    cache.docs[evidence] = raw
+    return raw
+
+
+def _plain_actions(items: Sequence[Finding | Unknown]) -> bool:
+    """Whether every action parameter of ``items`` is plain (the model says strings)."""
+    params = [i.action.params for i in items if isinstance(i, Finding) and i.action is not None]
+    return set(map(type, chain.from_iterable(chain.from_iterable(params)))) <= _PLAIN
+
+
+def _docs(items: Sequence[Finding | Unknown], cache: _Cache) -> list[dict[str, Any]] | None:
+    """The documents of ``items`` for msgspec, or None if one holds a value that is not plain."""
+    known = cache.docs
+    docs = []
+    for item in items:
+        evidence = known.get(item.evidence, _MISSING)
+        if evidence is _MISSING:
+            evidence = _evidence_docs(item.evidence, cache)
+        if evidence is None:
+            return None
+        if isinstance(item, Finding):
+            docs.append(finding_doc(item, evidence))
+        else:
+            docs.append(unknown_doc(item, evidence))
+    return docs if _plain_actions(items) else None
+
+
+def _fast(items: Sequence[Finding | Unknown], cache: _Cache) -> str | None:
+    """The elements, as ``_slow`` writes them, by msgspec; None if it cannot."""
+    docs = _docs(items, cache)
+    if docs is None:
+        return None
+    try:
+        data = msgspec.json.format(_ENCODER.encode({"i": docs}), indent=2)
+    except (TypeError, ValueError, OverflowError):
+        return None  # NOTE: jsontext then fails, or not, as it always did
+    return data[len(_OPEN) : -len(_CLOSE)].decode("utf-8")
+
+
+def _evidence_text(evidence: tuple[Evidence, ...], cache: _Cache) -> Raw:
+    """The evidence list of an element as ``jsontext`` text, encoded once per distinct list."""
+    text = cache.texts.get(evidence)
     if text is None:
         docs = [evidence_doc(e) for e in evidence]
-        text = cache[evidence] = Raw(jsontext.dumps(docs, 3, ensure_ascii=False))
+        text = cache.texts[evidence] = Raw(jsontext.dumps(docs, 3, ensure_ascii=False))
     return text
 
 
-def _element(item: Finding | Unknown, cache: dict[tuple[Evidence, ...], Raw]) -> str:
+def _element(item: Finding | Unknown, cache: _Cache) -> str:
     """One finding or unknown as an element of a top-level list (indented two levels)."""
     evidence = _evidence_text(item.evidence, cache)
     doc = finding_doc(item, evidence) if isinstance(item, Finding) else unknown_doc(item, evidence)
     return jsontext.dumps(doc, 2, ensure_ascii=False)
 
 
+def _slow(items: Sequence[Finding | Unknown], cache: _Cache) -> str:
+    return "    " + ",\n    ".join(_element(i, cache) for i in items)
+
+
 def _items(items: Sequence[Finding | Unknown]) -> Iterator[str]:
     """The elements of a top-level list, as json.dumps indents them, a batch per chunk."""
-    cache: dict[tuple[Evidence, ...], Raw] = {}
+    cache = _Cache()
     for start in range(0, len(items), BATCH):
-        texts = [_element(i, cache) for i in items[start : start + BATCH]]
+        batch = items[start : start + BATCH]
+        text = _fast(batch, cache)
         end = ",\n" if start + BATCH < len(items) else "\n"
-        yield "    " + ",\n    ".join(texts) + end
+        yield (_slow(batch, cache) if text is None else text) + end
 
 
 def _list(key: str, items: Sequence[Finding | Unknown]) -> Iterator[str]:

@@ -1,0 +1,117 @@
+"""The audit JSON writer: msgspec's text is json.dumps's text, whatever the values hold."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from imageyard.audit.engine import AuditResult
+from imageyard.audit.rule import AuditContext
+from imageyard.model.finding import (
+    Confidence,
+    Evidence,
+    Finding,
+    MuteNote,
+    ProposedAction,
+    Resource,
+    Severity,
+    Status,
+    Unknown,
+)
+from imageyard.report import json_format
+from imageyard.report.view import result_document
+
+_TEXT = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=20)
+_EVIDENCE = st.builds(Evidence, _TEXT, st.none() | _TEXT, st.none() | st.integers())
+_PLAIN = _TEXT | st.integers()
+_PARAM = _PLAIN | st.floats(allow_nan=True, allow_infinity=True)
+
+
+def _finding(params: list[tuple[str, Any]], evidence: tuple[Evidence, ...], text: str) -> Finding:
+    return Finding(
+        "cow-not-eligible",
+        Resource("image", text),
+        f"message {text}\n",
+        Severity.HIGH,
+        Confidence.MEDIUM,
+        evidence,
+        remediation=text,
+        action=ProposedAction("convert-to-raw", tuple(params)),
+        status=Status.MUTED,
+        mute=MuteNote(text, "2030-01-01", "mute.yaml:1"),
+    )
+
+
+_FINDINGS = st.builds(
+    _finding,
+    st.dictionaries(_TEXT, _PARAM, max_size=3).map(lambda d: list(d.items())),
+    st.lists(_EVIDENCE, max_size=3).map(tuple),
+    _TEXT,
+)
+_UNKNOWNS = st.builds(
+    Unknown, _TEXT, st.builds(Resource, _TEXT, _TEXT), _TEXT, st.lists(_EVIDENCE).map(tuple)
+)
+
+
+def _result(findings: list[Finding], unknowns: list[Unknown]) -> AuditResult:
+    return AuditResult(AuditContext().release, (), tuple(findings), tuple(unknowns))
+
+
+def _dumps(result: AuditResult) -> str:
+    doc = result_document(result)
+    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_FINDINGS, max_size=6), st.lists(_UNKNOWNS, max_size=6), st.integers(1, 4))
+def test_the_text_is_json_dumps_text(
+    findings: list[Finding], unknowns: list[Unknown], batch: int
+) -> None:
+    result = _result(findings, unknowns)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(json_format, "BATCH", batch)
+        assert json_format.render(result) == _dumps(result)
+
+
+def _no_fallback(*_: object) -> str:
+    raise AssertionError("written by jsontext")
+
+
+def test_plain_elements_are_written_by_msgspec(monkeypatch: pytest.MonkeyPatch) -> None:
+    evidence = (Evidence('[DEFAULT] a = "b"\t\x01 é', "/etc/x.conf", 3), Evidence("fact"))
+    findings = [_finding([("image", f"id-{n}"), ("n", str(n))], evidence, "x") for n in range(5)]
+    result = _result(findings, [Unknown("r", Resource("image", "a"), "why", evidence)])
+    expected = _dumps(result)
+    monkeypatch.setattr(json_format, "_slow", _no_fallback)
+    monkeypatch.setattr(json_format, "BATCH", 2)
+    assert json_format.render(result) == expected
+
+
+@pytest.mark.parametrize("value", [1.5, 1e16, float("nan"), float("inf")])
+def test_a_float_in_a_batch_is_written_as_json_dumps_writes_it(value: float) -> None:
+    # NOTE: msgspec writes 1e16 and NaN as 1e16 and null; json.dumps as 1e+16 and NaN
+    plain = _finding([("image", "a")], (), "a")
+    odd = _finding([("size", value)], (), "b")  # type: ignore[list-item]
+    result = _result([plain, odd, plain], [])
+    assert json_format.render(result) == _dumps(result)
+    wrong_line = Unknown("r", Resource("image", "a"), "why", (Evidence("t", "p", value),))  # type: ignore[arg-type]
+    result = _result([plain], [wrong_line])
+    assert json_format.render(result) == _dumps(result)
+
+
+def test_a_lone_surrogate_fails_as_it_always_did() -> None:
+    result = _result([_finding([("image", "\ud800")], (), "a")], [])
+    text = json_format.render(result)
+    assert text == _dumps(result)
+    with pytest.raises(UnicodeEncodeError):
+        text.encode("utf-8")
+
+
+def test_an_empty_result_has_empty_lists() -> None:
+    result = replace(_result([], []), release_origin="x")
+    assert json_format.render(result) == _dumps(result)
