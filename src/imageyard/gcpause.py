@@ -13,6 +13,12 @@ Both are scoped: the outermost ``paused`` block (a command) thaws, on its way ou
 ends each command with the collector exactly as it found it. ``keep`` freezes nothing when
 something was already frozen before the outermost block began: ``gc.unfreeze`` cannot thaw
 only a part, and the block must not thaw what it did not freeze.
+
+The console script is not such a process: its command is all it runs (``for_the_process``).
+There the outermost block, on its way out, freezes everything alive instead of thawing:
+otherwise the first collection after it would traverse every object the command made while
+the collector was off (at 100,000 images over half a million, half a second) only to free
+what the process's end frees anyway.
 """
 
 from __future__ import annotations
@@ -24,12 +30,13 @@ from collections.abc import Iterator
 # NOTE: the collector's state is process-wide, so is this: the freeze count at the entry of
 # each open ``paused`` block, outermost first.
 _open: list[int] = []
+_whole_process = False  # set by the console script (``for_the_process``)
 
 
 @contextlib.contextmanager
 def paused() -> Iterator[None]:
     """Cyclic GC off inside the block; restored (if it was on) afterwards, and what ``keep``
-    froze inside the outermost block thawed."""
+    froze inside the outermost block thawed (in the console script: everything frozen)."""
     was_enabled = gc.isenabled()
     _open.append(gc.get_freeze_count())
     gc.disable()
@@ -37,7 +44,9 @@ def paused() -> Iterator[None]:
         yield
     finally:
         frozen_before = _open.pop()
-        if not _open and frozen_before == 0:
+        if not _open and _whole_process:
+            gc.freeze()
+        elif not _open and frozen_before == 0:
             gc.unfreeze()
         if was_enabled:
             gc.enable()
@@ -52,6 +61,14 @@ def keep() -> None:
     """
     if _open and _open[0] == 0:
         gc.freeze()
+
+
+def for_the_process() -> None:
+    """The process runs one command and ends (the console script): the outermost ``paused``
+    block then leaves what it made out of later collections (``gc.freeze``) rather than
+    thawing it; the process's end frees it (``leave``)."""
+    global _whole_process  # NOTE: set once, by the console script only
+    _whole_process = True
 
 
 def leave() -> None:

@@ -129,6 +129,43 @@ def test_report_opens_with_every_section_and_no_console_error(
     assert errors == []
 
 
+def test_rows_in_many_blocks_are_filtered_sorted_and_detailed_whole(
+    snapshot: Path, browser: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Blocks of two rows: the first page comes from the first block, and filtering,
+    sorting and a row's detail reach the rows of the last block."""
+    from imageyard.model.snapshot import read_inventory
+    from imageyard.report.html import view
+
+    monkeypatch.setattr(view, "BLOCK", 2)
+    html = tmp_path / "r.html"
+    assert run(["report", str(snapshot), "-o", str(html)]) == 0
+    images = sorted(read_inventory(snapshot).images, key=lambda i: (i.name or "", i.id))
+    assert html.read_text().count('data-rows="images"') == (len(images) + 1) // 2
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning") else None)
+    page.goto(html.as_uri())
+    page.wait_for_selector("body[data-ready='1']", state="attached")
+    count = "document.getElementById('images-count').textContent"
+    assert page.evaluate(count) == f"{len(images)} of {len(images)}"
+    assert _visible_column(page, "images-table", 2)[:2] == [i.id for i in images[:2]]
+    page.click("#images-table th[data-col='4']")  # by size: every block's rows
+    page.wait_for_selector("#images-table th[data-col='4'][aria-sort='ascending']")
+    smallest = min(i.size or 0 for i in images)
+    first = _visible_column(page, "images-table", 2)[0]
+    assert first in {i.id for i in images if (i.size or 0) == smallest}
+    page.fill("#images-filter", images[-1].id)  # a row of the last block
+    page.wait_for_function(f"{count} === '1 of {len(images)}'")
+    assert _visible_column(page, "images-table", 2) == [images[-1].id]
+    page.locator("#images-table tbody tr").first.click()
+    page.wait_for_selector("#image-detail h4:has-text('Locations')")
+    assert images[-1].locations[0].url in page.locator("#image-detail").inner_text()
+    page.close()
+    assert errors == []
+
+
 def test_a_multi_site_design_shows_each_sites_api_plan(
     snapshot: Path, browser: Any, tmp_path: Path
 ) -> None:

@@ -118,3 +118,35 @@ def test_the_console_script_leaves_what_remains_to_the_process_end(
         gc.unfreeze()
         if was_enabled:
             gc.enable()
+
+
+def test_in_the_console_script_the_outermost_block_freezes_what_the_command_made(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No collection traverses what a command made once it is done: the process ends."""
+    monkeypatch.setattr(gcpause, "_whole_process", False)
+    after_the_block: list[tuple[int, bool]] = []
+
+    def command() -> int:
+        with gcpause.paused():
+            with gcpause.paused():
+                pass
+            assert gc.get_freeze_count() == 0  # an inner block leaves it to the outermost
+            garbage.append(weakref.ref(_Node()))
+        after_the_block.append((gc.get_freeze_count(), gc.isenabled()))
+        gc.collect()
+        return 0
+
+    garbage: list[weakref.ref[_Node]] = []
+    monkeypatch.setattr(cli, "run", command)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    try:
+        with pytest.raises(SystemExit):
+            cli.main()
+        ((frozen, enabled),), (left,) = after_the_block, garbage
+        assert frozen > 0 and enabled
+        assert left() is not None  # frozen by the block, so the collection passed it by
+    finally:
+        gc.unfreeze()
+        gc.collect()
+    assert garbage[0]() is None

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from imageyard.design.formats import clone_stores, declared_growth_gib
+from imageyard.design.holdings import holding
 from imageyard.design.layout import CostSplit
 from imageyard.design.model import Conversion, Decision, StorePlan
 from imageyard.design.provenance import ASSUMED, DECLARED, about, datum, source_of
@@ -83,10 +84,10 @@ def _now(inv: Inventory, plan: StorePlan) -> tuple[str, float]:
             f"({len(pool.images)} RBD images, {len(pool.trash)} in the trash)",
             used / GIB,
         )
-    holding = [i for i in inv.images if plan.id in i.stores]
-    total = sum(i.size or 0 for i in holding)
+    held = holding(inv, plan.id)
+    total = sum(i.size or 0 for i in held)
     return (
-        f"measured: {len(holding)} images list {plan.id} today, {human(total / GIB)} by size",
+        f"measured: {len(held)} images list {plan.id} today, {human(total / GIB)} by size",
         total / GIB,
     )
 

@@ -12,6 +12,7 @@ inventory the steps are the generic procedure with placeholders.
 
 from __future__ import annotations
 
+from imageyard.design.holdings import holding
 from imageyard.design.model import Conversion, ReclaimView, Step, StorePlan
 from imageyard.model.image import Image
 from imageyard.model.inventory import Inventory
@@ -84,7 +85,7 @@ def _drain(inv: Inventory | None, stores: tuple[StorePlan, ...]) -> Step | None:
         return None
     cmds: list[str] = []
     for s in draining:
-        images = [i for i in inv.images if s.id in i.stores and i.is_active] if inv else []
+        images = [i for i in holding(inv, s.id) if i.is_active] if inv else []
         for image in images[:MAX_LISTED]:
             cmds += _move_one(image, s.id, default.id)
         if not images:

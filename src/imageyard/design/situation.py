@@ -16,6 +16,7 @@ from dataclasses import replace
 from pathlib import PurePath
 from typing import TypeVar
 
+from imageyard.design.holdings import holding
 from imageyard.design.site import (
     MEASURED,
     Backend,
@@ -104,7 +105,7 @@ def _backends(inv: Inventory, clusters: tuple[CephCluster, ...]) -> tuple[Backen
     counted = catalog_collected(inv)
     out = []
     for s in _store_records(inv):
-        holding = [i for i in inv.images if s.id in i.stores]
+        held = holding(inv, s.id)
         section = api.store(s.id) if api is not None else None
         conf = (
             section.rbd_store_ceph_conf.value if section and section.rbd_store_ceph_conf else None
@@ -119,8 +120,8 @@ def _backends(inv: Inventory, clusters: tuple[CephCluster, ...]) -> tuple[Backen
                 ceph_cluster=_cluster_for(clusters, conf, s.rbd_fsid)
                 if s.type.value == "rbd"
                 else None,
-                image_count=len(holding) if counted else None,
-                stored_bytes=sum(i.size or 0 for i in holding),
+                image_count=len(held) if counted else None,
+                stored_bytes=sum(i.size or 0 for i in held),
                 options=options,
                 is_default=s.is_default,
                 source=MEASURED,

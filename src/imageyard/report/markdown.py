@@ -26,7 +26,8 @@ def _resources(group: Group[Finding] | Group[Unknown]) -> str:
     """The resource, or for a group the count and the first resources."""
     if not group.grouped:
         return str(group.lead.resource)
-    return f"{group.count} resources: {group.examples(lambda i: str(i.resource), ', ')}"
+    noun = "resource" if group.count == 1 else "resources"
+    return f"{group.count} {noun}: {group.examples(lambda i: str(i.resource), ', ')}"
 
 
 def _finding_row(group: Group[Finding]) -> str:

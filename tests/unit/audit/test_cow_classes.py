@@ -187,7 +187,7 @@ def test_one_class_is_decided_once_per_consumer_and_filled_per_image() -> None:
     )
     table = _table(inv, (nova(), cinder()))
     decided = [table.of(i, c) for c in table.consumers for i in catalog]
-    assert len(table._classes._forms) == 2  # one class, two consumers
+    assert table._classes.forms == 2  # one class, two consumers
     assert {v.path for v in decided} == {BootPath.DOWNLOAD_CONVERT}
     assert decided == [boot_path(i, c, inv) for c in table.consumers for i in catalog]
     assert len({v.reasons for v in decided}) == len(decided)  # each names its own image

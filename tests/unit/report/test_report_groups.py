@@ -134,6 +134,8 @@ def test_markdown_gives_one_row_per_cause(empty: AuditResult) -> None:
     assert "10 resources: image img-0000, image img-0001, image img-0002, and 7 more" in rows[0]
     assert f"| {QCOW} |" in rows[0]
     assert "2 resources: image img-0010, image img-0011 |" in rows[1]
+    lone = markdown.render(_result(empty, [_finding(7, VMDK)]))
+    assert "| 1 resource: image img-0007 |" in lone
     assert "endpoint 1 shows image locations" in rows[2]
     unknowns = [line for line in text.splitlines() if line.startswith("- `qcow2-backing-file`")]
     assert unknowns == [

@@ -39,23 +39,36 @@ class Classes:
     """The class of each image of one inventory and the form of each class per consumer."""
 
     inv: Inventory
-    _members: dict[str, tuple[Hashable, tuple[str, ...]]] = field(default_factory=dict)
-    _forms: dict[tuple[Hashable, int], Form | None] = field(default_factory=dict)
+    # NOTE: per image its class number and slot values; per consumer (by id) the form of
+    # each class number decided so far (False: not yet; None: decided image by image)
+    _members: dict[str, tuple[int, tuple[str, ...]]] = field(default_factory=dict)
+    _forms: dict[int, list[Form | bool | None]] = field(default_factory=dict)
     _pools: dict[tuple[str, str], Pool | None] = field(default_factory=dict)
-    _keys: dict[Hashable, Hashable] = field(default_factory=dict)
+    _numbers: dict[Hashable, int] = field(default_factory=dict)
 
     def verdict(self, image: Image, consumer: Consumer) -> Verdict:
         """``boot_path(image, consumer, inv)``, shared with the image's class."""
-        key, values = self._member(image)
-        found = self._forms.get((key, id(consumer)), False)
+        number, values = self._member(image)
+        forms = self._forms.get(id(consumer))
+        if forms is None:
+            forms = self._forms[id(consumer)] = []
+        if number >= len(forms):
+            forms += [False] * (len(self._numbers) - len(forms))
+        found = forms[number]
         if found is False:
             verdict = boot_path(image, consumer, self.inv)
-            self._forms[(key, id(consumer))] = self._form(image, consumer, values, verdict)
-            return verdict
+            found = forms[number] = self._form(image, consumer, values, verdict)
+            # NOTE: a form that proved itself is this verdict: the first member shares it too
+            return verdict if found is None else Verdict.filled(image.id, found, values)
         if found is None:
             return boot_path(image, consumer, self.inv)
         assert isinstance(found, Form)
         return Verdict.filled(image.id, found, values)
+
+    @property
+    def forms(self) -> int:
+        """How many class forms were decided, over every consumer."""
+        return sum(1 for forms in self._forms.values() for f in forms if f is not False)
 
     def _form(
         self, image: Image, consumer: Consumer, values: tuple[str, ...], verdict: Verdict
@@ -67,13 +80,12 @@ class Classes:
             return None
         return made.form if Verdict.filled(image.id, made.form, values) == verdict else None
 
-    def _member(self, image: Image) -> tuple[Hashable, tuple[str, ...]]:
+    def _member(self, image: Image) -> tuple[int, tuple[str, ...]]:
         found = self._members.get(image.id)
         if found is None:
             values = slot_values(image, sorted_locations(image, self.inv))
-            key = self.key(image)
-            key = self._keys.setdefault(key, key)  # NOTE: one key object per class, not per image
-            found = self._members[image.id] = (key, values)
+            number = self._numbers.setdefault(self.key(image), len(self._numbers))
+            found = self._members[image.id] = (number, values)
         return found
 
     def key(self, image: Image) -> Hashable:

@@ -123,6 +123,11 @@ class Verdict:
         return self._form
 
     @property
+    def values(self) -> tuple[str, ...]:
+        """The image's own values filled into the form's slots (empty: the form has none)."""
+        return self._values
+
+    @property
     def consumer(self) -> str:
         """The consumer's name."""
         return self._form.consumer
@@ -247,6 +252,31 @@ def _parts(text: str) -> Text:
     pieces = text.split(MARK)
     form = "%s".join(p.replace("%", "%%") for p in pieces[::2])
     return Parts(form, itemgetter(*(int(p) for p in pieces[1::2])))
+
+
+def split_slots(text: str) -> Text:
+    """``text`` split at its slots (``text`` itself when it has none)."""
+    return _parts(text)
+
+
+_SLOT_NAMES = ("<image>", "<size>", "<virtual size>")
+_LOCATION_SLOT_NAMES = ("<location>", "<rbd image>", "<snapshot>")
+
+
+def slot_name(n: int) -> str:
+    """What slot ``n`` stands for, as a placeholder in a text shared by many images."""
+    if n < FIRST_LOCATION_SLOT:
+        return _SLOT_NAMES[n]
+    return _LOCATION_SLOT_NAMES[(n - FIRST_LOCATION_SLOT) % 3]
+
+
+def general(text: str) -> str:
+    """A template text with each slot written as the placeholder of what it stands for."""
+    if MARK not in text:
+        return text
+    pieces = text.split(MARK)
+    names = (slot_name(int(p)) for p in pieces[1::2])
+    return "".join(p + next(names, "") for p in pieces[::2])
 
 
 def _fill(text: Text, values: tuple[str, ...]) -> str:

@@ -23,12 +23,29 @@
       .then(JSON.parse);
   }
 
-  function rowsOf(key) {
-    var els = document.querySelectorAll("script[data-rows='" + key + "']");
-    return Promise.all(Array.prototype.map.call(els, block)).then(function (parts) {
-      return [].concat.apply([], parts);
-    });
+  /* The blocks of one kind of row: the first decoded at once, all of them on demand. */
+  function Blocks(key) {
+    this.els = Array.prototype.slice.call(
+      document.querySelectorAll("script[data-rows='" + key + "']"));
+    this.done = {};
+    this.whole = null;
   }
+
+  Blocks.prototype.get = function (n) {
+    if (!this.done[n]) { this.done[n] = n < this.els.length ? block(this.els[n]) : Promise.resolve([]); }
+    return this.done[n];
+  };
+
+  /* Every block, decoded one after the other (one inflating at a time), joined. */
+  Blocks.prototype.all = function () {
+    var self = this, got = [];
+    function next(n) {
+      if (n >= self.els.length) { return [].concat.apply([], got); }
+      return self.get(n).then(function (rows) { got.push(rows); return next(n + 1); });
+    }
+    if (!this.whole) { this.whole = Promise.resolve(0).then(next); }
+    return this.whole;
+  };
 
   function bytes(n) {
     var units = ["B", "KiB", "MiB", "GiB", "TiB"], i = 0;
@@ -41,26 +58,47 @@
     return String(a).localeCompare(String(b));
   }
 
-  function Grid(opts) {
+  /* A paged, sortable, filterable table. It starts with the first block of rows (the first
+     pages in the page's own order); filtering, sorting and paging further wait for every
+     block (decoded once), and the filter's texts are made the first time it is used. */
+  function Grid(opts, first) {
     this.o = opts;
-    this.rows = opts.rows;
-    this.hay = opts.rows.map(function (r) { return opts.text(r).toLowerCase(); });
-    this.view = opts.rows.map(function (_, i) { return i; });
+    this.rows = first;
+    this.complete = opts.blocks.els.length <= 1;
+    this.hay = null;
+    this.view = first.map(function (_, i) { return i; });
     this.page = 0;
     this.sortCol = null;
     this.sortDir = 1;
     var self = this;
-    opts.filter.addEventListener("input", function () { self.refilter(); });
-    if (opts.extra) { opts.extra.addEventListener("change", function () { self.refilter(); }); }
+    opts.filter.addEventListener("input", function () { self.whenAll(self.refilter); });
+    if (opts.extra) {
+      opts.extra.addEventListener("change", function () { self.whenAll(self.refilter); });
+    }
     opts.table.querySelectorAll("th").forEach(function (th) {
-      th.addEventListener("click", function () { self.sortBy(th); });
+      th.addEventListener("click", function () { self.whenAll(function () { self.sortBy(th); }); });
     });
     this.draw();
   }
 
+  Grid.prototype.whenAll = function (fn) {
+    var self = this;
+    if (this.complete) { fn.call(this); return; }
+    this.o.blocks.all().then(function (rows) {
+      if (!self.complete) {
+        self.rows = rows;
+        self.view = rows.map(function (_, i) { return i; });
+        self.complete = true;
+      }
+      fn.call(self);
+    }).catch(function (err) { console.error("imageyard report: " + err); });
+  };
+
   Grid.prototype.refilter = function () {
     var words = this.o.filter.value.toLowerCase().split(/\s+/).filter(Boolean);
     var extra = this.o.extra ? this.o.extra.value : "";
+    var text = this.o.text;
+    if (!this.hay) { this.hay = this.rows.map(function (r) { return text(r).toLowerCase(); }); }
     var out = [], hay = this.hay, rows = this.rows, keep = this.o.keep;
     for (var i = 0; i < rows.length; i += 1) {
       var ok = !extra || keep(rows[i], extra);
@@ -104,21 +142,28 @@
         tr.appendChild(td);
       });
       if (this.o.rowClass) { tr.className = this.o.rowClass(row); }
-      if (this.o.onClick) { tr.addEventListener("click", this.o.onClick.bind(null, row)); }
+      if (this.o.onClick) { tr.addEventListener("click", this.o.onClick.bind(null, row, this.view[i])); }
       body.appendChild(tr);
     }
-    this.o.count.textContent = this.view.length + " of " + this.rows.length;
+    this.o.count.textContent = this.shown() + " of " + this.o.total;
     this.drawPager();
   };
 
+  Grid.prototype.shown = function () {
+    return this.complete ? this.view.length : this.o.total;
+  };
+
   Grid.prototype.drawPager = function () {
-    var pager = this.o.pager, self = this, pages = Math.max(1, Math.ceil(this.view.length / PAGE));
+    var pager = this.o.pager, self = this, pages = Math.max(1, Math.ceil(this.shown() / PAGE));
     pager.textContent = "";
     function button(label, page, disabled) {
       var b = document.createElement("button");
       b.textContent = label;
       b.disabled = disabled;
-      b.addEventListener("click", function () { self.page = page; self.draw(); });
+      b.addEventListener("click", function () {
+        if (self.complete || (page + 1) * PAGE <= self.rows.length) { self.page = page; self.draw(); return; }
+        self.whenAll(function () { self.page = page; self.draw(); });
+      });
       pager.appendChild(b);
     }
     button("«", 0, this.page === 0);
@@ -128,29 +173,40 @@
     button("»", pages - 1, this.page >= pages - 1);
   };
 
-  function detail(row) {
-    var box = document.getElementById("image-detail");
+  var BLOCKS = {
+    findings: new Blocks("findings"), images: new Blocks("images"), details: new Blocks("details")
+  };
+
+  function listed(box, label, values) {
+    var h = document.createElement("h4"), ul = document.createElement("ul");
+    h.textContent = label;
+    (values.length ? values : ["none"]).forEach(function (v) {
+      var li = document.createElement("li");
+      li.textContent = v;
+      ul.appendChild(li);
+    });
+    box.appendChild(h);
+    box.appendChild(ul);
+  }
+
+  /* An image's detail: its row at once, its locations and pins (the "details" block of the
+     same index, decoded when first needed) after. */
+  function detail(row, index) {
+    var box = document.getElementById("image-detail"), more = document.createElement("div");
     box.hidden = false;
     box.textContent = "";
-    function line(label, values) {
-      var h = document.createElement("h4"), ul = document.createElement("ul");
-      h.textContent = label;
-      (values.length ? values : ["none"]).forEach(function (v) {
-        var li = document.createElement("li");
-        li.textContent = v;
-        ul.appendChild(li);
-      });
-      box.appendChild(h);
-      box.appendChild(ul);
-    }
     var title = document.createElement("h3");
     title.textContent = (row[1] || "(no name)") + " — " + row[0];
     box.appendChild(title);
-    line("Stores", row[5]);
-    line("Locations", row[6]);
+    listed(box, "Stores", row[5]);
     var shown = paths(row);
-    line("Path per consumer", DATA.consumers.map(function (c, k) { return c + ": " + shown[k]; }));
-    line("Pins", row[8]);
+    listed(box, "Path per consumer", DATA.consumers.map(function (c, k) { return c + ": " + shown[k]; }));
+    box.appendChild(more);
+    BLOCKS.details.get(Math.floor(index / DATA.block)).then(function (rows) {
+      var d = rows[index % DATA.block];
+      listed(more, "Locations", d[0]);
+      listed(more, "Pins", d[1]);
+    }).catch(function (err) { console.error("imageyard report: " + err); });
   }
 
   var ORDER = {"0": 0, "2": 1, "3": 2, "4": 3};
@@ -159,7 +215,8 @@
     var sev = DATA.severities, rules = DATA.rules, st = DATA.statuses, from = DATA.origins;
     function cells(r) { return [sev[r[0]], rules[r[1]], r[2], r[3], st[r[4]], from[r[5]]]; }
     return new Grid({
-      rows: rows,
+      blocks: BLOCKS.findings,
+      total: DATA.counts.findings,
       table: document.getElementById("findings-table"),
       filter: document.getElementById("findings-filter"),
       extra: document.getElementById("findings-severity"),
@@ -174,35 +231,39 @@
       },
       cells: cells,
       rowClass: function (r) { return "sev-" + sev[r[0]]; }
-    });
+    }, rows);
   }
 
   function paths(r) {
-    return DATA.consumers.map(function (_, k) { return DATA.paths[r[7][k]] || "-"; });
+    return DATA.consumers.map(function (_, k) { return DATA.paths[r[6][k]] || "-"; });
   }
 
   function images(rows) {
     return new Grid({
-      rows: rows,
+      blocks: BLOCKS.images,
+      total: DATA.counts.images,
       table: document.getElementById("images-table"),
       filter: document.getElementById("images-filter"),
       count: document.getElementById("images-count"),
       pager: document.getElementById("images-pager"),
       text: function (r) { return [r[0], r[1], r[2], r[3], r[5].join(" ")].join(" "); },
       order: function (r, col) {
-        if (col.indexOf("path-") === 0) { return DATA.paths[r[7][Number(col.slice(5))]] || ""; }
+        if (col.indexOf("path-") === 0) { return DATA.paths[r[6][Number(col.slice(5))]] || ""; }
         return col === "5" ? r[5].join(",") : r[Number(col)];
       },
       cells: function (r) {
         return [r[1], r[0], r[2], r[3], bytes(r[4]), r[5].join(", ")].concat(paths(r));
       },
       onClick: detail
-    });
+    }, rows);
   }
 
-  Promise.all([rowsOf("findings"), rowsOf("images")]).then(function (got) {
+  // NOTE: the first page of each table is drawn from its first block; the other blocks are
+  // decoded right after, so a filter typed a moment later seldom waits
+  Promise.all([BLOCKS.findings.get(0), BLOCKS.images.get(0)]).then(function (got) {
     findings(got[0]);
     images(got[1]);
     document.body.setAttribute("data-ready", "1");
+    setTimeout(function () { BLOCKS.images.all(); BLOCKS.findings.all(); }, 0);
   }).catch(function (err) { console.error("imageyard report: " + err); });
 }());

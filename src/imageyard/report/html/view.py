@@ -2,16 +2,15 @@
 
 Concepts: ``page(results, now, memo)`` returns a ``Page`` that the template only loops
 over. Summary cards and SVG charts come from ``facts``; the findings (audit and reclaim,
-unmuted and muted) and the images (stores, locations, path per consumer, pins) are rows
-of plain values embedded in the page, where a small script pages, sorts and filters them.
-Repeated words (severity, rule, status, origin, boot path) are indices into the small
-tables of ``head``. The rows are embedded as blocks of at most ``BLOCK`` rows (``data``),
-each its own ``<script>`` element holding the block's JSON compressed (zlib, base64), so a
-catalog of 100,000 images is a file of a few MB that the browser inflates off the page's
-parser, and the report is written (and scrubbed) block by block, never as one text. Every
-text in a row passes ``secrets.scrub`` one string at a time; a block whose compressed text
-the secrets policy would alter (a remembered secret matching by chance) is embedded as
-plain JSON instead. ``now`` is given (the report's own clock), never read here.
+unmuted and muted) and the images (stores, path per consumer; their locations and pins
+apart, as ``details``, read when a row is opened) are rows of plain values embedded in
+the page, where a small script pages, sorts and filters them. Repeated words (severity,
+rule, status, origin, boot path) are indices into the small tables of ``head``. The rows
+are embedded as blocks of at most ``BLOCK`` rows (``data``), each its own ``<script>``
+element holding the block's JSON compressed (``embed``), so a catalog of 100,000 images
+is a file of a few MB, written (and scrubbed) block by block, never as one text. Every
+text in a row passes ``secrets.scrub`` one string at a time, before it is compressed.
+``now`` is given (the report's own clock), never read here.
 """
 
 from __future__ import annotations
@@ -36,7 +35,7 @@ from imageyard.simulate.placement.result_file import PlacementSummary
 
 SIZE_BINS = ((2**20 * 100, "< 100 MiB"), (2**30, "100 MiB – 1 GiB"), (2**30 * 10, "1 – 10 GiB"),
              (2**30 * 100, "10 – 100 GiB"), (None, "≥ 100 GiB"))  # fmt: skip
-BLOCK = 2000  # rows per embedded block
+BLOCK = 20_000  # rows per embedded block (a compressed stream each: fewer inflate faster)
 _SEVERITIES = [s.value for s in sorted(Severity, key=lambda s: -s.rank)]
 # NOTE: an enum member's .value is a descriptor call; a dict lookup is several times faster
 _RANKS = {s: s.rank for s in Severity}
@@ -181,9 +180,9 @@ def _findings(results: Results) -> tuple[list[str], list[list[Any]]]:
     return rule_ids, rows
 
 
-def _image_rows(results: Results) -> list[list[Any]]:
-    """Rows ``[id, name, status, format, size, stores, locations, paths, pins]``, by name;
-    paths are indices, one per consumer."""
+def _image_rows(results: Results) -> tuple[list[list[Any]], list[list[Any]]]:
+    """Rows ``[id, name, status, format, size, stores, paths]``, by name (paths: indices,
+    one per consumer), and each row's detail ``[locations, pins]``, in the same order."""
     paths: defaultdict[str, list[int]] = defaultdict(list)
     for row in results.paths.rows():  # consumer then image order: one list per image
         paths[row.image.id].append(_INDEX[row.verdict.path])
@@ -191,14 +190,14 @@ def _image_rows(results: Results) -> list[list[Any]]:
     for pin in results.reclaim.pins:
         pins[pin.image_id].append(secrets.scrub(f"{pin.spec} ({len(pin.direct)} clones)"))
     words, scrub = _Scrubbed(), secrets.scrub
-    rows = []
+    rows, details = [], []
     for i in sorted(results.inventory.images, key=lambda i: (i.name or "", i.id)):
+        rows.append([scrub(i.id), scrub(i.name or ""), words[i.status], words[i.disk_format or ""],
+                     i.size or 0, [words[s] for s in i.stores], paths[i.id]])  # fmt: skip
         # NOTE: a Location's URL is stripped of credentials when it is built (model.location)
         locs = [scrub(f"{loc.store or '?'} {loc.url}") for loc in i.locations]
-        rows.append([scrub(i.id), scrub(i.name or ""), words[i.status], words[i.disk_format or ""],
-                     i.size or 0, [words[s] for s in i.stores], locs, paths[i.id],
-                     pins[i.id]])  # fmt: skip
-    return rows
+        details.append([locs, pins[i.id]])
+    return rows, details
 
 
 def _gaps(results: Results) -> tuple[str, ...]:
@@ -216,12 +215,14 @@ def page(
     (one chart per model) and the placement comparison's cost against p95 chart when given."""
     # NOTE: the image rows walk every path row once, and that walk tallies the paths'
     # summaries that facts and the charts read: walked first, the rows are decided once
-    images = _image_rows(results)
+    images, details = _image_rows(results)
     f = facts(results)
     consumers = tuple(s.consumer.name for s in results.paths.summaries)
     rule_ids, findings = _findings(results)
-    head = {**_TABLES, "rules": rule_ids, "consumers": list(consumers)}
-    data = embed.blocks("findings", findings, BLOCK)
+    counts = {"findings": len(findings), "images": len(images)}
+    head = {**_TABLES, "rules": rule_ids, "consumers": list(consumers), "counts": counts,
+            "block": BLOCK}  # fmt: skip
+    data = [*embed.blocks("findings", findings, BLOCK), *embed.blocks("images", images, BLOCK)]
     return Page(
         title="imageyard report",
         generated_at=now.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -234,5 +235,5 @@ def page(
         memo=secrets.scrub(memo) if isinstance(memo, str) else None,
         design=memo if isinstance(memo, Memo) else None,
         head=embed.safe_json(head),
-        data=(*data, *embed.blocks("images", images, BLOCK)),
+        data=(*data, *embed.blocks("details", details, BLOCK)),
     )

@@ -1,0 +1,116 @@
+"""cow-not-eligible findings made from a shape shared by an image class equal the findings
+made image by image from ``boot_path``.
+
+The rule decides a finding's severity, confidence, evidence, cause and remediation once per
+verdict form and consumer and fills in each image's own values. On random inventories
+(those of ``test_cow_classes``) every finding must equal the one made from the image's own
+``boot_path`` verdict, and its cause must name the consumer and path without the image's
+own id or location URLs, one string object per class.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from hypothesis import HealthCheck, given, settings
+from test_cow_classes import CONSUMERS, inventories
+from test_cow_fixture_builder import collected, rbd_url
+from test_cow_verdict import glance, nova
+
+from imageyard.audit.cow import BootPath, Consumer, Verdict, boot_path, sorted_locations
+from imageyard.audit.cow.table import VerdictTable
+from imageyard.audit.cow.trace import slot_values
+from imageyard.audit.rules.cow_eligibility import _per_consumer, store_in_cluster
+from imageyard.audit.rules.cow_shape import fix_of, shape_of
+from imageyard.model.config import DeploymentConfig
+from imageyard.model.finding import Finding
+from imageyard.model.image import Image
+from imageyard.model.inventory import Inventory
+from imageyard.model.location import Location
+
+RBD_CONSUMERS = tuple(c for c in CONSUMERS if c.rbd and c.fsid is not None)
+
+
+def _decisive(verdict: Verdict) -> str:
+    if not verdict.reasons:
+        return ""
+    return verdict.reasons[-1] if verdict.path is BootPath.ERROR else verdict.reasons[0]
+
+
+def _alone(image: Image, consumer: Consumer, inv: Inventory) -> Finding | None:
+    """The finding of ``image`` made from its own verdict (None: it clones, or unknown)."""
+    verdict = boot_path(image, consumer, inv)
+    if verdict.path in (BootPath.CLONE, BootPath.UNKNOWN):
+        return None
+    store = store_in_cluster(inv, consumer.fsid)
+    values = slot_values(image, sorted_locations(image, inv))
+    return shape_of(image, consumer, verdict, store, values).finding(image, verdict)
+
+
+def _shared(inv: Inventory, consumers: tuple[Consumer, ...]) -> Inventory:
+    """``inv`` whose verdict table (the one the rule reads) has ``consumers``."""
+    inv.derived("cow.verdicts", lambda: VerdictTable(inv, consumers))
+    return inv
+
+
+def _fields(f: Finding) -> tuple[object, ...]:
+    return (f.rule_id, f.resource, f.message, f.severity, f.confidence, f.evidence)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inventories())
+def test_shared_findings_equal_image_by_image_findings(inv: Inventory) -> None:
+    inv = _shared(inv, RBD_CONSUMERS)
+    active = {i.id: i for i in inv.images if i.is_active}
+    for consumer in RBD_CONSUMERS:
+        found = {o.resource.id: o for o in _per_consumer(inv, consumer) if isinstance(o, Finding)}
+        expected = {}
+        for image in active.values():
+            alone = _alone(image, consumer, inv)
+            if alone is not None:
+                expected[alone.resource.id] = alone
+        assert found.keys() == expected.keys()
+        for key, finding in found.items():
+            image = active[key.split("@")[0]]
+            verdict = boot_path(image, consumer, inv)
+            assert _fields(finding) == _fields(expected[key])
+            assert (finding.remediation, finding.action) == (
+                expected[key].remediation,
+                expected[key].action,
+            )
+            assert finding.message == (
+                f"image {image.id} ({image.name or 'unnamed'}) on {consumer.name}: "
+                f"{verdict.path.value}; {_decisive(verdict)}"
+            )
+            fix = fix_of(image, consumer, verdict, store_in_cluster(inv, consumer.fsid))
+            assert (finding.remediation, finding.action) == fix.of(image, verdict)
+            assert finding.cause.startswith(f"{consumer.name}: {verdict.path.value}; ")
+            own = (image.id, *(loc.url for loc in image.locations), image.direct_url or "")
+            assert not [v for v in own if v and v in finding.cause]
+
+
+def _member(index: int, size: int) -> Image:
+    image_id = f"{index:08d}-0000-4000-8000-000000000000"
+    return Image(
+        id=image_id,
+        name=f"img-{index}",
+        disk_format="qcow2",
+        size=size,
+        virtual_size=size * 4,
+        stores=("ceph",),
+        locations=(Location.from_url(rbd_url(image_id), "ceph"),),
+    )
+
+
+def test_images_of_one_class_share_one_cause_with_placeholders() -> None:
+    catalog = [_member(i, (i + 1) << 30) for i in range(20)]
+    consumer = nova(force_raw=True)
+    inv = replace(collected(*catalog), config=DeploymentConfig(glance_api=glance()))
+    inv = _shared(inv, (consumer,))
+    found = [o for o in _per_consumer(inv, consumer) if isinstance(o, Finding)]
+    assert len(found) == len(catalog)
+    assert len({id(f.cause) for f in found}) == 1
+    assert len({f.message for f in found}) == len(catalog)  # each names its own image
+    (cause,) = {f.cause for f in found}
+    assert cause.startswith(f"{consumer.name}: download-convert-import; disk_format is qcow2")
+    assert not any(i.id in cause or i.name in cause for i in catalog)  # type: ignore[operator]
