@@ -182,7 +182,10 @@ class CephCluster:
 
     def pool(self, name: str) -> Pool | None:
         """The pool named ``name``, or None."""
-        return next((p for p in self.pools if p.name == name), None)
+        for pool in self.pools:  # NOTE: a loop: asked per location, few pools
+            if pool.name == name:
+                return pool
+        return None
 
     def has_pool(self, name: str) -> bool | None:
         """Whether the cluster has a pool ``name`` (None: the pool list was not read)."""

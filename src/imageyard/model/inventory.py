@@ -72,7 +72,10 @@ class Inventory:
 
     def ceph_cluster(self, fsid: str) -> CephCluster | None:
         """The Ceph cluster with ``fsid``, or None."""
-        return next((c for c in self.ceph_clusters if c.fsid == fsid), None)
+        for cluster in self.ceph_clusters:  # NOTE: a loop: asked per location, few clusters
+            if cluster.fsid == fsid:
+                return cluster
+        return None
 
     def source_status(self, source: str) -> SourceStatus | None:
         """The status recorded for ``source``, or None when it did not run."""

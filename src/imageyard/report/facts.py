@@ -106,8 +106,9 @@ def _findings(results: Results) -> tuple[tuple[str, str, int], ...] | None:
     if results.audit is None:
         return None
     fails = results.audit.findings + results.reclaim.findings
-    counts = Counter((f.rule_id, f.severity.value) for f in fails if f.status is Status.FAIL)
-    return tuple((r, s, n) for (r, s), n in sorted(counts.items()))
+    counts = Counter((f.rule_id, f.severity) for f in fails if f.status is Status.FAIL)
+    # NOTE: counted by member (an enum's .value is a descriptor call), named once per key
+    return tuple(sorted((r, s.value, n) for (r, s), n in counts.items()))
 
 
 def _sources(results: Results) -> tuple[SourceFigure, ...]:

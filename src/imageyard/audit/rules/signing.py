@@ -32,6 +32,7 @@ SIGNATURE_PROPERTIES = (
     "img_signature_key_type",
     "img_signature_certificate_uuid",
 )
+_SIGNATURE_PREFIX = "img_signature"  # NOTE: the common prefix of SIGNATURE_PROPERTIES
 NOVA_VERIFY = "nova nova/image/glance.py (GlanceImageServiceV2.download, _get_verifier)"
 NOVA_CLONE = "nova nova/virt/libvirt/driver.py (_try_fetch_image_cache: backend.clone)"
 CINDER_VERIFY = "cinder cinder/volume/flows/manager/create_volume.py (_create_from_image)"
@@ -40,7 +41,15 @@ NOVA_CERT_DOC = "nova doc/source/user/certificate-validation.rst (Limitations)"
 
 def signature_keys(image: Image) -> tuple[str, ...]:
     """The signature properties ``image`` carries, in canonical order."""
-    return tuple(k for k in SIGNATURE_PROPERTIES if image.get_property(k) is not None)
+    # NOTE: one pass over the properties, not one per key: three rules and the design ask
+    # this of every image; the first value of a key counts, as in Image.get_property
+    found: dict[str, str] = {}
+    for key, value in image.properties:
+        if key.startswith(_SIGNATURE_PREFIX):
+            found.setdefault(key, value)
+    if not found:
+        return ()
+    return tuple(k for k in SIGNATURE_PROPERTIES if found.get(k) is not None)
 
 
 def is_signed(image: Image) -> bool:

@@ -36,11 +36,14 @@
     return this.done[n];
   };
 
+  /* Every block, decoded one after the other (one inflating at a time), joined. */
   Blocks.prototype.all = function () {
-    if (!this.whole) {
-      var parts = this.els.map(function (_, n) { return this.get(n); }, this);
-      this.whole = Promise.all(parts).then(function (got) { return [].concat.apply([], got); });
+    var self = this, got = [];
+    function next(n) {
+      if (n >= self.els.length) { return [].concat.apply([], got); }
+      return self.get(n).then(function (rows) { got.push(rows); return next(n + 1); });
     }
+    if (!this.whole) { this.whole = Promise.resolve(0).then(next); }
     return this.whole;
   };
 
