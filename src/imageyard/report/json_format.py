@@ -38,6 +38,7 @@ from imageyard.report.view import (
 from imageyard.secrets import Scrubbed
 
 BATCH = 1000
+CACHED = 10_000
 # NOTE: a batch is encoded as the list in {"i": [...]}, so msgspec's indentation puts its
 # elements where the report's top-level lists have theirs (two levels in)
 _OPEN = b'{\n  "i": [\n'
@@ -84,6 +85,15 @@ class _Cache:
     pinned: list[tuple[Evidence, ...]] = dataclasses.field(default_factory=list)
     texts: dict[tuple[Evidence, ...], Raw] = dataclasses.field(default_factory=dict)
 
+    def bound(self) -> None:
+        """Start afresh at ``CACHED`` lists: a rule that cites per-image facts gives a list
+        per image, which would make the cache grow with the catalog."""
+        if len(self.docs) + len(self.texts) >= CACHED:
+            self.docs.clear()
+            self.by_id.clear()
+            self.pinned.clear()
+            self.texts.clear()
+
 
 def _text(doc: object) -> str:
     return jsontext.dumps(doc, ensure_ascii=False)
@@ -98,6 +108,7 @@ def _evidence_docs(evidence: tuple[Evidence, ...], cache: _Cache) -> _Evidence |
     """The evidence list of an element, built once per distinct list; None if not plain."""
     wrapped: _Evidence | None = cache.docs.get(evidence, _MISSING)
     if wrapped is _MISSING:
+        cache.bound()
         docs = [evidence_doc(e) for e in evidence]
         wrapped = None
         if all(type(v) in _PLAIN for d in docs for v in d.values()):
@@ -152,6 +163,7 @@ def _evidence_text(evidence: tuple[Evidence, ...], cache: _Cache) -> Raw:
     """The evidence list of an element as ``jsontext`` text, encoded once per distinct list."""
     text = cache.texts.get(evidence)
     if text is None:
+        cache.bound()
         docs = [evidence_doc(e) for e in evidence]
         text = cache.texts[evidence] = Raw(jsontext.dumps(docs, 3, ensure_ascii=False))
     return text
