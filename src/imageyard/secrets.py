@@ -13,14 +13,21 @@ Concepts:
 * ``Redactor`` holds the remembered literals. The CLI installs one per run (``install``)
   and wraps stdout/stderr with ``ScrubbingStream``; ``imageyard.files.write_text`` and
   the crash log scrub through the installed one, so every exit point applies this policy.
+* Data about to be encoded (a report's findings) can pass the policy string by string
+  instead: ``scrub_data`` scrubs every string of JSON-ready data, judging them all with a
+  few scans (``scrub_each``), and ``clean_json`` tells from their JSON text that none needs
+  it. Text encoded from such data is ``Scrubbed``: ``scrub`` passes it on as is.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
-from typing import TextIO
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import accumulate
+from typing import Any, TextIO
 
 REDACTED = "***"
 
@@ -138,6 +145,27 @@ def _mask_urls(text: str) -> str:
     return "".join(out)
 
 
+# NOTE: ``_URL``'s rest after "://" up to its first "@" (group 1 set) or to its end: a URL
+# ``_mask_urls`` can change is one whose rest holds an "@"
+_URL_REST = re.compile(r"(?:[^\s,@]*+,\s*+)*+[^\s,@]*+(@)?")
+# NOTE: in JSON text, from "://" to the first "@" (group 1 set) or to the string's end
+_JSON_REST = re.compile(rb'(?:[^"\\@]++|\\.)*+(@)?')
+
+
+def _at_after_scheme(
+    text: str | bytes, sep: str | bytes, rest: re.Pattern[Any]
+) -> Iterator[tuple[int, int]]:
+    """Span of each ``sep`` ("://") and its ``rest`` where the rest reaches an "@"."""
+    # NOTE: a rest with no "@" is skipped whole: a "://" inside it has a rest ending there
+    at = text.find(sep)  # type: ignore[arg-type]
+    while at >= 0:
+        match = rest.match(text, at + 3)
+        assert match is not None  # the pattern matches the empty string
+        if match.group(1):
+            yield at, match.end()
+        at = text.find(sep, match.end())  # type: ignore[arg-type]
+
+
 def _mask_pairs(text: str) -> str:
     # NOTE: the value is only looked ahead at, so the scan goes on inside a value that is
     # not secret (``backend_argument = redis_password:x``); a masked value is skipped.
@@ -159,6 +187,7 @@ def _mask_pairs(text: str) -> str:
 # is searched for them, a fast literal scan, and only the names around a hit are judged;
 # the full ``_PAIR`` scan is the reference, used when lower-casing moves characters.
 _CANDIDATES = ("key", "pass", "secret", "token", "credential", "pwd")
+_CANDIDATES_UTF8 = tuple(w.encode() for w in _CANDIDATES)
 _NAME_RUN = re.compile(r"[A-Za-z0-9_.\-]*")
 _SEP = re.compile(r"[ \t]*[=:][ \t]*(?=[^\s,;&])")
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
@@ -218,12 +247,34 @@ def url_passwords(text: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+_JOIN = "\0"  # NOTE: in no candidate word, no "://", and no literal from argv or environ
+
+
+def _index(starts: list[int], at: int) -> int:
+    """Which text position ``at`` of the joined texts lies in (``starts``: where each starts)."""
+    return bisect_right(starts, at) - 1
+
+
+def _named(texts: Sequence[str], joined: str, starts: list[int]) -> set[int]:
+    """The indexes of the texts holding one of ``_CANDIDATES``, in any case."""
+    lowered = joined.lower()
+    if len(lowered) != len(joined):  # NOTE: lower-casing moved characters: text by text
+        return {i for i, t in enumerate(texts) if any(w in t.lower() for w in _CANDIDATES)}
+    return {_index(starts, at) for at in _candidates(lowered)}
+
+
+def _json_form(literal: str) -> bytes:
+    """``literal`` as it appears inside a JSON string (``json.dumps``'s escapes, UTF-8)."""
+    return json.dumps(literal, ensure_ascii=False)[1:-1].encode("utf-8", "surrogatepass")
+
+
 class Redactor:
     """The redaction policy plus the literal secrets this run has seen."""
 
     def __init__(self) -> None:
         self._literals: set[str] = set()
         self._literal_re: re.Pattern[str] | None = None
+        self._json_literals: list[bytes] = []
 
     def remember(self, values: Iterable[str]) -> None:
         """Mask these exact strings wherever they appear (short ones are ignored)."""
@@ -232,6 +283,7 @@ class Redactor:
             self._literals |= new
             ordered = sorted(self._literals, key=len, reverse=True)
             self._literal_re = re.compile("|".join(re.escape(v) for v in ordered))
+            self._json_literals = [_json_form(v) for v in ordered]
 
     def remember_environment(self, environ: Mapping[str, str]) -> None:
         """Remember the values of secret-named variables and URL passwords in any variable."""
@@ -250,6 +302,44 @@ class Redactor:
             text = _mask_urls(text)
         return _mask_pairs(text) if ("=" in text or ":" in text) else text
 
+    def scrub_each(self, texts: Sequence[str]) -> dict[str, str]:
+        """``{text: scrub(text)}`` for each of ``texts`` that ``scrub`` changes, found with a
+        few scans over all of them (the many strings of a report) instead of one per text."""
+        changed = {}
+        for index in self._suspects(texts):
+            masked = self.scrub(texts[index])
+            if masked != texts[index]:
+                changed[texts[index]] = masked
+        return changed
+
+    def clean_json(self, data: bytes) -> bool:
+        """True when no string in ``data`` (UTF-8 JSON, escaped as ``json.dumps`` does) holds
+        anything ``scrub`` could change: a remembered literal, a URL with "@" in its rest, or
+        a name with one of ``_CANDIDATES``. A JSON escape maps each character on its own, so
+        a literal in a string is its escaped form in the text; letters, "://" and "@" are
+        never escaped, and the rest of a URL cannot leave its JSON string."""
+        if any(lit in data for lit in self._json_literals):
+            return False
+        lowered = data.lower()  # NOTE: bytes: ASCII letters only, as secret names are
+        if any(word in lowered for word in _CANDIDATES_UTF8):
+            return False
+        return next(_at_after_scheme(data, b"://", _JSON_REST), None) is None
+
+    def _suspects(self, texts: Sequence[str]) -> set[int]:
+        """The indexes of the texts ``scrub`` may change; it leaves every other one as is.
+
+        Each of its steps needs something in the text itself: a remembered literal, a URL
+        whose rest holds an "@", a secret name (which holds one of ``_CANDIDATES``)."""
+        if any(_JOIN in v for v in self._literals):
+            return set(range(len(texts)))  # NOTE: a literal could span two texts
+        joined = _JOIN.join(texts)
+        starts = list(accumulate((len(t) + 1 for t in texts), initial=0))
+        spans = list(_at_after_scheme(joined, "://", _URL_REST))
+        if self._literal_re is not None:
+            spans += ((m.start(), m.end()) for m in self._literal_re.finditer(joined))
+        found = {i for a, b in spans for i in range(_index(starts, a), _index(starts, b - 1) + 1)}
+        return found | _named(texts, joined, starts)
+
 
 _current = Redactor()
 
@@ -266,8 +356,48 @@ def current() -> Redactor:
 
 
 def scrub(text: str) -> str:
-    """``text`` through the installed ``Redactor``."""
-    return _current.scrub(text)
+    """``text`` through the installed ``Redactor`` (``Scrubbed`` text as it is)."""
+    return text if isinstance(text, Scrubbed) else _current.scrub(text)
+
+
+class Scrubbed(str):
+    """Text encoded from data whose every string went through the policy (``scrub_data``,
+    or ``clean_json`` found nothing it could change): ``scrub`` passes it on as is."""
+
+    __slots__ = ()
+
+
+def _strings(data: Any, out: list[str]) -> list[str]:
+    """Every string in ``data``: dict keys and values, list and tuple items, nested."""
+    todo = [data]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, str):
+            out.append(node)
+        elif isinstance(node, dict):
+            out += node
+            todo += node.values()
+        elif isinstance(node, (list, tuple)):
+            todo += node
+    return out
+
+
+def _replaced(data: Any, changed: Mapping[str, str]) -> Any:
+    if isinstance(data, str):
+        return changed.get(data, data)
+    if isinstance(data, dict):
+        return {changed.get(k, k): _replaced(v, changed) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return type(data)(_replaced(v, changed) for v in data)
+    return data
+
+
+def scrub_data(data: list[Any]) -> list[Any]:
+    """``data`` (JSON-ready items: dicts, lists, strings, numbers) with every string in it,
+    key or value, through the installed ``Redactor``; the same items when none changes.
+    Other values (numbers, None, text already encoded from scrubbed data) stay as they are."""
+    changed = _current.scrub_each(_strings(data, []))
+    return [_replaced(item, changed) for item in data] if changed else data
 
 
 def redact(key: str, value: str) -> tuple[str, bool]:

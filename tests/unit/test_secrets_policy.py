@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -173,3 +174,94 @@ def test_the_url_search_masks_each_url_of_a_long_text() -> None:
     text = "see rbd://f/p/i/snap and http://u:pw@h/x then swift://a,b:c@h\n" * 3
     expected = "see rbd://f/p/i/snap and http://u:***@h/x then swift://a,b:***@h\n" * 3
     assert secrets._mask_urls(text) == expected
+
+
+_MANY_PIECES = st.sampled_from(
+    ["password", "PassWord", "x_key", "token", "\u212a", "İ", "é", "=", ":", " = ", " ", "\t",
+     "\n", ",", ", ", ",\n", '"', "\\", "'", "rbd", "http", "://", "u:p", "@", "h", "/", "v",
+     "hunter22", 'pa"ss', "\x00", "\x01", "***"]
+)  # fmt: skip
+_URL_MANY_PIECES = st.sampled_from(
+    ["http://", "://", "u:p", "@", "u:p@h", "b:c,", "d@e", ",", ", ", ",\n", " ", "\n", '"',
+     "\x00", "\t", "x"]
+)  # fmt: skip
+_MANY_TEXTS = st.lists(
+    st.lists(_MANY_PIECES, max_size=12).map("".join)
+    | st.lists(_URL_MANY_PIECES, max_size=12).map("".join),
+    max_size=8,
+)
+
+
+def _redactor() -> Redactor:
+    redactor = Redactor()
+    redactor.remember(["hunter22", 'pa"ss\\w', "x\tsecret9"])
+    return redactor
+
+
+@settings(max_examples=600, deadline=None)
+@given(_MANY_TEXTS)
+def test_scrub_each_is_scrub_of_each_text(texts: list[str]) -> None:
+    redactor = _redactor()
+    expected = {t: redactor.scrub(t) for t in texts if redactor.scrub(t) != t}
+    assert redactor.scrub_each(texts) == expected
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["x://h,", "y://u:p@h"],  # NOTE: the first URL's rest runs on into the second text
+        ["a\x00b://u:p@h", "hunter22"],
+        ["İ", "token=1", "x"],  # NOTE: lower-casing makes the first text longer
+    ],
+)
+def test_scrub_each_finds_the_texts_whatever_joins_them(texts: list[str]) -> None:
+    redactor = _redactor()
+    expected = {t: redactor.scrub(t) for t in texts if redactor.scrub(t) != t}
+    assert len(expected) >= 1
+    assert redactor.scrub_each(texts) == expected
+
+
+@settings(max_examples=600, deadline=None)
+@given(_MANY_TEXTS, st.sampled_from(["list", "dict"]))
+def test_json_that_clean_json_passes_holds_nothing_scrub_changes(
+    texts: list[str], shape: str
+) -> None:
+    redactor = _redactor()
+    doc: object = texts if shape == "list" else {t: [t, 1, None] for t in texts}
+    data = json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    if redactor.clean_json(data):
+        assert all(redactor.scrub(t) == t for t in texts)
+
+
+@pytest.mark.parametrize(
+    "text", ['a password="x y" b', "rabbit://u:p, \n x@h/", 'see pa"ss\\w here', "İ token=9"]
+)
+def test_clean_json_finds_a_secret_behind_json_escapes(text: str) -> None:
+    redactor = _redactor()
+    assert redactor.scrub(text) != text
+    assert not redactor.clean_json(json.dumps([text], ensure_ascii=False).encode())
+    assert redactor.clean_json(json.dumps(["nothing here", "s3://h/x", "a@b"]).encode())
+
+
+def test_scrub_data_masks_keys_and_values_and_keeps_clean_data_as_is() -> None:
+    secrets.install(_redactor())
+    try:
+        clean = [{"a": ["b", 1, None, {"c": "d"}]}]
+        assert secrets.scrub_data(clean) is clean
+        data = [{"token=abc": ("x", "http://u:pw@h/")}, "hunter22", 5]
+        assert secrets.scrub_data(data) == [
+            {f"token={REDACTED}": ("x", f"http://u:{REDACTED}@h/")},
+            REDACTED,
+            5,
+        ]
+    finally:
+        secrets.install(Redactor())
+
+
+def test_scrubbed_text_is_passed_on_as_is() -> None:
+    secrets.install(_redactor())
+    try:
+        assert secrets.scrub("hunter22") == REDACTED
+        assert secrets.scrub(secrets.Scrubbed("hunter22")) == "hunter22"
+    finally:
+        secrets.install(Redactor())

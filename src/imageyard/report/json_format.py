@@ -7,7 +7,11 @@ A batch is encoded by msgspec's C encoder and indenter, which write the same tex
 ``json.dumps(indent=2, sort_keys=True, ensure_ascii=False)`` for strings, integers,
 booleans and null; a batch holding anything else (a float, which msgspec writes in its
 own way, or a value it refuses) is written by ``jsontext`` as before. A list of evidence
-that many elements share is built once. ``render`` is the same text whole.
+that many elements share is built once. Every string of a msgspec batch passes the secrets
+policy before it is encoded (``secrets.clean_json`` over the batch's own strings finds
+nothing to mask, else ``secrets.scrub_data``), so the batch is ``Scrubbed`` text that the
+writer does not scan again; the rest passes the policy as text. ``render`` is the same
+text whole.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any
 
 import msgspec
 
+from imageyard import secrets
 from imageyard.audit.engine import AuditResult
 from imageyard.model.finding import Evidence, Finding, Unknown
 from imageyard.report import jsontext
@@ -30,22 +35,53 @@ from imageyard.report.view import (
     summary_doc,
     unknown_doc,
 )
+from imageyard.secrets import Scrubbed
 
 BATCH = 1000
-_ENCODER = msgspec.json.Encoder(order="sorted")
 # NOTE: a batch is encoded as the list in {"i": [...]}, so msgspec's indentation puts its
 # elements where the report's top-level lists have theirs (two levels in)
 _OPEN = b'{\n  "i": [\n'
 _CLOSE = b"\n  ]\n}"
 _MISSING: Any = object()
 _PLAIN = frozenset({str, int, bool, type(None)})
+_REFUSED = (TypeError, ValueError, OverflowError, NotImplementedError)
+
+
+class _Evidence:
+    """An element's evidence list, encoded once from data that went through the policy."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: msgspec.Raw) -> None:
+        self.raw = raw
+
+
+def _with_evidence(obj: object) -> msgspec.Raw:
+    if isinstance(obj, _Evidence):
+        return obj.raw
+    raise NotImplementedError
+
+
+def _without_evidence(obj: object) -> None:
+    if isinstance(obj, _Evidence):
+        return None
+    raise NotImplementedError
+
+
+_ENCODER = msgspec.json.Encoder(order="sorted", enc_hook=_with_evidence)
+# NOTE: an element's own strings only (its evidence, checked once per list, as null)
+_PROBE = msgspec.json.Encoder(order="sorted", enc_hook=_without_evidence)
 
 
 @dataclasses.dataclass
 class _Cache:
-    """Per report: the evidence lists built so far, as docs and as ``jsontext`` text."""
+    """Per report: the evidence lists built so far, for msgspec and as ``jsontext`` text."""
 
-    docs: dict[tuple[Evidence, ...], msgspec.Raw | None] = dataclasses.field(default_factory=dict)
+    docs: dict[tuple[Evidence, ...], _Evidence | None] = dataclasses.field(default_factory=dict)
+    # NOTE: by the ids of the Evidence objects, which rules share between findings (no
+    # dataclass hash per element); ``pinned`` keeps them alive so no id is reused
+    by_id: dict[tuple[int, ...], _Evidence | None] = dataclasses.field(default_factory=dict)
+    pinned: list[tuple[Evidence, ...]] = dataclasses.field(default_factory=list)
     texts: dict[tuple[Evidence, ...], Raw] = dataclasses.field(default_factory=dict)
 
 
@@ -53,13 +89,26 @@ def _text(doc: object) -> str:
     return jsontext.dumps(doc, ensure_ascii=False)
 
 
-def _evidence_docs(evidence: tuple[Evidence, ...], cache: _Cache) -> msgspec.Raw | None:
+def _scrubbed(docs: list[Any], probe: bytes) -> list[Any]:
+    """``docs`` with every string through the secrets policy (``probe``: their JSON)."""
+    return docs if secrets.current().clean_json(probe) else secrets.scrub_data(docs)
+
+
+def _evidence_docs(evidence: tuple[Evidence, ...], cache: _Cache) -> _Evidence | None:
     """The evidence list of an element, built once per distinct list; None if not plain."""
-    docs = [evidence_doc(e) for e in evidence]
-    plain = all(type(v) in _PLAIN for d in docs for v in d.values())
-    raw = msgspec.Raw(_ENCODER.encode(docs)) if plain else None
-    cache.docs[evidence] = raw
-    return raw
+    wrapped: _Evidence | None = cache.docs.get(evidence, _MISSING)
+    if wrapped is _MISSING:
+        docs = [evidence_doc(e) for e in evidence]
+        wrapped = None
+        if all(type(v) in _PLAIN for d in docs for v in d.values()):
+            data = _ENCODER.encode(docs)
+            if not secrets.current().clean_json(data):
+                data = _ENCODER.encode(secrets.scrub_data(docs))
+            wrapped = _Evidence(msgspec.Raw(data))
+        cache.docs[evidence] = wrapped
+    cache.by_id[tuple(map(id, evidence))] = wrapped
+    cache.pinned.append(evidence)
+    return wrapped
 
 
 def _plain_actions(items: Sequence[Finding | Unknown]) -> bool:
@@ -70,10 +119,10 @@ def _plain_actions(items: Sequence[Finding | Unknown]) -> bool:
 
 def _docs(items: Sequence[Finding | Unknown], cache: _Cache) -> list[dict[str, Any]] | None:
     """The documents of ``items`` for msgspec, or None if one holds a value that is not plain."""
-    known = cache.docs
+    known = cache.by_id
     docs = []
     for item in items:
-        evidence = known.get(item.evidence, _MISSING)
+        evidence = known.get(tuple(map(id, item.evidence)), _MISSING)
         if evidence is _MISSING:
             evidence = _evidence_docs(item.evidence, cache)
         if evidence is None:
@@ -86,15 +135,17 @@ def _docs(items: Sequence[Finding | Unknown], cache: _Cache) -> list[dict[str, A
 
 
 def _fast(items: Sequence[Finding | Unknown], cache: _Cache) -> str | None:
-    """The elements, as ``_slow`` writes them, by msgspec; None if it cannot."""
+    """The elements, as ``_slow`` writes them, by msgspec, each string through the secrets
+    policy (``Scrubbed``); None if msgspec cannot write them."""
     docs = _docs(items, cache)
     if docs is None:
         return None
     try:
+        docs = _scrubbed(docs, _PROBE.encode(docs))
         data = msgspec.json.format(_ENCODER.encode({"i": docs}), indent=2)
-    except (TypeError, ValueError, OverflowError):
+    except _REFUSED:
         return None  # NOTE: jsontext then fails, or not, as it always did
-    return data[len(_OPEN) : -len(_CLOSE)].decode("utf-8")
+    return Scrubbed(memoryview(data)[len(_OPEN) : -len(_CLOSE)], "utf-8")
 
 
 def _evidence_text(evidence: tuple[Evidence, ...], cache: _Cache) -> Raw:
@@ -124,7 +175,10 @@ def _items(items: Sequence[Finding | Unknown]) -> Iterator[str]:
         batch = items[start : start + BATCH]
         text = _fast(batch, cache)
         end = ",\n" if start + BATCH < len(items) else "\n"
-        yield (_slow(batch, cache) if text is None else text) + end
+        if text is None:
+            yield _slow(batch, cache) + end
+        else:
+            yield from (text, end)
 
 
 def _list(key: str, items: Sequence[Finding | Unknown]) -> Iterator[str]:

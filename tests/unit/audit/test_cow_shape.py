@@ -10,6 +10,10 @@ own id or location URLs, one string object per class.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import datetime
+import pickle
 from dataclasses import replace
 
 from hypothesis import HealthCheck, given, settings
@@ -20,10 +24,11 @@ from test_cow_verdict import glance, nova
 from imageyard.audit.cow import BootPath, Consumer, Verdict, boot_path, sorted_locations
 from imageyard.audit.cow.table import VerdictTable
 from imageyard.audit.cow.trace import slot_values
+from imageyard.audit.mute import Mute, apply_mutes
 from imageyard.audit.rules.cow_eligibility import _per_consumer, store_in_cluster
 from imageyard.audit.rules.cow_shape import fix_of, shape_of
 from imageyard.model.config import DeploymentConfig
-from imageyard.model.finding import Finding
+from imageyard.model.finding import Finding, MuteNote, Status
 from imageyard.model.image import Image
 from imageyard.model.inventory import Inventory
 from imageyard.model.location import Location
@@ -43,8 +48,11 @@ def _alone(image: Image, consumer: Consumer, inv: Inventory) -> Finding | None:
     if verdict.path in (BootPath.CLONE, BootPath.UNKNOWN):
         return None
     store = store_in_cluster(inv, consumer.fsid)
-    values = slot_values(image, sorted_locations(image, inv))
-    return shape_of(image, consumer, verdict, store, values).finding(image, verdict)
+
+    def values(image: Image) -> tuple[str, ...]:
+        return slot_values(image, sorted_locations(image, inv))
+
+    return shape_of(image, consumer, verdict, store, values).finding(image)
 
 
 def _shared(inv: Inventory, consumers: tuple[Consumer, ...]) -> Inventory:
@@ -83,7 +91,7 @@ def test_shared_findings_equal_image_by_image_findings(inv: Inventory) -> None:
                 f"{verdict.path.value}; {_decisive(verdict)}"
             )
             fix = fix_of(image, consumer, verdict, store_in_cluster(inv, consumer.fsid))
-            assert (finding.remediation, finding.action) == fix.of(image, verdict)
+            assert (finding.remediation, finding.action) == fix.of(image, verdict.location)
             assert finding.cause.startswith(f"{consumer.name}: {verdict.path.value}; ")
             own = (image.id, *(loc.url for loc in image.locations), image.direct_url or "")
             assert not [v for v in own if v and v in finding.cause]
@@ -114,3 +122,24 @@ def test_images_of_one_class_share_one_cause_with_placeholders() -> None:
     (cause,) = {f.cause for f in found}
     assert cause.startswith(f"{consumer.name}: download-convert-import; disk_format is qcow2")
     assert not any(i.id in cause or i.name in cause for i in catalog)  # type: ignore[operator]
+
+
+def test_a_shaped_finding_reads_copies_and_mutes_like_a_plain_one() -> None:
+    consumer = nova(force_raw=True)
+    image = _member(1, 1 << 30)
+    inv = _shared(
+        replace(collected(image), config=DeploymentConfig(glance_api=glance())), (consumer,)
+    )
+    (shaped,) = [o for o in _per_consumer(inv, consumer) if isinstance(o, Finding)]
+    fields = [getattr(shaped, f.name) for f in dataclasses.fields(Finding)]
+    plain = Finding(*fields)
+    assert type(shaped) is not Finding and shaped == plain and plain == shaped
+    assert hash(shaped) == hash(plain) and shaped.sort_key == plain.sort_key
+    assert copy.deepcopy(shaped) == plain and pickle.loads(pickle.dumps(shaped)) == plain
+    note = MuteNote("known", "2030-01-01", "mute.yaml:1")
+    muted = dataclasses.replace(shaped, status=Status.MUTED, mute=note)
+    assert type(muted) is Finding
+    assert muted == replace(plain, status=Status.MUTED, mute=note)
+    entry = Mute("cow-not-eligible", "image *", "known", datetime.date(2030, 1, 1), "m:1")
+    (after,) = apply_mutes((shaped,), (entry,), datetime.date(2026, 1, 1))
+    assert after.status is Status.MUTED and after.message == shaped.message

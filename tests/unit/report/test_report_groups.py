@@ -157,3 +157,16 @@ def test_sarif_has_a_result_per_finding_and_the_cause_as_a_property(empty: Audit
     causes = [r["properties"].get("cause") for r in run["results"]]
     assert len(causes) == 14 + 7
     assert causes.count(QCOW) == 10 and causes.count(UNREAD) == 7 and causes.count(None) == 2
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_grouped_table_fits_the_width(empty: AuditResult, width: int) -> None:
+    lines = table.render(_mixed(empty), width=width).splitlines()
+    assert max(len(line) for line in lines) <= width
+    assert sum("and 7 more" in line for line in lines) == 1
+
+
+def test_grouped_rows_are_coloured_by_severity(empty: AuditResult) -> None:
+    text = table.render(_mixed(empty), color=True, width=160)
+    assert "\x1b[31m10   \x1b[0m" in text and "\x1b[31mhigh    \x1b[0m" in text
+    assert "\x1b[" not in table.render(_mixed(empty), width=160)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from imageyard import secrets
 from imageyard.audit.engine import AuditResult
 from imageyard.audit.rule import AuditContext
+from imageyard.files import write_text
 from imageyard.model.finding import (
     Confidence,
     Evidence,
@@ -25,6 +28,7 @@ from imageyard.model.finding import (
 )
 from imageyard.report import json_format
 from imageyard.report.view import result_document
+from imageyard.secrets import REDACTED, Redactor
 
 _TEXT = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=20)
 _EVIDENCE = st.builds(Evidence, _TEXT, st.none() | _TEXT, st.none() | st.integers())
@@ -115,3 +119,35 @@ def test_a_lone_surrogate_fails_as_it_always_did() -> None:
 def test_an_empty_result_has_empty_lists() -> None:
     result = replace(_result([], []), release_origin="x")
     assert json_format.render(result) == _dumps(result)
+
+
+def test_a_secret_in_a_large_report_never_reaches_the_file(tmp_path: Path) -> None:
+    redactor = Redactor()
+    redactor.remember(['Tr0ub"4dor'])
+    secrets.install(redactor)
+    try:
+        plain = [
+            _finding([("image", f"id-{n}")], (Evidence("fact"),), f"i{n}") for n in range(2500)
+        ]
+        leaky = replace(
+            plain[1500],
+            message='image x: password="a b c" and Tr0ub"4dor',
+            evidence=(Evidence("see http://u:pw@h/x, ok", "/etc/glance/glance-api.conf", 3),),
+            remediation="run it with token=abcdef",
+        )
+        result = _result([*plain[:1500], leaky, *plain[1501:]], [])
+        out = tmp_path / "audit.json"
+        write_text(json_format.chunks(result), str(out), "report")
+        text = out.read_text()
+        assert "a b c" not in text and "4dor" not in text and "pw@" not in text
+        assert "abcdef" not in text
+        doc = json.loads(text)
+        assert doc["findings"][1500]["message"] == f"image x: password={REDACTED} and {REDACTED}"
+        assert doc["findings"][1500]["evidence"][0]["text"] == f"see http://u:{REDACTED}@h/x, ok"
+        assert doc["findings"][1500]["remediation"] == f"run it with token={REDACTED}"
+        others = _result(plain[:1500] + plain[1501:], [])
+        assert [f for n, f in enumerate(doc["findings"]) if n != 1500] == json.loads(
+            _dumps(others)
+        )["findings"]
+    finally:
+        secrets.install(Redactor())

@@ -7,13 +7,15 @@ names and whether that RBD image and snapshot exist (and the snapshot is protect
 ``key`` puts every image into a class. A class is decided once per consumer
 (``verdict.template``: the decision with the image's own values as slots); each member's
 verdict is that template's ``Form`` with the member's own values (id, sizes, location URLs
-and RBD names), filled in only when its texts are read. A form proves itself on the image
-it was made from: when, filled with that image's values, it is not exactly the verdict
-``boot_path`` gives that image, the class is decided image by image.
+and RBD names), read and filled in only when its texts are read. Per image only its class
+number is kept. A form proves itself on the image it was made from: when, filled with that
+image's values, it is not exactly the verdict ``boot_path`` gives that image, the class is
+decided image by image.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 
@@ -39,53 +41,62 @@ class Classes:
     """The class of each image of one inventory and the form of each class per consumer."""
 
     inv: Inventory
-    # NOTE: per image its class number and slot values; per consumer (by id) the form of
-    # each class number decided so far (False: not yet; None: decided image by image)
-    _members: dict[str, tuple[int, tuple[str, ...]]] = field(default_factory=dict)
+    # NOTE: per image only its class number (its values are read again when needed); per
+    # consumer (by id) the form of each class number (False: not decided yet; None: the
+    # class is decided image by image)
+    _members: dict[str, int] = field(default_factory=dict)
     _forms: dict[int, list[Form | bool | None]] = field(default_factory=dict)
     _pools: dict[tuple[str, str], Pool | None] = field(default_factory=dict)
     _numbers: dict[Hashable, int] = field(default_factory=dict)
 
     def verdict(self, image: Image, consumer: Consumer) -> Verdict:
-        """``boot_path(image, consumer, inv)``, shared with the image's class."""
-        number, values = self._member(image)
-        forms = self._forms.get(id(consumer))
-        if forms is None:
-            forms = self._forms[id(consumer)] = []
-        if number >= len(forms):
-            forms += [False] * (len(self._numbers) - len(forms))
-        found = forms[number]
-        if found is False:
-            verdict = boot_path(image, consumer, self.inv)
-            found = forms[number] = self._form(image, consumer, values, verdict)
-            # NOTE: a form that proved itself is this verdict: the first member shares it too
-            return verdict if found is None else Verdict.filled(image.id, found, values)
-        if found is None:
-            return boot_path(image, consumer, self.inv)
-        assert isinstance(found, Form)
-        return Verdict.filled(image.id, found, values)
+        """``boot_path(image, consumer, inv)``, shared with the image's class: its texts
+        are filled with the image's values when first read."""
+        form, decided = self._decide(image, consumer)
+        if form is not None:
+            return Verdict.deferred(image.id, form, functools.partial(self.values, image))
+        return decided or boot_path(image, consumer, self.inv)
+
+    def values(self, image: Image) -> tuple[str, ...]:
+        """``image``'s values in slot order (``trace.slot_values``)."""
+        return slot_values(image, sorted_locations(image, self.inv))
 
     @property
     def forms(self) -> int:
         """How many class forms were decided, over every consumer."""
         return sum(1 for forms in self._forms.values() for f in forms if f is not False)
 
-    def _form(
-        self, image: Image, consumer: Consumer, values: tuple[str, ...], verdict: Verdict
-    ) -> Form | None:
+    def _decide(self, image: Image, consumer: Consumer) -> tuple[Form | None, Verdict | None]:
+        """The form of ``image``'s class on ``consumer`` (None: decided image by image),
+        and the verdict of ``image`` when it was the class's first member."""
+        number = self._number(image)
+        forms = self._forms.get(id(consumer))
+        if forms is None:
+            forms = self._forms[id(consumer)] = []
+        if number >= len(forms):
+            forms += [False] * (len(self._numbers) - len(forms))
+        found = forms[number]
+        if found is not False:
+            assert found is None or isinstance(found, Form)
+            return found, None
+        verdict = boot_path(image, consumer, self.inv)
+        form = forms[number] = self._form(image, consumer, verdict)
+        return form, verdict
+
+    def _form(self, image: Image, consumer: Consumer, verdict: Verdict) -> Form | None:
         """The class's form made from ``image``; None when it does not reproduce
         ``verdict`` (then every member is decided on its own)."""
         made = template(image, consumer, self.inv)
         if made is None:
             return None
-        return made.form if Verdict.filled(image.id, made.form, values) == verdict else None
+        proof = Verdict.filled(image.id, made.form, self.values(image))
+        return made.form if proof == verdict else None
 
-    def _member(self, image: Image) -> tuple[int, tuple[str, ...]]:
+    def _number(self, image: Image) -> int:
         found = self._members.get(image.id)
         if found is None:
-            values = slot_values(image, sorted_locations(image, self.inv))
-            number = self._numbers.setdefault(self.key(image), len(self._numbers))
-            found = self._members[image.id] = (number, values)
+            found = self._numbers.setdefault(self.key(image), len(self._numbers))
+            self._members[image.id] = found
         return found
 
     def key(self, image: Image) -> Hashable:

@@ -3,11 +3,12 @@
 Concepts: audit's ``cow-not-eligible`` rule, the ``paths`` stage and design's boot tally
 ask the same question (``boot_path(image, consumer, inv)``) about the same images and
 consumers. ``verdicts(inv)`` is its one owner: a ``VerdictTable`` kept with the inventory
-(``Inventory.derived``), holding the consumers (``consumers(inv)``, derived once) and
-deciding each image x consumer verdict on its first request; every later request, from
-whichever stage, is answered from the table. The inventory is immutable, so a verdict
-never goes stale. Images that take the same branches share one decision per consumer
-(``classes``): the table fills each one's own values into its class's template.
+(``Inventory.derived``), holding the consumers (``consumers(inv)``, derived once).
+Images that take the same branches share one decision per consumer (``classes``), made on
+the first request for any of them; a request for one of them, from whichever stage, is
+answered with that decision and the image's own values (read when its texts are read), so
+nothing is kept per image and consumer. A verdict of a class decided image by image is
+kept in the table on its first request. The inventory is immutable, so nothing goes stale.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class VerdictTable:
 
     inv: Inventory
     consumers: tuple[Consumer, ...]
-    _decided: dict[int, dict[str, Verdict]] = field(
+    _decided: dict[int, dict[str, Verdict]] = field(  # of classes decided image by image
         default_factory=dict, init=False, repr=False, compare=False
     )
     _classes: Classes = field(init=False, repr=False, compare=False)
@@ -46,16 +47,16 @@ class VerdictTable:
         return tuple(c for c in self.consumers if c.rbd)
 
     def of(self, image: Image, consumer: Consumer, *, keep: bool = True) -> Verdict:
-        """``boot_path(image, consumer, inv)``, decided once; ``keep=False`` answers from
-        the table when it was decided already, else decides it without keeping it (a
-        single walk over every image, such as ``paths``, needs each verdict once)."""
+        """``boot_path(image, consumer, inv)``, decided once per class (see the module
+        docstring); ``keep=False`` does not keep the verdict of a class decided image by
+        image (a single walk over every image, such as ``paths``, needs each once)."""
         decided = self._decided.get(id(consumer))
         if decided is None:
             return boot_path(image, consumer, self.inv)
         verdict = decided.get(image.id)
         if verdict is None:
             verdict = self._classes.verdict(image, consumer)
-            if keep:
+            if keep and not verdict.shared:
                 decided[image.id] = verdict
         return verdict
 

@@ -83,13 +83,15 @@ class Verdict:
     ``missing-pool`` ...) that reports group by.
 
     Immutable. A verdict shared by an image class (``filled``) keeps its class's ``Form``
-    and the image's slot values, and writes its texts only when they are read.
+    and the image's slot values, and writes its texts only when they are read; a
+    ``deferred`` one keeps how to get those values, and gets them on the first text read
+    (a reader of the path alone never needs them).
     """
 
     __slots__ = ("_form", "_values", "image_id")
     image_id: str
     _form: Form
-    _values: tuple[str, ...]
+    _values: tuple[str, ...] | Callable[[], tuple[str, ...]]
 
     def __init__(
         self,
@@ -114,6 +116,13 @@ class Verdict:
         _set(verdict, image_id, form, values)
         return verdict
 
+    @classmethod
+    def deferred(cls, image_id: str, form: Form, values: Callable[[], tuple[str, ...]]) -> Verdict:
+        """``filled``, the slot values got from ``values()`` when a text is first read."""
+        verdict = object.__new__(cls)
+        _set(verdict, image_id, form, values)
+        return verdict
+
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"Verdict is immutable: cannot set {name}")
 
@@ -123,9 +132,18 @@ class Verdict:
         return self._form
 
     @property
+    def shared(self) -> bool:
+        """True when the verdict is its class's form with this image's values."""
+        return not isinstance(self._values, tuple) or bool(self._values)
+
+    @property
     def values(self) -> tuple[str, ...]:
         """The image's own values filled into the form's slots (empty: the form has none)."""
-        return self._values
+        values = self._values
+        if not isinstance(values, tuple):
+            values = values()
+            object.__setattr__(self, "_values", values)
+        return values
 
     @property
     def consumer(self) -> str:
@@ -155,32 +173,36 @@ class Verdict:
     @property
     def reasons(self) -> tuple[str, ...]:
         """The reasons in decision order."""
-        if not self._values:
+        values = self.values
+        if not values:
             return self._form.reasons
-        return tuple(_fill(r, self._values) for r in self._form.parts[0])
+        return tuple(_fill(r, values) for r in self._form.parts[0])
 
     @property
     def notes(self) -> tuple[str, ...]:
         """The caveats that lowered the confidence."""
-        if not self._values:
+        values = self.values
+        if not values:
             return self._form.notes
-        return tuple(_fill(n, self._values) for n in self._form.parts[1])
+        return tuple(_fill(n, values) for n in self._form.parts[1])
 
     @property
     def evidence(self) -> tuple[Evidence, ...]:
         """The citations: the consumer's configuration, then Ceph and cephx facts."""
-        if not self._values:
+        values = self.values
+        if not values:
             return self._form.evidence
         return tuple(
-            e if isinstance(p, str) else Evidence(p.fill(self._values), e.path, e.line)
+            e if isinstance(p, str) else Evidence(p.fill(values), e.path, e.line)
             for e, p in zip(self._form.evidence, self._form.parts[2], strict=True)
         )
 
     @property
     def location(self) -> str | None:
         """The URL cloned from (clone) or failed on (error)."""
-        loc = self._form.parts[3] if self._values else self._form.location
-        return None if loc is None else _fill(loc, self._values)
+        values = self.values
+        loc = self._form.parts[3] if values else self._form.location
+        return None if loc is None else _fill(loc, values)
 
     @property
     def first_reason(self) -> str:
@@ -197,7 +219,8 @@ class Verdict:
         reasons = self._form.reasons
         if not reasons:
             return ""
-        return _fill(self._form.parts[0][index], self._values) if self._values else reasons[index]
+        values = self.values
+        return _fill(self._form.parts[0][index], values) if values else reasons[index]
 
     def _fields(self) -> tuple[object, ...]:
         return (
@@ -224,7 +247,12 @@ _FIELDS = (
 )
 
 
-def _set(verdict: Verdict, image_id: str, form: Form, values: tuple[str, ...]) -> None:
+def _set(
+    verdict: Verdict,
+    image_id: str,
+    form: Form,
+    values: tuple[str, ...] | Callable[[], tuple[str, ...]],
+) -> None:
     object.__setattr__(verdict, "image_id", image_id)
     object.__setattr__(verdict, "_form", form)
     object.__setattr__(verdict, "_values", values)

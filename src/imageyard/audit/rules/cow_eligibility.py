@@ -110,7 +110,7 @@ def _per_consumer(inv: Inventory, consumer: Consumer) -> Iterator[Outcome]:
             resource = image_resource(image, consumer)
             yield cow_not_eligible.unknown(resource, "; ".join(verdict.reasons))
             continue
-        yield shapes.of(image, verdict).finding(image, verdict)
+        yield shapes.of(image, verdict).finding(image)
 
 
 class _Shapes:
@@ -125,7 +125,10 @@ class _Shapes:
         """The shape of ``verdict`` (``image``'s verdict on this consumer)."""
         found = self.made.get(id(verdict.form))
         if found is None:
-            values = verdict.values or slot_values(image, sorted_locations(image, self.inv))
-            shape = shape_of(image, self.consumer, verdict, self.store, values)
+            shape = shape_of(image, self.consumer, verdict, self.store, self.values)
             found = self.made[id(verdict.form)] = (verdict.form, shape)
         return found[1]
+
+    def values(self, image: Image) -> tuple[str, ...]:
+        """``image``'s slot values (``trace.slot_values``)."""
+        return slot_values(image, sorted_locations(image, self.inv))

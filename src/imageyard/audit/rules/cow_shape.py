@@ -13,10 +13,13 @@ of its own, whose cause has the image's values replaced by the same placeholders
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from imageyard.audit.cow import BootPath, Consumer, Verdict
-from imageyard.audit.cow.trace import Text, general, slot_name, split_slots
+from imageyard.audit.cow.trace import Form, Text, general, slot_name, split_slots
 from imageyard.model.finding import (
     Confidence,
     Evidence,
@@ -91,14 +94,15 @@ class Fix:
     store: str = ""
     user: str = ""
 
-    def of(self, image: Image, verdict: Verdict) -> tuple[str, ProposedAction | None]:
-        """The remediation text and planner action for ``image``."""
+    def of(self, image: Image, location: str | None) -> tuple[str, ProposedAction | None]:
+        """The remediation text and planner action for ``image`` (``location``: its
+        verdict's location, read by kind "location" only)."""
         if self.kind == "convert":
             return convert_fix(image, self.store)
         if self.kind == "copy":
             return copy_fix(image, self.store)
         if self.kind == "location":
-            return self.text.format(loc=verdict.location, user=self.user), None
+            return self.text.format(loc=location, user=self.user), None
         return self.text, None
 
 
@@ -149,7 +153,10 @@ def _severity(verdict: Verdict, consumer: Consumer) -> Severity:
 
 @dataclass(frozen=True)
 class Shape:
-    """The parts of a finding that every image of one form shares on one consumer."""
+    """The parts of a finding that every image of one form shares on one consumer.
+
+    ``values`` reads an image's slot values (None: the form is one image's own verdict,
+    its texts hold no slots)."""
 
     consumer: str
     tail: Text  # the message after the image's label, split at its slots
@@ -158,22 +165,103 @@ class Shape:
     evidence: tuple[Evidence, ...] | None  # None: it holds slots, filled per image
     cause: str
     fix: Fix
+    form: Form
+    values: Callable[[Image], tuple[str, ...]] | None
 
-    def finding(self, image: Image, verdict: Verdict) -> Finding:
-        """The finding of ``image``, whose verdict on this shape's consumer is ``verdict``."""
-        tail = self.tail if isinstance(self.tail, str) else self.tail.fill(verdict.values)
-        text, action = self.fix.of(image, verdict)
-        return Finding(
-            RULE_ID,
-            Resource("image", f"{image.id}@{self.consumer}"),
-            f"image {image.id} ({image.name or 'unnamed'}){tail}",
-            self.severity,
-            self.confidence,
-            verdict.evidence if self.evidence is None else self.evidence,
-            text,
-            action,
-            cause=self.cause,
-        )
+    def finding(self, image: Image) -> Finding:
+        """The finding of ``image`` (one of this shape's images)."""
+        return ShapedFinding.made(self, image)
+
+    def verdict(self, image: Image) -> Verdict:
+        """``image``'s verdict on this shape's consumer."""
+        values = () if self.values is None else self.values(image)
+        return Verdict.filled(image.id, self.form, values)
+
+    def message(self, image: Image) -> str:
+        """``image <id> (<name>) on <consumer>: <path>; <decisive reason>``."""
+        tail = self.tail
+        if not isinstance(tail, str):
+            tail = tail.fill(self.values(image) if self.values is not None else ())
+        return f"image {image.id} ({image.name or 'unnamed'}){tail}"
+
+    def remediation(self, image: Image) -> tuple[str, ProposedAction | None]:
+        """The remediation text and planner action for ``image``."""
+        location = self.verdict(image).location if self.fix.kind == "location" else None
+        return self.fix.of(image, location)
+
+
+class ShapedFinding(Finding):
+    """A ``cow-not-eligible`` finding that keeps only its shape and its image: its message,
+    evidence, remediation and action are written from them each time they are read, so a
+    million findings hold no text of their own. Read like any Finding; copied with
+    ``dataclasses.replace`` (a mute) it becomes a plain Finding with every field as read."""
+
+    __slots__ = ("_image", "_shape")
+    _shape: Shape
+    _image: Image
+
+    # NOTE: dataclasses.replace calls the class with every field: that makes a plain Finding
+    def __new__(cls, *args: Any, **kwargs: Any) -> Finding:  # type: ignore[misc]
+        return Finding(*args, **kwargs)
+
+    @classmethod
+    def made(cls, shape: Shape, image: Image) -> ShapedFinding:
+        """The finding of ``image`` in ``shape``."""
+        finding = object.__new__(cls)
+        object.__setattr__(finding, "_shape", shape)
+        object.__setattr__(finding, "_image", image)
+        return finding
+
+    @property
+    def rule_id(self) -> str:
+        return RULE_ID
+
+    @property
+    def resource(self) -> Resource:
+        return Resource("image", f"{self._image.id}@{self._shape.consumer}")
+
+    @property
+    def message(self) -> str:
+        return self._shape.message(self._image)
+
+    @property
+    def severity(self) -> Severity:
+        return self._shape.severity
+
+    @property
+    def confidence(self) -> Confidence:
+        return self._shape.confidence
+
+    @property
+    def evidence(self) -> tuple[Evidence, ...]:
+        shared = self._shape.evidence
+        return shared if shared is not None else self._shape.verdict(self._image).evidence
+
+    @property
+    def remediation(self) -> str:
+        return self._shape.remediation(self._image)[0]
+
+    @property
+    def action(self) -> ProposedAction | None:
+        return self._shape.remediation(self._image)[1]
+
+    @property
+    def cause(self) -> str:
+        return self._shape.cause
+
+    def plain(self) -> Finding:
+        """A plain Finding with every field as read."""
+        return Finding(*(getattr(self, f.name) for f in dataclasses.fields(Finding)))
+
+    def __reduce__(self) -> tuple[type[Finding], tuple[object, ...]]:
+        return (Finding, tuple(getattr(self, f.name) for f in dataclasses.fields(Finding)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Finding):
+            return NotImplemented
+        return self.plain() == (other.plain() if isinstance(other, ShapedFinding) else other)
+
+    __hash__ = Finding.__hash__
 
 
 def shape_of(
@@ -181,25 +269,26 @@ def shape_of(
     consumer: Consumer,
     verdict: Verdict,
     store: Store | None,
-    values: tuple[str, ...],
+    values: Callable[[Image], tuple[str, ...]],
 ) -> Shape:
     """The shape of ``verdict``'s form on ``consumer``, made from one of its images
-    (``values``: that image's slot values, used when the form has none of its own)."""
+    (``values``: how to read an image's slot values)."""
     form = verdict.form
     decisive = form.reasons[_decisive_index(verdict)] if form.reasons else ""
     head = f" on {consumer.name}: {verdict.path.value}; "
-    shared = bool(verdict.values)
+    shared = verdict.shared
     slotless = all(isinstance(p, str) for p in form.parts[2])
-    evidence = form.evidence if not shared or slotless else None
     return Shape(
         consumer=consumer.name,
         tail=split_slots(head + decisive) if shared else head + decisive,
         severity=_severity(verdict, consumer),
         confidence=verdict.confidence,
-        evidence=evidence,
+        evidence=form.evidence if not shared or slotless else None,
         cause=f"{consumer.name}: {verdict.path.value}; "
-        + (general(decisive) if shared else _placeheld(decisive, values)),
+        + (general(decisive) if shared else _placeheld(decisive, values(image))),
         fix=fix_of(image, consumer, verdict, store),
+        form=form,
+        values=values if shared else None,
     )
 
 

@@ -223,7 +223,10 @@
       keep: function (r, name) { return sev[r[0]] === name; },
       count: document.getElementById("findings-count"),
       pager: document.getElementById("findings-pager"),
-      text: function (r) { return cells(r).join(" "); },
+      text: function (r) {
+        return sev[r[0]] + " " + rules[r[1]] + " " + r[2] + " " + r[3] + " " + st[r[4]] + " " +
+          from[r[5]];
+      },
       // NOTE: a header's data-col is its column (severity sorts by rank, a rule by its
       // index into the sorted ids, status and origin by name)
       order: function (r, col) {
@@ -246,7 +249,7 @@
       filter: document.getElementById("images-filter"),
       count: document.getElementById("images-count"),
       pager: document.getElementById("images-pager"),
-      text: function (r) { return [r[0], r[1], r[2], r[3], r[5].join(" ")].join(" "); },
+      text: function (r) { return r[0] + " " + r[1] + " " + r[2] + " " + r[3] + " " + r[5].join(" "); },
       order: function (r, col) {
         if (col.indexOf("path-") === 0) { return DATA.paths[r[6][Number(col.slice(5))]] || ""; }
         return col === "5" ? r[5].join(",") : r[Number(col)];
