@@ -32,7 +32,7 @@ from typing import IO, Any
 import zstandard
 
 from imageyard.errors import ImageyardError, InputError, UsageError
-from imageyard.secrets import scrub
+from imageyard.secrets import Scrubbed, scrub
 
 Fail = Callable[[str], ImageyardError]
 MiB = 1 << 20
@@ -178,8 +178,12 @@ def _writes_through(target: str) -> bool:
         return False
 
 
+def _scrub(chunk: str | Scrubbed) -> str | Scrubbed:
+    return chunk if isinstance(chunk, Scrubbed) else scrub(chunk)
+
+
 def write_text(
-    text: str | Iterable[str],
+    text: str | Iterable[str | Scrubbed],
     out: str,
     what: str,
     inputs: Iterable[str | os.PathLike[str] | None] = (),
@@ -187,8 +191,9 @@ def write_text(
     compress: str = "",
 ) -> None:
     """Write ``text``, secrets scrubbed, to ``out`` (``-``: stdout) as the module says."""
-    # NOTE: a chunk is a whole unit (one image of a snapshot), so no secret spans two chunks
-    text = scrub(text) if isinstance(text, str) else map(scrub, text)
+    # NOTE: a chunk is a whole unit (one image of a snapshot), so no secret spans two chunks;
+    # a ``Scrubbed`` chunk (UTF-8) was made from data that already went through the policy
+    text = scrub(text) if isinstance(text, str) else map(_scrub, text)
     if out == "-":
         _write_chunks(sys.stdout, text)
         sys.stdout.flush()
@@ -205,15 +210,29 @@ def write_text(
         raise ImageyardError(f"{out}: cannot write the {what}: {os_reason(exc)}") from None
 
 
-def _write_chunks(handle: IO[str], text: str | Iterable[str]) -> None:
+def _write_chunks(handle: IO[str], text: str | Iterable[str | Scrubbed]) -> None:
     if isinstance(text, str):
         handle.write(text)
         return
     for chunk in text:
-        handle.write(chunk)
+        if isinstance(chunk, Scrubbed):
+            _write_scrubbed(handle, chunk)
+        else:
+            handle.write(chunk)
 
 
-def _write_encoded(handle: IO[bytes], text: str | Iterable[str], compress: str) -> None:
+def _write_scrubbed(handle: IO[str], chunk: Scrubbed) -> None:
+    """UTF-8 text to a text stream: to its binary buffer when it has one, after the text
+    written so far; else decoded (a scrubbing stream then scans it once more)."""
+    buffer = getattr(handle, "buffer", None)
+    if buffer is None:
+        handle.write(chunk.decode("utf-8"))
+        return
+    handle.flush()
+    buffer.write(chunk)
+
+
+def _write_encoded(handle: IO[bytes], text: str | Iterable[str | Scrubbed], compress: str) -> None:
     """UTF-8 text into a binary handle, through gzip or Zstandard as ``compress`` says."""
     if compress == "zst":
         with zstandard.ZstdCompressor(level=ZSTD_LEVEL).stream_writer(handle, closefd=False) as z:
@@ -225,9 +244,9 @@ def _write_encoded(handle: IO[bytes], text: str | Iterable[str], compress: str) 
         _write_utf8(handle.write, text)
 
 
-def _write_utf8(write: Callable[[bytes], object], text: str | Iterable[str]) -> None:
+def _write_utf8(write: Callable[[bytes], object], text: str | Iterable[str | Scrubbed]) -> None:
     for chunk in (text,) if isinstance(text, str) else text:
-        write(chunk.encode("utf-8"))
+        write(chunk if isinstance(chunk, Scrubbed) else chunk.encode("utf-8"))
 
 
 def _mode_for(name: str) -> int:
@@ -240,7 +259,7 @@ def _mode_for(name: str) -> int:
         return 0o644 & ~umask
 
 
-def _replace(target: str, text: str | Iterable[str], compress: str = "") -> None:
+def _replace(target: str, text: str | Iterable[str | Scrubbed], compress: str = "") -> None:
     directory = os.path.dirname(target) or "."
     fd, tmp = tempfile.mkstemp(prefix=".imageyard-", suffix=".tmp", dir=directory)
     try:

@@ -16,7 +16,7 @@ Concepts:
 * Data about to be encoded (a report's findings) can pass the policy string by string
   instead: ``scrub_data`` scrubs every string of JSON-ready data, judging them all with a
   few scans (``scrub_each``), and ``clean_json`` tells from their JSON text that none needs
-  it. Text encoded from such data is ``Scrubbed``: ``scrub`` passes it on as is.
+  it. Text encoded from such data is ``Scrubbed`` (UTF-8 bytes): the writers pass it on.
 """
 
 from __future__ import annotations
@@ -356,13 +356,14 @@ def current() -> Redactor:
 
 
 def scrub(text: str) -> str:
-    """``text`` through the installed ``Redactor`` (``Scrubbed`` text as it is)."""
-    return text if isinstance(text, Scrubbed) else _current.scrub(text)
+    """``text`` through the installed ``Redactor``."""
+    return _current.scrub(text)
 
 
-class Scrubbed(str):
-    """Text encoded from data whose every string went through the policy (``scrub_data``,
-    or ``clean_json`` found nothing it could change): ``scrub`` passes it on as is."""
+class Scrubbed(bytes):
+    """UTF-8 text encoded from data whose every string went through the policy
+    (``scrub_data``, or ``clean_json`` found nothing it could change): the writers
+    (``imageyard.files.write_text``) pass it on as is."""
 
     __slots__ = ()
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
+import io
 import os
+import sys
 import threading
 from pathlib import Path
 
@@ -10,6 +13,7 @@ import pytest
 
 from imageyard.errors import ImageyardError, InputError, UsageError
 from imageyard.files import read_text, write_text
+from imageyard.secrets import REDACTED, Scrubbed
 
 
 def test_reads_a_regular_file(tmp_path: Path) -> None:
@@ -115,3 +119,28 @@ def test_directory_output_is_a_usage_error(tmp_path: Path) -> None:
 def test_unwritable_directory_is_one_error(tmp_path: Path) -> None:
     with pytest.raises(ImageyardError, match="cannot write the report"):
         write_text("x", str(tmp_path / "missing" / "out"), "report")
+
+
+_CHUNKS = ("token=abc ", Scrubbed("é token=kept ".encode()), "password=x\n")
+_WRITTEN = f"token={REDACTED} é token=kept password={REDACTED}\n"
+
+
+@pytest.mark.parametrize("compress", ["", "gz"])
+def test_scrubbed_chunks_are_written_as_they_are(tmp_path: Path, compress: str) -> None:
+    out = tmp_path / "report.json"
+    write_text(iter(_CHUNKS), str(out), "report", compress=compress)
+    data = out.read_bytes()
+    assert (gzip.decompress(data) if compress else data).decode() == _WRITTEN
+
+
+@pytest.mark.parametrize("buffered", [True, False])
+def test_scrubbed_chunks_reach_stdout_in_order(
+    monkeypatch: pytest.MonkeyPatch, buffered: bool
+) -> None:
+    raw = io.BytesIO()
+    text = io.StringIO()
+    monkeypatch.setattr(
+        sys, "stdout", io.TextIOWrapper(raw, encoding="utf-8") if buffered else text
+    )
+    write_text(iter(_CHUNKS), "-", "report")
+    assert (raw.getvalue().decode() if buffered else text.getvalue()) == _WRITTEN

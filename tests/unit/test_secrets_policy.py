@@ -256,12 +256,3 @@ def test_scrub_data_masks_keys_and_values_and_keeps_clean_data_as_is() -> None:
         ]
     finally:
         secrets.install(Redactor())
-
-
-def test_scrubbed_text_is_passed_on_as_is() -> None:
-    secrets.install(_redactor())
-    try:
-        assert secrets.scrub("hunter22") == REDACTED
-        assert secrets.scrub(secrets.Scrubbed("hunter22")) == "hunter22"
-    finally:
-        secrets.install(Redactor())

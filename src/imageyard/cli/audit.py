@@ -35,6 +35,7 @@ from imageyard.model.inventory import Inventory
 from imageyard.model.snapshot import read_inventory
 from imageyard.report import FORMATS, json_format, table
 from imageyard.report.view import summary_line
+from imageyard.secrets import Scrubbed
 
 DEFAULT_FAIL_ON = "high"
 _SEVERITIES = [s.value for s in Severity]
@@ -48,7 +49,7 @@ def _list_rules() -> str:
     return "\n".join(rows) + "\n"
 
 
-def _render(result: AuditResult, fmt: str, out: str) -> str | Iterator[str]:
+def _render(result: AuditResult, fmt: str, out: str) -> str | Iterator[str | Scrubbed]:
     if fmt == "table" and out == "-":
         # NOTE: COLUMNS, else the terminal's width, else the default (a pipe or a file)
         width = shutil.get_terminal_size((table.DEFAULT_WIDTH, 24)).columns

@@ -18,6 +18,7 @@ import click
 
 from imageyard import gcpause
 from imageyard.files import write_text
+from imageyard.secrets import Scrubbed
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -135,7 +136,7 @@ def quiet_option(what: str = "") -> Callable[[F], F]:
 
 
 def write_output(
-    text: str | Iterable[str],
+    text: str | Iterable[str | Scrubbed],
     out: str,
     what: str,
     inputs: Iterable[str | os.PathLike[str] | None] = (),

@@ -76,14 +76,28 @@ def grouped(items: Iterable[T], key: Callable[[T], Hashable]) -> list[Group[T]]:
     singles: list[Group[T]] = []
     for n, item in enumerate(items):
         k = key(item)
-        group = groups.get(k) if k is not None else None
-        if group is None:
-            group = Group(n)
+        found = groups.get(k) if k is not None else None
+        if found is None:
+            found = Group(n)
             if k is None:
-                singles.append(group)
+                singles.append(found)
             else:
-                groups[k] = group
-        group.add(item)
+                groups[k] = found
+        found.add(item)
     out = [*groups.values(), *singles]
     out.sort(key=lambda g: (-_rank(g.lead), -g.count, g.order))
     return out
+
+
+def per_rule(groups: list[Group[T]]) -> list[list[Group[T]]]:
+    """``groups`` split by rule (each in ``grouped``'s order), rules in the order of their
+    first item."""
+    rules: dict[str, list[Group[T]]] = {}
+    for g in groups:
+        rules.setdefault(g.lead.rule_id, []).append(g)
+    return sorted(rules.values(), key=lambda block: min(g.order for g in block))
+
+
+def first(block: list[Group[T]]) -> T:
+    """The item that came first among ``block``'s groups."""
+    return min(block, key=lambda g: g.order).lead

@@ -9,8 +9,8 @@ booleans and null; a batch holding anything else (a float, which msgspec writes 
 own way, or a value it refuses) is written by ``jsontext`` as before. A list of evidence
 that many elements share is built once. Every string of a msgspec batch passes the secrets
 policy before it is encoded (``secrets.clean_json`` over the batch's own strings finds
-nothing to mask, else ``secrets.scrub_data``), so the batch is ``Scrubbed`` text that the
-writer does not scan again; the rest passes the policy as text. ``render`` is the same
+nothing to mask, else ``secrets.scrub_data``), so the batch is ``Scrubbed`` UTF-8 that the
+writer does not decode or scan again; the rest passes the policy as text. ``render`` is the same
 text whole.
 """
 
@@ -38,6 +38,7 @@ from imageyard.report.view import (
 from imageyard.secrets import Scrubbed
 
 BATCH = 1000
+CACHED = 10_000
 # NOTE: a batch is encoded as the list in {"i": [...]}, so msgspec's indentation puts its
 # elements where the report's top-level lists have theirs (two levels in)
 _OPEN = b'{\n  "i": [\n'
@@ -84,6 +85,15 @@ class _Cache:
     pinned: list[tuple[Evidence, ...]] = dataclasses.field(default_factory=list)
     texts: dict[tuple[Evidence, ...], Raw] = dataclasses.field(default_factory=dict)
 
+    def bound(self) -> None:
+        """Start afresh at ``CACHED`` lists: a rule that cites per-image facts gives a list
+        per image, which would make the cache grow with the catalog."""
+        if len(self.docs) + len(self.texts) >= CACHED:
+            self.docs.clear()
+            self.by_id.clear()
+            self.pinned.clear()
+            self.texts.clear()
+
 
 def _text(doc: object) -> str:
     return jsontext.dumps(doc, ensure_ascii=False)
@@ -98,6 +108,7 @@ def _evidence_docs(evidence: tuple[Evidence, ...], cache: _Cache) -> _Evidence |
     """The evidence list of an element, built once per distinct list; None if not plain."""
     wrapped: _Evidence | None = cache.docs.get(evidence, _MISSING)
     if wrapped is _MISSING:
+        cache.bound()
         docs = [evidence_doc(e) for e in evidence]
         wrapped = None
         if all(type(v) in _PLAIN for d in docs for v in d.values()):
@@ -134,7 +145,7 @@ def _docs(items: Sequence[Finding | Unknown], cache: _Cache) -> list[dict[str, A
     return docs if _plain_actions(items) else None
 
 
-def _fast(items: Sequence[Finding | Unknown], cache: _Cache) -> str | None:
+def _fast(items: Sequence[Finding | Unknown], cache: _Cache) -> Scrubbed | None:
     """The elements, as ``_slow`` writes them, by msgspec, each string through the secrets
     policy (``Scrubbed``); None if msgspec cannot write them."""
     docs = _docs(items, cache)
@@ -145,13 +156,14 @@ def _fast(items: Sequence[Finding | Unknown], cache: _Cache) -> str | None:
         data = msgspec.json.format(_ENCODER.encode({"i": docs}), indent=2)
     except _REFUSED:
         return None  # NOTE: jsontext then fails, or not, as it always did
-    return Scrubbed(memoryview(data)[len(_OPEN) : -len(_CLOSE)], "utf-8")
+    return Scrubbed(memoryview(data)[len(_OPEN) : -len(_CLOSE)])
 
 
 def _evidence_text(evidence: tuple[Evidence, ...], cache: _Cache) -> Raw:
     """The evidence list of an element as ``jsontext`` text, encoded once per distinct list."""
     text = cache.texts.get(evidence)
     if text is None:
+        cache.bound()
         docs = [evidence_doc(e) for e in evidence]
         text = cache.texts[evidence] = Raw(jsontext.dumps(docs, 3, ensure_ascii=False))
     return text
@@ -168,7 +180,7 @@ def _slow(items: Sequence[Finding | Unknown], cache: _Cache) -> str:
     return "    " + ",\n    ".join(_element(i, cache) for i in items)
 
 
-def _items(items: Sequence[Finding | Unknown]) -> Iterator[str]:
+def _items(items: Sequence[Finding | Unknown]) -> Iterator[str | Scrubbed]:
     """The elements of a top-level list, as json.dumps indents them, a batch per chunk."""
     cache = _Cache()
     for start in range(0, len(items), BATCH):
@@ -181,7 +193,7 @@ def _items(items: Sequence[Finding | Unknown]) -> Iterator[str]:
             yield from (text, end)
 
 
-def _list(key: str, items: Sequence[Finding | Unknown]) -> Iterator[str]:
+def _list(key: str, items: Sequence[Finding | Unknown]) -> Iterator[str | Scrubbed]:
     if not items:
         yield f'"{key}": []'
         return
@@ -190,8 +202,9 @@ def _list(key: str, items: Sequence[Finding | Unknown]) -> Iterator[str]:
     yield "  ]"
 
 
-def chunks(result: AuditResult) -> Iterator[str]:
-    """``render``'s text in pieces, each a whole unit (never a value cut in two)."""
+def chunks(result: AuditResult) -> Iterator[str | Scrubbed]:
+    """``render``'s text in pieces, each a whole unit (never a value cut in two): text, or
+    ``Scrubbed`` UTF-8 (a batch of elements, ``files.write_text`` writes it as is)."""
     doc = result_document(dataclasses.replace(result, findings=(), unknowns=()))
     doc["summary"] = summary_doc(result)
     text = _text(doc) + "\n"
@@ -208,4 +221,4 @@ def chunks(result: AuditResult) -> Iterator[str]:
 
 def render(result: AuditResult) -> str:
     """The result as deterministic JSON text."""
-    return "".join(chunks(result))
+    return "".join(c if isinstance(c, str) else c.decode("utf-8") for c in chunks(result))

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from imageyard.audit.engine import AuditResult
 from imageyard.model.finding import Finding, Unknown
 from imageyard.report import grid
-from imageyard.report.groups import Group, T, finding_key, grouped, unknown_key
+from imageyard.report.groups import Group, T, finding_key, first, grouped, per_rule, unknown_key
 from imageyard.report.view import summary_line
 
 # ANSI SGR codes per severity (bold red, red, yellow, cyan)
@@ -47,13 +47,6 @@ def _where(f: Finding) -> str:
 
 def _finding_row(f: Finding) -> tuple[str, ...]:
     return (str(f.resource) + _status(f), _where(f), f.message)
-
-
-def _by_rule(items: tuple[T, ...]) -> dict[str, list[T]]:
-    groups: dict[str, list[T]] = {}
-    for item in items:
-        groups.setdefault(item.rule_id, []).append(item)
-    return groups
 
 
 def _heading(text: str, width: int, style: str, color: bool) -> list[str]:
@@ -122,12 +115,13 @@ def _finding_tables(groups: list[Group[Finding]], color: bool, width: int) -> It
 
 def _finding_blocks(result: AuditResult, color: bool, width: int) -> Iterator[list[str]]:
     titles = {r.meta.id: r.meta.title for r in result.rules}
-    for rule_id, found in _by_rule(result.findings).items():
-        worst = found[0].severity.value
-        head = f"{worst.upper()} {rule_id} ({len(found)}, confidence {found[0].confidence.value})"
+    for groups in per_rule(grouped(result.findings, finding_key)):
+        lead = first(groups)
+        worst, rule_id = lead.severity.value, lead.rule_id
+        count = sum(g.count for g in groups)
+        head = f"{worst.upper()} {rule_id} ({count}, confidence {lead.confidence.value})"
         title = titles.get(rule_id)
         heading = _heading(f"{head}: {title}" if title else head, width, _STYLE[worst], color)
-        groups = grouped(found, finding_key)
         yield from _batched(heading, _finding_tables(groups, color, width))
 
 
@@ -143,9 +137,9 @@ def _unknown_tables(groups: list[Group[Unknown]], width: int) -> Iterator[list[s
 
 def _unknown_blocks(result: AuditResult, width: int) -> Iterator[list[str]]:
     yield [f"Could not check ({len(result.unknowns)})"]
-    for rule_id, items in _by_rule(result.unknowns).items():
-        groups = grouped(items, unknown_key)
-        yield from _batched([f"{rule_id} ({len(items)})"], _unknown_tables(groups, width))
+    for groups in per_rule(grouped(result.unknowns, unknown_key)):
+        heading = f"{groups[0].lead.rule_id} ({sum(g.count for g in groups)})"
+        yield from _batched([heading], _unknown_tables(groups, width))
 
 
 def _blocks(result: AuditResult, color: bool, width: int) -> Iterator[list[str]]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from imageyard.audit.engine import AuditResult, RuleOutcome, Verdict
 from imageyard.audit.mute import Mute
-from imageyard.model.finding import Evidence, Finding, MuteNote, ProposedAction, Unknown
+from imageyard.model.finding import Evidence, Finding, MuteNote, ProposedAction, Status, Unknown
 
 AUDIT_SCHEMA = "imageyard-audit/1"
 
@@ -103,7 +103,7 @@ def _expired_doc(mute: Mute) -> dict[str, Any]:
 def summary_doc(result: AuditResult) -> dict[str, int]:
     """Counts of rules per verdict and of findings."""
     counts = {f"rules_{v.value}": result.count(v) for v in Verdict}
-    counts["findings"] = sum(1 for f in result.findings if f.status.value == "fail")
+    counts["findings"] = sum(1 for f in result.findings if f.status is Status.FAIL)
     counts["findings_muted"] = len(result.findings) - counts["findings"]
     counts["unknowns"] = len(result.unknowns)
     return counts

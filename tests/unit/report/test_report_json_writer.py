@@ -151,3 +151,26 @@ def test_a_secret_in_a_large_report_never_reaches_the_file(tmp_path: Path) -> No
         )["findings"]
     finally:
         secrets.install(Redactor())
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_the_evidence_cache_stays_bounded(monkeypatch: pytest.MonkeyPatch, fast: bool) -> None:
+    shared = (Evidence("[DEFAULT] a = b", "/etc/x.conf", 1),)
+    own = [(Evidence(f"image {n}: disk_format = qcow2"),) for n in range(40)]
+    findings = [_finding([], shared if n % 2 else own[n // 2], f"i{n}") for n in range(80)]
+    result = _result(findings, [])
+    expected = _dumps(result)
+    sizes: list[int] = []
+    real = json_format._Cache.bound
+
+    def bound(cache: json_format._Cache) -> None:
+        real(cache)
+        sizes.append(len(cache.docs) + len(cache.by_id) + len(cache.pinned) + len(cache.texts))
+
+    monkeypatch.setattr(json_format._Cache, "bound", bound)
+    monkeypatch.setattr(json_format, "CACHED", 8)
+    monkeypatch.setattr(json_format, "BATCH", 16)
+    if not fast:
+        monkeypatch.setattr(json_format, "_fast", lambda *_: None)
+    assert json_format.render(result) == expected
+    assert len(sizes) > 40 and max(sizes) <= 3 * 8

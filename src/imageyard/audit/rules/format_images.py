@@ -77,14 +77,14 @@ def non_raw_in_rbd(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
         yield non_raw_in_rbd.unknown(Resource("source", GLANCE_SOURCE), why)
         return
     for image in inv.images:
-        stores = rbd_store_ids(image, inv)
         if image.disk_format in NOT_CLONED_FORMATS or image.disk_format is None:
             continue
+        stores = rbd_store_ids(image, inv)
         if not stores and not rbd_locations(image):
             continue
         where = ", ".join(stores) or "rbd"
         text, action = convert_fix(image, stores[0] if stores else "<rbd store>")
-        finding = non_raw_in_rbd.finding(
+        yield non_raw_in_rbd.finding(
             image_res(image),
             f"image {label(image)} is {image.disk_format} in rbd store(s) {where}: never "
             f"cloned; the first boot on each rbd host downloads {gib(image.size)}, converts it "
@@ -92,10 +92,10 @@ def non_raw_in_rbd(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
             Evidence.fact(f"image {image.id}: disk_format = {image.disk_format}"),
             Evidence.fact(f"image {image.id}: stores = {', '.join(image.stores)}"),
             action=action,
+            remediation=text,
             cause=f"{image.disk_format} image in rbd store(s) {where}: never cloned; the first "
             "boot on each rbd host downloads, converts and imports it",
         )
-        yield _with_fix(finding, text)
 
 
 def _with_fix(finding: Finding, text: str) -> Finding:
