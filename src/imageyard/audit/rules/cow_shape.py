@@ -62,8 +62,13 @@ def label(image: Image) -> str:
 def convert_fix(image: Image, store: str, fmt: str | None = None) -> tuple[str, ProposedAction]:
     """Commands converting ``image`` (data in ``fmt``) to raw and re-uploading it, and the
     planner action."""
+    return convert_text(image, store, fmt), convert_action(image, store, fmt)
+
+
+def convert_text(image: Image, store: str, fmt: str | None = None) -> str:
+    """The commands of ``convert_fix``."""
     fmt = fmt or image.disk_format or "qcow2"
-    text = (
+    return (
         f"glance image-download --file {image.id}.{fmt} {image.id}; "
         f"qemu-img convert -f {fmt} -O raw {image.id}.{fmt} {image.id}.raw; "
         f"glance image-create --disk-format raw --container-format bare --store {store} "
@@ -71,16 +76,27 @@ def convert_fix(image: Image, store: str, fmt: str | None = None) -> tuple[str, 
         "or re-import it with the image_conversion plugin enabled "
         "([image_import_opts] image_import_plugins = ['image_conversion'])"
     )
-    action = ProposedAction(
-        "convert-to-raw", (("image", image.id), ("from", fmt), ("store", store))
-    )
-    return text, action
+
+
+def convert_action(image: Image, store: str, fmt: str | None = None) -> ProposedAction:
+    """The planner action of ``convert_fix``."""
+    fmt = fmt or image.disk_format or "qcow2"
+    return ProposedAction("convert-to-raw", (("image", image.id), ("from", fmt), ("store", store)))
 
 
 def copy_fix(image: Image, store: str) -> tuple[str, ProposedAction]:
     """The copy-image command into ``store`` and the planner action."""
-    text = f"glance image-import --import-method copy-image --stores {store} {image.id}"
-    return text, ProposedAction("copy-image", (("image", image.id), ("store", store)))
+    return copy_text(image, store), copy_action(image, store)
+
+
+def copy_text(image: Image, store: str) -> str:
+    """The command of ``copy_fix``."""
+    return f"glance image-import --import-method copy-image --stores {store} {image.id}"
+
+
+def copy_action(image: Image, store: str) -> ProposedAction:
+    """The planner action of ``copy_fix``."""
+    return ProposedAction("copy-image", (("image", image.id), ("store", store)))
 
 
 @dataclass(frozen=True)
@@ -97,13 +113,25 @@ class Fix:
     def of(self, image: Image, location: str | None) -> tuple[str, ProposedAction | None]:
         """The remediation text and planner action for ``image`` (``location``: its
         verdict's location, read by kind "location" only)."""
+        return self.text_of(image, location), self.action_of(image)
+
+    def text_of(self, image: Image, location: str | None) -> str:
+        """The remediation text for ``image`` (see ``of``)."""
         if self.kind == "convert":
-            return convert_fix(image, self.store)
+            return convert_text(image, self.store)
         if self.kind == "copy":
-            return copy_fix(image, self.store)
+            return copy_text(image, self.store)
         if self.kind == "location":
-            return self.text.format(loc=location, user=self.user), None
-        return self.text, None
+            return self.text.format(loc=location, user=self.user)
+        return self.text
+
+    def action_of(self, image: Image) -> ProposedAction | None:
+        """The planner action for ``image`` (None: the text is the whole fix)."""
+        if self.kind == "convert":
+            return convert_action(image, self.store)
+        if self.kind == "copy":
+            return copy_action(image, self.store)
+        return None
 
 
 def fix_of(image: Image, consumer: Consumer, verdict: Verdict, store: Store | None) -> Fix:
@@ -184,10 +212,10 @@ class Shape:
             tail = tail.fill(self.values(image) if self.values is not None else ())
         return f"image {image.id} ({image.name or 'unnamed'}){tail}"
 
-    def remediation(self, image: Image) -> tuple[str, ProposedAction | None]:
-        """The remediation text and planner action for ``image``."""
+    def remediation(self, image: Image) -> str:
+        """The remediation text for ``image``."""
         location = self.verdict(image).location if self.fix.kind == "location" else None
-        return self.fix.of(image, location)
+        return self.fix.text_of(image, location)
 
 
 class ShapedFinding(Finding):
@@ -239,11 +267,11 @@ class ShapedFinding(Finding):
 
     @property
     def remediation(self) -> str:
-        return self._shape.remediation(self._image)[0]
+        return self._shape.remediation(self._image)
 
     @property
     def action(self) -> ProposedAction | None:
-        return self._shape.remediation(self._image)[1]
+        return self._shape.fix.action_of(self._image)
 
     @property
     def cause(self) -> str:
