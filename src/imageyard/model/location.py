@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import unquote
@@ -256,8 +257,14 @@ def _parse_rbd(clean: str, rest: str) -> ParsedLocation:
     fsid, pool, image, snapshot = parts
     # NOTE: Nova and Cinder match the literal lower-case prefix before splitting.
     cloneable = all(parts) and clean.startswith("rbd://")
+    # NOTE: a catalog's locations name a few clusters, pools and snapshot names: one string
+    # each for every parsed location (a million locations keep their parse)
     return RbdLocation(
-        fsid=fsid, pool=pool, image=image, snapshot=snapshot, cloneable_form=cloneable
+        fsid=sys.intern(fsid),
+        pool=sys.intern(pool),
+        image=image,
+        snapshot=sys.intern(snapshot),
+        cloneable_form=cloneable,
     )
 
 

@@ -57,6 +57,10 @@ class Classes:
             return Verdict.deferred(image.id, form, functools.partial(self.values, image))
         return decided or boot_path(image, consumer, self.inv)
 
+    def form(self, image: Image, consumer: Consumer) -> Form | None:
+        """The form of ``image``'s class on ``consumer`` (None: decided image by image)."""
+        return self._decide(image, consumer)[0]
+
     def values(self, image: Image) -> tuple[str, ...]:
         """``image``'s values in slot order (``trace.slot_values``)."""
         return slot_values(image, sorted_locations(image, self.inv))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from imageyard.audit.cow.classes import Classes
 from imageyard.audit.cow.consumers import Consumer, consumers
-from imageyard.audit.cow.trace import Verdict
+from imageyard.audit.cow.trace import Form, Verdict
 from imageyard.audit.cow.verdict import boot_path
 from imageyard.model.image import Image
 from imageyard.model.inventory import Inventory
@@ -45,6 +45,14 @@ class VerdictTable:
     def rbd_consumers(self) -> tuple[Consumer, ...]:
         """The consumers that use rbd (the ones that can clone)."""
         return tuple(c for c in self.consumers if c.rbd)
+
+    def form(self, image: Image, consumer: Consumer) -> Form | None:
+        """The form ``image`` shares with its class on ``consumer`` (its verdict is that
+        form with its own values); None when its class is decided image by image, or the
+        consumer is not one of this table's: then ask ``of``."""
+        if id(consumer) not in self._decided:
+            return None
+        return self._classes.form(image, consumer)
 
     def of(self, image: Image, consumer: Consumer, *, keep: bool = True) -> Verdict:
         """``boot_path(image, consumer, inv)``, decided once per class (see the module

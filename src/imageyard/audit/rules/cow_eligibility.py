@@ -14,9 +14,10 @@ carries its parameters for the planner.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 from imageyard.audit.cow import BootPath, Consumer, Verdict, sorted_locations, verdicts
-from imageyard.audit.cow.trace import slot_values
+from imageyard.audit.cow.trace import Form, slot_values
 from imageyard.audit.rule import AuditContext, rule
 from imageyard.audit.rules._common import file_unknown, rbd_stores
 from imageyard.audit.rules.cow_shape import Shape, convert_fix, copy_fix, label, shape_of
@@ -102,15 +103,23 @@ def _per_consumer(inv: Inventory, consumer: Consumer) -> Iterator[Outcome]:
     for image in inv.images:
         if not image.is_active:
             continue
-        verdict = table.of(image, consumer)  # NOTE: decided once for audit, paths and design
-        path = verdict.path
-        if path is BootPath.CLONE:
-            continue
-        if path is BootPath.UNKNOWN:
-            resource = image_resource(image, consumer)
-            yield cow_not_eligible.unknown(resource, "; ".join(verdict.reasons))
-            continue
-        yield shapes.of(image, verdict).finding(image)
+        form = table.form(image, consumer)  # NOTE: decided once for audit, paths and design
+        if form is None or form.path is BootPath.UNKNOWN:
+            yield from _decided_alone(image, consumer, table.of(image, consumer), shapes)
+        elif form.path is not BootPath.CLONE:
+            yield shapes.shared(image, form).finding(image)
+
+
+def _decided_alone(
+    image: Image, consumer: Consumer, verdict: Verdict, shapes: _Shapes
+) -> Iterator[Outcome]:
+    """The result of an image whose verdict is not its class's (or is unknown)."""
+    if verdict.path is BootPath.CLONE:
+        return
+    if verdict.path is BootPath.UNKNOWN:
+        yield cow_not_eligible.unknown(image_resource(image, consumer), "; ".join(verdict.reasons))
+        return
+    yield shapes.of(image, verdict).finding(image)
 
 
 class _Shapes:
@@ -119,10 +128,17 @@ class _Shapes:
     def __init__(self, inv: Inventory, consumer: Consumer, store: Store | None) -> None:
         self.inv, self.consumer, self.store = inv, consumer, store
         # NOTE: keyed by the form's id, the form kept alive beside its shape
-        self.made: dict[int, tuple[object, Shape]] = {}
+        self.made: dict[int, tuple[Form, Shape]] = {}
+
+    def shared(self, image: Image, form: Form) -> Shape:
+        """The shape of ``form``, the form ``image`` shares with its class."""
+        found = self.made.get(id(form))
+        if found is not None:
+            return found[1]
+        return self.of(image, Verdict.deferred(image.id, form, partial(self.values, image)))
 
     def of(self, image: Image, verdict: Verdict) -> Shape:
-        """The shape of ``verdict`` (``image``'s verdict on this consumer)."""
+        """The shape of ``verdict``'s form (``image``'s verdict on this consumer)."""
         found = self.made.get(id(verdict.form))
         if found is None:
             shape = shape_of(image, self.consumer, verdict, self.store, self.values)

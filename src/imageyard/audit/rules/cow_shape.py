@@ -249,6 +249,16 @@ class ShapedFinding(Finding):
     def cause(self) -> str:
         return self._shape.cause
 
+    @property
+    def sort_key(self) -> tuple[int, str, str, str]:
+        """Worst first, then by rule and resource (as a Finding's)."""
+        # NOTE: without the message, so a million messages are not written at once just to
+        # sort them: this rule has one finding per image and consumer, and image ids are
+        # unique, so its findings tie only for two consumers of one name, which then keep
+        # the order the rule yields them in (consumer order: still deterministic)
+        resource = f"image {self._image.id}@{self._shape.consumer}"
+        return (-self._shape.severity.rank, RULE_ID, resource, "")
+
     def plain(self) -> Finding:
         """A plain Finding with every field as read."""
         return Finding(*(getattr(self, f.name) for f in dataclasses.fields(Finding)))
