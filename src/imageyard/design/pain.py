@@ -79,7 +79,7 @@ def cow_tally(inv: Inventory) -> CowTally:
     active = [i for i in inv.images if i.is_active]
     worst: list[tuple[str, BootPath, int]] = []
     for image in active:
-        paths = {table.of(image, c).path for c in rbd}
+        paths = {table.path(image, c) for c in rbd}
         bad = next((p for p in _ORDER if p in paths), None)
         if bad is not None:
             worst.append((image.id, bad, uses[image.id]))

@@ -166,6 +166,7 @@ def test_class_verdicts_equal_image_by_image_verdicts(inv: Inventory) -> None:
             alone = boot_path(image, consumer, inv)
             assert shared == alone
             assert repr(shared) == repr(alone)
+            assert table.path(image, consumer) is alone.path
 
 
 def _member(index: int, size: int) -> Image:

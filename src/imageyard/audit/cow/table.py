@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from imageyard.audit.cow.classes import Classes
 from imageyard.audit.cow.consumers import Consumer, consumers
-from imageyard.audit.cow.trace import Form, Verdict
+from imageyard.audit.cow.trace import BootPath, Form, Verdict
 from imageyard.audit.cow.verdict import boot_path
 from imageyard.model.image import Image
 from imageyard.model.inventory import Inventory
@@ -53,6 +53,11 @@ class VerdictTable:
         if id(consumer) not in self._decided:
             return None
         return self._classes.form(image, consumer)
+
+    def path(self, image: Image, consumer: Consumer) -> BootPath:
+        """``of(image, consumer).path`` (no verdict is made for an image of a shared class)."""
+        form = self.form(image, consumer)
+        return form.path if form is not None else self.of(image, consumer).path
 
     def of(self, image: Image, consumer: Consumer, *, keep: bool = True) -> Verdict:
         """``boot_path(image, consumer, inv)``, decided once per class (see the module
