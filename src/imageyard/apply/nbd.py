@@ -9,7 +9,8 @@ handshake, ``NBD_OPT_EXPORT_NAME`` of the default export, then ``NBD_CMD_READ`` 
 smaller blocks an HTTP client asks for. Its ``len()`` is the export's
 size (the image's virtual size), so an HTTP upload can send a Content-Length. Memory stays
 at one block; ``qemu-nbd`` reads only what is asked. ``nbd_export`` starts ``qemu-nbd`` in
-a private directory and always stops it; when the export cannot be opened (``qemu-nbd``
+a private directory, connects once it listens (its socket path appears a moment before)
+and always stops it; when the export cannot be opened (``qemu-nbd``
 missing, or it cannot open the source) it raises ``ExportUnavailable`` before any byte is
 read, so the caller may take another path.
 """
@@ -55,10 +56,9 @@ def _recv(sock: socket.socket, size: int) -> bytes:
 class NbdReader:
     """The raw bytes of an NBD export, read once in order; ``digest`` sees every byte."""
 
-    def __init__(self, path: str, digest: Any) -> None:
-        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    def __init__(self, sock: socket.socket, digest: Any) -> None:
+        self._sock = sock
         self._sock.settimeout(300)
-        self._sock.connect(path)
         self._size = self._handshake()
         self._offset = 0
         self._handle = 0
@@ -111,26 +111,40 @@ class NbdReader:
         self._sock.close()
 
 
-def _wait_for(path: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+def _stderr(proc: subprocess.Popen[bytes]) -> str:
+    """What an ended ``qemu-nbd`` said, on one line."""
+    err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    return " ".join(err.split())[:300]
+
+
+def _connect(path: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> socket.socket:
+    """A socket connected to ``qemu-nbd`` at ``path``. The path appears when it binds the
+    socket, a moment before it listens: a connect in between is refused, so it is tried
+    again (as is a path not there yet) while ``qemu-nbd`` runs, up to ``timeout``."""
     deadline = time.monotonic() + timeout
-    while not os.path.exists(path):
+    while True:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(path)
+            return sock
+        except (FileNotFoundError, ConnectionRefusedError):
+            sock.close()
         if proc.poll() is not None:
-            err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
-            raise ExportUnavailable(f"qemu-nbd failed: {' '.join(err.split())[:300]}")
+            raise ExportUnavailable(f"qemu-nbd failed: {_stderr(proc)}")
         if time.monotonic() > deadline:
             raise ExportUnavailable(f"qemu-nbd did not start within {timeout:.0f}s")
         time.sleep(0.05)
 
 
-def _open(sock: str, proc: subprocess.Popen[bytes], digest: Any) -> NbdReader:
-    _wait_for(sock, proc)
+def _open(path: str, proc: subprocess.Popen[bytes], digest: Any) -> NbdReader:
+    sock = _connect(path, proc)
     try:
         return NbdReader(sock, digest)
     except (OSError, StepError) as exc:
+        sock.close()
         with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=5)  # it may have given up on the source: say why
-        err = proc.stderr.read().decode("utf-8", "replace") if proc.poll() and proc.stderr else ""
-        why = " ".join(err.split())[:300] or str(exc)
+        why = (_stderr(proc) if proc.poll() else "") or str(exc)
         raise ExportUnavailable(f"qemu-nbd failed: {why}") from None
 
 
