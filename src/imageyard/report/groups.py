@@ -4,8 +4,9 @@ Concepts: a finding (or unknown) whose ``cause`` is set belongs to the group of 
 severity, confidence, status and cause (for an unknown: its rule and cause); one without a
 cause is a group of its own. ``grouped`` makes the groups in one pass (a dict of groups, each
 keeping its count and its first ``EXAMPLES`` members) and orders them worst first, then
-largest first, then as the items came. The table and Markdown print one row per group; JSON
-and SARIF keep every item (with its cause).
+largest first, then as the items came. The table and Markdown print one row per group (a
+group of one item with its own message, which names what the cause leaves out); JSON and
+SARIF keep every item (with its cause).
 """
 
 from __future__ import annotations
@@ -45,6 +46,15 @@ class Group(Generic[T]):
     def grouped(self) -> bool:
         """True for a group by cause (False: a single item without one)."""
         return bool(self.lead.cause)
+
+    @property
+    def text(self) -> str:
+        """What the group's row says: the cause, or for a group of one item that item's own
+        message (an unknown's reason), which names what the cause leaves out."""
+        lead = self.lead
+        if self.count > 1 and lead.cause:
+            return lead.cause
+        return lead.message if isinstance(lead, Finding) else lead.reason
 
     def examples(self, name: Callable[[T], str], sep: str) -> str:
         """The first members' names, then "and N more" when there are more, ``sep`` between."""

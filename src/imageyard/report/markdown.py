@@ -24,10 +24,9 @@ def _where(f: Finding) -> str:
 
 def _resources(group: Group[Finding] | Group[Unknown]) -> str:
     """The resource, or for a group the count and the first resources."""
-    if not group.grouped:
+    if group.count == 1:
         return str(group.lead.resource)
-    noun = "resource" if group.count == 1 else "resources"
-    return f"{group.count} {noun}: {group.examples(lambda i: str(i.resource), ', ')}"
+    return f"{group.count} resources: {group.examples(lambda i: str(i.resource), ', ')}"
 
 
 def _finding_row(group: Group[Finding]) -> str:
@@ -40,7 +39,7 @@ def _finding_row(group: Group[Finding]) -> str:
         f.confidence.value,
         f"`{f.rule_id}`",
         _resources(group),
-        f.cause or f.message,
+        group.text,
         _where(f),
         status,
     ]
@@ -59,7 +58,7 @@ def _findings(result: AuditResult) -> list[str]:
 
 def _unknown_item(group: Group[Unknown]) -> str:
     u = group.lead
-    return f"- `{u.rule_id}` {_cell(_resources(group))}: {_cell(u.cause or u.reason)}"
+    return f"- `{u.rule_id}` {_cell(_resources(group))}: {_cell(group.text)}"
 
 
 def _unknowns(result: AuditResult) -> list[str]:

@@ -82,7 +82,7 @@ def _group_row(g: Group[Finding]) -> tuple[str, ...]:
     return (
         str(g.count),
         lead.severity.value + _status(lead),
-        lead.cause,
+        g.text,
         _where(lead),
         _examples(g),
     )
@@ -128,7 +128,7 @@ def _finding_blocks(result: AuditResult, color: bool, width: int) -> Iterator[li
 def _unknown_tables(groups: list[Group[Unknown]], width: int) -> Iterator[list[str]]:
     caused = [g for g in groups if g.grouped]
     if caused:
-        rows = [(str(g.count), g.lead.cause, _examples(g)) for g in caused]
+        rows = [(str(g.count), g.text, _examples(g)) for g in caused]
         yield from _untitled(grid.render_rows("", _UNKNOWN_GROUP_COLUMNS, rows, width=width))
     single = [(str(g.lead.resource), g.lead.reason) for g in groups if not g.grouped]
     if single:

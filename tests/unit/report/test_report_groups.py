@@ -135,7 +135,7 @@ def test_markdown_gives_one_row_per_cause(empty: AuditResult) -> None:
     assert f"| {QCOW} |" in rows[0]
     assert "2 resources: image img-0010, image img-0011 |" in rows[1]
     lone = markdown.render(_result(empty, [_finding(7, VMDK)]))
-    assert "| 1 resource: image img-0007 |" in lone
+    assert "| image img-0007 | image img-0007 is vmdk in rbd store(s) ceph: never cloned |" in lone
     assert "endpoint 1 shows image locations" in rows[2]
     unknowns = [line for line in text.splitlines() if line.startswith("- `qcow2-backing-file`")]
     assert unknowns == [
@@ -170,3 +170,16 @@ def test_grouped_rows_are_coloured_by_severity(empty: AuditResult) -> None:
     text = table.render(_mixed(empty), color=True, width=160)
     assert "\x1b[31m10   \x1b[0m" in text and "\x1b[31mhigh    \x1b[0m" in text
     assert "\x1b[" not in table.render(_mixed(empty), width=160)
+
+
+def test_a_group_of_one_shows_its_own_message(empty: AuditResult) -> None:
+    one = _result(empty, [_finding(7, VMDK), _finding(8, QCOW), _finding(9, QCOW)], [_unknown(3)])
+    text = table.render(one, width=200)
+    assert "image img-0007 is vmdk in rbd store(s) ceph: never cloned" in text
+    assert f"│ {QCOW}" in text  # the group of two keeps its cause
+    assert "the header of images/img-0003 was not read" in text
+    assert UNREAD not in text
+    lines = markdown.render(one).splitlines()
+    assert any(
+        line.startswith("- `qcow2-backing-file` image img-0003: the header of") for line in lines
+    )
