@@ -91,7 +91,8 @@ def test_shared_findings_equal_image_by_image_findings(inv: Inventory) -> None:
                 f"{verdict.path.value}; {_decisive(verdict)}"
             )
             fix = fix_of(image, consumer, verdict, store_in_cluster(inv, consumer.fsid))
-            assert (finding.remediation, finding.action) == fix.of(image, verdict.location)
+            assert finding.remediation == fix.text_of(image, verdict.location)
+            assert finding.action == fix.action_of(image)
             assert finding.cause.startswith(f"{consumer.name}: {verdict.path.value}; ")
             own = (image.id, *(loc.url for loc in image.locations), image.direct_url or "")
             assert not [v for v in own if v and v in finding.cause]

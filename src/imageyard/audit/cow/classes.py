@@ -54,7 +54,7 @@ class Classes:
         are filled with the image's values when first read."""
         form, decided = self._decide(image, consumer)
         if form is not None:
-            return Verdict.deferred(image.id, form, functools.partial(self.values, image))
+            return Verdict.filled(image.id, form, functools.partial(self.values, image))
         return decided or boot_path(image, consumer, self.inv)
 
     def form(self, image: Image, consumer: Consumer) -> Form | None:

@@ -54,6 +54,10 @@ class VerdictTable:
             return None
         return self._classes.form(image, consumer)
 
+    def values(self, image: Image) -> tuple[str, ...]:
+        """``image``'s values in the slots of its class's forms (``trace.slot_values``)."""
+        return self._classes.values(image)
+
     def path(self, image: Image, consumer: Consumer) -> BootPath:
         """``of(image, consumer).path`` (no verdict is made for an image of a shared class)."""
         form = self.form(image, consumer)

@@ -83,9 +83,9 @@ class Verdict:
     ``missing-pool`` ...) that reports group by.
 
     Immutable. A verdict shared by an image class (``filled``) keeps its class's ``Form``
-    and the image's slot values, and writes its texts only when they are read; a
-    ``deferred`` one keeps how to get those values, and gets them on the first text read
-    (a reader of the path alone never needs them).
+    and the image's slot values, and writes its texts only when they are read; given how
+    to get those values instead, it gets them on the first text read (a reader of the path
+    alone never needs them).
     """
 
     __slots__ = ("_form", "_values", "image_id")
@@ -110,15 +110,11 @@ class Verdict:
         _set(self, image_id, form, ())
 
     @classmethod
-    def filled(cls, image_id: str, form: Form, values: tuple[str, ...]) -> Verdict:
-        """The verdict of image ``image_id`` whose slot values are ``values`` in ``form``."""
-        verdict = object.__new__(cls)
-        _set(verdict, image_id, form, values)
-        return verdict
-
-    @classmethod
-    def deferred(cls, image_id: str, form: Form, values: Callable[[], tuple[str, ...]]) -> Verdict:
-        """``filled``, the slot values got from ``values()`` when a text is first read."""
+    def filled(
+        cls, image_id: str, form: Form, values: tuple[str, ...] | Callable[[], tuple[str, ...]]
+    ) -> Verdict:
+        """The verdict of image ``image_id`` whose slot values are ``values`` in ``form``
+        (a callable: got from ``values()`` when a text is first read)."""
         verdict = object.__new__(cls)
         _set(verdict, image_id, form, values)
         return verdict

@@ -14,19 +14,18 @@ carries its parameters for the planner.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import partial
 
-from imageyard.audit.cow import BootPath, Consumer, Verdict, sorted_locations, verdicts
-from imageyard.audit.cow.trace import Form, slot_values
+from imageyard.audit.cow import BootPath, Consumer, Verdict, VerdictTable, verdicts
+from imageyard.audit.cow.trace import Form
 from imageyard.audit.rule import AuditContext, rule
 from imageyard.audit.rules._common import file_unknown, rbd_stores
-from imageyard.audit.rules.cow_shape import Shape, convert_fix, copy_fix, label, shape_of
+from imageyard.audit.rules.cow_shape import Shape, convert_fix, label, shape_of
 from imageyard.model.finding import Outcome, Resource
 from imageyard.model.image import Image
 from imageyard.model.inventory import Inventory
 from imageyard.model.store import Store
 
-__all__ = ["convert_fix", "copy_fix", "cow_not_eligible", "images_missing", "label"]
+__all__ = ["convert_fix", "cow_not_eligible", "images_missing", "label"]
 
 GLANCE_SOURCE = "glance"
 
@@ -99,7 +98,7 @@ def _per_consumer(inv: Inventory, consumer: Consumer) -> Iterator[Outcome]:
         )
         return
     table = verdicts(inv)
-    shapes = _Shapes(inv, consumer, store_in_cluster(inv, consumer.fsid))
+    shapes = _Shapes(table, consumer, store_in_cluster(inv, consumer.fsid))
     for image in inv.images:
         if not image.is_active:
             continue
@@ -125,8 +124,8 @@ def _decided_alone(
 class _Shapes:
     """The shape of each verdict form met on one consumer, made on its first image."""
 
-    def __init__(self, inv: Inventory, consumer: Consumer, store: Store | None) -> None:
-        self.inv, self.consumer, self.store = inv, consumer, store
+    def __init__(self, table: VerdictTable, consumer: Consumer, store: Store | None) -> None:
+        self.table, self.consumer, self.store = table, consumer, store
         # NOTE: keyed by the form's id, the form kept alive beside its shape
         self.made: dict[int, tuple[Form, Shape]] = {}
 
@@ -135,16 +134,12 @@ class _Shapes:
         found = self.made.get(id(form))
         if found is not None:
             return found[1]
-        return self.of(image, Verdict.deferred(image.id, form, partial(self.values, image)))
+        return self.of(image, self.table.of(image, self.consumer))
 
     def of(self, image: Image, verdict: Verdict) -> Shape:
         """The shape of ``verdict``'s form (``image``'s verdict on this consumer)."""
         found = self.made.get(id(verdict.form))
         if found is None:
-            shape = shape_of(image, self.consumer, verdict, self.store, self.values)
+            shape = shape_of(image, self.consumer, verdict, self.store, self.table.values)
             found = self.made[id(verdict.form)] = (verdict.form, shape)
         return found[1]
-
-    def values(self, image: Image) -> tuple[str, ...]:
-        """``image``'s slot values (``trace.slot_values``)."""
-        return slot_values(image, sorted_locations(image, self.inv))

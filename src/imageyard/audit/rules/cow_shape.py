@@ -84,18 +84,13 @@ def convert_action(image: Image, store: str, fmt: str | None = None) -> Proposed
     return ProposedAction("convert-to-raw", (("image", image.id), ("from", fmt), ("store", store)))
 
 
-def copy_fix(image: Image, store: str) -> tuple[str, ProposedAction]:
-    """The copy-image command into ``store`` and the planner action."""
-    return copy_text(image, store), copy_action(image, store)
-
-
 def copy_text(image: Image, store: str) -> str:
-    """The command of ``copy_fix``."""
+    """The copy-image command into ``store``."""
     return f"glance image-import --import-method copy-image --stores {store} {image.id}"
 
 
 def copy_action(image: Image, store: str) -> ProposedAction:
-    """The planner action of ``copy_fix``."""
+    """The planner action of ``copy_text``."""
     return ProposedAction("copy-image", (("image", image.id), ("store", store)))
 
 
@@ -110,13 +105,9 @@ class Fix:
     store: str = ""
     user: str = ""
 
-    def of(self, image: Image, location: str | None) -> tuple[str, ProposedAction | None]:
-        """The remediation text and planner action for ``image`` (``location``: its
-        verdict's location, read by kind "location" only)."""
-        return self.text_of(image, location), self.action_of(image)
-
     def text_of(self, image: Image, location: str | None) -> str:
-        """The remediation text for ``image`` (see ``of``)."""
+        """The remediation text for ``image`` (``location``: its verdict's location, read by
+        kind "location" only)."""
         if self.kind == "convert":
             return convert_text(image, self.store)
         if self.kind == "copy":
