@@ -22,10 +22,11 @@ One read-only transaction (``REPEATABLE READ`` on PostgreSQL) sees one state of 
 catalog. On PostgreSQL one query returns one row per listed image, its properties,
 locations, tags and members aggregated into arrays and its times already in the API's form
 (``to_char``): the server groups the side tables in one pass each, and the client reads
-one row per image instead of one per property, location, member and tag. Elsewhere (MySQL, SQLite) five
-queries, each sorted by image id and joined to the listed images, are merged with the
-image rows in one streaming pass, without holding them all. Both give each image the same
-parts in the same order (locations by id, which decides between equal store weights).
+one row per image instead of one per property, location, member and tag. Elsewhere
+(MySQL, SQLite) five queries, each sorted by image id and joined to the listed images, are
+merged with the image rows in one streaming pass, without holding them all. Both give each
+image the same parts in the same order (locations by id, which decides between equal store
+weights).
 The database URL's password is never written: errors are scrubbed before they become gaps.
 """
 
