@@ -45,7 +45,7 @@ def image_res(image: Image) -> Resource:
 
 def rbd_locations(image: Image) -> tuple[RbdLocation, ...]:
     """The image's 4-part rbd locations (from ``locations``, else ``direct_url``)."""
-    parsed = [loc.parsed for loc in image.locations]
+    parsed = [loc.parsed for loc in image.locations if loc.rbd_scheme]
     return tuple(p for p in parsed if isinstance(p, RbdLocation) and not p.legacy)
 
 
