@@ -38,6 +38,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import IO, cast
 
+import msgspec
 import zstandard
 
 from imageyard import gcpause
@@ -65,8 +66,33 @@ _IMAGES_EMPTY = '\n  "images": [],\n'
 _INDENT = "\n    "
 
 
+# NOTE: the images are most of a snapshot's text, and the standard library's indenting
+# encoder is pure Python (65 us an image); msgspec writes the same text in a sixth of that.
+# Byte for byte the same: sorted keys, two-space indent, the same escapes, except that
+# msgspec leaves DEL and non-ASCII characters as they are, which are escaped afterwards as
+# ``ensure_ascii`` does. Safe only because an Image holds no float (test_model_snapshot).
+_SORTED = msgspec.json.Encoder(order="sorted")
+_UNESCAPED = re.compile("[^\x00-\x7e]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    """``json.dumps``'s ``ensure_ascii`` escape of one character (a surrogate pair above
+    U+FFFF)."""
+    code = ord(match.group())
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 | (code >> 10):04x}\\u{0xDC00 | (code & 0x3FF):04x}"
+
+
 def _image_text(image: object) -> str:
-    text = json.dumps(encode(image), sort_keys=True, indent=2, ensure_ascii=True, allow_nan=False)
+    """One image as the document holds it: ``dumps(image)``'s text, indented one level."""
+    try:
+        text = msgspec.json.format(_SORTED.encode(image), indent=2).decode()
+    except UnicodeEncodeError:  # a lone surrogate, which JSON can only hold escaped
+        text = json.dumps(encode(image), sort_keys=True, indent=2, allow_nan=False)
+    if not text.isascii() or "\x7f" in text:
+        text = _UNESCAPED.sub(_escape, text)
     return "    " + text.replace("\n", _INDENT)
 
 

@@ -7,16 +7,21 @@ A batch is encoded by msgspec's C encoder and indenter, which write the same tex
 ``json.dumps(indent=2, sort_keys=True, ensure_ascii=False)`` for strings, integers,
 booleans and null; a batch holding anything else (a float, which msgspec writes in its
 own way, or a value it refuses) is written by ``jsontext`` as before. A list of evidence
-that many elements share is built once. Every string of a msgspec batch passes the secrets
-policy before it is encoded (``secrets.clean_json`` over the batch's own strings finds
-nothing to mask, else ``secrets.scrub_data``), so the batch is ``Scrubbed`` UTF-8 that the
-writer does not decode or scan again; the rest passes the policy as text. ``render`` is the same
+that many elements share is built once, and so is the part of a document that elements of
+one ``finding_key`` (``unknown_key``) share (rule, status, severity, confidence, cause,
+mute); each element then adds its own fields. Every string of a msgspec batch passes the
+secrets policy before it is encoded: a shared part or evidence list when it is built (one
+the policy would change is not shared: its elements are judged whole), the rest of the batch
+at once (``secrets.clean_json`` over those strings finds nothing to mask, else
+``secrets.scrub_data`` over the batch), so the batch is ``Scrubbed`` UTF-8 that the writer
+does not decode or scan again; the rest passes the policy as text. ``render`` is the same
 text whole.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import operator
 from collections.abc import Iterator, Sequence
 from itertools import chain
 from typing import Any
@@ -29,11 +34,19 @@ from imageyard.model.finding import Evidence, Finding, Unknown
 from imageyard.report import jsontext
 from imageyard.report.jsontext import Raw
 from imageyard.report.view import (
+    FINDING_OWN,
+    UNKNOWN_OWN,
     evidence_doc,
     finding_doc,
+    finding_key,
+    finding_own,
+    finding_shared,
     result_document,
     summary_doc,
     unknown_doc,
+    unknown_key,
+    unknown_own,
+    unknown_shared,
 )
 from imageyard.secrets import Scrubbed
 
@@ -76,39 +89,48 @@ _PROBE = msgspec.json.Encoder(order="sorted", enc_hook=_without_evidence)
 
 @dataclasses.dataclass
 class _Cache:
-    """Per report: the evidence lists built so far, for msgspec and as ``jsontext`` text."""
+    """Per report: the evidence lists built so far, for msgspec and as ``jsontext`` text, and
+    the document parts that findings (unknowns) of one key share."""
 
     docs: dict[tuple[Evidence, ...], _Evidence | None] = dataclasses.field(default_factory=dict)
-    # NOTE: by the ids of the Evidence objects, which rules share between findings (no
-    # dataclass hash per element); ``pinned`` keeps them alive so no id is reused
+    # NOTE: by the id of the tuple, then by the ids of its Evidence objects, which rules
+    # share between findings (no dataclass hash per element); ``pinned`` keeps each tuple
+    # looked up by id alive so no id is reused
+    by_list: dict[int, _Evidence | None] = dataclasses.field(default_factory=dict)
     by_id: dict[tuple[int, ...], _Evidence | None] = dataclasses.field(default_factory=dict)
     pinned: list[tuple[Evidence, ...]] = dataclasses.field(default_factory=list)
     texts: dict[tuple[Evidence, ...], Raw] = dataclasses.field(default_factory=dict)
+    # NOTE: by ``finding_key`` or ``unknown_key`` (tuples of different lengths): the shared
+    # part, whose strings the policy leaves as they are; None when it does not (or msgspec
+    # cannot write it), so such elements are built and judged whole
+    shared: dict[tuple[object, ...], dict[str, Any] | None] = dataclasses.field(
+        default_factory=dict
+    )
 
     def bound(self) -> None:
-        """Start afresh at ``CACHED`` lists: a rule that cites per-image facts gives a list
+        """Start afresh at ``CACHED`` entries: a rule that cites per-image facts gives a list
         per image, which would make the cache grow with the catalog."""
-        if len(self.docs) + len(self.texts) >= CACHED:
-            self.docs.clear()
-            self.by_id.clear()
+        held: tuple[dict[Any, Any], ...] = (
+            self.docs,
+            self.by_list,
+            self.by_id,
+            self.texts,
+            self.shared,
+        )
+        if sum(len(d) for d in held) >= CACHED:
+            for d in held:
+                d.clear()
             self.pinned.clear()
-            self.texts.clear()
 
 
 def _text(doc: object) -> str:
     return jsontext.dumps(doc, ensure_ascii=False)
 
 
-def _scrubbed(docs: list[Any], probe: bytes) -> list[Any]:
-    """``docs`` with every string through the secrets policy (``probe``: their JSON)."""
-    return docs if secrets.current().clean_json(probe) else secrets.scrub_data(docs)
-
-
 def _evidence_docs(evidence: tuple[Evidence, ...], cache: _Cache) -> _Evidence | None:
     """The evidence list of an element, built once per distinct list; None if not plain."""
     wrapped: _Evidence | None = cache.docs.get(evidence, _MISSING)
     if wrapped is _MISSING:
-        cache.bound()
         docs = [evidence_doc(e) for e in evidence]
         wrapped = None
         if all(type(v) in _PLAIN for d in docs for v in d.values()):
@@ -117,42 +139,103 @@ def _evidence_docs(evidence: tuple[Evidence, ...], cache: _Cache) -> _Evidence |
                 data = _ENCODER.encode(secrets.scrub_data(docs))
             wrapped = _Evidence(msgspec.Raw(data))
         cache.docs[evidence] = wrapped
-    cache.by_id[tuple(map(id, evidence))] = wrapped
-    cache.pinned.append(evidence)
     return wrapped
 
 
-def _plain_actions(items: Sequence[Finding | Unknown]) -> bool:
-    """Whether every action parameter of ``items`` is plain (the model says strings)."""
-    params = [i.action.params for i in items if isinstance(i, Finding) and i.action is not None]
-    return set(map(type, chain.from_iterable(chain.from_iterable(params)))) <= _PLAIN
+def _evidence(evidence: tuple[Evidence, ...], cache: _Cache) -> _Evidence | None:
+    """``_evidence_docs``, looked up by the tuple's id, then by its elements' ids."""
+    wrapped: _Evidence | None = cache.by_list.get(id(evidence), _MISSING)
+    if wrapped is _MISSING:
+        cache.bound()
+        ids = tuple(map(id, evidence))
+        wrapped = cache.by_id.get(ids, _MISSING)
+        if wrapped is _MISSING:
+            wrapped = cache.by_id[ids] = _evidence_docs(evidence, cache)
+        cache.by_list[id(evidence)] = wrapped
+        cache.pinned.append(evidence)
+    return wrapped
 
 
-def _docs(items: Sequence[Finding | Unknown], cache: _Cache) -> list[dict[str, Any]] | None:
-    """The documents of ``items`` for msgspec, or None if one holds a value that is not plain."""
-    known = cache.by_id
+def _shared(
+    item: Finding | Unknown, key: tuple[object, ...], cache: _Cache
+) -> dict[str, Any] | None:
+    """The part of ``item``'s document that items of ``key`` share, judged by the policy
+    once; None when the policy would change it or msgspec cannot write it."""
+    cache.bound()
+    doc = finding_shared(item) if isinstance(item, Finding) else unknown_shared(item)
+    try:
+        clean = secrets.current().clean_json(_PROBE.encode(doc))
+    except _REFUSED:
+        clean = False
+    shared = cache.shared[key] = doc if clean else None
+    return shared
+
+
+_FINDING_OWN = operator.itemgetter(*FINDING_OWN)
+_UNKNOWN_OWN = operator.itemgetter(*UNKNOWN_OWN)
+
+
+def _doc(
+    item: Finding | Unknown, evidence: _Evidence, cache: _Cache, probe: list[Any]
+) -> dict[str, Any]:
+    """``item``'s document for msgspec; what the policy has not judged yet goes to ``probe``."""
+    if isinstance(item, Finding):
+        key = finding_key(item)
+        shared = cache.shared.get(key, _MISSING)
+        if shared is _MISSING:
+            shared = _shared(item, key, cache)
+        if shared is None:
+            probe.append(doc := finding_doc(item, evidence))
+            return doc
+        doc = finding_own(shared.copy(), item, evidence)
+        probe.append(_FINDING_OWN(doc))
+        return doc
+    key = unknown_key(item)
+    shared = cache.shared.get(key, _MISSING)
+    if shared is _MISSING:
+        shared = _shared(item, key, cache)
+    if shared is None:
+        probe.append(doc := unknown_doc(item, evidence))
+        return doc
+    doc = unknown_own(shared.copy(), item, evidence)
+    probe.append(_UNKNOWN_OWN(doc))
+    return doc
+
+
+def _plain_actions(docs: list[dict[str, Any]]) -> bool:
+    """Whether every action parameter of ``docs`` is plain (the model says strings)."""
+    params = [d["action"]["params"] for d in docs if d.get("action") is not None]
+    return (
+        set(map(type, chain.from_iterable(chain.from_iterable(p.items() for p in params))))
+        <= _PLAIN
+    )
+
+
+def _docs(
+    items: Sequence[Finding | Unknown], cache: _Cache
+) -> tuple[list[dict[str, Any]], list[Any]] | None:
+    """The documents of ``items`` for msgspec and what in them the policy has not judged
+    yet; None if one holds a value that is not plain."""
     docs = []
+    probe: list[Any] = []
     for item in items:
-        evidence = known.get(tuple(map(id, item.evidence)), _MISSING)
-        if evidence is _MISSING:
-            evidence = _evidence_docs(item.evidence, cache)
+        evidence = _evidence(item.evidence, cache)
         if evidence is None:
             return None
-        if isinstance(item, Finding):
-            docs.append(finding_doc(item, evidence))
-        else:
-            docs.append(unknown_doc(item, evidence))
-    return docs if _plain_actions(items) else None
+        docs.append(_doc(item, evidence, cache, probe))
+    return (docs, probe) if _plain_actions(docs) else None
 
 
 def _fast(items: Sequence[Finding | Unknown], cache: _Cache) -> Scrubbed | None:
     """The elements, as ``_slow`` writes them, by msgspec, each string through the secrets
     policy (``Scrubbed``); None if msgspec cannot write them."""
-    docs = _docs(items, cache)
-    if docs is None:
+    built = _docs(items, cache)
+    if built is None:
         return None
+    docs, probe = built
     try:
-        docs = _scrubbed(docs, _PROBE.encode(docs))
+        if not secrets.current().clean_json(_PROBE.encode(probe)):
+            docs = secrets.scrub_data(docs)
         data = msgspec.json.format(_ENCODER.encode({"i": docs}), indent=2)
     except _REFUSED:
         return None  # NOTE: jsontext then fails, or not, as it always did

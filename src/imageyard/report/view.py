@@ -38,37 +38,70 @@ def _action_doc(action: ProposedAction | None) -> dict[str, Any] | None:
     return {"kind": action.kind, "params": dict(action.params)}
 
 
-def _evidence_list(items: tuple[Evidence, ...], encoded: object) -> object:
-    return [evidence_doc(e) for e in items] if encoded is None else encoded
+def _evidence_list(item: Finding | Unknown, encoded: object) -> object:
+    return [evidence_doc(e) for e in item.evidence] if encoded is None else encoded
 
 
-def finding_doc(f: Finding, evidence: object = None) -> dict[str, Any]:
-    """One finding (``evidence``: its evidence list already encoded, else encoded here)."""
+# NOTE: a finding's (an unknown's) document is the fields it shares with every finding of
+# the same ``finding_key`` (``unknown_key``), then its own; a writer of many builds the
+# shared part once per key and fills in each one's own fields (``OWN_*`` and its evidence)
+FINDING_OWN = ("resource", "message", "remediation", "action")
+UNKNOWN_OWN = ("resource", "reason")
+
+
+def finding_key(f: Finding) -> tuple[object, ...]:
+    """What ``finding_shared`` reads: findings with equal keys share that part."""
+    return (f.rule_id, f.status, f.severity, f.confidence, f.cause, f.mute)
+
+
+def finding_shared(f: Finding) -> dict[str, Any]:
+    """The fields of ``finding_doc`` that ``finding_key`` determines."""
     return {
         "rule_id": f.rule_id,
         "status": f.status.value,
-        "resource": str(f.resource),
-        "message": f.message,
         "cause": f.cause,
         "severity": f.severity.value,
         "confidence": f.confidence.value,
-        "evidence": _evidence_list(f.evidence, evidence),
-        "remediation": f.remediation,
-        "action": _action_doc(f.action),
         "mute": _mute_doc(f.mute),
     }
 
 
+def finding_own(doc: dict[str, Any], f: Finding, evidence: object = None) -> dict[str, Any]:
+    """``doc`` (``finding_shared(f)`` or a copy of an equal one) with ``f``'s own fields."""
+    doc["resource"] = str(f.resource)
+    doc["message"] = f.message
+    doc["evidence"] = _evidence_list(f, evidence)
+    doc["remediation"] = f.remediation
+    doc["action"] = _action_doc(f.action)
+    return doc
+
+
+def finding_doc(f: Finding, evidence: object = None) -> dict[str, Any]:
+    """One finding (``evidence``: its evidence list already encoded, else encoded here)."""
+    return finding_own(finding_shared(f), f, evidence)
+
+
+def unknown_key(u: Unknown) -> tuple[object, ...]:
+    """What ``unknown_shared`` reads: unknowns with equal keys share that part."""
+    return (u.rule_id, u.status, u.cause)
+
+
+def unknown_shared(u: Unknown) -> dict[str, Any]:
+    """The fields of ``unknown_doc`` that ``unknown_key`` determines."""
+    return {"rule_id": u.rule_id, "status": u.status.value, "cause": u.cause}
+
+
+def unknown_own(doc: dict[str, Any], u: Unknown, evidence: object = None) -> dict[str, Any]:
+    """``doc`` (``unknown_shared(u)`` or a copy of an equal one) with ``u``'s own fields."""
+    doc["resource"] = str(u.resource)
+    doc["reason"] = u.reason
+    doc["evidence"] = _evidence_list(u, evidence)
+    return doc
+
+
 def unknown_doc(u: Unknown, evidence: object = None) -> dict[str, Any]:
     """One check that could not be made (``evidence`` as for ``finding_doc``)."""
-    return {
-        "rule_id": u.rule_id,
-        "status": u.status.value,
-        "resource": str(u.resource),
-        "reason": u.reason,
-        "cause": u.cause,
-        "evidence": _evidence_list(u.evidence, evidence),
-    }
+    return unknown_own(unknown_shared(u), u, evidence)
 
 
 def rule_doc(outcome: RuleOutcome) -> dict[str, Any]:

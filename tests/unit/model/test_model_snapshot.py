@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gzip
 import json
+import typing
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -17,6 +19,7 @@ from model_strategies import inventories
 
 from imageyard.errors import ImageyardError, SnapshotError
 from imageyard.model.ceph import CephCluster, Pool, RbdImage
+from imageyard.model.codec import encode
 from imageyard.model.config import DeploymentConfig, GlanceApiConfig
 from imageyard.model.image import Image
 from imageyard.model.inventory import SCHEMA_VERSION, Inventory
@@ -372,3 +375,31 @@ def test_many_repetitions_are_counted_not_all_listed() -> None:
     with pytest.raises(SnapshotError) as info:
         load_inventory(_doc(images=images), origin="inv.json")
     assert str(info.value).count("repeats") == 20 and str(info.value).endswith("and 9 more")
+
+
+def _float_free(tp: Any) -> bool:
+    """No ``float`` anywhere in a field type (the dataclasses it names included)."""
+    if tp is float:
+        return False
+    if dataclasses.is_dataclass(tp):
+        return all(_float_free(hint) for hint in typing.get_type_hints(tp).values())
+    return all(_float_free(arg) for arg in typing.get_args(tp))
+
+
+def test_an_image_holds_no_float() -> None:
+    # the images' fast writer relies on it: msgspec and json write floats differently
+    assert _float_free(Image)
+    assert not _float_free(tuple[float | None, ...])
+
+
+AWKWARD = "".join(map(chr, range(0x80))) + "é€\u2028\U0001f600\ud800\udfff\x7f"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(AWKWARD) | st.characters(), max_size=12))
+def test_image_text_is_the_standard_librarys(text: str) -> None:
+    image = Image(id=text, name=text, tags=(text,), properties=((text, text),),
+                  locations=(Location.from_url(f"file:///{text}", store=text),))  # fmt: skip
+    (chunk,) = list(dump_chunks(Inventory(images=(image,))))[1:-1]
+    expected = json.dumps(encode(image), sort_keys=True, indent=2, ensure_ascii=True)
+    assert chunk == "    " + expected.replace("\n", "\n    ") + "\n"

@@ -26,7 +26,7 @@ from imageyard.model.finding import (
     Status,
     Unknown,
 )
-from imageyard.report import json_format
+from imageyard.report import json_format, view
 from imageyard.report.view import result_document
 from imageyard.secrets import REDACTED, Redactor
 
@@ -174,3 +174,52 @@ def test_the_evidence_cache_stays_bounded(monkeypatch: pytest.MonkeyPatch, fast:
         monkeypatch.setattr(json_format, "_fast", lambda *_: None)
     assert json_format.render(result) == expected
     assert len(sizes) > 40 and max(sizes) <= 3 * 8
+
+
+def test_a_secret_in_a_shared_cause_is_scrubbed_in_every_element(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    redactor = Redactor()
+    redactor.remember(["s3cr3t-literal"])
+    secrets.install(redactor)
+    try:
+        cause = "consumer x: download; see rbd://u:hunter2@h/p and s3cr3t-literal"
+        evidence = (Evidence("s3cr3t-literal in the conf", "/etc/x.conf", 1),)
+        clean = [replace(_finding([], (), f"c{n}"), cause="no secret here") for n in range(7)]
+        leaky = [replace(_finding([], evidence, f"i{n}"), cause=cause) for n in range(7)]
+        unknowns = [
+            Unknown("r", Resource("image", f"u{n}"), f"why {n}", evidence, cause=cause)
+            for n in range(5)
+        ]
+        own = replace(clean[3], message="token=own-value")
+        findings = [f for pair in zip(clean, leaky, strict=True) for f in pair]
+        findings[6] = own
+        result = _result(findings, unknowns)
+        monkeypatch.setattr(json_format, "BATCH", 3)
+        monkeypatch.setattr(json_format, "_slow", _no_fallback)
+        text = json_format.render(result)
+        assert "hunter2" not in text and "s3cr3t" not in text and "own-value" not in text
+        doc = json.loads(text)
+        masked = f"consumer x: download; see rbd://u:{REDACTED}@h/p and {REDACTED}"
+        assert [f["cause"] for f in doc["findings"]] == [
+            masked if f.cause == cause else f.cause for f in findings
+        ]
+        assert [u["cause"] for u in doc["unknowns"]] == [masked] * len(unknowns)
+        assert doc["findings"][6]["message"] == f"token={REDACTED}"
+        assert [f["message"] for n, f in enumerate(doc["findings"]) if n != 6] == [
+            f.message for n, f in enumerate(findings) if n != 6
+        ]
+    finally:
+        secrets.install(Redactor())
+
+
+def test_a_document_is_its_shared_part_and_its_own_fields() -> None:
+    finding = _finding([("image", "a")], (Evidence("fact"),), "a")
+    unknown = Unknown("r", Resource("image", "a"), "why", (Evidence("fact"),), cause="c")
+    for doc, shared, own in (
+        (view.finding_doc(finding), view.finding_shared(finding), view.FINDING_OWN),
+        (view.unknown_doc(unknown), view.unknown_shared(unknown), view.UNKNOWN_OWN),
+    ):
+        assert not set(shared) & {*own, "evidence"}
+        assert set(doc) == {*shared, *own, "evidence"}
+        assert {k: doc[k] for k in shared} == shared
