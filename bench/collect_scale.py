@@ -21,7 +21,8 @@ in its own process, alternating round by round, all fetching the same data:
   where the catalog, not the interpreter, dominates (``--clients`` picks the clients).
 
 For each: images/s, server CPU seconds (uWSGI master and workers, from ``/proc``; also per
-image, and per second of the run: the cores the server got, which bounds the rate), peak RSS
+image, and per second of the run: the cores the server got, which bounds the rate), the
+client's own CPU seconds (user + system, all its threads), peak RSS
 (taken when the collection ends, before the check below reads anything) and the load
 average while it ran (the machine is shared: the rates mean little without it); the ratios
 imageyard/plain and imageyard/sdk; the snapshot bytes per image. Every client's ids are
@@ -77,21 +78,24 @@ def peak_rss_mib() -> float:
 
 
 class Measured:
-    """Wall time and peak RSS of the block; what is done after it (the record check) is not
-    counted."""
+    """Wall time, the client's CPU time (user + system, all its threads) and peak RSS of the
+    block; what is done after it (the record check) is not counted."""
 
     def __enter__(self) -> Measured:
         self.t0 = time.perf_counter()
+        self.cpu0 = time.process_time()
         self.load0 = os.getloadavg()[0]
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.seconds = time.perf_counter() - self.t0
+        self.cpu = time.process_time() - self.cpu0
         self.rss_mib = peak_rss_mib()
         self.load = (self.load0 + os.getloadavg()[0]) / 2
 
     def result(self, **fields: Any) -> dict[str, Any]:
-        return {"seconds": self.seconds, "rss_mib": self.rss_mib, "load": self.load, **fields}
+        return {"seconds": self.seconds, "cpu": self.cpu, "rss_mib": self.rss_mib,
+                "load": self.load, **fields}  # fmt: skip
 
 
 def plain_client(url: str) -> dict[str, Any]:
@@ -203,8 +207,9 @@ def _row(kind: str, rs: list[dict[str, Any]]) -> str:
     load = statistics.median(r["load"] for r in rs)
     per_image = statistics.median(1000 * r["server_cpu"] / max(r["images"], 1) for r in rs)
     cores = statistics.median(r["server_cpu"] / r["seconds"] for r in rs)
+    client = statistics.median(r["cpu"] for r in rs)
     return (f"  {kind:<21} {rate:>8.0f} images/s  server CPU {cpu:>6.1f} s "
-            f"({per_image:.2f} ms/image, {cores:.2f} cores)  "
+            f"({per_image:.2f} ms/image, {cores:.2f} cores)  client CPU {client:>6.1f} s  "
             f"peak RSS {rss:>6.0f} MiB  load average {load:4.1f}")  # fmt: skip
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -24,6 +25,13 @@ from imageyard.collect.glance.database import GlanceDatabase
 from imageyard.collect.openstack import RetryPolicy
 from imageyard.model.image import Image
 from imageyard.model.inventory import Inventory
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+sys.path.insert(0, str(BENCH))
+
+from glance_db import CatalogWriter, write_catalog  # noqa: E402
+from glance_server import Lab as BenchLab  # noqa: E402
+from glance_server import bench_glance  # noqa: E402
 
 if TYPE_CHECKING:  # tests/ is not a package: conftest is not importable at run time
     from conftest import Lab
@@ -105,3 +113,33 @@ def test_the_password_is_in_no_output(lab: Lab, reader_url: str, tmp_path: Path)
     assert "images read from the database" in out.read_text()
     for text_ in (proc.stdout, proc.stderr, out.read_text()):
         assert str(password) not in text_
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_a_realistic_catalog_from_the_database_equals_the_api(lab: Lab) -> None:
+    """The bench's catalog (tags, members, second copies, hidden, queued, killed and deleted
+    rows) in a Glance of its own: the database's records are the API's, in the same order."""
+    bench_lab = BenchLab.from_env()
+    rows = CatalogWriter(seed=11).rows(400)
+    name = f"imageyard_dbsource_{_free_port()}"
+    with bench_glance(bench_lab, _free_port(), name=name) as glance:
+        write_catalog(glance.db, rows)
+        config = run_collectors([ConfigCollector(discover(str(glance.workdir / "etc")))],
+                                Inventory())  # fmt: skip
+        http = glance_http(endpoint=glance.url, policy=POLICY)
+        api = GlanceCollector(http, fetch_members=True).collect(config, NullProgress())
+        db = glance.db
+        url = f"postgresql+psycopg2://{db.user}@{db.host}:{db.port}/{db.database}"
+        read = GlanceCollector(None, database=GlanceDatabase(url)).collect(config, NullProgress())
+    assert api.is_complete("glance") and read.is_complete("glance")
+    assert len(read.images) == rows.listed
+    assert read.images == api.images
+    images = read.images
+    assert any(i.tags for i in images) and any(len(i.locations) > 1 for i in images)
+    assert any(i.members for i in images) and any(i.os_hidden for i in images)
+    assert any(i.direct_url for i in images) and any(i.status == "queued" for i in images)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from imageyard.design.model import Conversion, Decision, StorePlan
 from imageyard.design.site import Catalog, Site
+from imageyard.model.ceph import Pool
 from imageyard.model.image import Image
 from imageyard.model.inventory import Inventory
 
@@ -23,10 +24,15 @@ def clone_stores(stores: tuple[StorePlan, ...]) -> set[str]:
     return {s.id for s in stores if s.type == "rbd" and s.role in ("default", "edge")}
 
 
-def _data_format(inv: Inventory, image: Image, store: StorePlan) -> str:
-    """The format of the image's data in ``store``: the RBD header when read, else the label."""
+def _pool(inv: Inventory, store: StorePlan) -> Pool | None:
+    """The pool ``store`` keeps its images in, when its cluster was read."""
     cluster = inv.ceph_cluster(store.fsid) if store.fsid else None
-    pool = cluster.pool(store.pool) if cluster and store.pool else None
+    return cluster.pool(store.pool) if cluster and store.pool else None
+
+
+def _data_format(pool: Pool | None, image: Image) -> str:
+    """The format of the image's data in the store using ``pool``: the RBD header when read,
+    else the label."""
     rbd = pool.image(image.id) if pool else None
     if rbd is not None and rbd.detected_format is not None:
         detected = rbd.detected_format.format
@@ -39,15 +45,15 @@ def conversions(inv: Inventory | None, stores: tuple[StorePlan, ...]) -> tuple[C
     """Active images in a clone store whose data is not raw (ISO images excepted)."""
     if inv is None:
         return ()
-    targets = [s for s in stores if s.id in clone_stores(stores)]
+    targets = [(s, _pool(inv, s)) for s in stores if s.id in clone_stores(stores)]
     out = []
     for image in inv.images:
         if not image.is_active:
             continue
-        for store in targets:
+        for store, pool in targets:
             if store.id not in image.stores:
                 continue
-            fmt = _data_format(inv, image, store)
+            fmt = _data_format(pool, image)
             if fmt not in ("raw", "iso"):
                 out.append(
                     Conversion(

@@ -229,8 +229,7 @@ def _retention(inv: Inventory) -> Decision:
     chosen = select(inv, KEEP, None, _today(inv))
     sizes = Counter(d.family for d in chosen)
     large = sorted(f for f, n in sizes.items() if n > KEEP)
-    retired = [d for d in chosen if d.retire]
-    used = [d for d in chosen if not d.retire and d.reason.startswith("used by")]
+    retired, used = _split(chosen)
     hide = sum(1 for d in retired if not d.image.os_hidden)
     command = f"imageyard plan make inv.json --keep {KEEP} -o plan.json"
     unseen = usage_missing(inv)
@@ -249,17 +248,29 @@ def _retention(inv: Inventory) -> Decision:
         ("image-retire",),
         (
             datum(ASSUMED, f"keep {KEEP} per family (no retention number declared)"),
-            datum(MEASURED, f"families over {KEEP}: {_families(large, chosen)}"),
+            datum(MEASURED, f"families over {KEEP}: {_families(large, retired)}"),
             datum(MEASURED, f"kept although older, because in use: {_listed(used)}"),
             datum(MEASURED, f"server and volume usage: {unseen or 'collected'}"),
         ),
     )
 
 
-def _families(large: list[str], chosen: tuple[Retention, ...]) -> str:
+def _split(chosen: tuple[Retention, ...]) -> tuple[list[Retention], list[Retention]]:
+    """The images retired, and those kept although older because they are in use."""
+    retired: list[Retention] = []
+    used: list[Retention] = []
+    for d in chosen:
+        if d.retire:
+            retired.append(d)
+        elif d.reason.startswith("used by"):
+            used.append(d)
+    return retired, used
+
+
+def _families(large: list[str], retired: list[Retention]) -> str:
     if not large:
         return "none"
-    retire = Counter(d.family for d in chosen if d.retire)
+    retire = Counter(d.family for d in retired)
     shown = [f"{f} ({retire[f]} retired)" for f in large[:MAX_LISTED]]
     more = f" and {len(large) - MAX_LISTED} more" if len(large) > MAX_LISTED else ""
     return ", ".join(shown) + more

@@ -28,8 +28,8 @@ from typing import Any, Protocol
 
 import msgspec
 
+from imageyard.model import interning
 from imageyard.model.codec import SIZE_FIELDS
-from imageyard.model.interning import has_interned, interner
 from imageyard.model.inventory import Inventory
 from imageyard.model.mirror import mirror
 
@@ -129,19 +129,19 @@ def read_fast(
     small: list[bytes] = []
     records: dict[str, tuple[object, ...]] = {}
     seen: set[bytes] = set()
-    table: dict[object, object] = {}
-    while True:
-        key = _member(window, seen)
-        name = key.decode()
-        window.fill(len(_RECORDS_START))
-        if name in lists and window.buf.startswith(_RECORDS_START, window.pos):
-            window.pos += 2
-            sink = _Counted(lists[name], counted[name]) if name in counted else None
-            records[name] = _records(window, sink or _Records(lists[name], table))
-        else:
-            small.append(_small(window, key))
-        if not window.take(b",\n"):
-            break
+    with interning.sharing() as table:
+        while True:
+            key = _member(window, seen)
+            name = key.decode()
+            window.fill(len(_RECORDS_START))
+            if name in lists and window.buf.startswith(_RECORDS_START, window.pos):
+                window.pos += 2
+                sink = _Counted(lists[name], counted[name]) if name in counted else None
+                records[name] = _records(window, sink or _Records(lists[name], table))
+            else:
+                small.append(_small(window, key))
+            if not window.take(b",\n"):
+                break
     _end(window)
     inv: Inventory = _decode(Inventory, b"{" + b",".join(small) + b"}")
     return dataclasses.replace(inv, **records)  # type: ignore[arg-type]
@@ -228,13 +228,14 @@ class _Counted:
 class _Records:
     """The records of one list as decoded so far, their repeated values interned (see
     ``model.interning``; ``table``: the tuples seen in this read) every ``INTERN_EVERY``
-    records, which keeps the peak memory near the interned size."""
+    records, which keeps the peak memory near the interned size (a class that interns
+    its own values as msgspec builds it, ``Image``, is not visited again)."""
 
     INTERN_EVERY = 16384
 
     def __init__(self, kind: type, table: dict[object, object]) -> None:
         self.items = list[kind]  # type: ignore[valid-type]
-        self.visit = interner(kind) if has_interned(kind) else None
+        self.visit = interning.interner(kind) if interning.needs_visit(kind) else None
         self.table = table
         self.out: list[object] = []
         self.interned = 0

@@ -123,11 +123,17 @@ def conversions(ctx: Ctx) -> tuple[Conversion, ...]:
             qcow2.setdefault((image.owner or "", image.virtual_size, _stem(image.name)), []).append(
                 image
             )
+    # NOTE: a raw image's name stem is only worth computing when a qcow2 image has its owner
+    # and virtual size (a regular expression per image of a large catalog otherwise)
+    sized = {(owner, size) for owner, size, _ in qcow2}
     out = []
     for image in ctx.inv.images:
         if image.disk_format != "raw" or not image.virtual_size or not image.name:
             continue
-        for other in qcow2.get((image.owner or "", image.virtual_size, _stem(image.name)), ()):
-            why = f"same owner, virtual size {image.virtual_size} and name {_stem(image.name)!r}"
+        if (image.owner or "", image.virtual_size) not in sized:
+            continue
+        stem = _stem(image.name)
+        for other in qcow2.get((image.owner or "", image.virtual_size, stem), ()):
+            why = f"same owner, virtual size {image.virtual_size} and name {stem!r}"
             out.append(Conversion(image, other, why))
     return tuple(sorted(out, key=lambda c: (c.raw.id, c.qcow2.id)))

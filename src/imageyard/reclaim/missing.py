@@ -12,6 +12,7 @@ of that entry (restorable, nothing lost), not the removal of the location.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from imageyard.model.ceph import Pool, TrashEntry
 from imageyard.model.finding import Evidence, Resource
@@ -30,31 +31,48 @@ def missing_data(ctx: Ctx) -> Iterator[Outcome]:
         yield ctx.unknown(MISSING, Resource("glance", "locations"), ctx.idx.locations_hidden)
         return
     unsure: dict[str, str] = {}
+    pools: dict[tuple[str, str], Pool | _Undecided] = {}
+    gaps = ctx.idx.location_gaps
     for image in ctx.inv.images:
         if image.status not in _CHECKED:
             continue
-        if image.id in ctx.idx.location_gaps:
+        if image.id in gaps:
             yield ctx.unknown(MISSING, Resource("image", image.id), "glance: locations not read")
             continue
         for loc in image.locations:
-            yield from _location(ctx, image, loc, unsure)
+            absent = _absent(ctx, loc, unsure, pools)
+            if absent is not None:
+                yield _missing(ctx, image, loc, absent)
     for scope, why in sorted(unsure.items()):
         yield ctx.unknown(MISSING, Resource("store", scope), why)
 
 
-def _location(ctx: Ctx, image: Image, loc: Location, unsure: dict[str, str]) -> Iterator[Outcome]:
+def _absent(
+    ctx: Ctx, loc: Location, unsure: dict[str, str], pools: dict[tuple[str, str], Pool | _Undecided]
+) -> str | None:
+    """Why ``loc`` has no data; None when it has, or when that cannot be told (``unsure``)."""
     parsed = loc.parsed
-    if isinstance(parsed, RbdLocation) and not parsed.legacy:
-        absent = _rbd_absent(ctx, parsed, loc.store or parsed.pool, unsure)
-    else:
-        absent = object_absent(ctx, loc, unsure)
-    if absent is None:
-        return
+    if not isinstance(parsed, RbdLocation) or parsed.legacy:
+        return object_absent(ctx, loc, unsure)
+    where = (parsed.fsid, parsed.pool)
+    pool = pools.get(where)
+    if pool is None:
+        pool = pools[where] = _rbd_pool(ctx, parsed)
+    if isinstance(pool, Pool):
+        return _rbd_image_absent(pool, parsed)
+    if pool.missing:
+        return pool.why
+    unsure.setdefault(loc.store or parsed.pool, pool.why)
+    return None
+
+
+def _missing(ctx: Ctx, image: Image, loc: Location, absent: str) -> Outcome:
+    """The item for a location without data (an exclusion while the image is young)."""
+    parsed = loc.parsed
     if ctx.too_young(image.updated_at) == "young":
-        yield ctx.excluded(MISSING, "young", image.size)
-        return
+        return ctx.excluded(MISSING, "young", image.size)
     params, action = _proposal(ctx, image, loc)
-    yield ctx.item(
+    return ctx.item(
         MISSING,
         Resource("image", image.id),
         f"image {image.id} ({image.name or ''}): its location in {loc.store or '?'} has no data "
@@ -82,22 +100,28 @@ def _proposal(
     return (*params, *where, ("trash_id", entry.id)), "rbd-trash-restore"
 
 
-def _rbd_absent(ctx: Ctx, loc: RbdLocation, scope: str, unsure: dict[str, str]) -> str | None:
+@dataclass(frozen=True)
+class _Undecided:
+    """A pool whose images cannot be looked up: ``missing`` (the cluster has no such pool,
+    every location in it is missing data) or not read whole (undecided), and why."""
+
+    why: str
+    missing: bool = False
+
+
+def _rbd_pool(ctx: Ctx, loc: RbdLocation) -> Pool | _Undecided:
+    """The wholly listed pool ``loc`` names, else why its images cannot be looked up (asked
+    once per cluster and pool)."""
     cluster = ctx.inv.ceph_cluster(loc.fsid)
     if cluster is None:
-        unsure.setdefault(scope, f"ceph cluster {loc.fsid} was not read")
-        return None
+        return _Undecided(f"ceph cluster {loc.fsid} was not read")
     pool = cluster.pool(loc.pool)
     if pool is None:
         if cluster.pool_names is not None and loc.pool not in cluster.pool_names:
-            return f"ceph {loc.fsid}: no pool {loc.pool}"
-        unsure.setdefault(scope, f"ceph: pool {loc.pool} was not listed")
-        return None
+            return _Undecided(f"ceph {loc.fsid}: no pool {loc.pool}", missing=True)
+        return _Undecided(f"ceph: pool {loc.pool} was not listed")
     gap = ctx.pool_gap(cluster, pool)
-    if gap is not None:
-        unsure.setdefault(scope, gap)
-        return None
-    return _rbd_image_absent(pool, loc)
+    return pool if gap is None else _Undecided(gap)
 
 
 def _restorable(ctx: Ctx, loc: RbdLocation) -> TrashEntry | None:

@@ -176,3 +176,18 @@ def test_an_unreachable_database_is_a_gap_without_the_password() -> None:
 def test_an_unusable_url_is_a_usage_error(url: str) -> None:
     with pytest.raises(UsageError, match="--glance-db"):
         check_url(url)
+
+
+def test_a_query_failing_in_the_driver_is_a_gap(tmp_path: Path) -> None:
+    path = tmp_path / "broken.db"
+    url = build(path)
+    db = sqlite3.connect(path)
+    # every column is there (the schema check passes); reading a row fails (integer overflow)
+    db.executescript("""DROP TABLE image_tags;
+        CREATE VIEW image_tags AS SELECT 1 AS id, 'a1' AS image_id, 'x' AS value,
+        abs(-9223372036854775808) = 0 AS deleted;""")  # fmt: skip
+    db.close()
+    inv = collect(url)
+    (gap,) = inv.gaps_for("glance")
+    assert gap.scope == "images" and gap.error.startswith("database: integer overflow")
+    assert not inv.is_complete("glance")

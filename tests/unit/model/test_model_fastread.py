@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from model_strategies import SNAPSHOT_CLASSES, dataclass_strategy, inventories
 
 from imageyard.cli import run
 from imageyard.errors import SnapshotError
-from imageyard.model import fastread, snapshot
+from imageyard.model import fastread, interning, snapshot
 from imageyard.model.codec import decode, encode
 from imageyard.model.fastread import NotFast, read_fast
 from imageyard.model.image import Image, ImageMember
@@ -103,6 +104,35 @@ def test_repeated_values_are_one_object() -> None:
     assert first.stores is second.stores and first.properties is second.properties
     assert first.locations[0].store is second.locations[0].store is first.stores[0]
     assert first.members[0].member_id is second.members[0].member_id
+
+
+def _new(text: str) -> str:
+    """``text`` as a new string object (never the interned constant)."""
+    return "".join(list(text))
+
+
+def test_images_built_within_a_shared_read_intern_their_values_and_others_do_not() -> None:
+    def built(n: int) -> Image:
+        props = ((_new("owner"), _new("1")), (_new("a"), _new("2")))
+        return _image(n, owner=_new("owner"), properties=props[:: 1 - 2 * (n % 2)])
+
+    with interning.sharing():
+        first, second = built(1), built(2)
+    assert first.owner is second.owner is sys.intern("owner")
+    assert first.properties is second.properties == (("a", "2"), ("owner", "1"))
+    assert first.properties[1][0] is first.owner
+    assert first.locations[0].store is second.stores[0]
+    plain = built(2)
+    assert plain == second and plain.owner is not second.owner
+    assert plain.properties is not second.properties
+
+
+def test_unsorted_lists_in_a_snapshot_are_sorted_by_the_fast_read_too() -> None:
+    text = dump_inventory(_catalog(3)).replace('"a",\n        "b"', '"b",\n        "a"')
+    assert '"b",\n        "a"' in text
+    inv = _fast(text)
+    assert inv == _slow(text) and all(image.tags == ("a", "b") for image in inv.images)
+    assert inv.images[0].tags is inv.images[2].tags
 
 
 def test_an_older_minor_snapshot_is_read_fast() -> None:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from imageyard.model.ceph import CephCluster, Pool, RbdImage, RbdParentRef
 from imageyard.model.compute import Server, Volume
 from imageyard.model.image import Image
 from imageyard.model.inventory import Inventory
-from imageyard.model.location import Location
+from imageyard.model.location import Location, RbdLocation
 from imageyard.plan import PlanPolicy, make_plan
-from imageyard.plan.retention import family_of, select
+from imageyard.plan.retention import clone_children, family_of, select
 
 FSID = "aaaaaaaa-1111-4222-8333-444444444444"
 TODAY = datetime.date(2026, 6, 1)
@@ -117,3 +120,62 @@ def test_no_retention_without_keep() -> None:
     plan = make_plan(Inventory(images=family()), PlanPolicy(place=False, convert=False))
     assert not plan.actions
     assert "keep" not in dict(plan.policy)
+
+
+_NAMES = st.sampled_from(["a", "b"])
+_POOLS = st.sampled_from(["images", "volumes"])
+_FSIDS = st.sampled_from([FSID, "bbbbbbbb-1111-4222-8333-444444444444"])
+
+
+@st.composite
+def _clusters(draw: st.DrawFn) -> tuple[CephCluster, ...]:
+    """Clusters (an fsid may be read twice) whose pools hold clones of a few parents, named
+    by name, by RBD id (which may equal the name), or both."""
+    out = []
+    for fsid in draw(st.lists(_FSIDS, min_size=1, max_size=3)):
+        pools = []
+        for pool in draw(st.lists(_POOLS, max_size=2, unique=True)):
+            children = [
+                RbdImage(
+                    pool=pool,
+                    name=f"child-{n}",
+                    id=f"id-{n}",
+                    size=1,
+                    parent=RbdParentRef(
+                        pool=draw(_POOLS),
+                        image=draw(_NAMES),
+                        snapshot="snap",
+                        image_id=draw(st.none() | _NAMES),
+                    ),
+                )
+                for n in range(draw(st.integers(1, 4)))
+            ]
+            pools.append(Pool(name=pool, images=tuple(children)))
+        out.append(CephCluster(fsid=fsid, pools=tuple(pools)))
+    return tuple(out)
+
+
+def _scanned(inv: Inventory, image: Image) -> int:
+    """The clones of ``image``'s copies, by scanning each cluster's pools (the definition)."""
+    count = 0
+    for loc in image.locations:
+        parsed = loc.parsed
+        if isinstance(parsed, RbdLocation) and parsed.cloneable_form:
+            cluster = inv.ceph_cluster(parsed.fsid)
+            if cluster is not None:
+                count += len(cluster.children(parsed.pool, parsed.image))
+    return count
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    _clusters(),
+    st.lists(st.tuples(_FSIDS, _POOLS, _NAMES, st.sampled_from(["snap", ""])), max_size=4),
+)
+def test_clone_counts_are_those_of_a_scan_of_every_pool(
+    clusters: tuple[CephCluster, ...], locations: list[tuple[str, str, str, str]]
+) -> None:
+    urls = [f"rbd://{fsid}/{pool}/{name}/{snap}" for fsid, pool, name, snap in locations]
+    image = Image(id="i", locations=tuple(Location(u, "ceph") for u in urls))
+    inv = Inventory(images=(image,), ceph_clusters=clusters)
+    assert clone_children(inv, image) == _scanned(inv, image)

@@ -19,8 +19,14 @@ tables lack a column read here (older than Rocky, which added ``os_hidden`` and
 ``os_hash_*``) is refused with a gap naming the column, and the alembic head is reported.
 
 One read-only transaction (``REPEATABLE READ`` on PostgreSQL) sees one state of the
-catalog. Every query is sorted by image id and joined to the listed images, so the side
-tables are merged with the image rows in one streaming pass, without holding them all.
+catalog. On PostgreSQL one query returns one row per listed image, its properties,
+locations, tags and members aggregated into arrays and its times already in the API's form
+(``to_char``): the server groups the side tables in one pass each, and the client reads
+one row per image instead of one per property, location, member and tag. Elsewhere
+(MySQL, SQLite) five queries, each sorted by image id and joined to the listed images, are
+merged with the image rows in one streaming pass, without holding them all. Both give each
+image the same parts in the same order (locations by id, which decides between equal store
+weights).
 The database URL's password is never written: errors are scrubbed before they become gaps.
 """
 
@@ -28,7 +34,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
@@ -45,6 +51,7 @@ LISTED_STATUSES = (
     "active", "saving", "queued", "pending_delete", "deactivated", "importing", "uploading",
 )  # fmt: skip
 HIDDEN_PROPERTIES = frozenset({"os_glance_stage_host", "os_glance_hash_op_host"})
+# NOTE: the two times last, where ``merge`` and ``AGGREGATED`` put them in the API's form
 IMAGE_COLUMNS = (
     "id", "name", "disk_format", "container_format", "size", "virtual_size", "status",
     "visibility", "checksum", "os_hash_algo", "os_hash_value", "min_disk", "min_ram", "owner",
@@ -65,10 +72,10 @@ _ACTIVE = "t.status = 'active'"  # a location being deleted or pending is not sh
 
 
 def _side(columns: str, table: str, *where: str) -> str:
-    """A side table's rows of listed images, in the images' order."""
+    """A side table's rows of listed images (the image id last), in the images' order."""
     conditions = " AND ".join(("t.deleted = false", *where, _LISTED))
     return (
-        f"SELECT {columns} FROM {table} t JOIN images i ON i.id = t.image_id "
+        f"SELECT {columns}, t.image_id FROM {table} t JOIN images i ON i.id = t.image_id "
         f"WHERE {conditions} ORDER BY t.image_id, t.id"
     )
 
@@ -76,12 +83,49 @@ def _side(columns: str, table: str, *where: str) -> str:
 QUERIES = {
     "images": f"SELECT {', '.join(f'i.{c}' for c in IMAGE_COLUMNS)} FROM images i "
     f"WHERE {_LISTED} ORDER BY i.id",
-    "properties": _side("t.image_id, t.name, t.value", "image_properties"),
-    "locations": _side("t.image_id, t.value, t.meta_data", "image_locations", _ACTIVE),
-    "members": _side("t.image_id, t.member, t.status, t.created_at", "image_members"),
-    "tags": _side("t.image_id, t.value", "image_tags"),
+    "properties": _side("t.name, t.value", "image_properties"),
+    "locations": _side("t.value, t.meta_data", "image_locations", _ACTIVE),
+    "members": _side("t.member, t.status, t.created_at", "image_members"),
+    "tags": _side("t.value", "image_tags"),
 }  # fmt: skip
 _TIME = "%Y-%m-%dT%H:%M:%SZ"
+_PG_TIME = """to_char({}, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""  # _TIME, by the server
+
+
+def _grouped(values: str, table: str, *where: str, ordered: bool = True) -> str:
+    """Per image, the array of a side table's ``values`` (in id order when ``ordered``)."""
+    order = " ORDER BY t.id" if ordered else ""
+    conditions = " AND ".join(("t.deleted = false", *where))
+    return (
+        f"(SELECT t.image_id, array_agg({values}{order}) AS parts FROM {table} t "
+        f"WHERE {conditions} GROUP BY t.image_id)"
+    )
+
+
+def _aggregated() -> str:
+    """PostgreSQL: each listed image in one row, its side tables' rows as arrays.
+
+    Properties and tags need no order (the model sorts them); a property name is unique
+    per image (Glance's constraint), so no two rows of one image collide.
+    """
+    times = {"created_at", "updated_at"}
+    columns = [_PG_TIME.format(f"i.{c}") if c in times else f"i.{c}" for c in IMAGE_COLUMNS]
+    member = f"ARRAY[t.member, t.status, {_PG_TIME.format('t.created_at')}]"
+    sides = (
+        ("p", _grouped("ARRAY[t.name, t.value]", "image_properties", ordered=False), ""),
+        ("l", _grouped("ARRAY[t.value, t.meta_data]", "image_locations", _ACTIVE), ""),
+        ("g", _grouped("t.value", "image_tags", ordered=False), ""),
+        ("m", _grouped(member, "image_members"), " AND i.visibility = 'shared'"),
+    )
+    joins = " ".join(f"LEFT JOIN {query} {name} ON {name}.image_id = i.id{extra}"
+                     for name, query, extra in sides)  # fmt: skip
+    return (
+        f"SELECT {', '.join(columns)}, p.parts, l.parts, g.parts, m.parts FROM images i "
+        f"{joins} WHERE {_LISTED}"
+    )
+
+
+AGGREGATED = _aggregated()
 
 Row = tuple[Any, ...]
 
@@ -90,11 +134,16 @@ class SchemaError(Exception):
     """The database is not a Glance schema this reader knows."""
 
 
+class QueryError(Exception):
+    """A query failed in the driver (read through its own cursors, which SQLAlchemy does not
+    wrap): no permission on a table, the connection lost ..."""
+
+
 def read_errors() -> tuple[type[Exception], ...]:
     """What reading the database may raise (SQLAlchemy's errors wrap the driver's)."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    return (SchemaError, SQLAlchemyError)
+    return (SchemaError, QueryError, SQLAlchemyError)
 
 
 # the drivers 'imageyard[db]' installs, for a URL that names none (as Glance's own often do)
@@ -163,9 +212,10 @@ def _metadata(text: str) -> Mapping[str, Any]:
 
 
 def _location(row: Row) -> dict[str, Any]:
-    meta = row[2]
+    """``(url, meta_data)`` as the API shows a location."""
+    meta = row[1]
     metadata = _metadata(meta) if isinstance(meta, str) else meta if isinstance(meta, dict) else {}
-    return {"url": row[1], "metadata": metadata}
+    return {"url": row[0], "metadata": metadata}
 
 
 def _stamp(value: Any) -> str | None:
@@ -175,15 +225,17 @@ def _stamp(value: Any) -> str | None:
     return None if value is None else str(value.strftime(_TIME))
 
 
-def image_body(row: Row, props: list[Row], locations: list[Row], tags: list[Row],
-               shaping: Shaping) -> dict[str, Any]:  # fmt: skip
-    """One image as ``GET /v2/images/{id}`` would show it (core fields over properties)."""
-    body: dict[str, Any] = {p[1]: p[2] for p in props if p[1] not in HIDDEN_PROPERTIES}
+def image_body(row: Row, props: Sequence[Row], locations: Sequence[Row],
+               tags: Sequence[Any], shaping: Shaping) -> dict[str, Any]:  # fmt: skip
+    """One image as ``GET /v2/images/{id}`` would show it (core fields over properties).
+
+    ``row``: the ``IMAGE_COLUMNS``, its times already as the API shows them; ``props``:
+    ``(name, value)``; ``locations``: ``(url, meta_data)``, in id order; ``tags``: values.
+    """
+    body: dict[str, Any] = {p[0]: p[1] for p in props if p[0] not in HIDDEN_PROPERTIES}
     body.update(zip(IMAGE_COLUMNS, row, strict=True))
     body["protected"] = bool(body["protected"])  # MySQL and SQLite give 0/1
     body["os_hidden"] = bool(body["os_hidden"])
-    body["created_at"] = _stamp(body["created_at"])
-    body["updated_at"] = _stamp(body["updated_at"])
     ordered = shaping.order([_location(loc) for loc in locations])
     body["locations"] = ordered
     stores = [s for loc in ordered if (s := loc["metadata"].get("store"))]
@@ -191,15 +243,25 @@ def image_body(row: Row, props: list[Row], locations: list[Row], tags: list[Row]
         body["stores"] = ",".join(stores)
     if ordered and shaping.direct_url:
         body["direct_url"] = ordered[0]["url"]
-    body["tags"] = [t[1] for t in tags]
+    body["tags"] = list(tags)
     return body
+
+
+def build(row: Row, props: Sequence[Row], locations: Sequence[Row], tags: Sequence[Any],
+          members: Sequence[Row], shaping: Shaping) -> Image:  # fmt: skip
+    """The Image of one listed image (``members``: ``(project, status, time)``, the time as
+    the API shows it), built as from an API body; members are kept for shared images only."""
+    body = image_body(row, props, locations, tags, shaping)
+    shared = body["visibility"] == "shared"
+    found = tuple(ImageMember(m[0], m[1], m[2]) for m in members) if shared else ()
+    return image_from_api(body, members=found)
 
 
 class _Side:
     """One side table's rows, grouped by image id, in the images' order."""
 
     def __init__(self, rows: Iterator[Row]) -> None:
-        self._groups = groupby(rows, key=itemgetter(0))
+        self._groups = groupby(rows, key=itemgetter(-1))
         self._head: tuple[Any, list[Row]] | None = None
         self._advance()
 
@@ -222,11 +284,21 @@ def merge(query: Callable[[str], Iterator[Row]], shaping: Shaping) -> Iterator[I
     members, tags = _Side(query("members")), _Side(query("tags"))
     for row in query("images"):
         image_id = row[0]
-        body = image_body(row, props.take(image_id), locations.take(image_id),
-                          tags.take(image_id), shaping)  # fmt: skip
-        shared = members.take(image_id)
-        found = tuple(ImageMember(m[1], m[2], _stamp(m[3])) for m in shared)
-        yield image_from_api(body, members=found if body["visibility"] == "shared" else ())
+        stamped = (*row[:-2], _stamp(row[-2]), _stamp(row[-1]))  # created_at, updated_at
+        shared = [(m[0], m[1], _stamp(m[2])) for m in members.take(image_id)]
+        yield build(stamped, props.take(image_id), locations.take(image_id),
+                    [t[0] for t in tags.take(image_id)], shared, shaping)  # fmt: skip
+
+
+_PARTS = len(IMAGE_COLUMNS)
+
+
+def aggregated(rows: Iterator[Row], shaping: Shaping) -> Iterator[Image]:
+    """Every listed image, each from its one row of ``AGGREGATED`` (absent parts: NULL)."""
+    n = _PARTS
+    for row in rows:
+        yield build(row[:n], row[n] or (), row[n + 1] or (), row[n + 2] or (),
+                    row[n + 3] or (), shaping)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -234,7 +306,7 @@ class GlanceDatabase:
     """A Glance database, by SQLAlchemy URL (``postgresql://reader@db/glance``)."""
 
     url: str
-    batch: int = 2000  # rows fetched at a time from each query
+    batch: int = 5000  # rows fetched at a time from each query
 
     def images(self, shaping: Shaping) -> Iterator[Image | str]:
         """The alembic head (a str, first), then every listed image.
@@ -253,7 +325,7 @@ class GlanceDatabase:
                     )
                 with conn.begin():
                     yield _check_schema(conn)
-                    yield from merge(_querier(conn, self.batch), shaping)
+                    yield from _read(conn, self.batch, shaping)
         finally:
             engine.dispose()
 
@@ -283,11 +355,23 @@ def _check_schema(conn: Any) -> str:
     return ",".join(sorted(str(h) for h in heads)) or "unknown"
 
 
+def _read(conn: Any, batch: int, shaping: Shaping) -> Iterator[Image]:
+    """Every listed image: one aggregated query on PostgreSQL, five merged elsewhere."""
+    query = _querier(conn, batch)
+    try:
+        if conn.dialect.name == "postgresql":
+            yield from aggregated(query("aggregated"), shaping)
+        else:
+            yield from merge(query, shaping)
+    except conn.dialect.loaded_dbapi.Error as exc:
+        raise QueryError(str(exc).strip() or repr(exc)) from None
+
+
 def _querier(conn: Any, batch: int) -> Callable[[str], Iterator[Row]]:
     """Each query's rows as plain tuples, from the driver's own cursors.
 
-    On PostgreSQL each query gets a named (server-side) cursor, several open at once in the
-    one transaction, fetching ``batch`` rows at a time; other drivers buffer the result.
+    On PostgreSQL a query gets a named (server-side) cursor fetching ``batch`` rows at a
+    time; other drivers buffer the result.
     """
     raw = conn.connection.dbapi_connection  # the transaction SQLAlchemy began
     streaming = conn.dialect.name == "postgresql"
@@ -296,7 +380,7 @@ def _querier(conn: Any, batch: int) -> Callable[[str], Iterator[Row]]:
         cursor = raw.cursor(f"imageyard_{name}") if streaming else raw.cursor()
         if streaming:
             cursor.itersize = batch
-        cursor.execute(QUERIES[name])
+        cursor.execute(AGGREGATED if name == "aggregated" else QUERIES[name])
         return iter(cursor)
 
     return query
