@@ -114,7 +114,10 @@ class RbdImage:
 
     def snapshot(self, name: str) -> Snapshot | None:
         """The snapshot named ``name``, or None."""
-        return next((s for s in self.snapshots if s.name == name), None)
+        for snap in self.snapshots:  # NOTE: a loop: asked per location, few snapshots
+            if snap.name == name:
+                return snap
+        return None
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from imageyard.model.codec import dumps
@@ -18,6 +18,7 @@ from imageyard.model.location import (
     SwiftLocation,
     UnknownLocation,
     UnparsableLocation,
+    _parse,
     parse_location,
     strip_credentials,
 )
@@ -176,3 +177,45 @@ def test_constructors_strip_credentials(url: str) -> None:
     assert "@" not in S3Location("s3", "ak:sk@host", "b", "o").host
     assert "@" not in SwiftLocation("swift", "u:k@auth", "c", "o").auth
     assert "@" not in str(Image(id="i", direct_url=url).direct_url)
+
+
+# What the general parser and the shortcut for common rbd URLs both read: parts that may be
+# empty, percent-encoded, hold userinfo or an "@", a scheme in any case, and legacy forms.
+PART = st.one_of(
+    st.sampled_from([FSID, "images", IMG, "snap", "a%20b", "%2F", "%zz", "", "u:p@h", "x@"]),
+    st.text(alphabet="abcXYZ019-_.:% é", min_size=1, max_size=8),
+    st.text(alphabet="abc%@:/ ", max_size=6),
+)
+PARTS = st.one_of(st.lists(PART, min_size=4, max_size=4), st.lists(PART, max_size=6))
+RBD_HEAD = st.sampled_from(["rbd://", "rbd://", "RBD://", "Rbd://", "rbd:/", "rbd:", " rbd://"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(RBD_HEAD, PARTS)
+@example("rbd://", ["u:p@h", "images", IMG, "snap"])
+@example("rbd://", [FSID, "images", "a@b", "snap"])
+@example("rbd://", [FSID, "images", "a%20b", "snap"])
+@example("rbd://", [FSID, "", IMG, "snap"])
+@example("rbd://", [IMG])
+@example("RBD://", [FSID, "images", IMG, "snap"])
+def test_shortcut_gives_the_general_parse(head: str, parts: list[str]) -> None:
+    url = head + "/".join(parts)
+    assert parse_location(url) == _parse(url)
+    assert type(parse_location(url)) is type(_parse(url))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(), st.builds(lambda h, p: h + "/".join(p), RBD_HEAD, PARTS)))
+def test_only_an_rbd_scheme_parses_to_an_rbd_location(url: str) -> None:
+    loc = Location.from_url(url)
+    if isinstance(loc.parsed, RbdLocation):
+        assert loc.rbd_scheme
+    assert loc.rbd_scheme == loc.url.lower().startswith("rbd://")
+
+
+def test_parsed_is_read_once_and_kept() -> None:
+    loc = Location.from_url(f"rbd://{FSID}/images/{IMG}/snap")
+    first = loc.parsed
+    assert first == RbdLocation(FSID, "images", IMG, "snap", cloneable_form=True)
+    assert loc.parsed is first
+    assert loc == Location.from_url(f"rbd://{FSID}/images/{IMG}/snap")  # not a field

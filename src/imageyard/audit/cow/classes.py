@@ -16,7 +16,7 @@ decided image by image.
 from __future__ import annotations
 
 import functools
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from imageyard.audit.cow.consumers import Consumer
@@ -42,10 +42,10 @@ class Classes:
 
     inv: Inventory
     # NOTE: per image only its class number (its values are read again when needed); per
-    # consumer (by id) the form of each class number (False: not decided yet; None: the
-    # class is decided image by image)
+    # consumer (by id) the form of each class number decided so far (None: the class is
+    # decided image by image)
     _members: dict[str, int] = field(default_factory=dict)
-    _forms: dict[int, list[Form | bool | None]] = field(default_factory=dict)
+    _forms: dict[int, dict[int, Form | None]] = field(default_factory=dict)
     _pools: dict[tuple[str, str], Pool | None] = field(default_factory=dict)
     _numbers: dict[Hashable, int] = field(default_factory=dict)
 
@@ -68,21 +68,32 @@ class Classes:
     @property
     def forms(self) -> int:
         """How many class forms were decided, over every consumer."""
-        return sum(1 for forms in self._forms.values() for f in forms if f is not False)
+        return sum(len(forms) for forms in self._forms.values())
+
+    def forms_of(
+        self, images: Iterable[Image], consumer: Consumer
+    ) -> Iterator[tuple[Image, Form | None]]:
+        """Each of ``images`` with ``form(image, consumer)``, in one loop."""
+        members, forms = self._members, self._consumer_forms(consumer)
+        for image in images:
+            number = members.get(image.id)
+            if number is None or number not in forms:
+                yield image, self._decide(image, consumer)[0]
+            else:
+                yield image, forms[number]
+
+    def _consumer_forms(self, consumer: Consumer) -> dict[int, Form | None]:
+        forms = self._forms.get(id(consumer))
+        if forms is None:
+            forms = self._forms[id(consumer)] = {}
+        return forms
 
     def _decide(self, image: Image, consumer: Consumer) -> tuple[Form | None, Verdict | None]:
         """The form of ``image``'s class on ``consumer`` (None: decided image by image),
         and the verdict of ``image`` when it was the class's first member."""
-        number = self._number(image)
-        forms = self._forms.get(id(consumer))
-        if forms is None:
-            forms = self._forms[id(consumer)] = []
-        if number >= len(forms):
-            forms += [False] * (len(self._numbers) - len(forms))
-        found = forms[number]
-        if found is not False:
-            assert found is None or isinstance(found, Form)
-            return found, None
+        number, forms = self._number(image), self._consumer_forms(consumer)
+        if number in forms:
+            return forms[number], None
         verdict = boot_path(image, consumer, self.inv)
         form = forms[number] = self._form(image, consumer, verdict)
         return form, verdict
@@ -106,22 +117,32 @@ class Classes:
     def key(self, image: Image) -> Hashable:
         """What ``boot_path`` reads of ``image`` beyond the slot values (see the module
         docstring): images with equal keys take the same branches on every consumer."""
-        seen = _seen(image)
-        urls = [loc.url for loc in seen]
-        gap = None if image.locations else location_gap(self.inv, image.id)
+        located = bool(image.locations)
+        gap = None if located else location_gap(self.inv, image.id)
+        direct = image.direct_url
         return (
             image.status,
             image.disk_format,
             image.stores,
-            bool(image.locations),
-            image.direct_url is None,
-            (image.direct_url or "").startswith("rbd://"),
+            located,
+            direct is None,
+            direct is not None and direct.startswith("rbd://"),
             None if gap is None else gap.error,
-            tuple(self._location_key(loc) for loc in seen),
-            tuple(urls.index(url) for url in urls),  # which locations repeat a URL
+            self._locations_key(image.locations if located else _seen(image)),
         )
 
+    def _locations_key(self, seen: tuple[Location, ...]) -> Hashable:
+        """Each location's key, and (for two or more) which of them repeat a URL."""
+        if len(seen) == 1:
+            return (self._location_key(seen[0]),)
+        urls = [loc.url for loc in seen]
+        return (tuple(map(self._location_key, seen)), tuple(map(urls.index, urls)))
+
     def _location_key(self, loc: Location) -> Hashable:
+        if not loc.rbd_scheme:
+            # NOTE: of a location outside the rbd scheme boot_path reads only its store
+            # (and its URL, a slot value): the URL is never parsed for this key
+            return (loc.store,)
         parsed = loc.parsed
         if not isinstance(parsed, RbdLocation):
             return (loc.store, loc.url.startswith("rbd://"), parsed.kind)

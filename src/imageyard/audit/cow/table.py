@@ -13,6 +13,7 @@ kept in the table on its first request. The inventory is immutable, so nothing g
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from imageyard.audit.cow.classes import Classes
@@ -53,6 +54,14 @@ class VerdictTable:
         if id(consumer) not in self._decided:
             return None
         return self._classes.form(image, consumer)
+
+    def forms(
+        self, images: Iterable[Image], consumer: Consumer
+    ) -> Iterator[tuple[Image, Form | None]]:
+        """Each of ``images`` with ``form(image, consumer)`` (one walk over a catalog)."""
+        if id(consumer) not in self._decided:
+            return ((image, None) for image in images)
+        return self._classes.forms_of(images, consumer)
 
     def values(self, image: Image) -> tuple[str, ...]:
         """``image``'s values in the slots of its class's forms (``trace.slot_values``)."""

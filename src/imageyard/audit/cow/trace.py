@@ -403,7 +403,7 @@ class LocText(NamedTuple):
 
 def location_values(loc: Location) -> LocText:
     """``loc``'s own URL, RBD image and snapshot names (empty when not an rbd location)."""
-    parsed = loc.parsed
+    parsed = loc.parsed if loc.rbd_scheme else None
     if isinstance(parsed, RbdLocation):
         return LocText(loc.url, parsed.image, parsed.snapshot)
     return LocText(loc.url, "", "")

@@ -99,10 +99,9 @@ def _per_consumer(inv: Inventory, consumer: Consumer) -> Iterator[Outcome]:
         return
     table = verdicts(inv)
     shapes = _Shapes(table, consumer, store_in_cluster(inv, consumer.fsid))
-    for image in inv.images:
-        if not image.is_active:
-            continue
-        form = table.form(image, consumer)  # NOTE: decided once for audit, paths and design
+    active = (image for image in inv.images if image.is_active)
+    # NOTE: each class decided once for audit, paths and design
+    for image, form in table.forms(active, consumer):
         if form is None or form.path is BootPath.UNKNOWN:
             yield from _decided_alone(image, consumer, table.of(image, consumer), shapes)
         elif form.path is not BootPath.CLONE:

@@ -45,7 +45,7 @@ def image_res(image: Image) -> Resource:
 
 def rbd_locations(image: Image) -> tuple[RbdLocation, ...]:
     """The image's 4-part rbd locations (from ``locations``, else ``direct_url``)."""
-    parsed = [loc.parsed for loc in image.locations]
+    parsed = [loc.parsed for loc in image.locations if loc.rbd_scheme]
     return tuple(p for p in parsed if isinstance(p, RbdLocation) and not p.legacy)
 
 
@@ -112,28 +112,52 @@ def _rbd_image(inv: Inventory, loc: RbdLocation) -> tuple[Pool | None, RbdImage 
 
 
 Unread = tuple[str, str]  # why a header is unknown: the reason, and its cause
+Header = tuple[RbdLocation, DetectedFormat | None, Unread | None]
 
 
-def _detected(
-    inv: Inventory, image: Image
-) -> Iterator[tuple[RbdLocation, DetectedFormat | None, Unread | None]]:
-    """Per rbd location: the detected format, or None with why it is unknown (None: skip)."""
+def _detected(inv: Inventory, image: Image) -> Iterator[Header]:
+    """Per rbd location: the detected format, or None with why it is unknown (skipped:
+    locations whose RBD image is missing)."""
     for loc in rbd_locations(image):
-        pool, rbd_image = _rbd_image(inv, loc)
-        if pool is None or not pool.complete:
-            why = f"Ceph pool {loc.pool} of cluster {loc.fsid} was not read"
-            yield loc, None, (why, why)
-        elif rbd_image is None:
-            continue  # data missing: the cow rule reports it
-        elif rbd_image.detected_format is None:
-            why = f"the header of {loc.pool}/{loc.image} was not read"
-            yield (
-                loc,
-                None,
-                (why, f"the header of the image's rbd data in pool {loc.pool} was not read"),
-            )
-        else:
-            yield loc, rbd_image.detected_format, None
+        header = _header(inv, loc)
+        if header is not None:
+            yield header
+
+
+def _header(inv: Inventory, loc: RbdLocation) -> Header | None:
+    pool, rbd_image = _rbd_image(inv, loc)
+    if pool is None or not pool.complete:
+        why = f"Ceph pool {loc.pool} of cluster {loc.fsid} was not read"
+        return loc, None, (why, why)
+    if rbd_image is None:
+        return None  # data missing: the cow rule reports it
+    if rbd_image.detected_format is None:
+        why = f"the header of {loc.pool}/{loc.image} was not read"
+        return (
+            loc,
+            None,
+            (why, f"the header of the image's rbd data in pool {loc.pool} was not read"),
+        )
+    return loc, rbd_image.detected_format, None
+
+
+def first_headers(inv: Inventory) -> tuple[tuple[Image, Header], ...]:
+    """Each image's first header judged (the first item of ``_detected``), in catalog order,
+    for the images that have one: the one reading of every image's rbd locations that the
+    label and backing-file rules share (made on first use, kept with the inventory)."""
+    return inv.derived("format.first-headers", lambda: tuple(_firsts(inv)))
+
+
+def _firsts(inv: Inventory) -> Iterator[tuple[Image, Header]]:
+    for image in inv.images:
+        for loc in image.locations:  # NOTE: rbd_locations and _detected, in one loop
+            parsed = loc.parsed if loc.rbd_scheme else None
+            if not isinstance(parsed, RbdLocation) or parsed.legacy:
+                continue
+            header = _header(inv, parsed)
+            if header is not None:
+                yield image, header
+                break
 
 
 def mislabelled(inv: Inventory, image: Image) -> tuple[RbdLocation, DetectedFormat] | None:
@@ -169,25 +193,25 @@ def raw_label_mismatch(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
     if why is not None:
         yield raw_label_mismatch.unknown(Resource("source", GLANCE_SOURCE), why)
         return
-    for image in (i for i in inv.images if i.disk_format == "raw"):
-        for loc, found, unknown in _detected(inv, image):
-            if unknown is not None:
-                yield raw_label_mismatch.unknown(image_res(image), unknown[0], cause=unknown[1])
-            elif found is not None and mislabelled(inv, image) is not None:
-                text, action = convert_fix(image, "<rbd store>", found.format)
-                finding = raw_label_mismatch.finding(
-                    image_res(image),
-                    f"image {label(image)} is labelled raw but {loc.pool}/{loc.image} holds "
-                    f"{found.format} data: it is cloned as raw and the guest sees a "
-                    f"{found.format} container as its disk",
-                    Evidence.fact(f"image {image.id}: disk_format = raw"),
-                    _header_fact(loc, found),
-                    action=action,
-                    cause=f"labelled raw but its rbd data is {found.format}: it is cloned as raw "
-                    f"and the guest sees a {found.format} container as its disk",
-                )
-                yield _with_fix(finding, text)
-            break  # the first rbd location is enough
+    for image, (loc, found, unknown) in first_headers(inv):  # the first rbd location's
+        if image.disk_format != "raw":
+            continue
+        if unknown is not None:
+            yield raw_label_mismatch.unknown(image_res(image), unknown[0], cause=unknown[1])
+        elif found is not None and found.format in CONTAINER_FORMATS:  # mislabelled
+            text, action = convert_fix(image, "<rbd store>", found.format)
+            finding = raw_label_mismatch.finding(
+                image_res(image),
+                f"image {label(image)} is labelled raw but {loc.pool}/{loc.image} holds "
+                f"{found.format} data: it is cloned as raw and the guest sees a "
+                f"{found.format} container as its disk",
+                Evidence.fact(f"image {image.id}: disk_format = raw"),
+                _header_fact(loc, found),
+                action=action,
+                cause=f"labelled raw but its rbd data is {found.format}: it is cloned as raw "
+                f"and the guest sees a {found.format} container as its disk",
+            )
+            yield _with_fix(finding, text)
 
 
 def _header_fact(loc: RbdLocation, found: DetectedFormat) -> Evidence:
@@ -227,20 +251,18 @@ def qcow2_backing_file(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
     if why is not None:
         yield qcow2_backing_file.unknown(Resource("source", GLANCE_SOURCE), why)
         return
-    for image in inv.images:
-        for loc, found, unknown in _detected(inv, image):
-            if unknown is not None:
-                yield qcow2_backing_file.unknown(image_res(image), unknown[0], cause=unknown[1])
-            elif found is not None and (kind := external_file(found)) is not None:
-                yield qcow2_backing_file.finding(
-                    image_res(image),
-                    f"image {label(image)}: the qcow2 header of {loc.pool}/{loc.image} names "
-                    f"{kind}; downloads are refused by format inspection",
-                    _header_fact(loc, found),
-                    cause=f"the qcow2 header of the image's rbd data names {kind}; downloads "
-                    "are refused by format inspection",
-                )
-            break
+    for image, (loc, found, unknown) in first_headers(inv):  # the first rbd location's
+        if unknown is not None:
+            yield qcow2_backing_file.unknown(image_res(image), unknown[0], cause=unknown[1])
+        elif found is not None and (kind := external_file(found)) is not None:
+            yield qcow2_backing_file.finding(
+                image_res(image),
+                f"image {label(image)}: the qcow2 header of {loc.pool}/{loc.image} names "
+                f"{kind}; downloads are refused by format inspection",
+                _header_fact(loc, found),
+                cause=f"the qcow2 header of the image's rbd data names {kind}; downloads "
+                "are refused by format inspection",
+            )
 
 
 @rule(
