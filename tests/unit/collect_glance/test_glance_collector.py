@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from glance_fixtures import FAST, Start, collect, image_requests
 
 from imageyard.collect.base import NullProgress
 from imageyard.collect.glance import GlanceCollector, glance_http
+from imageyard.collect.glance.collector import REQUEST_WORKERS
 from imageyard.collect.openstack import RetryPolicy
 from imageyard.errors import ImageyardError
 from imageyard.model.gap import SourceStatus
@@ -381,3 +383,50 @@ def test_one_connection_reads_the_two_passes_one_page_after_the_other(fake: Star
     shown = [i.created_at or "" for i in inv.images if not i.os_hidden]
     assert shown == sorted(shown, reverse=True)  # the list's own order: newest first
     assert [i.os_hidden for i in inv.images] == sorted(i.os_hidden for i in inv.images)
+
+
+class InFlight:
+    """A JsonHttp that counts the member requests in flight; the first ``hold`` of them wait
+    until that many are in flight together (a barrier), so concurrency is observed, not timed.
+    """
+
+    def __init__(self, inner: Any, hold: int) -> None:
+        self.inner = inner
+        self.barrier = threading.Barrier(hold, timeout=10)
+        self.lock = threading.Lock()
+        self.now = 0
+        self.most = 0
+        self.member_gets = 0
+
+    def get_json(self, path: str, params: Any = None, *, peek: Any = None) -> Any:
+        if not path.endswith("/members"):
+            return self.inner.get_json(path, params, peek=peek)
+        with self.lock:
+            self.now += 1
+            self.member_gets += 1
+            self.most = max(self.most, self.now)
+            first = self.member_gets <= self.barrier.parties
+        try:
+            if first:
+                self.barrier.wait()  # BrokenBarrierError: fewer were ever in flight at once
+            return self.inner.get_json(path, params, peek=peek)
+        finally:
+            with self.lock:
+                self.now -= 1
+
+
+@pytest.mark.parametrize("at_once", [None, 2])
+def test_member_requests_run_as_many_at_once_as_asked_and_no_more(
+    fake: Start, at_once: int | None
+) -> None:
+    catalog = Catalog(images=200, shared_every=4)
+    most = REQUEST_WORKERS if at_once is None else at_once  # None: the default, eight
+    http = InFlight(glance_http(endpoint=fake(catalog).url, policy=FAST), hold=most)
+    chosen = {} if at_once is None else {"requests_at_once": at_once}
+    collector = GlanceCollector(http, fetch_members=True, **chosen)
+    inv = collector.collect(Inventory(), NullProgress())
+    shared = sum(catalog.is_shared(n) for n in range(200))
+    assert most == 8 or at_once is not None
+    assert not inv.gaps_for("glance")
+    assert http.member_gets == shared > most  # one request per shared image, no more
+    assert http.most == most
