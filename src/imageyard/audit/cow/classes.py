@@ -91,7 +91,9 @@ class Classes:
     def _decide(self, image: Image, consumer: Consumer) -> tuple[Form | None, Verdict | None]:
         """The form of ``image``'s class on ``consumer`` (None: decided image by image),
         and the verdict of ``image`` when it was the class's first member."""
-        number, forms = self._number(image), self._consumer_forms(consumer)
+        number, forms = self._members.get(image.id), self._forms.get(id(consumer))
+        if number is None or forms is None:  # NOTE: the image's or the consumer's first
+            number, forms = self._number(image), self._consumer_forms(consumer)
         if number in forms:
             return forms[number], None
         verdict = boot_path(image, consumer, self.inv)
