@@ -15,8 +15,9 @@ Concepts:
   the crash log scrub through the installed one, so every exit point applies this policy.
 * Data about to be encoded (a report's findings) can pass the policy string by string
   instead: ``scrub_data`` scrubs every string of JSON-ready data, judging them all with a
-  few scans (``scrub_each``), and ``clean_json`` tells from their JSON text that none needs
-  it. Text encoded from such data is ``Scrubbed`` (UTF-8 bytes): the writers pass it on.
+  few scans (``scrub_each``), and ``clean_json`` (from their JSON text) or ``clean_texts``
+  (from the strings) tells that none needs it. Text encoded from such data is ``Scrubbed``
+  (UTF-8 bytes): the writers pass it on.
 """
 
 from __future__ import annotations
@@ -324,6 +325,20 @@ class Redactor:
         if any(word in lowered for word in _CANDIDATES_UTF8):
             return False
         return next(_at_after_scheme(data, b"://", _JSON_REST), None) is None
+
+    def clean_texts(self, texts: Sequence[str]) -> bool:
+        """True when ``scrub`` changes none of ``texts``: none holds a remembered literal,
+        a URL whose rest reaches an "@", or one of ``_CANDIDATES`` in any case (what
+        ``_suspects`` looks for, found or not in a few scans over all of them joined)."""
+        # NOTE: joined at a line break, where a URL's rest ends as it does at a text's end;
+        # a literal that spans two texts only makes the answer False
+        joined = "\n".join(texts)
+        if any(literal in joined for literal in self._literals):
+            return False
+        lowered = joined.lower()
+        if any(word in lowered for word in _CANDIDATES):
+            return False
+        return next(_at_after_scheme(joined, "://", _URL_REST), None) is None
 
     def _suspects(self, texts: Sequence[str]) -> set[int]:
         """The indexes of the texts ``scrub`` may change; it leaves every other one as is.

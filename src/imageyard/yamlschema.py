@@ -12,21 +12,26 @@ Scalars are typed as the schema asks: where it expects a string, a plain scalar 
 text written (``release: 2025.10`` stays ``"2025.10"``, ``name: on`` stays ``"on"``);
 elsewhere YAML's own resolution applies. A ``null`` value counts as a missing key, and NaN
 is not a number.
+
+jsonschema is imported when a document is first checked, not with this module: a command
+that reads no YAML document (``design`` without ``--site``) does not load it.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import yaml
-from jsonschema.exceptions import ValidationError
 
 from imageyard import yamlsafe
 from imageyard.errors import ConfigFileError
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 JsonPath = tuple[str | int, ...]
 MAX_SHOWN = 20
@@ -169,12 +174,19 @@ def _is_integer(checker: Any, instance: object) -> bool:
     return isinstance(instance, int) or (math.isfinite(instance) and float(instance).is_integer())  # type: ignore[arg-type]
 
 
-_CHECKER = jsonschema.Draft202012Validator.TYPE_CHECKER.redefine_many(
-    {"number": _is_number, "integer": _is_integer}
-)
-_Validator: Any = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
-    jsonschema.Draft202012Validator, type_checker=_CHECKER
-)
+@functools.cache
+def _validator_class() -> Any:
+    """Draft 2020-12 with NaN not a number (jsonschema imported here: see the module)."""
+    import jsonschema
+
+    checker = jsonschema.Draft202012Validator.TYPE_CHECKER.redefine_many(
+        {"number": _is_number, "integer": _is_integer}
+    )
+    return jsonschema.validators.extend(  # type: ignore[no-untyped-call]
+        jsonschema.Draft202012Validator, type_checker=checker
+    )
+
+
 _KIND = {
     "string": "text",
     "number": "a number",
@@ -185,10 +197,27 @@ _KIND = {
 }
 
 
+class _Checker:
+    """A Draft 2020-12 validator for one schema, built (and the schema checked) on first
+    use."""
+
+    def __init__(self, schema: Mapping[str, Any]) -> None:
+        self.schema = schema
+
+    @functools.cached_property
+    def _built(self) -> Any:
+        cls = _validator_class()
+        cls.check_schema(self.schema)
+        return cls(self.schema)
+
+    def iter_errors(self, instance: object) -> Iterator[ValidationError]:
+        return iter(self._built.iter_errors(instance))
+
+
 def validator(schema: Mapping[str, Any]) -> Any:
-    """A Draft 2020-12 validator for ``schema`` (NaN is not a number), the schema checked."""
-    _Validator.check_schema(schema)
-    return _Validator(schema)
+    """A Draft 2020-12 validator for ``schema`` (NaN is not a number), the schema checked
+    when it first checks a document."""
+    return _Checker(schema)
 
 
 def _message(error: ValidationError) -> str:

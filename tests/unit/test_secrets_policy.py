@@ -243,6 +243,32 @@ def test_clean_json_finds_a_secret_behind_json_escapes(text: str) -> None:
     assert redactor.clean_json(json.dumps(["nothing here", "s3://h/x", "a@b"]).encode())
 
 
+@settings(max_examples=600, deadline=None)
+@given(_MANY_TEXTS)
+def test_texts_that_clean_texts_passes_hold_nothing_scrub_changes(texts: list[str]) -> None:
+    redactor = _redactor()
+    if redactor.clean_texts(texts):
+        assert all(redactor.scrub(t) == t for t in texts)
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ['a password="x y" b'],
+        ["ok", "rabbit://u:p, \n x@h/"],
+        ['see pa"ss\\w here', "ok"],
+        ["İ token=9"],
+        ["x", "PassWord = 1"],
+        ["hunter22"],
+    ],
+)
+def test_clean_texts_finds_a_secret_in_any_text(texts: list[str]) -> None:
+    redactor = _redactor()
+    assert any(redactor.scrub(t) != t for t in texts)
+    assert not redactor.clean_texts(texts)
+    assert redactor.clean_texts(["nothing here", "s3://h/x", "a@b", "", "x://y z@h"])
+
+
 def test_scrub_data_masks_keys_and_values_and_keeps_clean_data_as_is() -> None:
     secrets.install(_redactor())
     try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 import enum
-from collections import Counter
+import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -106,23 +106,36 @@ def _run_one(
 ) -> tuple[RuleOutcome, list[Finding], list[Unknown]]:
     if not rule.meta.releases.admits(ctx.release.major):
         return RuleOutcome(rule.meta, Verdict.SKIPPED), [], []
-    findings: list[Finding] = []
-    unknowns: list[Unknown] = []
-    counts = Counter[str]()  # NOTE: a rule not kept is only counted, one result at a time
-    for result in rule(inv, ctx):
+    if not keep:
+        return _counted(rule.meta, rule(inv, ctx), mutes, today), [], []
+    results = list(rule(inv, ctx))
+    findings = [r for r in results if isinstance(r, Finding)]
+    if mutes:
+        findings = list(apply_mutes(findings, mutes, today))
+    unknowns = [r for r in results if isinstance(r, Unknown)]
+    failed = sum(1 for f in findings if f.status is Status.FAIL)
+    return _outcome(rule.meta, failed, len(findings) - failed, len(unknowns)), findings, unknowns
+
+
+def _counted(
+    meta: RuleMeta,
+    results: Iterable[Finding | Unknown],
+    mutes: tuple[Mute, ...],
+    today: datetime.date,
+) -> RuleOutcome:
+    """The outcome of a rule whose results are not kept, counted one at a time."""
+    found = failed = unknown = 0
+    for result in results:
         if isinstance(result, Unknown):
-            counts["unknown"] += 1
-            if keep:
-                unknowns.append(result)
+            unknown += 1
         elif isinstance(result, Finding):
             finding = apply_mutes((result,), mutes, today)[0] if mutes else result
-            counts["found"] += 1
-            counts["failed"] += finding.status is Status.FAIL
-            if keep:
-                findings.append(finding)
-    failed = counts["failed"]
-    outcome = _outcome(rule.meta, failed, counts["found"] - failed, counts["unknown"])
-    return outcome, findings, unknowns
+            found += 1
+            failed += finding.status is Status.FAIL
+    return _outcome(meta, failed, found - failed, unknown)
+
+
+_SORT_KEY = operator.attrgetter("sort_key")
 
 
 def run_audit(
@@ -153,8 +166,8 @@ def run_audit(
     return AuditResult(
         release=ctx.release,
         rules=tuple(outcomes),
-        findings=tuple(sorted(findings, key=lambda f: f.sort_key)),
-        unknowns=tuple(sorted(unknowns, key=lambda u: u.sort_key)),
+        findings=tuple(sorted(findings, key=_SORT_KEY)),
+        unknowns=tuple(sorted(unknowns, key=_SORT_KEY)),
         expired_mutes=expired_mutes(mutes, day),
         inventory_generated_at=inv.generated_at,
         release_origin=ctx.release_origin,

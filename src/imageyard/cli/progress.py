@@ -1,29 +1,33 @@
 """Progress on stderr (nothing when stderr is not a TTY): one bar per source for ``collect``,
-one transient line per step for the offline commands."""
+one transient line per step for the offline commands.
+
+rich is imported only when something may be drawn: an offline command whose stderr is not
+a terminal (a pipe, a file, cron) or that runs with ``-q`` does not load it.
+"""
 
 from __future__ import annotations
 
 import os
+import sys
 from types import TracebackType
-
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
+from typing import TYPE_CHECKING
 
 from imageyard.model.gap import SourceStatus
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
+
+# NOTE: the variables with which rich may treat a stream that is not a TTY as a terminal
+_FORCING = ("FORCE_COLOR", "TTY_COMPATIBLE")
 
 
 class RichProgress:
     """Implements the collectors' Progress protocol with rich bars on stderr."""
 
     def __init__(self, console: Console | None = None) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
         self._console = console or stderr_console()
         self._bars = Progress(
             TextColumn("{task.description:<10}"),
@@ -32,7 +36,7 @@ class RichProgress:
             TextColumn("{task.fields[note]}"),
             console=self._console,
             transient=False,
-            disable=not self._console.is_terminal,
+            disable=self._console is None or not self._console.is_terminal,
         )
         self._tasks: dict[str, TaskID] = {}
 
@@ -63,9 +67,24 @@ class RichProgress:
         self._bars.update(task, total=status.items or 1, completed=status.items or 1, note=note)
 
 
-def stderr_console() -> Console:
-    """The console progress draws on (tests replace it with a forced terminal)."""
+def stderr_console() -> Console | None:
+    """The console progress draws on (tests replace it with a forced terminal); None when
+    rich would surely not draw on stderr: it is not a TTY and nothing in the environment
+    forces a terminal."""
+    if not _tty(sys.stderr) and not any(name in os.environ for name in _FORCING):
+        return None
+    from rich.console import Console
+
     return Console(stderr=True)
+
+
+def _tty(stream: object) -> bool:
+    """What rich asks a console's file: ``isatty()`` (False without one, or once closed)."""
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty()) if callable(isatty) else False
+    except ValueError:
+        return False
 
 
 class TerminalSteps:
@@ -77,9 +96,23 @@ class TerminalSteps:
     """
 
     def __init__(self, *, quiet: bool = False, console: Console | None = None) -> None:
-        self._console = console or stderr_console()
-        self.shown = not quiet and self._console.is_terminal
-        self._bars = Progress(
+        self._task: TaskID | None = None
+        self._console = None if quiet else console or stderr_console()
+        self.shown = self._console is not None and self._console.is_terminal
+        if self.shown:
+            self._bars = self._line()
+
+    def _line(self) -> Progress:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        return Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
             BarColumn(),
@@ -87,12 +120,10 @@ class TerminalSteps:
             TimeElapsedColumn(),
             console=self._console,
             transient=True,
-            disable=not self.shown,
             # NOTE: stdout goes above the line only when it is this terminal too; a file or
             # a pipe gets it as is (paths writes its output while the line is shown)
             redirect_stdout=os.isatty(1),
         )
-        self._task: TaskID | None = None
 
     def __enter__(self) -> TerminalSteps:
         if self.shown:

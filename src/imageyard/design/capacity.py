@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from imageyard.design.formats import clone_stores, declared_growth_gib
-from imageyard.design.holdings import holding
+from imageyard.design.holdings import held_bytes, holding
 from imageyard.design.layout import CostSplit
 from imageyard.design.model import Conversion, Decision, StorePlan
 from imageyard.design.provenance import ASSUMED, DECLARED, about, datum, source_of
@@ -85,7 +85,7 @@ def _now(inv: Inventory, plan: StorePlan) -> tuple[str, float]:
             used / GIB,
         )
     held = holding(inv, plan.id)
-    total = sum(i.size or 0 for i in held)
+    total = held_bytes(inv, plan.id)
     return (
         f"measured: {len(held)} images list {plan.id} today, {human(total / GIB)} by size",
         total / GIB,
@@ -128,7 +128,7 @@ def _measured(
             for i in inv.images
             if i.is_active and plan.id not in i.stores and draining & set(i.stores)
         ]
-        if plan.is_default
+        if plan.is_default and draining
         else []
     )
     if moving:

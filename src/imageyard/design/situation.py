@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import PurePath
 from typing import TypeVar
 
-from imageyard.design.holdings import holding
+from imageyard.design.holdings import held_bytes, holding
 from imageyard.design.site import (
     MEASURED,
     Backend,
@@ -121,7 +121,7 @@ def _backends(inv: Inventory, clusters: tuple[CephCluster, ...]) -> tuple[Backen
                 if s.type.value == "rbd"
                 else None,
                 image_count=len(held) if counted else None,
-                stored_bytes=sum(i.size or 0 for i in held),
+                stored_bytes=held_bytes(inv, s.id),
                 options=options,
                 is_default=s.is_default,
                 source=MEASURED,

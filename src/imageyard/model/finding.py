@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from imageyard.model.config import ConfigValue
 
 _SEVERITY_ORDER = ("info", "low", "medium", "high", "critical")
+# NOTE: by the member (a str: hashed and compared as its value), read for every finding sorted
+_SEVERITY_RANK = {name: rank for rank, name in enumerate(_SEVERITY_ORDER)}
 
 
 class Severity(enum.StrEnum):
@@ -46,7 +48,7 @@ class Severity(enum.StrEnum):
     @property
     def rank(self) -> int:
         """0 for info up to 4 for critical."""
-        return _SEVERITY_ORDER.index(self.value)
+        return _SEVERITY_RANK[self]
 
     def at_least(self, other: Severity) -> bool:
         """True when this severity is ``other`` or worse."""

@@ -2,18 +2,20 @@
 
 Concepts: the analysis is a few hash joins between Glance's view (image ids, the backend
 objects their locations name), Ceph's (pools, images, clone parents, trash) and the store
-listings. ``Index.of`` walks each part of the inventory exactly once. ``children`` maps a
+listings. ``Index.of`` walks each part of the inventory at most once. ``children`` maps a
 parent ``(fsid, pool, image)`` (by name and by RBD id) to its clones in every pool read.
 ``glance_pools`` maps ``(fsid, pool)`` to the rbd stores using that pool. Which inputs are
 incomplete is decided here too (``catalog_gap``, ``location_gaps``), so every class asks the
-same question the same way.
+same question the same way. What the locations name (``rbd_refs``, ``object_refs``) is
+indexed on the first question about a Ceph pool or a store listing.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from imageyard.model.ceph import CephCluster, Pool, RbdImage
 from imageyard.model.image import Image
@@ -51,9 +53,8 @@ class PoolRef:
 class Index:
     """Lookups over one inventory, built once."""
 
+    inventory: Inventory = field(repr=False, compare=False)
     images: dict[str, Image]
-    rbd_refs: frozenset[RbdKey]
-    object_refs: dict[str, frozenset[str]]  # store id -> file paths or object names
     glance_pools: dict[tuple[str, str], tuple[Store, ...]]
     children: dict[RbdKey, tuple[tuple[str, RbdImage], ...]]  # -> (pool, clone)
     pools: tuple[PoolRef, ...]
@@ -69,12 +70,10 @@ class Index:
     def of(cls, inv: Inventory) -> Index:
         """Index ``inv`` (one pass over each of its parts)."""
         images = {i.id: i for i in inv.images}
-        rbd_refs, object_refs = _references(inv)
         catalog, hidden, location_gaps = _glance_gaps(inv)
         return cls(
+            inventory=inv,
             images=images,
-            rbd_refs=rbd_refs,
-            object_refs=object_refs,
             glance_pools=_glance_pools(inv),
             children=_children(inv),
             pools=tuple(PoolRef(c, p) for c in inv.ceph_clusters for p in c.pools),
@@ -86,6 +85,24 @@ class Index:
             location_gaps=location_gaps,
             listings=_listings(inv),
         )
+
+    @property
+    def rbd_refs(self) -> frozenset[RbdKey]:
+        """The RBD images the Glance locations and direct URLs name: ``(fsid, pool, image)``,
+        fsid and pool empty for a legacy ``rbd://<image>``."""
+        return self._references[0]
+
+    @property
+    def object_refs(self) -> dict[str, frozenset[str]]:
+        """Store id -> the file paths or object names its locations name (direct URLs under
+        the store id "")."""
+        return self._references[1]
+
+    @functools.cached_property
+    def _references(self) -> tuple[frozenset[RbdKey], dict[str, frozenset[str]]]:
+        # NOTE: built on first use: only the classes that check a Ceph pool or a store
+        # listing ask, so a snapshot without either never walks every location for them
+        return _references(self.inventory)
 
     def clones(self, fsid: str, pool: str, image: RbdImage) -> tuple[tuple[str, RbdImage], ...]:
         """Clones of any snapshot of ``image`` (matched by name or RBD id)."""

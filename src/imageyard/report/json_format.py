@@ -10,9 +10,9 @@ own way, or a value it refuses) is written by ``jsontext`` as before. A list of 
 that many elements share is built once, and so is the part of a document that elements of
 one ``finding_key`` (``unknown_key``) share (rule, status, severity, confidence, cause,
 mute); each element then adds its own fields. Every string of a msgspec batch passes the
-secrets policy before it is encoded: a shared part or evidence list when it is built (one
-the policy would change is not shared: its elements are judged whole), the rest of the batch
-at once (``secrets.clean_json`` over those strings finds nothing to mask, else
+secrets policy before it is encoded: a shared part or evidence list when it is built (a
+batch holding a shared part the policy would change goes through it whole), the rest of the
+batch at once (``secrets.clean_texts`` over those strings finds nothing to mask, else
 ``secrets.scrub_data`` over the batch), so the batch is ``Scrubbed`` UTF-8 that the writer
 does not decode or scan again; the rest passes the policy as text. ``render`` is the same
 text whole.
@@ -34,8 +34,6 @@ from imageyard.model.finding import Evidence, Finding, Unknown
 from imageyard.report import jsontext
 from imageyard.report.jsontext import Raw
 from imageyard.report.view import (
-    FINDING_OWN,
-    UNKNOWN_OWN,
     evidence_doc,
     finding_doc,
     finding_key,
@@ -171,71 +169,90 @@ def _shared(
     return shared
 
 
-_FINDING_OWN = operator.itemgetter(*FINDING_OWN)
-_UNKNOWN_OWN = operator.itemgetter(*UNKNOWN_OWN)
+# NOTE: the strings of an element's own fields (``FINDING_OWN``, ``UNKNOWN_OWN``) that the
+# policy judges with the batch; a finding's action (its kind and parameters) is judged too
+_FINDING_TEXTS = ("resource", "message", "remediation")
+_UNKNOWN_TEXTS = ("resource", "reason")
+_finding_texts = operator.itemgetter(*_FINDING_TEXTS)
+_unknown_texts = operator.itemgetter(*_UNKNOWN_TEXTS)
 
 
-def _doc(
-    item: Finding | Unknown, evidence: _Evidence, cache: _Cache, probe: list[Any]
-) -> dict[str, Any]:
-    """``item``'s document for msgspec; what the policy has not judged yet goes to ``probe``."""
-    if isinstance(item, Finding):
-        key = finding_key(item)
-        shared = cache.shared.get(key, _MISSING)
-        if shared is _MISSING:
-            shared = _shared(item, key, cache)
-        if shared is None:
-            probe.append(doc := finding_doc(item, evidence))
-            return doc
-        doc = finding_own(shared.copy(), item, evidence)
-        probe.append(_FINDING_OWN(doc))
-        return doc
-    key = unknown_key(item)
+def _shared_part(item: Finding | Unknown, cache: _Cache) -> dict[str, Any] | None:
+    """The part of ``item``'s document that items of its key share (None: not shared)."""
+    key = finding_key(item) if isinstance(item, Finding) else unknown_key(item)
     shared = cache.shared.get(key, _MISSING)
-    if shared is _MISSING:
-        shared = _shared(item, key, cache)
-    if shared is None:
-        probe.append(doc := unknown_doc(item, evidence))
-        return doc
-    doc = unknown_own(shared.copy(), item, evidence)
-    probe.append(_UNKNOWN_OWN(doc))
-    return doc
+    return _shared(item, key, cache) if shared is _MISSING else shared
 
 
-def _plain_actions(docs: list[dict[str, Any]]) -> bool:
-    """Whether every action parameter of ``docs`` is plain (the model says strings)."""
-    params = [d["action"]["params"] for d in docs if d.get("action") is not None]
-    return (
-        set(map(type, chain.from_iterable(chain.from_iterable(p.items() for p in params))))
-        <= _PLAIN
-    )
+def _own(item: Finding | Unknown, shared: dict[str, Any], evidence: _Evidence) -> dict[str, Any]:
+    if isinstance(item, Finding):
+        return finding_own(shared.copy(), item, evidence)
+    return unknown_own(shared.copy(), item, evidence)
 
 
-def _docs(
-    items: Sequence[Finding | Unknown], cache: _Cache
-) -> tuple[list[dict[str, Any]], list[Any]] | None:
-    """The documents of ``items`` for msgspec and what in them the policy has not judged
-    yet; None if one holds a value that is not plain."""
-    docs = []
-    probe: list[Any] = []
+def _whole(item: Finding | Unknown, evidence: _Evidence) -> dict[str, Any]:
+    return finding_doc(item, evidence) if isinstance(item, Finding) else unknown_doc(item, evidence)
+
+
+@dataclasses.dataclass
+class _Batch:
+    """A batch's documents for msgspec, the strings of them the policy has not judged yet,
+    and whether every other string has been (False: the policy goes over them all)."""
+
+    docs: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    texts: list[str] = dataclasses.field(default_factory=list)
+    judged: bool = True
+
+    def add(self, item: Finding | Unknown, evidence: _Evidence, cache: _Cache) -> None:
+        """``item``'s document, its own strings to be judged."""
+        shared = _shared_part(item, cache)
+        if shared is None:
+            self.judged = False
+            self.docs.append(_whole(item, evidence))
+            return
+        doc = _own(item, shared, evidence)
+        self.docs.append(doc)
+        own = _finding_texts(doc) if isinstance(item, Finding) else _unknown_texts(doc)
+        self.texts += own
+
+    def plain_actions(self) -> bool:
+        """Whether every action parameter is plain (the model says strings); their strings
+        and the actions' kinds join those to be judged."""
+        actions = [d["action"] for d in self.docs if d.get("action") is not None]
+        params = [a["params"] for a in actions]
+        values = list(chain.from_iterable(chain(p, p.values()) for p in params))
+        kinds = set(map(type, values))
+        self.texts += (a["kind"] for a in actions)
+        self.texts += values if kinds <= {str} else (v for v in values if type(v) is str)
+        return kinds <= _PLAIN
+
+    def clean(self) -> bool:
+        """True when the policy would change no string of the batch."""
+        try:
+            return self.judged and secrets.current().clean_texts(self.texts)
+        except TypeError:
+            return False  # NOTE: a value that is not a string (the model says one): all judged
+
+
+def _docs(items: Sequence[Finding | Unknown], cache: _Cache) -> _Batch | None:
+    """The documents of ``items`` for msgspec, or None if one holds a value that is not plain."""
+    batch = _Batch()
     for item in items:
         evidence = _evidence(item.evidence, cache)
         if evidence is None:
             return None
-        docs.append(_doc(item, evidence, cache, probe))
-    return (docs, probe) if _plain_actions(docs) else None
+        batch.add(item, evidence, cache)
+    return batch if batch.plain_actions() else None
 
 
 def _fast(items: Sequence[Finding | Unknown], cache: _Cache) -> Scrubbed | None:
     """The elements, as ``_slow`` writes them, by msgspec, each string through the secrets
     policy (``Scrubbed``); None if msgspec cannot write them."""
-    built = _docs(items, cache)
-    if built is None:
+    batch = _docs(items, cache)
+    if batch is None:
         return None
-    docs, probe = built
+    docs = batch.docs if batch.clean() else secrets.scrub_data(batch.docs)
     try:
-        if not secrets.current().clean_json(_PROBE.encode(probe)):
-            docs = secrets.scrub_data(docs)
         data = msgspec.json.format(_ENCODER.encode({"i": docs}), indent=2)
     except _REFUSED:
         return None  # NOTE: jsontext then fails, or not, as it always did

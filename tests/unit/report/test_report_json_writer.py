@@ -223,3 +223,6 @@ def test_a_document_is_its_shared_part_and_its_own_fields() -> None:
         assert not set(shared) & {*own, "evidence"}
         assert set(doc) == {*shared, *own, "evidence"}
         assert {k: doc[k] for k in shared} == shared
+    # NOTE: the writer judges an element's own strings with its batch: all of them
+    assert {*json_format._FINDING_TEXTS, "action"} == set(view.FINDING_OWN)
+    assert set(json_format._UNKNOWN_TEXTS) == set(view.UNKNOWN_OWN)

@@ -65,9 +65,10 @@ class Verifier:
     option: ConfigValue | None
     unsigned_too: bool  # Nova refuses unsigned images; Cinder checks signed ones only
 
-    def checks(self, image: Image) -> bool:
-        """True when this consumer would verify ``image`` if it downloaded it."""
-        return self.unsigned_too or is_signed(image)
+    def checks(self, signed: bool) -> bool:
+        """True when this consumer would verify an image (``signed``: is it, ``is_signed``)
+        if it downloaded it."""
+        return self.unsigned_too or signed
 
 
 def _cinder_enabled(cv: ConfigValue | None) -> bool:
@@ -181,11 +182,14 @@ def public_image_unsigned(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome
         )
 
 
-def _bypassed_by(image: Image, found: tuple[Verifier, ...], inv: Inventory) -> list[Verifier]:
+def _bypassed_by(
+    image: Image, signed: bool, found: tuple[Verifier, ...], inv: Inventory
+) -> list[Verifier]:
+    """The verifiers that would check ``image`` (``signed``: is it) but clone it."""
     return [
         v
         for v in found
-        if v.checks(image) and boot_path(image, v.consumer, inv).path is BootPath.CLONE
+        if v.checks(signed) and boot_path(image, v.consumer, inv).path is BootPath.CLONE
     ]
 
 
@@ -223,18 +227,19 @@ def signature_verify_cow_bypass(inv: Inventory, ctx: AuditContext) -> Iterator[O
         yield signature_verify_cow_bypass.unknown(Resource("source", "glance"), why)
         return
     for image in inv.images:
-        hit = _bypassed_by(image, found, inv)
+        signed = is_signed(image)
+        hit = _bypassed_by(image, signed, found, inv)
         if not hit:
             continue
         names = ", ".join(v.consumer.name for v in hit)
         yield signature_verify_cow_bypass.finding(
             Resource("image", image.id),
-            f"image {label(image)} ({'signed' if is_signed(image) else 'unsigned'}) is cloned "
+            f"image {label(image)} ({'signed' if signed else 'unsigned'}) is cloned "
             f"from RBD by {names}: verify_glance_signatures is on there, but a clone downloads "
             "nothing and no signature is checked",
             *(_option_fact(v) for v in hit),
             *cite(inv.config.glance_api.show_image_direct_url),
-            cause=f"{'signed' if is_signed(image) else 'unsigned'} image cloned from RBD by "
+            cause=f"{'signed' if signed else 'unsigned'} image cloned from RBD by "
             f"{names}: verify_glance_signatures is on there, but a clone downloads nothing and "
             "no signature is checked",
         )

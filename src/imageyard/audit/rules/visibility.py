@@ -200,9 +200,9 @@ def image_used_cross_project(inv: Inventory, ctx: AuditContext) -> Iterator[Outc
         return
     for image in inv.images:
         servers = [s for s in inv.servers_using(image.id) if not _may_see(image, s.project)]
-        projects = sorted({s.project or "" for s in servers})
         if not servers:
             continue
+        projects = sorted({s.project or "" for s in servers})
         yield image_used_cross_project.finding(
             Resource("image", image.id),
             f"{image.visibility} image {label(image)} of project {image.owner} is used by "
