@@ -51,6 +51,8 @@ def _absent(
     ctx: Ctx, loc: Location, unsure: dict[str, str], pools: dict[tuple[str, str], Pool | _Undecided]
 ) -> str | None:
     """Why ``loc`` has no data; None when it has, or when that cannot be told (``unsure``)."""
+    if not loc.rbd_scheme:
+        return object_absent(ctx, loc, unsure)
     parsed = loc.parsed
     if not isinstance(parsed, RbdLocation) or parsed.legacy:
         return object_absent(ctx, loc, unsure)

@@ -156,12 +156,17 @@ def _staging(ctx: Ctx, listing: StoreListing) -> Iterator[Outcome]:
 
 
 def object_absent(ctx: Ctx, loc: Location, unsure: dict[str, str]) -> str | None:
-    """Why a file, Swift or S3 location has no data; None when present or not decidable."""
+    """Why a file, Swift or S3 location has no data; None when present or not decidable
+    (``unsure`` then says why, per store)."""
+    store = loc.store or ""
+    listings = ctx.idx.listings.get(store, ())
+    if not listings and store in unsure:
+        # NOTE: nothing more to learn from another location of a store that was not listed
+        # (its reason is recorded once); the URL need not even be parsed
+        return None
     parsed = loc.parsed
     if not isinstance(parsed, FileLocation | SwiftLocation | S3Location):
         return None
-    store = loc.store or ""
-    listings = ctx.idx.listings.get(store, ())
     if not listings:
         unsure.setdefault(store, f"store {store} was not listed")
         return None

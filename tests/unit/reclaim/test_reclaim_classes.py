@@ -38,6 +38,7 @@ from imageyard.model.inventory import Inventory
 from imageyard.model.objects import StoredObject, StoreListing
 
 ORPHAN = uid(9, "d")
+MISSING = "location-data-missing"
 
 
 def test_healthy_inventory_has_no_item_and_no_unknown() -> None:
@@ -502,3 +503,17 @@ def test_data_of_a_copy_glance_still_says_is_under_way_is_only_medium_confidence
     inv = replace(inv, images=(*inv.images[:-1], busy))
     (item,) = run(inv).of_class("rbd-no-glance-image")
     assert item.finding.confidence is Confidence.MEDIUM  # the task may still write it
+
+
+def test_a_store_never_listed_is_one_unknown_scope_named_by_its_first_object_location() -> None:
+    inv = healthy()
+    cold = (
+        image(uid(11), "cold", "https://mirror.example/cold.img"),  # no object: not a scope
+        image(uid(12), "cold", "file:///srv/cold/" + uid(12)),
+        image(uid(13), "cold", "file:///srv/cold/" + uid(13)),
+        image(uid(14), "web", "https://mirror.example/web.img"),
+    )
+    result = run(replace(inv, images=(*inv.images, *cold)))
+    scopes = [(str(u.resource), u.reason) for u in result.unknowns if u.rule_id == MISSING]
+    assert scopes == [("store cold", "store cold was not listed")]
+    assert result.of_class(MISSING) == ()
