@@ -408,11 +408,13 @@ def _replaced(data: Any, changed: Mapping[str, str]) -> Any:
     return data
 
 
-def scrub_data(data: list[Any]) -> list[Any]:
+def scrub_data(data: list[Any], strings: Sequence[str] | None = None) -> list[Any]:
     """``data`` (JSON-ready items: dicts, lists, strings, numbers) with every string in it,
     key or value, through the installed ``Redactor``; the same items when none changes.
-    Other values (numbers, None, text already encoded from scrubbed data) stay as they are."""
-    changed = _current.scrub_each(_strings(data, []))
+    Other values (numbers, None, text already encoded from scrubbed data) stay as they are.
+    ``strings``: the strings of ``data`` the policy may change, when the caller knows that
+    it changes none of the others (else every string is judged)."""
+    changed = _current.scrub_each(_strings(data, []) if strings is None else strings)
     return [_replaced(item, changed) for item in data] if changed else data
 
 

@@ -34,6 +34,8 @@ from imageyard.model.finding import Evidence, Finding, Unknown
 from imageyard.report import jsontext
 from imageyard.report.jsontext import Raw
 from imageyard.report.view import (
+    FINDING_OWN,
+    UNKNOWN_OWN,
     evidence_doc,
     finding_doc,
     finding_key,
@@ -173,6 +175,8 @@ def _shared(
 # policy judges with the batch; a finding's action (its kind and parameters) is judged too
 _FINDING_TEXTS = ("resource", "message", "remediation")
 _UNKNOWN_TEXTS = ("resource", "reason")
+# NOTE: the names of the fields outside the shared parts (an evidence list's are judged with it)
+_OWN_KEYS = (*FINDING_OWN, *UNKNOWN_OWN, "evidence", "kind", "params")
 _finding_texts = operator.itemgetter(*_FINDING_TEXTS)
 _unknown_texts = operator.itemgetter(*_UNKNOWN_TEXTS)
 
@@ -226,12 +230,19 @@ class _Batch:
         self.texts += values if kinds <= {str} else (v for v in values if type(v) is str)
         return kinds <= _PLAIN
 
-    def clean(self) -> bool:
-        """True when the policy would change no string of the batch."""
+    def scrubbed(self) -> list[dict[str, Any]]:
+        """The documents with every string through the policy: as they are when it would
+        change none of the strings to judge (the names of the fields included), else with
+        those it changes replaced."""
+        texts = [*self.texts, *_OWN_KEYS]
         try:
-            return self.judged and secrets.current().clean_texts(self.texts)
+            if self.judged and secrets.current().clean_texts(texts):
+                return self.docs
+            if self.judged:
+                return secrets.scrub_data(self.docs, texts)
         except TypeError:
-            return False  # NOTE: a value that is not a string (the model says one): all judged
+            pass  # NOTE: a value that is not a string (the model says one): all judged
+        return secrets.scrub_data(self.docs)
 
 
 def _docs(items: Sequence[Finding | Unknown], cache: _Cache) -> _Batch | None:
@@ -251,7 +262,7 @@ def _fast(items: Sequence[Finding | Unknown], cache: _Cache) -> Scrubbed | None:
     batch = _docs(items, cache)
     if batch is None:
         return None
-    docs = batch.docs if batch.clean() else secrets.scrub_data(batch.docs)
+    docs = batch.scrubbed()
     try:
         data = msgspec.json.format(_ENCODER.encode({"i": docs}), indent=2)
     except _REFUSED:

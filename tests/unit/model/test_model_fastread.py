@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
+import typing
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -125,6 +126,35 @@ def test_images_built_within_a_shared_read_intern_their_values_and_others_do_not
     plain = built(2)
     assert plain == second and plain.owner is not second.owner
     assert plain.properties is not second.properties
+
+
+def _fresh(tp: Any) -> Any:
+    """A value of the field type ``tp`` (``str``, ``str | None`` or a tuple of them) made
+    of new strings."""
+    if typing.get_origin(tp) is tuple:
+        item = typing.get_args(tp)[0]
+        return (_fresh(item), _fresh(item)) if item is not str else (_new("s1"), _new("s2"))
+    return _new("value")
+
+
+@pytest.mark.parametrize("cls", [Image, Location, ImageMember], ids=lambda c: c.__name__)
+def test_every_field_marked_intern_is_shared_by_images_of_a_shared_read(cls: type) -> None:
+    hints = typing.get_type_hints(cls)
+    marked = [f.name for f in dataclasses.fields(cls) if f.metadata.get("intern")]
+    assert marked
+
+    def record(n: int) -> Any:
+        values = {name: _fresh(hints[name]) for name in marked}
+        if cls is Location:
+            return _image(n, locations=(Location(f"file:///{n}", **values),)).locations[0]
+        if cls is ImageMember:
+            return _image(n, members=(ImageMember(**values),)).members[0]
+        return _image(n, **values)
+
+    with interning.sharing():
+        first, second = record(1), record(2)
+    for name in marked:
+        assert getattr(first, name) is getattr(second, name), name
 
 
 def test_unsorted_lists_in_a_snapshot_are_sorted_by_the_fast_read_too() -> None:

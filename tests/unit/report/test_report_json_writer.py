@@ -226,3 +226,23 @@ def test_a_document_is_its_shared_part_and_its_own_fields() -> None:
     # NOTE: the writer judges an element's own strings with its batch: all of them
     assert {*json_format._FINDING_TEXTS, "action"} == set(view.FINDING_OWN)
     assert set(json_format._UNKNOWN_TEXTS) == set(view.UNKNOWN_OWN)
+
+
+@pytest.mark.parametrize("literal", ["message", "params", "resource", "evidence", "fail"])
+def test_a_secret_equal_to_a_field_name_is_masked_as_every_string_is(literal: str) -> None:
+    redactor = Redactor()
+    redactor.remember([literal])
+    secrets.install(redactor)
+    try:
+        findings = [
+            _finding([("image", f"id-{n}")], (Evidence("fact"),), f"i{n}") for n in range(3)
+        ]
+        unknowns = [Unknown("r", Resource("image", "a"), "why", (Evidence("fact"),), cause="c")]
+        result = _result(findings, unknowns)
+        doc = json.loads(json_format.render(result))
+        expected = secrets.scrub_data([result_document(result)])[0]
+        assert doc["findings"] == expected["findings"]
+        assert doc["unknowns"] == expected["unknowns"]
+        assert literal not in json.dumps(doc["findings"] + doc["unknowns"])
+    finally:
+        secrets.install(Redactor())
