@@ -13,8 +13,10 @@ in its own process, alternating round by round, all fetching the same data:
   ``members()`` for each shared image, the objects kept as a caller would;
 * ``imageyard``: ``imageyard collect --sources glance`` (members included) writing its
   snapshot; with ``--no-members`` also a run without member requests;
-* ``imageyard-db``: ``imageyard collect --sources glance --glance-db URL``, the same records
-  read from the bench Glance's database (no API request at all);
+* ``imageyard-db``: ``imageyard collect --sources config,glance --glance-db URL
+  --glance-api-conf FILE``, the same records read from the bench Glance's database (no API
+  request at all), shaped by its glance-api.conf (``direct_url``, store weights) as an
+  operator's collect would be;
 * ``imageyard-baseline`` (with ``--baseline-src DIR``): the same collect by the imageyard of
   another checkout, for a before/after comparison in one run;
 * ``sdk-no-members``, ``imageyard-no-members``: the listings alone, for the peak RSS at a size
@@ -140,14 +142,18 @@ def sdk_client(url: str, members: bool = True) -> dict[str, Any]:
                     records=records.ids_only(images))  # fmt: skip
 
 
-def imageyard_client(url: str, members: bool = True, db: str | None = None) -> dict[str, Any]:
+def imageyard_client(
+    url: str, members: bool = True, db: str | None = None, conf: str | None = None
+) -> dict[str, Any]:
+    """``imageyard collect``; from the database ``db`` with the bench Glance's ``conf`` (its
+    ``show_image_direct_url`` and store weights shape the records as the API does)."""
     from imageyard.cli import run
 
     with tempfile.TemporaryDirectory(prefix="imageyard-bench.") as tmp:
         out = Path(tmp) / "inventory.json"
-        args = ["collect", "--sources", "glance", "-q", "-o", str(out)]
+        args = ["collect", "--sources", "config,glance" if conf else "glance", "-q", "-o", str(out)]
         if db:
-            args += ["--glance-db", db]
+            args += ["--glance-db", db] + (["--glance-api-conf", conf] if conf else [])
         else:
             args += ["--glance-endpoint", url, "--members" if members else "--no-members"]
         with Measured() as m:
@@ -165,7 +171,7 @@ def imageyard_client(url: str, members: bool = True, db: str | None = None) -> d
                         detail=glance["detail"], records=fingerprints)  # fmt: skip
 
 
-def worker(kind: str, url: str, db: str) -> None:
+def worker(kind: str, url: str, db: str, conf: str) -> None:
     import openstack  # noqa: F401
 
     import imageyard.cli  # noqa: F401  (start-up imports are not listing speed)
@@ -177,19 +183,19 @@ def worker(kind: str, url: str, db: str) -> None:
         "imageyard-baseline": imageyard_client,
         "sdk-no-members": lambda u: sdk_client(u, members=False),
         "imageyard-no-members": lambda u: imageyard_client(u, members=False),
-        "imageyard-db": lambda u: imageyard_client(u, db=db),
+        "imageyard-db": lambda u: imageyard_client(u, db=db, conf=conf),
     }[kind]
     print(json.dumps(run(url)))
 
 
 # ---------------------------------------------------------------- the comparison
-def measure(kind: str, url: str, pid: int, db: str) -> dict[str, Any]:
+def measure(kind: str, url: str, pid: int, db: str, conf: str) -> dict[str, Any]:
     env = dict(os.environ)
     if kind == "imageyard-baseline":  # another checkout's imageyard, imported first
         env["PYTHONPATH"] = env[BASELINE]
     cpu0 = server_cpu(pid)
     proc = subprocess.run(
-        [sys.executable, __file__, "--worker", kind, "--url", url, "--db", db],
+        [sys.executable, __file__, "--worker", kind, "--url", url, "--db", db, "--conf", conf],
         capture_output=True, text=True, check=False, env=env,
     )  # fmt: skip
     if proc.returncode != 0:
@@ -244,7 +250,7 @@ def report(label: str, expected: int, runs: dict[str, list[dict[str, Any]]]) -> 
 
 
 def compare(
-    url: str, pid: int, rounds: int, kinds: tuple[str, ...], expected: int, db: str
+    url: str, pid: int, rounds: int, kinds: tuple[str, ...], expected: int, db: str, conf: str
 ) -> tuple[dict[str, list[dict[str, Any]]], list[str]]:
     """Every client ``rounds`` times, alternating; and how each one's records differ from
     the plain listing's (ids, and record by record where the client has them)."""
@@ -253,7 +259,7 @@ def compare(
     for _ in range(rounds):
         wanted: dict[str, str | None] | None = None
         for kind in kinds:
-            result = measure(kind, url, pid, db)
+            result = measure(kind, url, pid, db, conf)
             if result["images"] != expected:
                 problems.append(f"{kind} saw {result['images']} images, expected {expected}")
             got = result.pop("records")
@@ -276,7 +282,9 @@ def run_one(lab: Lab, args: argparse.Namespace, processes: int) -> bool:
         kinds = _kinds(args)
         db = glance.db
         db_url = f"postgresql+psycopg2://{db.user}@{db.host}:{db.port}/{db.database}"
-        runs, problems = compare(glance.url, glance.pid, args.rounds, kinds, rows.listed, db_url)
+        conf = str(glance.workdir / "etc" / "glance-api.conf")
+        runs, problems = compare(glance.url, glance.pid, args.rounds, kinds, rows.listed, db_url,
+                                 conf)  # fmt: skip
         label = f"bench Glance, {processes} uWSGI process(es) x {args.threads} threads"
         report(label, rows.listed, runs)
         for problem in problems:
@@ -319,9 +327,10 @@ def main(argv: list[str] | None = None) -> int:
                         help=argparse.SUPPRESS)  # fmt: skip
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
+    parser.add_argument("--conf", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        worker(args.worker, args.url, args.db)
+        worker(args.worker, args.url, args.db, args.conf)
         return 0
     if args.baseline_src:
         os.environ[BASELINE] = str(Path(args.baseline_src).resolve())
