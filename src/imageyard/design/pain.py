@@ -45,7 +45,12 @@ def with_boots(
     if inv is None or not items:
         return items
     uses = image_uses(inv)
-    counted = tuple(replace(c, boots=uses[c.image_id]) for c in items)
+    # NOTE: a conversion whose boots are already right is kept as it is (most images of a
+    # large catalog boot nothing); a copy per conversion cost more than the rest of the stage
+    counted = tuple(
+        c if c.boots == uses.get(c.image_id, 0) else replace(c, boots=uses[c.image_id])
+        for c in items
+    )
     return tuple(sorted(counted, key=lambda c: -c.boots)) if order else counted
 
 

@@ -12,7 +12,7 @@ decided there (incomplete inputs), whose bytes cannot be known.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from imageyard.model.ceph import Pool, RbdImage
@@ -32,18 +32,25 @@ def _unique(items: Iterable[Item]) -> dict[str, Item]:
 def _class_rows(
     items: tuple[Item, ...], unknowns: tuple[Unknown, ...], excl: tuple[Exclusion, ...]
 ) -> list[Total]:
+    mine: defaultdict[str, list[Item]] = defaultdict(list)
+    for item in items:
+        mine[item.class_id].append(item)
+    spared: defaultdict[str, int] = defaultdict(int)
+    for e in excl:
+        spared[e.class_id] += e.used
+    undecided = Counter(u.rule_id for u in unknowns)
     rows = []
     for meta in CLASSES:
-        mine = [i for i in items if i.class_id == meta.id]
+        group = mine.get(meta.id, [])
         rows.append(
             Total(
                 "class",
                 meta.id,
-                len(mine),
-                sum(i.used or 0 for i in mine),
-                sum(i.reclaimable for i in mine),
-                sum(e.used for e in excl if e.class_id == meta.id),
-                sum(1 for u in unknowns if u.rule_id == meta.id),
+                len(group),
+                sum(i.used or 0 for i in group),
+                sum(i.reclaimable for i in group),
+                spared[meta.id],
+                undecided[meta.id],
             )
         )
     return rows
@@ -97,23 +104,26 @@ def _scoped(
     unknowns: tuple[Unknown, ...],
     excl: tuple[Exclusion, ...],
 ) -> list[Total]:
-    unique = _unique(items).values()
+    # NOTE: items, exclusions and unknowns grouped by store (pool) once, not scanned per name
+    mine: defaultdict[str | None, list[Item]] = defaultdict(list)
+    for item in _unique(items).values():
+        mine[item.store if kind == "store" else item.pool].append(item)
+    spared: defaultdict[str | None, int] = defaultdict(int)
+    for e in excl:
+        spared[e.store if kind == "store" else e.pool] += e.used
+    undecided = Counter(u.resource.id.split(" ")[0] for u in unknowns if u.resource.kind == kind)
     rows = []
     for name in sorted(used):
-        mine = [i for i in unique if (i.store if kind == "store" else i.pool) == name]
-        spared = [e for e in excl if (e.store if kind == "store" else e.pool) == name]
-        undecided = sum(
-            1 for u in unknowns if u.resource.kind == kind and u.resource.id.split(" ")[0] == name
-        )
+        group = mine.get(name, [])
         rows.append(
             Total(
                 kind,
                 name,
-                len(mine),
+                len(group),
                 used[name],
-                sum(i.reclaimable for i in mine),
-                sum(e.used for e in spared),
-                undecided,
+                sum(i.reclaimable for i in group),
+                spared[name],
+                undecided[name],
             )
         )
     return rows

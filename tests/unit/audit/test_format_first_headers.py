@@ -94,7 +94,8 @@ def _one_by_one(inv: Inventory, backing: bool) -> list[tuple[str, str, str]]:
     for image in inv.images:
         if not backing and image.disk_format != "raw":
             continue
-        for loc, found, unread in _detected(inv, image):
+        for header in _detected(inv, image):
+            loc, found, unread = header.loc, header.found, header.unread
             if unread is not None:
                 judged.append((image.id, "unknown", unread[0]))
             elif found is not None and (

@@ -91,7 +91,9 @@ class Classes:
     def _decide(self, image: Image, consumer: Consumer) -> tuple[Form | None, Verdict | None]:
         """The form of ``image``'s class on ``consumer`` (None: decided image by image),
         and the verdict of ``image`` when it was the class's first member."""
-        number, forms = self._number(image), self._consumer_forms(consumer)
+        number, forms = self._members.get(image.id), self._forms.get(id(consumer))
+        if number is None or forms is None:  # NOTE: the image's or the consumer's first
+            number, forms = self._number(image), self._consumer_forms(consumer)
         if number in forms:
             return forms[number], None
         verdict = boot_path(image, consumer, self.inv)
@@ -143,16 +145,19 @@ class Classes:
             # NOTE: of a location outside the rbd scheme boot_path reads only its store
             # (and its URL, a slot value): the URL is never parsed for this key
             return (loc.store,)
-        parsed = loc.parsed
+        parsed, store, lower = loc.parsed, loc.store, loc.url.startswith("rbd://")
         if not isinstance(parsed, RbdLocation):
-            return (loc.store, loc.url.startswith("rbd://"), parsed.kind)
-        head = (loc.store, loc.url.startswith("rbd://"), parsed.cloneable_form, parsed.legacy)
-        return (*head, parsed.fsid, parsed.pool, self._rbd_facts(parsed))
+            return (store, lower, parsed.kind)
+        fsid, pool, facts = parsed.fsid, parsed.pool, self._rbd_facts(parsed)
+        return (store, lower, parsed.cloneable_form, parsed.legacy, fsid, pool, facts)
 
     def _rbd_facts(self, loc: RbdLocation) -> tuple[bool, bool, bool | None] | None:
         """Whether ``loc``'s RBD image and snapshot exist and the snapshot is protected
         (None: its pool's images were not read)."""
-        pool = self._pool(loc.fsid, loc.pool)
+        try:
+            pool = self._pools[loc.fsid, loc.pool]
+        except KeyError:
+            pool = self._pool(loc.fsid, loc.pool)
         if pool is None:
             return None
         rbd = pool.image(loc.image)
@@ -160,8 +165,6 @@ class Classes:
         return (rbd is not None, snap is not None, None if snap is None else snap.protected)
 
     def _pool(self, fsid: str, name: str) -> Pool | None:
-        where = (fsid, name)
-        if where not in self._pools:
-            cluster = self.inv.ceph_cluster(fsid)
-            self._pools[where] = cluster.pool(name) if cluster is not None else None
-        return self._pools[where]
+        cluster = self.inv.ceph_cluster(fsid)
+        found = self._pools[fsid, name] = cluster.pool(name) if cluster is not None else None
+        return found

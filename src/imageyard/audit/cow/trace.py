@@ -138,7 +138,7 @@ class Verdict:
         values = self._values
         if not isinstance(values, tuple):
             values = values()
-            object.__setattr__(self, "_values", values)
+            _SET_VALUES(self, values)
         return values
 
     @property
@@ -172,7 +172,7 @@ class Verdict:
         values = self.values
         if not values:
             return self._form.reasons
-        return tuple(_fill(r, values) for r in self._form.parts[0])
+        return tuple([r if isinstance(r, str) else r.fill(values) for r in self._form.parts[0]])
 
     @property
     def notes(self) -> tuple[str, ...]:
@@ -180,7 +180,7 @@ class Verdict:
         values = self.values
         if not values:
             return self._form.notes
-        return tuple(_fill(n, values) for n in self._form.parts[1])
+        return tuple([n if isinstance(n, str) else n.fill(values) for n in self._form.parts[1]])
 
     @property
     def evidence(self) -> tuple[Evidence, ...]:
@@ -249,9 +249,15 @@ def _set(
     form: Form,
     values: tuple[str, ...] | Callable[[], tuple[str, ...]],
 ) -> None:
-    object.__setattr__(verdict, "image_id", image_id)
-    object.__setattr__(verdict, "_form", form)
-    object.__setattr__(verdict, "_values", values)
+    # NOTE: the slots' own setters (a verdict is made per image and consumer)
+    _SET_IMAGE_ID(verdict, image_id)
+    _SET_FORM(verdict, form)
+    _SET_VALUES(verdict, values)
+
+
+_SET_IMAGE_ID = Verdict.__dict__["image_id"].__set__
+_SET_FORM = Verdict.__dict__["_form"].__set__
+_SET_VALUES = Verdict.__dict__["_values"].__set__
 
 
 @dataclass(frozen=True)
@@ -403,10 +409,13 @@ class LocText(NamedTuple):
 
 def location_values(loc: Location) -> LocText:
     """``loc``'s own URL, RBD image and snapshot names (empty when not an rbd location)."""
-    parsed = loc.parsed if loc.rbd_scheme else None
+    url = loc.url
+    # NOTE: Location.rbd_scheme, without a call (read per location of an image on each
+    # consumer): a URL outside the rbd scheme is never parsed here
+    parsed = loc.parsed if url[:6].lower() == "rbd://" else None
     if isinstance(parsed, RbdLocation):
-        return LocText(loc.url, parsed.image, parsed.snapshot)
-    return LocText(loc.url, "", "")
+        return LocText(url, parsed.image, parsed.snapshot)
+    return LocText(url, "", "")
 
 
 def slot(n: int) -> str:
@@ -416,7 +425,11 @@ def slot(n: int) -> str:
 
 def slot_values(image: Image, ordered: Sequence[Location]) -> tuple[str, ...]:
     """``image``'s values in slot order (``ordered``: its locations as the consumer sees them)."""
-    values = [image.id, gib(image.size), gib(image.virtual_size or image.size)]
+    size = image.size
+    head = (image.id, gib(size), gib(image.virtual_size or size))
+    if len(ordered) == 1:  # NOTE: most images (a tuple each, read per image and consumer)
+        return head + location_values(ordered[0])
+    values = list(head)
     for loc in ordered:
         values += location_values(loc)
     return tuple(values)

@@ -19,7 +19,7 @@ from imageyard.audit.cow import BootPath, Consumer, Verdict, VerdictTable, verdi
 from imageyard.audit.cow.trace import Form
 from imageyard.audit.rule import AuditContext, rule
 from imageyard.audit.rules._common import file_unknown, rbd_stores
-from imageyard.audit.rules.cow_shape import Shape, convert_fix, label, shape_of
+from imageyard.audit.rules.cow_shape import Shape, ShapedFinding, convert_fix, label, shape_of
 from imageyard.model.finding import Outcome, Resource
 from imageyard.model.image import Image
 from imageyard.model.inventory import Inventory
@@ -100,12 +100,15 @@ def _per_consumer(inv: Inventory, consumer: Consumer) -> Iterator[Outcome]:
     table = verdicts(inv)
     shapes = _Shapes(table, consumer, store_in_cluster(inv, consumer.fsid))
     active = (image for image in inv.images if image.is_active)
+    made = shapes.made
     # NOTE: each class decided once for audit, paths and design
     for image, form in table.forms(active, consumer):
         if form is None or form.path is BootPath.UNKNOWN:
             yield from _decided_alone(image, consumer, table.of(image, consumer), shapes)
         elif form.path is not BootPath.CLONE:
-            yield shapes.shared(image, form).finding(image)
+            found = made.get(id(form))  # NOTE: shapes.shared, without a call per image
+            shape = found[1] if found is not None else shapes.shared(image, form)
+            yield ShapedFinding.made(shape, image)
 
 
 def _decided_alone(

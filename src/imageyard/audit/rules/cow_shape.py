@@ -186,6 +186,10 @@ class Shape:
     fix: Fix
     form: Form
     values: Callable[[Image], tuple[str, ...]] | None
+    order: int = dataclasses.field(init=False, repr=False, compare=False)  # -severity rank
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "order", -self.severity.rank)
 
     def finding(self, image: Image) -> Finding:
         """The finding of ``image`` (one of this shape's images)."""
@@ -275,8 +279,8 @@ class ShapedFinding(Finding):
         # sort them: this rule has one finding per image and consumer, and image ids are
         # unique, so its findings tie only for two consumers of one name, which then keep
         # the order the rule yields them in (consumer order: still deterministic)
-        resource = f"image {self._image.id}@{self._shape.consumer}"
-        return (-self._shape.severity.rank, RULE_ID, resource, "")
+        shape = self._shape
+        return (shape.order, RULE_ID, f"image {self._image.id}@{shape.consumer}", "")
 
     def plain(self) -> Finding:
         """A plain Finding with every field as read."""

@@ -15,7 +15,7 @@ with ``[image_format] disk_formats`` when that option is set.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from imageyard.audit.cow.trace import gib
 from imageyard.audit.rule import AuditContext, rule
@@ -112,12 +112,32 @@ def _rbd_image(inv: Inventory, loc: RbdLocation) -> tuple[Pool | None, RbdImage 
 
 
 Unread = tuple[str, str]  # why a header is unknown: the reason, and its cause
-Header = tuple[RbdLocation, DetectedFormat | None, Unread | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    """What the header of one rbd location's data says: its detected format, or (None)
+    why that is unknown: its pool was not read (``pool_read`` False), or the header."""
+
+    loc: RbdLocation
+    found: DetectedFormat | None
+    pool_read: bool = True
+
+    @property
+    def unread(self) -> Unread | None:
+        """Why the format is unknown (the reason, and its cause), or None: it was read."""
+        loc = self.loc
+        if not self.pool_read:
+            why = f"Ceph pool {loc.pool} of cluster {loc.fsid} was not read"
+            return why, why
+        if self.found is None:
+            why = f"the header of {loc.pool}/{loc.image} was not read"
+            return why, f"the header of the image's rbd data in pool {loc.pool} was not read"
+        return None
 
 
 def _detected(inv: Inventory, image: Image) -> Iterator[Header]:
-    """Per rbd location: the detected format, or None with why it is unknown (skipped:
-    locations whose RBD image is missing)."""
+    """Per rbd location its header (skipped: locations whose RBD image is missing)."""
     for loc in rbd_locations(image):
         header = _header(inv, loc)
         if header is not None:
@@ -127,24 +147,17 @@ def _detected(inv: Inventory, image: Image) -> Iterator[Header]:
 def _header(inv: Inventory, loc: RbdLocation) -> Header | None:
     pool, rbd_image = _rbd_image(inv, loc)
     if pool is None or not pool.complete:
-        why = f"Ceph pool {loc.pool} of cluster {loc.fsid} was not read"
-        return loc, None, (why, why)
+        return Header(loc, None, pool_read=False)
     if rbd_image is None:
         return None  # data missing: the cow rule reports it
-    if rbd_image.detected_format is None:
-        why = f"the header of {loc.pool}/{loc.image} was not read"
-        return (
-            loc,
-            None,
-            (why, f"the header of the image's rbd data in pool {loc.pool} was not read"),
-        )
-    return loc, rbd_image.detected_format, None
+    return Header(loc, rbd_image.detected_format)
 
 
 def first_headers(inv: Inventory) -> tuple[tuple[Image, Header], ...]:
-    """Each image's first header judged (the first item of ``_detected``), in catalog order,
-    for the images that have one: the one reading of every image's rbd locations that the
-    label and backing-file rules share (made on first use, kept with the inventory)."""
+    """Each image's first header (the first of ``_detected``), in catalog order, for the
+    images that have one: the one reading of every image's rbd locations that the label
+    and backing-file rules share (made on first use, kept with the inventory; the texts
+    of an unknown are written when read)."""
     return inv.derived("format.first-headers", lambda: tuple(_firsts(inv)))
 
 
@@ -165,9 +178,10 @@ def mislabelled(inv: Inventory, image: Image) -> tuple[RbdLocation, DetectedForm
     (the first rbd location's), or None: labelled otherwise, raw data, or not read."""
     if image.disk_format != "raw":
         return None
-    for loc, found, _ in _detected(inv, image):
+    for header in _detected(inv, image):
+        found = header.found
         if found is not None and found.format in CONTAINER_FORMATS:
-            return loc, found
+            return header.loc, found
         return None
     return None
 
@@ -193,9 +207,10 @@ def raw_label_mismatch(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
     if why is not None:
         yield raw_label_mismatch.unknown(Resource("source", GLANCE_SOURCE), why)
         return
-    for image, (loc, found, unknown) in first_headers(inv):  # the first rbd location's
+    for image, header in first_headers(inv):  # the first rbd location's
         if image.disk_format != "raw":
             continue
+        loc, found, unknown = header.loc, header.found, header.unread
         if unknown is not None:
             yield raw_label_mismatch.unknown(image_res(image), unknown[0], cause=unknown[1])
         elif found is not None and found.format in CONTAINER_FORMATS:  # mislabelled
@@ -251,7 +266,8 @@ def qcow2_backing_file(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
     if why is not None:
         yield qcow2_backing_file.unknown(Resource("source", GLANCE_SOURCE), why)
         return
-    for image, (loc, found, unknown) in first_headers(inv):  # the first rbd location's
+    for image, header in first_headers(inv):  # the first rbd location's
+        loc, found, unknown = header.loc, header.found, header.unread
         if unknown is not None:
             yield qcow2_backing_file.unknown(image_res(image), unknown[0], cause=unknown[1])
         elif found is not None and (kind := external_file(found)) is not None:
