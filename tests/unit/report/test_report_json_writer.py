@@ -165,7 +165,8 @@ def test_the_evidence_cache_stays_bounded(monkeypatch: pytest.MonkeyPatch, fast:
 
     def bound(cache: json_format._Cache) -> None:
         real(cache)
-        sizes.append(len(cache.docs) + len(cache.by_id) + len(cache.pinned) + len(cache.texts))
+        held = (cache.docs, cache.by_list, cache.by_id, cache.pinned, cache.texts, cache.shared)
+        sizes.append(sum(len(h) for h in held))
 
     monkeypatch.setattr(json_format._Cache, "bound", bound)
     monkeypatch.setattr(json_format, "CACHED", 8)
