@@ -48,6 +48,9 @@ class Classes:
     _forms: dict[int, dict[int, Form | None]] = field(default_factory=dict)
     _pools: dict[tuple[str, str], Pool | None] = field(default_factory=dict)
     _numbers: dict[Hashable, int] = field(default_factory=dict)
+    # NOTE: the last image's values: a finding's texts (message, evidence, remediation)
+    # are read one after the other, each asking for its image's values
+    _last: tuple[Image, tuple[str, ...]] | None = None
 
     def verdict(self, image: Image, consumer: Consumer) -> Verdict:
         """``boot_path(image, consumer, inv)``, shared with the image's class: its texts
@@ -63,7 +66,12 @@ class Classes:
 
     def values(self, image: Image) -> tuple[str, ...]:
         """``image``'s values in slot order (``trace.slot_values``)."""
-        return slot_values(image, sorted_locations(image, self.inv))
+        last = self._last
+        if last is not None and last[0] is image:
+            return last[1]
+        values = slot_values(image, sorted_locations(image, self.inv))
+        self._last = (image, values)
+        return values
 
     @property
     def forms(self) -> int:
