@@ -20,7 +20,7 @@ import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from imageyard.audit.cow.consumers import Consumer
 from imageyard.model.finding import Confidence, Evidence
@@ -169,18 +169,20 @@ class Verdict:
     @property
     def reasons(self) -> tuple[str, ...]:
         """The reasons in decision order."""
-        values = self.values
-        if not values:
-            return self._form.reasons
-        return tuple([r if isinstance(r, str) else r.fill(values) for r in self._form.parts[0]])
+        return self._texts(self._form.reasons, 0)
 
     @property
     def notes(self) -> tuple[str, ...]:
         """The caveats that lowered the confidence."""
+        return self._texts(self._form.notes, 1)
+
+    def _texts(self, plain: tuple[str, ...], part: Literal[0, 1]) -> tuple[str, ...]:
+        """``plain`` (the form's own texts) when there are no values, else the form's
+        ``part`` with this image's values filled in (one pass: read per finding)."""
         values = self.values
         if not values:
-            return self._form.notes
-        return tuple([n if isinstance(n, str) else n.fill(values) for n in self._form.parts[1]])
+            return plain
+        return tuple([t if isinstance(t, str) else t.fill(values) for t in self._form.parts[part]])
 
     @property
     def evidence(self) -> tuple[Evidence, ...]:
