@@ -420,7 +420,7 @@ def test_member_requests_run_as_many_at_once_as_the_limit_allows_and_no_more(
     fake: Start, at_once: int | None
 ) -> None:
     catalog = Catalog(images=200, shared_every=4)
-    first = START if at_once is None else at_once  # None: the default, starting at four
+    first = START if at_once is None else at_once  # None: the default, starting at eight
     http = InFlight(glance_http(endpoint=fake(catalog).url, policy=FAST), hold=first)
     chosen = {} if at_once is None else {"requests_at_once": at_once}
     collector = GlanceCollector(http, fetch_members=True, **chosen)

@@ -10,14 +10,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from imageyard.collect.glance.inflight import MOST, START, Gate, Limit
+from imageyard.collect.glance.inflight import LEAST, MOST, START, Gate, Limit
 
 # a modelled server: one request's service time, given how many are in flight when it
 # starts and the (simulated) time
 Service = Callable[[int, float], float]
 
 
-def cores(count: float, seconds: float = 0.01) -> Service:
+def cores(count: float, seconds: float = 0.1) -> Service:
     """A server that works ``count`` requests at once at ``seconds`` each; more queue."""
     return lambda in_flight, _now: seconds * max(1.0, in_flight / count)
 
@@ -45,19 +45,21 @@ def test_a_one_process_server_keeps_the_starting_level() -> None:
     limit = Limit()
     simulate(limit, cores(1), 3000)
     assert limit.level == START
-    assert set(levels(limit)) == {START, START + START // 2}  # tried one step up, gave it back
+    assert set(levels(limit)) == {START, 2 * START}  # tried one step up, gave it back
+    assert levels(limit)[:5] == [START, START, 2 * START, 2 * START, START]
     tried = [rate for level, rate, _ in limit.history if level > START]
     kept = [rate for level, rate, _ in limit.history if level == START]
     assert max(tried) < min(kept) * (1 + limit.gain)
 
 
 def test_a_server_that_answers_faster_gets_more_until_it_stops_paying() -> None:
-    limit = Limit()
-    simulate(limit, cores(8), 3000)
-    # 4 -> 6 -> 9 (each faster), 13 no faster than 9: back to 9
-    assert levels(limit)[:4] == [4, 6, 9, 13]
-    assert limit.level == 9
-    assert limit.highest == 13
+    limit = Limit(most=64)
+    simulate(limit, cores(24), 6000)
+    # two windows per level: 16 (twice as fast as 8), 32 (half as fast again), 64 no
+    # faster than 32: back to 32
+    assert levels(limit)[:9] == [8, 8, 16, 16, 32, 32, 64, 64, 32]
+    assert limit.level == 32
+    assert limit.highest == 64
 
 
 def test_the_level_never_passes_the_cap() -> None:
@@ -66,7 +68,7 @@ def test_the_level_never_passes_the_cap() -> None:
     assert limit.level == 10
     assert limit.highest == 10 and max(levels(limit)) == 10
     default = Limit()
-    simulate(default, cores(100), 20000)
+    simulate(default, cores(100), 5000)
     assert default.level == default.highest == MOST
 
 
@@ -78,37 +80,50 @@ def test_a_one_request_cap_is_kept_from_the_start() -> None:
 
 
 def test_latency_climbing_at_the_settled_level_lowers_it() -> None:
-    def slows_down(in_flight: int, now: float) -> float:  # twice as slow after 2 s
-        return cores(8, 0.01 if now < 2.0 else 0.02)(in_flight, now)
+    def slows_down(in_flight: int, now: float) -> float:  # twice as slow after half a minute
+        return cores(8, 0.1 if now < 30 else 0.2)(in_flight, now)
 
     limit = Limit(hold=1000)  # no try upwards after the first climb
-    simulate(limit, slows_down, 4000)
-    at_nine = [latency for level, _, latency in limit.history if level == 9]
-    assert at_nine[-1] > min(at_nine) * 1.5 > at_nine[-2]  # the window where it climbed
-    lowered = levels(limit).index(7)
-    assert limit.history[lowered - 1] == (9, limit.history[lowered - 1][1], at_nine[-1])
-    assert limit.level == 9 - 9 // 4 == 7  # then steady at the slower speed: kept
+    simulate(limit, slows_down, 6000)
+    lowered = levels(limit).index(6)  # it had settled at 8 (the model with 8 cores)
+    before = [latency for level, _, latency in limit.history[:lowered] if level == 8]
+    usual = sum(before[:-2]) / len(before[:-2])
+    assert levels(limit)[4:lowered] == [8] * (len(before) - 2)  # 16 tried, given back
+    assert min(before[-2:]) > usual * 1.5  # two windows in a row took half as long again
+    assert max(before[:-2]) < usual * 1.5
+    assert limit.level == 8 - 8 // 4 == 6  # then steady at the slower speed: kept
+
+
+def test_one_slow_window_does_not_lower_the_level() -> None:
+    def hiccup(in_flight: int, now: float) -> float:  # three times as slow for two seconds
+        return cores(8, 0.3 if 30 < now < 32 else 0.1)(in_flight, now)
+
+    limit = Limit(hold=1000)
+    simulate(limit, hiccup, 6000)
+    settled = [latency for level, _, latency in limit.history[4:]]
+    assert max(settled) > min(settled) * 1.5  # it was seen
+    assert limit.level == 8 and set(levels(limit)[4:]) == {8}
 
 
 def test_steady_latency_does_not_lower_the_level() -> None:
     limit = Limit(hold=1000)
     simulate(limit, cores(8), 4000)
-    assert limit.level == 9
-    assert levels(limit)[4:] == [9] * (len(limit.history) - 4)
+    assert limit.level == 8
+    assert levels(limit)[4:] == [8] * (len(limit.history) - 4)
 
 
 def test_the_next_level_is_tried_again_after_hold_windows() -> None:
-    faster = {"cores": 2.0}  # the server gets more cores later (another load ended)
+    faster = {"cores": 4.0}  # the server gets more cores later (another load ended)
 
     def model(in_flight: int, now: float) -> float:
-        if now > 3.0:
-            faster["cores"] = 8.0
+        if now > 60:
+            faster["cores"] = 16.0
         return cores(faster["cores"])(in_flight, now)
 
     limit = Limit(hold=3)
     simulate(limit, model, 6000)
-    assert limit.level > 6  # 4 settled on two cores, then the tries paid once it had more
-    assert levels(limit)[:3] == [4, 6, 4]
+    assert levels(limit)[:8] == [8, 8, 16, 16, 8, 8, 8, 16]  # 8 settled on four cores ...
+    assert limit.level == 16  # ... then the tries paid once it had more
 
 
 def test_completions_without_a_backlog_measure_nothing() -> None:
@@ -173,3 +188,26 @@ def test_a_failed_call_frees_its_place_and_is_measured() -> None:
             gate.call(fails, "x")
     assert gate.call(str.upper, "ok") == "OK"  # the place was given back each time
     assert gate.calls == 4
+
+
+def feed(limit: Limit, latency: float, now: float) -> float:
+    """One window of completions at ``limit``'s level, each after ``latency`` seconds and as
+    often as that level in flight gives (Little's law); the time after it."""
+    before = len(limit.history)
+    while len(limit.history) == before:
+        now += latency / limit.level
+        limit.observe(now, latency, saturated=True)
+    return now
+
+
+def test_backing_off_stops_at_the_least_level() -> None:
+    limit = Limit(level=8, hold=1000)
+    now, latency = 0.0, 0.1
+    for _ in range(40):  # the answers take ever longer: each window twice as long
+        now = feed(limit, latency, now)
+        latency *= 2
+    lowered = [level for level, _, _ in limit.history]
+    assert lowered[:4] == [8, 8, 16, 16]  # the first try up, given back
+    assert lowered[4:18] == [8, 6, 6, 6, 5, 5, 5, 4, 4, 4, 3, 3, 3, 2]  # two slow windows
+    assert set(lowered[18:]) == {2}  # in a row lower it, by a quarter
+    assert limit.level == LEAST == 2
