@@ -106,6 +106,9 @@ def _run_one(
 ) -> tuple[RuleOutcome, list[Finding], list[Unknown]]:
     if not rule.meta.releases.admits(ctx.release.major):
         return RuleOutcome(rule.meta, Verdict.SKIPPED), [], []
+    if not keep and rule.count is not None and not mutes:
+        found, unknown = rule.count(inv, ctx)  # NOTE: no result is made at all
+        return _outcome(rule.meta, found, 0, unknown), [], []
     if not keep:
         return _counted(rule.meta, rule(inv, ctx), mutes, today), [], []
     results = list(rule(inv, ctx))
@@ -151,7 +154,8 @@ def run_audit(
     """Run ``rules`` over ``inv`` for ``ctx`` and apply ``mutes`` as of ``today`` (``steps``
     hears of each rule done). ``keep``, when given, says which rules' findings and unknowns
     the result holds; the others are counted in their outcome only (a caller that reads a
-    few rules' findings need not hold one per image of every rule)."""
+    few rules' findings need not hold one per image of every rule), by the rule's ``count``
+    when it has one and no mute is given."""
     day = today or datetime.date.today()
     outcomes: list[RuleOutcome] = []
     findings: list[Finding] = []

@@ -15,6 +15,10 @@ Concepts:
 * ``releases`` gates a rule on the target Glance major: ``"all"``, ``">=28"``, ``"<29"``
   or ``">=25,<29"``. The engine skips a rule whose gate excludes the target.
 * ``AuditContext`` carries the target release and rule settings, so rules stay pure.
+* A rule with one result per image may also give ``count=``: a function returning how many
+  findings and unknowns the rule yields (``tally`` of its results), without making them.
+  A caller that reads only a rule's counts (``run_audit(keep=...)``, as design does) is
+  answered by it when no mute applies.
 * A rule that reads a setting declares it: ``options=(RuleOption("max_age_days", "int",
   "180", "..."),)``; ``rule.option(ctx, key)`` gives the value set for it
   (``<rule-id>.<key>``) or the declared default. ``audit.rule_options`` checks what an
@@ -148,6 +152,19 @@ class RuleMeta:
 
 
 Check = Callable[[Inventory, AuditContext], Iterable[Outcome]]
+Counts = tuple[int, int]  # how many findings and how many unknowns
+Count = Callable[[Inventory, AuditContext], Counts]
+
+
+def tally(results: Iterable[Outcome]) -> Counts:
+    """How many of ``results`` are findings and how many unknowns."""
+    found = unknown = 0
+    for result in results:
+        if isinstance(result, Unknown):
+            unknown += 1
+        elif isinstance(result, Finding):
+            found += 1
+    return found, unknown
 
 
 @dataclass(frozen=True)
@@ -156,6 +173,7 @@ class Rule:
 
     meta: RuleMeta
     check: Check
+    count: Count | None = None  # tally(check(inv, ctx)), without making the results
 
     def __call__(self, inv: Inventory, ctx: AuditContext) -> Iterable[Outcome]:
         return self.check(inv, ctx)
@@ -251,8 +269,10 @@ def rule(
     releases: str = "all",
     links: tuple[str, ...] = (),
     options: tuple[RuleOption, ...] = (),
+    count: Count | None = None,
 ) -> Callable[[Check], Rule]:
-    """Attach validated metadata to a rule function (see the module docstring)."""
+    """Attach validated metadata to a rule function (see the module docstring); ``count``
+    gives the rule's counts without its results."""
 
     def wrap(fn: Check) -> Rule:
         meta = _checked_meta(
@@ -267,6 +287,6 @@ def rule(
             links=links,
             options=options,
         )
-        return Rule(meta, fn)
+        return Rule(meta, fn, count)
 
     return wrap

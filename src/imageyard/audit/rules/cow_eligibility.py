@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from imageyard.audit.cow import BootPath, Consumer, Verdict, VerdictTable, verdicts
 from imageyard.audit.cow.trace import Form
-from imageyard.audit.rule import AuditContext, rule
+from imageyard.audit.rule import AuditContext, Counts, rule, tally
 from imageyard.audit.rules._common import file_unknown, rbd_stores
 from imageyard.audit.rules.cow_shape import Shape, ShapedFinding, convert_fix, label, shape_of
 from imageyard.model.finding import Outcome, Resource
@@ -51,6 +51,48 @@ def store_in_cluster(inv: Inventory, fsid: str | None) -> Store | None:
     return max(found, key=lambda s: s.weight or 0) if found else None
 
 
+def _unread(inv: Inventory, why: str | None) -> Iterator[Outcome]:
+    """The unknowns of what was not read: the image list (``why``), the nova, cinder and
+    glance-api files."""
+    if why is not None:
+        yield cow_not_eligible.unknown(Resource("source", GLANCE_SOURCE), why)
+    for kind in ("nova", "cinder"):
+        if not getattr(inv.config, kind):
+            yield file_unknown(cow_not_eligible, inv, kind)
+    if inv.config.glance_api is None:
+        yield file_unknown(cow_not_eligible, inv, "glance-api")
+
+
+def _judged(inv: Inventory, why: str | None) -> bool:
+    """Whether the images are judged: the image list and glance-api.conf were read."""
+    return why is None and inv.config.glance_api is not None
+
+
+def _counts(inv: Inventory, ctx: AuditContext) -> Counts:
+    """The rule's findings and unknowns, counted without making them (``Rule.count``)."""
+    why = images_missing(inv)
+    counts = [tally(_unread(inv, why))]
+    if _judged(inv, why):
+        counts += (_consumer_counts(inv, c) for c in verdicts(inv).rbd_consumers)
+    return sum(c[0] for c in counts), sum(c[1] for c in counts)
+
+
+def _consumer_counts(inv: Inventory, consumer: Consumer) -> Counts:
+    """``tally(_per_consumer(inv, consumer))``: the same verdicts, no finding made."""
+    if consumer.fsid is None:
+        return 0, 1
+    table = verdicts(inv)
+    found = unknown = 0
+    active = (image for image in inv.images if image.is_active)
+    for image, form in table.forms(active, consumer):
+        path = form.path if form is not None else BootPath.UNKNOWN
+        if path is BootPath.UNKNOWN:  # decided alone (see _per_consumer)
+            path = table.of(image, consumer).path
+        found += path is not BootPath.CLONE and path is not BootPath.UNKNOWN
+        unknown += path is BootPath.UNKNOWN
+    return found, unknown
+
+
 @rule(
     id="cow-not-eligible",
     title="Image not copy-on-write cloneable by an rbd consumer",
@@ -66,6 +108,7 @@ def store_in_cluster(inv: Inventory, fsid: str | None) -> Store | None:
         "nova nova/virt/libvirt/imagebackend.py",
         "cinder cinder/volume/drivers/rbd.py",
     ),
+    count=_counts,
 )
 def cow_not_eligible(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
     """An active image that an rbd compute or Cinder RBD backend cannot clone copy-on-write.
@@ -76,15 +119,8 @@ def cow_not_eligible(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
     cinder/volume/drivers/rbd.py _is_cloneable check it.
     """
     why = images_missing(inv)
-    if why is not None:
-        yield cow_not_eligible.unknown(Resource("source", GLANCE_SOURCE), why)
-    for kind in ("nova", "cinder"):
-        if not getattr(inv.config, kind):
-            yield file_unknown(cow_not_eligible, inv, kind)
-    if inv.config.glance_api is None:
-        yield file_unknown(cow_not_eligible, inv, "glance-api")
-        return
-    if why is not None:
+    yield from _unread(inv, why)
+    if not _judged(inv, why):
         return
     for consumer in verdicts(inv).rbd_consumers:
         yield from _per_consumer(inv, consumer)

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from imageyard.audit.cow.trace import gib
-from imageyard.audit.rule import AuditContext, rule
+from imageyard.audit.rule import AuditContext, Counts, rule
 from imageyard.audit.rules._common import cite, file_unknown
 from imageyard.audit.rules.cow_eligibility import (
     GLANCE_SOURCE,
@@ -56,6 +56,23 @@ def rbd_store_ids(image: Image, inv: Inventory) -> tuple[str, ...]:
     )
 
 
+def _non_raw(inv: Inventory) -> Iterator[tuple[Image, tuple[str, ...]]]:
+    """Each image neither raw nor iso that is in an rbd store, with its rbd stores."""
+    for image in inv.images:
+        if image.disk_format in NOT_CLONED_FORMATS or image.disk_format is None:
+            continue
+        stores = rbd_store_ids(image, inv)
+        if stores or rbd_locations(image):
+            yield image, stores
+
+
+def _count_non_raw(inv: Inventory, ctx: AuditContext) -> Counts:
+    """``non-raw-in-rbd``'s findings and unknowns, counted without making them."""
+    if images_missing(inv) is not None:
+        return 0, 1
+    return sum(1 for _ in _non_raw(inv)), 0
+
+
 @rule(
     id="non-raw-in-rbd",
     title="Non-raw image stored in an rbd store",
@@ -65,6 +82,7 @@ def rbd_store_ids(image: Image, inv: Inventory) -> tuple[str, ...]:
     remediation="Convert the image to raw (qemu-img convert -f qcow2 -O raw) and upload the "
     "raw file, or import it with the image_conversion plugin enabled.",
     links=("nova nova/virt/libvirt/imagebackend.py", "ceph doc/rbd/rbd-openstack.rst"),
+    count=_count_non_raw,
 )
 def non_raw_in_rbd(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
     """A qcow2 (vmdk, vhd ...) image in an rbd store is never cloned copy-on-write.
@@ -76,12 +94,7 @@ def non_raw_in_rbd(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
     if why is not None:
         yield non_raw_in_rbd.unknown(Resource("source", GLANCE_SOURCE), why)
         return
-    for image in inv.images:
-        if image.disk_format in NOT_CLONED_FORMATS or image.disk_format is None:
-            continue
-        stores = rbd_store_ids(image, inv)
-        if not stores and not rbd_locations(image):
-            continue
+    for image, stores in _non_raw(inv):
         where = ", ".join(stores) or "rbd"
         text, action = convert_fix(image, stores[0] if stores else "<rbd store>")
         yield non_raw_in_rbd.finding(
@@ -186,6 +199,34 @@ def mislabelled(inv: Inventory, image: Image) -> tuple[RbdLocation, DetectedForm
     return None
 
 
+def _raw_judged(inv: Inventory) -> Iterator[tuple[Image, Header]]:
+    """Each image labelled raw whose first header is unread or a container format."""
+    for image, header in first_headers(inv):  # the first rbd location's
+        if image.disk_format != "raw":
+            continue
+        found = header.found
+        if header.unread is not None or (found is not None and found.format in CONTAINER_FORMATS):
+            yield image, header
+
+
+def _count_raw_label(inv: Inventory, ctx: AuditContext) -> Counts:
+    """``raw-label-mismatch``'s findings and unknowns, counted without making them."""
+    if images_missing(inv) is not None:
+        return 0, 1
+    return _split_unread(_raw_judged(inv))
+
+
+def _split_unread(judged: Iterator[tuple[Image, Header]]) -> Counts:
+    """How many of ``judged`` are findings (header read) and how many unknowns."""
+    found = unknown = 0
+    for _, header in judged:
+        if header.unread is None:
+            found += 1
+        else:
+            unknown += 1
+    return found, unknown
+
+
 @rule(
     id="raw-label-mismatch",
     title="Image labelled raw whose data is another format",
@@ -196,6 +237,7 @@ def mislabelled(inv: Inventory, image: Image) -> tuple[RbdLocation, DetectedForm
     "(qemu-img convert -f qcow2 -O raw) and upload it as a new raw image; retire the "
     "mislabelled one.",
     links=("glance glance/location.py", "nova nova/storage/rbd_utils.py"),
+    count=_count_raw_label,
 )
 def raw_label_mismatch(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
     """An image with disk_format raw whose RBD data starts with a qcow2/vmdk/vhd(x)/vdi header.
@@ -207,13 +249,11 @@ def raw_label_mismatch(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
     if why is not None:
         yield raw_label_mismatch.unknown(Resource("source", GLANCE_SOURCE), why)
         return
-    for image, header in first_headers(inv):  # the first rbd location's
-        if image.disk_format != "raw":
-            continue
+    for image, header in _raw_judged(inv):
         loc, found, unknown = header.loc, header.found, header.unread
         if unknown is not None:
             yield raw_label_mismatch.unknown(image_res(image), unknown[0], cause=unknown[1])
-        elif found is not None and found.format in CONTAINER_FORMATS:  # mislabelled
+        elif found is not None:  # mislabelled
             text, action = convert_fix(image, "<rbd store>", found.format)
             finding = raw_label_mismatch.finding(
                 image_res(image),
@@ -245,6 +285,21 @@ def external_file(found: DetectedFormat) -> str | None:
     return "an external data file" if found.has_data_file else None
 
 
+def _backing_judged(inv: Inventory) -> Iterator[tuple[Image, Header]]:
+    """Each image whose first header is unread or names an outside file."""
+    for image, header in first_headers(inv):  # the first rbd location's
+        found = header.found
+        if header.unread is not None or (found is not None and external_file(found)):
+            yield image, header
+
+
+def _count_backing(inv: Inventory, ctx: AuditContext) -> Counts:
+    """``qcow2-backing-file``'s findings and unknowns, counted without making them."""
+    if images_missing(inv) is not None:
+        return 0, 1
+    return _split_unread(_backing_judged(inv))
+
+
 @rule(
     id="qcow2-backing-file",
     title="qcow2 image data with a backing file or external data file",
@@ -254,6 +309,7 @@ def external_file(found: DetectedFormat) -> str | None:
     remediation="Flatten the image (qemu-img convert -f qcow2 -O raw, which reads through the "
     "backing chain) and upload the result as a new raw image; delete the original.",
     links=("nova nova/virt/images.py", "https://bugs.launchpad.net/nova/+bug/2059809"),
+    count=_count_backing,
 )
 def qcow2_backing_file(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
     """RBD image data whose qcow2 header names a backing file or an external data file.
@@ -266,7 +322,7 @@ def qcow2_backing_file(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
     if why is not None:
         yield qcow2_backing_file.unknown(Resource("source", GLANCE_SOURCE), why)
         return
-    for image, header in first_headers(inv):  # the first rbd location's
+    for image, header in _backing_judged(inv):
         loc, found, unknown = header.loc, header.found, header.unread
         if unknown is not None:
             yield qcow2_backing_file.unknown(image_res(image), unknown[0], cause=unknown[1])
