@@ -96,6 +96,39 @@ def test_plain_elements_are_written_by_msgspec(monkeypatch: pytest.MonkeyPatch) 
     assert json_format.render(result) == expected
 
 
+def test_plain_elements_are_filled_into_forms(monkeypatch: pytest.MonkeyPatch) -> None:
+    odd = 'a "q" \\ %s 100% \t\x01 é \u2028 "," \\","'
+    evidence = (Evidence(f"[DEFAULT] a = {odd}", "/etc/x.conf", 3), Evidence("fact"))
+    findings = [
+        _finding([("image", f"id-{n} {odd}"), (f"n{odd}", str(n))], evidence, f"x{odd}")
+        for n in range(5)
+    ]
+    findings[2] = replace(findings[2], action=None, cause=f"cause {odd}")
+    unknowns = [Unknown("r", Resource("image", odd), f"why {odd}", evidence, cause=odd)]
+    result = _result(findings, unknowns)
+    expected = _dumps(result)
+    monkeypatch.setattr(json_format, "_slow", _no_fallback)
+    monkeypatch.setattr(json_format, "_fast", _no_fallback)
+    monkeypatch.setattr(json_format, "BATCH", 2)
+    assert json_format.render(result) == expected
+
+
+def test_a_secret_in_a_parameter_name_is_masked() -> None:
+    # NOTE: a parameter name is written in an element's form, judged once per form
+    redactor = Redactor()
+    redactor.remember(["s3cr3t-name"])
+    secrets.install(redactor)
+    try:
+        named = _finding([("image", "a"), ("s3cr3t-name", "b")], (), "a")
+        result = _result([_finding([("image", "b")], (), "b"), named, named], [])
+        text = json_format.render(result)
+        assert "s3cr3t" not in text
+        expected = secrets.scrub_data([result_document(result)])[0]
+        assert json.loads(text)["findings"] == expected["findings"]
+    finally:
+        secrets.install(Redactor())
+
+
 @pytest.mark.parametrize("value", [1.5, 1e16, float("nan"), float("inf")])
 def test_a_float_in_a_batch_is_written_as_json_dumps_writes_it(value: float) -> None:
     # NOTE: msgspec writes 1e16 and NaN as 1e16 and null; json.dumps as 1e+16 and NaN
@@ -165,16 +198,25 @@ def test_the_evidence_cache_stays_bounded(monkeypatch: pytest.MonkeyPatch, fast:
 
     def bound(cache: json_format._Cache) -> None:
         real(cache)
-        held = (cache.docs, cache.by_list, cache.by_id, cache.pinned, cache.texts, cache.shared)
+        held = (
+            cache.docs,
+            cache.by_list,
+            cache.by_id,
+            cache.pinned,
+            cache.texts,
+            cache.shared,
+            cache.forms,
+        )
         sizes.append(sum(len(h) for h in held))
 
     monkeypatch.setattr(json_format._Cache, "bound", bound)
     monkeypatch.setattr(json_format, "CACHED", 8)
     monkeypatch.setattr(json_format, "BATCH", 16)
     if not fast:
+        monkeypatch.setattr(json_format, "_templated", lambda *_: None)
         monkeypatch.setattr(json_format, "_fast", lambda *_: None)
     assert json_format.render(result) == expected
-    assert len(sizes) > 40 and max(sizes) <= 3 * 8
+    assert len(sizes) > 40 and max(sizes) <= 4 * 8
 
 
 def test_a_secret_in_a_shared_cause_is_scrubbed_in_every_element(
