@@ -7,6 +7,7 @@ import http.server
 import json
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pytest
@@ -156,3 +157,42 @@ def test_an_endpoint_behind_a_proxy_keeps_keystoneauth(
     assert http.get_json("/images/x/members")["members"][0]["member_id"] == "p1"
     targets = [r[0] for r in _members(seen)]
     assert targets == ["http://glance.invalid:9292/v2/images/x/members"]
+
+
+def test_many_gets_at_once_keep_their_connections_for_the_next() -> None:
+    """Against a keep-alive server, 24 GETs in flight together and 24 more afterwards use
+    24 connections: none is closed for want of room in the pool (requests keeps ten)."""
+    seen = Seen()
+    ports: list[int] = []
+    handler = _handler(seen)
+
+    class KeepAlive(handler):  # type: ignore[misc,valid-type]
+        protocol_version = "HTTP/1.1"
+        timeout = 1  # an idle kept connection ends, so the server can close
+
+        def do_GET(self) -> None:
+            ports.append(self.client_address[1])
+            super().do_GET()
+
+    keep = _Server(("127.0.0.1", 0), KeepAlive)
+    threading.Thread(target=keep.serve_forever, daemon=True).start()
+    try:
+        http = glance_http(endpoint=f"http://127.0.0.1:{keep.server_address[1]}",
+                           policy=RetryPolicy(attempts=1, timeout=(2.0, 20.0)))  # fmt: skip
+        http.get_json("/images/x/members")  # discovery done, one connection made
+        seen.stall = True  # the member GETs wait until all 24 are in
+        with ThreadPoolExecutor(24) as pool:
+            jobs = [pool.submit(http.get_json, "/images/x/members") for _ in range(24)]
+            while len(_members(seen)) < 25 and not any(job.done() for job in jobs):
+                seen.release.wait(0.01)
+            seen.release.set()
+            assert all(job.result()["members"] for job in jobs)
+            seen.stall = False
+            assert all(r["members"] for r in pool.map(
+                lambda _: http.get_json("/images/x/members"), range(24)))  # fmt: skip
+        assert len(_members(seen)) == 49
+        assert len(set(ports[-48:])) == 24  # the second 24 reused the first 24's connections
+    finally:
+        seen.release.set()
+        keep.shutdown()
+        keep.server_close()

@@ -7,9 +7,10 @@ image, tens of thousands in a large cloud, so that millisecond competes with the
 the same cores. ``DirectGet`` keeps what keystoneauth decides and drops the per-request cost:
 the versioned endpoint comes from keystoneauth's discovery and the token from its auth
 plugin (renewed by the plugin when it expires, asked again on each request); the connection
-pool is the one requests would use for that endpoint, built once by requests' own adapter
+pool is one like requests would use for that endpoint, built once by requests' own adapter
 from the keystoneauth session's TLS settings and the environment (``verify``, ``cert``,
-``REQUESTS_CA_BUNDLE``); each GET is then one urllib3 ``urlopen``. An endpoint reached
+``REQUESTS_CA_BUNDLE``) but keeping as many connections as the collector has GETs in flight
+(``POOL_SIZE``); each GET is then one urllib3 ``urlopen``. An endpoint reached
 through a proxy is not sent directly (``usable`` is False) and keeps keystoneauth's path.
 A 401 (a token revoked early) or a redirect answers ``None``, and the caller repeats that
 request through keystoneauth, which re-authenticates or follows it.
@@ -28,6 +29,11 @@ import urllib3
 from imageyard.collect.openstack.http import Failure, HttpError, Params, connect_cause
 
 _FALLBACK = frozenset({301, 302, 303, 307, 308, 401})
+# connections kept for reuse: requests' adapters keep ten, and a connection returned to a full
+# pool is closed, so against a keep-alive endpoint every GET beyond ten at once would open a
+# new connection (a TLS handshake for both sides); the Glance collector has up to 12 list
+# pages, 16 per-image requests and 2 info requests in flight
+POOL_SIZE = 32
 
 
 @dataclass(frozen=True)
@@ -77,14 +83,21 @@ class DirectGet:
 
 
 def _pool(session: requests.Session, endpoint: str, settings: dict[str, Any]) -> Any:
-    """The urllib3 pool requests would send ``endpoint``'s requests on (None: a transport
-    adapter of another kind is mounted there)."""
+    """The urllib3 pool requests would send ``endpoint``'s requests on, keeping up to
+    ``POOL_SIZE`` connections (None: a transport adapter of another kind is mounted there)."""
     adapter = session.get_adapter(endpoint)
     if not isinstance(adapter, requests.adapters.HTTPAdapter):
         return None
     request = requests.Request("GET", endpoint).prepare()
-    return adapter.get_connection_with_tls_context(
-        request, settings["verify"], settings["proxies"], settings["cert"]
+    if requests.utils.select_proxy(endpoint, settings["proxies"]):  # not sent directly
+        return adapter.get_connection_with_tls_context(
+            request, settings["verify"], settings["proxies"], settings["cert"]
+        )
+    host, kwargs = adapter.build_connection_pool_key_attributes(
+        request, settings["verify"], settings["cert"]
+    )
+    return adapter.poolmanager.connection_from_host(
+        **host, pool_kwargs={**kwargs, "maxsize": POOL_SIZE}
     )
 
 
