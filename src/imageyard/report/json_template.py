@@ -7,9 +7,9 @@ list, with a mark for each own string and one for the evidence list; its ``Form`
 text cut at the evidence list into a ``head`` and a ``tail``, each a %-format of UTF-8
 bytes with a ``%s`` inside the quotes of each own string. ``own`` gives an element's own
 strings in the order of its form's ``%s``; ``encoded`` is the JSON text of a batch's own
-strings (one msgspec encode, which escapes them as ``json.dumps`` does) and ``quoted`` cuts
-it back into each string's escaped text, and ``filled`` writes the batch's elements from their forms,
-evidence lists and escaped strings. The text is ``json.dumps``'s (``indent=2,
+strings (one msgspec encode, which escapes them as ``json.dumps`` does), ``quoted`` cuts it
+back into each string's escaped text, and ``filled`` writes the batch's elements from their
+forms, evidence lists and escaped strings. The text is ``json.dumps``'s (``indent=2,
 sort_keys=True, ensure_ascii=False``); which strings pass the secrets policy, and when, is
 the writer's concern (``json_format``).
 """
