@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import os
+import subprocess
+import sys
 import weakref
 from pathlib import Path
 
@@ -100,6 +102,8 @@ class _Node:
 def test_the_console_script_leaves_what_remains_to_the_process_end(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(gcpause, "_whole_process", False)  # main sets it: undone afterwards
+    monkeypatch.setattr(gcpause, "_held", [])
     monkeypatch.setattr(cli, "run", lambda: 3)
     was_enabled = gc.isenabled()
     gc.disable()
@@ -125,6 +129,7 @@ def test_in_the_console_script_the_outermost_block_freezes_what_the_command_made
 ) -> None:
     """No collection traverses what a command made once it is done: the process ends."""
     monkeypatch.setattr(gcpause, "_whole_process", False)
+    monkeypatch.setattr(gcpause, "_held", [])
     after_the_block: list[tuple[int, bool]] = []
 
     def command() -> int:
@@ -150,3 +155,62 @@ def test_in_the_console_script_the_outermost_block_freezes_what_the_command_made
         gc.unfreeze()
         gc.collect()
     assert garbage[0]() is None
+
+
+# A console script whose command prints without flushing and registers an exit handler;
+# argv[1] says whether it holds something and whether a thread still runs when it returns.
+# ``os._exit`` says when it ends the process.
+_CONSOLE = """
+import atexit, os, sys, threading
+from imageyard import cli, gcpause
+
+def fast(code, real=os._exit):
+    os.write(2, b"at once\\n")
+    real(code)
+
+def command():
+    atexit.register(print, "exit handler ran")
+    if "hold" in sys.argv[1]:
+        gcpause.hold([object()])
+    if "thread" in sys.argv[1]:
+        threading.Thread(target=threading.Event().wait, args=(0.2,)).start()
+    print("report", end="")
+    sys.stderr.write("summary\\n")
+    return 3
+
+os._exit = fast
+cli.run = command
+cli.main()
+"""
+
+
+def _console(mode: str) -> subprocess.CompletedProcess[str]:
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    return subprocess.run(
+        [sys.executable, "-c", _CONSOLE, mode],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=buffered,
+    )
+
+
+def test_a_console_command_that_holds_ends_at_once_flushed_and_with_its_code() -> None:
+    proc = _console("hold")
+    assert proc.returncode == 3
+    assert proc.stdout == "reportexit handler ran\n"
+    assert proc.stderr == "summary\nat once\n"
+
+
+@pytest.mark.parametrize("mode", ["nothing", "hold thread"])
+def test_otherwise_the_console_script_ends_the_ordinary_way(mode: str) -> None:
+    proc = _console(mode)
+    assert proc.returncode == 3
+    assert proc.stdout == "reportexit handler ran\n"
+    assert proc.stderr == "summary\n"
+
+
+def test_hold_outside_the_console_script_keeps_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(gcpause, "_held", [])
+    gcpause.hold(object())
+    assert gcpause._held == []

@@ -210,6 +210,4 @@ def _run(args: list[str]) -> int:
 def main() -> None:
     """Console-script entry point."""
     gcpause.for_the_process()
-    code = run()
-    gcpause.leave()
-    sys.exit(code)
+    gcpause.leave(run())

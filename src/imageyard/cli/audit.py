@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from imageyard import gcpause
 from imageyard.audit.engine import AuditResult, run_audit, select_rules
 from imageyard.audit.mute import Mute, read_mutes
 from imageyard.audit.registry import RULES
@@ -135,11 +136,13 @@ def command(
     with TerminalSteps(quiet=quiet) as steps:
         steps.begin(f"reading {inventory}")
         inv = read_inventory(inventory)
+        gcpause.hold(inv)
         _require_glance_api(inv, str(inventory))
         choice = choose_release(release, inv)
         ctx = AuditContext(release=choice.release, release_origin=choice.detail, settings=settings)
         steps.begin("audit rules", total=len(rules))
         result = run_audit(inv, ctx, rules, mutes=mutes, steps=steps)
+        gcpause.hold(result)
         steps.begin(f"writing the {fmt} report")
         text = _render(result, fmt, out)
     write_output(text, out, "report", (inventory, mute_file))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from imageyard import gcpause
 from imageyard.audit.cow import consumers
 from imageyard.cli.options import (
     format_option,
@@ -57,8 +58,10 @@ def command(inventory: Path | None, fmt: str, out: str, consumer: str | None, qu
     with TerminalSteps(quiet=quiet or (out == "-" and os.isatty(1))) as steps:
         steps.begin(f"reading {inventory}")
         inv = read_inventory(inventory)
+        gcpause.hold(inv)
         _check_consumer(inv, consumer)
         report = build_paths(inv, consumer=consumer, steps=steps)
+        gcpause.hold(report)
         steps.begin(f"writing the {fmt} paths", total=report.images * len(report.consumers))
         write_output(FORMATS[fmt](report), out, "paths", (inventory,))
     if not quiet and not (fmt == "table" and out == "-"):

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from imageyard import gcpause
 from imageyard.cli.options import inventory_input, output_option, quiet_option, write_output
 from imageyard.cli.progress import TerminalSteps
 from imageyard.cli.summary import collect_summary
@@ -28,6 +29,7 @@ def command(inventory: Path | None, out: str, quiet: bool) -> int:
     with TerminalSteps(quiet=quiet) as steps:
         steps.begin(f"reading {inventory}")
         inv, tally = read_tallied(inventory)
+        gcpause.hold(inv)
         steps.begin("summarising")
         summary = collect_summary(inv, str(inventory), tally)
         write_output(summary, out, "summary", (inventory,))

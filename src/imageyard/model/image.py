@@ -12,7 +12,9 @@ and serialise equal. Location URLs never carry credentials (see ``model.location
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 from imageyard.model import interning
 from imageyard.model.codec import INTERN
@@ -80,47 +82,56 @@ class Image:
         # clean, and strip_credentials only sees a URL with an "@" (the only ones it changes)
         url = self.direct_url
         if url is not None:
-            _set(self, "direct_url", _location_url(url, self.locations))
+            _SET_DIRECT_URL(self, _location_url(url, self.locations))
         if len(self.members) > 1 or type(self.members) is not tuple:
             _set(self, "members", tuple(sorted(self.members, key=_member_key)))
+        table = interning.current()
+        if table is None:
+            self._sort()
+        else:
+            self._share(table)
+
+    def _sort(self) -> None:
+        """Its tags and properties sorted (outside a read that shares them)."""
         if len(self.tags) > 1 or type(self.tags) is not tuple:
             _set(self, "tags", tuple(sorted(self.tags)))
         if len(self.properties) > 1 or type(self.properties) is not tuple:
             _set(self, "properties", tuple(sorted(self.properties)))
-        table = interning.current()
-        if table is not None:
-            self._intern(table)
 
-    def _intern(self, table: interning.Table) -> None:
-        """Its repeated values interned, within a read that shares them (``model.interning``)."""
-        # NOTE: straight-line code: a snapshot read of 100,000 images runs it as often
-        get, intern, shared = table.get, sys.intern, interning.shared
-        _set(self, "status", intern(self.status))
-        _set(self, "visibility", intern(self.visibility))
+    def _share(self, table: interning.Table) -> None:
+        """Its repeated values interned and its tags and properties sorted, within a read
+        that shares them (``model.interning``: a tuple as read is sorted once a read); a
+        negative size refused (``model.fastread`` does not look for one in the images)."""
+        # NOTE: straight-line code through the slots' own setters: a snapshot read of
+        # 100,000 images runs it as often
+        intern, in_order = sys.intern, table.in_order.get
+        _SET_STATUS(self, intern(self.status))
+        _SET_VISIBILITY(self, intern(self.visibility))
         if (value := self.disk_format) is not None:
-            _set(self, "disk_format", intern(value))
+            _SET_DISK_FORMAT(self, intern(value))
         if (value := self.container_format) is not None:
-            _set(self, "container_format", intern(value))
+            _SET_CONTAINER_FORMAT(self, intern(value))
         if (value := self.os_hash_algo) is not None:
-            _set(self, "os_hash_algo", intern(value))
+            _SET_OS_HASH_ALGO(self, intern(value))
         if (value := self.owner) is not None:
-            _set(self, "owner", intern(value))
+            _SET_OWNER(self, intern(value))
         if stores := self.stores:
-            _set(self, "stores", get(stores) or shared(stores, table))
+            _SET_STORES(self, table.get(stores) or interning.shared(stores, table))
         if tags := self.tags:
-            _set(self, "tags", get(tags) or shared(tags, table))
+            _SET_TAGS(self, in_order(tags) or interning.shared_sorted(tags, table))
         if properties := self.properties:
-            _set(self, "properties", get(properties) or shared(properties, table))
+            _SET_PROPERTIES(
+                self, in_order(properties) or interning.shared_sorted(properties, table)
+            )
         if self.os_glance_importing_to_stores or self.os_glance_failed_import:
-            self._intern_imports(table)
-        for loc in self.locations:
-            if (value := loc.store) is not None:
-                _set(loc, "store", intern(value))
+            self._share_imports(table)
         for member in self.members:
             _set(member, "member_id", intern(member.member_id))
             _set(member, "status", intern(member.status))
+        if (self.size or 0) < 0 or (self.virtual_size or 0) < 0:
+            raise ValueError("a negative size")
 
-    def _intern_imports(self, table: interning.Table) -> None:
+    def _share_imports(self, table: interning.Table) -> None:
         importing, failed = self.os_glance_importing_to_stores, self.os_glance_failed_import
         _set(self, "os_glance_importing_to_stores", interning.shared(importing, table))
         _set(self, "os_glance_failed_import", interning.shared(failed, table))
@@ -143,3 +154,19 @@ class Image:
     def is_active(self) -> bool:
         """True when the image is ``active`` (the only state copy/delete-from-store accept)."""
         return self.status == "active"
+
+
+def _slot_setter(name: str) -> Callable[[Image, object], None]:
+    return cast(Callable[[Image, object], None], Image.__dict__[name].__set__)
+
+
+_SET_STATUS = _slot_setter("status")
+_SET_VISIBILITY = _slot_setter("visibility")
+_SET_DISK_FORMAT = _slot_setter("disk_format")
+_SET_CONTAINER_FORMAT = _slot_setter("container_format")
+_SET_OS_HASH_ALGO = _slot_setter("os_hash_algo")
+_SET_OWNER = _slot_setter("owner")
+_SET_STORES = _slot_setter("stores")
+_SET_TAGS = _slot_setter("tags")
+_SET_PROPERTIES = _slot_setter("properties")
+_SET_DIRECT_URL = _slot_setter("direct_url")

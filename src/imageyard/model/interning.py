@@ -5,8 +5,8 @@ Concepts: the fields marked ``codec.INTERN`` hold values that repeat across reco
 a decoder that builds the dataclasses itself (msgspec) does not, so ``interner(cls)``
 gives a function that goes over one record afterwards: each such string is replaced by
 its interned copy, each non-empty tuple by the first equal tuple seen in this read (kept
-in the ``table`` dict the caller passes, its strings interned), and the records nested in
-it are visited the same way. Values stay equal; only the number of copies changes.
+in the ``Table``, a dict, the caller passes, its strings interned), and the records nested
+in it are visited the same way. Values stay equal; only the number of copies changes.
 
 The function is generated once per class as straight-line code, the records nested in
 it inlined: a field of a class with ``__slots__`` is set through its slot's own setter,
@@ -16,7 +16,11 @@ A record class that is built by the hundred thousand (``Image``) interns its own
 as it is built, while its new strings are still in the processor's cache, which costs
 about half as much as a visit afterwards: it is registered with ``interns_itself``, and
 its ``__post_init__`` asks ``current()`` for the table of the read under way (one is set
-by ``sharing()`` around a read; outside one, nothing is interned).
+by ``sharing()`` around a read; outside one, nothing is interned). A field it keeps sorted
+(an image's tags and properties) goes through ``shared_sorted``: the table remembers each
+tuple as read with the shared tuple of its items sorted, so a value that repeats across
+a catalog is sorted once a read, not once an image (and a tuple is never sorted because
+an equal one of an unsorted field, an image's stores, was seen first).
 """
 
 from __future__ import annotations
@@ -31,8 +35,19 @@ import typing
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar, get_args, get_origin
 
-Interner = Callable[[object, dict[object, object]], None]
-Table = dict[object, object]
+
+class Table(dict[object, object]):
+    """The tuples shared in one read, each its own key (``shared``), and ``in_order``: each
+    tuple as read -> the shared tuple of its items sorted (``shared_sorted``)."""
+
+    __slots__ = ("in_order",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_order: dict[object, object] = {}
+
+
+Interner = Callable[[object, Table], None]
 _C = TypeVar("_C", bound=type)
 _TABLE: contextvars.ContextVar[Table | None] = contextvars.ContextVar("table", default=None)
 _SELF_INTERNING: set[type] = set()
@@ -41,7 +56,7 @@ _SELF_INTERNING: set[type] = set()
 @contextlib.contextmanager
 def sharing() -> Iterator[Table]:
     """A table of shared tuples for the records built inside the block (``current``)."""
-    table: Table = {}
+    table = Table()
     token = _TABLE.set(table)
     try:
         yield table
@@ -49,9 +64,9 @@ def sharing() -> Iterator[Table]:
         _TABLE.reset(token)
 
 
-def current() -> Table | None:
-    """The table of the read under way (``sharing``), or None."""
-    return _TABLE.get()
+# NOTE: the context variable's own method, not a function around it: asked once per image
+current: Callable[[], Table | None] = _TABLE.get
+"""The table of the read under way (``sharing``), or None."""
 
 
 def interns_itself(cls: _C) -> _C:
@@ -127,6 +142,14 @@ def shared(value: tuple[Any, ...], table: Table) -> Any:
     if found is None:
         found = tuple(sys.intern(x) if type(x) is str else tuple(map(sys.intern, x)) for x in value)
         table[found] = found
+    return found
+
+
+def shared_sorted(value: tuple[Any, ...], table: Table) -> Any:
+    """``shared`` of ``value``'s items sorted; each tuple as read is sorted once a read."""
+    found = table.in_order.get(value)
+    if found is None:
+        found = table.in_order[value] = shared(tuple(sorted(value)), table)
     return found
 
 

@@ -3,16 +3,26 @@
 Concepts: ``chunks`` gives the text in pieces, so the report of a large catalog (a finding
 or unknown per image) is never one document or one string: the document around the
 findings and unknowns, then those a batch at a time, each encoded as it is written.
-A batch is encoded by msgspec's C encoder and indenter, which write the same text as
-``json.dumps(indent=2, sort_keys=True, ensure_ascii=False)`` for strings, integers,
-booleans and null; a batch holding anything else (a float, which msgspec writes in its
-own way, or a value it refuses) is written by ``jsontext`` as before. A list of evidence
-that many elements share is built once, and so is the part of a document that elements of
-one ``finding_key`` (``unknown_key``) share (rule, status, severity, confidence, cause,
-mute); each element then adds its own fields. Every string of a msgspec batch passes the
-secrets policy before it is encoded: a shared part or evidence list when it is built (a
-batch holding a shared part the policy would change goes through it whole), the rest of the
-batch at once (``secrets.clean_texts`` over those strings finds nothing to mask, else
+A list of evidence that many elements share is built once, and so is the part of a
+document that elements of one ``finding_key`` (``unknown_key``) share (rule, status,
+severity, confidence, cause, mute). A batch is written the first of three ways that can:
+
+* ``_templated``: each element filled into the ``json_template`` form of its key (the
+  shared part, field names and parameter names written once, as ``json.dumps`` writes
+  them), with its evidence list as msgspec indents it and its own strings escaped for the
+  whole batch by msgspec's encoder; when every own string is a string and the policy
+  changes none of them;
+* ``_fast``: documents encoded by msgspec's C encoder and indenter, which write the same
+  text as ``json.dumps(indent=2, sort_keys=True, ensure_ascii=False)`` for strings,
+  integers, booleans and null; when the batch holds nothing else (a float, which msgspec
+  writes in its own way, or a value it refuses);
+* ``_slow``: ``jsontext``, as before.
+
+Every string of the first two passes the secrets policy before it is encoded: a shared
+part, a form or an evidence list when it is built (a form the policy would change is not
+used; a batch holding a shared part it would change goes through it whole), the rest of
+the batch at once (``secrets.clean_json`` over its own strings as JSON, or
+``secrets.clean_texts`` over them, finds nothing to mask, else ``_fast`` with
 ``secrets.scrub_data`` over the batch), so the batch is ``Scrubbed`` UTF-8 that the writer
 does not decode or scan again; the rest passes the policy as text. ``render`` is the same
 text whole.
@@ -31,7 +41,7 @@ import msgspec
 from imageyard import secrets
 from imageyard.audit.engine import AuditResult
 from imageyard.model.finding import Evidence, Finding, Unknown
-from imageyard.report import jsontext
+from imageyard.report import json_template, jsontext
 from imageyard.report.jsontext import Raw
 from imageyard.report.view import (
     FINDING_OWN,
@@ -64,10 +74,20 @@ _REFUSED = (TypeError, ValueError, OverflowError, NotImplementedError)
 class _Evidence:
     """An element's evidence list, encoded once from data that went through the policy."""
 
-    __slots__ = ("raw",)
+    __slots__ = ("_indented", "raw")
 
     def __init__(self, raw: msgspec.Raw) -> None:
         self.raw = raw
+        self._indented: bytes | None = None
+
+    def indented(self) -> bytes:
+        """The list as the value of an element's field (three levels in), as msgspec's
+        indenter writes it in a batch."""
+        if self._indented is None:
+            # NOTE: a newline in JSON text is always indentation (strings escape theirs)
+            text = msgspec.json.format(self.raw, indent=2)
+            self._indented = text.replace(b"\n", b"\n      ")
+        return self._indented
 
 
 def _with_evidence(obj: object) -> msgspec.Raw:
@@ -106,6 +126,10 @@ class _Cache:
     shared: dict[tuple[object, ...], dict[str, Any] | None] = dataclasses.field(
         default_factory=dict
     )
+    # NOTE: by the same keys and the parameter names: the forms of ``json_template``
+    forms: dict[tuple[object, ...], json_template.Form | None] = dataclasses.field(
+        default_factory=dict
+    )
 
     def bound(self) -> None:
         """Start afresh at ``CACHED`` entries: a rule that cites per-image facts gives a list
@@ -116,6 +140,7 @@ class _Cache:
             self.by_id,
             self.texts,
             self.shared,
+            self.forms,
         )
         if sum(len(d) for d in held) >= CACHED:
             for d in held:
@@ -270,6 +295,60 @@ def _fast(items: Sequence[Finding | Unknown], cache: _Cache) -> Scrubbed | None:
     return Scrubbed(memoryview(data)[len(_OPEN) : -len(_CLOSE)])
 
 
+def _form(
+    item: Finding | Unknown, names: tuple[str, ...] | None, cache: _Cache
+) -> json_template.Form | None:
+    """The ``json_template`` form of ``item`` with ``names`` as its parameter names, built
+    and judged by the policy once; None when its shared part is not shared, the policy
+    would change a string in it (a parameter name, a field name), or a name is not a string."""
+    key = finding_key(item) if isinstance(item, Finding) else unknown_key(item)
+    found: json_template.Form | None = cache.forms.get((key, names), _MISSING)
+    if found is _MISSING:
+        found = cache.forms[key, names] = _built(_shared_part(item, cache), item, names)
+    return found
+
+
+def _built(
+    shared: dict[str, Any] | None, item: Finding | Unknown, names: tuple[str, ...] | None
+) -> json_template.Form | None:
+    if shared is None or any(type(n) is not str for n in names or ()):
+        return None
+    text = json_template.text(shared, item, names)
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return json_template.form(text) if secrets.current().clean_json(data) else None
+
+
+def _templated(items: Sequence[Finding | Unknown], cache: _Cache) -> Scrubbed | None:
+    """The elements as ``_fast`` writes them, each filled into its form; None when one
+    cannot be (a value that is not a string) or the policy would change one of their own
+    strings (``_fast`` then writes them, those strings masked)."""
+    forms, listed, own = [], [], []
+    for item in items:
+        evidence = _evidence(item.evidence, cache)
+        names, strings = json_template.own(item)
+        form = _form(item, names, cache)
+        if evidence is None or form is None:
+            return None
+        forms.append(form)
+        listed.append(evidence.indented())
+        own += strings
+    if not own or set(map(type, own)) != {str}:
+        return None
+    try:
+        data = json_template.encoded(own)
+    except _REFUSED:
+        return None  # NOTE: a lone surrogate: ``_fast`` and ``_slow`` fail, or not, as before
+    if not secrets.current().clean_json(data):
+        return None
+    texts = json_template.quoted(data)
+    if len(texts) != len(own):
+        return None  # NOTE: never (a string's JSON text holds no NUL): ``_fast`` is right anyway
+    return Scrubbed(json_template.filled(forms, listed, texts))
+
+
 def _evidence_text(evidence: tuple[Evidence, ...], cache: _Cache) -> Raw:
     """The evidence list of an element as ``jsontext`` text, encoded once per distinct list."""
     text = cache.texts.get(evidence)
@@ -296,7 +375,7 @@ def _items(items: Sequence[Finding | Unknown]) -> Iterator[str | Scrubbed]:
     cache = _Cache()
     for start in range(0, len(items), BATCH):
         batch = items[start : start + BATCH]
-        text = _fast(batch, cache)
+        text = _templated(batch, cache) or _fast(batch, cache)
         end = ",\n" if start + BATCH < len(items) else "\n"
         if text is None:
             yield _slow(batch, cache) + end

@@ -165,6 +165,14 @@ def test_unsorted_lists_in_a_snapshot_are_sorted_by_the_fast_read_too() -> None:
     assert inv.images[0].tags is inv.images[2].tags
 
 
+def test_tags_are_sorted_and_stores_kept_in_order_when_both_hold_the_same_values() -> None:
+    inv = _catalog(2, stores=("b", "a"), tags=("b", "a"))
+    text = dump_inventory(inv).replace('"a",\n        "b"', '"b",\n        "a"')
+    assert text.count('"b",\n        "a"') == 4  # both lists of both images, as read
+    for image in _fast(text).images:
+        assert image.stores == ("b", "a") and image.tags == ("a", "b")
+
+
 def test_an_older_minor_snapshot_is_read_fast() -> None:
     doc = json.loads(dump_inventory(_catalog(3)))
     doc["schema_version"] = "1.0"
@@ -181,6 +189,9 @@ def test_an_older_minor_snapshot_is_read_fast() -> None:
         json.dumps(encode(_catalog(2))),  # another layout: one line
         json.dumps(encode(_catalog(2)), indent=4),  # another indent
         dump_inventory(_catalog(2)).replace('"size": 1,', '"size": -1,'),
+        dump_inventory(_catalog(2, virtual_size=1)).replace(
+            '"virtual_size": 1', '"virtual_size": -1'
+        ),
         dump_inventory(_catalog(2)).replace('"generator": "test"', '"generator": 5'),
         dump_inventory(_catalog(2)).replace('"p2"', '"p\\ud800"'),
         dump_inventory(_catalog(2)) + "x",

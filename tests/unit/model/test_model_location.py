@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
+import sys
+
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -219,3 +223,14 @@ def test_parsed_is_read_once_and_kept() -> None:
     assert first == RbdLocation(FSID, "images", IMG, "snap", cloneable_form=True)
     assert loc.parsed is first
     assert loc == Location.from_url(f"rbd://{FSID}/images/{IMG}/snap")  # not a field
+
+
+def test_a_location_keeps_its_parse_in_a_slot_and_knows_no_other_attribute() -> None:
+    loc = Location.from_url(f"rbd://{FSID}/images/{IMG}/snap", "ceph")
+    assert not hasattr(loc, "__dict__")
+    with pytest.raises(AttributeError, match="no attribute 'parsd'"):
+        loc.parsd  # type: ignore[attr-defined]  # noqa: B018
+    parsed = loc.parsed
+    assert copy.copy(loc).parsed == parsed and pickle.loads(pickle.dumps(loc)) == loc
+    assert hash(loc) == hash(Location.from_url(loc.url, "ceph"))
+    assert loc.store is sys.intern("ceph")

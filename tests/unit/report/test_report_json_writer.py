@@ -26,7 +26,7 @@ from imageyard.model.finding import (
     Status,
     Unknown,
 )
-from imageyard.report import json_format, view
+from imageyard.report import json_format, json_template, view
 from imageyard.report.view import result_document
 from imageyard.secrets import REDACTED, Redactor
 
@@ -94,6 +94,46 @@ def test_plain_elements_are_written_by_msgspec(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(json_format, "_slow", _no_fallback)
     monkeypatch.setattr(json_format, "BATCH", 2)
     assert json_format.render(result) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(st.sampled_from('",\\\x00a'), max_size=6) | _TEXT, min_size=1))
+def test_a_batch_of_strings_is_cut_back_into_each_string(texts: list[str]) -> None:
+    quoted = json_template.quoted(json_template.encoded(texts))
+    assert [json.loads(b'"' + q + b'"') for q in quoted] == texts
+
+
+def test_plain_elements_are_filled_into_forms(monkeypatch: pytest.MonkeyPatch) -> None:
+    odd = 'a "q" \\ %s 100% \t\x01 é \u2028 "," \\"," x",'
+    evidence = (Evidence(f"[DEFAULT] a = {odd}", "/etc/x.conf", 3), Evidence("fact"))
+    findings = [
+        _finding([("image", f"id-{n} {odd}"), (f"n{odd}", str(n))], evidence, f"x{odd}")
+        for n in range(5)
+    ]
+    findings[2] = replace(findings[2], action=None, cause=f"cause {odd}")
+    unknowns = [Unknown("r", Resource("image", odd), f"why {odd}", evidence, cause=odd)]
+    result = _result(findings, unknowns)
+    expected = _dumps(result)
+    monkeypatch.setattr(json_format, "_slow", _no_fallback)
+    monkeypatch.setattr(json_format, "_fast", _no_fallback)
+    monkeypatch.setattr(json_format, "BATCH", 2)
+    assert json_format.render(result) == expected
+
+
+def test_a_secret_in_a_parameter_name_is_masked() -> None:
+    # NOTE: a parameter name is written in an element's form, judged once per form
+    redactor = Redactor()
+    redactor.remember(["s3cr3t-name"])
+    secrets.install(redactor)
+    try:
+        named = _finding([("image", "a"), ("s3cr3t-name", "b")], (), "a")
+        result = _result([_finding([("image", "b")], (), "b"), named, named], [])
+        text = json_format.render(result)
+        assert "s3cr3t" not in text
+        expected = secrets.scrub_data([result_document(result)])[0]
+        assert json.loads(text)["findings"] == expected["findings"]
+    finally:
+        secrets.install(Redactor())
 
 
 @pytest.mark.parametrize("value", [1.5, 1e16, float("nan"), float("inf")])
@@ -165,16 +205,25 @@ def test_the_evidence_cache_stays_bounded(monkeypatch: pytest.MonkeyPatch, fast:
 
     def bound(cache: json_format._Cache) -> None:
         real(cache)
-        held = (cache.docs, cache.by_list, cache.by_id, cache.pinned, cache.texts, cache.shared)
+        held = (
+            cache.docs,
+            cache.by_list,
+            cache.by_id,
+            cache.pinned,
+            cache.texts,
+            cache.shared,
+            cache.forms,
+        )
         sizes.append(sum(len(h) for h in held))
 
     monkeypatch.setattr(json_format._Cache, "bound", bound)
     monkeypatch.setattr(json_format, "CACHED", 8)
     monkeypatch.setattr(json_format, "BATCH", 16)
     if not fast:
+        monkeypatch.setattr(json_format, "_templated", lambda *_: None)
         monkeypatch.setattr(json_format, "_fast", lambda *_: None)
     assert json_format.render(result) == expected
-    assert len(sizes) > 40 and max(sizes) <= 3 * 8
+    assert len(sizes) > 40 and max(sizes) <= 4 * 8
 
 
 def test_a_secret_in_a_shared_cause_is_scrubbed_in_every_element(
@@ -245,5 +294,39 @@ def test_a_secret_equal_to_a_field_name_is_masked_as_every_string_is(literal: st
         assert doc["findings"] == expected["findings"]
         assert doc["unknowns"] == expected["unknowns"]
         assert literal not in json.dumps(doc["findings"] + doc["unknowns"])
+    finally:
+        secrets.install(Redactor())
+
+
+_RISKY = st.lists(
+    st.sampled_from(["a", " ", "=", "token", "Key", "s3://", "u:p@h", "%", '"', "\\", "LIT-42"]),
+    max_size=6,
+).map("".join)
+
+
+def _risky_finding(text: str, param: str, cause: str) -> Finding:
+    return replace(
+        _finding([("image", param), (param or "p", text)], (Evidence(cause),), text), cause=cause
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_RISKY, _RISKY, _RISKY), min_size=1, max_size=5), st.integers(1, 3))
+def test_every_string_passes_the_policy_whichever_way_a_batch_is_written(
+    texts: list[tuple[str, str, str]], batch: int
+) -> None:
+    redactor = Redactor()
+    redactor.remember(["LIT-42"])
+    secrets.install(redactor)
+    try:
+        findings = [_risky_finding(*t) for t in texts]
+        unknowns = [Unknown("r", Resource("image", a), b, (), cause=c) for a, b, c in texts]
+        result = _result(findings, unknowns)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(json_format, "BATCH", batch)
+            doc = json.loads(json_format.render(result))
+        expected = secrets.scrub_data([result_document(result)])[0]
+        assert doc["findings"] == expected["findings"]
+        assert doc["unknowns"] == expected["unknowns"]
     finally:
         secrets.install(Redactor())

@@ -36,6 +36,16 @@ def _seen(image: Image) -> tuple[Location, ...]:
     return image.locations
 
 
+@dataclass(frozen=True)
+class Numbered:
+    """Images in a given order, the class number of each (``numbers[i]`` is that of
+    ``images[i]``) and the first of them in each class, classes in order of first sight."""
+
+    images: tuple[Image, ...]
+    numbers: list[int]
+    firsts: dict[int, Image]
+
+
 @dataclass
 class Classes:
     """The class of each image of one inventory and the form of each class per consumer."""
@@ -77,6 +87,16 @@ class Classes:
     def forms(self) -> int:
         """How many class forms were decided, over every consumer."""
         return sum(len(forms) for forms in self._forms.values())
+
+    def numbered(self, images: Iterable[Image]) -> Numbered:
+        """``images`` with their class numbers, and each class's first image."""
+        number = self._number
+        kept = tuple(images)
+        numbers = [number(image) for image in kept]
+        firsts: dict[int, Image] = {}
+        for image, found in zip(kept, numbers, strict=True):
+            firsts.setdefault(found, image)
+        return Numbered(kept, numbers, firsts)
 
     def forms_of(
         self, images: Iterable[Image], consumer: Consumer

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from imageyard.audit.cow.classes import Classes
+from imageyard.audit.cow.classes import Classes, Numbered
 from imageyard.audit.cow.consumers import Consumer, consumers
 from imageyard.audit.cow.trace import BootPath, Form, Verdict
 from imageyard.audit.cow.verdict import boot_path
@@ -62,6 +62,11 @@ class VerdictTable:
         if id(consumer) not in self._decided:
             return ((image, None) for image in images)
         return self._classes.forms_of(images, consumer)
+
+    def numbered(self, images: Iterable[Image]) -> Numbered:
+        """``images`` with their class numbers and each class's first image: a walk that
+        asks ``form`` of each class's first image only, and gives it to every member."""
+        return self._classes.numbered(images)
 
     def values(self, image: Image) -> tuple[str, ...]:
         """``image``'s values in the slots of its class's forms (``trace.slot_values``)."""

@@ -13,9 +13,11 @@ carries its parameters for the planner.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 
 from imageyard.audit.cow import BootPath, Consumer, Verdict, VerdictTable, verdicts
+from imageyard.audit.cow.classes import Numbered
 from imageyard.audit.cow.trace import Form
 from imageyard.audit.rule import AuditContext, Counts, rule, tally
 from imageyard.audit.rules._common import file_unknown, rbd_stores
@@ -81,15 +83,22 @@ def _consumer_counts(inv: Inventory, consumer: Consumer) -> Counts:
     """``tally(_per_consumer(inv, consumer))``: the same verdicts, no finding made."""
     if consumer.fsid is None:
         return 0, 1
-    table = verdicts(inv)
-    found = unknown = 0
-    active = (image for image in inv.images if image.is_active)
-    for image, form in table.forms(active, consumer):
-        path = form.path if form is not None else BootPath.UNKNOWN
-        if path is BootPath.UNKNOWN:  # decided alone (see _per_consumer)
+    table, active = verdicts(inv), active_classes(inv)
+    forms = {n: table.form(first, consumer) for n, first in active.firsts.items()}
+    # NOTE: a class with a shared form counts all its members at once (see _per_consumer)
+    alone = {n for n, f in forms.items() if f is None or f.path is BootPath.UNKNOWN}
+    sizes = Counter(active.numbers)
+    found = sum(
+        sizes[n]
+        for n, f in forms.items()
+        if f is not None and n not in alone and f.path is not BootPath.CLONE
+    )
+    unknown = 0
+    for image, number in zip(active.images, active.numbers, strict=True) if alone else ():
+        if number in alone:
             path = table.of(image, consumer).path
-        found += path is not BootPath.CLONE and path is not BootPath.UNKNOWN
-        unknown += path is BootPath.UNKNOWN
+            found += path is not BootPath.CLONE and path is not BootPath.UNKNOWN
+            unknown += path is BootPath.UNKNOWN
     return found, unknown
 
 
@@ -126,25 +135,49 @@ def cow_not_eligible(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
         yield from _per_consumer(inv, consumer)
 
 
+_ALONE = "alone"  # a class whose members are decided one by one (see _plan)
+
+
+def active_classes(inv: Inventory) -> Numbered:
+    """The active images of ``inv`` numbered by class (made on first use, kept with it)."""
+    table = verdicts(inv)
+    return inv.derived(
+        "cow.active-classes", lambda: table.numbered(i for i in inv.images if i.is_active)
+    )
+
+
 def _per_consumer(inv: Inventory, consumer: Consumer) -> Iterator[Outcome]:
+    """The results of the active images on ``consumer``."""
     if consumer.fsid is None:
         yield cow_not_eligible.unknown(
             Resource("consumer", consumer.name),
             f"the Ceph cluster of {consumer.name} is unknown: {consumer.why_no_fsid}",
         )
         return
-    table = verdicts(inv)
+    table, active = verdicts(inv), active_classes(inv)
     shapes = _Shapes(table, consumer, store_in_cluster(inv, consumer.fsid))
-    active = (image for image in inv.images if image.is_active)
-    made = shapes.made
-    # NOTE: each class decided once for audit, paths and design
-    for image, form in table.forms(active, consumer):
-        if form is None or form.path is BootPath.UNKNOWN:
+    # NOTE: each class decided once (for audit, paths and design) on its first member, and
+    # its plan given to every member: a clone costs nothing per image, a shared form one
+    # finding made from its shape
+    plan = {n: _plan(first, table, shapes) for n, first in active.firsts.items()}
+    made = ShapedFinding.made
+    for image, number in zip(active.images, active.numbers, strict=True):
+        act = plan[number]
+        if isinstance(act, Shape):
+            yield made(act, image)
+        elif act is _ALONE:
             yield from _decided_alone(image, consumer, table.of(image, consumer), shapes)
-        elif form.path is not BootPath.CLONE:
-            found = made.get(id(form))  # NOTE: shapes.shared, without a call per image
-            shape = found[1] if found is not None else shapes.shared(image, form)
-            yield ShapedFinding.made(shape, image)
+
+
+def _plan(first: Image, table: VerdictTable, shapes: _Shapes) -> Shape | str | None:
+    """What every member of ``first``'s class gets: the shape of its shared form, nothing
+    (None: its form clones), or ``_ALONE`` (no shared form, or an unknown path)."""
+    form = table.form(first, shapes.consumer)
+    if form is None or form.path is BootPath.UNKNOWN:
+        return _ALONE
+    if form.path is BootPath.CLONE:
+        return None
+    return shapes.shared(first, form)
 
 
 def _decided_alone(

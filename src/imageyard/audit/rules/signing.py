@@ -12,7 +12,7 @@ downloaded. The per-image ``boot_path`` verdict names the images that are cloned
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from imageyard.audit.cow import BootPath, Consumer, boot_path
@@ -55,6 +55,36 @@ def signature_keys(image: Image) -> tuple[str, ...]:
 def is_signed(image: Image) -> bool:
     """True when all four signature properties are set (what Glance and cursive require)."""
     return len(signature_keys(image)) == len(SIGNATURE_PROPERTIES)
+
+
+_SETS_READ = 4096  # how many distinct property sets one ``signatures`` pass remembers
+
+
+def signatures(inv: Inventory) -> tuple[tuple[str, ...], ...]:
+    """``signature_keys`` of each image of ``inv``, in catalog order: the one reading of
+    the properties that the signing rules share (made on first use, kept with it)."""
+    return inv.derived("signing.keys", lambda: _signatures(inv.images))
+
+
+def _signatures(images: Iterable[Image]) -> tuple[tuple[str, ...], ...]:
+    # NOTE: the images of a snapshot share one properties tuple per distinct set (a catalog
+    # has few): each set is read once and recognised by its identity (alive all the pass);
+    # at most _SETS_READ are remembered, so a catalog without sharing costs no more memory
+    seen: dict[int, tuple[str, ...]] = {}
+    found = []
+    for image in images:
+        keys = seen.get(id(image.properties))
+        if keys is None:
+            keys = signature_keys(image)
+            if len(seen) < _SETS_READ:
+                seen[id(image.properties)] = keys
+        found.append(keys)
+    return tuple(found)
+
+
+def _signed(keys: tuple[str, ...]) -> bool:
+    """``is_signed`` of an image whose ``signature_keys`` are ``keys``."""
+    return len(keys) == len(SIGNATURE_PROPERTIES)
 
 
 @dataclass(frozen=True)
@@ -125,9 +155,8 @@ def image_signature_incomplete(inv: Inventory, ctx: AuditContext) -> Iterator[Ou
     if why is not None:
         yield image_signature_incomplete.unknown(Resource("source", "glance"), why)
         return
-    for image in inv.images:
-        keys = signature_keys(image)
-        if not keys or len(keys) == len(SIGNATURE_PROPERTIES):
+    for image, keys in zip(inv.images, signatures(inv), strict=True):
+        if not keys or _signed(keys):
             continue
         absent = [k for k in SIGNATURE_PROPERTIES if k not in keys]
         yield image_signature_incomplete.finding(
@@ -168,8 +197,8 @@ def public_image_unsigned(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome
     if why is not None:
         yield public_image_unsigned.unknown(Resource("source", "glance"), why)
         return
-    for image in inv.images:
-        if image.visibility != "public" or not image.is_active or is_signed(image):
+    for image, keys in zip(inv.images, signatures(inv), strict=True):
+        if image.visibility != "public" or not image.is_active or _signed(keys):
             continue
         yield public_image_unsigned.finding(
             Resource("image", image.id),
@@ -226,8 +255,11 @@ def signature_verify_cow_bypass(inv: Inventory, ctx: AuditContext) -> Iterator[O
     if why is not None:
         yield signature_verify_cow_bypass.unknown(Resource("source", "glance"), why)
         return
-    for image in inv.images:
-        signed = is_signed(image)
+    unsigned_too = any(v.unsigned_too for v in found)
+    for image, keys in zip(inv.images, signatures(inv), strict=True):
+        signed = _signed(keys)
+        if not signed and not unsigned_too:
+            continue  # NOTE: no verifier checks it (Verifier.checks), without a call per image
         hit = _bypassed_by(image, signed, found, inv)
         if not hit:
             continue
@@ -286,8 +318,8 @@ def signed_image_converted_on_import(inv: Inventory, ctx: AuditContext) -> Itera
     if why is not None:
         yield signed_image_converted_on_import.unknown(Resource("source", "glance"), why)
         return
-    for image in inv.images:
-        if not is_signed(image) or image.disk_format in (None, fmt):
+    for image, keys in zip(inv.images, signatures(inv), strict=True):
+        if not _signed(keys) or image.disk_format in (None, fmt):
             continue
         yield signed_image_converted_on_import.finding(
             Resource("image", image.id),
