@@ -168,7 +168,7 @@ def test_many_gets_at_once_keep_their_connections_for_the_next() -> None:
 
     class KeepAlive(handler):  # type: ignore[misc,valid-type]
         protocol_version = "HTTP/1.1"
-        timeout = 1  # an idle kept connection ends, so the server can close
+        timeout = 5  # an idle kept connection ends, so the server can close
 
         def do_GET(self) -> None:
             ports.append(self.client_address[1])
