@@ -77,8 +77,7 @@ def _require_glance_api(inv: Inventory, where: str) -> None:
 def _exit_code(result: AuditResult, fail_on: str) -> int:
     if fail_on == "none":
         return int(ExitCode.OK)
-    failing = result.failing(Severity(fail_on))
-    return int(ExitCode.FINDINGS) if failing else int(ExitCode.OK)
+    return int(ExitCode.FINDINGS) if result.fails(Severity(fail_on)) else int(ExitCode.OK)
 
 
 @click.command("audit")
