@@ -91,3 +91,21 @@ def test_the_console_script_says_what_the_command_says_in_process(
     )
     assert (proc.returncode, proc.stdout, proc.stderr) == (code, out, err)
     assert out
+
+
+def test_the_table_imports_neither_yaml_nor_the_other_formats(tmp_path: Path) -> None:
+    inv = _snapshot(
+        FIXTURES / "audit" / "option-list-without-brackets" / "fail-no-brackets", tmp_path
+    )
+    code = (
+        "import sys\n"
+        "from imageyard import cli\n"
+        f"cli.run(['audit', '-q', {str(inv)!r}, '-o', {str(tmp_path / 'a.txt')!r}])\n"
+        "lazy = {'yaml', 'imageyard.report.json_format', 'imageyard.report.sarif',\n"
+        "        'imageyard.report.markdown', 'imageyard.audit.mutefile'}\n"
+        "print(sorted(lazy & set(sys.modules)))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "a.txt").read_text().startswith("CRITICAL option-list-without-brackets")
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
