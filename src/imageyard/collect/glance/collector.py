@@ -14,8 +14,9 @@ members are in, when they are read). Where the endpoint hides
 ``locations`` (``show_multiple_locations`` off) the service-only
 ``GET /v2/images/{id}/locations`` is tried; once that is refused it is not asked again and
 one gap says so. Members cost one request per ``shared`` image, so they are read only when
-asked for (``fetch_members``), on parallel connections, and the source status says how many
-shared images were left unread otherwise. Stores come from
+asked for (``fetch_members``), on parallel connections, as many at once as make the answers
+come faster (``inflight``), and the source status says how many shared images were left
+unread otherwise. Stores come from
 ``/v2/info/stores/detail`` (or, when that is refused, ``/v2/info/stores`` plus a gap; a 403
 there also means the caller is no admin, so other projects' images are a gap too),
 import methods from ``/v2/info/import``, the API versions from ``<root>/versions`` (for the
@@ -48,6 +49,7 @@ from imageyard.collect.glance.convert import (
     versions_from_api,
 )
 from imageyard.collect.glance.database import GlanceDatabase, Shaping, read_errors
+from imageyard.collect.glance.inflight import MOST, Gate, Limit
 from imageyard.collect.glance.listing import PAGE_LIMIT, ListingError, item_field
 from imageyard.collect.glance.parallel import MAX_CONNECTIONS, Pacer, ParallelListing
 from imageyard.collect.openstack.http import HttpError, JsonHttp
@@ -80,10 +82,6 @@ _NOT_ADMIN = (
     "images); other projects' private and shared images are unknown"
 )
 _T = TypeVar("_T")
-# concurrent per-image requests (members, locations): each costs the server far more CPU
-# than its share of a page, so these requests bound the collect; a multi-process Glance
-# served eight at once at the same CPU per request as four, and got more of its cores
-REQUEST_WORKERS = 8
 MAX_WAITING = 2 * PAGE_LIMIT  # shared images whose members may be awaited at once
 INFO_WORKERS = 2  # stores, import methods and caches, asked while the images are listed
 _DATA_STATES = frozenset({"active", "deactivated", "importing", "uploading"})
@@ -127,7 +125,7 @@ class GlanceCollector:
     name: str = SOURCE
     connections: int = MAX_CONNECTIONS  # the most list requests at once (1: sequential)
     database: GlanceDatabase | None = None  # read the images here instead of the API
-    requests_at_once: int = REQUEST_WORKERS  # the most per-image requests in flight
+    requests_at_once: int = MOST  # the most per-image requests in flight (``inflight``)
 
     @property
     def api(self) -> JsonHttp:
@@ -139,11 +137,12 @@ class GlanceCollector:
         run = _Run()
         progress.start(self.name, total=None)
         pacer = Pacer(most=self.connections)
+        gate = Gate(Limit(most=self.requests_at_once))
         listing = None
         with (
             ThreadPoolExecutor(INFO_WORKERS, thread_name_prefix="glance-info") as info,
             ThreadPoolExecutor(2 * pacer.most, thread_name_prefix="glance-page") as pages,
-            ThreadPoolExecutor(self.requests_at_once, thread_name_prefix="glance-image") as jobs,
+            ThreadPoolExecutor(gate.workers, thread_name_prefix="glance-image") as jobs,
             gcpause.paused(),
         ):
             asked = None if self.http is None else self._ask_info(info)  # answered meanwhile
@@ -151,12 +150,14 @@ class GlanceCollector:
                 self._read_database(run, self.database, _shaping(inventory, asked), progress)
             else:
                 listing = ParallelListing(self.api, PASSES, pages, pacer, convert=compact)
-                self._list(run, listing, jobs, progress)
+                self._list(run, listing, _Gated(jobs, gate), progress)
             stores, methods, caches, versions = _answers(run, asked)
         run.images.sort(key=_newest_first, reverse=True)
         run.images.sort(key=_hidden_last)
         if listing is not None:
             run.notes.append(_slices_note(listing))
+        if gate.calls:
+            run.notes.append(_requests_note(gate))
         elif self.http is None:
             run.notes.append("no Glance API given: stores, import methods and caches not read")
         status = self._status(run, stores)
@@ -199,7 +200,7 @@ class GlanceCollector:
         self,
         run: _Run,
         listing: ParallelListing,
-        jobs: ThreadPoolExecutor,
+        jobs: _Gated,
         progress: Progress,
     ) -> None:
         try:
@@ -266,9 +267,7 @@ class GlanceCollector:
         progress.advance(self.name, len(run.images) % PAGE_LIMIT)
         run.seen.update(image.id for image in run.images)
 
-    def _prefetch(
-        self, pool: ThreadPoolExecutor, run: _Run, page: list[Any]
-    ) -> dict[str, Future[Any]]:
+    def _prefetch(self, pool: _Gated, run: _Run, page: list[Any]) -> dict[str, Future[Any]]:
         """Start the per-image requests of a page, so they overlap with its conversion."""
         jobs: dict[str, Future[Any]] = {}
         for item in page:
@@ -404,6 +403,17 @@ def _found(call: Callable[..., _T], *args: Any) -> tuple[_T, _Found]:
 
 
 @dataclass(frozen=True)
+class _Gated:
+    """The per-image requests' threads, each request held to the gate's level."""
+
+    pool: ThreadPoolExecutor
+    gate: Gate
+
+    def submit(self, function: Callable[[str], _T], path: str) -> Future[_T]:
+        return self.pool.submit(self.gate.call, function, path)
+
+
+@dataclass(frozen=True)
 class _Asked:
     """The info calls in flight."""
 
@@ -472,6 +482,14 @@ def _hidden_last(image: Image) -> bool:
 def _slices_note(listing: ParallelListing) -> str:
     """How the list was read: in how many slices, on how many connections at most."""
     return f"list read in {len(listing.slices)} slices, at most {listing.most_at_once} at once"
+
+
+def _requests_note(gate: Gate) -> str:
+    """How many per-image requests ran at once, and where their level ended."""
+    return (
+        f"{gate.calls} per-image requests, at most {gate.most_at_once} at once "
+        f"({gate.limit.level} at the end)"
+    )
 
 
 def _members_note(shared: int, fetched: bool) -> str:

@@ -1,0 +1,213 @@
+"""The per-image requests' adaptive level: decisions on modelled servers, and the gate."""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from imageyard.collect.glance.inflight import LEAST, MOST, START, Gate, Limit
+
+# a modelled server: one request's service time, given how many are in flight when it
+# starts and the (simulated) time
+Service = Callable[[int, float], float]
+
+
+def cores(count: float, seconds: float = 0.1) -> Service:
+    """A server that works ``count`` requests at once at ``seconds`` each; more queue."""
+    return lambda in_flight, _now: seconds * max(1.0, in_flight / count)
+
+
+def simulate(limit: Limit, service: Service, requests: int) -> float:
+    """``requests`` requests sent through ``limit`` with an unbounded backlog, on a simulated
+    clock; each completion is fed to ``limit`` as the gate would. The simulated end time."""
+    now, left = 0.0, requests
+    flight: list[tuple[float, float]] = []  # (end, start)
+    while left or flight:
+        while left and len(flight) < limit.level:
+            heapq.heappush(flight, (now + service(len(flight) + 1, now), now))
+            left -= 1
+        end, start = heapq.heappop(flight)
+        now = end
+        limit.observe(now, end - start, saturated=left > 0)
+    return now
+
+
+def levels(limit: Limit) -> list[int]:
+    return [level for level, _rate, _latency in limit.history]
+
+
+def test_a_one_process_server_keeps_the_starting_level() -> None:
+    limit = Limit()
+    simulate(limit, cores(1), 3000)
+    assert limit.level == START
+    assert set(levels(limit)) == {START, 2 * START}  # tried one step up, gave it back
+    assert levels(limit)[:5] == [START, START, 2 * START, 2 * START, START]
+    tried = [rate for level, rate, _ in limit.history if level > START]
+    kept = [rate for level, rate, _ in limit.history if level == START]
+    assert max(tried) < min(kept) * (1 + limit.gain)
+
+
+def test_a_server_that_answers_faster_gets_more_until_it_stops_paying() -> None:
+    limit = Limit(most=64)
+    simulate(limit, cores(24), 6000)
+    # two windows per level: 16 (twice as fast as 8), 32 (half as fast again), 64 no
+    # faster than 32: back to 32
+    assert levels(limit)[:9] == [8, 8, 16, 16, 32, 32, 64, 64, 32]
+    assert limit.level == 32
+    assert limit.highest == 64
+
+
+def test_the_level_never_passes_the_cap() -> None:
+    limit = Limit(most=10)
+    simulate(limit, cores(100), 5000)
+    assert limit.level == 10
+    assert limit.highest == 10 and max(levels(limit)) == 10
+    default = Limit()
+    simulate(default, cores(100), 5000)
+    assert default.level == default.highest == MOST
+
+
+def test_a_one_request_cap_is_kept_from_the_start() -> None:
+    limit = Limit(most=1)
+    simulate(limit, cores(8), 500)
+    assert limit.level == limit.highest == 1
+    assert set(levels(limit)) == {1}
+
+
+def test_latency_climbing_at_the_settled_level_lowers_it() -> None:
+    def slows_down(in_flight: int, now: float) -> float:  # twice as slow after half a minute
+        return cores(8, 0.1 if now < 30 else 0.2)(in_flight, now)
+
+    limit = Limit(hold=1000)  # no try upwards after the first climb
+    simulate(limit, slows_down, 6000)
+    lowered = levels(limit).index(6)  # it had settled at 8 (the model with 8 cores)
+    before = [latency for level, _, latency in limit.history[:lowered] if level == 8]
+    usual = sum(before[:-2]) / len(before[:-2])
+    assert levels(limit)[4:lowered] == [8] * (len(before) - 2)  # 16 tried, given back
+    assert min(before[-2:]) > usual * 1.5  # two windows in a row took half as long again
+    assert max(before[:-2]) < usual * 1.5
+    assert limit.level == 8 - 8 // 4 == 6  # then steady at the slower speed: kept
+
+
+def test_one_slow_window_does_not_lower_the_level() -> None:
+    def hiccup(in_flight: int, now: float) -> float:  # three times as slow for two seconds
+        return cores(8, 0.3 if 30 < now < 32 else 0.1)(in_flight, now)
+
+    limit = Limit(hold=1000)
+    simulate(limit, hiccup, 6000)
+    settled = [latency for level, _, latency in limit.history[4:]]
+    assert max(settled) > min(settled) * 1.5  # it was seen
+    assert limit.level == 8 and set(levels(limit)[4:]) == {8}
+
+
+def test_steady_latency_does_not_lower_the_level() -> None:
+    limit = Limit(hold=1000)
+    simulate(limit, cores(8), 4000)
+    assert limit.level == 8
+    assert levels(limit)[4:] == [8] * (len(limit.history) - 4)
+
+
+def test_the_next_level_is_tried_again_after_hold_windows() -> None:
+    faster = {"cores": 4.0}  # the server gets more cores later (another load ended)
+
+    def model(in_flight: int, now: float) -> float:
+        if now > 60:
+            faster["cores"] = 16.0
+        return cores(faster["cores"])(in_flight, now)
+
+    limit = Limit(hold=3)
+    simulate(limit, model, 6000)
+    assert levels(limit)[:8] == [8, 8, 16, 16, 8, 8, 8, 16]  # 8 settled on four cores ...
+    assert limit.level == 16  # ... then the tries paid once it had more
+
+
+def test_completions_without_a_backlog_measure_nothing() -> None:
+    limit = Limit()
+    for n in range(1000):
+        limit.observe(n * 0.01, 0.001, saturated=False)
+    assert limit.history == [] and limit.level == START
+    for n in range(1000):  # every other one unsaturated: no window ever completes
+        limit.observe(n * 0.01, 0.001, saturated=n % 2 == 0)
+    assert limit.history == []
+
+
+def test_the_gate_holds_the_calls_to_the_level() -> None:
+    limit = Limit(most=3, level=3, window=10**6)  # no decision: the level stays three
+    gate = Gate(limit)
+    barrier = threading.Barrier(3, timeout=10)  # three are in flight together at least once
+    lock = threading.Lock()
+    now = [0, 0]  # in flight, most seen
+
+    def call(path: str) -> str:
+        with lock:
+            now[0] += 1
+            now[1] = max(now[1], now[0])
+        try:
+            if path in {"0", "1", "2"}:
+                barrier.wait()
+            return path.upper()
+        finally:
+            with lock:
+                now[0] -= 1
+
+    with ThreadPoolExecutor(gate.workers + 4) as pool:
+        answers = list(pool.map(lambda n: gate.call(call, str(n)), range(40)))
+    assert answers == [str(n) for n in range(40)]
+    assert now[1] == gate.most_at_once == 3
+    assert gate.calls == 40
+
+
+def test_the_gate_tells_the_limit_each_latency_and_whether_others_waited() -> None:
+    seen: list[tuple[float, float, bool]] = []
+
+    class Recording(Limit):
+        def observe(self, now: float, latency: float, saturated: bool) -> None:
+            seen.append((now, latency, saturated))
+
+    ticks = itertools.count()
+    gate = Gate(Recording(), clock=lambda: float(next(ticks)))
+    assert gate.call(str.upper, "a") == "A"
+    assert gate.call(str.upper, "b") == "B"
+    assert seen == [(1.0, 1.0, False), (3.0, 1.0, False)]
+    assert gate.workers == MOST + 1
+
+
+def test_a_failed_call_frees_its_place_and_is_measured() -> None:
+    gate = Gate(Limit(most=1))
+
+    def fails(_path: str) -> str:
+        raise ValueError("refused")
+
+    for _ in range(3):
+        with pytest.raises(ValueError, match="refused"):
+            gate.call(fails, "x")
+    assert gate.call(str.upper, "ok") == "OK"  # the place was given back each time
+    assert gate.calls == 4
+
+
+def feed(limit: Limit, latency: float, now: float) -> float:
+    """One window of completions at ``limit``'s level, each after ``latency`` seconds and as
+    often as that level in flight gives (Little's law); the time after it."""
+    before = len(limit.history)
+    while len(limit.history) == before:
+        now += latency / limit.level
+        limit.observe(now, latency, saturated=True)
+    return now
+
+
+def test_backing_off_stops_at_the_least_level() -> None:
+    limit = Limit(level=8, hold=1000)
+    now, latency = 0.0, 0.1
+    for _ in range(40):  # the answers take ever longer: each window twice as long
+        now = feed(limit, latency, now)
+        latency *= 2
+    lowered = [level for level, _, _ in limit.history]
+    assert lowered[:4] == [8, 8, 16, 16]  # the first try up, given back
+    assert lowered[4:18] == [8, 6, 6, 6, 5, 5, 5, 4, 4, 4, 3, 3, 3, 2]  # two slow windows
+    assert set(lowered[18:]) == {2}  # in a row lower it, by a quarter
+    assert limit.level == LEAST == 2
