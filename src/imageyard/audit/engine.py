@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import datetime
 import enum
-import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from imageyard.audit.mute import Mute, apply_mutes, expired_mutes
+from imageyard.audit.order import in_order
 from imageyard.audit.releases import Release
 from imageyard.audit.rule import AuditContext, Rule, RuleMeta
 from imageyard.errors import UsageError
@@ -145,7 +145,9 @@ def _counted(
     return _outcome(meta, failed, found - failed, unknown)
 
 
-_SORT_KEY = operator.attrgetter("sort_key")
+# NOTE: sorted by sort_key (``audit.order``): how many of its parts most results share
+_FINDING_SHARED = 2  # severity, rule
+_UNKNOWN_SHARED = 1  # rule
 
 
 def run_audit(
@@ -177,8 +179,8 @@ def run_audit(
     return AuditResult(
         release=ctx.release,
         rules=tuple(outcomes),
-        findings=tuple(sorted(findings, key=_SORT_KEY)),
-        unknowns=tuple(sorted(unknowns, key=_SORT_KEY)),
+        findings=tuple(in_order(findings, _FINDING_SHARED)),
+        unknowns=tuple(in_order(unknowns, _UNKNOWN_SHARED)),
         expired_mutes=expired_mutes(mutes, day),
         inventory_generated_at=inv.generated_at,
         release_origin=ctx.release_origin,

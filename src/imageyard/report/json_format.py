@@ -105,7 +105,6 @@ def _without_evidence(obj: object) -> None:
 _ENCODER = msgspec.json.Encoder(order="sorted", enc_hook=_with_evidence)
 # NOTE: an element's own strings only (its evidence, checked once per list, as null)
 _PROBE = msgspec.json.Encoder(order="sorted", enc_hook=_without_evidence)
-_STRINGS = msgspec.json.Encoder()
 
 
 @dataclasses.dataclass
@@ -336,15 +335,18 @@ def _templated(items: Sequence[Finding | Unknown], cache: _Cache) -> Scrubbed | 
         forms.append(form)
         listed.append(evidence.indented())
         own += strings
-    if set(map(type, own)) != {str}:
+    if not own or set(map(type, own)) != {str}:
         return None
     try:
-        data = _STRINGS.encode(own)
+        data = json_template.encoded(own)
     except _REFUSED:
         return None  # NOTE: a lone surrogate: ``_fast`` and ``_slow`` fail, or not, as before
     if not secrets.current().clean_json(data):
         return None
-    return Scrubbed(json_template.filled(forms, listed, json_template.quoted(data)))
+    texts = json_template.quoted(data)
+    if len(texts) != len(own):
+        return None  # NOTE: never (a string's JSON text holds no NUL): ``_fast`` is right anyway
+    return Scrubbed(json_template.filled(forms, listed, texts))
 
 
 def _evidence_text(evidence: tuple[Evidence, ...], cache: _Cache) -> Raw:

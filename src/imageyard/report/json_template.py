@@ -2,19 +2,24 @@
 
 Concepts: findings (unknowns) of one ``finding_key`` (``unknown_key``) whose actions have
 the same parameter names write the same text around their own strings and their evidence
-list. A ``Form`` is that text once, as ``jsontext`` writes an element of a top-level list,
-cut at the evidence list into a ``head`` and a ``tail``, each a %-format of UTF-8 bytes
-with a ``%s`` inside the quotes of each own string (``strings``: the element's own strings
-in that order). ``Quoted`` escapes the own strings of a whole batch with one call to
-msgspec's encoder (as ``json.dumps`` escapes them) and hands each element its own. The
-text is ``json.dumps``'s (``indent=2, sort_keys=True, ensure_ascii=False``); which strings
-pass the secrets policy, and when, is the writer's concern (``json_format``).
+list. ``text`` writes that text once, as ``jsontext`` writes an element of a top-level
+list, with a mark for each own string and one for the evidence list; its ``Form`` is that
+text cut at the evidence list into a ``head`` and a ``tail``, each a %-format of UTF-8
+bytes with a ``%s`` inside the quotes of each own string. ``own`` gives an element's own
+strings in the order of its form's ``%s``; ``encoded`` is the JSON text of a batch's own
+strings (one msgspec encode, which escapes them as ``json.dumps`` does), ``quoted`` cuts it
+back into each string's escaped text, and ``filled`` writes the batch's elements from their
+forms, evidence lists and escaped strings. The text is ``json.dumps``'s (``indent=2,
+sort_keys=True, ensure_ascii=False``); which strings pass the secrets policy, and when, is
+the writer's concern (``json_format``).
 """
 
 from __future__ import annotations
 
 import dataclasses
 from typing import Any
+
+import msgspec
 
 from imageyard.model.finding import Finding, Unknown
 from imageyard.report import jsontext
@@ -24,9 +29,12 @@ from imageyard.report.jsontext import Raw
 # form's text a raw one can only be a mark written here
 _STRING = Raw('"\0"')
 _EVIDENCE = Raw("\1")
-# NOTE: in the JSON text of a list of strings, '","' is only ever between two of them: a
-# quote inside a string is escaped, so the one after the comma could not be in a string
-_BETWEEN = b'","'
+# NOTE: a raw NUL is never in the JSON text of a string (msgspec escapes it as \u0000), so
+# a list of strings with one between each two is cut back at '",NUL,"' without a doubt
+# ('","' alone is not enough: an escaped quote, a comma and the closing quote write it)
+_SEPARATOR = msgspec.Raw(b"\0")
+_BETWEEN = b'",\0,"'
+_ENCODE = msgspec.json.Encoder().encode
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,10 +100,17 @@ def own(item: Finding | Unknown) -> tuple[tuple[str, ...] | None, list[Any]]:
     return names, [action.kind, *(params[n] for n in names), *tail]
 
 
-def quoted(encoded: bytes) -> list[bytes]:
-    """The strings of ``encoded`` (a non-empty list of strings as JSON) as each is written
-    inside its quotes."""
-    return encoded[2:-2].split(_BETWEEN)
+def encoded(texts: list[str]) -> bytes:
+    """The JSON text of ``texts`` (a non-empty list of strings), a raw NUL between each two
+    (``TypeError`` or ``ValueError`` when msgspec cannot write one: a lone surrogate)."""
+    spaced: list[object] = [_SEPARATOR] * (2 * len(texts) - 1)
+    spaced[::2] = texts
+    return _ENCODE(spaced)
+
+
+def quoted(data: bytes) -> list[bytes]:
+    """The strings of ``data`` (an ``encoded`` text) as each is written inside its quotes."""
+    return data[2:-2].split(_BETWEEN)
 
 
 def filled(forms: list[Form], evidence: list[bytes], texts: list[bytes]) -> bytes:

@@ -26,7 +26,7 @@ from imageyard.model.finding import (
     Status,
     Unknown,
 )
-from imageyard.report import json_format, view
+from imageyard.report import json_format, json_template, view
 from imageyard.report.view import result_document
 from imageyard.secrets import REDACTED, Redactor
 
@@ -96,8 +96,15 @@ def test_plain_elements_are_written_by_msgspec(monkeypatch: pytest.MonkeyPatch) 
     assert json_format.render(result) == expected
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(st.sampled_from('",\\\x00a'), max_size=6) | _TEXT, min_size=1))
+def test_a_batch_of_strings_is_cut_back_into_each_string(texts: list[str]) -> None:
+    quoted = json_template.quoted(json_template.encoded(texts))
+    assert [json.loads(b'"' + q + b'"') for q in quoted] == texts
+
+
 def test_plain_elements_are_filled_into_forms(monkeypatch: pytest.MonkeyPatch) -> None:
-    odd = 'a "q" \\ %s 100% \t\x01 é \u2028 "," \\","'
+    odd = 'a "q" \\ %s 100% \t\x01 é \u2028 "," \\"," x",'
     evidence = (Evidence(f"[DEFAULT] a = {odd}", "/etc/x.conf", 3), Evidence("fact"))
     findings = [
         _finding([("image", f"id-{n} {odd}"), (f"n{odd}", str(n))], evidence, f"x{odd}")
@@ -287,5 +294,39 @@ def test_a_secret_equal_to_a_field_name_is_masked_as_every_string_is(literal: st
         assert doc["findings"] == expected["findings"]
         assert doc["unknowns"] == expected["unknowns"]
         assert literal not in json.dumps(doc["findings"] + doc["unknowns"])
+    finally:
+        secrets.install(Redactor())
+
+
+_RISKY = st.lists(
+    st.sampled_from(["a", " ", "=", "token", "Key", "s3://", "u:p@h", "%", '"', "\\", "LIT-42"]),
+    max_size=6,
+).map("".join)
+
+
+def _risky_finding(text: str, param: str, cause: str) -> Finding:
+    return replace(
+        _finding([("image", param), (param or "p", text)], (Evidence(cause),), text), cause=cause
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_RISKY, _RISKY, _RISKY), min_size=1, max_size=5), st.integers(1, 3))
+def test_every_string_passes_the_policy_whichever_way_a_batch_is_written(
+    texts: list[tuple[str, str, str]], batch: int
+) -> None:
+    redactor = Redactor()
+    redactor.remember(["LIT-42"])
+    secrets.install(redactor)
+    try:
+        findings = [_risky_finding(*t) for t in texts]
+        unknowns = [Unknown("r", Resource("image", a), b, (), cause=c) for a, b, c in texts]
+        result = _result(findings, unknowns)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(json_format, "BATCH", batch)
+            doc = json.loads(json_format.render(result))
+        expected = secrets.scrub_data([result_document(result)])[0]
+        assert doc["findings"] == expected["findings"]
+        assert doc["unknowns"] == expected["unknowns"]
     finally:
         secrets.install(Redactor())

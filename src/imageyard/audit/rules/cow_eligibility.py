@@ -13,6 +13,7 @@ carries its parameters for the planner.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 
 from imageyard.audit.cow import BootPath, Consumer, Verdict, VerdictTable, verdicts
@@ -82,15 +83,22 @@ def _consumer_counts(inv: Inventory, consumer: Consumer) -> Counts:
     """``tally(_per_consumer(inv, consumer))``: the same verdicts, no finding made."""
     if consumer.fsid is None:
         return 0, 1
-    table = verdicts(inv)
-    found = unknown = 0
-    active = (image for image in inv.images if image.is_active)
-    for image, form in table.forms(active, consumer):
-        path = form.path if form is not None else BootPath.UNKNOWN
-        if path is BootPath.UNKNOWN:  # decided alone (see _per_consumer)
+    table, active = verdicts(inv), active_classes(inv)
+    forms = {n: table.form(first, consumer) for n, first in active.firsts.items()}
+    # NOTE: a class with a shared form counts all its members at once (see _per_consumer)
+    alone = {n for n, f in forms.items() if f is None or f.path is BootPath.UNKNOWN}
+    sizes = Counter(active.numbers)
+    found = sum(
+        sizes[n]
+        for n, f in forms.items()
+        if f is not None and n not in alone and f.path is not BootPath.CLONE
+    )
+    unknown = 0
+    for image, number in zip(active.images, active.numbers, strict=True) if alone else ():
+        if number in alone:
             path = table.of(image, consumer).path
-        found += path is not BootPath.CLONE and path is not BootPath.UNKNOWN
-        unknown += path is BootPath.UNKNOWN
+            found += path is not BootPath.CLONE and path is not BootPath.UNKNOWN
+            unknown += path is BootPath.UNKNOWN
     return found, unknown
 
 

@@ -14,6 +14,7 @@ with ``[image_format] disk_formats`` when that option is set.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
@@ -58,10 +59,14 @@ def rbd_store_ids(image: Image, inv: Inventory) -> tuple[str, ...]:
 
 def _non_raw(inv: Inventory) -> Iterator[tuple[Image, tuple[str, ...]]]:
     """Each image neither raw nor iso that is in an rbd store, with its rbd stores."""
+    # NOTE: images share a few store lists (one tuple each when read from a snapshot)
+    rbd_of: dict[tuple[str, ...], tuple[str, ...]] = {}
     for image in inv.images:
         if image.disk_format in NOT_CLONED_FORMATS or image.disk_format is None:
             continue
-        stores = rbd_store_ids(image, inv)
+        stores = rbd_of.get(image.stores)
+        if stores is None:
+            stores = rbd_of[image.stores] = rbd_store_ids(image, inv)
         if stores or rbd_locations(image):
             yield image, stores
 
@@ -137,16 +142,33 @@ class Header:
     pool_read: bool = True
 
     @property
+    def read(self) -> bool:
+        """True when the format is known (``unread`` is None)."""
+        return self.pool_read and self.found is not None
+
+    @property
     def unread(self) -> Unread | None:
         """Why the format is unknown (the reason, and its cause), or None: it was read."""
         loc = self.loc
         if not self.pool_read:
-            why = f"Ceph pool {loc.pool} of cluster {loc.fsid} was not read"
-            return why, why
+            return _pool_unread(loc.fsid, loc.pool)
         if self.found is None:
             why = f"the header of {loc.pool}/{loc.image} was not read"
-            return why, f"the header of the image's rbd data in pool {loc.pool} was not read"
+            return why, _header_unread(loc.pool)
         return None
+
+
+# NOTE: the texts that every unread header of one pool shares, one string each (a catalog
+# whose pool was not read has an unknown per image holding them)
+@functools.lru_cache(maxsize=256)
+def _pool_unread(fsid: str, pool: str) -> Unread:
+    why = f"Ceph pool {pool} of cluster {fsid} was not read"
+    return why, why
+
+
+@functools.lru_cache(maxsize=256)
+def _header_unread(pool: str) -> str:
+    return f"the header of the image's rbd data in pool {pool} was not read"
 
 
 def _detected(inv: Inventory, image: Image) -> Iterator[Header]:
@@ -205,7 +227,7 @@ def _raw_judged(inv: Inventory) -> Iterator[tuple[Image, Header]]:
         if image.disk_format != "raw":
             continue
         found = header.found
-        if header.unread is not None or (found is not None and found.format in CONTAINER_FORMATS):
+        if not header.read or (found is not None and found.format in CONTAINER_FORMATS):
             yield image, header
 
 
@@ -220,7 +242,7 @@ def _split_unread(judged: Iterator[tuple[Image, Header]]) -> Counts:
     """How many of ``judged`` are findings (header read) and how many unknowns."""
     found = unknown = 0
     for _, header in judged:
-        if header.unread is None:
+        if header.read:
             found += 1
         else:
             unknown += 1
@@ -289,7 +311,7 @@ def _backing_judged(inv: Inventory) -> Iterator[tuple[Image, Header]]:
     """Each image whose first header is unread or names an outside file."""
     for image, header in first_headers(inv):  # the first rbd location's
         found = header.found
-        if header.unread is not None or (found is not None and external_file(found)):
+        if not header.read or (found is not None and external_file(found)):
             yield image, header
 
 

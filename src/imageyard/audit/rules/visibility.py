@@ -218,7 +218,11 @@ def _public_groups(inv: Inventory) -> list[list[Image]]:
     for image in inv.images:
         if image.visibility == "public" and image.is_active and image.os_hash_value:
             groups[image.os_hash_value].append(image)
-    return [sorted(g, key=lambda i: (i.created_at or "", i.id)) for g in groups.values()]
+    # NOTE: most contents are published once: a group of one is already in order
+    return [
+        sorted(g, key=lambda i: (i.created_at or "", i.id)) if len(g) > 1 else g
+        for g in groups.values()
+    ]
 
 
 @rule(
