@@ -19,7 +19,7 @@ from imageyard.cli.options import (
 )
 from imageyard.cli.progress import TerminalSteps
 from imageyard.design import design_from, json_out, memo
-from imageyard.design.render import RENDERERS
+from imageyard.design.render import RENDERERS, renderer
 from imageyard.errors import ExitCode, ImageyardError
 from imageyard.files import check_output
 from imageyard.secrets import scrub
@@ -135,7 +135,7 @@ def command(
         )
         steps.begin("writing the design")
         if render is not None:
-            text = RENDERERS[render](run.design, run.diffs)
+            text = renderer(render)(run.design, run.diffs)
         elif fmt == "json":
             text = json_out.render(run.design, run.diffs)
         else:

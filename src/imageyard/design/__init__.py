@@ -16,21 +16,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from imageyard.audit.release_infer import choose_release
 from imageyard.audit.releases import Release
 from imageyard.design.diff import FileDiff, file_diffs
 from imageyard.design.engine import build_design
 from imageyard.design.model import Design
-from imageyard.design.placement_cite import cite
 from imageyard.design.site import Site, load_site
 from imageyard.design.situation import measured_site, merge, shared_site
 from imageyard.errors import ConfigFileError
 from imageyard.model.inventory import Inventory
 from imageyard.model.snapshot import read_inventory
-from imageyard.simulate.placement.result_file import read_placement
 from imageyard.simulate.result_file import CacheSimulation, read_cache_simulation
 from imageyard.steps import NO_STEPS, Steps
+
+if TYPE_CHECKING:
+    from imageyard.simulate.placement.result_file import PlacementSummary
 
 __all__ = ["DesignRun", "design_from", "run_design"]
 
@@ -61,6 +63,14 @@ def run_design(
     return DesignRun(design, file_diffs(inv, design.changes))
 
 
+def _placement(path: Path) -> PlacementSummary:
+    """The placement comparison at ``path`` (``simulate placement -f json``)."""
+    # NOTE: imported here: the placement simulator's modules are read only when one is cited
+    from imageyard.simulate.placement.result_file import read_placement
+
+    return read_placement(path)
+
+
 def design_from(
     inventory: Path | None,
     site_file: Path | None,
@@ -87,7 +97,7 @@ def design_from(
     if clash is not None:
         raise ConfigFileError(str(site_file), f"{clash}")
     choice = choose_release(release, inv, declared.release if declared is not None else None)
-    compared = read_placement(placement) if placement is not None else None
+    compared = _placement(placement) if placement is not None else None
     sim = read_cache_simulation(cache_simulation) if cache_simulation is not None else None
     run = run_design(
         site,
@@ -98,5 +108,7 @@ def design_from(
         cache_sim=sim,
     )
     if compared is not None:
+        from imageyard.design.placement_cite import cite
+
         run = replace(run, design=cite(run.design, compared))
     return replace(run, release_origin=choice.detail)

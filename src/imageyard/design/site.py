@@ -14,16 +14,18 @@ cluster they use. ``load_site`` reads YAML and checks it against the site schema
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from imageyard import yamlschema
 from imageyard.files import MiB, read_text
-from imageyard.yamlschema import JsonPath
+
+if TYPE_CHECKING:
+    from imageyard.yamlschema import JsonPath, Located
 
 MAX_SITE_BYTES = 4 * MiB
 
@@ -161,7 +163,16 @@ class Site:
 
 # ---------------------------------------------------------------- YAML loading
 
-_CHECKER = yamlschema.validator(SCHEMA)
+
+@functools.cache
+def _checker() -> Any:
+    """The schema's validator (``yamlschema``, imported when a site file is read: a design
+    from an inventory alone reads none)."""
+    from imageyard import yamlschema
+
+    return yamlschema.validator(SCHEMA)
+
+
 _TOP_KEYS = tuple(SCHEMA["properties"])
 _BACKEND_KEYS = tuple(_BACKEND)
 Doc = dict[str, Any]
@@ -280,8 +291,10 @@ def _twice(site: Site) -> Iterator[tuple[JsonPath, str]]:
             )
 
 
-def _check_refs(site: Site, doc: yamlschema.Located, path: str) -> None:
+def _check_refs(site: Site, doc: Located, path: str) -> None:
     """Dangling references and names given twice, each at its item's line."""
+    from imageyard import yamlschema
+
     problems = [
         yamlschema.Problem(doc.line(at), message)
         for at, message in [*_dangling(site), *_twice(site)]
@@ -293,7 +306,9 @@ def _check_refs(site: Site, doc: yamlschema.Located, path: str) -> None:
 def parse_site(text: str, path: str) -> Site:
     """Parse site YAML ``text`` (``path`` names it in errors): the schema
     (``docs/site-schema.json``, via ``jsonschema``), then the cross-references."""
-    doc = yamlschema.check(text, path, SCHEMA, _CHECKER)
+    from imageyard import yamlschema
+
+    doc = yamlschema.check(text, path, SCHEMA, _checker())
     d: Doc = doc.value
     site = Site(
         name=d.get("name") or Path(path).stem,

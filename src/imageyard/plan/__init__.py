@@ -5,18 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+from typing import TYPE_CHECKING
 
-from imageyard.design.site import Site
 from imageyard.errors import InputError
 from imageyard.files import read_json
-from imageyard.model.codec import DecodeError, decode, dumps
-from imageyard.model.inventory import Inventory
-from imageyard.model.plan import PLAN_FORMAT, Plan
-from imageyard.plan.cost import store_costs, store_usage
 from imageyard.plan.economics import CostModel
-from imageyard.plan.generate import build
 from imageyard.plan.policy import PlanPolicy
-from imageyard.simulate.trace import Trace
+
+if TYPE_CHECKING:
+    from imageyard.design.site import Site
+    from imageyard.model.inventory import Inventory
+    from imageyard.model.plan import Plan
+    from imageyard.simulate.trace import Trace
+
+# NOTE: the planner's modules are imported by the functions that use them: the design
+# imports this package for the retention selection alone (``plan.retention``)
 
 MAX_PLAN_BYTES = 256 * 1024 * 1024
 
@@ -45,6 +48,10 @@ def make_plan(
     """The plan ``policy`` asks for on ``inv`` (with ``site``: edge pre-placement too;
     ``model``: prices and capacities, merged with ``prices``; ``trace``: a boot trace for
     placement by policy)."""
+    from imageyard.model.plan import Plan
+    from imageyard.plan.cost import store_costs, store_usage
+    from imageyard.plan.generate import build
+
     model = (model or CostModel()).merged(CostModel(tuple(sorted((prices or {}).items()))))
     capacities = dict(model.capacities)
     built = build(inv, policy, site, capacities, trace)
@@ -65,11 +72,16 @@ def make_plan(
 
 def dump_plan(plan: Plan) -> str:
     """The plan file's text (deterministic JSON)."""
+    from imageyard.model.codec import dumps
+
     return dumps(plan)
 
 
 def read_plan(path: str | os.PathLike[str]) -> Plan:
     """Read and check a plan file; ``InputError`` (exit 5) when it is not one."""
+    from imageyard.model.codec import DecodeError, decode
+    from imageyard.model.plan import PLAN_FORMAT, Plan
+
     name = os.fspath(path)
     doc = read_json(path, "plan", MAX_PLAN_BYTES)
     if not isinstance(doc, dict) or doc.get("format") != PLAN_FORMAT:

@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from design_support import EXAMPLE_NAMES, GOLD, RENDERS, example
 
 from imageyard.design import json_out, memo
-from imageyard.design.render import RENDERERS
+from imageyard.design.render import renderer
 
 
 def outputs(name: str) -> dict[str, str]:
@@ -25,7 +25,7 @@ def outputs(name: str) -> dict[str, str]:
         "design.json": json_out.render(run.design, run.diffs),
     }
     for render in RENDERS:
-        out[f"render-{render}.txt"] = RENDERERS[render](run.design, run.diffs)
+        out[f"render-{render}.txt"] = renderer(render)(run.design, run.diffs)
     return out
 
 

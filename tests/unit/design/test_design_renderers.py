@@ -6,10 +6,10 @@ import re
 
 import pytest
 import yaml
-from design_support import EXAMPLE_NAMES, example, fixture
+from design_support import EXAMPLE_NAMES, RENDERS, example, fixture
 
 from imageyard.design.data import deploy_tools as tools
-from imageyard.design.render import charm, kolla, operator, osa
+from imageyard.design.render import RENDERERS, charm, kolla, operator, osa, renderer
 
 DESIGNS = [*EXAMPLE_NAMES, "fixture:edge-two-clusters", "fixture:tripleo-dcn"]
 
@@ -84,3 +84,10 @@ def test_operator_per_api_config(name: str) -> None:
         central = next(a for a in run.design.apis if a.default == run.design.default_store.id)
         name = central.target or "default"
         assert template["glanceAPIs"][name]["type"] == "split"
+
+
+def test_every_render_choice_names_a_renderer_module() -> None:
+    assert sorted(RENDERERS) == sorted(RENDERS)
+    for name in RENDERERS:
+        render = renderer(name)
+        assert render.__module__ == RENDERERS[name] and render.__name__ == "render"

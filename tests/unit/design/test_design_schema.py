@@ -21,13 +21,13 @@ def test_docs_schema_is_the_validators_schema() -> None:
         "edit src/imageyard/design/data/site-schema.json and copy it to docs/site-schema.json"
     )
     assert site_module.SCHEMA == SCHEMA
-    assert site_module._CHECKER.schema == SCHEMA
+    assert site_module._checker().schema == SCHEMA
 
 
 def test_examples_are_valid_against_the_schema() -> None:
     for name in EXAMPLE_NAMES:
         doc = yaml.safe_load((EXAMPLES / f"{name}.yaml").read_text())
-        errors = [e.message for e in site_module._CHECKER.iter_errors(doc)]
+        errors = [e.message for e in site_module._checker().iter_errors(doc)]
         assert errors == [], name
 
 
