@@ -64,6 +64,13 @@ class AuditResult:
             f for f in self.findings if f.status is Status.FAIL and f.severity.at_least(threshold)
         )
 
+    def fails(self, threshold: Severity) -> bool:
+        """True when an unmuted finding is at or above ``threshold`` (``failing`` is not
+        empty); the findings come worst first, so a failing result is settled at once."""
+        return any(
+            f.status is Status.FAIL and f.severity.at_least(threshold) for f in self.findings
+        )
+
     def count(self, verdict: Verdict) -> int:
         """How many rules ended with ``verdict``."""
         return sum(1 for r in self.rules if r.verdict is verdict)

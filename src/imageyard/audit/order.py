@@ -12,6 +12,8 @@ one ``sorted`` gives, ties included.
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol, TypeVar
 
@@ -47,9 +49,10 @@ def _by_text(texts: list[str], members: list[R]) -> list[R]:
     """``members`` in the order of their ``texts`` (one each), those of one text by their
     whole key."""
     order = sorted(range(len(texts)), key=texts.__getitem__)
-    if len(set(texts)) < len(texts):
+    ordered = list(map(texts.__getitem__, order))
+    if any(map(operator.eq, ordered, itertools.islice(ordered, 1, None))):
         _order_ties(order, texts, members)
-    return [members[i] for i in order]
+    return list(map(members.__getitem__, order))
 
 
 def _order_ties(order: list[int], texts: Sequence[str], members: Sequence[R]) -> None:

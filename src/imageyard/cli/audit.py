@@ -34,7 +34,7 @@ from imageyard.files import check_output
 from imageyard.model.finding import Severity
 from imageyard.model.inventory import Inventory
 from imageyard.model.snapshot import read_inventory
-from imageyard.report import FORMATS, json_format, table
+from imageyard.report import FORMATS, table
 from imageyard.report.view import summary_line
 from imageyard.secrets import Scrubbed
 
@@ -58,6 +58,8 @@ def _render(result: AuditResult, fmt: str, out: str) -> str | Iterator[str | Scr
     if fmt == "table":
         return table.chunks(result)
     if fmt == "json":
+        from imageyard.report import json_format  # NOTE: imported only for this format
+
         return json_format.chunks(result)
     return FORMATS[fmt](result)
 
@@ -77,8 +79,7 @@ def _require_glance_api(inv: Inventory, where: str) -> None:
 def _exit_code(result: AuditResult, fail_on: str) -> int:
     if fail_on == "none":
         return int(ExitCode.OK)
-    failing = result.failing(Severity(fail_on))
-    return int(ExitCode.FINDINGS) if failing else int(ExitCode.OK)
+    return int(ExitCode.FINDINGS) if result.fails(Severity(fail_on)) else int(ExitCode.OK)
 
 
 @click.command("audit")

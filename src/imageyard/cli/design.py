@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from imageyard import gcpause
 from imageyard.audit.registry import RULES
 from imageyard.audit.rule_options import parse_rule_options
 from imageyard.cli.options import (
@@ -133,6 +134,7 @@ def command(
             placement=placement,
             cache_simulation=cache_simulation,
         )
+        gcpause.hold(run)
         steps.begin("writing the design")
         if render is not None:
             text = renderer(render)(run.design, run.diffs)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from imageyard import gcpause
 from imageyard.audit.release_infer import choose_release
 from imageyard.audit.releases import Release
 from imageyard.design.diff import FileDiff, file_diffs
@@ -88,6 +89,7 @@ def design_from(
     if inventory is not None:
         steps.begin(f"reading {inventory}")
     inv = read_inventory(inventory) if inventory is not None else None
+    gcpause.hold(inv)
     if site_file is not None:
         steps.begin(f"reading {site_file}")
     declared = load_site(site_file) if site_file is not None else None

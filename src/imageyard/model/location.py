@@ -208,7 +208,7 @@ class Location(_ParsedSlot):
         if "@" in self.url:
             _SET_URL(self, strip_credentials(self.url))
         if (store := self.store) is not None:
-            _SET_STORE(self, sys.intern(store))
+            _SET_STORE(self, _intern(store))
 
     if not TYPE_CHECKING:  # NOTE: typed as the slot ``parsed``; other names stay unknown
 
@@ -236,6 +236,7 @@ class Location(_ParsedSlot):
         return cls(url=url, store=store)
 
 
+_intern = sys.intern
 _SET_URL = Location.__dict__["url"].__set__
 _SET_STORE = Location.__dict__["store"].__set__
 _SET_PARSED = _ParsedSlot.__dict__["parsed"].__set__

@@ -7,18 +7,30 @@ views of the same ``AuditResult``. Renderers never write files or exit.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from imageyard.audit.engine import AuditResult
-from imageyard.report import json_format, markdown, sarif, table
+if TYPE_CHECKING:
+    from imageyard.audit.engine import AuditResult
 
-Renderer = Callable[[AuditResult], str]
+Renderer = Callable[["AuditResult"], str]
 
-FORMATS: dict[str, Renderer] = {
-    "table": table.render,
-    "json": json_format.render,
-    "markdown": markdown.render,
-    "sarif": sarif.render,
-}
+# NOTE: a format's module is imported when that format is first rendered: importing this
+# package (for ``grid`` or ``jsontext`` as well) does not import every format
+_MODULES = {"table": "table", "json": "json_format", "markdown": "markdown", "sarif": "sarif"}
+
+
+def _render_of(module: str) -> Renderer:
+    """``imageyard.report.<module>.render``, imported on the first call."""
+
+    def render(result: AuditResult) -> str:
+        found: Renderer = importlib.import_module(f"imageyard.report.{module}").render
+        return found(result)
+
+    return render
+
+
+FORMATS: dict[str, Renderer] = {name: _render_of(module) for name, module in _MODULES.items()}
 
 __all__ = ["FORMATS", "Renderer"]

@@ -7,6 +7,7 @@ so that every format says the same thing.
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 from imageyard.audit.engine import AuditResult, RuleOutcome, Verdict
@@ -133,10 +134,23 @@ def _expired_doc(mute: Mute) -> dict[str, Any]:
     }
 
 
+# NOTE: a report's summary and the CLI's line on stderr count the findings of one result (at
+# 100,000 images a pass over them costs some 0.02 s): the last tuple counted is remembered
+_counted: list[tuple[tuple[Finding, ...], int]] = []
+_STATUS = operator.attrgetter("status")
+
+
+def _failed(findings: tuple[Finding, ...]) -> int:
+    """How many of ``findings`` are not muted."""
+    if not _counted or _counted[0][0] is not findings:
+        _counted[:] = [(findings, operator.countOf(map(_STATUS, findings), Status.FAIL))]
+    return _counted[0][1]
+
+
 def summary_doc(result: AuditResult) -> dict[str, int]:
     """Counts of rules per verdict and of findings."""
     counts = {f"rules_{v.value}": result.count(v) for v in Verdict}
-    counts["findings"] = sum(1 for f in result.findings if f.status is Status.FAIL)
+    counts["findings"] = _failed(result.findings)
     counts["findings_muted"] = len(result.findings) - counts["findings"]
     counts["unknowns"] = len(result.unknowns)
     return counts

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -57,3 +59,53 @@ def test_collect_summary_keeps_section_names(
     err = capsys.readouterr().err
     assert code == ExitCode.OK
     assert "backend [rbd1] has no section" in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["audit", "--fail-on", "info"],
+        ["audit", "-f", "sarif"],
+        ["paths"],
+        ["design"],
+        ["show"],
+    ],
+)
+def test_the_console_script_says_what_the_command_says_in_process(
+    argv: list[str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The console script ends the process at once after these commands (``gcpause.hold``):
+    its stdout, stderr and exit code are still the command's, whole."""
+    inv = _snapshot(
+        FIXTURES / "audit" / "option-list-without-brackets" / "fail-no-brackets", tmp_path
+    )
+    args = [*argv, str(inv)]
+    code = cli.run(args)
+    out, err = capsys.readouterr()
+    monkeypatch.delenv("PYTHONUNBUFFERED", raising=False)  # stdout buffered, as in a pipe
+    proc = subprocess.run(
+        [sys.executable, "-m", "imageyard", *args], capture_output=True, text=True, check=False
+    )
+    assert (proc.returncode, proc.stdout, proc.stderr) == (code, out, err)
+    assert out
+
+
+def test_the_table_imports_neither_yaml_nor_the_other_formats(tmp_path: Path) -> None:
+    inv = _snapshot(
+        FIXTURES / "audit" / "option-list-without-brackets" / "fail-no-brackets", tmp_path
+    )
+    code = (
+        "import sys\n"
+        "from imageyard import cli\n"
+        f"cli.run(['audit', '-q', {str(inv)!r}, '-o', {str(tmp_path / 'a.txt')!r}])\n"
+        "lazy = {'yaml', 'imageyard.report.json_format', 'imageyard.report.sarif',\n"
+        "        'imageyard.report.markdown', 'imageyard.audit.mutefile'}\n"
+        "print(sorted(lazy & set(sys.modules)))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "a.txt").read_text().startswith("CRITICAL option-list-without-brackets")
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
