@@ -18,8 +18,9 @@ does not is given back, and tried again after ``hold`` more windows (the machine
 changes). A settled level whose latency stays ``rise`` above its earlier windows' mean two
 windows in a row (the server answers more slowly, and what is in flight only queues there)
 is lowered by a quarter, never below ``least``, and measured anew. So a Glance with one
-worker process, which answers no faster with more in flight, stays at ``START``; one with
-several processes gets more where that pays.
+worker process, which answers no faster with more in flight, stays at ``START`` unless a
+try is favoured by the machine's load (windows on a busy machine swing more than ``gain``);
+one with several processes gets more where that pays.
 """
 
 from __future__ import annotations
