@@ -110,11 +110,13 @@ def leave(code: int) -> NoReturn:
     running the exit handlers and flushing stdout and stderr, rather than freeing it all
     object by object: the operating system reclaims the memory, and every file the
     commands write is closed before they return. Otherwise (nothing held, a thread still
-    running, or a stream that cannot be flushed: the interpreter then reports it as
-    usual) it exits the ordinary way.
+    running, a stream that cannot be flushed: the interpreter then reports it as usual,
+    or a profiler or tracer such as cProfile or coverage that writes its data at the
+    ordinary exit) it exits the ordinary way.
     """
     gc.freeze()
-    if _held and threading.active_count() == 1:
+    watched = sys.getprofile() is not None or sys.gettrace() is not None
+    if _held and threading.active_count() == 1 and not watched:
         atexit._run_exitfuncs()  # NOTE: as the ordinary exit does first; run once, then cleared
         if _flushed():
             os._exit(code)

@@ -174,6 +174,10 @@ def command():
         gcpause.hold([object()])
     if "thread" in sys.argv[1]:
         threading.Thread(target=threading.Event().wait, args=(0.2,)).start()
+    if "profiled" in sys.argv[1]:
+        sys.setprofile(lambda *args: None)
+    if "traced" in sys.argv[1]:
+        sys.settrace(lambda *args: None)
     print("report", end="")
     sys.stderr.write("summary\\n")
     return 3
@@ -202,7 +206,7 @@ def test_a_console_command_that_holds_ends_at_once_flushed_and_with_its_code() -
     assert proc.stderr == "summary\nat once\n"
 
 
-@pytest.mark.parametrize("mode", ["nothing", "hold thread"])
+@pytest.mark.parametrize("mode", ["nothing", "hold thread", "hold profiled", "hold traced"])
 def test_otherwise_the_console_script_ends_the_ordinary_way(mode: str) -> None:
     proc = _console(mode)
     assert proc.returncode == 3
