@@ -12,8 +12,6 @@ one ``sorted`` gives, ties included.
 
 from __future__ import annotations
 
-import itertools
-import operator
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol, TypeVar
 
@@ -34,9 +32,10 @@ def in_order(results: Iterable[R], split: int) -> list[R]:
     groups: dict[tuple[Any, ...], tuple[list[str], list[R]]] = {}
     for result in results:
         key = result.sort_key
-        group = groups.get(key[:split])
+        head = key[:split]
+        group = groups.get(head)
         if group is None:
-            group = groups[key[:split]] = ([], [])
+            group = groups[head] = ([], [])
         group[0].append(key[split])
         group[1].append(result)
     ordered: list[R] = []
@@ -49,8 +48,7 @@ def _by_text(texts: list[str], members: list[R]) -> list[R]:
     """``members`` in the order of their ``texts`` (one each), those of one text by their
     whole key."""
     order = sorted(range(len(texts)), key=texts.__getitem__)
-    ordered = list(map(texts.__getitem__, order))
-    if any(map(operator.eq, ordered, itertools.islice(ordered, 1, None))):
+    if len(set(texts)) < len(texts):  # NOTE: rare: a text is mostly one result's alone
         _order_ties(order, texts, members)
     return list(map(members.__getitem__, order))
 

@@ -27,7 +27,7 @@ from imageyard.audit.rules.cow_eligibility import (
     images_missing,
     label,
 )
-from imageyard.model.ceph import DetectedFormat, Pool, RbdImage
+from imageyard.model.ceph import DetectedFormat, Pool
 from imageyard.model.config import as_list
 from imageyard.model.finding import Evidence, Finding, Outcome, Resource
 from imageyard.model.image import Image
@@ -123,10 +123,9 @@ def _with_fix(finding: Finding, text: str) -> Finding:
 # ------------------------------------------------------------------ detected formats
 
 
-def _rbd_image(inv: Inventory, loc: RbdLocation) -> tuple[Pool | None, RbdImage | None]:
+def _pool(inv: Inventory, loc: RbdLocation) -> Pool | None:
     cluster = inv.ceph_cluster(loc.fsid)
-    pool = cluster.pool(loc.pool) if cluster is not None else None
-    return pool, pool.image(loc.image) if pool is not None else None
+    return cluster.pool(loc.pool) if cluster is not None else None
 
 
 Unread = tuple[str, str]  # why a header is unknown: the reason, and its cause
@@ -180,9 +179,14 @@ def _detected(inv: Inventory, image: Image) -> Iterator[Header]:
 
 
 def _header(inv: Inventory, loc: RbdLocation) -> Header | None:
-    pool, rbd_image = _rbd_image(inv, loc)
+    return _pool_header(_pool(inv, loc), loc)
+
+
+def _pool_header(pool: Pool | None, loc: RbdLocation) -> Header | None:
+    """``loc``'s header in ``pool`` (the pool it names, None when not read)."""
     if pool is None or not pool.complete:
         return Header(loc, None, pool_read=False)
+    rbd_image = pool.image(loc.image)
     if rbd_image is None:
         return None  # data missing: the cow rule reports it
     return Header(loc, rbd_image.detected_format)
@@ -197,12 +201,17 @@ def first_headers(inv: Inventory) -> tuple[tuple[Image, Header], ...]:
 
 
 def _firsts(inv: Inventory) -> Iterator[tuple[Image, Header]]:
+    # NOTE: a catalog's locations name a few pools: each looked up once
+    pools: dict[tuple[str, str], Pool | None] = {}
     for image in inv.images:
         for loc in image.locations:  # NOTE: rbd_locations and _detected, in one loop
-            parsed = loc.parsed if loc.rbd_scheme else None
+            # NOTE: Location.rbd_scheme, without a call (read per location of the catalog)
+            parsed = loc.parsed if loc.url[:6].lower() == "rbd://" else None
             if not isinstance(parsed, RbdLocation) or parsed.legacy:
                 continue
-            header = _header(inv, parsed)
+            at = (parsed.fsid, parsed.pool)
+            pool = pools[at] if at in pools else pools.setdefault(at, _pool(inv, parsed))
+            header = _pool_header(pool, parsed)
             if header is not None:
                 yield image, header
                 break
