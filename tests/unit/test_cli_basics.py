@@ -86,3 +86,16 @@ def test_show_imports_neither_collect_nor_apply() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_audit_and_design_load_oslo_config_types_only_when_a_rule_checks_a_value() -> None:
+    code = (
+        "import sys\n"
+        "from imageyard import cli\n"
+        "cli.run(['audit', '--help'])\n"
+        "cli.run(['design', '--help'])\n"
+        "print('oslo_config.types' in sys.modules)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "False"

@@ -21,8 +21,6 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from oslo_config import types
-
 from imageyard.model.config import (
     CephConfig,
     ConfigValue,
@@ -183,6 +181,10 @@ def legacy_store_names(glance: GlanceApiConfig) -> tuple[str, ...]:
     cv = glance.legacy_stores
     if cv is None:
         return LEGACY_DEFAULT_STORES
+    # NOTE: imported here, not with the module: oslo_config.types pulls in rfc3986 and
+    # netaddr (about 50 ms) that only this legacy form needs
+    from oslo_config import types
+
     try:
         return tuple(str(n).strip() for n in types.List()(cv.value) if str(n).strip())
     except ValueError:

@@ -19,8 +19,7 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from collections.abc import Iterator
-
-from oslo_config import types
+from typing import TYPE_CHECKING
 
 from imageyard.audit.rule import AuditContext, rule
 from imageyard.audit.rules._common import (
@@ -47,8 +46,16 @@ IMPORT_FLOW = "glance glance/async_/flows/api_image_import.py"
 WSGI_APP = "glance glance/common/wsgi_app.py"
 IMPORT_METHODS = ("glance-direct", "web-download", "copy-image", "glance-download")
 
+if TYPE_CHECKING:
+    from oslo_config import types
+
+# NOTE: oslo_config.types is imported where a value is checked, not with this module: it
+# pulls in rfc3986 and netaddr (about 50 ms), which no other command needs
+
 
 def _list_type(choices: tuple[str, ...] | None) -> types.List:
+    from oslo_config import types
+
     item = (
         types.String(choices=list(choices), quotes=True) if choices else types.String(quotes=True)
     )
@@ -162,6 +169,8 @@ def store_type_unknown(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
     if glance is None:
         yield file_unknown(store_type_unknown, inv, "glance-api")
         return
+    from oslo_config import types
+
     backends = glance.enabled_backends
     problem = type_error(backends, types.Dict())
     if backends is not None and problem is not None:
@@ -282,6 +291,8 @@ NOVA_IMAGES_TYPES = ("raw", "flat", "qcow2", "lvm", "rbd", "ploop", "default")
 
 def _nova_checks(nova: NovaConfig) -> Iterator[tuple[ConfigValue | None, types.ConfigType]]:
     """The image options nova-compute's libvirt driver reads when it starts, with their types."""
+    from oslo_config import types
+
     yield nova.images_type, types.String(choices=list(NOVA_IMAGES_TYPES))
     yield nova.use_cow_images, types.Boolean()
     if text(nova.images_type) in ("rbd", "lvm"):
