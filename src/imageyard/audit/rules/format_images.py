@@ -210,8 +210,9 @@ def _firsts(inv: Inventory) -> Iterator[tuple[Image, Header]]:
             if not isinstance(parsed, RbdLocation) or parsed.legacy:
                 continue
             at = (parsed.fsid, parsed.pool)
-            pool = pools[at] if at in pools else pools.setdefault(at, _pool(inv, parsed))
-            header = _pool_header(pool, parsed)
+            if at not in pools:  # NOTE: a pool may be None (not read): looked up once too
+                pools[at] = _pool(inv, parsed)
+            header = _pool_header(pools[at], parsed)
             if header is not None:
                 yield image, header
                 break

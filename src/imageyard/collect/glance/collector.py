@@ -156,10 +156,10 @@ class GlanceCollector:
         run.images.sort(key=_hidden_last)
         if listing is not None:
             run.notes.append(_slices_note(listing))
-        if gate.calls:
-            run.notes.append(_requests_note(gate))
         elif self.http is None:
             run.notes.append("no Glance API given: stores, import methods and caches not read")
+        if gate.calls:
+            run.notes.append(_requests_note(gate))
         status = self._status(run, stores)
         progress.done(self.name, status)
         return replace(
