@@ -19,8 +19,12 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
+import msgspec
+
+from imageyard import secrets
 from imageyard.paths import ConsumerSummary, PathRow, PathsReport
 from imageyard.report import jsontext
+from imageyard.secrets import Scrubbed
 
 EXAMPLES = 3
 BATCH = 1000  # rows per chunk
@@ -30,6 +34,10 @@ CSV_FIELDS = (
     "location", "store", "confidence", "reasons", "notes",
 )  # fmt: skip
 _ROWS = "\x00"  # where the rows go in the JSON skeleton (JSON text never holds a raw NUL)
+_ENCODER = msgspec.json.Encoder(order="sorted")
+_OPEN = b'{\n  "i": [\n'
+_CLOSE = b"\n  ]\n}"
+_REFUSED = (TypeError, ValueError, OverflowError, NotImplementedError)
 
 
 def _label(row: PathRow) -> str:
@@ -118,8 +126,46 @@ def _batches(rows: Iterable[PathRow], encode: Callable[[PathRow], str]) -> Itera
         yield "".join(batch)
 
 
-def _json_row(row: PathRow) -> str:
-    return ",\n    " + jsontext.dumps(_row(row), level=2)
+def _json_row(doc: dict[str, Any]) -> str:
+    return ",\n    " + jsontext.dumps(doc, level=2)
+
+
+def _msgspec_rows(docs: list[dict[str, Any]]) -> bytes | None:
+    """The rows as ``_json_row`` writes them (each after a comma), by msgspec's encoder and
+    indenter, or None when that text may not be ``jsontext``'s: not ASCII, or with a DEL
+    (``jsontext`` escapes both), or a value msgspec refuses (a lone surrogate)."""
+    # NOTE: a row's values are strings, None and lists of strings (the model's types), which
+    # msgspec writes as json.dumps does, escapes included, but for what it leaves unescaped
+    try:
+        data = msgspec.json.format(_ENCODER.encode({"i": docs}), indent=2)
+    except _REFUSED:
+        return None
+    if not data.isascii() or b"\x7f" in data:
+        return None
+    # NOTE: in {"i": [...]} the rows sit where the report's rows do (two levels in)
+    return b",\n" + data[len(_OPEN) : -len(_CLOSE)]
+
+
+def _json_batch(rows: list[PathRow]) -> str | Scrubbed:
+    """A batch of rows as ``_json_row`` writes them: ``Scrubbed`` when msgspec wrote the
+    text and the secrets policy would change nothing in it, else text for the writer to
+    scrub."""
+    docs = [_row(r) for r in rows]
+    data = _msgspec_rows(docs)
+    if data is None:
+        return "".join(map(_json_row, docs))
+    return Scrubbed(data) if secrets.current().clean_ascii(data) else data.decode("ascii")
+
+
+def _json_batches(rows: Iterable[PathRow]) -> Iterator[str | Scrubbed]:
+    batch: list[PathRow] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == BATCH:
+            yield _json_batch(batch)
+            batch = []
+    if batch:
+        yield _json_batch(batch)
 
 
 def _skeleton(report: PathsReport, rows: str) -> list[str]:
@@ -143,23 +189,36 @@ def _skeleton(report: PathsReport, rows: str) -> list[str]:
     return (jsontext.dumps(doc) + "\n").split(_ROWS)
 
 
-def _spill(report: PathsReport, spill: IO[str]) -> list[int]:
-    """Every row's JSON (each after a comma) into ``spill``; the length of each batch."""
-    return [spill.write(chunk) for chunk in _batches(report.rows(), _json_row)]
+def _spill(report: PathsReport, spill: IO[bytes]) -> list[tuple[int, bool]]:
+    """Every row's JSON (each after a comma, ASCII) into ``spill``; the length of each batch
+    and whether it is ``Scrubbed``."""
+    spilled = []
+    for chunk in _json_batches(report.rows()):
+        if isinstance(chunk, Scrubbed):
+            spilled.append((spill.write(chunk), True))
+        else:
+            spilled.append((spill.write(chunk.encode("ascii")), False))
+    return spilled
 
 
-def render_json(report: PathsReport) -> Iterator[str]:
+def _read(spill: IO[bytes], size: int, scrubbed: bool, skip: int = 0) -> str | Scrubbed:
+    data = spill.read(size)[skip:]
+    return Scrubbed(data) if scrubbed else data.decode("ascii")
+
+
+def render_json(report: PathsReport) -> Iterator[str | Scrubbed]:
     """Every row plus the summaries, as ``json.dumps(doc, indent=2, sort_keys=True)``."""
-    with tempfile.TemporaryFile("w+", encoding="ascii", newline="") as spill:
-        sizes = _spill(report, spill)
-        if not sizes:
+    with tempfile.TemporaryFile("w+b") as spill:
+        spilled = _spill(report, spill)
+        if not spilled:
             yield "".join(_skeleton(report, "[]"))
             return
         head, tail = _skeleton(report, _ROWS)
         spill.seek(0)
-        yield head + "[" + spill.read(sizes[0])[1:]  # the first row has no comma before it
-        for size in sizes[1:]:
-            yield spill.read(size)
+        first = _read(spill, *spilled[0], skip=1)  # NOTE: the first row has no comma before it
+        yield from (head + "[" + first,) if isinstance(first, str) else (head + "[", first)
+        for size, scrubbed in spilled[1:]:
+            yield _read(spill, size, scrubbed)
         yield "\n  ]" + tail
 
 
@@ -182,7 +241,7 @@ def render_csv(report: PathsReport) -> Iterator[str]:
     yield from _batches(report.rows(), lambda row: _csv_row(row, buf, writer))
 
 
-FORMATS: dict[str, Callable[[PathsReport], Iterator[str]]] = {
+FORMATS: dict[str, Callable[[PathsReport], Iterator[str | Scrubbed]]] = {
     "table": render_table,
     "json": render_json,
     "csv": render_csv,
