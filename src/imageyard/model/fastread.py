@@ -263,7 +263,7 @@ class _Counted:
         self.count = count
 
     def add(self, data: memoryview) -> None:
-        self.count(_decode(self.items, data))
+        self.count(_decode(self.items, data, sized=True))  # NOTE: see ``model.mirror``
 
     def done(self) -> tuple[object, ...]:
         return ()
