@@ -30,6 +30,7 @@ import codecs
 import dataclasses
 import gzip
 import json
+import operator
 import os
 import re
 import typing
@@ -55,6 +56,7 @@ MAX_PROBLEMS = 20  # repetitions named in one error line
 _VERSION = re.compile(r"(\d{1,6})\.(\d{1,6})")
 _NOT_SNAPSHOT = "not a JSON inventory snapshot"
 _NOT_UTF8 = "not UTF-8 text; the snapshot must be UTF-8"
+_ID = operator.attrgetter("id")
 
 
 def dump_inventory(inv: Inventory) -> str:
@@ -218,7 +220,7 @@ def _checked(inv: Inventory, origin: str, image_ids: Iterable[str] | None = None
     (``image_ids``: those of its images when they are not in it)."""
     _check_version({"schema_version": inv.schema_version}, origin)
     inv = replace(inv, schema_version=SCHEMA_VERSION)
-    ids = (image.id for image in inv.images) if image_ids is None else image_ids
+    ids = map(_ID, inv.images) if image_ids is None else image_ids
     _check_consistency(inv, ids, origin)
     gcpause.keep()
     return inv
@@ -229,7 +231,7 @@ def _check_consistency(inv: Inventory, image_ids: Iterable[str], origin: str) ->
     repetition named, at most ``MAX_PROBLEMS`` of them, on one line)."""
     problems: list[str] = []
     ids = list(image_ids)
-    if len(dict.fromkeys(ids)) != len(ids):  # NOTE: the common case is checked in C
+    if len(set(ids)) != len(ids):  # NOTE: the common case is checked in C
         problems += _repeated_ids(ids)
     stores: dict[tuple[str, str], int] = {}
     for index, store in enumerate(inv.stores):

@@ -21,10 +21,12 @@ from imageyard.errors import SnapshotError
 from imageyard.model import fastread, interning, snapshot
 from imageyard.model.codec import decode, encode
 from imageyard.model.fastread import NotFast, read_fast
+from imageyard.model.gap import SourceStatus
 from imageyard.model.image import Image, ImageMember
 from imageyard.model.inventory import SCHEMA_VERSION, Inventory
 from imageyard.model.location import Location
 from imageyard.model.snapshot import dump_inventory, load_inventory, read_inventory
+from imageyard.model.store import Store, StoreSource, StoreType
 
 LISTS = snapshot._LISTS
 
@@ -97,6 +99,18 @@ def test_batches_and_chunks_of_any_size_give_the_same_inventory(
     text = dump_inventory(inv)
     assert _fast(text, size) == _slow(text)
     assert [i.id for i in _fast(text, size).images] == [f"img-{n:05d}" for n in range(40)]
+
+
+@pytest.mark.parametrize("batch", [300, 1 << 20])
+def test_lists_of_records_in_one_batch_each_read_whole_and_in_place(
+    batch: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fastread, "BATCH_BYTES", batch)  # the next list within the batch too
+    stores = tuple(Store(f"s{n}", StoreType.RBD, StoreSource.CONFIG) for n in range(3))
+    sources = tuple(SourceStatus(f"src{n}", complete=True) for n in range(3))
+    inv = dataclasses.replace(_catalog(3), stores=stores, sources=sources)
+    text = dump_inventory(inv)
+    assert _fast(text) == _slow(text) == dataclasses.replace(inv, schema_version=SCHEMA_VERSION)
 
 
 def test_repeated_values_are_one_object() -> None:
