@@ -23,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 import msgspec
@@ -35,6 +35,7 @@ from imageyard.model.inventory import Inventory
 from imageyard.model.mirror import mirror
 
 BATCH_BYTES = 1 << 20
+READ_BYTES = 1 << 20  # at least this much room for each read into the buffer
 _BOM = b"\xef\xbb\xbf"
 _MEMBER = re.compile(rb'  "([a-z0-9_]{1,64})": ')
 _RECORDS_START = b"[\n    {"
@@ -50,6 +51,12 @@ _MINUS = re.compile(rb'": -')  # NOTE: any negative number, a quick search befor
 # negative size in their ``__post_init__`` (a ValueError, so NotFast): searching their text
 # for one would cost a tenth of the read of 100,000 images
 SIZED_ITSELF: frozenset[type] = frozenset({Image})
+
+
+class Readable(Protocol):
+    """Where the snapshot's bytes come from: a file's ``readinto`` (0 at the end)."""
+
+    def readinto(self, buffer: memoryview, /) -> int: ...
 
 
 class NotFast(Exception):
@@ -78,15 +85,16 @@ def decode_records(kind: type, data: bytes) -> list[Any]:
 
 
 class _Window:
-    """The input's bytes, copied from an iterator of chunks into one buffer that is reused
-    for the whole read; ``buf[pos:end]`` is not consumed yet (past ``end`` is stale)."""
+    """The input's bytes, read into one buffer that is reused for the whole read;
+    ``buf[pos:end]`` is not consumed yet (past ``end`` is stale)."""
 
     # NOTE: one buffer, its consumed part overwritten, rather than a new bytes object per
-    # batch: the pages of a 140 MB document are then touched once, and a batch is decoded
-    # in place (``decode``) rather than copied into a list's brackets first
+    # chunk and per batch: the pages of a 140 MB document are then touched once, the file
+    # is read straight into it, and a batch is decoded in place (``decode``) rather than
+    # copied into a list's brackets first
 
-    def __init__(self, chunks: Iterator[bytes]) -> None:
-        self.chunks = chunks
+    def __init__(self, source: Readable) -> None:
+        self.source = source
         self.buf = bytearray()
         self.pos = 0
         self.end = 0
@@ -97,12 +105,16 @@ class _Window:
         if self.end - self.pos >= want or self.done:
             return
         self._shift()
+        room = self.pos + want + READ_BYTES
+        if len(self.buf) < room:
+            self.buf.extend(bytes(room - len(self.buf)))
         while self.end - self.pos < want:
-            chunk = next(self.chunks, None)
-            if chunk is None:
+            with memoryview(self.buf)[self.end :] as free:
+                count = self.source.readinto(free)
+            if not count:
                 self.done = True
                 return
-            self._append(chunk)
+            self.end += count
 
     def _shift(self) -> None:
         """What is not consumed, and the byte before it (see ``decode``), moved to the
@@ -112,13 +124,6 @@ class _Window:
             with memoryview(self.buf) as view:
                 view[: self.end - start] = view[start : self.end]  # NOTE: a memmove
             self.pos, self.end = self.pos - start, self.end - start
-
-    def _append(self, chunk: bytes) -> None:
-        end = self.end + len(chunk)
-        if end > len(self.buf):
-            self.buf.extend(bytes(end - len(self.buf)))
-        self.buf[self.end : end] = chunk
-        self.end = end
 
     def find(self, needles: tuple[bytes, ...]) -> int:
         """Where the first of ``needles`` starts (reading on as needed); NotFast if none."""
@@ -157,16 +162,16 @@ class _Window:
 
 
 def read_fast(
-    chunks: Iterator[bytes], lists: Mapping[str, type], counted: Mapping[str, Counted] = {}
+    source: Readable, lists: Mapping[str, type], counted: Mapping[str, Counted] = {}
 ) -> Inventory:
-    """The inventory in ``chunks`` (the snapshot's bytes), its ``lists`` of records (member
+    """The inventory in ``source`` (the snapshot's bytes), its ``lists`` of records (member
     name -> record class) decoded a batch at a time; NotFast when it is not the layout
     imageyard writes or not data msgspec takes whole.
 
     A list named in ``counted`` is checked as strictly but not kept (it is empty in the
     result): each batch goes, decoded as the record class's mirror (``model.mirror``), to
     that function."""
-    window = _Window(chunks)
+    window = _Window(source)
     window.fill(BATCH_BYTES)
     window.take(_BOM)
     if not window.take(b"{\n"):
@@ -258,7 +263,7 @@ class _Counted:
         self.count = count
 
     def add(self, data: memoryview) -> None:
-        self.count(_decode(self.items, data))
+        self.count(_decode(self.items, data, sized=True))  # NOTE: see ``model.mirror``
 
     def done(self) -> tuple[object, ...]:
         return ()

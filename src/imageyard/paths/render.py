@@ -114,18 +114,6 @@ def _row(row: PathRow) -> dict[str, Any]:
     }
 
 
-def _batches(rows: Iterable[PathRow], encode: Callable[[PathRow], str]) -> Iterator[str]:
-    """The rows encoded, ``BATCH`` at a time, each batch one string."""
-    batch: list[str] = []
-    for row in rows:
-        batch.append(encode(row))
-        if len(batch) == BATCH:
-            yield "".join(batch)
-            batch = []
-    if batch:
-        yield "".join(batch)
-
-
 def _json_row(doc: dict[str, Any]) -> str:
     return ",\n    " + jsontext.dumps(doc, level=2)
 
@@ -157,17 +145,6 @@ def _json_batch(rows: list[PathRow]) -> str | Scrubbed:
     return Scrubbed(data) if secrets.current().clean_ascii(data) else data.decode("ascii")
 
 
-def _json_batches(rows: Iterable[PathRow]) -> Iterator[str | Scrubbed]:
-    batch: list[PathRow] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == BATCH:
-            yield _json_batch(batch)
-            batch = []
-    if batch:
-        yield _json_batch(batch)
-
-
 def _skeleton(report: PathsReport, rows: str) -> list[str]:
     """The JSON document around its rows, split where the rows go."""
     doc = {
@@ -193,7 +170,7 @@ def _spill(report: PathsReport, spill: IO[bytes]) -> list[tuple[int, bool]]:
     """Every row's JSON (each after a comma, ASCII) into ``spill``; the length of each batch
     and whether it is ``Scrubbed``."""
     spilled = []
-    for chunk in _json_batches(report.rows()):
+    for chunk in _in_batches(report.rows(), _json_batch):
         if isinstance(chunk, Scrubbed):
             spilled.append((spill.write(chunk), True))
         else:
@@ -222,23 +199,48 @@ def render_json(report: PathsReport) -> Iterator[str | Scrubbed]:
         yield "\n  ]" + tail
 
 
-def _csv_row(row: PathRow, buf: io.StringIO, writer: csv.DictWriter[str]) -> str:
+def _csv_values(row: PathRow) -> list[Any]:
+    """A row's CSV fields, in ``CSV_FIELDS`` order (as ``csv.DictWriter`` puts them)."""
     data = _row(row)
     data["reasons"] = " | ".join(data["reasons"])
     data["notes"] = " | ".join(data["notes"])
-    buf.seek(0)
-    buf.truncate()
-    writer.writerow(data)
-    return buf.getvalue()
+    return [data[name] for name in CSV_FIELDS]
 
 
-def render_csv(report: PathsReport) -> Iterator[str]:
+def _csv_batch(rows: list[PathRow]) -> str | Scrubbed:
+    """A batch of CSV lines: ``Scrubbed`` when the secrets policy would change nothing in
+    them, else text for the writer to scrub."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(map(_csv_values, rows))
+    text = buf.getvalue()
+    if not secrets.current().clean_texts([text]):
+        return text
+    try:
+        return Scrubbed(text.encode("utf-8"))
+    except UnicodeEncodeError:
+        return text  # NOTE: a lone surrogate: the writer fails on it, as it always did
+
+
+def _in_batches(
+    rows: Iterable[PathRow], write: Callable[[list[PathRow]], str | Scrubbed]
+) -> Iterator[str | Scrubbed]:
+    """``write`` of each ``BATCH`` of ``rows``."""
+    batch: list[PathRow] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == BATCH:
+            yield write(batch)
+            batch = []
+    if batch:
+        yield write(batch)
+
+
+def render_csv(report: PathsReport) -> Iterator[str | Scrubbed]:
     """One line per image x consumer."""
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
-    writer.writeheader()
+    csv.writer(buf, lineterminator="\n").writerow(CSV_FIELDS)
     yield buf.getvalue()
-    yield from _batches(report.rows(), lambda row: _csv_row(row, buf, writer))
+    yield from _in_batches(report.rows(), _csv_batch)
 
 
 FORMATS: dict[str, Callable[[PathsReport], Iterator[str | Scrubbed]]] = {

@@ -82,7 +82,7 @@ def test_rows_come_in_chunks_of_whole_rows() -> None:
     assert len(json_chunks) == -(-rows // BATCH) + 1 + head
     assert all(c.count(b'\n    {\n      "cause"') <= BATCH for c in json_chunks[1 + head : -1])
     assert all(isinstance(c, Scrubbed) for c in json_chunks[1 + head : -1])
-    csv_chunks = list(render_csv(build_paths(inv)))
+    csv_chunks = [c if isinstance(c, str) else c.decode() for c in render_csv(build_paths(inv))]
     assert sum(c.count("\n") for c in csv_chunks) == rows + 1
     assert max(c.count("\n") for c in csv_chunks) <= BATCH
 

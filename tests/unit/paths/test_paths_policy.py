@@ -1,9 +1,12 @@
-"""``paths -f json`` rows written by msgspec: the text ``jsontext`` writes, and every row the
-secrets policy would change still goes to the writer as text, so the file is the old file."""
+"""``paths -f json`` rows written by msgspec (the text ``jsontext`` writes) and CSV rows a
+batch at a time: a batch the secrets policy would change still goes to the writer as text,
+so the file is the old file."""
 
 from __future__ import annotations
 
+import csv
 import functools
+import io
 import json
 import sys
 from dataclasses import replace
@@ -21,7 +24,7 @@ from imageyard import secrets
 from imageyard.files import write_text
 from imageyard.model.inventory import Inventory
 from imageyard.paths import build_paths, render
-from imageyard.paths.render import SCHEMA, _row, render_json
+from imageyard.paths.render import CSV_FIELDS, SCHEMA, _row, render_csv, render_json
 from imageyard.secrets import REDACTED, Redactor, Scrubbed
 
 _CASE = sorted((AUDIT_FIXTURES / "cow-not-eligible").iterdir())[0]
@@ -122,3 +125,54 @@ def test_clean_rows_are_written_by_msgspec(monkeypatch: pytest.MonkeyPatch) -> N
     assert len(chunks) > 3 and all(isinstance(c, Scrubbed) for c in chunks[1:-1])
     text = "".join(c if isinstance(c, str) else c.decode("ascii") for c in chunks)
     assert text == _old_text(_named(names))
+
+
+def _old_csv(inv: Inventory) -> str:
+    """Every row by ``csv.DictWriter``, then scrubbed."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for row in build_paths(inv).rows():
+        data = _row(row)
+        writer.writerow({**data, "reasons": " | ".join(data["reasons"]),
+                         "notes": " | ".join(data["notes"])})  # fmt: skip
+    return secrets.scrub(buf.getvalue())
+
+
+@settings(max_examples=150, deadline=None)
+@given(_NAMES, st.integers(1, 4))
+def test_the_csv_file_is_the_scrubbed_csv_text(names: list[str], batch: int) -> None:
+    secrets.install(_redactor())
+    try:
+        inv = _named(names)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(render, "BATCH", batch)
+            chunks = list(render_csv(build_paths(inv)))
+        for chunk in chunks:
+            if isinstance(chunk, Scrubbed):
+                text = chunk.decode("utf-8")
+                assert secrets.scrub(text) == text
+        written = "".join(
+            c.decode("utf-8") if isinstance(c, Scrubbed) else secrets.scrub(c) for c in chunks
+        )
+        assert written == _old_csv(inv)
+    finally:
+        secrets.install(Redactor())
+
+
+def test_a_secret_in_a_name_never_reaches_the_csv_file(tmp_path: Path) -> None:
+    secrets.install(_redactor())
+    try:
+        names = [f"plain-{n}" for n in range(30)]
+        names[17] = "see http://u:pw@h/x and password=abc and hunter22"
+        out = tmp_path / "paths.csv"
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(render, "BATCH", 4)
+            chunks = list(render_csv(build_paths(_named(names))))
+            write_text(iter(chunks), str(out), "paths")
+        assert sum(isinstance(c, Scrubbed) for c in chunks) >= 10
+        text = out.read_text()
+        assert "pw@" not in text and "abc" not in text and "hunter22" not in text
+        assert text == _old_csv(_named(names))
+    finally:
+        secrets.install(Redactor())
