@@ -170,7 +170,8 @@ class Unknown:
     evidence: tuple[Evidence, ...] = ()
     status: Status = Status.UNKNOWN
     cause: str = ""
-    shared_by: ClassVar[object | None] = None  # as a Finding's (none share one yet)
+    # NOTE: as a Finding's: unknowns of one part share all but resource, reason, evidence
+    shared_by: ClassVar[object | None] = None
 
     @property
     def sort_key(self) -> tuple[str, str, str]:
