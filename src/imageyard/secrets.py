@@ -16,8 +16,9 @@ Concepts:
 * Data about to be encoded (a report's findings) can pass the policy string by string
   instead: ``scrub_data`` scrubs every string of JSON-ready data, judging them all with a
   few scans (``scrub_each``), and ``clean_json`` (from their JSON text) or ``clean_texts``
-  (from the strings) tells that none needs it. Text encoded from such data is ``Scrubbed``
-  (UTF-8 bytes): the writers pass it on.
+  (from the strings) tells that none needs it; ``clean_ascii`` tells the same of ASCII text
+  about to be written (a batch of rendered rows) without decoding it. Text encoded from
+  such data, or judged so, is ``Scrubbed`` (UTF-8 bytes): the writers pass it on.
 """
 
 from __future__ import annotations
@@ -151,6 +152,12 @@ def _mask_urls(text: str) -> str:
 _URL_REST = re.compile(r"(?:[^\s,@]*+,\s*+)*+[^\s,@]*+(@)?")
 # NOTE: in JSON text, from "://" to the first "@" (group 1 set) or to the string's end
 _JSON_REST = re.compile(rb'(?:[^"\\@]++|\\.)*+(@)?')
+# NOTE: ``_URL_REST`` for ASCII text as bytes: the characters a str pattern's ``\s`` takes
+# below 128 are these (a bytes pattern's ``\s`` leaves out the four separators \x1c-\x1f)
+_ASCII_SPACE = rb" \t\n\r\f\v\x1c-\x1f"
+_ASCII_REST = re.compile(
+    rb"(?:[^%s,@]*+,[%s]*+)*+[^%s,@]*+(@)?" % (_ASCII_SPACE, _ASCII_SPACE, _ASCII_SPACE)
+)
 
 
 def _at_after_scheme(
@@ -276,6 +283,7 @@ class Redactor:
         self._literals: set[str] = set()
         self._literal_re: re.Pattern[str] | None = None
         self._json_literals: list[bytes] = []
+        self._ascii_literals: list[bytes] = []
 
     def remember(self, values: Iterable[str]) -> None:
         """Mask these exact strings wherever they appear (short ones are ignored)."""
@@ -285,6 +293,7 @@ class Redactor:
             ordered = sorted(self._literals, key=len, reverse=True)
             self._literal_re = re.compile("|".join(re.escape(v) for v in ordered))
             self._json_literals = [_json_form(v) for v in ordered]
+            self._ascii_literals = [v.encode("ascii") for v in ordered if v.isascii()]
 
     def remember_environment(self, environ: Mapping[str, str]) -> None:
         """Remember the values of secret-named variables and URL passwords in any variable."""
@@ -328,17 +337,30 @@ class Redactor:
 
     def clean_texts(self, texts: Sequence[str]) -> bool:
         """True when ``scrub`` changes none of ``texts``: none holds a remembered literal,
-        a URL whose rest reaches an "@", or one of ``_CANDIDATES`` in any case (what
-        ``_suspects`` looks for, found or not in a few scans over all of them joined)."""
-        # NOTE: joined at a line break, where a URL's rest ends as it does at a text's end;
-        # a literal that spans two texts only makes the answer False
+        a URL whose rest reaches an "@", or a ``name = value`` pair whose name is secret
+        (each step of ``scrub`` needs one), found or not in a few scans over all of them
+        joined."""
+        # NOTE: joined at a line break, where a URL's rest ends as it does at a text's end
+        # and a pair's name or separator cannot run on; a literal that spans two texts only
+        # makes the answer False
         joined = "\n".join(texts)
         if any(literal in joined for literal in self._literals):
             return False
-        lowered = joined.lower()
-        if any(word in lowered for word in _CANDIDATES):
+        if next(_at_after_scheme(joined, "://", _URL_REST), None) is not None:
             return False
-        return next(_at_after_scheme(joined, "://", _URL_REST), None) is None
+        return next(_secret_pairs(joined), None) is None
+
+    def clean_ascii(self, data: bytes) -> bool:
+        """``clean_texts([data.decode("ascii")])`` for ASCII text ``data`` (a rendered
+        batch of rows), decoded only when it holds one of ``_CANDIDATES``."""
+        if any(literal in data for literal in self._ascii_literals):
+            return False
+        if next(_at_after_scheme(data, b"://", _ASCII_REST), None) is not None:
+            return False
+        lowered = data.lower()
+        if not any(word in lowered for word in _CANDIDATES_UTF8):
+            return True
+        return next(_secret_pairs(data.decode("ascii")), None) is None
 
     def _suspects(self, texts: Sequence[str]) -> set[int]:
         """The indexes of the texts ``scrub`` may change; it leaves every other one as is.

@@ -282,3 +282,35 @@ def test_scrub_data_masks_keys_and_values_and_keeps_clean_data_as_is() -> None:
         ]
     finally:
         secrets.install(Redactor())
+
+
+_ASCII_PIECES = st.sampled_from(
+    ["password", "PassWord", "x_key", "token", "token and", "=", ":", " = ", " ", "\t", "\n",
+     "\x1c", "\x0b", ",", ", ", ",\n", '"', "\\", "'", "rbd", "http", "://", "u:p", "@", "h",
+     "/", "v", "hunter22", 'pa"ss\\w', "x\tsecret9", "\x00", "***"]
+)  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_ASCII_PIECES, max_size=16).map("".join))
+def test_clean_ascii_is_clean_texts_of_the_decoded_text(text: str) -> None:
+    redactor = _redactor()
+    assert redactor.clean_ascii(text.encode("ascii")) == redactor.clean_texts([text])
+
+
+def test_the_ascii_url_rest_ends_where_the_text_pattern_ends() -> None:
+    # NOTE: str's \s takes \x1c-\x1f, bytes' does not: the bytes pattern names them
+    for code in range(128):
+        text = f"s3://a{chr(code)}b@h"
+        expected = next(secrets._at_after_scheme(text, "://", secrets._URL_REST), None)
+        found = next(secrets._at_after_scheme(text.encode(), b"://", secrets._ASCII_REST), None)
+        assert found == expected, code
+
+
+def test_a_candidate_word_that_names_no_pair_leaves_texts_clean() -> None:
+    redactor = _redactor()
+    texts = ["the user's token and key", "keys: are listed", "bypass"]
+    assert all(redactor.scrub(t) == t for t in texts)
+    assert redactor.clean_texts(texts)
+    assert redactor.clean_ascii("\n".join(texts).encode())
+    assert not redactor.clean_texts([*texts, "token: abc"])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -48,7 +49,8 @@ class RuleOutcome:
 
 @dataclass(frozen=True)
 class AuditResult:
-    """Everything ``imageyard audit`` reports."""
+    """Everything ``imageyard audit`` reports: the findings and unknowns in ``sort_key``
+    order (worst first), unless ``run_audit`` was told otherwise (``ordered``)."""
 
     release: Release
     rules: tuple[RuleOutcome, ...]
@@ -66,7 +68,7 @@ class AuditResult:
 
     def fails(self, threshold: Severity) -> bool:
         """True when an unmuted finding is at or above ``threshold`` (``failing`` is not
-        empty); the findings come worst first, so a failing result is settled at once."""
+        empty); ordered findings come worst first, so a failing result is settled at once."""
         return any(
             f.status is Status.FAIL and f.severity.at_least(threshold) for f in self.findings
         )
@@ -145,9 +147,10 @@ def _counted(
     return _outcome(meta, failed, found - failed, unknown)
 
 
-# NOTE: sorted by sort_key (``audit.order``): how many of its parts most results share
-_FINDING_SHARED = 2  # severity, rule
-_UNKNOWN_SHARED = 1  # rule
+# NOTE: sorted by sort_key (``audit.order``): how many of its parts most results share,
+# and the fields that stand for them
+_FINDING_SHARED, _FINDING_HEAD = 2, operator.attrgetter("severity", "rule_id")
+_UNKNOWN_SHARED, _UNKNOWN_HEAD = 1, operator.attrgetter("rule_id")
 
 
 def run_audit(
@@ -159,12 +162,15 @@ def run_audit(
     today: datetime.date | None = None,
     steps: Steps = NO_STEPS,
     keep: Callable[[Rule], bool] | None = None,
+    ordered: bool = True,
 ) -> AuditResult:
     """Run ``rules`` over ``inv`` for ``ctx`` and apply ``mutes`` as of ``today`` (``steps``
     hears of each rule done). ``keep``, when given, says which rules' findings and unknowns
     the result holds; the others are counted in their outcome only (a caller that reads a
     few rules' findings need not hold one per image of every rule), by the rule's ``count``
-    when it has one and no mute is given."""
+    when it has one and no mute is given. ``ordered=False`` leaves the findings and unknowns
+    in the order the rules give them, for a caller that orders only what it shows (the
+    table: ``report.groups.grouped_sorted``)."""
     day = today or datetime.date.today()
     outcomes: list[RuleOutcome] = []
     findings: list[Finding] = []
@@ -176,11 +182,14 @@ def run_audit(
         findings += found
         unknowns += unsure
         steps.advance()
+    if ordered:
+        findings = in_order(findings, _FINDING_SHARED, _FINDING_HEAD)
+        unknowns = in_order(unknowns, _UNKNOWN_SHARED, _UNKNOWN_HEAD)
     return AuditResult(
         release=ctx.release,
         rules=tuple(outcomes),
-        findings=tuple(in_order(findings, _FINDING_SHARED)),
-        unknowns=tuple(in_order(unknowns, _UNKNOWN_SHARED)),
+        findings=tuple(findings),
+        unknowns=tuple(unknowns),
         expired_mutes=expired_mutes(mutes, day),
         inventory_generated_at=inv.generated_at,
         release_origin=ctx.release_origin,

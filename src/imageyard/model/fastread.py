@@ -23,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 import msgspec
@@ -35,6 +35,7 @@ from imageyard.model.inventory import Inventory
 from imageyard.model.mirror import mirror
 
 BATCH_BYTES = 1 << 20
+READ_BYTES = 1 << 20  # at least this much room for each read into the buffer
 _BOM = b"\xef\xbb\xbf"
 _MEMBER = re.compile(rb'  "([a-z0-9_]{1,64})": ')
 _RECORDS_START = b"[\n    {"
@@ -43,12 +44,19 @@ _RECORDS_END = b"\n    }\n  ]"  # the last record ends, and the list
 _MEMBER_ENDS = (b',\n  "', b"\n}")
 Counted = Callable[[list[Any]], None]
 _NEGATIVE = re.compile(rb'"(?:' + b"|".join(n.encode() for n in sorted(SIZE_FIELDS)) + rb')": -')
+_MINUS = re.compile(rb'": -')  # NOTE: any negative number, a quick search before _NEGATIVE
 
 
 # NOTE: the record classes that, built within a read (``interning.sharing``), refuse a
 # negative size in their ``__post_init__`` (a ValueError, so NotFast): searching their text
 # for one would cost a tenth of the read of 100,000 images
 SIZED_ITSELF: frozenset[type] = frozenset({Image})
+
+
+class Readable(Protocol):
+    """Where the snapshot's bytes come from: a file's ``readinto`` (0 at the end)."""
+
+    def readinto(self, buffer: memoryview, /) -> int: ...
 
 
 class NotFast(Exception):
@@ -60,10 +68,10 @@ def _decoder(tp: Any) -> msgspec.json.Decoder[Any]:
     return msgspec.json.Decoder(tp)
 
 
-def _decode(tp: Any, data: bytes, *, sized: bool = False) -> Any:
+def _decode(tp: Any, data: bytes | memoryview, *, sized: bool = False) -> Any:
     """``data`` decoded as ``tp``; a negative size, or anything msgspec refuses, is NotFast
     (``sized``: the records refuse a negative size themselves, the text is not searched)."""
-    if not sized and b'": -' in data and _NEGATIVE.search(data):
+    if not sized and _MINUS.search(data) and _NEGATIVE.search(data):
         raise NotFast("a negative size")
     try:
         return _decoder(tp).decode(data)
@@ -77,59 +85,93 @@ def decode_records(kind: type, data: bytes) -> list[Any]:
 
 
 class _Window:
-    """The input's bytes from an iterator of chunks; ``buf[pos:]`` is not consumed yet."""
+    """The input's bytes, read into one buffer that is reused for the whole read;
+    ``buf[pos:end]`` is not consumed yet (past ``end`` is stale)."""
 
-    def __init__(self, chunks: Iterator[bytes]) -> None:
-        self.chunks = chunks
-        self.buf = b""
+    # NOTE: one buffer, its consumed part overwritten, rather than a new bytes object per
+    # chunk and per batch: the pages of a 140 MB document are then touched once, the file
+    # is read straight into it, and a batch is decoded in place (``decode``) rather than
+    # copied into a list's brackets first
+
+    def __init__(self, source: Readable) -> None:
+        self.source = source
+        self.buf = bytearray()
         self.pos = 0
+        self.end = 0
         self.done = False
 
     def fill(self, want: int) -> None:
         """At least ``want`` bytes not consumed, unless the input ends first."""
-        kept = len(self.buf) - self.pos
-        if kept >= want or self.done:
+        if self.end - self.pos >= want or self.done:
             return
-        parts: list[bytes | memoryview] = [memoryview(self.buf)[self.pos :]]
-        size = kept
-        while size < want:
-            chunk = next(self.chunks, None)
-            if chunk is None:
+        self._shift()
+        room = self.pos + want + READ_BYTES
+        if len(self.buf) < room:
+            self.buf.extend(bytes(room - len(self.buf)))
+        while self.end - self.pos < want:
+            with memoryview(self.buf)[self.end :] as free:
+                count = self.source.readinto(free)
+            if not count:
                 self.done = True
-                break
-            parts.append(chunk)
-            size += len(chunk)
-        self.buf, self.pos = b"".join(parts), 0
+                return
+            self.end += count
+
+    def _shift(self) -> None:
+        """What is not consumed, and the byte before it (see ``decode``), moved to the
+        buffer's start."""
+        start = max(self.pos - 1, 0)
+        if start:
+            with memoryview(self.buf) as view:
+                view[: self.end - start] = view[start : self.end]  # NOTE: a memmove
+            self.pos, self.end = self.pos - start, self.end - start
 
     def find(self, needles: tuple[bytes, ...]) -> int:
         """Where the first of ``needles`` starts (reading on as needed); NotFast if none."""
         while True:
-            found = [i for i in (self.buf.find(n, self.pos) for n in needles) if i >= 0]
+            found = [i for i in (self.buf.find(n, self.pos, self.end) for n in needles) if i >= 0]
             if found:
                 return min(found)
             if self.done:
                 raise NotFast("the document ends early")
-            self.fill(2 * (len(self.buf) - self.pos) + BATCH_BYTES)
+            self.fill(2 * (self.end - self.pos) + BATCH_BYTES)
 
     def take(self, text: bytes) -> bool:
         self.fill(len(text))
-        if not self.buf.startswith(text, self.pos):
+        if not self.buf.startswith(text, self.pos, self.end):
             return False
         self.pos += len(text)
         return True
 
+    def startswith(self, text: bytes) -> bool:
+        """True when the bytes not consumed start with ``text`` (reading on as needed)."""
+        self.fill(len(text))
+        return self.buf.startswith(text, self.pos, self.end)
+
+    def decode(self, start: int, end: int, sink: _Sink) -> None:
+        """``sink.add`` of ``buf[start:end]`` in brackets, a JSON list (``start`` > 0 and
+        ``end`` < ``self.end``: the bytes either side are set to the brackets for the call,
+        then restored)."""
+        buf = self.buf
+        before, after = buf[start - 1], buf[end]
+        buf[start - 1], buf[end] = 0x5B, 0x5D  # "[" and "]"
+        try:
+            with memoryview(buf) as view, view[start - 1 : end + 1] as piece:
+                sink.add(piece)
+        finally:
+            buf[start - 1], buf[end] = before, after
+
 
 def read_fast(
-    chunks: Iterator[bytes], lists: Mapping[str, type], counted: Mapping[str, Counted] = {}
+    source: Readable, lists: Mapping[str, type], counted: Mapping[str, Counted] = {}
 ) -> Inventory:
-    """The inventory in ``chunks`` (the snapshot's bytes), its ``lists`` of records (member
+    """The inventory in ``source`` (the snapshot's bytes), its ``lists`` of records (member
     name -> record class) decoded a batch at a time; NotFast when it is not the layout
     imageyard writes or not data msgspec takes whole.
 
     A list named in ``counted`` is checked as strictly but not kept (it is empty in the
     result): each batch goes, decoded as the record class's mirror (``model.mirror``), to
     that function."""
-    window = _Window(chunks)
+    window = _Window(source)
     window.fill(BATCH_BYTES)
     window.take(_BOM)
     if not window.take(b"{\n"):
@@ -141,8 +183,7 @@ def read_fast(
         while True:
             key = _member(window, seen)
             name = key.decode()
-            window.fill(len(_RECORDS_START))
-            if name in lists and window.buf.startswith(_RECORDS_START, window.pos):
+            if name in lists and window.startswith(_RECORDS_START):
                 window.pos += 2
                 sink = _Counted(lists[name], counted[name]) if name in counted else None
                 records[name] = _records(window, sink or _Records(lists[name], table))
@@ -158,7 +199,7 @@ def read_fast(
 def _member(window: _Window, seen: set[bytes]) -> bytes:
     """The key of the member that starts here (the window left at its value)."""
     window.fill(4096)
-    match = _MEMBER.match(window.buf, window.pos)
+    match = _MEMBER.match(window.buf, window.pos, window.end)
     if match is None or match.group(1) in seen:
         raise NotFast("not the layout imageyard writes")
     seen.add(match.group(1))
@@ -169,7 +210,7 @@ def _member(window: _Window, seen: set[bytes]) -> bytes:
 def _small(window: _Window, key: bytes) -> bytes:
     """``"key": value`` of a member that is not a list of records."""
     end = window.find(_MEMBER_ENDS)
-    value = window.buf[window.pos : end]
+    value = bytes(window.buf[window.pos : end])
     window.pos = end
     return b'"' + key + b'": ' + value
 
@@ -178,43 +219,38 @@ def _records(window: _Window, records: _Sink) -> tuple[object, ...]:
     """The records of a list (the window at its first record), a batch at a time."""
     while True:
         window.fill(BATCH_BYTES)
-        buf, pos = window.buf, window.pos
-        cut = buf.rfind(_RECORD_CUT, pos, pos + BATCH_BYTES)
+        buf, pos, end = window.buf, window.pos, window.end
+        cut = buf.rfind(_RECORD_CUT, pos, min(pos + BATCH_BYTES, end))
         if cut >= 0:
             try:
-                records.add(_listed(buf, pos, cut + 6))
+                window.decode(pos, cut + 6, records)
             except NotFast:
                 # NOTE: the list may end before the cut (which is then in a later member)
                 _last(window, records, buf.find(_RECORDS_END, pos, cut))
                 return records.done()
             window.pos = cut + len(_RECORD_CUT)
             continue
-        last = buf.find(_RECORDS_END, pos)
+        last = buf.find(_RECORDS_END, pos, end)
         if last >= 0:
             _last(window, records, last)
             return records.done()
         if window.done:
             raise NotFast("the document ends early")
-        window.fill(2 * (len(buf) - pos))  # NOTE: a record larger than a batch
+        window.fill(2 * (end - pos))  # NOTE: a record larger than a batch
 
 
 def _last(window: _Window, records: _Sink, last: int) -> None:
     """The last batch of a list, which ends at ``last`` (-1: it does not: NotFast)."""
     if last < 0:
         raise NotFast("not a list of records")
-    records.add(_listed(window.buf, window.pos, last + 6))
+    window.decode(window.pos, last + 6, records)
     window.pos = last + len(_RECORDS_END)
-
-
-def _listed(buf: bytes, start: int, end: int) -> bytes:
-    """``buf[start:end]`` in brackets (copied once: a megabyte per batch)."""
-    return b"".join((b"[", memoryview(buf)[start:end], b"]"))
 
 
 class _Sink(Protocol):
     """Where the batches of one list of records go."""
 
-    def add(self, data: bytes) -> None: ...
+    def add(self, data: memoryview) -> None: ...
 
     def done(self) -> tuple[object, ...]: ...
 
@@ -226,8 +262,8 @@ class _Counted:
         self.items = list[mirror(kind)]  # type: ignore[misc]
         self.count = count
 
-    def add(self, data: bytes) -> None:
-        self.count(_decode(self.items, data))
+    def add(self, data: memoryview) -> None:
+        self.count(_decode(self.items, data, sized=True))  # NOTE: see ``model.mirror``
 
     def done(self) -> tuple[object, ...]:
         return ()
@@ -249,7 +285,7 @@ class _Records:
         self.out: list[object] = []
         self.interned = 0
 
-    def add(self, data: bytes) -> None:
+    def add(self, data: memoryview) -> None:
         self.out += _decode(self.items, data, sized=self.sized)
         if len(self.out) - self.interned >= self.INTERN_EVERY:
             self._intern()
@@ -271,9 +307,9 @@ def _end(window: _Window) -> None:
     if not window.take(b"\n}"):
         raise NotFast("not the layout imageyard writes")
     while True:
-        if window.buf[window.pos :].strip():
+        if window.buf[window.pos : window.end].strip():
             raise NotFast("extra data")
-        window.pos = len(window.buf)
+        window.pos = window.end
         if window.done:
             return
         window.fill(1)

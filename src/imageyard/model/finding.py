@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from imageyard.model.config import ConfigValue
 
@@ -144,11 +145,19 @@ class Finding:
     status: Status = Status.FAIL
     mute: MuteNote | None = field(default=None)
     cause: str = ""
+    # NOTE: findings made from one shared part name it here (None: made alone); those that
+    # name one part share every field but resource, message, evidence, remediation, action
+    shared_by: ClassVar[object | None] = None
 
     @property
     def sort_key(self) -> tuple[int, str, str, str]:
         """Worst first, then by rule and resource."""
         return (-self.severity.rank, self.rule_id, str(self.resource), self.message)
+
+    @property
+    def sort_text(self) -> str:
+        """The resource's part of ``sort_key`` (``sort_key[2]``)."""
+        return str(self.resource)
 
 
 @dataclass(frozen=True)
@@ -161,11 +170,17 @@ class Unknown:
     evidence: tuple[Evidence, ...] = ()
     status: Status = Status.UNKNOWN
     cause: str = ""
+    shared_by: ClassVar[object | None] = None  # as a Finding's (none share one yet)
 
     @property
     def sort_key(self) -> tuple[str, str, str]:
         """By rule, resource and reason."""
         return (self.rule_id, str(self.resource), self.reason)
+
+    @property
+    def sort_text(self) -> str:
+        """The resource's part of ``sort_key`` (``sort_key[1]``)."""
+        return str(self.resource)
 
 
 Outcome = Finding | Unknown

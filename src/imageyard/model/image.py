@@ -39,12 +39,15 @@ def _member_key(member: ImageMember) -> tuple[str, str]:
 def _location_url(url: str, locations: tuple[Location, ...]) -> str:
     """``url`` without credentials; the string of the location with that URL if any (the
     direct URL is one of the locations: one string for both)."""
-    if "@" in url:
-        url = strip_credentials(url)
+    # NOTE: a location's URL is already without credentials (and stripping is idempotent):
+    # the common case, a direct URL equal to one, is found before looking for an "@"
     for loc in locations:
         if loc.url == url:
             return loc.url
-    return url
+    if "@" not in url:
+        return url
+    url = strip_credentials(url)
+    return next((loc.url for loc in locations if loc.url == url), url)
 
 
 @interning.interns_itself

@@ -5,20 +5,26 @@ in the same order, with the same types (a nested record class replaced by its ow
 and the same defaults. msgspec checks a document against it exactly as against ``cls``
 (the same required fields, types and unknown keys ignored), but builds no dataclass, runs
 no ``__post_init__`` and interns nothing, which is most of the cost of decoding a record.
+A size field (``codec.SIZE_FIELDS``) refuses a negative number, as ``codec.decode`` does.
 So a command that only counts records (``show``) still refuses every snapshot the full
-read refuses. Only for classes whose ``__post_init__`` cannot fail: one that raises would
-refuse input the mirror accepts.
+read refuses. Only for classes whose ``__post_init__`` refuses nothing else: one that
+raises for another reason would refuse input the mirror accepts.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import operator
 import types
 import typing
-from typing import Any, Union, get_args, get_origin
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import msgspec
+
+from imageyard.model.codec import SIZE_FIELDS
+
+_NOT_NEGATIVE = msgspec.Meta(ge=0)
 
 
 @functools.cache
@@ -28,6 +34,8 @@ def mirror(cls: type) -> type[msgspec.Struct]:
     fields: list[tuple[str, Any, Any]] = []
     for f in dataclasses.fields(cls):
         tp = _mirrored(hints[f.name])
+        if f.name in SIZE_FIELDS:
+            tp = _not_negative(tp)
         if f.default is not dataclasses.MISSING:
             fields.append((f.name, tp, f.default))
         elif f.default_factory is not dataclasses.MISSING:
@@ -52,6 +60,15 @@ def _mirrored(tp: Any) -> Any:
         return functools.reduce(lambda a, b: a | b, map(_mirrored, args))
     if origin is not None and any(_has_record(a) for a in args):
         raise TypeError(f"{tp}: no mirror for records inside {origin}")
+    return tp
+
+
+def _not_negative(tp: Any) -> Any:
+    """``tp`` with its numbers (``int``, ``float``) refusing a negative value."""
+    if tp in (int, float):
+        return Annotated[tp, _NOT_NEGATIVE]
+    if get_origin(tp) in (Union, types.UnionType):
+        return functools.reduce(operator.or_, map(_not_negative, get_args(tp)))
     return tp
 
 

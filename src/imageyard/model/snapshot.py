@@ -27,9 +27,12 @@ both the inventory and the errors.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import dataclasses
 import gzip
+import io
 import json
+import operator
 import os
 import re
 import typing
@@ -55,6 +58,7 @@ MAX_PROBLEMS = 20  # repetitions named in one error line
 _VERSION = re.compile(r"(\d{1,6})\.(\d{1,6})")
 _NOT_SNAPSHOT = "not a JSON inventory snapshot"
 _NOT_UTF8 = "not UTF-8 text; the snapshot must be UTF-8"
+_ID = operator.attrgetter("id")
 
 
 def dump_inventory(inv: Inventory) -> str:
@@ -116,7 +120,7 @@ def load_inventory(text: str, *, origin: str) -> Inventory:
     """Parse snapshot text; ``origin`` (a path or ``<stdin>``) prefixes every error."""
     with gcpause.paused():
         try:
-            return _checked(read_fast(iter((text.encode(),)), _LISTS), origin)
+            return _checked(read_fast(io.BytesIO(text.encode()), _LISTS), origin)
         except (NotFast, UnicodeEncodeError):
             pass
         return _streamed(iter((text.removeprefix("\ufeff"),)), origin)
@@ -218,7 +222,7 @@ def _checked(inv: Inventory, origin: str, image_ids: Iterable[str] | None = None
     (``image_ids``: those of its images when they are not in it)."""
     _check_version({"schema_version": inv.schema_version}, origin)
     inv = replace(inv, schema_version=SCHEMA_VERSION)
-    ids = (image.id for image in inv.images) if image_ids is None else image_ids
+    ids = map(_ID, inv.images) if image_ids is None else image_ids
     _check_consistency(inv, ids, origin)
     gcpause.keep()
     return inv
@@ -229,7 +233,7 @@ def _check_consistency(inv: Inventory, image_ids: Iterable[str], origin: str) ->
     repetition named, at most ``MAX_PROBLEMS`` of them, on one line)."""
     problems: list[str] = []
     ids = list(image_ids)
-    if len(dict.fromkeys(ids)) != len(ids):  # NOTE: the common case is checked in C
+    if len(set(ids)) != len(ids):  # NOTE: the common case is checked in C
         problems += _repeated_ids(ids)
     stores: dict[tuple[str, str], int] = {}
     for index, store in enumerate(inv.stores):
@@ -284,7 +288,7 @@ def read_inventory(path: str | os.PathLike[str]) -> Inventory:
         gcpause.paused(),
     ):
         try:
-            return _checked(read_fast(_unpacked(name, handle), _LISTS), name)
+            return _checked(read_fast(_Unpacked(name, handle), _LISTS), name)
         except NotFast:
             handle.seek(0)
         return _streamed(_text_chunks(name, _unpacked(name, handle)), name)
@@ -303,7 +307,7 @@ def read_tallied(path: str | os.PathLike[str]) -> tuple[Inventory, ImageTally]:
     ):
         tally = ImageTally()
         try:
-            inv = read_fast(_unpacked(name, handle), _LISTS, {"images": tally.add})
+            inv = read_fast(_Unpacked(name, handle), _LISTS, {"images": tally.add})
             tally.add(list(inv.images))  # NOTE: a list in another layout is decoded whole
             return _checked(replace(inv, images=()), name, tally.ids), tally
         except NotFast:
@@ -319,36 +323,60 @@ _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 
 def _unpacked(name: str, handle: IO[bytes]) -> Iterator[bytes]:
     """The content of a snapshot file in chunks, refused past the snapshot size limit."""
-    source, kind = _opener(handle)
-    total = 0
-    while True:
-        try:
-            chunk = source.read(CHUNK_BYTES)
-        except EOFError:
-            raise SnapshotError(f"{name}: a truncated {kind} snapshot") from None
-        except (OSError, zlib.error, zstandard.ZstdError) as exc:
-            raise SnapshotError(f"{name}: a damaged {kind} snapshot ({exc})") from None
-        if not chunk:
-            return
-        total += len(chunk)
-        if total > MAX_SNAPSHOT_BYTES:
-            raise SnapshotError(
-                f"{name}: the snapshot is larger than the {limit_text(MAX_SNAPSHOT_BYTES)} "
-                "limit uncompressed"
-            )
+    source = _Unpacked(name, handle)
+    while chunk := source.read(CHUNK_BYTES):
         yield chunk
 
 
-def _opener(handle: IO[bytes]) -> tuple[IO[bytes], str]:
+class _Unpacked:
+    """The content of a snapshot file (``handle``, decompressed), read in chunks (``read``)
+    or into a buffer (``readinto``, the fast read's), refused past the snapshot size limit."""
+
+    def __init__(self, name: str, handle: IO[bytes]) -> None:
+        self.name = name
+        self.source, self.kind = _opener(handle)
+        self.total = 0
+
+    def read(self, size: int) -> bytes:
+        with self._reading():
+            chunk = self.source.read(size)
+        self._count(len(chunk))
+        return chunk
+
+    def readinto(self, buffer: memoryview, /) -> int:
+        with self._reading():
+            count = self.source.readinto(buffer)
+        self._count(count)
+        return count
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[None]:
+        try:
+            yield
+        except EOFError:
+            raise SnapshotError(f"{self.name}: a truncated {self.kind} snapshot") from None
+        except (OSError, zlib.error, zstandard.ZstdError) as exc:
+            raise SnapshotError(f"{self.name}: a damaged {self.kind} snapshot ({exc})") from None
+
+    def _count(self, size: int) -> None:
+        self.total += size
+        if self.total > MAX_SNAPSHOT_BYTES:
+            raise SnapshotError(
+                f"{self.name}: the snapshot is larger than the "
+                f"{limit_text(MAX_SNAPSHOT_BYTES)} limit uncompressed"
+            )
+
+
+def _opener(handle: IO[bytes]) -> tuple[io.BufferedIOBase, str]:
     """``handle``, or a decompressing reader over it, and the format's name."""
     magic = handle.read(4)
     handle.seek(0)
     if magic.startswith(_GZIP_MAGIC):
-        return cast(IO[bytes], gzip.GzipFile(fileobj=handle, mode="rb")), "gzip"
+        return gzip.GzipFile(fileobj=handle, mode="rb"), "gzip"
     if magic == _ZSTD_MAGIC:
         reader = zstandard.ZstdDecompressor().stream_reader(handle, read_across_frames=True)
-        return cast(IO[bytes], reader), "Zstandard"
-    return handle, "plain"
+        return cast(io.BufferedIOBase, reader), "Zstandard"
+    return cast(io.BufferedIOBase, handle), "plain"
 
 
 def _text_chunks(name: str, chunks: Iterator[bytes]) -> Iterator[str]:

@@ -19,8 +19,12 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
+import msgspec
+
+from imageyard import secrets
 from imageyard.paths import ConsumerSummary, PathRow, PathsReport
 from imageyard.report import jsontext
+from imageyard.secrets import Scrubbed
 
 EXAMPLES = 3
 BATCH = 1000  # rows per chunk
@@ -30,6 +34,10 @@ CSV_FIELDS = (
     "location", "store", "confidence", "reasons", "notes",
 )  # fmt: skip
 _ROWS = "\x00"  # where the rows go in the JSON skeleton (JSON text never holds a raw NUL)
+_ENCODER = msgspec.json.Encoder(order="sorted")
+_OPEN = b'{\n  "i": [\n'
+_CLOSE = b"\n  ]\n}"
+_REFUSED = (TypeError, ValueError, OverflowError, NotImplementedError)
 
 
 def _label(row: PathRow) -> str:
@@ -106,20 +114,35 @@ def _row(row: PathRow) -> dict[str, Any]:
     }
 
 
-def _batches(rows: Iterable[PathRow], encode: Callable[[PathRow], str]) -> Iterator[str]:
-    """The rows encoded, ``BATCH`` at a time, each batch one string."""
-    batch: list[str] = []
-    for row in rows:
-        batch.append(encode(row))
-        if len(batch) == BATCH:
-            yield "".join(batch)
-            batch = []
-    if batch:
-        yield "".join(batch)
+def _json_row(doc: dict[str, Any]) -> str:
+    return ",\n    " + jsontext.dumps(doc, level=2)
 
 
-def _json_row(row: PathRow) -> str:
-    return ",\n    " + jsontext.dumps(_row(row), level=2)
+def _msgspec_rows(docs: list[dict[str, Any]]) -> bytes | None:
+    """The rows as ``_json_row`` writes them (each after a comma), by msgspec's encoder and
+    indenter, or None when that text may not be ``jsontext``'s: not ASCII, or with a DEL
+    (``jsontext`` escapes both), or a value msgspec refuses (a lone surrogate)."""
+    # NOTE: a row's values are strings, None and lists of strings (the model's types), which
+    # msgspec writes as json.dumps does, escapes included, but for what it leaves unescaped
+    try:
+        data = msgspec.json.format(_ENCODER.encode({"i": docs}), indent=2)
+    except _REFUSED:
+        return None
+    if not data.isascii() or b"\x7f" in data:
+        return None
+    # NOTE: in {"i": [...]} the rows sit where the report's rows do (two levels in)
+    return b",\n" + data[len(_OPEN) : -len(_CLOSE)]
+
+
+def _json_batch(rows: list[PathRow]) -> str | Scrubbed:
+    """A batch of rows as ``_json_row`` writes them: ``Scrubbed`` when msgspec wrote the
+    text and the secrets policy would change nothing in it, else text for the writer to
+    scrub."""
+    docs = [_row(r) for r in rows]
+    data = _msgspec_rows(docs)
+    if data is None:
+        return "".join(map(_json_row, docs))
+    return Scrubbed(data) if secrets.current().clean_ascii(data) else data.decode("ascii")
 
 
 def _skeleton(report: PathsReport, rows: str) -> list[str]:
@@ -143,46 +166,84 @@ def _skeleton(report: PathsReport, rows: str) -> list[str]:
     return (jsontext.dumps(doc) + "\n").split(_ROWS)
 
 
-def _spill(report: PathsReport, spill: IO[str]) -> list[int]:
-    """Every row's JSON (each after a comma) into ``spill``; the length of each batch."""
-    return [spill.write(chunk) for chunk in _batches(report.rows(), _json_row)]
+def _spill(report: PathsReport, spill: IO[bytes]) -> list[tuple[int, bool]]:
+    """Every row's JSON (each after a comma, ASCII) into ``spill``; the length of each batch
+    and whether it is ``Scrubbed``."""
+    spilled = []
+    for chunk in _in_batches(report.rows(), _json_batch):
+        if isinstance(chunk, Scrubbed):
+            spilled.append((spill.write(chunk), True))
+        else:
+            spilled.append((spill.write(chunk.encode("ascii")), False))
+    return spilled
 
 
-def render_json(report: PathsReport) -> Iterator[str]:
+def _read(spill: IO[bytes], size: int, scrubbed: bool, skip: int = 0) -> str | Scrubbed:
+    data = spill.read(size)[skip:]
+    return Scrubbed(data) if scrubbed else data.decode("ascii")
+
+
+def render_json(report: PathsReport) -> Iterator[str | Scrubbed]:
     """Every row plus the summaries, as ``json.dumps(doc, indent=2, sort_keys=True)``."""
-    with tempfile.TemporaryFile("w+", encoding="ascii", newline="") as spill:
-        sizes = _spill(report, spill)
-        if not sizes:
+    with tempfile.TemporaryFile("w+b") as spill:
+        spilled = _spill(report, spill)
+        if not spilled:
             yield "".join(_skeleton(report, "[]"))
             return
         head, tail = _skeleton(report, _ROWS)
         spill.seek(0)
-        yield head + "[" + spill.read(sizes[0])[1:]  # the first row has no comma before it
-        for size in sizes[1:]:
-            yield spill.read(size)
+        first = _read(spill, *spilled[0], skip=1)  # NOTE: the first row has no comma before it
+        yield from (head + "[" + first,) if isinstance(first, str) else (head + "[", first)
+        for size, scrubbed in spilled[1:]:
+            yield _read(spill, size, scrubbed)
         yield "\n  ]" + tail
 
 
-def _csv_row(row: PathRow, buf: io.StringIO, writer: csv.DictWriter[str]) -> str:
+def _csv_values(row: PathRow) -> list[Any]:
+    """A row's CSV fields, in ``CSV_FIELDS`` order (as ``csv.DictWriter`` puts them)."""
     data = _row(row)
     data["reasons"] = " | ".join(data["reasons"])
     data["notes"] = " | ".join(data["notes"])
-    buf.seek(0)
-    buf.truncate()
-    writer.writerow(data)
-    return buf.getvalue()
+    return [data[name] for name in CSV_FIELDS]
 
 
-def render_csv(report: PathsReport) -> Iterator[str]:
+def _csv_batch(rows: list[PathRow]) -> str | Scrubbed:
+    """A batch of CSV lines: ``Scrubbed`` when the secrets policy would change nothing in
+    them, else text for the writer to scrub."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(map(_csv_values, rows))
+    text = buf.getvalue()
+    if not secrets.current().clean_texts([text]):
+        return text
+    try:
+        return Scrubbed(text.encode("utf-8"))
+    except UnicodeEncodeError:
+        return text  # NOTE: a lone surrogate: the writer fails on it, as it always did
+
+
+def _in_batches(
+    rows: Iterable[PathRow], write: Callable[[list[PathRow]], str | Scrubbed]
+) -> Iterator[str | Scrubbed]:
+    """``write`` of each ``BATCH`` of ``rows``."""
+    batch: list[PathRow] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == BATCH:
+            yield write(batch)
+            batch = []
+    if batch:
+        yield write(batch)
+
+
+def render_csv(report: PathsReport) -> Iterator[str | Scrubbed]:
     """One line per image x consumer."""
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
-    writer.writeheader()
+    csv.writer(buf, lineterminator="\n").writerow(CSV_FIELDS)
     yield buf.getvalue()
-    yield from _batches(report.rows(), lambda row: _csv_row(row, buf, writer))
+    yield from _in_batches(report.rows(), _csv_batch)
 
 
-FORMATS: dict[str, Callable[[PathsReport], Iterator[str]]] = {
+FORMATS: dict[str, Callable[[PathsReport], Iterator[str | Scrubbed]]] = {
     "table": render_table,
     "json": render_json,
     "csv": render_csv,

@@ -4,7 +4,9 @@ Concepts: findings are grouped by rule: a heading (severity, rule id, count, con
 title), then the rule's findings that share a cause (``report.groups``: a rule that fails per
 image) as one row per cause with its count, severity, ``file:line`` and the first few
 resources, then a table with one row per finding without a cause (its resource, the
-``file:line`` it cites and the message). Unknowns are grouped the same way. A catalog of
+``file:line`` it cites and the message). The view is the same whatever the order of the
+result's findings and unknowns (``groups.grouped_sorted`` orders what it shows), so the CLI
+does not order the results it only shows as a table. Unknowns are grouped the same way. A catalog of
 100,000 images so gives about as many lines as one of 100; the full list is in JSON.
 The tables stream (``report.grid``): ``chunks`` yields the view a rule's block at a time, a
 large block a few thousand lines (whole rows) at a time (the CLI writes each as it comes).
@@ -21,7 +23,15 @@ from collections.abc import Iterator
 from imageyard.audit.engine import AuditResult
 from imageyard.model.finding import Finding, Unknown
 from imageyard.report import grid
-from imageyard.report.groups import Group, T, finding_key, first, grouped, per_rule, unknown_key
+from imageyard.report.groups import (
+    Group,
+    T,
+    finding_key,
+    first,
+    grouped_sorted,
+    per_rule,
+    unknown_key,
+)
 from imageyard.report.view import summary_line
 
 # ANSI SGR codes per severity (bold red, red, yellow, cyan)
@@ -115,7 +125,7 @@ def _finding_tables(groups: list[Group[Finding]], color: bool, width: int) -> It
 
 def _finding_blocks(result: AuditResult, color: bool, width: int) -> Iterator[list[str]]:
     titles = {r.meta.id: r.meta.title for r in result.rules}
-    for groups in per_rule(grouped(result.findings, finding_key)):
+    for groups in per_rule(grouped_sorted(result.findings, finding_key)):
         lead = first(groups)
         worst, rule_id = lead.severity.value, lead.rule_id
         count = sum(g.count for g in groups)
@@ -137,7 +147,7 @@ def _unknown_tables(groups: list[Group[Unknown]], width: int) -> Iterator[list[s
 
 def _unknown_blocks(result: AuditResult, width: int) -> Iterator[list[str]]:
     yield [f"Could not check ({len(result.unknowns)})"]
-    for groups in per_rule(grouped(result.unknowns, unknown_key)):
+    for groups in per_rule(grouped_sorted(result.unknowns, unknown_key)):
         heading = f"{groups[0].lead.rule_id} ({sum(g.count for g in groups)})"
         yield from _batched([heading], _unknown_tables(groups, width))
 

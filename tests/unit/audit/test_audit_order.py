@@ -14,6 +14,8 @@ from imageyard.audit.order import in_order
 from imageyard.model.finding import Confidence, Finding, Resource, Severity, Unknown
 
 _KEY = operator.attrgetter("sort_key")
+_FINDING_HEAD = operator.attrgetter("severity", "rule_id")
+_UNKNOWN_HEAD = operator.attrgetter("rule_id")
 _TEXTS = st.sampled_from(("a", "a@n", "a-b", "ab", "a b", "b", "", "é", "a\x00"))
 _RESOURCES = st.builds(Resource, st.sampled_from(("image", "store", "image@")), _TEXTS)
 _FINDINGS = st.builds(
@@ -40,12 +42,12 @@ def _same(got: list[object], want: list[object]) -> bool:
 
 @given(st.lists(_FINDINGS, max_size=60))
 def test_findings_in_the_order_sorted_gives(findings: list[Finding]) -> None:
-    assert _same(in_order(findings, 2), sorted(findings, key=_KEY))
+    assert _same(in_order(findings, 2, _FINDING_HEAD), sorted(findings, key=_KEY))
 
 
 @given(st.lists(_UNKNOWNS, max_size=60))
 def test_unknowns_in_the_order_sorted_gives(unknowns: list[Unknown]) -> None:
-    assert _same(in_order(unknowns, 1), sorted(unknowns, key=_KEY))
+    assert _same(in_order(unknowns, 1, _UNKNOWN_HEAD), sorted(unknowns, key=_KEY))
 
 
 def test_equal_keys_keep_the_order_they_came_in() -> None:
@@ -53,5 +55,15 @@ def test_equal_keys_keep_the_order_they_came_in() -> None:
         Unknown("r-a", Resource("image", "i"), "x", cause=c) for c in ("1", "2", "3")
     )
     before = Unknown("r-a", Resource("image", "h"), "y")
-    assert in_order([first, second, before, third], 1) == [before, first, second, third]
-    assert [u.cause for u in in_order([third, first, second], 1)] == ["3", "1", "2"]
+    assert in_order([first, second, before, third], 1, _UNKNOWN_HEAD) == [
+        before,
+        first,
+        second,
+        third,
+    ]
+    assert [u.cause for u in in_order([third, first, second], 1, _UNKNOWN_HEAD)] == ["3", "1", "2"]
+
+
+@given(st.lists(_FINDINGS, max_size=20))
+def test_sort_text_is_the_resource_part_of_the_key(findings: list[Finding]) -> None:
+    assert all(f.sort_text == f.sort_key[2] for f in findings)

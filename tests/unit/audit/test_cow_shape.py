@@ -32,6 +32,7 @@ from imageyard.model.finding import Finding, MuteNote, Status
 from imageyard.model.image import Image
 from imageyard.model.inventory import Inventory
 from imageyard.model.location import Location
+from imageyard.report.groups import finding_key
 
 RBD_CONSUMERS = tuple(c for c in CONSUMERS if c.rbd and c.fsid is not None)
 
@@ -78,6 +79,10 @@ def test_shared_findings_equal_image_by_image_findings(inv: Inventory) -> None:
             if alone is not None:
                 expected[alone.resource.id] = alone
         assert found.keys() == expected.keys()
+        keys: dict[int, set[object]] = {}  # findings of one shared part share a group key
+        for finding in found.values():
+            keys.setdefault(id(finding.shared_by), set()).add(finding_key(finding))
+        assert all(len(k) == 1 for k in keys.values())
         for key, finding in found.items():
             image = active[key.split("@")[0]]
             verdict = boot_path(image, consumer, inv)
@@ -136,6 +141,7 @@ def test_a_shaped_finding_reads_copies_and_mutes_like_a_plain_one() -> None:
     plain = Finding(*fields)
     assert type(shaped) is not Finding and shaped == plain and plain == shaped
     assert hash(shaped) == hash(plain) and shaped.sort_key[:3] == plain.sort_key[:3]
+    assert shaped.sort_text == plain.sort_text == shaped.sort_key[2]
     assert copy.deepcopy(shaped) == plain and pickle.loads(pickle.dumps(shaped)) == plain
     note = MuteNote("known", "2030-01-01", "mute.yaml:1")
     muted = dataclasses.replace(shaped, status=Status.MUTED, mute=note)

@@ -4,10 +4,10 @@ gives, and anything else falls back to that read (same inventory, same errors)."
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import sys
 import typing
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,16 +21,24 @@ from imageyard.errors import SnapshotError
 from imageyard.model import fastread, interning, snapshot
 from imageyard.model.codec import decode, encode
 from imageyard.model.fastread import NotFast, read_fast
+from imageyard.model.gap import SourceStatus
 from imageyard.model.image import Image, ImageMember
 from imageyard.model.inventory import SCHEMA_VERSION, Inventory
 from imageyard.model.location import Location
 from imageyard.model.snapshot import dump_inventory, load_inventory, read_inventory
+from imageyard.model.store import Store, StoreSource, StoreType
 
 LISTS = snapshot._LISTS
 
 
-def _pieces(data: bytes, size: int) -> Iterator[bytes]:
-    return (data[i : i + size] for i in range(0, len(data), size))
+class _Pieces:
+    """``data`` read at most ``size`` bytes at a time."""
+
+    def __init__(self, data: bytes, size: int) -> None:
+        self.data, self.size = io.BytesIO(data), size
+
+    def readinto(self, buffer: memoryview, /) -> int:
+        return self.data.readinto(buffer[: self.size])
 
 
 def _slow(text: str) -> Inventory:
@@ -39,7 +47,7 @@ def _slow(text: str) -> Inventory:
 
 
 def _fast(text: str, size: int = 1 << 20) -> Inventory:
-    return snapshot._checked(read_fast(_pieces(text.encode(), size), LISTS), "x")
+    return snapshot._checked(read_fast(_Pieces(text.encode(), size), LISTS), "x")
 
 
 def _image(n: int, **fields: Any) -> Image:
@@ -97,6 +105,18 @@ def test_batches_and_chunks_of_any_size_give_the_same_inventory(
     text = dump_inventory(inv)
     assert _fast(text, size) == _slow(text)
     assert [i.id for i in _fast(text, size).images] == [f"img-{n:05d}" for n in range(40)]
+
+
+@pytest.mark.parametrize("batch", [300, 1 << 20])
+def test_lists_of_records_in_one_batch_each_read_whole_and_in_place(
+    batch: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fastread, "BATCH_BYTES", batch)  # the next list within the batch too
+    stores = tuple(Store(f"s{n}", StoreType.RBD, StoreSource.CONFIG) for n in range(3))
+    sources = tuple(SourceStatus(f"src{n}", complete=True) for n in range(3))
+    inv = dataclasses.replace(_catalog(3), stores=stores, sources=sources)
+    text = dump_inventory(inv)
+    assert _fast(text) == _slow(text) == dataclasses.replace(inv, schema_version=SCHEMA_VERSION)
 
 
 def test_repeated_values_are_one_object() -> None:

@@ -163,6 +163,23 @@ def test_credentials_never_survive(scheme: str, secret: str, parts: list[str], s
     assert "ACCESS" not in text
 
 
+URL_PART = st.sampled_from(["s3", "swift", "rbd", "file", "http", "a", "b", "u:k@", "@", ""])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(URL_PART, max_size=6), st.lists(st.lists(URL_PART, max_size=6), max_size=3))
+def test_the_direct_url_is_stripped_and_shares_its_locations_string(
+    direct: list[str], others: list[list[str]]
+) -> None:
+    url = "".join(direct[:1]) + "://" + "/".join(direct[1:])
+    urls = ["".join(p[:1]) + "://" + "/".join(p[1:]) for p in others] + [url]
+    locations = tuple(Location.from_url(u, store="s") for u in urls[-2:])
+    image = Image(id="i", locations=locations, direct_url="".join([url[:1], url[1:]]))
+    assert image.direct_url == strip_credentials(url)
+    same = [loc.url for loc in locations if loc.url == image.direct_url]
+    assert image.direct_url is same[0]
+
+
 @pytest.mark.parametrize(
     "url",
     [

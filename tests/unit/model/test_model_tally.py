@@ -107,6 +107,8 @@ def _damaged(old: str, new: str) -> str:
     [
         _damaged('"size": 2,', '"size": "2",'),
         _damaged('"size": 2,', '"size": -2,'),
+        _damaged('"virtual_size": null', '"virtual_size": -5'),
+        _damaged('"size": 2,', '"size": -0,'),
         _damaged('"id": "img-00002",', ""),
         _damaged('"store": "ceph",', ""),
         _damaged('"status": "accepted"', '"status": 1'),
@@ -158,6 +160,16 @@ def test_a_mirror_has_the_fields_types_and_defaults_of_its_class() -> None:
     got = msgspec.json.decode(json.dumps(doc), type=struct)
     assert got.locations[0].store == "ceph" and got.members[0].member_id == "p2"
     assert msgspec.structs.asdict(got).keys() == doc.keys()
+
+
+def test_a_mirror_refuses_a_negative_size_itself() -> None:
+    struct = mirror(Image)
+    for field in ("size", "virtual_size"):
+        with pytest.raises(msgspec.ValidationError, match=f">= 0 - at `\\$.{field}`"):
+            msgspec.json.decode(f'{{"id": "i", "{field}": -1}}', type=struct)
+        got = msgspec.json.decode(f'{{"id": "i", "{field}": 0}}', type=struct)
+        assert getattr(got, field) == 0
+    assert msgspec.json.decode('{"id": "i", "size": null}', type=struct).size is None
 
 
 def test_a_union_of_record_classes_has_no_mirror() -> None:

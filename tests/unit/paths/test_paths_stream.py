@@ -20,6 +20,7 @@ from imageyard.model.image import Image
 from imageyard.model.inventory import Inventory
 from imageyard.paths import ConsumerSummary, PathsReport, build_paths, render
 from imageyard.paths.render import BATCH, SCHEMA, _row, render_csv, render_json, render_table
+from imageyard.secrets import Scrubbed
 
 CASES = sorted((AUDIT_FIXTURES / "cow-not-eligible").iterdir())
 
@@ -40,6 +41,11 @@ def _consumer(s: ConsumerSummary) -> dict[str, Any]:
             "clones": s.clones, "paths": paths, "summary": s.line}  # fmt: skip
 
 
+def _text(report: PathsReport) -> str:
+    """``render_json``'s chunks as one text (a ``Scrubbed`` batch is ASCII bytes)."""
+    return "".join(c if isinstance(c, str) else c.decode("ascii") for c in render_json(report))
+
+
 def _whole(report: PathsReport) -> str:
     """The document as one ``json.dumps``: every row and summary built first."""
     rows = [_row(r) for r in report.rows()]
@@ -57,11 +63,11 @@ def test_json_is_the_whole_document_dumped_at_once(case: Path) -> None:
     inv = collect_dir(case)
     assert verdicts(inv).consumers and inv.images
     for variant in (inv, _many(inv, 2 * BATCH + 7), replace(inv, images=())):
-        assert "".join(render_json(build_paths(variant))) == _whole(build_paths(variant))
+        assert _text(build_paths(variant)) == _whole(build_paths(variant))
 
 
 def test_json_without_consumers() -> None:
-    text = "".join(render_json(build_paths(Inventory())))
+    text = _text(build_paths(Inventory()))
     assert text == _whole(build_paths(Inventory()))
     assert json.loads(text)["paths"] == [] and json.loads(text)["consumers"] == []
 
@@ -71,9 +77,12 @@ def test_rows_come_in_chunks_of_whole_rows() -> None:
     report = build_paths(inv)
     rows = len(inv.images) * len(report.consumers)
     json_chunks = list(render_json(report))
-    assert len(json_chunks) == -(-rows // BATCH) + 1  # the head goes with the first batch
-    assert all(c.count('\n    {\n      "cause"') <= BATCH for c in json_chunks)
-    csv_chunks = list(render_csv(build_paths(inv)))
+    # NOTE: the head goes with the first batch when that is text for the writer to scrub
+    head = 1 if isinstance(json_chunks[1], Scrubbed) else 0
+    assert len(json_chunks) == -(-rows // BATCH) + 1 + head
+    assert all(c.count(b'\n    {\n      "cause"') <= BATCH for c in json_chunks[1 + head : -1])
+    assert all(isinstance(c, Scrubbed) for c in json_chunks[1 + head : -1])
+    csv_chunks = [c if isinstance(c, str) else c.decode() for c in render_csv(build_paths(inv))]
     assert sum(c.count("\n") for c in csv_chunks) == rows + 1
     assert max(c.count("\n") for c in csv_chunks) <= BATCH
 
@@ -81,7 +90,7 @@ def test_rows_come_in_chunks_of_whole_rows() -> None:
 def test_a_walk_keeps_no_verdict() -> None:
     inv = _many(collect_dir(CASES[0]), 500)
     for write in (render_json, render_table, render_csv):
-        "".join(write(build_paths(inv)))
+        list(write(build_paths(inv)))
         assert not any(verdicts(inv)._decided.values())
 
 

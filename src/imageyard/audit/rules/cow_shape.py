@@ -273,6 +273,11 @@ class ShapedFinding(Finding):
         return self._shape.cause
 
     @property
+    def shared_by(self) -> object | None:  # type: ignore[override]
+        """The shape: every finding of it has the same rule, severity, confidence and cause."""
+        return self._shape
+
+    @property
     def sort_key(self) -> tuple[int, str, str, str]:
         """Worst first, then by rule and resource (as a Finding's)."""
         # NOTE: without the message, so a million messages are not written at once just to
@@ -281,6 +286,11 @@ class ShapedFinding(Finding):
         # the order the rule yields them in (consumer order: still deterministic)
         shape = self._shape
         return (shape.order, RULE_ID, f"image {self._image.id}@{shape.consumer}", "")
+
+    @property
+    def sort_text(self) -> str:
+        """The resource's part of ``sort_key`` (written without a Resource)."""
+        return f"image {self._image.id}@{self._shape.consumer}"
 
     def plain(self) -> Finding:
         """A plain Finding with every field as read."""
