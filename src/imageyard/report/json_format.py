@@ -130,6 +130,12 @@ class _Cache:
     forms: dict[tuple[object, ...], json_template.Form | None] = dataclasses.field(
         default_factory=dict
     )
+    # NOTE: the same forms by the id of the part their items are made from (``shared_by``:
+    # such items share every field of their key) and the parameter names, with that part
+    # (so an id is never taken for another part's)
+    by_part: dict[tuple[int, tuple[str, ...] | None], tuple[object, json_template.Form | None]] = (
+        dataclasses.field(default_factory=dict)
+    )
 
     def bound(self) -> None:
         """Start afresh at ``CACHED`` entries: a rule that cites per-image facts gives a list
@@ -141,6 +147,7 @@ class _Cache:
             self.texts,
             self.shared,
             self.forms,
+            self.by_part,
         )
         if sum(len(d) for d in held) >= CACHED:
             for d in held:
@@ -296,6 +303,20 @@ def _fast(items: Sequence[Finding | Unknown], cache: _Cache) -> Scrubbed | None:
 
 
 def _form(
+    item: Finding | Unknown, names: tuple[str, ...] | None, cache: _Cache
+) -> json_template.Form | None:
+    """``_keyed_form``, looked up by the part ``item`` is made from when it names one."""
+    part = item.shared_by
+    if part is None:
+        return _keyed_form(item, names, cache)
+    held, found = cache.by_part.get((id(part), names), (None, None))
+    if held is not part:
+        found = _keyed_form(item, names, cache)
+        cache.by_part[id(part), names] = (part, found)
+    return found
+
+
+def _keyed_form(
     item: Finding | Unknown, names: tuple[str, ...] | None, cache: _Cache
 ) -> json_template.Form | None:
     """The ``json_template`` form of ``item`` with ``names`` as its parameter names, built

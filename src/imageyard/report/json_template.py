@@ -89,10 +89,12 @@ def form(marked: str) -> Form:
 def own(item: Finding | Unknown) -> tuple[tuple[str, ...] | None, list[Any]]:
     """``item``'s parameter names, sorted (None: no action), and its own strings in the
     order of its form's marks (not checked to be strings: the model says they are)."""
+    # NOTE: ``sort_text`` is ``str(item.resource)``, which a shared finding writes without
+    # making its Resource
     if isinstance(item, Unknown):
-        return None, [item.reason, str(item.resource)]
+        return None, [item.reason, item.sort_text]
     action = item.action
-    tail = [item.message, item.remediation, str(item.resource)]
+    tail = [item.message, item.remediation, item.sort_text]
     if action is None:
         return None, tail
     params = dict(action.params)

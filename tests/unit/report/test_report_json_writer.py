@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -328,5 +329,58 @@ def test_every_string_passes_the_policy_whichever_way_a_batch_is_written(
         expected = secrets.scrub_data([result_document(result)])[0]
         assert doc["findings"] == expected["findings"]
         assert doc["unknowns"] == expected["unknowns"]
+    finally:
+        secrets.install(Redactor())
+
+
+@dataclasses.dataclass(frozen=True)
+class _PartFinding(Finding):
+    """A finding made from a shared part (as a cow-not-eligible shape makes them)."""
+
+    part: object = None
+
+    @property
+    def shared_by(self) -> object | None:  # type: ignore[override]
+        return self.part
+
+
+def test_findings_of_a_shared_part_are_filled_into_that_part_s_form(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    redactor = Redactor()
+    redactor.remember(["s3cr3t-literal"])
+    secrets.install(redactor)
+    try:
+        parts = [object(), object(), object()]
+        cause = ["a plain cause", "see s3cr3t-literal", "other"]
+        severity = [Severity.HIGH, Severity.LOW, Severity.HIGH]
+        findings = [
+            _PartFinding(
+                "cow-not-eligible", Resource("image", f"i{n}@c{n % 3}"), f"message {n}",
+                severity[n % 3], Confidence.MEDIUM, (Evidence("fact"),), f"fix {n}",
+                ProposedAction("copy-image", (("image", f"i{n}"),)), cause=cause[n % 3],
+                part=parts[n % 3],
+            )
+            for n in range(12)
+        ]  # fmt: skip
+        findings[9] = replace(findings[9], action=None)  # NOTE: other names: another form
+        result = _result(findings, [])
+        filled: list[int] = []
+        real = json_template.filled
+
+        def counted(forms: list[json_template.Form], *rest: list[bytes]) -> bytes:
+            filled.append(len(forms))
+            return real(forms, *rest)
+
+        monkeypatch.setattr(json_template, "filled", counted)
+        monkeypatch.setattr(json_format, "BATCH", 2)
+        monkeypatch.setattr(json_format, "_slow", _no_fallback)
+        text = json_format.render(result)
+        assert len(filled) >= 2  # NOTE: a batch without the secret part is filled into forms
+        assert "s3cr3t" not in text
+        assert text == secrets.scrub(_dumps(result))
+        doc = json.loads(text)
+        assert [f["severity"] for f in doc["findings"]] == [f.severity.value for f in findings]
+        assert doc["findings"][9]["action"] is None
     finally:
         secrets.install(Redactor())
