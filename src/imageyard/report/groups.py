@@ -117,32 +117,34 @@ def grouped_sorted(items: Iterable[T], key: Callable[[T], Hashable]) -> list[Gro
     """``grouped(sorted(items, key=sort_key), key)`` (``sorted`` is stable), from ``items``
     in any order; ``key`` must set apart items whose ``sort_key`` differs before the
     resource's text (``finding_key`` and ``unknown_key`` do)."""
-    gathered: dict[Hashable, tuple[list[int], list[T]]] = {}
+    gathered: dict[Hashable, _Members[T]] = {}
     groups: list[Group[T]] = []
-    # NOTE: the key read once per shared part (``Finding.shared_by``: its items share every
-    # field a key reads), by the part's id (a part may be costly to hash; its items keep it
-    # alive while they are grouped)
-    known: dict[int, Hashable] = {}
+    # NOTE: the members of a key found once per shared part (``Finding.shared_by``: its
+    # items share every field a key reads), by the part's id (a part may be costly to hash;
+    # its items keep it alive while they are grouped)
+    known: dict[int, _Members[T]] = {}
     # NOTE: one pass over every item (at 100,000 images a quarter of a million); the
     # items of one group are ordered only as far as its first ``EXAMPLES`` need
     for n, item in enumerate(items):
         shared = item.shared_by
-        if shared is None:
-            k = key(item)
-        elif id(shared) in known:
-            k = known[id(shared)]
-        else:
-            k = known[id(shared)] = key(item)
-        if k is None:
-            groups.append(_gathered([n], [item]))
-            continue
-        found = gathered.get(k)
+        found = known.get(id(shared)) if shared is not None else None
         if found is None:
-            found = gathered[k] = ([], [])
+            k = key(item)
+            if k is None:
+                groups.append(_gathered([n], [item]))
+                continue
+            found = gathered.get(k)
+            if found is None:
+                found = gathered[k] = ([], [])
+            if shared is not None:
+                known[id(shared)] = found
         found[0].append(n)
         found[1].append(item)
     groups += (_gathered(*found) for found in gathered.values())
     return _ranked(groups)
+
+
+_Members = tuple[list[int], list[T]]  # a group's items and their places among the items
 
 
 def _gathered(indexes: list[int], members: list[T]) -> Group[T]:

@@ -18,7 +18,6 @@ import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from imageyard.audit.cow.trace import gib
 from imageyard.audit.rule import AuditContext, Counts, rule
 from imageyard.audit.rules._common import cite, file_unknown
 from imageyard.audit.rules.cow_eligibility import (
@@ -27,6 +26,8 @@ from imageyard.audit.rules.cow_eligibility import (
     images_missing,
     label,
 )
+from imageyard.audit.rules.non_raw_finding import NonRawFinding, NonRawShape
+from imageyard.audit.rules.unread_header import UnreadHeader
 from imageyard.model.ceph import DetectedFormat, Pool
 from imageyard.model.config import as_list
 from imageyard.model.finding import Evidence, Finding, Outcome, Resource
@@ -99,21 +100,15 @@ def non_raw_in_rbd(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
     if why is not None:
         yield non_raw_in_rbd.unknown(Resource("source", GLANCE_SOURCE), why)
         return
+    # NOTE: each finding written when read (``non_raw_finding``), from one shape per
+    # disk_format and rbd stores
+    shapes: dict[tuple[str, tuple[str, ...]], NonRawShape] = {}
     for image, stores in _non_raw(inv):
-        where = ", ".join(stores) or "rbd"
-        text, action = convert_fix(image, stores[0] if stores else "<rbd store>")
-        yield non_raw_in_rbd.finding(
-            image_res(image),
-            f"image {label(image)} is {image.disk_format} in rbd store(s) {where}: never "
-            f"cloned; the first boot on each rbd host downloads {gib(image.size)}, converts it "
-            f"and imports {gib(image.virtual_size or image.size)} of raw data",
-            Evidence.fact(f"image {image.id}: disk_format = {image.disk_format}"),
-            Evidence.fact(f"image {image.id}: stores = {', '.join(image.stores)}"),
-            action=action,
-            remediation=text,
-            cause=f"{image.disk_format} image in rbd store(s) {where}: never cloned; the first "
-            "boot on each rbd host downloads, converts and imports it",
-        )
+        fmt = image.disk_format or ""  # NOTE: never None here (``_non_raw``)
+        shape = shapes.get((fmt, stores))
+        if shape is None:
+            shape = shapes[fmt, stores] = NonRawShape.of(non_raw_in_rbd.meta, fmt, stores)
+        yield NonRawFinding.made(shape, image)
 
 
 def _with_fix(finding: Finding, text: str) -> Finding:
@@ -148,13 +143,25 @@ class Header:
     @property
     def unread(self) -> Unread | None:
         """Why the format is unknown (the reason, and its cause), or None: it was read."""
+        if self.read:
+            return None
+        return self.unread_reason, self.unread_cause
+
+    @property
+    def unread_reason(self) -> str:
+        """Why the format is unknown (of a header that was not read)."""
         loc = self.loc
         if not self.pool_read:
-            return _pool_unread(loc.fsid, loc.pool)
-        if self.found is None:
-            why = f"the header of {loc.pool}/{loc.image} was not read"
-            return why, _header_unread(loc.pool)
-        return None
+            return _pool_unread(loc.fsid, loc.pool)[0]
+        return f"the header of {loc.pool}/{loc.image} was not read"
+
+    @property
+    def unread_cause(self) -> str:
+        """What every unread header of its pool shares (of a header that was not read)."""
+        loc = self.loc
+        if not self.pool_read:
+            return _pool_unread(loc.fsid, loc.pool)[1]
+        return _header_unread(loc.pool)
 
 
 # NOTE: the texts that every unread header of one pool shares, one string each (a catalog
@@ -282,9 +289,9 @@ def raw_label_mismatch(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
         yield raw_label_mismatch.unknown(Resource("source", GLANCE_SOURCE), why)
         return
     for image, header in _raw_judged(inv):
-        loc, found, unknown = header.loc, header.found, header.unread
-        if unknown is not None:
-            yield raw_label_mismatch.unknown(image_res(image), unknown[0], cause=unknown[1])
+        loc, found = header.loc, header.found
+        if not header.read:
+            yield UnreadHeader.made(raw_label_mismatch.id, image, header)
         elif found is not None:  # mislabelled
             text, action = convert_fix(image, "<rbd store>", found.format)
             finding = raw_label_mismatch.finding(
@@ -355,9 +362,9 @@ def qcow2_backing_file(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
         yield qcow2_backing_file.unknown(Resource("source", GLANCE_SOURCE), why)
         return
     for image, header in _backing_judged(inv):
-        loc, found, unknown = header.loc, header.found, header.unread
-        if unknown is not None:
-            yield qcow2_backing_file.unknown(image_res(image), unknown[0], cause=unknown[1])
+        loc, found = header.loc, header.found
+        if not header.read:
+            yield UnreadHeader.made(qcow2_backing_file.id, image, header)
         elif found is not None and (kind := external_file(found)) is not None:
             yield qcow2_backing_file.finding(
                 image_res(image),

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from imageyard.audit.rule import AuditContext, RuleOption, rule
 from imageyard.audit.rules.cow_eligibility import images_missing, label
 from imageyard.audit.rules.owners import KEYSTONE_SOURCE, projects_missing
+from imageyard.audit.rules.sprawl_finding import SprawlFinding, SprawlShape
 from imageyard.model.finding import Evidence, Outcome, Resource
 from imageyard.model.image import Image, ImageMember
 from imageyard.model.inventory import Inventory
@@ -298,19 +299,17 @@ def community_image_sprawl(inv: Inventory, ctx: AuditContext) -> Iterator[Outcom
         return
     limit = int(community_image_sprawl.option(ctx, "max_age_days"))
     community = [i for i in inv.images if i.visibility == "community" and i.is_active]
-    per_owner = Counter(i.owner for i in community)
+    shape = SprawlShape(
+        community_image_sprawl.meta,
+        len(community),
+        Counter(i.owner for i in community),
+        inv.generated_at,
+        f"community image older than {limit} days that no server or volume uses",
+    )
     for image in community:
         age = _days_between(image.created_at, inv.generated_at)
         if age is None or age <= limit:
             continue
         if inv.servers_using(image.id) or inv.volumes_from(image.id):
             continue
-        yield community_image_sprawl.finding(
-            Resource("image", image.id),
-            f"community image {label(image)} is {age} days old and no server or volume uses "
-            f"it ({len(community)} community images in all, {per_owner[image.owner]} of "
-            f"project {image.owner})",
-            Evidence.fact(f"image {image.id}: visibility community, created {image.created_at}"),
-            Evidence.fact(f"snapshot taken {inv.generated_at}"),
-            cause=f"community image older than {limit} days that no server or volume uses",
-        )
+        yield SprawlFinding.made(shape, image, age)  # NOTE: written when read

@@ -1,0 +1,113 @@
+"""``non-raw-in-rbd`` findings, written when read.
+
+Concepts: the rule reports every image neither raw nor iso held in an rbd store; at
+100,000 images, tens of thousands. Images of one disk_format in one list of rbd stores
+share the finding's rule, severity, confidence and cause, and the store its fix converts
+into (a ``NonRawShape``, made once each). A ``NonRawFinding`` keeps only its shape and its
+image; its resource, message, evidence, remediation and action are written from them each
+time they are read (``audit.written``), so a report that groups findings by cause (the
+table) writes no text per image.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from imageyard.audit.cow.trace import gib
+from imageyard.audit.rule import RuleMeta
+from imageyard.audit.rules.cow_shape import convert_action, convert_text, label
+from imageyard.audit.written import WrittenFinding
+from imageyard.model.finding import Confidence, Evidence, ProposedAction, Resource, Severity
+from imageyard.model.image import Image
+
+
+@dataclass(frozen=True, eq=False)
+class NonRawShape:
+    """What the findings of one disk_format in one list of rbd stores share."""
+
+    meta: RuleMeta
+    disk_format: str
+    where: str  # the rbd stores, or "rbd" (an rbd location outside any rbd store)
+    store: str  # the store the fix converts into
+    cause: str
+
+    @classmethod
+    def of(cls, meta: RuleMeta, disk_format: str, stores: tuple[str, ...]) -> NonRawShape:
+        """The shape of images of ``disk_format`` in rbd stores ``stores`` (may be none)."""
+        where = ", ".join(stores) or "rbd"
+        cause = (
+            f"{disk_format} image in rbd store(s) {where}: never cloned; the first boot on "
+            "each rbd host downloads, converts and imports it"
+        )
+        return cls(meta, disk_format, where, stores[0] if stores else "<rbd store>", cause)
+
+
+class NonRawFinding(WrittenFinding):
+    """The finding of ``image`` (one of ``shape``'s images)."""
+
+    __slots__ = ("_image", "_shape")
+    _shape: NonRawShape
+    _image: Image
+
+    @classmethod
+    def made(cls, shape: NonRawShape, image: Image) -> NonRawFinding:
+        """The finding of ``image`` in ``shape``."""
+        finding = object.__new__(cls)
+        object.__setattr__(finding, "_shape", shape)
+        object.__setattr__(finding, "_image", image)
+        return finding
+
+    @property
+    def rule_id(self) -> str:
+        return self._shape.meta.id
+
+    @property
+    def resource(self) -> Resource:
+        return Resource("image", self._image.id)
+
+    @property
+    def message(self) -> str:
+        image = self._image
+        return (
+            f"image {label(image)} is {image.disk_format} in rbd store(s) {self._shape.where}: "
+            f"never cloned; the first boot on each rbd host downloads {gib(image.size)}, "
+            f"converts it and imports {gib(image.virtual_size or image.size)} of raw data"
+        )
+
+    @property
+    def severity(self) -> Severity:
+        return self._shape.meta.severity
+
+    @property
+    def confidence(self) -> Confidence:
+        return self._shape.meta.confidence
+
+    @property
+    def evidence(self) -> tuple[Evidence, ...]:
+        image = self._image
+        return (
+            Evidence.fact(f"image {image.id}: disk_format = {image.disk_format}"),
+            Evidence.fact(f"image {image.id}: stores = {', '.join(image.stores)}"),
+        )
+
+    @property
+    def remediation(self) -> str:
+        return convert_text(self._image, self._shape.store)
+
+    @property
+    def action(self) -> ProposedAction | None:
+        return convert_action(self._image, self._shape.store)
+
+    @property
+    def cause(self) -> str:
+        return self._shape.cause
+
+    @property
+    def shared_by(self) -> object | None:  # type: ignore[override]
+        """The shape: every finding of it has the same rule, severity, confidence and cause."""
+        return self._shape
+
+    @property
+    def sort_text(self) -> str:
+        """The resource's part of ``sort_key`` (written without a Resource)."""
+        return f"image {self._image.id}"

@@ -1,0 +1,67 @@
+"""Findings and unknowns whose fields are written when read, read like plain ones.
+
+Concepts: a rule that reports per image makes tens of thousands of results, and most
+reports read only a few of their fields (the table groups them by cause and shows a few
+resources). A written result keeps only what it is made from (its image, the part it
+shares with others of its kind) and writes each field from it every time it is read, so
+a result costs no text until one is read. ``WrittenFinding`` and ``WrittenUnknown`` give
+such a subclass what makes it read like the plain dataclass: equal to (and hashed as) the
+plain result of the same fields, pickled and deep-copied as that plain result, and copied
+by ``dataclasses.replace`` (a mute) into one. A subclass declares its ``__slots__``, a
+constructor that sets them with ``object.__setattr__``, and a property per field it writes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from imageyard.model.finding import Finding, Unknown
+
+
+class WrittenFinding(Finding):
+    """A Finding whose fields a subclass writes when they are read."""
+
+    __slots__ = ()
+
+    # NOTE: dataclasses.replace calls the class with every field: that makes a plain Finding
+    def __new__(cls, *args: Any, **kwargs: Any) -> Finding:  # type: ignore[misc]
+        return Finding(*args, **kwargs)
+
+    def plain(self) -> Finding:
+        """A plain Finding with every field as read."""
+        return Finding(*(getattr(self, f.name) for f in dataclasses.fields(Finding)))
+
+    def __reduce__(self) -> tuple[type[Finding], tuple[object, ...]]:
+        return (Finding, tuple(getattr(self, f.name) for f in dataclasses.fields(Finding)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Finding):
+            return NotImplemented
+        return self.plain() == (other.plain() if isinstance(other, WrittenFinding) else other)
+
+    __hash__ = Finding.__hash__
+
+
+class WrittenUnknown(Unknown):
+    """An Unknown whose fields a subclass writes when they are read."""
+
+    __slots__ = ()
+
+    # NOTE: dataclasses.replace calls the class with every field: that makes a plain Unknown
+    def __new__(cls, *args: Any, **kwargs: Any) -> Unknown:  # type: ignore[misc]
+        return Unknown(*args, **kwargs)
+
+    def plain(self) -> Unknown:
+        """A plain Unknown with every field as read."""
+        return Unknown(*(getattr(self, f.name) for f in dataclasses.fields(Unknown)))
+
+    def __reduce__(self) -> tuple[type[Unknown], tuple[object, ...]]:
+        return (Unknown, tuple(getattr(self, f.name) for f in dataclasses.fields(Unknown)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Unknown):
+            return NotImplemented
+        return self.plain() == (other.plain() if isinstance(other, WrittenUnknown) else other)
+
+    __hash__ = Unknown.__hash__
