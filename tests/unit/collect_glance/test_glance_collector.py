@@ -35,7 +35,7 @@ def api(url: str, path: str) -> Any:
 
 def test_lists_every_image_once_across_pages(fake: Start) -> None:
     server = fake(Catalog(images=2500, hidden_every=50))
-    inv = collect(server)
+    inv = collect(server, fetch_members=False)
     ids = [i.id for i in inv.images]
     assert len(ids) == len(set(ids)) == 2500
     assert set(ids) == {image_id(n) for n in range(2500)}
@@ -48,6 +48,29 @@ def test_lists_every_image_once_across_pages(fake: Start) -> None:
             LIST,
             f"{LIST}&marker={ids[999]}",
             f"{LIST}&marker={ids[1999]}",
+            f"{LIST}&os_hidden=true",
+        ]
+    )
+
+
+def test_with_members_the_first_pages_are_smaller_and_list_the_same_images(
+    fake: Start,
+) -> None:
+    server = fake(Catalog(images=2500, hidden_every=50))
+    inv = collect(server)
+    ids = [i.id for i in inv.images]
+    assert len(ids) == len(set(ids)) == 2500
+    assert set(ids) == {image_id(n) for n in range(2500)}
+    assert inv.is_complete("glance")
+    first = LIST.replace("limit=1000", "limit=100")
+    pages = image_requests(server)
+    assert pages[0] == first  # then 400, then the pass's 1,000 (and the hidden pass)
+    assert sorted(pages) == sorted(
+        [
+            first,
+            f"{LIST.replace('limit=1000', 'limit=400')}&marker={ids[99]}",
+            f"{LIST}&marker={ids[499]}",
+            f"{LIST}&marker={ids[1499]}",
             f"{LIST}&os_hidden=true",
         ]
     )
@@ -110,7 +133,7 @@ def test_rbd_locations_are_parsed(fake: Start) -> None:
 
 def test_server_error_mid_listing_is_a_gap_and_incomplete(fake: Start) -> None:
     server = fake(Catalog(images=3000, hidden_every=0), Faults(page=2, page_status=500))
-    inv = collect(server)
+    inv = collect(server, fetch_members=False)
     assert len(inv.images) == 1000  # page 1 only: nothing after the failure is guessed
     last = inv.images[-1].id
     gaps = inv.gaps_for("glance")
@@ -127,7 +150,7 @@ def test_server_error_mid_listing_is_a_gap_and_incomplete(fake: Start) -> None:
 
 def test_one_transient_server_error_is_retried(fake: Start) -> None:
     server = fake(Catalog(images=3000), Faults(page=2, page_status=503, page_times=1))
-    inv = collect(server)
+    inv = collect(server, fetch_members=False)
     assert len(inv.images) == 3000 and inv.is_complete("glance")
     page2 = f"{LIST}&marker={inv.images[999].id}"
     assert [s for t, s in server.requests() if t == page2] == [503, 200]
@@ -136,7 +159,9 @@ def test_one_transient_server_error_is_retried(fake: Start) -> None:
 def test_a_page_that_times_out_is_a_gap(fake: Start) -> None:
     # the timeout leaves a loaded machine ample time for the pages that do answer
     server = fake(Catalog(images=2500, hidden_every=0), Faults(page=3, page_delay=4.0))
-    inv = collect(server, policy=RetryPolicy(attempts=2, base_delay=0.01, timeout=1.5))
+    inv = collect(
+        server, policy=RetryPolicy(attempts=2, base_delay=0.01, timeout=1.5), fetch_members=False
+    )
     assert len(inv.images) == 2000
     (gap,) = inv.gaps_for("glance")
     assert gap.scope == f"images page after marker {inv.images[-1].id}"

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import pytest
 from paging_fake import PagingGlance, Row
 
-from imageyard.collect.glance.listing import PageStream, peek_created
+from imageyard.collect.glance.listing import PageStream, grown, peek_created
 from imageyard.collect.glance.parallel import Pacer, ParallelListing
 from imageyard.collect.glance.slices import Slice, seconds, stamp
 
@@ -200,3 +200,36 @@ def test_the_last_created_at_of_a_raw_page_is_read_from_its_tail() -> None:
     }  # fmt: skip
     assert peek_created(json.dumps(page).encode()) == "2024-01-01T00:00:00Z"
     assert peek_created(json.dumps({"images": []}).encode()) is None
+
+
+def test_a_ramped_stream_lists_the_same_ids_small_pages_first() -> None:
+    rows = catalog(600, seed=5)
+    plain, ramped = PagingGlance(rows), PagingGlance(rows)
+    with ThreadPoolExecutor(4) as pool:
+        want = [i["id"] for page in PageStream(plain, BASE, pool).pages() for i in page]
+        got = [
+            i["id"] for page in PageStream(ramped, BASE, pool, ramp=(10, 20)).pages() for i in page
+        ]
+    assert got == want and len(want) == sum(not row.os_hidden for row in rows)
+    limits = [int(r["limit"]) for r in ramped.requests]
+    assert limits[:3] == [10, 20, 50] and set(limits[3:]) == {50}
+    assert len(ramped.requests) <= len(plain.requests) + 2  # at most a page more a step
+
+
+def test_a_ramp_at_or_beyond_the_limit_changes_nothing() -> None:
+    rows = catalog(200, seed=6)
+    glance = PagingGlance(rows)
+    with ThreadPoolExecutor(4) as pool:
+        pages = list(PageStream(glance, BASE, pool, ramp=(50, 80)).pages())
+    assert [int(r["limit"]) for r in glance.requests] == [50] * len(glance.requests)
+    assert sum(len(p) for p in pages) == sum(not row.os_hidden for row in rows)
+
+
+def test_a_next_link_grows_to_the_next_step_and_keeps_the_rest_verbatim() -> None:
+    ramp = ("100", "400", "1000")
+    link = "/v2/images?limit=100&visibility=all&created_at=lt%3A2024-01-01T00%3A00%3A00Z&marker=x"
+    assert grown(link, ramp) == link.replace("limit=100", "limit=400")
+    assert grown("/v2/images?marker=x&limit=400", ramp) == "/v2/images?marker=x&limit=1000"
+    for same in ("/v2/images?limit=1000&marker=x", "/v2/images?marker=x",
+                 "/v2/images?page_limit=100&marker=x", "/v2/images?limit=7&marker=x"):  # fmt: skip
+        assert grown(same, ramp) == same

@@ -83,6 +83,9 @@ _NOT_ADMIN = (
 )
 _T = TypeVar("_T")
 MAX_WAITING = 2 * PAGE_LIMIT  # shared images whose members may be awaited at once
+# NOTE: the first page sizes when members are read: a full page keeps the server on one
+# request for most of a second before the first member request can start
+RAMP = (100, 400)
 INFO_WORKERS = 2  # stores, import methods and caches, asked while the images are listed
 _DATA_STATES = frozenset({"active", "deactivated", "importing", "uploading"})
 
@@ -149,7 +152,9 @@ class GlanceCollector:
             if self.database is not None:
                 self._read_database(run, self.database, _shaping(inventory, asked), progress)
             else:
-                listing = ParallelListing(self.api, PASSES, pages, pacer, convert=compact)
+                listing = ParallelListing(
+                    self.api, PASSES, pages, pacer, convert=compact, ramp=self._ramp
+                )
                 self._list(run, listing, _Gated(jobs, gate), progress)
             stores, methods, caches, versions = _answers(run, asked)
         run.images.sort(key=_newest_first, reverse=True)
@@ -172,6 +177,11 @@ class GlanceCollector:
             sources=(*inventory.sources, status),
             gaps=inventory.gaps + tuple(run.gaps),
         )
+
+    @property
+    def _ramp(self) -> tuple[int, ...]:
+        """The first pages' sizes: smaller when members are read (they start sooner)."""
+        return RAMP if self.fetch_members else ()
 
     def _ask_info(self, pool: ThreadPoolExecutor) -> _Asked:
         return _Asked(

@@ -11,11 +11,17 @@ it, so no decoded page waits in memory for its turn. A page that cannot be fetch
 listing with a ``ListingError`` naming the last image id received, so the caller can
 record precisely which part of the catalog is unknown. A stream given an ``ended`` test
 (a slice's client-side stop) asks for no page after one whose last image passes it, neither
-early nor late: the server is not made to serve images nobody keeps.
+early nor late: the server is not made to serve images nobody keeps. A stream given a
+``ramp`` of page sizes asks its first page with the first of them and each ``next`` link
+that asks for one of them with the one after it, the last step being the list's own
+``limit`` (the link is otherwise followed as returned; Glance repeats the request's query
+in it): small first pages arrive sooner, so what a caller starts from a page (the members
+of its shared images) starts sooner too.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Executor, Future
@@ -29,6 +35,7 @@ _NEXT_KEY = b'"next": "'
 _CREATED_KEY = b'"created_at": "'
 _TAIL = 4096
 _LAST_IMAGE = 65536  # how far back from the end its last image's created_at is looked for
+_LIMIT = re.compile(r"([?&])limit=([^&]*)")
 Convert = Callable[[list[Any]], list[Any]]  # a page's image bodies -> what to keep of them
 Ended = Callable[[Any], bool]  # a page's last created_at -> True: no later page is wanted
 
@@ -61,6 +68,16 @@ def next_path(link: str) -> str:
     if link.startswith(VERSION_PREFIX):
         return link[len(VERSION_PREFIX) - 1 :]
     return link
+
+
+def grown(link: str, ramp: tuple[str, ...]) -> str:
+    """``link`` asking for the page size after its own in ``ramp`` (unchanged when its
+    ``limit`` is not one of the steps before the last)."""
+    found = _LIMIT.search(link)
+    if found is None or found.group(2) not in ramp[:-1]:
+        return link
+    step = ramp[ramp.index(found.group(2)) + 1]
+    return f"{link[: found.start()]}{found.group(1)}limit={step}{link[found.end() :]}"
 
 
 def _page_images(body: Any) -> tuple[list[Any], str | None]:
@@ -115,14 +132,17 @@ class PageStream:
         pool: Executor,
         convert: Convert | None = None,
         ended: Ended | None = None,
+        ramp: tuple[int, ...] = (),
     ) -> None:
         self._http = http
         self._pool = pool
         self._convert = convert
         self._ended = ended
+        self._ramp = _steps(ramp, params.get("limit"))
         self._lock = threading.Lock()
         self._early: dict[str, Future[Any]] = {}  # next-page requests sent from a raw body
-        self._pending: Future[Any] | None = pool.submit(self._fetch, "/images", dict(params))
+        first = {**params, "limit": self._ramp[0]} if self._ramp else dict(params)
+        self._pending: Future[Any] | None = pool.submit(self._fetch, "/images", first)
         self._last: str | None = None  # the last image id received
         self._seen: set[str] = set()  # the page links followed
 
@@ -140,7 +160,7 @@ class PageStream:
         with self._lock:
             if link is None or self._early:  # one early request at a time bounds memory
                 return
-            self._early[link] = self._pool.submit(self._fetch, next_path(link), None)
+            self._early[link] = self._pool.submit(self._fetch, self._path(link), None)
 
     def _next(self, link: str) -> Future[Any]:
         with self._lock:
@@ -149,7 +169,11 @@ class PageStream:
             self._early.clear()
         for job in stale:
             job.cancel()
-        return early or self._pool.submit(self._fetch, next_path(link), None)
+        return early or self._pool.submit(self._fetch, self._path(link), None)
+
+    def _path(self, link: str) -> str:
+        """Where a ``next`` link points, at the ramp's next page size."""
+        return next_path(grown(link, self._ramp) if self._ramp else link)
 
     @property
     def pending(self) -> Future[Any] | None:
@@ -190,6 +214,14 @@ class PageStream:
         for job in jobs:
             if job is not None:
                 job.cancel()
+
+
+def _steps(ramp: tuple[int, ...], limit: Any) -> tuple[str, ...]:
+    """The page sizes of a ramp up to ``limit`` (none: no ramp, or no limit to end it)."""
+    if not isinstance(limit, str) or not limit.isdigit():
+        return ()
+    steps = tuple(str(size) for size in ramp if 0 < size < int(limit))
+    return (*steps, limit) if steps else ()
 
 
 def _receive(pending: Future[Any], last: str | None) -> tuple[list[Any], str | None]:

@@ -11,7 +11,9 @@ A slice beyond the level is parked, not dropped: its stream keeps its place and 
 again when another slice ends. When the level asks for more slices than are left, the
 slice with the most images still to come is split in two (its pass's oldest
 ``created_at`` is asked once). A page that fails ends its slice only; the failure is kept
-in ``errors`` with the slice's scope and the other slices go on.
+in ``errors`` with the slice's scope and the other slices go on. The first slice read may
+begin with smaller pages (``ramp``, see ``listing``), so that the first images, and what the
+caller starts from them, come sooner; later slices start at full size.
 """
 
 from __future__ import annotations
@@ -89,9 +91,11 @@ class ParallelListing:
         pacer: Pacer,
         min_split: float = MIN_SPLIT,
         convert: Convert | None = None,
+        ramp: tuple[int, ...] = (),
     ) -> None:
         self._http = http
         self._convert = convert
+        self._ramp = ramp  # for the first slice started only
         self._pool = pool
         self.pacer = pacer
         self._min_split = min_split
@@ -143,7 +147,8 @@ class ParallelListing:
             if piece is None:
                 break
             if piece.stream is None:
-                piece.start(self._http, self._pool, self._convert)
+                piece.start(self._http, self._pool, self._convert, self._ramp)
+                self._ramp = ()
             self._active.append(piece)
         self.most_at_once = max(self.most_at_once, len(self._active))
         return bool(self._active)

@@ -71,9 +71,15 @@ class Slice:
         upper = self.params.get("created_at", "")
         return f"{self.label} created before {upper[3:]}" if upper else self.label
 
-    def start(self, http: JsonHttp, pool: Executor, convert: Convert | None = None) -> None:
-        """Send the slice's first request."""
-        self.stream = PageStream(http, self.params, pool, convert, ended=self.past_stop)
+    def start(
+        self,
+        http: JsonHttp,
+        pool: Executor,
+        convert: Convert | None = None,
+        ramp: tuple[int, ...] = (),
+    ) -> None:
+        """Send the slice's first request (its first pages sized by ``ramp``)."""
+        self.stream = PageStream(http, self.params, pool, convert, self.past_stop, ramp)
 
     def past_stop(self, created: Any) -> bool:
         """True when an image created at ``created`` is older than the stop, so every later
