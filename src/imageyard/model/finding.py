@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from imageyard.model.config import ConfigValue
 
@@ -159,10 +159,19 @@ class Finding:
         """The resource's part of ``sort_key`` (``sort_key[2]``)."""
         return str(self.resource)
 
-    def own_texts(self) -> tuple[ProposedAction | None, str, str, str]:
-        """Its action, message, remediation and ``sort_text``, read at once (a finding
-        that writes them from a shared part reads what they have in common once)."""
-        return self.action, self.message, self.remediation, self.sort_text
+    def own_strings(self) -> tuple[tuple[str, ...] | None, list[Any]]:
+        """Its action's parameter names, sorted (None: no action), and the values that are
+        its own among the findings of one shared part: the action's kind and parameter
+        values in the order of those names, then message, remediation and ``sort_text``
+        (not checked to be strings). A finding written from a shared part gives them at
+        once, reading what they have in common once."""
+        action = self.action
+        tail = [self.message, self.remediation, self.sort_text]
+        if action is None:
+            return None, tail
+        params = dict(action.params)
+        names = tuple(sorted(params))
+        return names, [action.kind, *(params[n] for n in names), *tail]
 
 
 @dataclass(frozen=True)

@@ -93,13 +93,7 @@ def own(item: Finding | Unknown) -> tuple[tuple[str, ...] | None, list[Any]]:
     # making its Resource
     if isinstance(item, Unknown):
         return None, [item.reason, item.sort_text]
-    action, message, remediation, sort_text = item.own_texts()
-    tail = [message, remediation, sort_text]
-    if action is None:
-        return None, tail
-    params = dict(action.params)
-    names = tuple(sorted(params))
-    return names, [action.kind, *(params[n] for n in names), *tail]
+    return item.own_strings()
 
 
 def encoded(texts: list[str]) -> bytes:

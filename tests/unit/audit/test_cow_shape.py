@@ -69,6 +69,16 @@ def _shared(inv: Inventory, consumers: tuple[Consumer, ...]) -> Inventory:
     return inv
 
 
+def _plain_strings(f: Finding) -> tuple[tuple[str, ...] | None, list[object]]:
+    """``Finding.own_strings`` written from ``f``'s fields as read one by one."""
+    tail: list[object] = [f.message, f.remediation, f.sort_text]
+    if f.action is None:
+        return None, tail
+    names = tuple(sorted(name for name, _ in f.action.params))
+    params = dict(f.action.params)
+    return names, [f.action.kind, *(params[n] for n in names), *tail]
+
+
 def _fields(f: Finding) -> tuple[object, ...]:
     return (f.rule_id, f.resource, f.message, f.severity, f.confidence, f.evidence)
 
@@ -99,9 +109,7 @@ def test_shared_findings_equal_image_by_image_findings(inv: Inventory) -> None:
                 expected[key].action,
             )
             alone = expected[key]
-            assert finding.own_texts() == alone.own_texts() == (
-                alone.action, alone.message, alone.remediation, alone.sort_text
-            )  # fmt: skip
+            assert finding.own_strings() == alone.own_strings() == _plain_strings(alone)
             assert finding.message == (
                 f"image {image.id} ({image.name or 'unnamed'}) on {consumer.name}: "
                 f"{verdict.path.value}; {_decisive(verdict)}"
@@ -153,8 +161,7 @@ def test_a_shaped_finding_reads_copies_and_mutes_like_a_plain_one() -> None:
     assert type(shaped) is not Finding and shaped == plain and plain == shaped
     assert hash(shaped) == hash(plain) and shaped.sort_key[:3] == plain.sort_key[:3]
     assert shaped.sort_text == plain.sort_text == shaped.sort_key[2]
-    assert shaped.own_texts() == plain.own_texts()
-    assert plain.own_texts() == (plain.action, plain.message, plain.remediation, plain.sort_text)
+    assert shaped.own_strings() == plain.own_strings() == _plain_strings(plain)
     assert copy.deepcopy(shaped) == plain and pickle.loads(pickle.dumps(shaped)) == plain
     note = MuteNote("known", "2030-01-01", "mute.yaml:1")
     muted = dataclasses.replace(shaped, status=Status.MUTED, mute=note)

@@ -51,6 +51,9 @@ _CAUSE_FIXES = {
 }
 
 
+# NOTE: the parameter names of ``convert_action`` and ``copy_action``, sorted
+_CONVERT_NAMES = ("from", "image", "store")
+_COPY_NAMES = ("image", "store")
 _ISO = "ISO images are never cloned; boot from a volume or accept the download."
 
 
@@ -124,13 +127,20 @@ class Fix:
             return copy_action(image, self.store)
         return None
 
-    def both_of(self, image: Image, location: str | None) -> tuple[str, ProposedAction | None]:
-        """``text_of`` and ``action_of`` at once."""
+    def action_strings(self, image: Image) -> tuple[tuple[str, ...] | None, list[str]]:
+        """``action_of``'s parameter names, sorted, and its kind and parameter values in
+        their order, as ``Finding.own_strings`` gives them ((None, []): no action)."""
+        # NOTE: written without making the action: the JSON writer reads it once per finding
         if self.kind == "convert":
-            return convert_fix(image, self.store)
+            return _CONVERT_NAMES, [
+                "convert-to-raw",
+                image.disk_format or "qcow2",
+                image.id,
+                self.store,
+            ]
         if self.kind == "copy":
-            return copy_text(image, self.store), copy_action(image, self.store)
-        return self.text_of(image, location), None
+            return _COPY_NAMES, ["copy-image", image.id, self.store]
+        return None, []
 
 
 def fix_of(image: Image, consumer: Consumer, verdict: Verdict, store: Store | None) -> Fix:
@@ -220,9 +230,8 @@ class Shape:
         location = self.verdict(image).location if self.fix.kind == "location" else None
         return self.fix.text_of(image, location)
 
-    def own_texts(self, image: Image) -> tuple[ProposedAction | None, str, str, str]:
-        """``image``'s action, message, remediation and sort text (``Finding.own_texts``),
-        its slot values read once for all of them."""
+    def own_strings(self, image: Image) -> tuple[tuple[str, ...] | None, list[str]]:
+        """``image``'s finding's ``Finding.own_strings``, its slot values read once."""
         # NOTE: ``message`` and ``remediation`` each read the values: the JSON writer reads
         # every text of a million findings, so they are read here once per finding
         fix, tail = self.fix, self.tail
@@ -234,9 +243,13 @@ class Shape:
         location = None
         if fix.kind == "location":
             location = Verdict.filled(image.id, self.form, values).location
-        text, action = fix.both_of(image, location)
-        message = f"image {image.id} ({image.name or 'unnamed'}){tail}"
-        return action, message, text, f"image {image.id}@{self.consumer}"
+        names, strings = fix.action_strings(image)
+        strings += (
+            f"image {image.id} ({image.name or 'unnamed'}){tail}",
+            fix.text_of(image, location),
+            f"image {image.id}@{self.consumer}",
+        )
+        return names, strings
 
 
 class ShapedFinding(Finding):
@@ -318,8 +331,8 @@ class ShapedFinding(Finding):
         """The resource's part of ``sort_key`` (written without a Resource)."""
         return f"image {self._image.id}@{self._shape.consumer}"
 
-    def own_texts(self) -> tuple[ProposedAction | None, str, str, str]:
-        return self._shape.own_texts(self._image)
+    def own_strings(self) -> tuple[tuple[str, ...] | None, list[Any]]:
+        return self._shape.own_strings(self._image)
 
     def plain(self) -> Finding:
         """A plain Finding with every field as read."""
