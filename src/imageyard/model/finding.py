@@ -159,6 +159,11 @@ class Finding:
         """The resource's part of ``sort_key`` (``sort_key[2]``)."""
         return str(self.resource)
 
+    def own_texts(self) -> tuple[ProposedAction | None, str, str, str]:
+        """Its action, message, remediation and ``sort_text``, read at once (a finding
+        that writes them from a shared part reads what they have in common once)."""
+        return self.action, self.message, self.remediation, self.sort_text
+
 
 @dataclass(frozen=True)
 class Unknown:
@@ -170,7 +175,8 @@ class Unknown:
     evidence: tuple[Evidence, ...] = ()
     status: Status = Status.UNKNOWN
     cause: str = ""
-    shared_by: ClassVar[object | None] = None  # as a Finding's (none share one yet)
+    # NOTE: as a Finding's: unknowns of one part share all but resource, reason, evidence
+    shared_by: ClassVar[object | None] = None
 
     @property
     def sort_key(self) -> tuple[str, str, str]:

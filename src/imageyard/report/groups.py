@@ -15,7 +15,7 @@ keep every item (with its cause).
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, Generic, TypeVar
 
 from imageyard.model.finding import Finding, Unknown
@@ -31,7 +31,7 @@ class Group(Generic[T]):
     __slots__ = ("count", "first", "order")
 
     # NOTE: ``order`` is the group's place among the items: the index of its first item
-    # (``grouped``), or that item's sort key and index (``grouped_sorted``)
+    # (``grouped``), or that item's sort key and (where that ties) index (``grouped_sorted``)
     def __init__(self, order: Any) -> None:
         self.count = 0
         self.first: list[T] = []
@@ -113,51 +113,66 @@ def _ranked(groups: list[Group[T]]) -> list[Group[T]]:
     return groups
 
 
-def grouped_sorted(items: Iterable[T], key: Callable[[T], Hashable]) -> list[Group[T]]:
+def grouped_sorted(items: Sequence[T], key: Callable[[T], Hashable]) -> list[Group[T]]:
     """``grouped(sorted(items, key=sort_key), key)`` (``sorted`` is stable), from ``items``
     in any order; ``key`` must set apart items whose ``sort_key`` differs before the
     resource's text (``finding_key`` and ``unknown_key`` do)."""
-    gathered: dict[Hashable, _Members[T]] = {}
+    gathered: dict[Hashable, list[T]] = {}
     groups: list[Group[T]] = []
     # NOTE: the members of a key found once per shared part (``Finding.shared_by``: its
     # items share every field a key reads), by the part's id (a part may be costly to hash;
     # its items keep it alive while they are grouped)
-    known: dict[int, _Members[T]] = {}
+    known: dict[int, list[T]] = {}
     # NOTE: one pass over every item (at 100,000 images a quarter of a million); the
     # items of one group are ordered only as far as its first ``EXAMPLES`` need
-    for n, item in enumerate(items):
+    for item in items:
         shared = item.shared_by
         found = known.get(id(shared)) if shared is not None else None
         if found is None:
             k = key(item)
             if k is None:
-                groups.append(_gathered([n], [item]))
+                groups.append(_gathered([item]))
                 continue
             found = gathered.get(k)
             if found is None:
-                found = gathered[k] = ([], [])
+                found = gathered[k] = []
             if shared is not None:
                 known[id(shared)] = found
-        found[0].append(n)
-        found[1].append(item)
-    groups += (_gathered(*found) for found in gathered.values())
+        found.append(item)
+    groups += map(_gathered, gathered.values())
+    _place_ties(groups, items)
     return _ranked(groups)
 
 
-_Members = tuple[list[int], list[T]]  # a group's items and their places among the items
-
-
-def _gathered(indexes: list[int], members: list[T]) -> Group[T]:
-    """The group of ``members`` (``indexes``: their places among the items), its first
-    members and its place by their ``sort_key`` and index."""
+def _gathered(members: list[T]) -> Group[T]:
+    """The group of ``members`` (in the items' order), its first members and its place by
+    their ``sort_key`` (``_place_ties`` adds the index where two groups' places tie)."""
     group: Group[T] = Group(None)
     group.count = len(members)
-    picked = _leading(members)
-    picked.sort(key=lambda i: (members[i].sort_key, indexes[i]))
-    group.first = [members[i] for i in picked[:EXAMPLES]]
-    lead = picked[0]
-    group.order = (members[lead].sort_key, indexes[lead])
+    picked = [members[i] for i in _leading(members)]
+    picked.sort(key=_sort_key)  # NOTE: stable: members of one key stay in the items' order
+    group.first = picked[:EXAMPLES]
+    group.order = (picked[0].sort_key, 0)
     return group
+
+
+def _sort_key(item: Finding | Unknown) -> tuple[Any, ...]:
+    return item.sort_key
+
+
+def _place_ties(groups: list[Group[T]], items: Sequence[T]) -> None:
+    """The groups whose first members have one ``sort_key`` placed by those members'
+    indexes among ``items`` (as ``sorted`` keeps them); rare, so looked up only then."""
+    by_key: dict[tuple[Any, ...], list[Group[T]]] = {}
+    for g in groups:
+        by_key.setdefault(g.order[0], []).append(g)
+    tied = {id(g.lead): g for same in by_key.values() if len(same) > 1 for g in same}
+    if not tied:
+        return
+    for n, item in enumerate(items):
+        found = tied.get(id(item))
+        if found is not None:
+            found.order = (found.order[0], n)
 
 
 def _leading(members: list[T]) -> list[int]:

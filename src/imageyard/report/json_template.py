@@ -93,8 +93,8 @@ def own(item: Finding | Unknown) -> tuple[tuple[str, ...] | None, list[Any]]:
     # making its Resource
     if isinstance(item, Unknown):
         return None, [item.reason, item.sort_text]
-    action = item.action
-    tail = [item.message, item.remediation, item.sort_text]
+    action, message, remediation, sort_text = item.own_texts()
+    tail = [message, remediation, sort_text]
     if action is None:
         return None, tail
     params = dict(action.params)

@@ -17,6 +17,7 @@ request is recorded in ``requests`` as ``(method, path, query)``.
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 import uuid
@@ -206,6 +207,14 @@ def _page(items: Sequence[JsonDict], query: Mapping[str, str], max_limit: int) -
     return list(items[start : start + limit])
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # clients hanging up are normal
+
+
 @dataclass
 class FakeCompute:
     """Fake Nova, Cinder and Keystone; use as a context manager (``with FakeCompute() as f``)."""
@@ -218,6 +227,7 @@ class FakeCompute:
     faults: list[Fault] = field(default_factory=list)
     requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
+    _root: str = ""  # kept after stop: a request still being answered then needs it
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -225,7 +235,7 @@ class FakeCompute:
         """``http://127.0.0.1:<port>`` of the running server."""
         if self._server is None:
             raise RuntimeError("FakeCompute is not running")
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self._root
 
     @property
     def compute_url(self) -> str:
@@ -264,8 +274,8 @@ class FakeCompute:
     def start(self) -> FakeCompute:
         """Start serving on 127.0.0.1 and an ephemeral port."""
         handler = _make_handler(self)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), handler)
+        self._root = f"http://127.0.0.1:{self._server.server_address[1]}"
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
@@ -299,7 +309,7 @@ class FakeCompute:
 
     def route_get(self, path: str, query: Mapping[str, str]) -> tuple[int, JsonDict]:
         """Status and body for a GET (no faults applied)."""
-        base = self.base_url
+        base = self._root
         documents = {
             COMPUTE_PREFIX: lambda: _compute_version(base),
             VOLUME_PREFIX: lambda: _volume_versions(base),
@@ -341,7 +351,7 @@ class FakeCompute:
         limit = min(int(query.get("limit", self.max_limit)), self.max_limit)
         if page and len(page) == limit:
             prefix = COMPUTE_PREFIX if key == "servers" else VOLUME_PREFIX
-            href = f"{self.base_url}{prefix}/{key}/detail?limit={limit}&marker={page[-1]['id']}"
+            href = f"{self._root}{prefix}/{key}/detail?limit={limit}&marker={page[-1]['id']}"
             body[f"{key}_links"] = [{"rel": "next", "href": href}]
         return 200, body
 
@@ -351,7 +361,7 @@ class FakeCompute:
             "compute": self.compute_url,
             "volumev3": self.volume_url,
             "block-storage": self.volume_url,
-            "image": self.base_url + IMAGE_PREFIX,
+            "image": self._root + IMAGE_PREFIX,
         }
         catalog = [_catalog_entry(t, urls[t]) for t in self.catalog if t in urls]
         now = time.gmtime()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime
+import json
 import pickle
 from dataclasses import replace
 
@@ -21,10 +22,13 @@ from test_cow_classes import CONSUMERS, inventories
 from test_cow_fixture_builder import collected, rbd_url
 from test_cow_verdict import glance, nova
 
+from imageyard import secrets
 from imageyard.audit.cow import BootPath, Consumer, Verdict, boot_path, sorted_locations
 from imageyard.audit.cow.table import VerdictTable
 from imageyard.audit.cow.trace import slot_values
+from imageyard.audit.engine import AuditResult
 from imageyard.audit.mute import Mute, apply_mutes
+from imageyard.audit.rule import AuditContext
 from imageyard.audit.rules.cow_eligibility import _per_consumer, store_in_cluster
 from imageyard.audit.rules.cow_shape import fix_of, shape_of
 from imageyard.model.config import DeploymentConfig
@@ -32,7 +36,10 @@ from imageyard.model.finding import Finding, MuteNote, Status
 from imageyard.model.image import Image
 from imageyard.model.inventory import Inventory
 from imageyard.model.location import Location
+from imageyard.report import json_format
 from imageyard.report.groups import finding_key
+from imageyard.report.view import result_document
+from imageyard.secrets import REDACTED, Redactor
 
 RBD_CONSUMERS = tuple(c for c in CONSUMERS if c.rbd and c.fsid is not None)
 
@@ -91,6 +98,10 @@ def test_shared_findings_equal_image_by_image_findings(inv: Inventory) -> None:
                 expected[key].remediation,
                 expected[key].action,
             )
+            alone = expected[key]
+            assert finding.own_texts() == alone.own_texts() == (
+                alone.action, alone.message, alone.remediation, alone.sort_text
+            )  # fmt: skip
             assert finding.message == (
                 f"image {image.id} ({image.name or 'unnamed'}) on {consumer.name}: "
                 f"{verdict.path.value}; {_decisive(verdict)}"
@@ -142,6 +153,8 @@ def test_a_shaped_finding_reads_copies_and_mutes_like_a_plain_one() -> None:
     assert type(shaped) is not Finding and shaped == plain and plain == shaped
     assert hash(shaped) == hash(plain) and shaped.sort_key[:3] == plain.sort_key[:3]
     assert shaped.sort_text == plain.sort_text == shaped.sort_key[2]
+    assert shaped.own_texts() == plain.own_texts()
+    assert plain.own_texts() == (plain.action, plain.message, plain.remediation, plain.sort_text)
     assert copy.deepcopy(shaped) == plain and pickle.loads(pickle.dumps(shaped)) == plain
     note = MuteNote("known", "2030-01-01", "mute.yaml:1")
     muted = dataclasses.replace(shaped, status=Status.MUTED, mute=note)
@@ -150,3 +163,31 @@ def test_a_shaped_finding_reads_copies_and_mutes_like_a_plain_one() -> None:
     entry = Mute("cow-not-eligible", "image *", "known", datetime.date(2030, 1, 1), "m:1")
     (after,) = apply_mutes((shaped,), (entry,), datetime.date(2026, 1, 1))
     assert after.status is Status.MUTED and after.message == shaped.message
+
+
+def test_a_secret_in_an_image_s_own_texts_never_reaches_the_audit_json() -> None:
+    consumer = nova(force_raw=True)
+    catalog = [replace(_member(i, 1 << 30), name=f"img-{i}-Tr0ub4dor") for i in range(5)]
+    inv = replace(collected(*catalog), config=DeploymentConfig(glance_api=glance()))
+    found = [
+        o for o in _per_consumer(_shared(inv, (consumer,)), consumer) if isinstance(o, Finding)
+    ]
+    assert len(found) == len(catalog) and all(type(f) is not Finding for f in found)
+    assert all("Tr0ub4dor" in f.message and "Tr0ub4dor" in f.remediation for f in found)
+    redactor = Redactor()
+    redactor.remember(["Tr0ub4dor"])
+    secrets.install(redactor)
+    try:
+        result = AuditResult(AuditContext().release, (), tuple(found), ())
+        text = json_format.render(result)
+        doc = result_document(result)
+        assert "Tr0ub4dor" not in text
+        assert text == secrets.scrub(
+            json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        )
+        assert all(
+            f"img-{i}-{REDACTED}" in f["message"]
+            for i, f in enumerate(json.loads(text)["findings"])
+        )
+    finally:
+        secrets.install(Redactor())

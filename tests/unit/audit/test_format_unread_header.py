@@ -20,6 +20,7 @@ from imageyard.audit.rules.format_images import first_headers, qcow2_backing_fil
 from imageyard.audit.rules.unread_header import UnreadHeader
 from imageyard.model.finding import Resource, Unknown
 from imageyard.model.inventory import Inventory
+from imageyard.report.groups import unknown_key
 
 
 def _plain(rule_id: str, image_id: str, reason: str, cause: str) -> Unknown:
@@ -43,3 +44,7 @@ def test_unread_headers_read_as_plain_unknowns(inv: Inventory) -> None:
         copied = dataclasses.replace(unknown, cause="other")
         assert type(copied) is Unknown and copied == dataclasses.replace(plain, cause="other")
         assert unknown != dataclasses.replace(plain, reason="other")
+    shared: dict[int, set[object]] = {}  # unknowns of one shared part share a group key
+    for unknown in made:
+        shared.setdefault(id(unknown.shared_by), set()).add(unknown_key(unknown))
+    assert all(len(keys) == 1 for keys in shared.values())

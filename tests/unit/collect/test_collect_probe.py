@@ -43,6 +43,8 @@ def refused() -> Iterator[str]:
 
 
 class _Quiet(http.server.BaseHTTPRequestHandler):
+    timeout = 5  # a client that sent half a request and went quiet cannot hold the server
+
     def do_GET(self) -> None:
         self.send_response(404)
         self.end_headers()
@@ -51,9 +53,19 @@ class _Quiet(http.server.BaseHTTPRequestHandler):
         pass
 
 
+class _QuietServer(http.server.ThreadingHTTPServer):
+    """Its request threads are joined when it closes, and they print nothing: a TLS hello
+    it cannot read must not land, late, in a later test's captured stderr."""
+
+    daemon_threads = False
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass
+
+
 @pytest.fixture
 def live() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Quiet)
+    server = _QuietServer(("127.0.0.1", 0), _Quiet)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"127.0.0.1:{server.server_address[1]}"

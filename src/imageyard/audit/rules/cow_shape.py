@@ -124,6 +124,14 @@ class Fix:
             return copy_action(image, self.store)
         return None
 
+    def both_of(self, image: Image, location: str | None) -> tuple[str, ProposedAction | None]:
+        """``text_of`` and ``action_of`` at once."""
+        if self.kind == "convert":
+            return convert_fix(image, self.store)
+        if self.kind == "copy":
+            return copy_text(image, self.store), copy_action(image, self.store)
+        return self.text_of(image, location), None
+
 
 def fix_of(image: Image, consumer: Consumer, verdict: Verdict, store: Store | None) -> Fix:
     """The remediation shape for ``verdict`` (``store``: the consumer cluster's rbd store);
@@ -212,6 +220,24 @@ class Shape:
         location = self.verdict(image).location if self.fix.kind == "location" else None
         return self.fix.text_of(image, location)
 
+    def own_texts(self, image: Image) -> tuple[ProposedAction | None, str, str, str]:
+        """``image``'s action, message, remediation and sort text (``Finding.own_texts``),
+        its slot values read once for all of them."""
+        # NOTE: ``message`` and ``remediation`` each read the values: the JSON writer reads
+        # every text of a million findings, so they are read here once per finding
+        fix, tail = self.fix, self.tail
+        values: tuple[str, ...] = ()
+        if self.values is not None and (fix.kind == "location" or not isinstance(tail, str)):
+            values = self.values(image)
+        if not isinstance(tail, str):
+            tail = tail.fill(values)
+        location = None
+        if fix.kind == "location":
+            location = Verdict.filled(image.id, self.form, values).location
+        text, action = fix.both_of(image, location)
+        message = f"image {image.id} ({image.name or 'unnamed'}){tail}"
+        return action, message, text, f"image {image.id}@{self.consumer}"
+
 
 class ShapedFinding(Finding):
     """A ``cow-not-eligible`` finding that keeps only its shape and its image: its message,
@@ -291,6 +317,9 @@ class ShapedFinding(Finding):
     def sort_text(self) -> str:
         """The resource's part of ``sort_key`` (written without a Resource)."""
         return f"image {self._image.id}@{self._shape.consumer}"
+
+    def own_texts(self) -> tuple[ProposedAction | None, str, str, str]:
+        return self._shape.own_texts(self._image)
 
     def plain(self) -> Finding:
         """A plain Finding with every field as read."""

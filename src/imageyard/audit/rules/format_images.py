@@ -27,7 +27,7 @@ from imageyard.audit.rules.cow_eligibility import (
     label,
 )
 from imageyard.audit.rules.non_raw_finding import NonRawFinding, NonRawShape
-from imageyard.audit.rules.unread_header import UnreadHeader
+from imageyard.audit.rules.unread_header import UnreadParts
 from imageyard.model.ceph import DetectedFormat, Pool
 from imageyard.model.config import as_list
 from imageyard.model.finding import Evidence, Finding, Outcome, Resource
@@ -288,10 +288,11 @@ def raw_label_mismatch(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
     if why is not None:
         yield raw_label_mismatch.unknown(Resource("source", GLANCE_SOURCE), why)
         return
+    unread = UnreadParts(raw_label_mismatch.id)
     for image, header in _raw_judged(inv):
         loc, found = header.loc, header.found
         if not header.read:
-            yield UnreadHeader.made(raw_label_mismatch.id, image, header)
+            yield unread.unknown(image, header)
         elif found is not None:  # mislabelled
             text, action = convert_fix(image, "<rbd store>", found.format)
             finding = raw_label_mismatch.finding(
@@ -361,10 +362,11 @@ def qcow2_backing_file(inv: Inventory, ctx: AuditContext) -> Iterator[Outcome]:
     if why is not None:
         yield qcow2_backing_file.unknown(Resource("source", GLANCE_SOURCE), why)
         return
+    unread = UnreadParts(qcow2_backing_file.id)
     for image, header in _backing_judged(inv):
         loc, found = header.loc, header.found
         if not header.read:
-            yield UnreadHeader.made(qcow2_backing_file.id, image, header)
+            yield unread.unknown(image, header)
         elif found is not None and (kind := external_file(found)) is not None:
             yield qcow2_backing_file.finding(
                 image_res(image),

@@ -4,12 +4,15 @@ Concepts: where a Ceph pool or the headers of its images were not read, the labe
 backing-file rules cannot judge an image and report an unknown for it: at 100,000 images
 in such a pool, tens of thousands. ``UnreadHeader`` keeps only its rule, its image and the
 header's reading (``format_images.Header``); its resource and reason are written from them
-each time they are read (``audit.written``), and its cause is one string per pool, so a
-report that groups unknowns by cause (the table) writes no text per image.
+each time they are read (``audit.written``). Its rule and cause are those of an
+``UnreadPart`` that every unknown of one rule and cause shares (one per pool; ``UnreadParts``
+makes them), so a report that groups unknowns by cause (the table) writes no text per image
+and finds their group once per part.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from imageyard.audit.written import WrittenUnknown
@@ -20,26 +23,34 @@ if TYPE_CHECKING:
     from imageyard.audit.rules.format_images import Header
 
 
-class UnreadHeader(WrittenUnknown):
-    """The unknown of ``image`` for rule ``rule_id``: its first rbd header, not read."""
+@dataclass(frozen=True, eq=False)
+class UnreadPart:
+    """What the unknowns of one rule whose headers were not read for one cause share."""
 
-    __slots__ = ("_header", "_image", "_rule_id")
-    _rule_id: str
+    rule_id: str
+    cause: str
+
+
+class UnreadHeader(WrittenUnknown):
+    """The unknown of ``image`` in ``part``: its first rbd header, not read."""
+
+    __slots__ = ("_header", "_image", "_part")
+    _part: UnreadPart
     _image: Image
     _header: Header
 
     @classmethod
-    def made(cls, rule_id: str, image: Image, header: Header) -> UnreadHeader:
+    def made(cls, part: UnreadPart, image: Image, header: Header) -> UnreadHeader:
         """The unknown of ``image`` (``header``: its first rbd header, not read)."""
         unknown = object.__new__(cls)
-        object.__setattr__(unknown, "_rule_id", rule_id)
+        object.__setattr__(unknown, "_part", part)
         object.__setattr__(unknown, "_image", image)
         object.__setattr__(unknown, "_header", header)
         return unknown
 
     @property
     def rule_id(self) -> str:
-        return self._rule_id
+        return self._part.rule_id
 
     @property
     def resource(self) -> Resource:
@@ -51,9 +62,30 @@ class UnreadHeader(WrittenUnknown):
 
     @property
     def cause(self) -> str:
-        return self._header.unread_cause
+        return self._part.cause
+
+    @property
+    def shared_by(self) -> object | None:  # type: ignore[override]
+        """The part: every unknown of it has the same rule and cause."""
+        return self._part
 
     @property
     def sort_text(self) -> str:
         """The resource's part of ``sort_key`` (written without a Resource)."""
         return f"image {self._image.id}"
+
+
+class UnreadParts:
+    """The unknowns of one rule's unread headers, one part per cause met."""
+
+    def __init__(self, rule_id: str) -> None:
+        self.rule_id = rule_id
+        self._parts: dict[str, UnreadPart] = {}
+
+    def unknown(self, image: Image, header: Header) -> UnreadHeader:
+        """The unknown of ``image``, whose first rbd header (``header``) was not read."""
+        cause = header.unread_cause
+        part = self._parts.get(cause)
+        if part is None:
+            part = self._parts[cause] = UnreadPart(self.rule_id, cause)
+        return UnreadHeader.made(part, image, header)
