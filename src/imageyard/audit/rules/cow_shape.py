@@ -20,6 +20,7 @@ from typing import Any
 
 from imageyard.audit.cow import BootPath, Consumer, Verdict
 from imageyard.audit.cow.trace import Form, Text, general, slot_name, split_slots
+from imageyard.audit.written import WrittenFinding
 from imageyard.model.finding import (
     Confidence,
     Evidence,
@@ -252,7 +253,7 @@ class Shape:
         return names, strings
 
 
-class ShapedFinding(Finding):
+class ShapedFinding(WrittenFinding):
     """A ``cow-not-eligible`` finding that keeps only its shape and its image: its message,
     evidence, remediation and action are written from them each time they are read, so a
     million findings hold no text of their own. Read like any Finding; copied with
@@ -261,10 +262,6 @@ class ShapedFinding(Finding):
     __slots__ = ("_image", "_shape")
     _shape: Shape
     _image: Image
-
-    # NOTE: dataclasses.replace calls the class with every field: that makes a plain Finding
-    def __new__(cls, *args: Any, **kwargs: Any) -> Finding:  # type: ignore[misc]
-        return Finding(*args, **kwargs)
 
     @classmethod
     def made(cls, shape: Shape, image: Image) -> ShapedFinding:
@@ -333,20 +330,6 @@ class ShapedFinding(Finding):
 
     def own_strings(self) -> tuple[tuple[str, ...] | None, list[Any]]:
         return self._shape.own_strings(self._image)
-
-    def plain(self) -> Finding:
-        """A plain Finding with every field as read."""
-        return Finding(*(getattr(self, f.name) for f in dataclasses.fields(Finding)))
-
-    def __reduce__(self) -> tuple[type[Finding], tuple[object, ...]]:
-        return (Finding, tuple(getattr(self, f.name) for f in dataclasses.fields(Finding)))
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Finding):
-            return NotImplemented
-        return self.plain() == (other.plain() if isinstance(other, ShapedFinding) else other)
-
-    __hash__ = Finding.__hash__
 
 
 def shape_of(
