@@ -337,7 +337,12 @@ def main(argv: list[str] | None = None) -> int:
     if any(k not in ALL_CLIENTS for k in _kinds(args)):
         parser.error(f"--clients: choose among {', '.join(CLIENTS)}")
     lab = Lab.from_env()
-    same = [run_one(lab, args, int(p)) for p in args.processes.split(",")]
+    try:
+        same = [run_one(lab, args, int(p)) for p in args.processes.split(",")]
+    except RuntimeError as exc:  # the lab's PostgreSQL, the bench Glance, a port in use
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"collect_scale: {first} (is the lab up? make lab-up)", file=sys.stderr)
+        return 2
     return 0 if all(same) else 1
 
 
