@@ -9,14 +9,20 @@ such a subclass what makes it read like the plain dataclass: equal to (and hashe
 plain result of the same fields, pickled and deep-copied as that plain result, and copied
 by ``dataclasses.replace`` (a mute) into one. A subclass declares its ``__slots__``, a
 constructor that sets them with ``object.__setattr__``, and a property per field it writes.
+``ImageFinding`` reads what a finding about one image shares with its shape (its rule,
+severity, confidence, cause, resource and sort text) from the shape and the image.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from imageyard.model.finding import Finding, Unknown
+from imageyard.model.finding import Confidence, Finding, Resource, Severity, Unknown
+from imageyard.model.image import Image
+
+if TYPE_CHECKING:
+    from imageyard.audit.rule import RuleMeta
 
 
 class WrittenFinding(Finding):
@@ -65,3 +71,60 @@ class WrittenUnknown(Unknown):
         return self.plain() == (other.plain() if isinstance(other, WrittenUnknown) else other)
 
     __hash__ = Unknown.__hash__
+
+
+class RuleShape(Protocol):
+    """What the findings of one rule and cause share: the rule, and the cause."""
+
+    @property
+    def meta(self) -> RuleMeta: ...
+
+    @property
+    def cause(self) -> str: ...
+
+
+S = TypeVar("S", bound=RuleShape)
+
+
+class ImageFinding(WrittenFinding, Generic[S]):
+    """A finding about one image that shares its rule, severity, confidence and cause with
+    the others of its shape: those, its resource and its sort text are read from the shape
+    and the image; a subclass writes the rest (message, evidence, remediation, action)."""
+
+    __slots__ = ("_image", "_shape")
+    _shape: S
+    _image: Image
+
+    def _fill(self, shape: S, image: Image) -> None:
+        object.__setattr__(self, "_shape", shape)
+        object.__setattr__(self, "_image", image)
+
+    @property
+    def rule_id(self) -> str:
+        return self._shape.meta.id
+
+    @property
+    def resource(self) -> Resource:
+        return Resource("image", self._image.id)
+
+    @property
+    def severity(self) -> Severity:
+        return self._shape.meta.severity
+
+    @property
+    def confidence(self) -> Confidence:
+        return self._shape.meta.confidence
+
+    @property
+    def cause(self) -> str:
+        return self._shape.cause
+
+    @property
+    def shared_by(self) -> object | None:  # type: ignore[override]
+        """The shape: every finding of it has the same rule, severity, confidence and cause."""
+        return self._shape
+
+    @property
+    def sort_text(self) -> str:
+        """The resource's part of ``sort_key`` (written without a Resource)."""
+        return f"image {self._image.id}"

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from imageyard.audit.cow.trace import gib
 from imageyard.audit.rule import RuleMeta
 from imageyard.audit.rules.cow_shape import convert_action, convert_text, label
-from imageyard.audit.written import WrittenFinding
-from imageyard.model.finding import Confidence, Evidence, ProposedAction, Resource, Severity
+from imageyard.audit.written import ImageFinding
+from imageyard.model.finding import Evidence, ProposedAction
 from imageyard.model.image import Image
 
 
@@ -42,28 +42,17 @@ class NonRawShape:
         return cls(meta, disk_format, where, stores[0] if stores else "<rbd store>", cause)
 
 
-class NonRawFinding(WrittenFinding):
+class NonRawFinding(ImageFinding[NonRawShape]):
     """The finding of ``image`` (one of ``shape``'s images)."""
 
-    __slots__ = ("_image", "_shape")
-    _shape: NonRawShape
-    _image: Image
+    __slots__ = ()
 
     @classmethod
     def made(cls, shape: NonRawShape, image: Image) -> NonRawFinding:
         """The finding of ``image`` in ``shape``."""
         finding = object.__new__(cls)
-        object.__setattr__(finding, "_shape", shape)
-        object.__setattr__(finding, "_image", image)
+        finding._fill(shape, image)
         return finding
-
-    @property
-    def rule_id(self) -> str:
-        return self._shape.meta.id
-
-    @property
-    def resource(self) -> Resource:
-        return Resource("image", self._image.id)
 
     @property
     def message(self) -> str:
@@ -73,14 +62,6 @@ class NonRawFinding(WrittenFinding):
             f"never cloned; the first boot on each rbd host downloads {gib(image.size)}, "
             f"converts it and imports {gib(image.virtual_size or image.size)} of raw data"
         )
-
-    @property
-    def severity(self) -> Severity:
-        return self._shape.meta.severity
-
-    @property
-    def confidence(self) -> Confidence:
-        return self._shape.meta.confidence
 
     @property
     def evidence(self) -> tuple[Evidence, ...]:
@@ -97,17 +78,3 @@ class NonRawFinding(WrittenFinding):
     @property
     def action(self) -> ProposedAction | None:
         return convert_action(self._image, self._shape.store)
-
-    @property
-    def cause(self) -> str:
-        return self._shape.cause
-
-    @property
-    def shared_by(self) -> object | None:  # type: ignore[override]
-        """The shape: every finding of it has the same rule, severity, confidence and cause."""
-        return self._shape
-
-    @property
-    def sort_text(self) -> str:
-        """The resource's part of ``sort_key`` (written without a Resource)."""
-        return f"image {self._image.id}"

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from imageyard.audit.rule import RuleMeta
 from imageyard.audit.rules.cow_shape import label
-from imageyard.audit.written import WrittenFinding
-from imageyard.model.finding import Confidence, Evidence, Resource, Severity
+from imageyard.audit.written import ImageFinding
+from imageyard.model.finding import Evidence
 from imageyard.model.image import Image
 
 
@@ -32,30 +32,19 @@ class SprawlShape:
     cause: str
 
 
-class SprawlFinding(WrittenFinding):
+class SprawlFinding(ImageFinding[SprawlShape]):
     """The finding of ``image``, ``age`` days old (one of ``shape``'s images)."""
 
-    __slots__ = ("_age", "_image", "_shape")
-    _shape: SprawlShape
-    _image: Image
+    __slots__ = ("_age",)
     _age: int
 
     @classmethod
     def made(cls, shape: SprawlShape, image: Image, age: int) -> SprawlFinding:
         """The finding of ``image`` in ``shape``."""
         finding = object.__new__(cls)
-        object.__setattr__(finding, "_shape", shape)
-        object.__setattr__(finding, "_image", image)
+        finding._fill(shape, image)
         object.__setattr__(finding, "_age", age)
         return finding
-
-    @property
-    def rule_id(self) -> str:
-        return self._shape.meta.id
-
-    @property
-    def resource(self) -> Resource:
-        return Resource("image", self._image.id)
 
     @property
     def message(self) -> str:
@@ -65,14 +54,6 @@ class SprawlFinding(WrittenFinding):
             f"uses it ({shape.community} community images in all, "
             f"{shape.per_owner[image.owner]} of project {image.owner})"
         )
-
-    @property
-    def severity(self) -> Severity:
-        return self._shape.meta.severity
-
-    @property
-    def confidence(self) -> Confidence:
-        return self._shape.meta.confidence
 
     @property
     def evidence(self) -> tuple[Evidence, ...]:
@@ -85,17 +66,3 @@ class SprawlFinding(WrittenFinding):
     @property
     def remediation(self) -> str:
         return self._shape.meta.remediation
-
-    @property
-    def cause(self) -> str:
-        return self._shape.cause
-
-    @property
-    def shared_by(self) -> object | None:  # type: ignore[override]
-        """The shape: every finding of it has the same rule, severity, confidence and cause."""
-        return self._shape
-
-    @property
-    def sort_text(self) -> str:
-        """The resource's part of ``sort_key`` (written without a Resource)."""
-        return f"image {self._image.id}"
