@@ -12,8 +12,9 @@ from the keystoneauth session's TLS settings and the environment (``verify``, ``
 ``REQUESTS_CA_BUNDLE``) but keeping as many connections as the collector has GETs in flight
 (``POOL_SIZE``); each GET is then one urllib3 ``urlopen``, or, on a plain ``http``
 endpoint, one exchange on a socket of ``wire``'s (about 0.35 ms of client CPU per GET on
-loopback against 0.6 ms; what it does not take, such as a compressed body, goes by urllib3). An endpoint reached
-through a proxy is not sent directly (``usable`` is False) and keeps keystoneauth's path.
+loopback against 0.6 ms; what it does not take, such as a compressed body, goes by
+urllib3). An endpoint reached through a proxy is not sent directly (``usable`` is False)
+and keeps keystoneauth's path.
 A 401 (a token revoked early) or a redirect answers ``None``, and the caller repeats that
 request through keystoneauth, which re-authenticates or follows it.
 """
