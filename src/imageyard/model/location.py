@@ -182,11 +182,13 @@ ParsedLocation = (
 
 
 class _ParsedSlot:
-    """The slot that keeps ``Location.parsed`` once it is first read (``Location``
-    inherits it: a dataclass with ``slots=True`` makes slots for its fields only)."""
+    """The slots that keep ``Location.parsed`` once it is first read and
+    ``Location.rbd_scheme`` (``Location`` inherits them: a dataclass with ``slots=True``
+    makes slots for its fields only)."""
 
-    __slots__ = ("parsed",)
+    __slots__ = ("parsed", "rbd_scheme")
     parsed: ParsedLocation
+    rbd_scheme: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +197,10 @@ class Location(_ParsedSlot):
 
     ``parsed`` is the URL parsed into its scheme's variant (never raises), derived on first
     use (it is not stored in snapshots): a large catalog is collected without parsing
-    locations nobody asks about.
+    locations nobody asks about. ``rbd_scheme`` is True when the URL starts with ``rbd://``
+    in any case: only then can ``parsed`` be an ``RbdLocation`` (a reader of rbd locations
+    alone need not parse the others); it is set when the location is built (not stored in
+    snapshots either).
     """
 
     url: str
@@ -204,31 +209,34 @@ class Location(_ParsedSlot):
     def __post_init__(self) -> None:
         # NOTE: runs once per location of a large catalog: a URL without "@" has nothing
         # to strip (the first thing strip_credentials checks), so it is left as it is; the
-        # store id (a handful per catalog) is interned here, while the string is new
-        if "@" in self.url:
-            _SET_URL(self, strip_credentials(self.url))
+        # store id (a handful per catalog) is interned here, while the string is new; the
+        # scheme is read once here rather than on each reading of every location
+        url = self.url
+        if "@" in url:
+            url = strip_credentials(url)
+            _SET_URL(self, url)
         if (store := self.store) is not None:
             _SET_STORE(self, _intern(store))
+        _SET_RBD_SCHEME(self, url[:6].lower() == "rbd://")  # NOTE: _is_rbd, inline
 
-    if not TYPE_CHECKING:  # NOTE: typed as the slot ``parsed``; other names stay unknown
+    if not TYPE_CHECKING:  # NOTE: typed as the slots; other names stay unknown
 
-        def __getattr__(self, name: str) -> ParsedLocation:
+        def __getattr__(self, name: str) -> object:
             # NOTE: only called while the slot ``parsed`` is empty (the first read, which
             # fills it); every later read is the slot's, without calling anything: a
-            # 100,000-image audit reads some 150,000 locations' ``parsed``, several times
-            if name != "parsed":
-                raise AttributeError(
-                    f"'Location' object has no attribute {name!r}", name=name, obj=self
-                )
-            parsed = parse_location(self.url)
-            _SET_PARSED(self, parsed)
-            return parsed
-
-    @property
-    def rbd_scheme(self) -> bool:
-        """True when the URL starts with ``rbd://`` in any case: only then can ``parsed`` be
-        an ``RbdLocation`` (a reader of rbd locations alone need not parse the others)."""
-        return self.url[:6].lower() == "rbd://"
+            # 100,000-image audit reads some 150,000 locations' ``parsed``, several times.
+            # ``rbd_scheme`` is set when the location is built; a copy (which copies the
+            # fields alone) sets it again on its first read
+            if name == "parsed":
+                parsed = parse_location(self.url)
+                _SET_PARSED(self, parsed)
+                return parsed
+            if name == "rbd_scheme":
+                rbd = _is_rbd(self.url)
+                _SET_RBD_SCHEME(self, rbd)
+                return rbd
+            message = f"'Location' object has no attribute {name!r}"
+            raise AttributeError(message, name=name, obj=self)
 
     @classmethod
     def from_url(cls, url: str, store: str | None = None) -> Location:
@@ -236,10 +244,16 @@ class Location(_ParsedSlot):
         return cls(url=url, store=store)
 
 
+def _is_rbd(url: str) -> bool:
+    """True when ``url`` starts with ``rbd://`` in any case."""
+    return url[:6].lower() == "rbd://"
+
+
 _intern = sys.intern
 _SET_URL = Location.__dict__["url"].__set__
 _SET_STORE = Location.__dict__["store"].__set__
 _SET_PARSED = _ParsedSlot.__dict__["parsed"].__set__
+_SET_RBD_SCHEME = _ParsedSlot.__dict__["rbd_scheme"].__set__
 
 
 def parse_location(url: str) -> ParsedLocation:
@@ -306,10 +320,28 @@ def _rbd_location(parts: list[str], *, cloneable: bool) -> RbdLocation:
     """The 4-part ``RbdLocation`` of ``fsid, pool, image, snapshot`` (already unquoted)."""
     fsid, pool, image, snapshot = parts
     # NOTE: a catalog's locations name a few clusters, pools and snapshot names: one string
-    # each for every parsed location (a million locations keep their parse)
-    return RbdLocation(
-        sys.intern(fsid), sys.intern(pool), image, sys.intern(snapshot), False, cloneable
-    )
+    # each for every parsed location (a million locations keep their parse). Built through
+    # its slots' own setters: the frozen dataclass's __init__ (object.__setattr__ per
+    # field) costs twice as much, once per rbd location of a catalog (a test compares both)
+    loc = _new(RbdLocation)
+    _SET_RBD_FSID(loc, _intern(fsid))
+    _SET_RBD_POOL(loc, _intern(pool))
+    _SET_RBD_IMAGE(loc, image)
+    _SET_RBD_SNAPSHOT(loc, _intern(snapshot))
+    _SET_RBD_LEGACY(loc, False)
+    _SET_RBD_CLONEABLE(loc, cloneable)
+    _SET_RBD_KIND(loc, "rbd")
+    return loc
+
+
+_new = object.__new__
+_SET_RBD_FSID = RbdLocation.__dict__["fsid"].__set__
+_SET_RBD_POOL = RbdLocation.__dict__["pool"].__set__
+_SET_RBD_IMAGE = RbdLocation.__dict__["image"].__set__
+_SET_RBD_SNAPSHOT = RbdLocation.__dict__["snapshot"].__set__
+_SET_RBD_LEGACY = RbdLocation.__dict__["legacy"].__set__
+_SET_RBD_CLONEABLE = RbdLocation.__dict__["cloneable_form"].__set__
+_SET_RBD_KIND = RbdLocation.__dict__["kind"].__set__
 
 
 def _parse_file(clean: str, rest: str) -> ParsedLocation:

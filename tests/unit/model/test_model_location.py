@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import copy
+import json
 import pickle
 import sys
+from dataclasses import fields
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from imageyard.model.codec import dumps
+from imageyard.model.fastread import decode_records
 from imageyard.model.image import Image
 from imageyard.model.location import (
     CinderLocation,
@@ -23,6 +26,7 @@ from imageyard.model.location import (
     UnknownLocation,
     UnparsableLocation,
     _parse,
+    _rbd_location,
     parse_location,
     strip_credentials,
 )
@@ -251,3 +255,39 @@ def test_a_location_keeps_its_parse_in_a_slot_and_knows_no_other_attribute() -> 
     assert copy.copy(loc).parsed == parsed and pickle.loads(pickle.dumps(loc)) == loc
     assert hash(loc) == hash(Location.from_url(loc.url, "ceph"))
     assert loc.store is sys.intern("ceph")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PART, min_size=4, max_size=4), st.booleans())
+def test_an_rbd_location_built_through_its_slots_equals_the_dataclass_built_one(
+    parts: list[str], cloneable: bool
+) -> None:
+    built = _rbd_location(list(parts), cloneable=cloneable)
+    plain = RbdLocation(*parts, legacy=False, cloneable_form=cloneable)
+    assert type(built) is RbdLocation
+    assert built == plain and hash(built) == hash(plain) and repr(built) == repr(plain)
+    assert [getattr(built, f.name) for f in fields(RbdLocation)] == [
+        getattr(plain, f.name) for f in fields(RbdLocation)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("url", "rbd"),
+    [
+        (f"rbd://{FSID}/images/{IMG}/snap", True),
+        (f"RbD://{FSID}/images/{IMG}/snap", True),
+        ("rbd://u:p@host/x", True),
+        ("rbd:/x", False),
+        ("", False),
+        ("s3://ak:sk@host/b/o", False),
+        (" rbd://x", False),
+    ],
+)
+def test_rbd_scheme_is_set_when_a_location_is_built_however_it_is_built(
+    url: str, rbd: bool
+) -> None:
+    direct = Location.from_url(url, "ceph")
+    (decoded,) = decode_records(Location, json.dumps([{"url": url, "store": "ceph"}]).encode())
+    for loc in (direct, decoded, copy.copy(direct), pickle.loads(pickle.dumps(direct))):
+        assert loc.rbd_scheme is rbd
+        assert loc == direct

@@ -169,12 +169,12 @@ class Classes:
         return (tuple(map(self._location_key, seen)), tuple(map(urls.index, urls)))
 
     def _location_key(self, loc: Location) -> Hashable:
-        url, store = loc.url, loc.store
-        if url[:6].lower() != "rbd://":  # NOTE: Location.rbd_scheme, without a call
+        store = loc.store
+        if not loc.rbd_scheme:
             # NOTE: of a location outside the rbd scheme boot_path reads only its store
             # (and its URL, a slot value): the URL is never parsed for this key
             return (store,)
-        parsed, lower = loc.parsed, url.startswith("rbd://")
+        parsed, lower = loc.parsed, loc.url.startswith("rbd://")
         if not isinstance(parsed, RbdLocation):
             return (store, lower, parsed.kind)
         fsid, pool, facts = parsed.fsid, parsed.pool, self._rbd_facts(parsed)

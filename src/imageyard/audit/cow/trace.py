@@ -411,13 +411,12 @@ class LocText(NamedTuple):
 
 def location_values(loc: Location) -> LocText:
     """``loc``'s own URL, RBD image and snapshot names (empty when not an rbd location)."""
-    url = loc.url
-    # NOTE: Location.rbd_scheme, without a call (read per location of an image on each
-    # consumer): a URL outside the rbd scheme is never parsed here
-    parsed = loc.parsed if url[:6].lower() == "rbd://" else None
+    # NOTE: a URL outside the rbd scheme is never parsed here (read per location of an
+    # image on each consumer)
+    parsed = loc.parsed if loc.rbd_scheme else None
     if isinstance(parsed, RbdLocation):
-        return LocText(url, parsed.image, parsed.snapshot)
-    return LocText(url, "", "")
+        return LocText(loc.url, parsed.image, parsed.snapshot)
+    return LocText(loc.url, "", "")
 
 
 def slot(n: int) -> str:

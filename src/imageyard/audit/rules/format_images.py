@@ -212,8 +212,7 @@ def _firsts(inv: Inventory) -> Iterator[tuple[Image, Header]]:
     pools: dict[tuple[str, str], Pool | None] = {}
     for image in inv.images:
         for loc in image.locations:  # NOTE: rbd_locations and _detected, in one loop
-            # NOTE: Location.rbd_scheme, without a call (read per location of the catalog)
-            parsed = loc.parsed if loc.url[:6].lower() == "rbd://" else None
+            parsed = loc.parsed if loc.rbd_scheme else None
             if not isinstance(parsed, RbdLocation) or parsed.legacy:
                 continue
             at = (parsed.fsid, parsed.pool)
