@@ -7,9 +7,12 @@ verdict decided once per inventory, by ``boot_path``) for every image and every 
 keeps none of them (a verdict another stage already decided is taken from the table), so
 a walk over a catalog of any size holds one row at a time. Each consumer's
 ``ConsumerSummary`` (how many *bootable*, i.e. active, images it clones) is tallied on the
-first full walk over its rows. ``render.FORMATS`` turns the report into a table grouped by
-path and cause (its size does not grow with the image count), JSON or CSV (every row),
-each written chunk by chunk.
+first full walk over its rows. ``decided_of(consumer)`` is the same walk without the rows:
+each image with the ``Form`` its class shares (the image's verdict is that form with the
+image's values, ``VerdictTable.values``) or, for an image decided on its own, its verdict;
+a writer that renders each form once and fills in each image's values walks it.
+``render.FORMATS`` turns the report into a table grouped by path and cause (its size does
+not grow with the image count), JSON or CSV (every row), each written chunk by chunk.
 """
 
 from __future__ import annotations
@@ -19,11 +22,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from imageyard.audit.cow import BootPath, Consumer, Verdict, VerdictTable, verdicts
+from imageyard.audit.cow.trace import Form
 from imageyard.model.image import Image
 from imageyard.model.inventory import Inventory
 from imageyard.steps import NO_STEPS, Steps
 
 STEP = 4096  # rows per progress update
+Decided = Form | Verdict  # an image's form shared with its class, or its own verdict
 
 
 @dataclass(frozen=True)
@@ -66,17 +71,28 @@ class PathsReport:
         """How many images the inventory holds."""
         return len(self.table.inv.images)
 
-    def rows_of(self, consumer: Consumer) -> Iterator[PathRow]:
-        """``consumer``'s row of each image, in image order; the full walk tallies it."""
-        counts: Counter[BootPath] = Counter()
-        for n, image in enumerate(self.table.inv.images, 1):
-            verdict = self.table.of(image, consumer, keep=False)
-            counts[verdict.path] += 1
-            yield PathRow(image, consumer, verdict)
+    def decided_of(self, consumer: Consumer) -> Iterator[tuple[Image, Decided]]:
+        """Each image with ``consumer``'s decision (see the module docstring), in image
+        order; the full walk tallies it."""
+        table, counts = self.table, Counter[BootPath]()
+        for n, (image, form) in enumerate(table.forms(table.inv.images, consumer), 1):
+            decided = form if form is not None else self.verdict(image, consumer)
+            counts[decided.path] += 1
+            yield image, decided
             if n % STEP == 0:
                 self.steps.advance(STEP)
         self.steps.advance(self.images % STEP)
         self._tallied[id(consumer)] = _summary(consumer, counts)
+
+    def rows_of(self, consumer: Consumer) -> Iterator[PathRow]:
+        """``consumer``'s row of each image, in image order; the full walk tallies it."""
+        for image, decided in self.decided_of(consumer):
+            verdict = decided if isinstance(decided, Verdict) else self.verdict(image, consumer)
+            yield PathRow(image, consumer, verdict)
+
+    def verdict(self, image: Image, consumer: Consumer) -> Verdict:
+        """``image``'s verdict on ``consumer`` (kept nowhere)."""
+        return self.table.of(image, consumer, keep=False)
 
     def rows(self) -> Iterator[PathRow]:
         """Every row, in consumer then image order."""
@@ -115,4 +131,4 @@ def build_paths(
     return PathsReport(table=table, consumers=chosen, steps=steps)
 
 
-__all__ = ["ConsumerSummary", "PathRow", "PathsReport", "build_paths"]
+__all__ = ["ConsumerSummary", "Decided", "PathRow", "PathsReport", "build_paths"]

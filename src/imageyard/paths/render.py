@@ -8,7 +8,9 @@ and up to ``EXAMPLES`` image names: a catalog of 100,000 images gives as many li
 of 100. JSON (sorted keys, ``report.jsontext``) and CSV carry every row, reasons in decision
 order (CSV joins them with `` | ``). JSON names the per-consumer summaries before the rows,
 so its rows are written to an unnamed temporary file while they are tallied, then copied
-after the summaries.
+after the summaries. Each row of an image whose class shares a form is that form's row,
+made once per consumer (``rowtext``), with the image's values filled in; an image decided
+on its own is written from its verdict.
 """
 
 from __future__ import annotations
@@ -17,12 +19,13 @@ import csv
 import io
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from typing import IO, Any
-
-import msgspec
+from typing import IO, Any, TypeVar
 
 from imageyard import secrets
-from imageyard.paths import ConsumerSummary, PathRow, PathsReport
+from imageyard.audit.cow import Consumer, Verdict
+from imageyard.audit.cow.trace import Form
+from imageyard.model.image import Image
+from imageyard.paths import Decided, PathRow, PathsReport, rowtext
 from imageyard.report import jsontext
 from imageyard.secrets import Scrubbed
 
@@ -34,64 +37,60 @@ CSV_FIELDS = (
     "location", "store", "confidence", "reasons", "notes",
 )  # fmt: skip
 _ROWS = "\x00"  # where the rows go in the JSON skeleton (JSON text never holds a raw NUL)
-_ENCODER = msgspec.json.Encoder(order="sorted")
-_OPEN = b'{\n  "i": [\n'
-_CLOSE = b"\n  ]\n}"
-_REFUSED = (TypeError, ValueError, OverflowError, NotImplementedError)
+T = TypeVar("T")
 
 
-def _label(row: PathRow) -> str:
-    return row.image.name or row.image.id
+def _label(image: Image) -> str:
+    return image.name or image.id
 
 
 class _Group:
-    """One (path, cause) of one consumer: how many rows, and the first ``EXAMPLES``."""
+    """One (path, cause) of one consumer: how many images, and the first ``EXAMPLES``."""
 
     __slots__ = ("count", "first")
 
     def __init__(self) -> None:
         self.count = 0
-        self.first: list[PathRow] = []
+        self.first: list[Image] = []
 
-    def add(self, row: PathRow) -> None:
+    def add(self, image: Image) -> None:
         self.count += 1
         if len(self.first) < EXAMPLES:
-            self.first.append(row)
+            self.first.append(image)
 
 
-def _groups(rows: Iterable[PathRow]) -> list[tuple[str, str, _Group]]:
+def _groups(report: PathsReport, consumer: Consumer) -> list[tuple[str, str, _Group]]:
     grouped: dict[tuple[str, str], _Group] = {}
-    for row in rows:
-        key = (row.verdict.path.value, row.verdict.cause)
+    for image, decided in report.decided_of(consumer):
+        key = (decided.path.value, decided.cause)
         group = grouped.get(key)
         if group is None:
             group = grouped[key] = _Group()
-        group.add(row)
+        group.add(image)
     ordered = sorted(grouped.items(), key=lambda kv: (-kv[1].count, kv[0]))
     return [(path, cause, group) for (path, cause), group in ordered]
 
 
-def _decisive(row: PathRow) -> str:
-    v = row.verdict
+def _decisive(v: Verdict) -> str:
     return v.last_reason if v.path.value in ("error", "clone") else v.first_reason
 
 
-def _block(summary: ConsumerSummary, groups: list[tuple[str, str, _Group]]) -> str:
-    out = [summary.line]
+def _block(report: PathsReport, consumer: Consumer, groups: list[tuple[str, str, _Group]]) -> str:
+    out = [report.summary(consumer).line]
     for path, cause, group in groups:
-        names = ", ".join(_label(r) for r in group.first)
+        names = ", ".join(_label(image) for image in group.first)
         more = f" and {group.count - EXAMPLES} more" if group.count > EXAMPLES else ""
         out.append(f"  {group.count:>7}  {path:<26} {cause}")
         out.append(f"           e.g. {names}{more}")
-        out.append(f"           {_decisive(group.first[0])}")
+        out.append(f"           {_decisive(report.verdict(group.first[0], consumer))}")
     return "\n".join(out) + "\n"
 
 
 def render_table(report: PathsReport) -> Iterator[str]:
     """Per consumer: the summary, then one block per (path, cause), biggest first."""
     for n, consumer in enumerate(report.consumers):
-        groups = _groups(report.rows_of(consumer))
-        yield ("\n" if n else "") + _block(report.summary(consumer), groups)
+        groups = _groups(report, consumer)
+        yield ("\n" if n else "") + _block(report, consumer, groups)
     if not report.consumers:
         yield "no consumers: the snapshot has no nova.conf or Cinder RBD backend\n"
 
@@ -118,30 +117,55 @@ def _json_row(doc: dict[str, Any]) -> str:
     return ",\n    " + jsontext.dumps(doc, level=2)
 
 
-def _msgspec_rows(docs: list[dict[str, Any]]) -> bytes | None:
-    """The rows as ``_json_row`` writes them (each after a comma), by msgspec's encoder and
-    indenter, or None when that text may not be ``jsontext``'s: not ASCII, or with a DEL
-    (``jsontext`` escapes both), or a value msgspec refuses (a lone surrogate)."""
-    # NOTE: a row's values are strings, None and lists of strings (the model's types), which
-    # msgspec writes as json.dumps does, escapes included, but for what it leaves unescaped
-    try:
-        data = msgspec.json.format(_ENCODER.encode({"i": docs}), indent=2)
-    except _REFUSED:
-        return None
-    if not data.isascii() or b"\x7f" in data:
-        return None
-    # NOTE: in {"i": [...]} the rows sit where the report's rows do (two levels in)
-    return b",\n" + data[len(_OPEN) : -len(_CLOSE)]
+def _path_row(report: PathsReport, image: Image, consumer: Consumer, decided: Decided) -> PathRow:
+    verdict = decided if isinstance(decided, Verdict) else report.verdict(image, consumer)
+    return PathRow(image, consumer, verdict)
 
 
-def _json_batch(rows: list[PathRow]) -> str | Scrubbed:
-    """A batch of rows as ``_json_row`` writes them: ``Scrubbed`` when msgspec wrote the
-    text and the secrets policy would change nothing in it, else text for the writer to
-    scrub."""
-    docs = [_row(r) for r in rows]
-    data = _msgspec_rows(docs)
-    if data is None:
-        return "".join(map(_json_row, docs))
+_Made = dict[int, rowtext.RowText | None]  # each form's row text, by the form's id
+
+
+def _texts(
+    report: PathsReport,
+    make: Callable[[str, Form], rowtext.RowText | None],
+    plain: Callable[[PathRow], str],
+) -> Iterator[str]:
+    """Every row's text: its form's row (``make``, once per form and consumer) with the
+    image's values, else (no form, or ``make`` or the row gave None) ``plain`` of its row."""
+    for consumer in report.consumers:
+        made: _Made = {}
+        for image, decided in report.decided_of(consumer):
+            text = None
+            if not isinstance(decided, Verdict):
+                text = _form_text(report, made, make, consumer, image, decided)
+            yield text if text is not None else plain(_path_row(report, image, consumer, decided))
+
+
+def _form_text(
+    report: PathsReport,
+    made: _Made,
+    make: Callable[[str, Form], rowtext.RowText | None],
+    consumer: Consumer,
+    image: Image,
+    form: Form,
+) -> str | None:
+    key = id(form)  # NOTE: the verdict table keeps every form, so no other has its id
+    if key not in made:
+        made[key] = make(consumer.name, form)
+    row = made[key]
+    return None if row is None else row.text(image, rowtext.values(report.table, image, row.needs))
+
+
+def _json_text(row: PathRow) -> str:
+    return _json_row(_row(row))
+
+
+def _json_batch(rows: list[str]) -> str | Scrubbed:
+    """A batch of rows: ``Scrubbed`` when the secrets policy would change nothing in it,
+    else text for the writer to scrub."""
+    # NOTE: jsontext escapes every character outside ASCII; the joined text is not kept
+    # beside its bytes (a batch's text is held once, plus its rows)
+    data = "".join(rows).encode("ascii")
     return Scrubbed(data) if secrets.current().clean_ascii(data) else data.decode("ascii")
 
 
@@ -170,7 +194,7 @@ def _spill(report: PathsReport, spill: IO[bytes]) -> list[tuple[int, bool]]:
     """Every row's JSON (each after a comma, ASCII) into ``spill``; the length of each batch
     and whether it is ``Scrubbed``."""
     spilled = []
-    for chunk in _in_batches(report.rows(), _json_batch):
+    for chunk in _in_batches(_texts(report, rowtext.json_row, _json_text), _json_batch):
         if isinstance(chunk, Scrubbed):
             spilled.append((spill.write(chunk), True))
         else:
@@ -207,12 +231,16 @@ def _csv_values(row: PathRow) -> list[Any]:
     return [data[name] for name in CSV_FIELDS]
 
 
-def _csv_batch(rows: list[PathRow]) -> str | Scrubbed:
+def _csv_line(row: PathRow) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(_csv_values(row))
+    return buf.getvalue()
+
+
+def _csv_batch(lines: list[str]) -> str | Scrubbed:
     """A batch of CSV lines: ``Scrubbed`` when the secrets policy would change nothing in
     them, else text for the writer to scrub."""
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows(map(_csv_values, rows))
-    text = buf.getvalue()
+    text = "".join(lines)
     if not secrets.current().clean_texts([text]):
         return text
     try:
@@ -222,10 +250,10 @@ def _csv_batch(rows: list[PathRow]) -> str | Scrubbed:
 
 
 def _in_batches(
-    rows: Iterable[PathRow], write: Callable[[list[PathRow]], str | Scrubbed]
+    rows: Iterable[T], write: Callable[[list[T]], str | Scrubbed]
 ) -> Iterator[str | Scrubbed]:
     """``write`` of each ``BATCH`` of ``rows``."""
-    batch: list[PathRow] = []
+    batch: list[T] = []
     for row in rows:
         batch.append(row)
         if len(batch) == BATCH:
@@ -240,7 +268,7 @@ def render_csv(report: PathsReport) -> Iterator[str | Scrubbed]:
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerow(CSV_FIELDS)
     yield buf.getvalue()
-    yield from _in_batches(report.rows(), _csv_batch)
+    yield from _in_batches(_texts(report, rowtext.csv_line, _csv_line), _csv_batch)
 
 
 FORMATS: dict[str, Callable[[PathsReport], Iterator[str | Scrubbed]]] = {

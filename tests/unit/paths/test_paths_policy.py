@@ -1,5 +1,5 @@
-"""``paths -f json`` rows written by msgspec (the text ``jsontext`` writes) and CSV rows a
-batch at a time: a batch the secrets policy would change still goes to the writer as text,
+"""``paths -f json`` rows written from their forms (the text ``jsontext`` writes) and CSV
+rows a batch at a time: a batch the secrets policy would change still goes to the writer as text,
 so the file is the old file."""
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ def test_a_secret_in_a_name_never_reaches_the_file(tmp_path: Path) -> None:
         secrets.install(Redactor())
 
 
-def test_clean_rows_are_written_by_msgspec(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_clean_rows_are_written_from_their_forms(monkeypatch: pytest.MonkeyPatch) -> None:
     names = [f"the user's token and key {n}" for n in range(9)]
     monkeypatch.setattr(render, "BATCH", 4)
     monkeypatch.setattr(render, "_json_row", lambda _doc: pytest.fail("written by jsontext"))
