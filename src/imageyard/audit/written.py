@@ -10,7 +10,9 @@ plain result of the same fields, pickled and deep-copied as that plain result, a
 by ``dataclasses.replace`` (a mute) into one. A subclass declares its ``__slots__``, a
 constructor that sets them with ``object.__setattr__``, and a property per field it writes.
 ``ImageFinding`` reads what a finding about one image shares with its shape (its rule,
-severity, confidence, cause, resource and sort text) from the shape and the image.
+severity, confidence, cause, resource and sort text) from the shape and the image;
+``OfImage`` is the part of that a finding and an unknown about one image both read (an
+unknown's shape is what it shares with others: its rule and cause).
 """
 
 from __future__ import annotations
@@ -86,7 +88,38 @@ class RuleShape(Protocol):
 S = TypeVar("S", bound=RuleShape)
 
 
-class ImageFinding(WrittenFinding, Generic[S]):
+class Caused(Protocol):
+    """What the results of one shape share, at least: the cause."""
+
+    @property
+    def cause(self) -> str: ...
+
+
+class OfImage:
+    """The resource, cause and sort text of a result about one image (``_image``), read
+    from it and from its shape (``_shape``, shared with the others of its kind): listed
+    before the result's class among the bases, so these are read rather than its fields
+    (the subclass declares the two slots)."""
+
+    __slots__ = ()
+    _shape: Caused
+    _image: Image
+
+    @property
+    def resource(self) -> Resource:
+        return Resource("image", self._image.id)
+
+    @property
+    def cause(self) -> str:
+        return self._shape.cause
+
+    @property
+    def sort_text(self) -> str:
+        """The resource's part of ``sort_key`` (written without a Resource)."""
+        return f"image {self._image.id}"
+
+
+class ImageFinding(OfImage, WrittenFinding, Generic[S]):
     """A finding about one image that shares its rule, severity, confidence and cause with
     the others of its shape: those, its resource and its sort text are read from the shape
     and the image; a subclass writes the rest (message, evidence, remediation, action)."""
@@ -104,10 +137,6 @@ class ImageFinding(WrittenFinding, Generic[S]):
         return self._shape.meta.id
 
     @property
-    def resource(self) -> Resource:
-        return Resource("image", self._image.id)
-
-    @property
     def severity(self) -> Severity:
         return self._shape.meta.severity
 
@@ -116,15 +145,6 @@ class ImageFinding(WrittenFinding, Generic[S]):
         return self._shape.meta.confidence
 
     @property
-    def cause(self) -> str:
-        return self._shape.cause
-
-    @property
     def shared_by(self) -> object | None:  # type: ignore[override]
         """The shape: every finding of it has the same rule, severity, confidence and cause."""
         return self._shape
-
-    @property
-    def sort_text(self) -> str:
-        """The resource's part of ``sort_key`` (written without a Resource)."""
-        return f"image {self._image.id}"
