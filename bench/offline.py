@@ -52,6 +52,7 @@ COMMANDS = (
     ("audit (table)", ["audit", "--fail-on", "none", "-o", os.devnull], 2.0),
     ("paths -f json", ["paths", "-f", "json", "-o", os.devnull], 2.0),
     ("paths (table)", ["paths", "-o", os.devnull], 2.0),
+    ("paths -f csv", ["paths", "-f", "csv", "-o", os.devnull], 2.0),
     ("design", ["design", "-o", os.devnull], 3.0),
     ("reclaim", ["reclaim", "-f", "json", "--fail-on", "none", "-o", os.devnull], 2.0),
 )

@@ -10,7 +10,10 @@ plain result of the same fields, pickled and deep-copied as that plain result, a
 by ``dataclasses.replace`` (a mute) into one. A subclass declares its ``__slots__``, a
 constructor that sets them with ``object.__setattr__``, and a property per field it writes.
 ``ImageFinding`` reads what a finding about one image shares with its shape (its rule,
-severity, confidence, cause, resource and sort text) from the shape and the image.
+severity, confidence, cause, resource and sort text) from the shape and the image;
+``OfImage`` is the part of that a finding and an unknown about one image both read (an
+unknown's shape is what it shares with others: its rule and cause); ``own_facts`` gives a
+writer the texts of such a finding's citations (facts about its image) as its own strings.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from imageyard.model.finding import Confidence, Finding, Resource, Severity, Unknown
+from imageyard.model.finding import Confidence, Evidence, Finding, Resource, Severity, Unknown
 from imageyard.model.image import Image
 
 if TYPE_CHECKING:
@@ -73,6 +76,31 @@ class WrittenUnknown(Unknown):
     __hash__ = Unknown.__hash__
 
 
+# NOTE: ``Finding.own_written``'s citations: each with whether its text is the finding's own
+Cited = tuple[tuple[Evidence, bool], ...]
+
+
+def facts(count: int) -> Cited:
+    """The citations of findings whose ``count`` citations are facts of their own (no
+    path, no line): each text is the finding's own."""
+    return ((Evidence.fact(""), True),) * count
+
+
+def own_facts(
+    finding: Finding, cited: Cited
+) -> tuple[tuple[str, ...] | None, Cited | None, list[Any]]:
+    """``finding.own_written()`` with ``cited`` (``facts``) as its citations: their texts
+    after its action's strings; its evidence list whole (None) when it is not such facts."""
+    names, strings = finding.own_strings()
+    evidence = finding.evidence
+    filed = any(e.path is not None or e.line is not None for e in evidence)
+    if filed or len(evidence) != len(cited):
+        return names, None, strings
+    at = len(strings) - 3  # NOTE: message, remediation and sort text follow the citations
+    strings[at:at] = [e.text for e in evidence]
+    return names, cited, strings
+
+
 class RuleShape(Protocol):
     """What the findings of one rule and cause share: the rule, and the cause."""
 
@@ -86,7 +114,38 @@ class RuleShape(Protocol):
 S = TypeVar("S", bound=RuleShape)
 
 
-class ImageFinding(WrittenFinding, Generic[S]):
+class Caused(Protocol):
+    """What the results of one shape share, at least: the cause."""
+
+    @property
+    def cause(self) -> str: ...
+
+
+class OfImage:
+    """The resource, cause and sort text of a result about one image (``_image``), read
+    from it and from its shape (``_shape``, shared with the others of its kind): listed
+    before the result's class among the bases, so these are read rather than its fields
+    (the subclass declares the two slots)."""
+
+    __slots__ = ()
+    _shape: Caused
+    _image: Image
+
+    @property
+    def resource(self) -> Resource:
+        return Resource("image", self._image.id)
+
+    @property
+    def cause(self) -> str:
+        return self._shape.cause
+
+    @property
+    def sort_text(self) -> str:
+        """The resource's part of ``sort_key`` (written without a Resource)."""
+        return f"image {self._image.id}"
+
+
+class ImageFinding(OfImage, WrittenFinding, Generic[S]):
     """A finding about one image that shares its rule, severity, confidence and cause with
     the others of its shape: those, its resource and its sort text are read from the shape
     and the image; a subclass writes the rest (message, evidence, remediation, action)."""
@@ -104,10 +163,6 @@ class ImageFinding(WrittenFinding, Generic[S]):
         return self._shape.meta.id
 
     @property
-    def resource(self) -> Resource:
-        return Resource("image", self._image.id)
-
-    @property
     def severity(self) -> Severity:
         return self._shape.meta.severity
 
@@ -116,15 +171,6 @@ class ImageFinding(WrittenFinding, Generic[S]):
         return self._shape.meta.confidence
 
     @property
-    def cause(self) -> str:
-        return self._shape.cause
-
-    @property
     def shared_by(self) -> object | None:  # type: ignore[override]
         """The shape: every finding of it has the same rule, severity, confidence and cause."""
         return self._shape
-
-    @property
-    def sort_text(self) -> str:
-        """The resource's part of ``sort_key`` (written without a Resource)."""
-        return f"image {self._image.id}"

@@ -17,6 +17,7 @@ from test_cow_fixture_builder import FSID_A, FSID_B, collected, rbd_url
 from test_cow_verdict import STORES, cinder, glance, nova
 
 from imageyard.audit.cow import BootPath, Consumer, Verdict, boot_path
+from imageyard.audit.cow.classes import Classes
 from imageyard.audit.cow.table import VerdictTable
 from imageyard.model.ceph import CephCluster, CephxCaps, Pool, RbdImage, Snapshot
 from imageyard.model.config import DeploymentConfig
@@ -205,3 +206,35 @@ def test_a_verdict_is_immutable_and_equal_by_value() -> None:
         pass
     else:
         raise AssertionError("a verdict was changed")
+
+
+def _one_at_a_time(classes: Classes, images: list[Image]) -> tuple[list[int], dict[int, Image]]:
+    """What ``numbered`` gives, image by image through ``_number``."""
+    numbers = [classes._number(image) for image in images]
+    firsts: dict[int, Image] = {}
+    for image, number in zip(images, numbers, strict=True):
+        firsts.setdefault(number, image)
+    return numbers, firsts
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inventories(), st.data())
+def test_numbered_gives_each_image_the_number_numbering_one_at_a_time_gives(
+    inv: Inventory, data: st.DataObject
+) -> None:
+    # in any order, with an image met again or another image of its id, and after some
+    # were numbered one by one
+    twin = replace(inv.images[0], disk_format="vmdk", status="queued")
+    pool = st.sampled_from((*inv.images, twin))
+    images = data.draw(st.lists(pool, max_size=20)) + list(inv.images)
+    before = data.draw(st.lists(pool, max_size=3))
+    quick, plain = Classes(inv), Classes(inv)
+    for image in before:
+        assert quick._number(image) == plain._number(image)
+    numbered = quick.numbered(images)
+    numbers, firsts = _one_at_a_time(plain, images)
+    assert numbered.images == tuple(images)
+    assert numbered.numbers == numbers
+    assert list(numbered.firsts.items()) == list(firsts.items())
+    assert quick._members == plain._members and quick._numbers == plain._numbers
+    assert all(numbered.firsts[n] is firsts[n] for n in firsts)

@@ -15,7 +15,9 @@ from test_cow_fixture_builder import FSID_A, FSID_B, collected, rbd_url
 
 from imageyard.audit.rule import AuditContext
 from imageyard.audit.rules.format_images import (
+    Header,
     _detected,
+    _made,
     external_file,
     first_headers,
     mislabelled,
@@ -26,7 +28,7 @@ from imageyard.model.ceph import CephCluster, DetectedFormat, Pool, RbdImage
 from imageyard.model.finding import Finding, Unknown
 from imageyard.model.image import Image
 from imageyard.model.inventory import Inventory
-from imageyard.model.location import Location
+from imageyard.model.location import Location, RbdLocation
 
 NAMES = ("a", "b", "c", "d")
 HEADERS = (
@@ -128,3 +130,18 @@ def test_shared_headers_judge_as_image_by_image(inv: Inventory) -> None:
 def test_first_headers_are_each_images_first(inv: Inventory) -> None:
     expected = [(i, first) for i in inv.images if (first := next(_detected(inv, i), None))]
     assert list(first_headers(inv)) == expected
+
+
+@given(
+    st.sampled_from([None, DetectedFormat("qcow2", version=3), DetectedFormat("raw")]),
+    st.booleans(),
+    st.sampled_from(["images", "volumes", "pool é"]),
+)
+def test_a_header_built_through_its_slots_equals_the_dataclass_built_one(
+    found: DetectedFormat | None, pool_read: bool, pool: str
+) -> None:
+    loc = RbdLocation(FSID_A, pool, "img", "snap", cloneable_form=True)
+    built, plain = _made(loc, found, pool_read), Header(loc, found, pool_read=pool_read)
+    assert type(built) is Header
+    assert built == plain and hash(built) == hash(plain) and repr(built) == repr(plain)
+    assert (built.read, built.unread) == (plain.read, plain.unread)

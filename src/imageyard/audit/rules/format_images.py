@@ -192,11 +192,28 @@ def _header(inv: Inventory, loc: RbdLocation) -> Header | None:
 def _pool_header(pool: Pool | None, loc: RbdLocation) -> Header | None:
     """``loc``'s header in ``pool`` (the pool it names, None when not read)."""
     if pool is None or not pool.complete:
-        return Header(loc, None, pool_read=False)
+        return _made(loc, None, False)
     rbd_image = pool.image(loc.image)
     if rbd_image is None:
         return None  # data missing: the cow rule reports it
-    return Header(loc, rbd_image.detected_format)
+    return _made(loc, rbd_image.detected_format, True)
+
+
+def _made(loc: RbdLocation, found: DetectedFormat | None, pool_read: bool) -> Header:
+    """``Header(loc, found, pool_read)``, built through its slots' own setters."""
+    # NOTE: once per image with rbd data, where the frozen dataclass's __init__
+    # (object.__setattr__ per field) costs twice as much (a test compares both)
+    header = _new(Header)
+    _SET_LOC(header, loc)
+    _SET_FOUND(header, found)
+    _SET_POOL_READ(header, pool_read)
+    return header
+
+
+_new = object.__new__
+_SET_LOC = Header.__dict__["loc"].__set__
+_SET_FOUND = Header.__dict__["found"].__set__
+_SET_POOL_READ = Header.__dict__["pool_read"].__set__
 
 
 def first_headers(inv: Inventory) -> tuple[tuple[Image, Header], ...]:

@@ -15,8 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from imageyard.audit.written import WrittenUnknown
-from imageyard.model.finding import Resource
+from imageyard.audit.written import OfImage, WrittenUnknown
 from imageyard.model.image import Image
 
 if TYPE_CHECKING:
@@ -31,11 +30,12 @@ class UnreadPart:
     cause: str
 
 
-class UnreadHeader(WrittenUnknown):
-    """The unknown of ``image`` in ``part``: its first rbd header, not read."""
+class UnreadHeader(OfImage, WrittenUnknown):
+    """The unknown of ``image`` in ``part``: its first rbd header, not read (its resource,
+    cause and sort text read as those of a finding about one image: ``OfImage``)."""
 
-    __slots__ = ("_header", "_image", "_part")
-    _part: UnreadPart
+    __slots__ = ("_header", "_image", "_shape")
+    _shape: UnreadPart
     _image: Image
     _header: Header
 
@@ -43,36 +43,23 @@ class UnreadHeader(WrittenUnknown):
     def made(cls, part: UnreadPart, image: Image, header: Header) -> UnreadHeader:
         """The unknown of ``image`` (``header``: its first rbd header, not read)."""
         unknown = object.__new__(cls)
-        object.__setattr__(unknown, "_part", part)
+        object.__setattr__(unknown, "_shape", part)
         object.__setattr__(unknown, "_image", image)
         object.__setattr__(unknown, "_header", header)
         return unknown
 
     @property
     def rule_id(self) -> str:
-        return self._part.rule_id
-
-    @property
-    def resource(self) -> Resource:
-        return Resource("image", self._image.id)
+        return self._shape.rule_id
 
     @property
     def reason(self) -> str:
         return self._header.unread_reason
 
     @property
-    def cause(self) -> str:
-        return self._part.cause
-
-    @property
     def shared_by(self) -> object | None:  # type: ignore[override]
         """The part: every unknown of it has the same rule and cause."""
-        return self._part
-
-    @property
-    def sort_text(self) -> str:
-        """The resource's part of ``sort_key`` (written without a Resource)."""
-        return f"image {self._image.id}"
+        return self._shape
 
 
 class UnreadParts:
