@@ -153,6 +153,17 @@ def test_a_connection_the_server_closes_is_not_reused(serve: Callable, answer: b
     assert server.accepted == 3
 
 
+@pytest.mark.parametrize("answer", [_sized(b"x") + b"JUNK", _chunked(b"x", 1) + b"JUNK"])
+def test_a_connection_with_bytes_past_the_body_is_not_reused(
+    serve: Callable, answer: bytes
+) -> None:
+    """(The server keeps serving the connection: a reuse would read the junk as an answer.)"""
+    server = serve(lambda target: (answer, False))
+    wire = _wire(server)
+    assert [wire.get("/v2/a", {}).body for _ in range(2)] == [b"x"] * 2
+    assert server.accepted == 2
+
+
 def test_an_interim_answer_is_passed_over(serve: Callable) -> None:
     early = b"HTTP/1.1 103 Early Hints\r\nLink: </x>; rel=preload\r\n\r\n"
     server = serve(lambda target: (early + _sized(b"done"), False))

@@ -79,18 +79,14 @@ class Wire:
         request = self._request(target, headers)
         conn, reused = self._take()
         try:
-            reply, keep = _exchange(conn, request)
+            answer, keep = _closing(conn, request)
         except Dropped:
-            conn.close()
             if not reused:
                 raise
             conn = self._connect()  # the server had closed the idle one: once more, anew
-            reply, keep = _exchange(conn, request)
-        except BaseException:
-            conn.close()
-            raise
+            answer, keep = _closing(conn, request)
         self._give_back(conn, keep)
-        return reply
+        return answer
 
     def close(self) -> None:
         """Close the idle connections."""
@@ -135,6 +131,15 @@ def _sendable(target: str, headers: dict[str, str]) -> bool:
         return False
     text = "".join(f"{name}{value}" for name, value in headers.items())
     return text.isascii() and "\r" not in text and "\n" not in text
+
+
+def _closing(conn: socket.socket, request: bytes) -> tuple[Answer, bool]:
+    """``_exchange``, the connection closed when it fails."""
+    try:
+        return _exchange(conn, request)
+    except BaseException:
+        conn.close()
+        raise
 
 
 def _exchange(conn: socket.socket, request: bytes) -> tuple[Answer, bool]:
@@ -203,7 +208,8 @@ def _closes(headers: dict[str, str]) -> bool:
 
 
 def _read_body(conn: socket.socket, head: _Head) -> tuple[bytes, bool]:
-    """The body and whether it was delimited (so the connection can carry another GET)."""
+    """The body and whether it ended where its framing said, nothing after it (so the
+    connection can carry another GET)."""
     coding = head.headers.get("content-encoding", "identity").strip().lower()
     if coding not in ("", "identity"):
         raise Unsupported(f"a body in content-encoding {coding}")
@@ -213,16 +219,18 @@ def _read_body(conn: socket.socket, head: _Head) -> tuple[bytes, bool]:
     if transfer is not None:
         if transfer.strip().lower() != "chunked":
             raise Unsupported(f"transfer-encoding {transfer}")
-        return _Chunked(conn, head.rest).read(), True
+        chunked = _Chunked(conn, head.rest)
+        return chunked.read(), not chunked.left
     length = head.headers.get("content-length")
     if length is not None:
         if not length.isdigit():
             raise Unsupported(f"content-length {length!r}")
-        return _exactly(conn, head.rest, int(length)), True
+        return _exactly(conn, head.rest, int(length)), len(head.rest) <= int(length)
     return _to_end(conn, head.rest), False
 
 
 def _exactly(conn: socket.socket, start: bytes, size: int) -> bytes:
+    """``size`` bytes of body (``start`` received already; anything beyond is dropped)."""
     if len(start) >= size:
         return start[:size]
     data = bytearray(start)
@@ -257,6 +265,11 @@ class _Chunked:
         while self._line():  # trailer fields, up to the empty line
             pass
         return bytes(body)
+
+    @property
+    def left(self) -> int:
+        """Bytes received beyond the body's end."""
+        return len(self._buffer)
 
     def _size(self) -> int:
         text = self._line().split(";", 1)[0].strip()
