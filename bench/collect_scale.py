@@ -24,6 +24,7 @@ in its own process, alternating round by round, all fetching the same data:
 
 For each: images/s, server CPU seconds (uWSGI master and workers, from ``/proc``; also per
 image, and per second of the run: the cores the server got, which bounds the rate), the
+database's (the PostgreSQL backends of the bench database, on the same cores), the
 client's own CPU seconds (user + system, all its threads), peak RSS
 (taken when the collection ends, before the check below reads anything) and the load
 average while it ran (the machine is shared: the rates mean little without it); the ratios
@@ -52,7 +53,7 @@ from typing import Any
 import records
 import requests
 from glance_db import CatalogWriter, counts, write_catalog
-from glance_server import Lab, bench_glance, server_cpu
+from glance_server import Lab, bench_glance, database_cpu, server_cpu
 
 # NOTE: Glance leaves community images out of every default list, even an admin's, and
 # hidden images out unless asked for: both listings ask as imageyard does.
@@ -193,7 +194,8 @@ def measure(kind: str, url: str, pid: int, db: str, conf: str) -> dict[str, Any]
     env = dict(os.environ)
     if kind == "imageyard-baseline":  # another checkout's imageyard, imported first
         env["PYTHONPATH"] = env[BASELINE]
-    cpu0 = server_cpu(pid)
+    database = db.rsplit("/", 1)[1]
+    cpu0, db0 = server_cpu(pid), database_cpu(database)
     proc = subprocess.run(
         [sys.executable, __file__, "--worker", kind, "--url", url, "--db", db, "--conf", conf],
         capture_output=True, text=True, check=False, env=env,
@@ -202,6 +204,7 @@ def measure(kind: str, url: str, pid: int, db: str, conf: str) -> dict[str, Any]
         raise SystemExit(f"{kind} client failed:\n{proc.stderr[-2000:]}")
     result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
     result["server_cpu"] = server_cpu(pid) - cpu0
+    result["db_cpu"] = database_cpu(database) - db0
     result["rate"] = result["images"] / result["seconds"]
     return result
 
@@ -214,8 +217,10 @@ def _row(kind: str, rs: list[dict[str, Any]]) -> str:
     per_image = statistics.median(1000 * r["server_cpu"] / max(r["images"], 1) for r in rs)
     cores = statistics.median(r["server_cpu"] / r["seconds"] for r in rs)
     client = statistics.median(r["cpu"] for r in rs)
+    database = statistics.median(r["db_cpu"] for r in rs)
     return (f"  {kind:<21} {rate:>8.0f} images/s  server CPU {cpu:>6.1f} s "
-            f"({per_image:.2f} ms/image, {cores:.2f} cores)  client CPU {client:>6.1f} s  "
+            f"({per_image:.2f} ms/image, {cores:.2f} cores)  database CPU {database:>5.1f} s  "
+            f"client CPU {client:>6.1f} s  "
             f"peak RSS {rss:>6.0f} MiB  load average {load:4.1f}")  # fmt: skip
 
 

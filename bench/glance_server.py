@@ -8,7 +8,8 @@ asked. The lab's own Glance and database are never touched. On exit uWSGI is sto
 database dropped, so nothing is left behind.
 
 ``server_cpu(pid)`` is the CPU time (user + system, seconds) of the uWSGI master and its
-workers, read from ``/proc``: the server-side cost of a client run.
+workers, read from ``/proc``: the server-side cost of a client run; ``database_cpu(name)``
+that of the PostgreSQL backends serving the bench database (the same machine's cores).
 """
 
 from __future__ import annotations
@@ -234,13 +235,31 @@ def _children(pid: int) -> list[int]:
     return kids
 
 
-def server_cpu(pid: int) -> float:
-    """CPU seconds (user + system) of the uWSGI master ``pid`` and its worker processes."""
+def _ticks(pid: int | str) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime, stime
+
+
+def database_cpu(database: str) -> float:
+    """CPU seconds (user + system) of the PostgreSQL backends now serving ``database``
+    (``postgres: <user> <database> <client>``): Glance keeps its connections, so the
+    difference of two readings is what a client run cost the database."""
     total = 0
-    for p in (pid, *_children(pid)):
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
         try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            words = (entry / "cmdline").read_bytes().split(b"\0")[0].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
+        if len(words) > 2 and words[0] == b"postgres:" and words[2] == database.encode():
+            total += _ticks(entry.name)
     return total / _TICK
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of the uWSGI master ``pid`` and its worker processes."""
+    return sum(_ticks(p) for p in (pid, *_children(pid))) / _TICK

@@ -15,7 +15,7 @@ sys.path.insert(0, str(BENCH))
 
 from glance_db import CatalogWriter, counts, write_catalog  # noqa: E402
 from glance_server import Lab as BenchLab  # noqa: E402
-from glance_server import bench_glance  # noqa: E402
+from glance_server import bench_glance, database_cpu  # noqa: E402
 
 if TYPE_CHECKING:
     from conftest import Lab
@@ -48,6 +48,8 @@ def test_bench_catalog_reads_back_and_is_removed(lab: Lab) -> None:
         write_catalog(glance.db, rows)
         assert counts(glance.db)["images"] == len(rows.images)
         listed = _listed(glance.url)
+        # the bench's database CPU: the backends serving this database, no other's
+        assert database_cpu(name) > 0 and database_cpu(f"{name}_other") == 0
         db_ids = glance.db.run(
             "SELECT id FROM images WHERE NOT deleted AND status <> 'killed'"
         ).split()

@@ -12,7 +12,8 @@ constructor that sets them with ``object.__setattr__``, and a property per field
 ``ImageFinding`` reads what a finding about one image shares with its shape (its rule,
 severity, confidence, cause, resource and sort text) from the shape and the image;
 ``OfImage`` is the part of that a finding and an unknown about one image both read (an
-unknown's shape is what it shares with others: its rule and cause).
+unknown's shape is what it shares with others: its rule and cause); ``own_facts`` gives a
+writer the texts of such a finding's citations (facts about its image) as its own strings.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from imageyard.model.finding import Confidence, Finding, Resource, Severity, Unknown
+from imageyard.model.finding import Confidence, Evidence, Finding, Resource, Severity, Unknown
 from imageyard.model.image import Image
 
 if TYPE_CHECKING:
@@ -73,6 +74,31 @@ class WrittenUnknown(Unknown):
         return self.plain() == (other.plain() if isinstance(other, WrittenUnknown) else other)
 
     __hash__ = Unknown.__hash__
+
+
+# NOTE: ``Finding.own_written``'s citations: each with whether its text is the finding's own
+Cited = tuple[tuple[Evidence, bool], ...]
+
+
+def facts(count: int) -> Cited:
+    """The citations of findings whose ``count`` citations are facts of their own (no
+    path, no line): each text is the finding's own."""
+    return ((Evidence.fact(""), True),) * count
+
+
+def own_facts(
+    finding: Finding, cited: Cited
+) -> tuple[tuple[str, ...] | None, Cited | None, list[Any]]:
+    """``finding.own_written()`` with ``cited`` (``facts``) as its citations: their texts
+    after its action's strings; its evidence list whole (None) when it is not such facts."""
+    names, strings = finding.own_strings()
+    evidence = finding.evidence
+    filed = any(e.path is not None or e.line is not None for e in evidence)
+    if filed or len(evidence) != len(cited):
+        return names, None, strings
+    at = len(strings) - 3  # NOTE: message, remediation and sort text follow the citations
+    strings[at:at] = [e.text for e in evidence]
+    return names, cited, strings
 
 
 class RuleShape(Protocol):

@@ -173,6 +173,16 @@ class Finding:
         names = tuple(sorted(params))
         return names, [action.kind, *(params[n] for n in names), *tail]
 
+    def own_written(
+        self,
+    ) -> tuple[tuple[str, ...] | None, tuple[tuple[Evidence, bool], ...] | None, list[Any]]:
+        """``own_strings`` for a writer, with the citations of a finding whose evidence
+        shares all but some texts with others of its shared part: each with whether its
+        text is the finding's own (None: the evidence list is, as here), those texts
+        following the action's strings (in the order of the citations)."""
+        names, strings = self.own_strings()
+        return names, None, strings
+
 
 @dataclass(frozen=True)
 class Unknown:

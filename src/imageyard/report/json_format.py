@@ -42,6 +42,7 @@ from imageyard import secrets
 from imageyard.audit.engine import AuditResult
 from imageyard.model.finding import Evidence, Finding, Unknown
 from imageyard.report import json_template, jsontext
+from imageyard.report.json_template import Cited
 from imageyard.report.jsontext import Raw
 from imageyard.report.view import (
     FINDING_OWN,
@@ -107,6 +108,11 @@ _ENCODER = msgspec.json.Encoder(order="sorted", enc_hook=_with_evidence)
 _PROBE = msgspec.json.Encoder(order="sorted", enc_hook=_without_evidence)
 
 
+# NOTE: a form held by part: the part, the citations it writes, the form
+_PartForm = tuple[object, Cited, json_template.Form | None]
+_NO_FORM: _PartForm = (None, None, None)
+
+
 @dataclasses.dataclass
 class _Cache:
     """Per report: the evidence lists built so far, for msgspec and as ``jsontext`` text, and
@@ -131,10 +137,11 @@ class _Cache:
         default_factory=dict
     )
     # NOTE: the same forms by the id of the part their items are made from (``shared_by``:
-    # such items share every field of their key) and the parameter names, with that part
-    # (so an id is never taken for another part's)
-    by_part: dict[tuple[int, tuple[str, ...] | None], tuple[object, json_template.Form | None]] = (
-        dataclasses.field(default_factory=dict)
+    # such items share every field of their key), the parameter names and whether the form
+    # writes their citations, with that part and those citations (so an id is never taken
+    # for another part's, nor a form for other citations)
+    by_part: dict[tuple[int, tuple[str, ...] | None, bool], _PartForm] = dataclasses.field(
+        default_factory=dict
     )
 
     def bound(self) -> None:
@@ -303,43 +310,66 @@ def _fast(items: Sequence[Finding | Unknown], cache: _Cache) -> Scrubbed | None:
 
 
 def _form(
-    item: Finding | Unknown, names: tuple[str, ...] | None, cache: _Cache
+    item: Finding | Unknown, names: tuple[str, ...] | None, cited: Cited, cache: _Cache
 ) -> json_template.Form | None:
     """``_keyed_form``, looked up by the part ``item`` is made from when it names one."""
     part = item.shared_by
     if part is None:
-        return _keyed_form(item, names, cache)
-    held, found = cache.by_part.get((id(part), names), (None, None))
-    if held is not part:
-        found = _keyed_form(item, names, cache)
-        cache.by_part[id(part), names] = (part, found)
+        return _keyed_form(item, names, cited, cache)
+    key = (id(part), names, cited is not None)
+    held, made, found = cache.by_part.get(key, _NO_FORM)
+    if held is not part or made is not cited:
+        found = _keyed_form(item, names, cited, cache)
+        cache.by_part[key] = (part, cited, found)
     return found
 
 
 def _keyed_form(
-    item: Finding | Unknown, names: tuple[str, ...] | None, cache: _Cache
+    item: Finding | Unknown, names: tuple[str, ...] | None, cited: Cited, cache: _Cache
 ) -> json_template.Form | None:
-    """The ``json_template`` form of ``item`` with ``names`` as its parameter names, built
-    and judged by the policy once; None when its shared part is not shared, the policy
-    would change a string in it (a parameter name, a field name), or a name is not a string."""
+    """The ``json_template`` form of ``item`` with ``names`` as its parameter names and
+    ``cited`` as its citations, built and judged by the policy once; None when its shared
+    part is not shared, the policy would change a string in it (a parameter name, a field
+    name, a citation's), or a name is not a string."""
     key = finding_key(item) if isinstance(item, Finding) else unknown_key(item)
-    found: json_template.Form | None = cache.forms.get((key, names), _MISSING)
+    found: json_template.Form | None = cache.forms.get((key, names, cited), _MISSING)
     if found is _MISSING:
-        found = cache.forms[key, names] = _built(_shared_part(item, cache), item, names)
+        shared = _shared_part(item, cache)
+        found = cache.forms[key, names, cited] = _built(shared, item, names, cited)
     return found
 
 
 def _built(
-    shared: dict[str, Any] | None, item: Finding | Unknown, names: tuple[str, ...] | None
+    shared: dict[str, Any] | None,
+    item: Finding | Unknown,
+    names: tuple[str, ...] | None,
+    cited: Cited,
 ) -> json_template.Form | None:
     if shared is None or any(type(n) is not str for n in names or ()):
         return None
-    text = json_template.text(shared, item, names)
+    text = json_template.text(shared, item, names, cited)
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError:
         return None
     return json_template.form(text) if secrets.current().clean_json(data) else None
+
+
+def _written(
+    item: Finding | Unknown, cache: _Cache
+) -> tuple[json_template.Form | None, list[Any], bytes]:
+    """``item``'s form, own strings and evidence list as its form's evidence slot takes it
+    (empty when the form writes its citations; None: no form, or a citation not plain)."""
+    names, cited, strings = json_template.own(item)
+    if cited is not None and isinstance(item, Finding):
+        form = _form(item, names, cited, cache)
+        if form is not None:
+            return form, strings, b""
+        names, strings = item.own_strings()  # NOTE: a citation the policy would change
+    evidence = _evidence(item.evidence, cache)
+    if evidence is None:
+        return None, strings, b""
+    return _form(item, names, None, cache), strings, evidence.indented()
 
 
 def _templated(items: Sequence[Finding | Unknown], cache: _Cache) -> Scrubbed | None:
@@ -348,13 +378,11 @@ def _templated(items: Sequence[Finding | Unknown], cache: _Cache) -> Scrubbed | 
     strings (``_fast`` then writes them, those strings masked)."""
     forms, listed, own = [], [], []
     for item in items:
-        evidence = _evidence(item.evidence, cache)
-        names, strings = json_template.own(item)
-        form = _form(item, names, cache)
-        if evidence is None or form is None:
+        form, strings, evidence = _written(item, cache)
+        if form is None:
             return None
         forms.append(form)
-        listed.append(evidence.indented())
+        listed.append(evidence)
         own += strings
     if not own or set(map(type, own)) != {str}:
         return None

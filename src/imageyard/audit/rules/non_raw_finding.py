@@ -12,13 +12,16 @@ table) writes no text per image.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from imageyard.audit.cow.trace import gib
 from imageyard.audit.rule import RuleMeta
 from imageyard.audit.rules.cow_shape import convert_action, convert_text, label
-from imageyard.audit.written import ImageFinding
+from imageyard.audit.written import Cited, ImageFinding, facts, own_facts
 from imageyard.model.finding import Evidence, ProposedAction
 from imageyard.model.image import Image
+
+_CITED = facts(2)  # NOTE: for a writer: the citations' texts are each image's own
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,6 +77,9 @@ class NonRawFinding(ImageFinding[NonRawShape]):
     @property
     def remediation(self) -> str:
         return convert_text(self._image, self._shape.store)
+
+    def own_written(self) -> tuple[tuple[str, ...] | None, Cited | None, list[Any]]:
+        return own_facts(self, _CITED)
 
     @property
     def action(self) -> ProposedAction | None:

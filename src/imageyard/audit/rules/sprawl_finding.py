@@ -13,12 +13,15 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from imageyard.audit.rule import RuleMeta
 from imageyard.audit.rules.cow_shape import label
-from imageyard.audit.written import ImageFinding
+from imageyard.audit.written import Cited, ImageFinding, facts, own_facts
 from imageyard.model.finding import Evidence
 from imageyard.model.image import Image
+
+_CITED = facts(2)  # NOTE: for a writer: the citations' texts are each image's own
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,3 +69,6 @@ class SprawlFinding(ImageFinding[SprawlShape]):
     @property
     def remediation(self) -> str:
         return self._shape.meta.remediation
+
+    def own_written(self) -> tuple[tuple[str, ...] | None, Cited | None, list[Any]]:
+        return own_facts(self, _CITED)
