@@ -128,3 +128,23 @@ def test_citations_that_are_not_facts_are_written_as_a_list() -> None:
     text, expected = _render([finding, *_findings(["a"])])
     assert text == expected
     assert json.loads(text)["findings"][0]["evidence"][0]["path"] == "/etc/x.conf"
+
+
+def test_a_form_of_citations_the_policy_refuses_leaves_the_evidence_list_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = json_format._built
+    refused: list[object] = []
+
+    def built(shared: Any, item: Any, names: Any, cited: Any) -> Any:
+        if cited is not None:
+            refused.append(cited)
+            return None
+        return real(shared, item, names, cited)
+
+    monkeypatch.setattr(json_format, "_built", built)
+    # NOTE: written into forms still, each with its evidence list (neither way else)
+    monkeypatch.setattr(json_format, "_fast", lambda *_: None)
+    monkeypatch.setattr(json_format, "_slow", lambda *_: pytest.fail("written by jsontext"))
+    text, expected = _render(_findings(["a", "b", "é\x01"]))
+    assert refused and text == expected
