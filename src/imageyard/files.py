@@ -14,6 +14,10 @@ Concepts:
   The text may come as an iterable of chunks, written as they are made (a large snapshot
   is never one string), and is compressed when ``compress`` names a format (``gz``: gzip,
   ``zst``: Zstandard).
+* A **human** output (a table, Markdown, a memo, plain text) shows each control character a
+  catalog value carries as a visible stand-in (``imageyard.terminal.visible``), so a tenant's
+  image name cannot drive the operator's terminal; machine formats (JSON, SARIF, CSV) are
+  written exactly.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import zstandard
 
 from imageyard.errors import ImageyardError, InputError, UsageError
 from imageyard.secrets import Scrubbed, scrub
+from imageyard.terminal import visible
 
 Fail = Callable[[str], ImageyardError]
 MiB = 1 << 20
@@ -182,6 +187,15 @@ def _scrub(chunk: str | Scrubbed) -> str | Scrubbed:
     return chunk if isinstance(chunk, Scrubbed) else scrub(chunk)
 
 
+def _shown(chunk: str | Scrubbed) -> str | Scrubbed:
+    """A chunk of a human output with its control characters shown (``terminal.visible``)."""
+    if not isinstance(chunk, Scrubbed):
+        return visible(chunk)
+    text = chunk.decode("utf-8")
+    shown = visible(text)
+    return chunk if shown is text else Scrubbed(shown.encode("utf-8"))
+
+
 def write_text(
     text: str | Iterable[str | Scrubbed],
     out: str,
@@ -189,11 +203,15 @@ def write_text(
     inputs: Iterable[str | os.PathLike[str] | None] = (),
     *,
     compress: str = "",
+    human: bool = False,
 ) -> None:
-    """Write ``text``, secrets scrubbed, to ``out`` (``-``: stdout) as the module says."""
+    """Write ``text``, secrets scrubbed, to ``out`` (``-``: stdout) as the module says
+    (``human``: a format for people, its control characters shown)."""
     # NOTE: a chunk is a whole unit (one image of a snapshot), so no secret spans two chunks;
     # a ``Scrubbed`` chunk (UTF-8) was made from data that already went through the policy
     text = scrub(text) if isinstance(text, str) else map(_scrub, text)
+    if human:
+        text = visible(text) if isinstance(text, str) else map(_shown, text)
     if out == "-":
         _write_chunks(sys.stdout, text)
         sys.stdout.flush()

@@ -23,6 +23,7 @@ import click
 
 from imageyard import __version__, gcpause, secrets
 from imageyard.errors import ExitCode, ImageyardError
+from imageyard.terminal import one_line
 
 # NOTE: each subcommand's module is imported when that command is asked for (or listed
 # by --help), so `imageyard show` does not import what collect or apply need (openstacksdk,
@@ -117,7 +118,7 @@ def _redacting(argv: Sequence[str]) -> Iterator[None]:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return one_line(" ".join(text.split()))
 
 
 def _help_hint(exc: click.UsageError) -> str:
@@ -180,9 +181,9 @@ def _run(args: list[str]) -> int:
     try:
         rv: Any = cli.main(args=args, prog_name="imageyard", standalone_mode=False)
     except ImageyardError as exc:
-        click.echo(f"imageyard: error: {exc.message}", err=True)
+        click.echo(f"imageyard: error: {one_line(exc.message)}", err=True)
         if exc.tip:
-            click.echo(f"imageyard: tip: {exc.tip}", err=True)
+            click.echo(f"imageyard: tip: {one_line(exc.tip)}", err=True)
         return int(exc.exit_code)
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
@@ -200,7 +201,7 @@ def _run(args: list[str]) -> int:
     except Exception as exc:  # a bug: leave a report, print one line
         path = _crash_log(exc, args)
         click.echo(
-            f"imageyard: internal error: {type(exc).__name__}: {exc} (crash log: {path})",
+            one_line(f"imageyard: internal error: {type(exc).__name__}: {exc} (crash log: {path})"),
             err=True,
         )
         return int(ExitCode.INTERNAL)

@@ -18,6 +18,8 @@ from imageyard.audit.releases import parse_release
 from imageyard.audit.rule import AuditContext
 from imageyard.audit.rule_options import describe_options, parse_rule_options
 from imageyard.cli.options import (
+    HUMAN,
+    echo,
     fail_on_option,
     format_option,
     inventory_input,
@@ -148,8 +150,10 @@ def command(
         gcpause.hold(result)
         steps.begin(f"writing the {fmt} report")
         text = _render(result, fmt, out)
-    write_output(text, out, "report", (inventory, mute_file))
+    # NOTE: a coloured table shows its cells' control characters itself (its colours pass)
+    colored = fmt == "table" and out == "-" and sys.stdout.isatty()
+    write_output(text, out, "report", (inventory, mute_file), human=fmt in HUMAN and not colored)
     shown_on_stdout = fmt == "table" and out in (None, "-")  # the table ends with it
     if not quiet and not shown_on_stdout:
-        click.echo(f"imageyard: {summary_line(result)}", err=True)
+        echo(f"imageyard: {summary_line(result)}")
     return _exit_code(result, fail_on)

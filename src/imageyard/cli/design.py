@@ -10,6 +10,8 @@ from imageyard import gcpause
 from imageyard.audit.registry import RULES
 from imageyard.audit.rule_options import parse_rule_options
 from imageyard.cli.options import (
+    HUMAN,
+    echo,
     format_option,
     inventory_input,
     output_option,
@@ -142,9 +144,9 @@ def command(
             text = json_out.render(run.design, run.diffs)
         else:
             text = memo.render(run.design, run.diffs)
-    write_output(text, out, "design", inputs)
+    write_output(text, out, "design", inputs, human=render is None and fmt in HUMAN)
     if not quiet:
-        click.echo(f"imageyard: design for {run.design.release} [{run.release_origin}]", err=True)
+        echo(f"imageyard: design for {run.design.release} [{run.release_origin}]")
     if write_configs is not None:
         _write_configs(write_configs, run.diffs)
     return int(ExitCode.OK)

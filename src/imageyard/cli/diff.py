@@ -8,7 +8,13 @@ import click
 
 from imageyard.audit.registry import RULES
 from imageyard.audit.rule_options import parse_rule_options
-from imageyard.cli.options import format_option, output_option, rule_option_option, write_output
+from imageyard.cli.options import (
+    HUMAN,
+    format_option,
+    output_option,
+    rule_option_option,
+    write_output,
+)
 from imageyard.errors import ExitCode
 from imageyard.files import check_output
 from imageyard.model.snapshot import read_inventory
@@ -37,7 +43,7 @@ def command(
     settings = parse_rule_options(rule_options, RULES)
     check_output(out, "drift", (old, new))
     doc = document(gather(read_inventory(old), settings), gather(read_inventory(new), settings))
-    write_output(FORMATS[fmt](doc), out, "drift", (old, new))
+    write_output(FORMATS[fmt](doc), out, "drift", (old, new), human=fmt in HUMAN)
     if exit_code and changed(doc):
         return int(ExitCode.FINDINGS)
     return int(ExitCode.OK)

@@ -3,7 +3,9 @@
 One grammar for every command: a snapshot is given positionally or with ``--inventory``
 (both accepted, not both different), results go to ``-o/--output`` (``-`` is stdout;
 ``--out`` is kept as a hidden alias), and ``write_output`` writes them as
-``imageyard.files.write_text`` does, refusing to overwrite an input.
+``imageyard.files.write_text`` does, refusing to overwrite an input. ``HUMAN`` names the
+formats written for people (control characters shown); ``echo`` writes one line to stderr
+the same way.
 """
 
 from __future__ import annotations
@@ -19,8 +21,15 @@ import click
 from imageyard import gcpause
 from imageyard.files import write_text
 from imageyard.secrets import Scrubbed
+from imageyard.terminal import one_line
 
 F = TypeVar("F", bound=Callable[..., Any])
+HUMAN = frozenset({"table", "markdown", "text", "html"})
+
+
+def echo(line: str) -> None:
+    """``line`` to stderr, its control characters (a catalog value's) shown, never sent."""
+    click.echo(one_line(line), err=True)
 
 
 def release_option(default: str) -> Callable[[F], F]:
@@ -140,10 +149,13 @@ def write_output(
     out: str,
     what: str,
     inputs: Iterable[str | os.PathLike[str] | None] = (),
+    *,
+    human: bool = False,
 ) -> None:
     """Write ``text`` (or its chunks, each a whole unit such as a report block) to ``out``
-    (``-``: stdout), never over one of ``inputs``."""
-    write_text(text, out, what, inputs)
+    (``-``: stdout), never over one of ``inputs``; ``human``: a format for people (a table,
+    Markdown, a memo), whose control characters are shown, never sent raw."""
+    write_text(text, out, what, inputs, human=human)
 
 
 def rule_option_option() -> Callable[[F], F]:

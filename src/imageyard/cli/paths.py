@@ -10,6 +10,8 @@ import click
 from imageyard import gcpause
 from imageyard.audit.cow import consumers
 from imageyard.cli.options import (
+    HUMAN,
+    echo,
     format_option,
     inventory_input,
     output_option,
@@ -63,8 +65,8 @@ def command(inventory: Path | None, fmt: str, out: str, consumer: str | None, qu
         report = build_paths(inv, consumer=consumer, steps=steps)
         gcpause.hold(report)
         steps.begin(f"writing the {fmt} paths", total=report.images * len(report.consumers))
-        write_output(FORMATS[fmt](report), out, "paths", (inventory,))
+        write_output(FORMATS[fmt](report), out, "paths", (inventory,), human=fmt in HUMAN)
     if not quiet and not (fmt == "table" and out == "-"):
         for summary in report.summaries:
-            click.echo(f"imageyard: {summary.line}", err=True)
+            echo(f"imageyard: {summary.line}")
     return int(ExitCode.OK)

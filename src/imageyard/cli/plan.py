@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from imageyard.cli.options import inventory_input, output_option, write_output
+from imageyard.cli.options import echo, inventory_input, output_option, write_output
 from imageyard.cli.reclaim import _duration
 from imageyard.design.site import load_site
 from imageyard.errors import ExitCode
@@ -320,7 +320,7 @@ def make(
         trace=_trace(inv, tiering["boot_trace"]),
     )
     for u in plan.unplaced:
-        click.echo(f"imageyard: not placed: {u.image_id} -> {u.store}: {u.reason}", err=True)
+        echo(f"imageyard: not placed: {u.image_id} -> {u.store}: {u.reason}")
     write_output(dump_plan(plan), out, "plan", (inventory, site_file))
     click.echo(f"imageyard: {len(plan.actions)} actions -> {out}", err=True)
     return int(ExitCode.FINDINGS if plan.actions else ExitCode.OK)
@@ -335,5 +335,5 @@ def show(plan_file: Path, out: str) -> int:
     A file that is not a plan gives exit code 5.
     """
     check_output(out, "plan text", (plan_file,))
-    write_output(render_plan(read_plan(plan_file)), out, "plan text", (plan_file,))
+    write_output(render_plan(read_plan(plan_file)), out, "plan text", (plan_file,), human=True)
     return int(ExitCode.OK)

@@ -11,6 +11,8 @@ import click
 
 from imageyard.audit.mute import Mute, read_mutes
 from imageyard.cli.options import (
+    HUMAN,
+    echo,
     fail_on_option,
     format_option,
     inventory_input,
@@ -116,7 +118,8 @@ def command(
     inv = read_inventory(inventory)
     settings = ReclaimSettings(grace=grace, unused_days=unused_days, stuck_hours=stuck_hours)
     result = analyse(inv, settings, mutes=mutes)
-    write_output(_render(result, fmt, out), out, "report", (inventory, mute_file))
+    text = _render(result, fmt, out)
+    write_output(text, out, "report", (inventory, mute_file), human=fmt in HUMAN)
     if not quiet and not (fmt == "table" and out == "-"):
-        click.echo(f"imageyard: {summary_line(result)}", err=True)
+        echo(f"imageyard: {summary_line(result)}")
     return _exit_code(result, fail_on)

@@ -103,5 +103,5 @@ def command(
     text = html.render_parts(
         gather(read_inventory(inventory), settings), report_clock(), memo, curves
     )
-    write_output(text, out, "report", inputs)
+    write_output(text, out, "report", inputs, human=True)
     return int(ExitCode.OK)

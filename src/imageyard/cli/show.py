@@ -32,5 +32,5 @@ def command(inventory: Path | None, out: str, quiet: bool) -> int:
         gcpause.hold(inv)
         steps.begin("summarising")
         summary = collect_summary(inv, str(inventory), tally)
-        write_output(summary, out, "summary", (inventory,))
+        write_output(summary, out, "summary", (inventory,), human=True)
     return int(ExitCode.OK)

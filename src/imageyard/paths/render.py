@@ -28,6 +28,7 @@ from imageyard.model.image import Image
 from imageyard.paths import Decided, PathRow, PathsReport, rowtext
 from imageyard.report import jsontext
 from imageyard.secrets import Scrubbed
+from imageyard.terminal import one_line
 
 EXAMPLES = 3
 BATCH = 1000  # rows per chunk
@@ -41,7 +42,7 @@ T = TypeVar("T")
 
 
 def _label(image: Image) -> str:
-    return image.name or image.id
+    return one_line(image.name or image.id)
 
 
 class _Group:
@@ -80,9 +81,10 @@ def _block(report: PathsReport, consumer: Consumer, groups: list[tuple[str, str,
     for path, cause, group in groups:
         names = ", ".join(_label(image) for image in group.first)
         more = f" and {group.count - EXAMPLES} more" if group.count > EXAMPLES else ""
-        out.append(f"  {group.count:>7}  {path:<26} {cause}")
+        decisive = _decisive(report.verdict(group.first[0], consumer))
+        out.append(f"  {group.count:>7}  {path:<26} {one_line(cause)}")
         out.append(f"           e.g. {names}{more}")
-        out.append(f"           {_decisive(report.verdict(group.first[0], consumer))}")
+        out.append(f"           {one_line(decisive)}")
     return "\n".join(out) + "\n"
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from imageyard.report.facts import human_bytes
+from imageyard.terminal import one_line
 
 Section = tuple[str, list[str], list[list[str]]]  # title, header, rows
 
@@ -67,7 +68,7 @@ def sections(doc: dict[str, Any]) -> list[Section]:
 
 
 def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|")
+    return one_line(text).replace("|", "\\|")
 
 
 def render_markdown(doc: dict[str, Any]) -> str:
@@ -86,6 +87,7 @@ def render_markdown(doc: dict[str, Any]) -> str:
 
 
 def _aligned(head: list[str], rows: list[list[str]]) -> list[str]:
+    rows = [[one_line(c) for c in r] for r in rows]  # a value's newline forges no line
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
     return ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
             for r in [head, *rows]]  # fmt: skip

@@ -14,6 +14,8 @@ import re
 import textwrap
 from collections.abc import Iterable, Iterator, Sequence
 
+from imageyard.terminal import visible
+
 MIN_WIDTH = 6  # no column is squeezed below this many characters
 _NOT_SPACE = re.compile("[^ ]")
 _SEEN = 4096  # multi-line cells remembered per column
@@ -115,11 +117,14 @@ class _Wrapped:
     """``_wrap`` of the cells of one column, remembering recent multi-line cells (the
     ``file:line`` lists many rows share)."""
 
-    def __init__(self, width: int) -> None:
+    def __init__(self, width: int, clean: bool = False) -> None:
         self.width = width
+        self.clean = clean
         self.seen: dict[str, list[str]] = {}
 
     def __call__(self, cell: str) -> list[str]:
+        if self.clean:
+            cell = visible(cell)
         if len(cell) <= self.width and "\n" not in cell and "\r" not in cell:
             return [cell] if cell.isprintable() else _wrap(cell, self.width)
         if "\n" not in cell:
@@ -161,12 +166,15 @@ def render_rows(
     *,
     width: int,
     styles: Sequence[Sequence[str]] | None = None,
+    clean: bool = False,
 ) -> Iterator[list[str]]:
     """``render``'s lines a unit at a time: the title with the heading, then each row's lines
-    (the last row with the bottom border), so a row is never split between units."""
+    (the last row with the bottom border), so a row is never split between units. ``clean``:
+    each cell's control characters (but its newlines and tabs) shown as stand-ins, for a
+    table whose ``styles`` the writer must pass on."""
     cols = widths(headers, rows, width)
     table_width = sum(cols) + 3 * len(cols) + 1
-    wraps = [_Wrapped(w) for w in cols]
+    wraps = [_Wrapped(w, clean) for w in cols]
     head = [title.center(table_width).rstrip(), _rule("┏", "━", "┳", "┓", cols)]
     head += _row(headers, wraps, [""] * len(cols), "┃")
     head.append(_rule("┡", "━", "╇", "┩", cols))

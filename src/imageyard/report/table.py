@@ -11,8 +11,11 @@ does not order the results it only shows as a table. Unknowns are grouped the sa
 The tables stream (``report.grid``): ``chunks`` yields the view a rule's block at a time, a
 large block a few thousand lines (whole rows) at a time (the CLI writes each as it comes).
 The text is plain (no console markup), so ``[section]`` names print as written, and every
-line fits ``width`` columns (80 included). The summary line ends the view once; the CLI does
-not repeat it on stderr when the table goes to stdout.
+line fits ``width`` columns (80 included). A catalog value's newline, tab or other control
+character is shown as a stand-in in its cell (``terminal.one_line``), so it cannot forge a line
+or a row; with ``color`` the table shows every control character itself (its own ANSI
+codes are then the only ones), else the writer does. The summary line ends the view once;
+the CLI does not repeat it on stderr when the table goes to stdout.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from imageyard.report.groups import (
     unknown_key,
 )
 from imageyard.report.view import summary_line
+from imageyard.terminal import one_line, visible
 
 # ANSI SGR codes per severity (bold red, red, yellow, cyan)
 _STYLE = {"critical": "1;31", "high": "31", "medium": "33", "low": "36", "info": ""}
@@ -56,11 +60,11 @@ def _where(f: Finding) -> str:
 
 
 def _finding_row(f: Finding) -> tuple[str, ...]:
-    return (str(f.resource) + _status(f), _where(f), f.message)
+    return (one_line(str(f.resource)) + _status(f), _where(f), one_line(f.message))
 
 
 def _heading(text: str, width: int, style: str, color: bool) -> list[str]:
-    lines = textwrap.wrap(text, width) or [""]
+    lines = textwrap.wrap(visible(text) if color else text, width) or [""]
     if color and style:
         lines[0] = f"\x1b[{style}m{lines[0]}\x1b[0m"
     return lines
@@ -84,7 +88,7 @@ def _batched(first: list[str], units: Iterator[list[str]]) -> Iterator[list[str]
 
 
 def _examples(group: Group[T]) -> str:
-    return group.examples(lambda i: str(i.resource), "\n")
+    return group.examples(lambda i: one_line(str(i.resource)), "\n")
 
 
 def _group_row(g: Group[Finding]) -> tuple[str, ...]:
@@ -92,7 +96,7 @@ def _group_row(g: Group[Finding]) -> tuple[str, ...]:
     return (
         str(g.count),
         lead.severity.value + _status(lead),
-        g.text,
+        one_line(g.text),
         _where(lead),
         _examples(g),
     )
@@ -103,7 +107,9 @@ def _cause_table(groups: list[Group[Finding]], color: bool, width: int) -> Itera
     rows = [_group_row(g) for g in groups]
     styles = [(_STYLE[g.lead.severity.value],) * 2 + ("",) * 3 for g in groups]
     yield from _untitled(
-        grid.render_rows("", _GROUP_COLUMNS, rows, width=width, styles=styles if color else None)
+        grid.render_rows(
+            "", _GROUP_COLUMNS, rows, width=width, styles=styles if color else None, clean=color
+        )
     )
 
 
@@ -111,7 +117,9 @@ def _finding_table(found: list[Finding], color: bool, width: int) -> Iterator[li
     """One row per finding: resource, ``file:line`` and message."""
     rows = [_finding_row(f) for f in found]
     styles = [(_STYLE[f.severity.value], "", "") for f in found] if color else None
-    yield from _untitled(grid.render_rows("", _FINDING_COLUMNS, rows, width=width, styles=styles))
+    yield from _untitled(
+        grid.render_rows("", _FINDING_COLUMNS, rows, width=width, styles=styles, clean=color)
+    )
 
 
 def _finding_tables(groups: list[Group[Finding]], color: bool, width: int) -> Iterator[list[str]]:
@@ -135,31 +143,35 @@ def _finding_blocks(result: AuditResult, color: bool, width: int) -> Iterator[li
         yield from _batched(heading, _finding_tables(groups, color, width))
 
 
-def _unknown_tables(groups: list[Group[Unknown]], width: int) -> Iterator[list[str]]:
+def _unknown_tables(groups: list[Group[Unknown]], color: bool, width: int) -> Iterator[list[str]]:
     caused = [g for g in groups if g.grouped]
     if caused:
-        rows = [(str(g.count), g.text, _examples(g)) for g in caused]
-        yield from _untitled(grid.render_rows("", _UNKNOWN_GROUP_COLUMNS, rows, width=width))
-    single = [(str(g.lead.resource), g.lead.reason) for g in groups if not g.grouped]
+        rows = [(str(g.count), one_line(g.text), _examples(g)) for g in caused]
+        units = grid.render_rows("", _UNKNOWN_GROUP_COLUMNS, rows, width=width, clean=color)
+        yield from _untitled(units)
+    single = [
+        (one_line(str(g.lead.resource)), one_line(g.lead.reason)) for g in groups if not g.grouped
+    ]
     if single:
-        yield from _untitled(grid.render_rows("", _UNKNOWN_COLUMNS, single, width=width))
+        units = grid.render_rows("", _UNKNOWN_COLUMNS, single, width=width, clean=color)
+        yield from _untitled(units)
 
 
-def _unknown_blocks(result: AuditResult, width: int) -> Iterator[list[str]]:
+def _unknown_blocks(result: AuditResult, color: bool, width: int) -> Iterator[list[str]]:
     yield [f"Could not check ({len(result.unknowns)})"]
     for groups in per_rule(grouped_sorted(result.unknowns, unknown_key)):
-        heading = f"{groups[0].lead.rule_id} ({sum(g.count for g in groups)})"
-        yield from _batched([heading], _unknown_tables(groups, width))
+        heading = one_line(f"{groups[0].lead.rule_id} ({sum(g.count for g in groups)})")
+        yield from _batched([heading], _unknown_tables(groups, color, width))
 
 
 def _blocks(result: AuditResult, color: bool, width: int) -> Iterator[list[str]]:
     yield from _finding_blocks(result, color, width)
     if result.unknowns:
-        yield from _unknown_blocks(result, width)
+        yield from _unknown_blocks(result, color, width)
     lines: list[str] = []
     for m in result.expired_mutes:
         text = f"expired mute {m.where}: {m.rule} {m.resource} ({m.expires.isoformat()})"
-        lines += textwrap.wrap(text, width)
+        lines += textwrap.wrap(one_line(text), width)
     yield lines + textwrap.wrap(summary_line(result), width)
 
 

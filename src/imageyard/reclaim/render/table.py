@@ -16,6 +16,7 @@ from imageyard.reclaim.model import Item, ReclaimResult
 from imageyard.reclaim.render.document import human_bytes, summary_line
 from imageyard.reclaim.render.rows import sections
 from imageyard.report import grid
+from imageyard.terminal import one_line
 
 DEFAULT_WIDTH = 160
 
@@ -29,7 +30,8 @@ def _block(
 ) -> list[str]:
     if not rows:
         return []
-    return [*textwrap.wrap(title, width), *list(grid.render("", headers, rows, width=width))[1:]]
+    cells = [[one_line(c) for c in r] for r in rows]  # a value's newline forges no line
+    return [*textwrap.wrap(title, width), *list(grid.render("", headers, cells, width=width))[1:]]
 
 
 def _items(result: ReclaimResult, width: int) -> list[str]:

@@ -1,0 +1,43 @@
+"""Catalog text made harmless for a terminal: control characters shown, never obeyed.
+
+Concepts: image names, property values and tags are set by any tenant and reach the
+operator's reports. A control character in them (ESC, BEL, CR, backspace, NUL, DEL, a C1
+control such as U+009B CSI) would be obeyed by the terminal: recolour, hide or overwrite
+lines, set the title. ``visible`` maps each one to a visible stand-in of one column, so
+the layout keeps its width: C0 controls and DEL to the Unicode Control Pictures
+(U+2400-U+2421, ESC shows as ``␛``), C1 controls to U+FFFD. A human format's newline and
+tab are its own layout and stay; ``one_line`` maps those too, for a catalog value placed
+in a table cell or a line, where its newline would forge a line. Text without a control
+character is returned as it is (one scan, no copy). Machine formats (JSON, SARIF, CSV) carry
+values exactly and do not pass through here.
+"""
+
+from __future__ import annotations
+
+import re
+
+_C1 = "\ufffd"
+_LAYOUT = {"\n", "\t"}
+
+
+def _pictures(keep: set[str]) -> dict[int, str]:
+    table = {c: chr(0x2400 + c) for c in range(0x20) if chr(c) not in keep}
+    table[0x7F] = "\u2421"
+    table.update((c, _C1) for c in range(0x80, 0xA0))
+    return table
+
+
+_VISIBLE = _pictures(_LAYOUT)
+_ONE_LINE = _pictures(set())
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_OR_LAYOUT = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """``text`` with every control character but newline and tab shown as a stand-in."""
+    return text.translate(_VISIBLE) if _CONTROL.search(text) else text
+
+
+def one_line(text: str) -> str:
+    """``text`` with every control character, newline and tab included, shown."""
+    return text.translate(_ONE_LINE) if _CONTROL_OR_LAYOUT.search(text) else text

@@ -1,0 +1,151 @@
+"""A tenant's control characters never reach the operator's terminal raw.
+
+Images whose name, disk format, property values and tags carry ESC, BEL, CR, LF, tab,
+backspace, NUL, DEL and C1 controls (U+009B CSI) run through every command with a human
+format; stdout and stderr must hold none of those characters (but the layout's own newlines
+and tabs), and the JSON formats must still carry each value exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from imageyard import cli
+from imageyard.errors import ExitCode
+from imageyard.model.codec import dumps
+from imageyard.model.image import Image, Location
+from imageyard.model.snapshot import read_inventory
+from imageyard.terminal import one_line, visible
+
+CORPUS = Path(__file__).parents[2] / "corpus" / "kolla-ceph-cow" / "etc"
+EVIL = "ESC\x1b[31mRED\x07BEL\rCR\nLF\tTAB\bBS\x00NUL\x7fDEL\x9b2JC1\x85NEL"
+# any control character but newline and tab (the layout's own)
+_RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_FSID = "0b3b8c1e-6a45-4b7e-9a52-2f0c1d2e3f40"
+
+
+def _images() -> tuple[Image, ...]:
+    url = f"rbd://{_FSID}/images/img-evil-1/snap"
+    return (
+        Image(
+            "img-evil-1",
+            name=EVIL,
+            disk_format="qcow2\x1b[2J",
+            container_format="bare",
+            size=1 << 20,
+            stores=("ceph",),
+            locations=(Location(url=url, store="ceph"),),
+            direct_url=url,
+            tags=(EVIL,),
+            properties=(("hw_disk_bus", EVIL),),
+            owner="p1",
+        ),
+        Image("img-evil-2", name=EVIL, status="queued", disk_format="raw", owner="p1"),
+        Image("img-evil-3", name=EVIL, disk_format="raw", size=1, stores=("nowhere\x1b]0;x\x07",)),
+    )
+
+
+@pytest.fixture
+def snapshot(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    snap = tmp_path / "inv.json"
+    assert cli.run(["collect", "--config-dir", str(CORPUS), "-q", "-o", str(snap)]) == 0
+    inv = read_inventory(snap)
+    snap.write_text(dumps(replace(inv, images=(*inv.images, *_images()))))
+    capsys.readouterr()
+    return snap
+
+
+def _printed(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[str, str]:
+    if argv[0] in ("audit", "reclaim"):
+        argv = [*argv, "--fail-on", "none"]
+    code = cli.run(argv)
+    captured = capsys.readouterr()
+    assert code in (ExitCode.OK, ExitCode.FINDINGS), (argv, captured.err)
+    return captured.out, captured.err
+
+
+def test_stand_ins_keep_one_column_and_the_layout() -> None:
+    shown = visible(EVIL)
+    assert len(shown) == len(EVIL) and "\n" in shown and "\t" in shown
+    assert "␛" in shown and "␇" in shown and "␍" in shown and "␈" in shown
+    assert "␀" in shown and "␡" in shown and "\ufffd" in shown
+    assert _RAW.search(shown) is None
+    lone = one_line(EVIL)
+    assert "\n" not in lone and "\t" not in lone and "␊" in lone and "␉" in lone
+    assert visible("plain │ text\n") == "plain │ text\n"
+
+
+# (the command, and which crafted value its output names: an image's name, a store's, none)
+HUMAN_RUNS = [
+    (["show"], "store"),
+    (["audit", "-f", "table"], "name"),
+    (["audit", "-f", "markdown"], "name"),
+    (["paths", "-f", "table"], "name"),
+    (["design", "-f", "markdown"], ""),
+    (["reclaim", "-f", "table"], ""),
+    (["reclaim", "-f", "markdown"], ""),
+]
+
+
+@pytest.mark.parametrize(("argv", "names"), HUMAN_RUNS, ids=[" ".join(a) for a, _ in HUMAN_RUNS])
+def test_human_formats_show_control_characters(
+    argv: list[str], names: str, snapshot: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out, err = _printed([*argv, str(snapshot)], capsys)
+    assert _RAW.search(out) is None, argv
+    assert _RAW.search(err) is None, argv
+    assert ("␛" in out) == bool(names), argv  # the values are there, shown
+
+
+def test_diff_shows_control_characters(
+    snapshot: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = tmp_path / "old.json"
+    inv = read_inventory(snapshot)
+    old.write_text(dumps(replace(inv, images=inv.images[:-3])))
+    for fmt in ("table", "markdown"):
+        out, err = _printed(["diff", str(old), str(snapshot), "-f", fmt], capsys)
+        assert _RAW.search(out + err) is None, fmt
+        assert "␛" in out, fmt
+
+
+@pytest.mark.parametrize(("argv", "names"), HUMAN_RUNS, ids=[" ".join(a) for a, _ in HUMAN_RUNS])
+def test_a_value_newline_forges_no_line(
+    argv: list[str], names: str, snapshot: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out, err = _printed([*argv, str(snapshot)], capsys)
+    # what follows the CR and the LF inside the name never starts a line of its own
+    forged = [line for line in (out + err).splitlines() if line.startswith(("LF", "CR"))]
+    assert forged == [], argv
+    assert names != "name" or "LF\tTAB" in out or "LF␉TAB" in out, argv  # the name is there
+
+
+@pytest.mark.parametrize("argv", [["audit", "-f", "json"], ["paths", "-f", "json"]])
+def test_json_carries_the_exact_values(
+    argv: list[str], snapshot: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out, _ = _printed([*argv, str(snapshot)], capsys)
+    assert "␛" not in out
+    assert any(EVIL in text for text in _strings(json.loads(out)))
+
+
+def _strings(data: object) -> list[str]:
+    if isinstance(data, str):
+        return [data]
+    if isinstance(data, dict):
+        return [s for k, v in data.items() for s in (*_strings(k), *_strings(v))]
+    if isinstance(data, list):
+        return [s for item in data for s in _strings(item)]
+    return []
+
+
+def test_snapshot_json_round_trips(snapshot: Path) -> None:
+    inv = read_inventory(snapshot)
+    evil = [i for i in inv.images if i.id.startswith("img-evil")]
+    assert [i.name for i in evil] == [EVIL] * 3
+    assert evil[0].disk_format == "qcow2\x1b[2J"
