@@ -16,6 +16,7 @@ from imageyard.apply.journal import Journal
 from imageyard.apply.lock import default_lock_path, exclusive
 from imageyard.apply.objects import StoreObjects
 from imageyard.cli.collect import _image_url
+from imageyard.cli.options import echo, say
 from imageyard.cli.progress import TerminalSteps
 from imageyard.collect.configs import collect_configs
 from imageyard.collect.configs.paths import ConfigPaths
@@ -191,12 +192,12 @@ def command(
             journal = Journal.open(journal_path or f"{plan_file}.journal", plan.fingerprint)
         try:
             with TerminalSteps() as steps:
-                engine = Engine(plan, ctx, journal, options, click.echo, steps)
+                engine = Engine(plan, ctx, journal, options, say, steps)
                 outcome = engine.run()
         finally:
             if journal is not None:
                 journal.close()
-    click.echo(f"imageyard: {_summary(outcome, dry_run)}", err=True)
+    echo(f"imageyard: {_summary(outcome, dry_run)}")
     if outcome.stale:
         return int(ExitCode.STALE)
     if dry_run:

@@ -27,9 +27,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 HUMAN = frozenset({"table", "markdown", "text", "html"})
 
 
-def echo(line: str) -> None:
-    """``line`` to stderr, its control characters (a catalog value's) shown, never sent."""
-    click.echo(one_line(line), err=True)
+def echo(line: str, *, err: bool = True) -> None:
+    """``line`` to stderr (``err=False``: stdout), its control characters (a catalog
+    value's) shown, never sent."""
+    click.echo(one_line(line), err=err)
+
+
+def say(line: str) -> None:
+    """``echo`` to stdout: a line of a command's running account (apply's actions)."""
+    echo(line, err=False)
 
 
 def release_option(default: str) -> Callable[[F], F]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from imageyard.cli.options import output_option, write_output
+from imageyard.cli.options import echo, output_option, write_output
 from imageyard.errors import ExitCode
 from imageyard.files import check_output
 from imageyard.model.snapshot import read_inventory
@@ -296,9 +296,7 @@ def import_command(
 
 def _report(counts: ImportCounts) -> None:
     skipped = ", ".join(f"{n} {why}" for why, n in sorted((counts.skipped or {}).items()))
-    click.echo(
-        f"imageyard: {counts.taken} boots" + (f"; skipped: {skipped}" if skipped else ""), err=True
-    )
+    echo(f"imageyard: {counts.taken} boots" + (f"; skipped: {skipped}" if skipped else ""))
 
 
 def _register() -> None:

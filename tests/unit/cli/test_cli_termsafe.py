@@ -29,22 +29,24 @@ _RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _FSID = "0b3b8c1e-6a45-4b7e-9a52-2f0c1d2e3f40"
 
 
+def _cow(image_id: str) -> Image:
+    url = f"rbd://{_FSID}/images/{image_id}/snap"
+    return Image(
+        image_id,
+        container_format="bare",
+        size=1 << 20,
+        stores=("ceph",),
+        locations=(Location(url=url, store="ceph"),),
+        direct_url=url,
+        owner="p1",
+    )
+
+
 def _images() -> tuple[Image, ...]:
-    url = f"rbd://{_FSID}/images/img-evil-1/snap"
+    crafted = {"name": EVIL, "tags": (EVIL,), "properties": (("hw_disk_bus", EVIL),)}
     return (
-        Image(
-            "img-evil-1",
-            name=EVIL,
-            disk_format="qcow2\x1b[2J",
-            container_format="bare",
-            size=1 << 20,
-            stores=("ceph",),
-            locations=(Location(url=url, store="ceph"),),
-            direct_url=url,
-            tags=(EVIL,),
-            properties=(("hw_disk_bus", EVIL),),
-            owner="p1",
-        ),
+        replace(_cow("img-evil-1"), disk_format="qcow2\x1b[2J", **crafted),
+        replace(_cow("img-evil-4"), name=EVIL, disk_format="qcow2"),
         Image("img-evil-2", name=EVIL, status="queued", disk_format="raw", owner="p1"),
         Image("img-evil-3", name=EVIL, disk_format="raw", size=1, stores=("nowhere\x1b]0;x\x07",)),
     )
@@ -102,6 +104,19 @@ def test_human_formats_show_control_characters(
     assert ("␛" in out) == bool(names), argv  # the values are there, shown
 
 
+def test_plan_text_and_stderr_show_control_characters(
+    snapshot: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = tmp_path / "plan.json"
+    _, err = _printed(["plan", "make", str(snapshot), "-o", str(plan)], capsys)
+    assert EVIL in plan.read_text() or any(
+        EVIL in t for t in _strings(json.loads(plan.read_text()))
+    )
+    out, _ = _printed(["plan", "show", str(plan)], capsys)
+    assert _RAW.search(out + err) is None
+    assert "␛" in out
+
+
 def test_diff_shows_control_characters(
     snapshot: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -147,5 +162,15 @@ def _strings(data: object) -> list[str]:
 def test_snapshot_json_round_trips(snapshot: Path) -> None:
     inv = read_inventory(snapshot)
     evil = [i for i in inv.images if i.id.startswith("img-evil")]
-    assert [i.name for i in evil] == [EVIL] * 3
+    assert [i.name for i in evil] == [EVIL] * 4
     assert evil[0].disk_format == "qcow2\x1b[2J"
+
+
+def test_an_error_line_shows_control_characters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / f"no-{EVIL.replace(chr(0), '')}.json"
+    assert cli.run(["show", str(missing)]) == ExitCode.BAD_INPUT
+    err = capsys.readouterr().err
+    assert _RAW.search(err) is None
+    assert err.count("\n") == 1 and "␛" in err
