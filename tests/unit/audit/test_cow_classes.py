@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_cow_fixture_builder import FSID_A, FSID_B, collected, rbd_url
@@ -238,3 +239,24 @@ def test_numbered_gives_each_image_the_number_numbering_one_at_a_time_gives(
     assert list(numbered.firsts.items()) == list(firsts.items())
     assert quick._members == plain._members and quick._numbers == plain._numbers
     assert all(numbered.firsts[n] is firsts[n] for n in firsts)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("disk_format", "qcow2\x00x"), ("status", "queued\x00x"), ("disk_format", "\x000\x00")],
+)
+def test_a_value_holding_a_nul_character_is_decided_image_by_image(field: str, value: str) -> None:
+    # a NUL character is how a template brackets its slots: a class whose texts already hold
+    # one (from an image's value) gets no template, and its members equal boot_path's verdicts
+    catalog = [replace(_member(i, (i + 1) << 30), **{field: value}) for i in range(3)]
+    inv = replace(
+        collected(*catalog), config=DeploymentConfig(glance_api=glance()), stores=ALL_STORES
+    )
+    table = _table(inv, (nova(), cinder()))
+    for consumer in table.consumers:
+        assert table._classes.form(catalog[0], consumer) is None
+        for image in catalog:
+            alone = boot_path(image, consumer, inv)
+            assert value in "".join(alone.reasons)
+            assert table.of(image, consumer) == alone
+            assert repr(table.of(image, consumer)) == repr(alone)

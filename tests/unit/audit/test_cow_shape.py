@@ -198,3 +198,17 @@ def test_a_secret_in_an_image_s_own_texts_never_reaches_the_audit_json() -> None
         )
     finally:
         secrets.install(Redactor())
+
+
+def test_a_class_whose_texts_hold_a_nul_character_gets_findings_made_image_by_image() -> None:
+    # a NUL character brackets a template's slots: an image value holding one (a hand-made
+    # or damaged snapshot) keeps its class out of the templates, and its findings are made
+    # from each image's own verdict
+    catalog = [replace(_member(i, (i + 1) << 30), disk_format="qcow2\x00y") for i in range(5)]
+    consumer = nova(force_raw=True)
+    inv = replace(collected(*catalog), config=DeploymentConfig(glance_api=glance()))
+    inv = _shared(inv, (consumer,))
+    found = [o for o in _per_consumer(inv, consumer) if isinstance(o, Finding)]
+    expected = [_alone(image, consumer, inv) for image in catalog]
+    assert [_fields(f) for f in found] == [_fields(f) for f in expected if f is not None]
+    assert all("qcow2\x00y" in f.message for f in found) and len(found) == len(catalog)

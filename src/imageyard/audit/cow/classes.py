@@ -21,7 +21,7 @@ from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from imageyard.audit.cow.consumers import Consumer
-from imageyard.audit.cow.trace import Form, Verdict, slot_values
+from imageyard.audit.cow.trace import Form, Verdict, holds_mark, slot_values
 from imageyard.audit.cow.verdict import boot_path, location_gap, sorted_locations, template
 from imageyard.model.ceph import Pool
 from imageyard.model.image import Image
@@ -147,6 +147,8 @@ class Classes:
     def _form(self, image: Image, consumer: Consumer, verdict: Verdict) -> Form | None:
         """The class's form made from ``image``; None when it does not reproduce
         ``verdict`` (then every member is decided on its own)."""
+        if holds_mark(verdict.form):  # a value with a NUL character: no slots can be told
+            return None
         made = template(image, consumer, self.inv)
         if made is None:
             return None

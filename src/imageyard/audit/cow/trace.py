@@ -28,7 +28,9 @@ from imageyard.model.image import Image
 from imageyard.model.location import Location, RbdLocation
 
 GIB = 1 << 30
-MARK = "\x00"  # brackets a slot number in a template; no config or Glance value holds it
+# brackets a slot number in a template; a decision whose texts hold it already (a value with a
+# NUL character) is kept out of the templates (``holds_mark``)
+MARK = "\x00"
 FIRST_LOCATION_SLOT = 3  # slots 0-2: the image id, its size, its virtual size (as gib text)
 
 
@@ -284,6 +286,13 @@ def _parts(text: str) -> Text:
     pieces = text.split(MARK)
     form = "%s".join(p.replace("%", "%%") for p in pieces[::2])
     return Parts(form, itemgetter(*(int(p) for p in pieces[1::2])))
+
+
+def holds_mark(form: Form) -> bool:
+    """Whether a text of ``form`` holds ``MARK`` (said of a decision without slots: one of
+    its values has a NUL character, so no template can be made of it)."""
+    texts = (*form.reasons, *form.notes, *(e.text for e in form.evidence), form.location or "")
+    return any(MARK in text for text in texts)
 
 
 def split_slots(text: str) -> Text:

@@ -345,7 +345,7 @@ def shape_of(
     decisive = form.reasons[_decisive_index(verdict)] if form.reasons else ""
     head = f" on {consumer.name}: {verdict.path.value}; "
     shared = verdict.shared
-    slotless = all(isinstance(p, str) for p in form.parts[2])
+    slotless = not shared or all(isinstance(p, str) for p in form.parts[2])
     return Shape(
         consumer=consumer.name,
         tail=split_slots(head + decisive) if shared else head + decisive,
