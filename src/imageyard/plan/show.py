@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from imageyard.model.plan import Action, Plan, StoreUsage
+from imageyard.terminal import one_line
 
 _VERB = {
     "copy-image": "copy {name} to store {target}",
@@ -35,14 +36,14 @@ def describe(action: Action) -> str:
     """One action as a sentence (``copy debian-12 (<id>) to store ceph``)."""
     name = f"{action.image_name} ({action.image_id})" if action.image_name else action.image_id
     text = _VERB.get(action.kind, action.kind + " {name} {target}")
-    return text.format(name=name, target=action.target)
+    return one_line(text.format(name=name, target=action.target))  # no forged line
 
 
 def _line(action: Action) -> str:
     size = f", {human_bytes(action.bytes)}" if action.bytes else ""
     after = f" after {', '.join(action.depends_on)}" if action.depends_on else ""
     mark = " [destructive]" if action.destructive else ""
-    why = f"\n        because {action.reason}" if action.reason else ""
+    why = f"\n        because {one_line(action.reason)}" if action.reason else ""
     return f"  {action.id}  {describe(action)}{size}{after}{mark}{why}"
 
 
@@ -105,7 +106,8 @@ def _unplaced(plan: Plan) -> list[str]:
     lines = ["", f"Not placed ({len(plan.unplaced)}):"]
     for u in plan.unplaced:
         name = f"{u.image_name} ({u.image_id})" if u.image_name else u.image_id
-        lines.append(f"  {name} -> {u.store}, {human_bytes(u.bytes)}: {u.reason}")
+        line = f"  {name} -> {u.store}, {human_bytes(u.bytes)}: {u.reason}"
+        lines.append(one_line(line))
     return lines
 
 

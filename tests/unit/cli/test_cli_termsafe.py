@@ -115,6 +115,7 @@ def test_plan_text_and_stderr_show_control_characters(
     out, _ = _printed(["plan", "show", str(plan)], capsys)
     assert _RAW.search(out + err) is None
     assert "␛" in out
+    assert not [line for line in out.splitlines() if line.startswith(("LF", "CR"))]
 
 
 def test_diff_shows_control_characters(
