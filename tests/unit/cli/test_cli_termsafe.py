@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -175,3 +176,25 @@ def test_an_error_line_shows_control_characters(
     err = capsys.readouterr().err
     assert _RAW.search(err) is None
     assert err.count("\n") == 1 and "␛" in err
+
+
+def test_the_coloured_table_keeps_only_its_own_colours(
+    snapshot: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)  # the table on a terminal
+    out, _ = _printed(["audit", str(snapshot)], capsys)
+    colours = re.findall("\x1b\\[[0-9;]*m", out)
+    assert colours  # coloured indeed
+    assert set(colours) <= {"\x1b[0m", "\x1b[1;31m", "\x1b[31m", "\x1b[33m", "\x1b[36m"}
+    assert _RAW.search(re.sub("\x1b\\[[0-9;]*m", "", out)) is None
+    assert "␛[31mRED" in out  # the name's own colour code, shown
+
+
+def test_a_clean_grid_shows_its_cells_controls_and_keeps_its_lines() -> None:
+    from imageyard.report import grid
+
+    rows = [("a\x1b[2Jb\x9b", "x.conf:1\ny.conf:2")]
+    units = grid.render_rows("", ("v", "w"), rows, width=60, styles=[("31", "")], clean=True)
+    styled = "\n".join(line for unit in units for line in unit)
+    assert _RAW.search(re.sub("\x1b\\[[0-9;]*m", "", styled)) is None
+    assert "a␛[2Jb\ufffd" in styled and "x.conf:1" in styled and "y.conf:2" in styled
