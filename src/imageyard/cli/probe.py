@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from imageyard.cli.options import output_option, write_output
+from imageyard.cli.options import HUMAN, output_option, write_output
 from imageyard.errors import ExitCode, UsageError
 from imageyard.files import check_output
 from imageyard.model.snapshot import read_inventory
@@ -141,5 +141,5 @@ def _probe(
         hold_after=hold_after,
     )
     result = probe(found, consumer, verdict, target)
-    write_output(FORMATS[fmt](result), out, "result", (inventory,))
+    write_output(FORMATS[fmt](result), out, "result", (inventory,), human=fmt in HUMAN)
     return int(ExitCode.OK)

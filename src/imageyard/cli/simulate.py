@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from imageyard.cli.options import echo, output_option, write_output
+from imageyard.cli.options import HUMAN, echo, output_option, write_output
 from imageyard.errors import ExitCode
 from imageyard.files import check_output
 from imageyard.model.snapshot import read_inventory
@@ -176,7 +176,8 @@ def cache_command(
     trace = read_trace(trace_path, sizes, instance_lifetime)
     rates = read_throughputs(probe_results)
     reports = cache.run(trace, models or cache.MODELS, cfg, rates)
-    write_output(FORMATS[fmt](reports, len(trace), rates), out, "results", (trace_path,))
+    text = FORMATS[fmt](reports, len(trace), rates)
+    write_output(text, out, "results", (trace_path,), human=fmt in HUMAN)
     return int(ExitCode.OK)
 
 

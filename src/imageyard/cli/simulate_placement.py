@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from imageyard.cli.options import output_option, write_output
+from imageyard.cli.options import HUMAN, output_option, write_output
 from imageyard.errors import ExitCode
 from imageyard.files import check_output
 from imageyard.model.snapshot import read_inventory
@@ -131,7 +131,7 @@ def placement_command(
     costs = with_measured(costs, measured(probe_results), ", ".join(probe_results))
     trace = read_trace(trace_path, sizes, math.inf)
     result = compare(load(trace, central_zone), costs, target_p95)
-    write_output(FORMATS[fmt](result), out, "comparison", inputs)
+    write_output(FORMATS[fmt](result), out, "comparison", inputs, human=fmt in HUMAN)
     if plot_path is not None:
         plot.write(result, plot_path)
     return int(ExitCode.OK)
