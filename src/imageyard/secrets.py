@@ -350,6 +350,11 @@ class Redactor:
             return False
         return next(_secret_pairs(joined), None) is None
 
+    def clean_literals(self, data: bytes) -> bool:
+        """True when no remembered literal is in ``data`` (UTF-8 JSON, escaped as
+        ``json.dumps`` does): ``clean_json``'s first test, alone (see ``pieces_clean``)."""
+        return not any(lit in data for lit in self._json_literals)
+
     def clean_ascii(self, data: bytes) -> bool:
         """``clean_texts([data.decode("ascii")])`` for ASCII text ``data`` (a rendered
         batch of rows), decoded only when it holds one of ``_CANDIDATES``."""
@@ -376,6 +381,53 @@ class Redactor:
             spans += ((m.start(), m.end()) for m in self._literal_re.finditer(joined))
         found = {i for a, b in spans for i in range(_index(starts, a), _index(starts, b - 1) + 1)}
         return found | _named(texts, joined, starts)
+
+
+# NOTE: a text written from a pattern (``report.json_fill``): fixed pieces with a value
+# between each two. ``scrub`` changes a text only where it holds a remembered literal, a
+# "://" with an "@" after it, or one of ``_CANDIDATES`` (every secret name holds one, in
+# ASCII letters of any case). When no value follows a letter, ":" or "/" of a piece, none
+# is followed by a letter or "/" of one, and no two stand side by side, each such word and
+# each "://" lies inside one piece or one value, so the pieces and the values can be judged
+# apart: once per pattern (``pieces_clean``) and once per batch of values
+# (``values_clean``); a literal, which may run across them, is looked for in the written
+# text (``Redactor.clean_literals``).
+_BEFORE_VALUE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ:/")
+_AFTER_VALUE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ/")
+
+
+def pieces_clean(pieces: Sequence[str]) -> bool | None:
+    """Whether a text of ``pieces`` with a value between each two holds nothing ``scrub``
+    could change when its values hold no "@" nor any of ``_CANDIDATES`` (``values_clean``):
+    None when it may whatever its values, True when it may not, False when it may not if
+    its values also hold no "://" (its pieces hold an "@")."""
+    lowered = "\n".join(pieces).lower()
+    if any(word in lowered for word in _CANDIDATES):
+        return None
+    for n, piece in enumerate(pieces):
+        # NOTE: the characters a value stands next to: the piece's last one (before the
+        # value after it) and its first one (after the value before it)
+        after = n < len(pieces) - 1
+        before = n > 0
+        if not piece:
+            if after and before:
+                return None  # NOTE: two values side by side
+            continue  # NOTE: the text starts (ends) with a value
+        if (after and piece[-1] in _BEFORE_VALUE) or (before and piece[0] in _AFTER_VALUE):
+            return None
+    at = any("@" in p for p in pieces)
+    if at and any("://" in p for p in pieces):
+        return None
+    return not at
+
+
+def values_clean(joined: str) -> bool:
+    """Whether values (``joined``: each on its own line) hold no "@" and none of
+    ``_CANDIDATES`` in any case: what ``pieces_clean`` asks of them."""
+    if "@" in joined:
+        return False
+    lowered = joined.lower()
+    return not any(word in lowered for word in _CANDIDATES)
 
 
 _current = Redactor()

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from imageyard.model.config import ConfigValue
 
@@ -130,6 +130,23 @@ class MuteNote:
     expired: bool = False
 
 
+# NOTE: a writer's citations of a finding: each with whether its text is the finding's own
+Cited = tuple[tuple[Evidence, bool], ...] | None
+
+
+class Pattern(Protocol):
+    """What results of one part write from their own values alone (``own_values``)."""
+
+    def own_written_from(
+        self, values: tuple[str, ...]
+    ) -> tuple[tuple[str, ...] | None, Cited, list[Any]]:
+        """``own_written`` (an unknown's: no names, no citations, its reason and
+        ``sort_text``) of the result whose ``own_values`` are ``values``: each of them put
+        in as it is (never read, cut or changed), so the same call with marks in their
+        place gives every result's text at once."""
+        ...
+
+
 @dataclass(frozen=True)
 class Finding:
     """A failed check of one rule on one resource."""
@@ -183,6 +200,12 @@ class Finding:
         names, strings = self.own_strings()
         return names, None, strings
 
+    def own_values(self) -> tuple[Pattern, tuple[str, ...]] | None:
+        """Its pattern and its own values, when every finding of that pattern shares every
+        field but what ``own_written_from`` writes from such values (its evidence list
+        too, unless it writes the citations' texts); None: written field by field."""
+        return None
+
 
 @dataclass(frozen=True)
 class Unknown:
@@ -206,6 +229,11 @@ class Unknown:
     def sort_text(self) -> str:
         """The resource's part of ``sort_key`` (``sort_key[1]``)."""
         return str(self.resource)
+
+    def own_values(self) -> tuple[Pattern, tuple[str, ...]] | None:
+        """As ``Finding.own_values``: an unknown's own strings are its reason and
+        ``sort_text``."""
+        return None
 
 
 Outcome = Finding | Unknown

@@ -5,8 +5,13 @@ or unknown per image) is never one document or one string: the document around t
 findings and unknowns, then those a batch at a time, each encoded as it is written.
 A list of evidence that many elements share is built once, and so is the part of a
 document that elements of one ``finding_key`` (``unknown_key``) share (rule, status,
-severity, confidence, cause, mute). A batch is written the first of three ways that can:
+severity, confidence, cause, mute). A batch is written the first of four ways that can:
 
+* ``_patterned``: each element filled from its pattern with its own values
+  (``json_fill``: the whole element written once per pattern, the values put in and the
+  batch joined at once), when every element has one (``Finding.own_values``) and the
+  policy changes none of their own strings, judged on the pattern's pieces and the
+  batch's values;
 * ``_templated``: each element filled into the ``json_template`` form of its key (the
   shared part, field names and parameter names written once, as ``json.dumps`` writes
   them), with its evidence list as msgspec indents it and its own strings escaped for the
@@ -40,8 +45,8 @@ import msgspec
 
 from imageyard import secrets
 from imageyard.audit.engine import AuditResult
-from imageyard.model.finding import Evidence, Finding, Unknown
-from imageyard.report import json_template, jsontext
+from imageyard.model.finding import Evidence, Finding, Pattern, Unknown
+from imageyard.report import json_fill, json_template, jsontext
 from imageyard.report.json_template import Cited
 from imageyard.report.jsontext import Raw
 from imageyard.report.view import (
@@ -111,6 +116,7 @@ _PROBE = msgspec.json.Encoder(order="sorted", enc_hook=_without_evidence)
 # NOTE: a form held by part: the part, the citations it writes, the form
 _PartForm = tuple[object, Cited, json_template.Form | None]
 _NO_FORM: _PartForm = (None, None, None)
+_NO_PATTERN: tuple[object, json_fill.Filled | None] = (None, None)
 
 
 @dataclasses.dataclass
@@ -143,6 +149,11 @@ class _Cache:
     by_part: dict[tuple[int, tuple[str, ...] | None, bool], _PartForm] = dataclasses.field(
         default_factory=dict
     )
+    # NOTE: by the id of a ``Pattern`` and the number of values its results give: the
+    # pattern (so an id is never taken for another's) and its element (None: not filled)
+    patterns: dict[tuple[int, int], tuple[object, json_fill.Filled | None]] = dataclasses.field(
+        default_factory=dict
+    )
 
     def bound(self) -> None:
         """Start afresh at ``CACHED`` entries: a rule that cites per-image facts gives a list
@@ -155,6 +166,7 @@ class _Cache:
             self.shared,
             self.forms,
             self.by_part,
+            self.patterns,
         )
         if sum(len(d) for d in held) >= CACHED:
             for d in held:
@@ -398,6 +410,60 @@ def _templated(items: Sequence[Finding | Unknown], cache: _Cache) -> Scrubbed | 
     return Scrubbed(json_template.filled(forms, listed, texts))
 
 
+def _pattern(
+    item: Finding | Unknown, part: Pattern, count: int, cache: _Cache
+) -> json_fill.Filled | None:
+    """The element of ``part``'s results (``item`` one of them) as ``json_fill`` fills it
+    with their ``count`` values; None when it cannot be (``_form`` gives no form, its
+    evidence list is not plain, the policy may change one of its own strings)."""
+    texts = json_fill.own_texts(part, count)
+    if texts is None:
+        return None
+    names, cited, strings = texts
+    form = _form(item, names, cited, cache)
+    if form is None:
+        return None
+    listed = b""
+    if cited is None:
+        evidence = _evidence(item.evidence, cache)
+        if evidence is None:
+            return None
+        listed = evidence.indented()
+    return json_fill.pattern(form, listed, strings)
+
+
+def _patterned(items: Sequence[Finding | Unknown], cache: _Cache) -> Scrubbed | None:
+    """The elements as ``_templated`` writes them, each filled from its pattern with its
+    own values (``json_fill``); None when one has no pattern, or its pattern no element,
+    or the policy may change one of their own strings (``_templated`` then writes them)."""
+    slots: list[str | None] = []
+    values: list[str] = []
+    given: list[str] = []
+    exposed: list[str] = []
+    patterns = cache.patterns
+    for item in items:
+        own = item.own_values()
+        if own is None:
+            return None
+        part, its = own
+        key = (id(part), len(its))
+        held = patterns.get(key, _NO_PATTERN)
+        if held[0] is not part:
+            cache.bound()
+            held = patterns[key] = (part, _pattern(item, part, len(its), cache))
+        filled = held[1]
+        if filled is None:
+            return None
+        slots += filled.slots
+        values += filled.picks(its)
+        values.append("")
+        given += its
+        if filled.exposed is not None:
+            exposed += filled.exposed(its)
+    data = json_fill.filled(slots, values, given, exposed)
+    return None if data is None else Scrubbed(data)
+
+
 def _evidence_text(evidence: tuple[Evidence, ...], cache: _Cache) -> Raw:
     """The evidence list of an element as ``jsontext`` text, encoded once per distinct list."""
     text = cache.texts.get(evidence)
@@ -424,7 +490,7 @@ def _items(items: Sequence[Finding | Unknown]) -> Iterator[str | Scrubbed]:
     cache = _Cache()
     for start in range(0, len(items), BATCH):
         batch = items[start : start + BATCH]
-        text = _templated(batch, cache) or _fast(batch, cache)
+        text = _patterned(batch, cache) or _templated(batch, cache) or _fast(batch, cache)
         end = ",\n" if start + BATCH < len(items) else "\n"
         if text is None:
             yield _slow(batch, cache) + end

@@ -10,12 +10,14 @@ every size, its text must be ``json.dumps`` of the documents made one finding at
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_cow_classes import CONSUMERS, inventories
 
+from imageyard import secrets
 from imageyard.audit.cow.table import VerdictTable
 from imageyard.audit.engine import AuditResult
 from imageyard.audit.rule import AuditContext
@@ -46,4 +48,25 @@ def test_shared_documents_equal_documents_made_one_by_one(
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(json_format, "BATCH", batch)
         patch.setattr(json_format, "CACHED", cached)
+        assert json_format.render(result) == expected + "\n"
+
+
+_NAMES = st.lists(
+    st.sampled_from(["a", " ", "=", "token", "s3://", "u:p@h", '"', "\\", "\x01", "é", "%s"]),
+    max_size=4,
+).map("".join)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inventories(), st.lists(_NAMES, min_size=14, max_size=14), st.integers(1, 5))
+def test_findings_of_images_of_any_name_are_written_through_the_policy(
+    inv: Inventory, names: list[str], batch: int
+) -> None:
+    images = tuple(replace(i, name=n or None) for i, n in zip(inv.images, names, strict=False))
+    findings, unknowns = _outcomes(replace(inv, images=images))
+    result = AuditResult(AuditContext().release, (), tuple(findings), tuple(unknowns))
+    doc = secrets.scrub_data([result_document(result)])[0]
+    expected = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(json_format, "BATCH", batch)
         assert json_format.render(result) == expected + "\n"

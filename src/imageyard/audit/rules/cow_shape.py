@@ -71,12 +71,17 @@ def convert_fix(image: Image, store: str, fmt: str | None = None) -> tuple[str, 
 
 def convert_text(image: Image, store: str, fmt: str | None = None) -> str:
     """The commands of ``convert_fix``."""
-    fmt = fmt or image.disk_format or "qcow2"
+    return converting(image.id, image.name or image.id, fmt or image.disk_format or "qcow2", store)
+
+
+def converting(image_id: str, name: str, fmt: str, store: str) -> str:
+    """``convert_text`` of the image ``image_id`` named ``name`` (its id when it has no
+    name), its data in ``fmt``: each value put in as it is (a ``Pattern``'s text)."""
     return (
-        f"glance image-download --file {image.id}.{fmt} {image.id}; "
-        f"qemu-img convert -f {fmt} -O raw {image.id}.{fmt} {image.id}.raw; "
+        f"glance image-download --file {image_id}.{fmt} {image_id}; "
+        f"qemu-img convert -f {fmt} -O raw {image_id}.{fmt} {image_id}.raw; "
         f"glance image-create --disk-format raw --container-format bare --store {store} "
-        f"--file {image.id}.raw --name '{image.name or image.id}' (then retire {image.id}); "
+        f"--file {image_id}.raw --name '{name}' (then retire {image_id}); "
         "or re-import it with the image_conversion plugin enabled "
         "([image_import_opts] image_import_plugins = ['image_conversion'])"
     )
@@ -90,7 +95,11 @@ def convert_action(image: Image, store: str, fmt: str | None = None) -> Proposed
 
 def copy_text(image: Image, store: str) -> str:
     """The copy-image command into ``store``."""
-    return f"glance image-import --import-method copy-image --stores {store} {image.id}"
+    return _copying(image.id, store)
+
+
+def _copying(image_id: str, store: str) -> str:
+    return f"glance image-import --import-method copy-image --stores {store} {image_id}"
 
 
 def copy_action(image: Image, store: str) -> ProposedAction:
@@ -112,10 +121,17 @@ class Fix:
     def text_of(self, image: Image, location: str | None) -> str:
         """The remediation text for ``image`` (``location``: its verdict's location, read by
         kind "location" only)."""
+        return self.text_from(
+            image.id, image.name or image.id, image.disk_format or "qcow2", location
+        )
+
+    def text_from(self, image_id: str, name: str, fmt: str, location: str | None) -> str:
+        """``text_of`` the image ``image_id`` named ``name`` (its id when it has no name),
+        of format ``fmt`` ("qcow2" when it has none): each value put in as it is."""
         if self.kind == "convert":
-            return convert_text(image, self.store)
+            return converting(image_id, name, fmt, self.store)
         if self.kind == "copy":
-            return copy_text(image, self.store)
+            return _copying(image_id, self.store)
         if self.kind == "location":
             return self.text.format(loc=location, user=self.user)
         return self.text
@@ -132,15 +148,15 @@ class Fix:
         """``action_of``'s parameter names, sorted, and its kind and parameter values in
         their order, as ``Finding.own_strings`` gives them ((None, []): no action)."""
         # NOTE: written without making the action: the JSON writer reads it once per finding
+        return self.action_from(image.id, image.disk_format or "qcow2")
+
+    def action_from(self, image_id: str, fmt: str) -> tuple[tuple[str, ...] | None, list[str]]:
+        """``action_strings`` of the image ``image_id`` of format ``fmt`` ("qcow2" when it
+        has none): each value put in as it is."""
         if self.kind == "convert":
-            return _CONVERT_NAMES, [
-                "convert-to-raw",
-                image.disk_format or "qcow2",
-                image.id,
-                self.store,
-            ]
+            return _CONVERT_NAMES, ["convert-to-raw", fmt, image_id, self.store]
         if self.kind == "copy":
-            return _COPY_NAMES, ["copy-image", image.id, self.store]
+            return _COPY_NAMES, ["copy-image", image_id, self.store]
         return None, []
 
 
@@ -233,24 +249,43 @@ class Shape:
 
     def own_strings(self, image: Image) -> tuple[tuple[str, ...] | None, list[str]]:
         """``image``'s finding's ``Finding.own_strings``, its slot values read once."""
+        names, _, strings = self.own_written_from(self.own_values(image))
+        return names, strings
+
+    def own_values(self, image: Image) -> tuple[str, ...]:
+        """What ``own_written_from`` writes ``image``'s finding from: its id, its name as
+        its label shows it and as its file is named, its format ("qcow2" when it has none),
+        then its slot values when its texts read them."""
         # NOTE: ``message`` and ``remediation`` each read the values: the JSON writer reads
         # every text of a million findings, so they are read here once per finding
+        slots: tuple[str, ...] = ()
+        if self.values is not None and (
+            self.fix.kind == "location" or not isinstance(self.tail, str)
+        ):
+            slots = self.values(image)
+        name = image.name
+        return (image.id, name or "unnamed", name or image.id, image.disk_format or "qcow2", *slots)
+
+    def own_written_from(
+        self, values: tuple[str, ...]
+    ) -> tuple[tuple[str, ...] | None, None, list[str]]:
+        """``Finding.own_written`` of the finding whose ``own_values`` are ``values``
+        (``model.finding.Pattern``: each value put in as it is)."""
+        image_id, label, name, fmt = values[:4]
+        slots = values[4:]
         fix, tail = self.fix, self.tail
-        values: tuple[str, ...] = ()
-        if self.values is not None and (fix.kind == "location" or not isinstance(tail, str)):
-            values = self.values(image)
         if not isinstance(tail, str):
-            tail = tail.fill(values)
+            tail = tail.fill(slots)
         location = None
         if fix.kind == "location":
-            location = Verdict.filled(image.id, self.form, values).location
-        names, strings = fix.action_strings(image)
+            location = Verdict.filled(image_id, self.form, slots).location
+        names, strings = fix.action_from(image_id, fmt)
         strings += (
-            f"image {image.id} ({image.name or 'unnamed'}){tail}",
-            fix.text_of(image, location),
-            f"image {image.id}@{self.consumer}",
+            f"image {image_id} ({label}){tail}",
+            fix.text_from(image_id, name, fmt, location),
+            f"image {image_id}@{self.consumer}",
         )
-        return names, strings
+        return names, None, strings
 
 
 class ShapedFinding(WrittenFinding):
@@ -330,6 +365,14 @@ class ShapedFinding(WrittenFinding):
 
     def own_strings(self) -> tuple[tuple[str, ...] | None, list[Any]]:
         return self._shape.own_strings(self._image)
+
+    def own_values(self) -> tuple[Shape, tuple[str, ...]] | None:
+        if type(self) is not ShapedFinding:
+            return None  # NOTE: a subclass may write its fields otherwise
+        shape = self._shape
+        if shape.evidence is None:
+            return None  # NOTE: its evidence holds its image's values: written field by field
+        return shape, shape.own_values(self._image)
 
 
 def shape_of(

@@ -16,7 +16,7 @@ from typing import Any
 
 from imageyard.audit.cow.trace import gib
 from imageyard.audit.rule import RuleMeta
-from imageyard.audit.rules.cow_shape import convert_action, convert_text, label
+from imageyard.audit.rules.cow_shape import convert_action, convert_text, converting
 from imageyard.audit.written import Cited, ImageFinding, facts, own_facts
 from imageyard.model.finding import Evidence, ProposedAction
 from imageyard.model.image import Image
@@ -44,6 +44,46 @@ class NonRawShape:
         )
         return cls(meta, disk_format, where, stores[0] if stores else "<rbd store>", cause)
 
+    def own_written_from(self, values: tuple[str, ...]) -> tuple[tuple[str, ...], Cited, list[Any]]:
+        """``Finding.own_written`` of the finding whose ``own_values`` are ``values``
+        (``model.finding.Pattern``: each value put in as it is)."""
+        image_id, label, name, disk_format, fmt, size, virtual, stores = values
+        return (
+            _CONVERT_NAMES,
+            _CITED,
+            [
+                "convert-to-raw",
+                fmt,
+                image_id,
+                self.store,
+                *_evidence_texts(image_id, disk_format, stores),
+                _message(image_id, label, disk_format, self.where, size, virtual),
+                converting(image_id, name, fmt, self.store),
+                f"image {image_id}",
+            ],
+        )
+
+
+# NOTE: ``convert_action``'s parameter names, sorted
+_CONVERT_NAMES = ("from", "image", "store")
+
+
+def _message(
+    image_id: str, label: str, disk_format: str, where: str, size: str, virtual: str
+) -> str:
+    return (
+        f"image {image_id} ({label}) is {disk_format} in rbd store(s) {where}: "
+        f"never cloned; the first boot on each rbd host downloads {size}, "
+        f"converts it and imports {virtual} of raw data"
+    )
+
+
+def _evidence_texts(image_id: str, disk_format: str, stores: str) -> tuple[str, str]:
+    return (
+        f"image {image_id}: disk_format = {disk_format}",
+        f"image {image_id}: stores = {stores}",
+    )
+
 
 class NonRawFinding(ImageFinding[NonRawShape]):
     """The finding of ``image`` (one of ``shape``'s images)."""
@@ -60,19 +100,20 @@ class NonRawFinding(ImageFinding[NonRawShape]):
     @property
     def message(self) -> str:
         image = self._image
-        return (
-            f"image {label(image)} is {image.disk_format} in rbd store(s) {self._shape.where}: "
-            f"never cloned; the first boot on each rbd host downloads {gib(image.size)}, "
-            f"converts it and imports {gib(image.virtual_size or image.size)} of raw data"
+        return _message(
+            image.id,
+            image.name or "unnamed",
+            f"{image.disk_format}",
+            self._shape.where,
+            gib(image.size),
+            gib(image.virtual_size or image.size),
         )
 
     @property
     def evidence(self) -> tuple[Evidence, ...]:
         image = self._image
-        return (
-            Evidence.fact(f"image {image.id}: disk_format = {image.disk_format}"),
-            Evidence.fact(f"image {image.id}: stores = {', '.join(image.stores)}"),
-        )
+        texts = _evidence_texts(image.id, f"{image.disk_format}", ", ".join(image.stores))
+        return tuple(map(Evidence.fact, texts))
 
     @property
     def remediation(self) -> str:
@@ -80,6 +121,22 @@ class NonRawFinding(ImageFinding[NonRawShape]):
 
     def own_written(self) -> tuple[tuple[str, ...] | None, Cited | None, list[Any]]:
         return own_facts(self, _CITED)
+
+    def own_values(self) -> tuple[NonRawShape, tuple[str, ...]] | None:
+        if type(self) is not NonRawFinding:
+            return None  # NOTE: a subclass may write its fields otherwise
+        image = self._image
+        name, disk_format = image.name, image.disk_format
+        return self._shape, (
+            image.id,
+            name or "unnamed",
+            name or image.id,
+            f"{disk_format}",
+            disk_format or "qcow2",
+            gib(image.size),
+            gib(image.virtual_size or image.size),
+            ", ".join(image.stores),
+        )
 
     @property
     def action(self) -> ProposedAction | None:

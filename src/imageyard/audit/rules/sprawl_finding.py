@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from imageyard.audit.rule import RuleMeta
-from imageyard.audit.rules.cow_shape import label
 from imageyard.audit.written import Cited, ImageFinding, facts, own_facts
 from imageyard.model.finding import Evidence
 from imageyard.model.image import Image
@@ -33,6 +32,35 @@ class SprawlShape:
     per_owner: Counter[str | None]  # of them, per owner
     generated_at: str  # the snapshot's time, ages are counted to
     cause: str
+
+    def own_written_from(self, values: tuple[str, ...]) -> tuple[None, Cited, list[Any]]:
+        """``Finding.own_written`` of the finding whose ``own_values`` are ``values``
+        (``model.finding.Pattern``: each value put in as it is)."""
+        image_id, label, age, owned, owner, created = values
+        return (
+            None,
+            _CITED,
+            [
+                *_evidence_texts(image_id, created, self.generated_at),
+                _message(self.community, image_id, label, age, owned, owner),
+                self.meta.remediation,
+                f"image {image_id}",
+            ],
+        )
+
+
+def _evidence_texts(image_id: str, created: str, generated_at: str) -> tuple[str, str]:
+    return (
+        f"image {image_id}: visibility community, created {created}",
+        f"snapshot taken {generated_at}",
+    )
+
+
+def _message(community: int, image_id: str, label: str, age: str, owned: str, owner: str) -> str:
+    return (
+        f"community image {image_id} ({label}) is {age} days old and no server or volume "
+        f"uses it ({community} community images in all, {owned} of project {owner})"
+    )
 
 
 class SprawlFinding(ImageFinding[SprawlShape]):
@@ -52,19 +80,20 @@ class SprawlFinding(ImageFinding[SprawlShape]):
     @property
     def message(self) -> str:
         image, shape = self._image, self._shape
-        return (
-            f"community image {label(image)} is {self._age} days old and no server or volume "
-            f"uses it ({shape.community} community images in all, "
-            f"{shape.per_owner[image.owner]} of project {image.owner})"
+        return _message(
+            shape.community,
+            image.id,
+            image.name or "unnamed",
+            f"{self._age}",
+            f"{shape.per_owner[image.owner]}",
+            f"{image.owner}",
         )
 
     @property
     def evidence(self) -> tuple[Evidence, ...]:
         image = self._image
-        return (
-            Evidence.fact(f"image {image.id}: visibility community, created {image.created_at}"),
-            Evidence.fact(f"snapshot taken {self._shape.generated_at}"),
-        )
+        texts = _evidence_texts(image.id, f"{image.created_at}", self._shape.generated_at)
+        return tuple(map(Evidence.fact, texts))
 
     @property
     def remediation(self) -> str:
@@ -72,3 +101,17 @@ class SprawlFinding(ImageFinding[SprawlShape]):
 
     def own_written(self) -> tuple[tuple[str, ...] | None, Cited | None, list[Any]]:
         return own_facts(self, _CITED)
+
+    def own_values(self) -> tuple[SprawlShape, tuple[str, ...]] | None:
+        if type(self) is not SprawlFinding:
+            return None  # NOTE: a subclass may write its fields otherwise
+        image, shape = self._image, self._shape
+        owner = image.owner
+        return shape, (
+            image.id,
+            image.name or "unnamed",
+            f"{self._age}",
+            f"{shape.per_owner[owner]}",
+            f"{owner}",
+            f"{image.created_at}",
+        )

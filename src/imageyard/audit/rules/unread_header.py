@@ -29,6 +29,12 @@ class UnreadPart:
     rule_id: str
     cause: str
 
+    def own_written_from(self, values: tuple[str, ...]) -> tuple[None, None, list[str]]:
+        """An unknown's own strings (its reason, its ``sort_text``) from its ``own_values``
+        (``model.finding.Pattern``: each value put in as it is)."""
+        reason, image_id = values
+        return None, None, [reason, f"image {image_id}"]
+
 
 class UnreadHeader(OfImage, WrittenUnknown):
     """The unknown of ``image`` in ``part``: its first rbd header, not read (its resource,
@@ -60,6 +66,11 @@ class UnreadHeader(OfImage, WrittenUnknown):
     def shared_by(self) -> object | None:  # type: ignore[override]
         """The part: every unknown of it has the same rule and cause."""
         return self._shape
+
+    def own_values(self) -> tuple[UnreadPart, tuple[str, ...]] | None:
+        if type(self) is not UnreadHeader:
+            return None  # NOTE: a subclass may write its fields otherwise
+        return self._shape, (self._header.unread_reason, self._image.id)
 
 
 class UnreadParts:
