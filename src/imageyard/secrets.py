@@ -422,8 +422,8 @@ def pieces_clean(pieces: Sequence[str]) -> bool | None:
 
 
 def values_clean(joined: str) -> bool:
-    """Whether values (``joined``: each on its own line) hold no "@" and none of
-    ``_CANDIDATES`` in any case: what ``pieces_clean`` asks of them."""
+    """Whether values (``joined`` by a character that is no letter, ":", "/" nor "@") hold
+    no "@" and none of ``_CANDIDATES`` in any case: what ``pieces_clean`` asks of them."""
     if "@" in joined:
         return False
     lowered = joined.lower()

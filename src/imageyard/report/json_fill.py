@@ -23,11 +23,12 @@ writes it as before (``json_format``), each string through the policy.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable
 from json.encoder import encode_basestring
 from operator import itemgetter
 from typing import Any
+
+import msgspec
 
 from imageyard import secrets
 from imageyard.model.finding import Cited, Pattern
@@ -37,9 +38,11 @@ from imageyard.report import json_template
 # with each and keeps them only when both cut them the same way, so a mark character that
 # a pattern writes itself (a NUL in a consumer's name) is never taken for a mark
 _MARKS = ("\0", "\1")
-# NOTE: what ``json.dumps`` escapes in a string (``ensure_ascii=False``); a line break
-# (which the values are joined with) is counted instead
-_ESCAPED = re.compile(r'[\x00-\x09\x0b-\x1f"\\]')
+# NOTE: the values of a batch are judged joined by this: no letter, ":", "/" nor "@" (so
+# nothing the policy looks for runs across two), and no character JSON escapes
+_JOIN = "\x7f"
+# NOTE: escapes a string as ``json.dumps`` does (``ensure_ascii=False``): the writer's claim
+_ENCODE = msgspec.json.encode
 
 Picks = Callable[[tuple[str, ...]], tuple[str, ...]]
 # NOTE: an own string cut at its marks: its pieces, and the value between each two
@@ -51,11 +54,13 @@ class Filled:
     """An element's text (after ``json_template``'s ",\\n" before each element) as
     ``slots``: its escaped pieces, each followed by a free slot (None) for the next of the
     values ``picks`` gives, in order, and the last by one for nothing (so the slots of a
-    batch alternate); ``exposed`` picks those values that must hold no "://" (their own
+    batch alternate); ``used`` picks each value it puts in once (the others are never
+    judged: they are not written), ``exposed`` those that must hold no "://" (their own
     strings' pieces hold an "@"), or is None."""
 
     slots: tuple[str | None, ...]
     picks: Picks
+    used: Picks
     exposed: Picks | None
 
 
@@ -128,7 +133,8 @@ def pattern(form: json_template.Form, evidence: bytes, texts: list[Cut]) -> Fill
         merged[-1] += piece.decode("utf-8")  # type: ignore[union-attr]
     slots: list[str | None] = [None] * (2 * len(merged))
     slots[::2] = merged
-    return Filled(tuple(slots), _picks(order), _picks(exposed) if exposed else None)
+    used = _picks(sorted(set(order)))
+    return Filled(tuple(slots), _picks(order), used, _picks(exposed) if exposed else None)
 
 
 def filled(
@@ -136,18 +142,20 @@ def filled(
 ) -> bytes | None:
     """The UTF-8 text of a batch of elements: their ``slots`` (each a ``Filled.slots``)
     filled with ``values`` (their picks, in order, each element's followed by ""),
-    escaped; ``given``: every value the batch's results gave, ``exposed``: their exposed
-    ones. None when the policy may change one of their own strings (or a value is not a
-    string, or cannot be written in UTF-8)."""
+    escaped; ``given``: the values they put in (their ``used``), ``exposed``: their
+    exposed ones. None when the policy may change one of their own strings (or a value is
+    not a string, or cannot be written in UTF-8)."""
     try:
-        joined = "\n".join(given)
-        if exposed and "://" in "\n".join(exposed):
+        joined = _JOIN.join(given)
+        if exposed and "://" in _JOIN.join(exposed):
             return None
-    except TypeError:
-        return None  # NOTE: a value that is not a string (the model says one)
+        escaped = _ENCODE(joined)
+    except (TypeError, ValueError):
+        return None  # NOTE: not a string (the model says one), or a lone surrogate
     if not secrets.values_clean(joined):
         return None
-    if joined.count("\n") != len(given) - 1 or _ESCAPED.search(joined):
+    # NOTE: a value that JSON escapes makes the text longer than its quotes around it
+    if len(escaped) != 2 + (len(joined) if joined.isascii() else len(joined.encode("utf-8"))):
         values = [_escaped(v) for v in values]
     slots[1::2] = values
     slots[0] = slots[0][2:]  # type: ignore[index]  # NOTE: the first element's ",\n"

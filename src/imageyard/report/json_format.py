@@ -457,7 +457,7 @@ def _patterned(items: Sequence[Finding | Unknown], cache: _Cache) -> Scrubbed | 
         slots += filled.slots
         values += filled.picks(its)
         values.append("")
-        given += its
+        given += filled.used(its)
         if filled.exposed is not None:
             exposed += filled.exposed(its)
     data = json_fill.filled(slots, values, given, exposed)
