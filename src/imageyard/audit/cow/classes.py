@@ -21,7 +21,7 @@ from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from imageyard.audit.cow.consumers import Consumer
-from imageyard.audit.cow.trace import Form, Verdict, holds_mark, slot_values
+from imageyard.audit.cow.trace import Form, Reads, Verdict, holds_mark, slot_values
 from imageyard.audit.cow.verdict import boot_path, location_gap, sorted_locations, template
 from imageyard.model.ceph import Pool
 from imageyard.model.image import Image
@@ -63,7 +63,7 @@ class Classes:
     _numbers: dict[Hashable, int] = field(default_factory=dict)
     # NOTE: the last image's values: a finding's texts (message, evidence, remediation)
     # are read one after the other, each asking for its image's values
-    _last: tuple[Image, tuple[str, ...]] | None = None
+    _last: tuple[Image, Reads | None, tuple[str, ...]] | None = None
 
     def verdict(self, image: Image, consumer: Consumer) -> Verdict:
         """``boot_path(image, consumer, inv)``, shared with the image's class: its texts
@@ -77,13 +77,13 @@ class Classes:
         """The form of ``image``'s class on ``consumer`` (None: decided image by image)."""
         return self._decide(image, consumer)[0]
 
-    def values(self, image: Image) -> tuple[str, ...]:
-        """``image``'s values in slot order (``trace.slot_values``)."""
+    def values(self, image: Image, reads: Reads | None = None) -> tuple[str, ...]:
+        """``image``'s values in slot order (``trace.slot_values``; ``reads``: only those)."""
         last = self._last
-        if last is not None and last[0] is image:
-            return last[1]
-        values = slot_values(image, sorted_locations(image, self.inv))
-        self._last = (image, values)
+        if last is not None and last[0] is image and last[1] is reads:
+            return last[2]
+        values = slot_values(image, sorted_locations(image, self.inv), reads)
+        self._last = (image, reads, values)
         return values
 
     @property

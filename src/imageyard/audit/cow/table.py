@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from imageyard.audit.cow.classes import Classes, Numbered
 from imageyard.audit.cow.consumers import Consumer, consumers
-from imageyard.audit.cow.trace import BootPath, Form, Verdict
+from imageyard.audit.cow.trace import BootPath, Form, Reads, Verdict
 from imageyard.audit.cow.verdict import boot_path
 from imageyard.model.image import Image
 from imageyard.model.inventory import Inventory
@@ -68,9 +68,10 @@ class VerdictTable:
         asks ``form`` of each class's first image only, and gives it to every member."""
         return self._classes.numbered(images)
 
-    def values(self, image: Image) -> tuple[str, ...]:
-        """``image``'s values in the slots of its class's forms (``trace.slot_values``)."""
-        return self._classes.values(image)
+    def values(self, image: Image, reads: Reads | None = None) -> tuple[str, ...]:
+        """``image``'s values in the slots of its class's forms (``trace.slot_values``;
+        ``reads``: only those)."""
+        return self._classes.values(image, reads)
 
     def path(self, image: Image, consumer: Consumer) -> BootPath:
         """``of(image, consumer).path`` (no verdict is made for an image of a shared class)."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import enum
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, Literal, NamedTuple
@@ -266,10 +266,12 @@ _SET_VALUES = Verdict.__dict__["_values"].__set__
 
 @dataclass(frozen=True)
 class Parts:
-    """A template text as a %-format with one ``%s`` per slot, and the slot numbers."""
+    """A template text as a %-format with one ``%s`` per slot, and the slot numbers
+    (``picks`` them from an image's values, ``numbers`` names them)."""
 
     form: str
     picks: Callable[[tuple[str, ...]], Any]
+    numbers: frozenset[int] = frozenset()
 
     def fill(self, values: tuple[str, ...]) -> str:
         """The text with ``values`` in its slots."""
@@ -285,7 +287,8 @@ def _parts(text: str) -> Text:
         return text
     pieces = text.split(MARK)
     form = "%s".join(p.replace("%", "%%") for p in pieces[::2])
-    return Parts(form, itemgetter(*(int(p) for p in pieces[1::2])))
+    numbers = [int(p) for p in pieces[1::2]]
+    return Parts(form, itemgetter(*numbers), frozenset(numbers))
 
 
 def holds_mark(form: Form) -> bool:
@@ -433,15 +436,59 @@ def slot(n: int) -> str:
     return f"{MARK}{n}{MARK}"
 
 
-def slot_values(image: Image, ordered: Sequence[Location]) -> tuple[str, ...]:
-    """``image``'s values in slot order (``ordered``: its locations as the consumer sees them)."""
+@dataclass(frozen=True)
+class Reads:
+    """Which of an image's slot values texts read beyond its id and its locations' URLs:
+    its sizes, its locations' RBD image and snapshot names (``of``: those of some slots)."""
+
+    sizes: bool
+    names: bool
+
+    @classmethod
+    def of(cls, numbers: Iterable[int]) -> Reads:
+        """What texts that read slots ``numbers`` read."""
+        kept = set(numbers)
+        names = any(n >= FIRST_LOCATION_SLOT and (n - FIRST_LOCATION_SLOT) % 3 for n in kept)
+        return cls(sizes=bool(kept & {1, 2}), names=names)
+
+
+def slot_values(
+    image: Image, ordered: Sequence[Location], reads: Reads | None = None
+) -> tuple[str, ...]:
+    """``image``'s values in slot order (``ordered``: its locations as the consumer sees them);
+    ``reads``: only what a reader reads is written, the other slots are empty."""
+    if reads is not None and not (reads.sizes and reads.names):
+        return _read_values(image, ordered, reads)
     size = image.size
-    head = (image.id, gib(size), gib(image.virtual_size or size))
+    virtual = image.virtual_size or size
+    sized = gib(size)
+    head = (image.id, sized, sized if virtual == size else gib(virtual))
     if len(ordered) == 1:  # NOTE: most images (a tuple each, read per image and consumer)
-        return head + location_values(ordered[0])
+        loc = ordered[0]
+        parsed = loc.parsed if loc.rbd_scheme else None
+        if isinstance(parsed, RbdLocation):  # NOTE: ``location_values``, no LocText made
+            return (*head, loc.url, parsed.image, parsed.snapshot)
+        return (*head, loc.url, "", "")
     values = list(head)
     for loc in ordered:
         values += location_values(loc)
+    return tuple(values)
+
+
+def _read_values(image: Image, ordered: Sequence[Location], reads: Reads) -> tuple[str, ...]:
+    """``slot_values`` with the sizes, or the RBD names, empty when ``reads`` says so."""
+    if reads.sizes:
+        size = image.size
+        virtual = image.virtual_size or size
+        sized = gib(size)
+        values = [image.id, sized, sized if virtual == size else gib(virtual)]
+    else:
+        values = [image.id, "", ""]
+    for loc in ordered:
+        if reads.names:
+            values += location_values(loc)
+        else:
+            values += (loc.url, "", "")
     return tuple(values)
 
 

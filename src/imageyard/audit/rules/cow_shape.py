@@ -19,7 +19,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from imageyard.audit.cow import BootPath, Consumer, Verdict
-from imageyard.audit.cow.trace import Form, Text, general, slot_name, split_slots
+from imageyard.audit.cow.trace import (
+    Form,
+    Parts,
+    Reads,
+    Text,
+    general,
+    slot_name,
+    split_slots,
+)
 from imageyard.audit.written import WrittenFinding
 from imageyard.model.finding import (
     Confidence,
@@ -221,10 +229,22 @@ class Shape:
     fix: Fix
     form: Form
     values: Callable[[Image], tuple[str, ...]] | None
+    # NOTE: ``values`` with only what the own strings read (``trace.Reads``), when given
+    read: Callable[[Image, Reads], tuple[str, ...]] | None = None
     order: int = dataclasses.field(init=False, repr=False, compare=False)  # -severity rank
+    # NOTE: the slots ``own_written_from`` reads: the message's, and the location's when the
+    # remediation writes it (None: it reads none)
+    reads: Reads | None = dataclasses.field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "order", -self.severity.rank)
+        numbers: set[int] = set()
+        if isinstance(self.tail, Parts):
+            numbers |= self.tail.numbers
+        location = self.form.parts[3] if self.fix.kind == "location" else None
+        if isinstance(location, Parts):
+            numbers |= location.numbers
+        object.__setattr__(self, "reads", Reads.of(numbers) if numbers else None)
 
     def finding(self, image: Image) -> Finding:
         """The finding of ``image`` (one of this shape's images)."""
@@ -262,7 +282,8 @@ class Shape:
         if self.values is not None and (
             self.fix.kind == "location" or not isinstance(self.tail, str)
         ):
-            slots = self.values(image)
+            read, reads = self.read, self.reads
+            slots = self.values(image) if read is None or reads is None else read(image, reads)
         name = image.name
         return (image.id, name or "unnamed", name or image.id, image.disk_format or "qcow2", *slots)
 
@@ -381,9 +402,10 @@ def shape_of(
     verdict: Verdict,
     store: Store | None,
     values: Callable[[Image], tuple[str, ...]],
+    read: Callable[[Image, Reads], tuple[str, ...]] | None = None,
 ) -> Shape:
     """The shape of ``verdict``'s form on ``consumer``, made from one of its images
-    (``values``: how to read an image's slot values)."""
+    (``values``: how to read an image's slot values; ``read``: only some of them)."""
     form = verdict.form
     decisive = form.reasons[_decisive_index(verdict)] if form.reasons else ""
     head = f" on {consumer.name}: {verdict.path.value}; "
@@ -400,6 +422,7 @@ def shape_of(
         fix=fix_of(image, consumer, verdict, store),
         form=form,
         values=values if shared else None,
+        read=read if shared else None,
     )
 
 
