@@ -146,7 +146,7 @@ def filled(
     exposed ones. None when the policy may change one of their own strings (or a value is
     not a string, or cannot be written in UTF-8)."""
     try:
-        joined = _JOIN.join(given)
+        joined = _JOIN.join(set(given))  # NOTE: a value given twice is judged once
         if exposed and "://" in _JOIN.join(exposed):
             return None
         escaped = _ENCODE(joined)

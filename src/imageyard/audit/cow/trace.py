@@ -446,10 +446,14 @@ class Reads:
 
     @classmethod
     def of(cls, numbers: Iterable[int]) -> Reads:
-        """What texts that read slots ``numbers`` read."""
+        """What texts that read slots ``numbers`` read (one object for each answer, so a
+        reader of an image's values for one shape finds them made for another)."""
         kept = set(numbers)
         names = any(n >= FIRST_LOCATION_SLOT and (n - FIRST_LOCATION_SLOT) % 3 for n in kept)
-        return cls(sizes=bool(kept & {1, 2}), names=names)
+        return _READS[bool(kept & {1, 2}), names]
+
+
+_READS = {(s, n): Reads(s, n) for s in (False, True) for n in (False, True)}
 
 
 def slot_values(
