@@ -20,6 +20,8 @@ from test_cow_verdict import STORES, cinder, glance, nova
 from imageyard.audit.cow import BootPath, Consumer, Verdict, boot_path
 from imageyard.audit.cow.classes import Classes
 from imageyard.audit.cow.table import VerdictTable
+from imageyard.audit.cow.trace import FIRST_LOCATION_SLOT, Reads, slot_values
+from imageyard.audit.cow.verdict import sorted_locations
 from imageyard.model.ceph import CephCluster, CephxCaps, Pool, RbdImage, Snapshot
 from imageyard.model.config import DeploymentConfig
 from imageyard.model.gap import Gap
@@ -260,3 +262,23 @@ def test_a_value_holding_a_nul_character_is_decided_image_by_image(field: str, v
             assert value in "".join(alone.reasons)
             assert table.of(image, consumer) == alone
             assert repr(table.of(image, consumer)) == repr(alone)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inventories(), st.lists(st.integers(0, 20), max_size=4))
+def test_the_slot_values_a_reader_reads_are_the_image_s_own(
+    inv: Inventory, numbers: list[int]
+) -> None:
+    reads = Reads.of(numbers)
+    assert reads is Reads.of(list(reversed(numbers)))  # NOTE: one object per answer
+    for image in inv.images:
+        ordered = sorted_locations(image, inv)
+        every = slot_values(image, ordered)
+        read = slot_values(image, ordered, reads)
+        assert len(read) == len(every)
+        for n, (value, own) in enumerate(zip(read, every, strict=True)):
+            rbd_name = n >= FIRST_LOCATION_SLOT and (n - FIRST_LOCATION_SLOT) % 3 > 0
+            kept = (n in (1, 2) and reads.sizes) or (rbd_name and reads.names)
+            assert value == (own if kept or n == 0 or not (n in (1, 2) or rbd_name) else "")
+        if numbers:
+            assert all(read[n] == every[n] for n in numbers if n < len(every))

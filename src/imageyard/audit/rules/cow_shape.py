@@ -235,9 +235,13 @@ class Shape:
     # NOTE: the slots ``own_written_from`` reads: the message's, and the location's when the
     # remediation writes it (None: it reads none)
     reads: Reads | None = dataclasses.field(init=False, repr=False, compare=False)
+    # NOTE: whether ``own_written_from`` reads slot values at all
+    slotted: bool = dataclasses.field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "order", -self.severity.rank)
+        slotted = self.fix.kind == "location" or not isinstance(self.tail, str)
+        object.__setattr__(self, "slotted", self.values is not None and slotted)
         numbers: set[int] = set()
         if isinstance(self.tail, Parts):
             numbers |= self.tail.numbers
@@ -278,14 +282,14 @@ class Shape:
         then its slot values when its texts read them."""
         # NOTE: ``message`` and ``remediation`` each read the values: the JSON writer reads
         # every text of a million findings, so they are read here once per finding
-        slots: tuple[str, ...] = ()
-        if self.values is not None and (
-            self.fix.kind == "location" or not isinstance(self.tail, str)
-        ):
-            read, reads = self.read, self.reads
-            slots = self.values(image) if read is None or reads is None else read(image, reads)
         name = image.name
-        return (image.id, name or "unnamed", name or image.id, image.disk_format or "qcow2", *slots)
+        own = (image.id, name or "unnamed", name or image.id, image.disk_format or "qcow2")
+        if not self.slotted:
+            return own
+        read, reads = self.read, self.reads
+        if read is None or reads is None:
+            return own + self.values(image)  # type: ignore[misc]
+        return own + read(image, reads)
 
     def own_written_from(
         self, values: tuple[str, ...]
