@@ -66,7 +66,7 @@ from imageyard.report.view import (
 )
 from imageyard.secrets import Scrubbed
 
-BATCH = 1000
+BATCH = 250
 CACHED = 10_000
 # NOTE: a batch is encoded as the list in {"i": [...]}, so msgspec's indentation puts its
 # elements where the report's top-level lists have theirs (two levels in)

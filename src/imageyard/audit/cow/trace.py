@@ -481,6 +481,8 @@ def slot_values(
 
 def _read_values(image: Image, ordered: Sequence[Location], reads: Reads) -> tuple[str, ...]:
     """``slot_values`` with the sizes, or the RBD names, empty when ``reads`` says so."""
+    if len(ordered) == 1 and not reads.sizes and not reads.names:
+        return (image.id, "", "", ordered[0].url, "", "")  # NOTE: most readers, most images
     if reads.sizes:
         size = image.size
         virtual = image.virtual_size or size
