@@ -23,14 +23,16 @@ severity, confidence, cause, mute). A batch is written the first of four ways th
   writes in its own way, or a value it refuses);
 * ``_slow``: ``jsontext``, as before.
 
-Every string of the first two passes the secrets policy before it is encoded: a shared
+Every string of the first three passes the secrets policy before it is encoded: a shared
 part, a form or an evidence list when it is built (a form the policy would change is not
-used; a batch holding a shared part it would change goes through it whole), the rest of
-the batch at once (``secrets.clean_json`` over its own strings as JSON, or
-``secrets.clean_texts`` over them, finds nothing to mask, else ``_fast`` with
+used; a batch holding a shared part it would change goes through it whole), a pattern's
+pieces when its element is built (``secrets.pieces_clean``), the rest of the batch at once
+(its values, ``secrets.values_clean``; or ``secrets.clean_json`` over its own strings as
+JSON, or ``secrets.clean_texts`` over them, finds nothing to mask, else ``_fast`` with
 ``secrets.scrub_data`` over the batch), so the batch is ``Scrubbed`` UTF-8 that the writer
 does not decode or scan again; the rest passes the policy as text. ``render`` is the same
-text whole.
+text whole. A batch is ``BATCH`` elements: its text and the copies made of it while it is
+joined, encoded and written stay in the processor's cache.
 """
 
 from __future__ import annotations
