@@ -13,6 +13,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from imageyard.model.gap import SourceStatus
+from imageyard.terminal import one_line
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -142,9 +143,12 @@ class TerminalSteps:
     def begin(self, label: str, total: int | None = None) -> None:
         if not self.shown:
             return
+        from rich.markup import escape
+
         if self._task is not None:
             self._bars.remove_task(self._task)
-        self._task = self._bars.add_task(label, total=total)
+        # NOTE: the label names the user's files: shown as text, never read as markup
+        self._task = self._bars.add_task(escape(one_line(label)), total=total)
         self._bars.refresh()
 
     def advance(self, amount: int = 1) -> None:

@@ -95,3 +95,16 @@ def test_paths_written_to_stdout_while_the_line_is_shown_stay_on_stdout(
     assert json.loads(capsys.readouterr().out)["schema"] == "imageyard-paths/1"
     assert "writing the json paths" in terminal.getvalue()
     assert '"schema"' not in terminal.getvalue()
+
+
+def test_a_step_names_a_file_as_it_is(
+    snapshot: Path, tmp_path: Path, terminal: io.StringIO
+) -> None:
+    # "[/x]" (in a directory named "["): what rich would read as a closing tag
+    odd = tmp_path / "[" / "x][red]\x1b]0;t\x07.json"
+    odd.parent.mkdir()
+    odd.write_bytes(snapshot.read_bytes())
+    assert cli.run(["show", str(odd), "-o", str(tmp_path / "out")]) == 0
+    screen = terminal.getvalue()
+    assert "[/x][red]␛]0;t␇.json" in screen
+    assert "\x07" not in screen

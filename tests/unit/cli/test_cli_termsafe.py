@@ -18,8 +18,12 @@ import pytest
 
 from imageyard import cli
 from imageyard.errors import ExitCode
+from imageyard.model.ceph import CephCluster, Pool
 from imageyard.model.codec import dumps
+from imageyard.model.gap import Gap
+from imageyard.model.identity import Project
 from imageyard.model.image import Image, Location
+from imageyard.model.inventory import Inventory
 from imageyard.model.snapshot import read_inventory
 from imageyard.terminal import one_line, visible
 
@@ -198,3 +202,52 @@ def test_a_clean_grid_shows_its_cells_controls_and_keeps_its_lines() -> None:
     styled = "\n".join(line for unit in units for line in unit)
     assert _RAW.search(re.sub("\x1b\\[[0-9;]*m", "", styled)) is None
     assert "a␛[2Jb\ufffd" in styled and "x.conf:1" in styled and "y.conf:2" in styled
+
+
+def _summary_inventory(snapshot: Path) -> Inventory:
+    """The snapshot with markup and controls in what the summary prints of it: a store id
+    and place, a deleted owner, a pool, a gap's error and a source's detail."""
+    inv = read_inventory(snapshot)
+    evil = "[/x][red]" + EVIL
+    store = replace(inv.stores[0], id=evil, rbd_pool=evil)
+    image = replace(inv.images[0], owner=evil)
+    cluster = CephCluster(fsid=_FSID, pools=(Pool(name=evil),))
+    sources = [replace(s, complete=True) if s.source == "keystone" else s for s in inv.sources]
+    sources[0] = replace(sources[0], detail=evil)
+    return replace(
+        inv,
+        stores=(store, *inv.stores[1:]),
+        images=(image, *inv.images[1:]),
+        projects=(Project(id="p1"),),
+        ceph_clusters=(cluster,),
+        sources=tuple(sources),
+        gaps=(Gap(source="glance", scope="images", error=evil),),
+    )
+
+
+def _assert_summary_shows(text: str) -> None:
+    assert _RAW.search(text.replace("\n", "")) is None
+    lines = [line for line in text.splitlines() if "[/x][red]" in line]
+    # store row, owner, pool, gap, source: each one line, brackets and controls as they are
+    assert len(lines) >= 5, text
+    assert all("ESC␛[31mRED␇BEL␍CR␊LF␉TAB" in line for line in lines), lines
+
+
+def test_show_prints_markup_and_controls_as_they_are(
+    snapshot: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    evil = tmp_path / "summary.json"
+    evil.write_text(dumps(_summary_inventory(snapshot)))
+    out, _ = _printed(["show", str(evil)], capsys)  # before: MarkupError, exit 70
+    _assert_summary_shows(out)
+
+
+def test_collect_summary_prints_markup_and_controls_as_they_are(
+    snapshot: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from imageyard.cli.summary import print_collect_summary
+
+    print_collect_summary(_summary_inventory(snapshot), "[/x]\x1b]0;t\x07.json")
+    err = capsys.readouterr().err
+    _assert_summary_shows(err)
+    assert "snapshot: [/x]␛]0;t␇.json" in err
