@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import io
 import logging
 import os
 import platform
@@ -208,7 +209,17 @@ def _run(args: list[str]) -> int:
     return int(rv) if isinstance(rv, int) else int(ExitCode.OK)
 
 
+def _escape_unencodable() -> None:
+    """A character stdout's encoding cannot hold (an image name's on an ``en_US.ISO-8859-1``
+    or ASCII locale, a file name's undecodable byte) is written as its escape (``\\u241b``,
+    as stderr does by default) instead of ending the command half-written."""
+    stream = sys.stdout
+    if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+        stream.reconfigure(errors="backslashreplace")
+
+
 def main() -> None:
     """Console-script entry point."""
     gcpause.for_the_process()
+    _escape_unencodable()
     gcpause.leave(run())

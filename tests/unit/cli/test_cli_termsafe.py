@@ -9,7 +9,9 @@ and tabs), and the JSON formats must still carry each value exactly.
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -251,3 +253,16 @@ def test_collect_summary_prints_markup_and_controls_as_they_are(
     err = capsys.readouterr().err
     _assert_summary_shows(err)
     assert "snapshot: [/x]␛]0;t␇.json" in err
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_a_stdout_that_cannot_hold_a_character_gets_its_escape(
+    encoding: str, snapshot: Path
+) -> None:
+    env = {**os.environ, "PYTHONIOENCODING": encoding}
+    argv = [sys.executable, "-m", "imageyard", "show", str(snapshot)]
+    done = subprocess.run(argv, env=env, capture_output=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr  # before: UnicodeEncodeError, exit 70
+    out = done.stdout.decode(encoding)
+    assert "qcow2\\u241b[2J" in out  # the stand-in for ESC, as its escape
+    assert _RAW.search(out) is None
