@@ -54,13 +54,12 @@ class Filled:
     """An element's text (after ``json_template``'s ",\\n" before each element) as
     ``slots``: its escaped pieces, each followed by a free slot (None) for the next of the
     values ``picks`` gives, in order, and the last by one for nothing (so the slots of a
-    batch alternate); ``used`` picks each value it puts in once (the others are never
-    judged: they are not written), ``exposed`` those that must hold no "://" (their own
-    strings' pieces hold an "@"), or is None."""
+    batch alternate; the values it does not pick are never judged: they are not written);
+    ``exposed`` picks those that must hold no "://" (their own strings' pieces hold an
+    "@"), or is None."""
 
     slots: tuple[str | None, ...]
     picks: Picks
-    used: Picks
     exposed: Picks | None
 
 
@@ -133,20 +132,18 @@ def pattern(form: json_template.Form, evidence: bytes, texts: list[Cut]) -> Fill
         merged[-1] += piece.decode("utf-8")  # type: ignore[union-attr]
     slots: list[str | None] = [None] * (2 * len(merged))
     slots[::2] = merged
-    used = _picks(sorted(set(order)))
-    return Filled(tuple(slots), _picks(order), used, _picks(exposed) if exposed else None)
+    return Filled(tuple(slots), _picks(order), _picks(exposed) if exposed else None)
 
 
-def filled(
-    slots: list[str | None], values: list[Any], given: list[Any], exposed: list[Any]
-) -> bytes | None:
+def filled(slots: list[str | None], values: list[Any], exposed: list[Any]) -> bytes | None:
     """The UTF-8 text of a batch of elements: their ``slots`` (each a ``Filled.slots``)
     filled with ``values`` (their picks, in order, each element's followed by ""),
-    escaped; ``given``: the values they put in (their ``used``), ``exposed``: their
-    exposed ones. None when the policy may change one of their own strings (or a value is
-    not a string, or cannot be written in UTF-8)."""
+    escaped; ``exposed``: their exposed values. None when the policy may change one of
+    their own strings (or a value is not a string, or cannot be written in UTF-8)."""
     try:
-        joined = _JOIN.join(set(given))  # NOTE: a value given twice is judged once
+        # NOTE: each distinct value judged once (one put in twice, and the "" after each
+        # element, are judged once: "" holds nothing the policy looks for)
+        joined = _JOIN.join(set(values))
         if exposed and "://" in _JOIN.join(exposed):
             return None
         escaped = _ENCODE(joined)

@@ -440,29 +440,33 @@ def _patterned(items: Sequence[Finding | Unknown], cache: _Cache) -> Scrubbed | 
     or the policy may change one of their own strings (``_templated`` then writes them)."""
     slots: list[str | None] = []
     values: list[str] = []
-    given: list[str] = []
     exposed: list[str] = []
     patterns = cache.patterns
+    # NOTE: the last item's pattern, key and element: results of one part often follow
+    # each other (the unknowns of one pool), and need not look theirs up again
+    part: Pattern | None = None
+    count, filled = -1, None
     for item in items:
         own = item.own_values()
         if own is None:
             return None
-        part, its = own
-        key = (id(part), len(its))
-        held = patterns.get(key, _NO_PATTERN)
-        if held[0] is not part:
-            cache.bound()
-            held = patterns[key] = (part, _pattern(item, part, len(its), cache))
-        filled = held[1]
+        its = own[1]
+        if own[0] is not part or len(its) != count:
+            part, count = own[0], len(its)
+            key = (id(part), count)
+            held = patterns.get(key, _NO_PATTERN)
+            if held[0] is not part:
+                cache.bound()
+                held = patterns[key] = (part, _pattern(item, part, count, cache))
+            filled = held[1]
         if filled is None:
             return None
         slots += filled.slots
         values += filled.picks(its)
         values.append("")
-        given += filled.used(its)
         if filled.exposed is not None:
             exposed += filled.exposed(its)
-    data = json_fill.filled(slots, values, given, exposed)
+    data = json_fill.filled(slots, values, exposed)
     return None if data is None else Scrubbed(data)
 
 
