@@ -9,14 +9,16 @@ collection time and durations, so the outputs can be compared with gold files.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import re
 import zlib
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from imageyard import cli
+from imageyard import cli, secrets
 from imageyard.model.snapshot import read_inventory, write_inventory
 from imageyard.testing.fake_glance import Catalog, FakeGlance
 
@@ -25,6 +27,19 @@ CONFIG = ROOT / "tests" / "fixtures" / "configs" / "lab"
 GOLD = ROOT / "tests" / "gold" / "report"
 WHEN = "2026-01-02T03:04:05+00:00"
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+@contextlib.contextmanager
+def remembering(*literals: str) -> Iterator[None]:
+    """A secrets policy of its own that remembers ``literals`` (as it would an
+    ``OS_PASSWORD``'s value) while it lasts; a blank one afterwards."""
+    redactor = secrets.Redactor()
+    redactor.remember(list(literals))
+    secrets.install(redactor)
+    try:
+        yield
+    finally:
+        secrets.install(secrets.Redactor())
 
 
 def snapshot(tmp: Path, images: int, name: str = "inv.json") -> Path:

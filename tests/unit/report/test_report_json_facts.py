@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from report_support import remembering
 
 from imageyard import secrets
 from imageyard.audit.engine import AuditResult
@@ -29,7 +31,7 @@ from imageyard.model.finding import Evidence, Finding, Unknown
 from imageyard.model.image import Image
 from imageyard.report import json_format
 from imageyard.report.view import result_document
-from imageyard.secrets import REDACTED, Redactor
+from imageyard.secrets import REDACTED
 
 _LITERAL = "hunter2-secret"
 _RISKY = st.lists(
@@ -66,12 +68,9 @@ def _render(findings: list[Finding], unknowns: tuple[Unknown, ...] = ()) -> tupl
 
 
 @pytest.fixture(autouse=True)
-def _policy() -> Any:
-    redactor = Redactor()
-    redactor.remember([_LITERAL])
-    secrets.install(redactor)
-    yield
-    secrets.install(Redactor())
+def _policy() -> Iterator[None]:
+    with remembering(_LITERAL):
+        yield
 
 
 @settings(max_examples=150, deadline=None)

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from report_support import remembering
 
 from imageyard import secrets
 from imageyard.audit.engine import AuditResult
@@ -31,7 +33,7 @@ from imageyard.model.finding import Finding, Unknown
 from imageyard.model.image import Image
 from imageyard.report import json_fill, json_format
 from imageyard.report.view import result_document
-from imageyard.secrets import REDACTED, Redactor
+from imageyard.secrets import REDACTED
 
 _LITERAL = "hunter2-secret"
 _BITS = ["a", "Z", " ", "=", ":", "/", "token", "Key", "PASS", "://", "s3://", "u:p@h", "@"]
@@ -42,12 +44,9 @@ _RISKY = st.lists(
 
 
 @pytest.fixture(autouse=True)
-def _policy() -> Any:
-    redactor = Redactor()
-    redactor.remember([_LITERAL])
-    secrets.install(redactor)
-    yield
-    secrets.install(Redactor())
+def _policy() -> Iterator[None]:
+    with remembering(_LITERAL):
+        yield
 
 
 def _joined(pieces: list[str], values: list[str]) -> str:
