@@ -5,11 +5,14 @@ operator's reports. A control character in them (ESC, BEL, CR, backspace, NUL, D
 control such as U+009B CSI) would be obeyed by the terminal: recolour, hide or overwrite
 lines, set the title. ``visible`` maps each one to a visible stand-in of one column, so
 the layout keeps its width: C0 controls and DEL to the Unicode Control Pictures
-(U+2400-U+2421, ESC shows as ``␛``), C1 controls to U+FFFD. A human format's newline and
-tab are its own layout and stay; ``one_line`` maps those too, for a catalog value placed
-in a table cell or a line, where its newline would forge a line. Text without a control
-character is returned as it is (one scan, no copy). Machine formats (JSON, SARIF, CSV) carry
-values exactly and do not pass through here.
+(U+2400-U+2421, ESC shows as ``␛``), C1 controls to U+FFFD, and so are the Unicode
+bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): obeyed,
+they reorder what follows on the line (a name that reads backwards, a cell that seems to
+hold another image's id). A human format's newline and tab are its own layout and stay;
+``one_line`` maps those too, for a catalog value placed in a table cell or a line, where its
+newline would forge a line. Text without a control character is returned as it is (one
+scan, no copy). Machine formats (JSON, SARIF, CSV) carry values exactly and do not pass
+through here.
 """
 
 from __future__ import annotations
@@ -18,19 +21,22 @@ import re
 
 _C1 = "\ufffd"
 _LAYOUT = {"\n", "\t"}
+# NOTE: LRE, RLE, PDF, LRO, RLO; LRI, RLI, FSI, PDI (the marks LRM and RLM, common in
+# right-to-left text, stay: they override nothing)
+_BIDI = (*range(0x202A, 0x202F), *range(0x2066, 0x206A))
 
 
 def _pictures(keep: set[str]) -> dict[int, str]:
     table = {c: chr(0x2400 + c) for c in range(0x20) if chr(c) not in keep}
     table[0x7F] = "\u2421"
-    table.update((c, _C1) for c in range(0x80, 0xA0))
+    table.update((c, _C1) for c in (*range(0x80, 0xA0), *_BIDI))
     return table
 
 
 _VISIBLE = _pictures(_LAYOUT)
 _ONE_LINE = _pictures(set())
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_CONTROL_OR_LAYOUT = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_OR_LAYOUT = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def visible(text: str) -> str:

@@ -30,9 +30,9 @@ from imageyard.model.snapshot import read_inventory
 from imageyard.terminal import one_line, visible
 
 CORPUS = Path(__file__).parents[2] / "corpus" / "kolla-ceph-cow" / "etc"
-EVIL = "ESC\x1b[31mRED\x07BEL\rCR\nLF\tTAB\bBS\x00NUL\x7fDEL\x9b2JC1\x85NEL"
-# any control character but newline and tab (the layout's own)
-_RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+EVIL = "ESC\x1b[31mRED\x07BEL\rCR\nLF\tTAB\bBS\x00NUL\x7fDEL\x9b2JC1\x85NEL\u202eRLO\u2066LRI"
+# any control character but newline and tab (the layout's own), and the bidi overrides
+_RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _FSID = "0b3b8c1e-6a45-4b7e-9a52-2f0c1d2e3f40"
 
 
@@ -87,6 +87,8 @@ def test_stand_ins_keep_one_column_and_the_layout() -> None:
     lone = one_line(EVIL)
     assert "\n" not in lone and "\t" not in lone and "␊" in lone and "␉" in lone
     assert visible("plain │ text\n") == "plain │ text\n"
+    # a bidi override or isolate is shown; the marks of right-to-left text stay
+    assert visible("a\u202eb\u2067c\u200fd") == "a\ufffdb\ufffdc\u200fd"
 
 
 # (the command, and which crafted value its output names: an image's name, a store's, none)
