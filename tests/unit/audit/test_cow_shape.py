@@ -25,7 +25,7 @@ from test_cow_verdict import glance, nova
 from imageyard import secrets
 from imageyard.audit.cow import BootPath, Consumer, Verdict, boot_path, sorted_locations
 from imageyard.audit.cow.table import VerdictTable
-from imageyard.audit.cow.trace import slot_values
+from imageyard.audit.cow.trace import Reads, slot_values
 from imageyard.audit.engine import AuditResult
 from imageyard.audit.mute import Mute, apply_mutes
 from imageyard.audit.rule import AuditContext
@@ -57,8 +57,8 @@ def _alone(image: Image, consumer: Consumer, inv: Inventory) -> Finding | None:
         return None
     store = store_in_cluster(inv, consumer.fsid)
 
-    def values(image: Image) -> tuple[str, ...]:
-        return slot_values(image, sorted_locations(image, inv))
+    def values(image: Image, reads: Reads | None = None, /) -> tuple[str, ...]:
+        return slot_values(image, sorted_locations(image, inv), reads)
 
     return shape_of(image, consumer, verdict, store, values).finding(image)
 

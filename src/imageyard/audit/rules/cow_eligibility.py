@@ -211,7 +211,6 @@ class _Shapes:
         """The shape of ``verdict``'s form (``image``'s verdict on this consumer)."""
         found = self.made.get(id(verdict.form))
         if found is None:
-            values = self.table.values
-            shape = shape_of(image, self.consumer, verdict, self.store, values, values)
+            shape = shape_of(image, self.consumer, verdict, self.store, self.table.values)
             found = self.made[id(verdict.form)] = (verdict.form, shape)
         return found[1]

@@ -14,9 +14,8 @@ of its own, whose cause has the image's values replaced by the same placeholders
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from imageyard.audit.cow import BootPath, Consumer, Verdict
 from imageyard.audit.cow.trace import (
@@ -213,12 +212,19 @@ def _severity(verdict: Verdict, consumer: Consumer) -> Severity:
     return _SEVERITY[verdict.path]
 
 
+class SlotValues(Protocol):
+    """An image's slot values (``trace.slot_values``; ``reads``: only those, the other
+    slots empty)."""
+
+    def __call__(self, image: Image, reads: Reads | None = None, /) -> tuple[str, ...]: ...
+
+
 @dataclass(frozen=True)
 class Shape:
     """The parts of a finding that every image of one form shares on one consumer.
 
-    ``values`` reads an image's slot values (None: the form is one image's own verdict,
-    its texts hold no slots)."""
+    ``values`` reads an image's slot values, or with a ``Reads`` only those (None: the form
+    is one image's own verdict, its texts hold no slots)."""
 
     consumer: str
     tail: Text  # the message after the image's label, split at its slots
@@ -228,9 +234,7 @@ class Shape:
     cause: str
     fix: Fix
     form: Form
-    values: Callable[[Image], tuple[str, ...]] | None
-    # NOTE: ``values`` with only what the own strings read (``trace.Reads``), when given
-    read: Callable[[Image, Reads], tuple[str, ...]] | None = None
+    values: SlotValues | None
     order: int = dataclasses.field(init=False, repr=False, compare=False)  # -severity rank
     # NOTE: the slots ``own_written_from`` reads: the message's, and the location's when the
     # remediation writes it (None: it reads none)
@@ -286,10 +290,7 @@ class Shape:
         own = (image.id, name or "unnamed", name or image.id, image.disk_format or "qcow2")
         if not self.slotted:
             return own
-        read, reads = self.read, self.reads
-        if read is None or reads is None:
-            return own + self.values(image)  # type: ignore[misc]
-        return own + read(image, reads)
+        return own + self.values(image, self.reads)  # type: ignore[misc]
 
     def own_written_from(
         self, values: tuple[str, ...]
@@ -405,11 +406,10 @@ def shape_of(
     consumer: Consumer,
     verdict: Verdict,
     store: Store | None,
-    values: Callable[[Image], tuple[str, ...]],
-    read: Callable[[Image, Reads], tuple[str, ...]] | None = None,
+    values: SlotValues,
 ) -> Shape:
     """The shape of ``verdict``'s form on ``consumer``, made from one of its images
-    (``values``: how to read an image's slot values; ``read``: only some of them)."""
+    (``values``: how to read an image's slot values)."""
     form = verdict.form
     decisive = form.reasons[_decisive_index(verdict)] if form.reasons else ""
     head = f" on {consumer.name}: {verdict.path.value}; "
@@ -426,7 +426,6 @@ def shape_of(
         fix=fix_of(image, consumer, verdict, store),
         form=form,
         values=values if shared else None,
-        read=read if shared else None,
     )
 
 
