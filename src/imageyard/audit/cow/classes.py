@@ -29,7 +29,6 @@ from imageyard.model.inventory import Inventory
 from imageyard.model.location import Location, RbdLocation
 
 _ID = operator.attrgetter("id")
-_URLS_ONLY = Reads.of(())  # NOTE: one object per answer: read by identity
 
 
 def _seen(image: Image) -> tuple[Location, ...]:
@@ -80,12 +79,12 @@ class Classes:
 
     def values(self, image: Image, reads: Reads | None = None) -> tuple[str, ...]:
         """``image``'s values in slot order (``trace.slot_values``; ``reads``: only those)."""
-        # NOTE: what most findings' own strings read (``trace.Reads``: neither sizes nor RBD
-        # names) of most images (one location, so in the consumer's order already): read
-        # here, without ordering its locations or remembering them as the last image's
+        # NOTE: some of the values (a finding's own strings, read once per finding) of an
+        # image with one location (most: in the consumer's order already) are read without
+        # ordering its locations or remembering them as the last image's
         locations = image.locations
-        if reads is _URLS_ONLY and len(locations) == 1:
-            return (image.id, "", "", locations[0].url, "", "")
+        if reads is not None and len(locations) == 1:
+            return slot_values(image, locations, reads)
         last = self._last
         if last is not None and last[0] is image and last[1] is reads:
             return last[2]
