@@ -33,10 +33,15 @@ def _pictures(keep: set[str]) -> dict[int, str]:
     return table
 
 
+def _finder(table: dict[int, str]) -> re.Pattern[str]:
+    """A search for any character ``table`` maps."""
+    return re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(table)) + "]")
+
+
 _VISIBLE = _pictures(_LAYOUT)
 _ONE_LINE = _pictures(set())
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_CONTROL_OR_LAYOUT = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = _finder(_VISIBLE)
+_CONTROL_OR_LAYOUT = _finder(_ONE_LINE)
 
 
 def visible(text: str) -> str:
