@@ -85,7 +85,12 @@ class Image:
         # clean, and strip_credentials only sees a URL with an "@" (the only ones it changes)
         url = self.direct_url
         if url is not None:
-            _SET_DIRECT_URL(self, _location_url(url, self.locations))
+            locations = self.locations
+            # NOTE: most direct URLs are the first location's: its string, without a call
+            if locations and locations[0].url == url:
+                _SET_DIRECT_URL(self, locations[0].url)
+            else:
+                _SET_DIRECT_URL(self, _location_url(url, locations))
         if len(self.members) > 1 or type(self.members) is not tuple:
             _set(self, "members", tuple(sorted(self.members, key=_member_key)))
         table = interning.current()

@@ -217,7 +217,10 @@ class Location(_ParsedSlot):
             _SET_URL(self, url)
         if (store := self.store) is not None:
             _SET_STORE(self, _intern(store))
-        _SET_RBD_SCHEME(self, url[:6].lower() == "rbd://")  # NOTE: _is_rbd, inline
+        # NOTE: _is_rbd, inline; a URL in lower case (most) is told without a copy of it
+        _SET_RBD_SCHEME(
+            self, url.startswith("rbd://") or (url[:1] in "rR" and url[:6].lower() == "rbd://")
+        )
 
     if not TYPE_CHECKING:  # NOTE: typed as the slots; other names stay unknown
 

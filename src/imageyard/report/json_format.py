@@ -442,10 +442,15 @@ def _patterned(items: Sequence[Finding | Unknown], cache: _Cache) -> Scrubbed | 
     values: list[str] = []
     exposed: list[str] = []
     patterns = cache.patterns
-    # NOTE: the last item's pattern, key and element: results of one part often follow
-    # each other (the unknowns of one pool), and need not look theirs up again
+    # NOTE: the last item's pattern, key and element (its slots and picks, read once):
+    # results of one part often follow each other (the unknowns of one pool), and need
+    # not look theirs up again
     part: Pattern | None = None
-    count, filled = -1, None
+    count = -1
+    pieces: tuple[str | None, ...] = ()
+    picks: json_fill.Picks | None = None
+    exposes: json_fill.Picks | None = None
+    end = values.append
     for item in items:
         own = item.own_values()
         if own is None:
@@ -459,13 +464,14 @@ def _patterned(items: Sequence[Finding | Unknown], cache: _Cache) -> Scrubbed | 
                 cache.bound()
                 held = patterns[key] = (part, _pattern(item, part, count, cache))
             filled = held[1]
-        if filled is None:
-            return None
-        slots += filled.slots
-        values += filled.picks(its)
-        values.append("")
-        if filled.exposed is not None:
-            exposed += filled.exposed(its)
+            if filled is None:
+                return None
+            pieces, picks, exposes = filled.slots, filled.picks, filled.exposed
+        slots += pieces
+        values += picks(its)  # type: ignore[misc]  # NOTE: set with ``pieces``
+        end("")
+        if exposes is not None:
+            exposed += exposes(its)
     data = json_fill.filled(slots, values, exposed)
     return None if data is None else Scrubbed(data)
 

@@ -282,3 +282,15 @@ def test_the_slot_values_a_reader_reads_are_the_image_s_own(
             assert value == (own if kept or n == 0 or not (n in (1, 2) or rbd_name) else "")
         if numbers:
             assert all(read[n] == every[n] for n in numbers if n < len(every))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inventories(), st.lists(st.integers(0, 20), max_size=4))
+def test_the_values_of_a_class_member_are_its_slot_values_read_as_asked(
+    inv: Inventory, numbers: list[int]
+) -> None:
+    table = _table(inv)
+    for reads in (None, Reads.of(numbers), Reads(sizes=False, names=False)):
+        for image in inv.images:
+            expected = slot_values(image, sorted_locations(image, inv), reads)
+            assert table.values(image, reads) == expected

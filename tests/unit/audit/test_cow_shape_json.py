@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from test_cow_classes import CONSUMERS, inventories
 
 from imageyard import secrets
+from imageyard.audit.cow import BootPath, boot_path
 from imageyard.audit.cow.table import VerdictTable
 from imageyard.audit.engine import AuditResult
 from imageyard.audit.rule import AuditContext
@@ -70,3 +71,22 @@ def test_findings_of_images_of_any_name_are_written_through_the_policy(
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(json_format, "BATCH", batch)
         assert json_format.render(result) == expected + "\n"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inventories())
+def test_a_consumer_s_results_follow_the_catalog_one_per_image_that_does_not_clone(
+    inv: Inventory,
+) -> None:
+    table = inv.derived("cow.verdicts", lambda: VerdictTable(inv, RBD_CONSUMERS))
+    for consumer in RBD_CONSUMERS:
+        verdicts = [(i, boot_path(i, consumer, inv)) for i in inv.images if i.is_active]
+        expected = [
+            (f"image {i.id}@{consumer.name}", v.path is BootPath.UNKNOWN)
+            for i, v in verdicts
+            if v.path is not BootPath.CLONE
+        ]
+        found = _per_consumer(inv, consumer)
+        assert isinstance(found, list)  # NOTE: made at once, not one result at a time
+        assert [(str(o.resource), isinstance(o, Unknown)) for o in found] == expected
+        assert all(table.of(i, consumer) == v for i, v in verdicts)

@@ -48,10 +48,12 @@ class UnreadHeader(OfImage, WrittenUnknown):
     @classmethod
     def made(cls, part: UnreadPart, image: Image, header: Header) -> UnreadHeader:
         """The unknown of ``image`` (``header``: its first rbd header, not read)."""
-        unknown = object.__new__(cls)
-        object.__setattr__(unknown, "_shape", part)
-        object.__setattr__(unknown, "_image", image)
-        object.__setattr__(unknown, "_header", header)
+        # NOTE: through the slots' own setters (object.__setattr__ costs half as much
+        # again): once per image whose header was not read
+        unknown = _new(cls)
+        _SET_SHAPE(unknown, part)
+        _SET_IMAGE(unknown, image)
+        _SET_HEADER(unknown, header)
         return unknown
 
     @property
@@ -71,6 +73,12 @@ class UnreadHeader(OfImage, WrittenUnknown):
         if type(self) is not UnreadHeader:
             return None  # NOTE: a subclass may write its fields otherwise
         return self._shape, (self._header.unread_reason, self._image.id)
+
+
+_new = object.__new__
+_SET_SHAPE = UnreadHeader.__dict__["_shape"].__set__
+_SET_IMAGE = UnreadHeader.__dict__["_image"].__set__
+_SET_HEADER = UnreadHeader.__dict__["_header"].__set__
 
 
 class UnreadParts:
