@@ -8,6 +8,9 @@ building a whole key per result costs more than sorting. ``in_order`` groups the
 a ``head`` that stands for the shared parts (read with a getter, never built per result),
 puts the few groups in order once (by one member's key), orders each group by the resource's
 text alone (string comparisons) and only the results that share a text by their whole key.
+Results of a class whose texts are one prefix and a string of their own (a result about one
+image: ``image <id>``) may say how to read that string (``sort_id``, a getter that writes no
+text): a group of that class alone is ordered by it, which is the order of its texts.
 Python's sort is stable and so is each step, so the order is exactly the one ``sorted``
 gives, ties included.
 """
@@ -51,11 +54,22 @@ def in_order(results: Iterable[R], split: int, head: Callable[[R], Hashable]) ->
 
 def _by_text(members: list[R]) -> list[R]:
     """``members`` in the order of their texts, those of one text by their whole key."""
-    texts = [m.sort_text for m in members]
+    texts = _texts(members)
     order = sorted(range(len(texts)), key=texts.__getitem__)
     if len(set(texts)) < len(texts):  # NOTE: rare: a text is mostly one result's alone
         _order_ties(order, texts, members)
     return list(map(members.__getitem__, order))
+
+
+def _texts(members: list[R]) -> list[str]:
+    """The members' texts, or (members of one class that has a ``sort_id``) what orders
+    them as their texts do, read without writing a text."""
+    kinds = set(map(type, members))
+    if len(kinds) == 1:
+        read = getattr(kinds.pop(), "sort_id", None)
+        if read is not None:
+            return list(map(read, members))
+    return [m.sort_text for m in members]
 
 
 def _order_ties(order: list[int], texts: Sequence[str], members: Sequence[R]) -> None:

@@ -11,7 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from imageyard.audit.order import in_order
+from imageyard.audit.rules.format_images import Header
+from imageyard.audit.rules.unread_header import UnreadParts
 from imageyard.model.finding import Confidence, Finding, Resource, Severity, Unknown
+from imageyard.model.image import Image
+from imageyard.model.location import RbdLocation
 
 _KEY = operator.attrgetter("sort_key")
 _FINDING_HEAD = operator.attrgetter("severity", "rule_id")
@@ -67,3 +71,24 @@ def test_equal_keys_keep_the_order_they_came_in() -> None:
 @given(st.lists(_FINDINGS, max_size=20))
 def test_sort_text_is_the_resource_part_of_the_key(findings: list[Finding]) -> None:
     assert all(f.sort_text == f.sort_key[2] for f in findings)
+
+
+def _unread(image_id: str, pool: str, read: bool) -> Unknown:
+    header = Header(RbdLocation("f", pool, image_id, "snap"), None, pool_read=read)
+    return UnreadParts("raw-label-mismatch").unknown(Image(id=image_id), header)
+
+
+@given(
+    st.lists(
+        st.tuples(_TEXTS, st.sampled_from(("p", "q")), st.booleans()).map(lambda t: _unread(*t)),
+        max_size=60,
+    )
+)
+def test_results_about_one_image_each_in_the_order_of_their_texts(
+    unknowns: list[Unknown],
+) -> None:
+    # NOTE: read by their images' ids (``sort_id``), never by a text; one id repeated is
+    # ordered by the reasons
+    assert _same(in_order(unknowns, 1, _UNKNOWN_HEAD), sorted(unknowns, key=_KEY))
+    mixed = [*unknowns, Unknown("raw-label-mismatch", Resource("image", "a"), "x")]
+    assert _same(in_order(mixed, 1, _UNKNOWN_HEAD), sorted(mixed, key=_KEY))

@@ -40,6 +40,11 @@ def test_unread_headers_read_as_plain_unknowns(inv: Inventory) -> None:
         assert hash(unknown) == hash(plain) and unknown.sort_key == plain.sort_key
         assert unknown.sort_text == plain.sort_text == unknown.sort_key[1]
         assert (unknown.reason, unknown.cause, unknown.evidence) == (reason, cause, ())
+        # NOTE: what the JSON writer writes it from: its reason (its pool's, when it was not
+        # read) and its image's id
+        own = unknown.own_values()
+        assert own is not None and own[0] is unknown.shared_by
+        assert own[1] == (reason, unknown.resource.id)
         assert copy.deepcopy(unknown) == plain and pickle.loads(pickle.dumps(unknown)) == plain
         copied = dataclasses.replace(unknown, cause="other")
         assert type(copied) is Unknown and copied == dataclasses.replace(plain, cause="other")

@@ -24,10 +24,12 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, eq=False)
 class UnreadPart:
-    """What the unknowns of one rule whose headers were not read for one cause share."""
+    """What the unknowns of one rule whose headers were not read for one cause share:
+    ``reason`` too when it is every one's (a pool not read), else None (each header's own)."""
 
     rule_id: str
     cause: str
+    reason: str | None = None
 
     def own_written_from(self, values: tuple[str, ...]) -> tuple[None, None, list[str]]:
         """An unknown's own strings (its reason, its ``sort_text``) from its ``own_values``
@@ -72,7 +74,10 @@ class UnreadHeader(OfImage, WrittenUnknown):
     def own_values(self) -> tuple[UnreadPart, tuple[str, ...]] | None:
         if type(self) is not UnreadHeader:
             return None  # NOTE: a subclass may write its fields otherwise
-        return self._shape, (self._header.unread_reason, self._image.id)
+        # NOTE: a reason its part shares is not written again for each of a pool's images
+        part = self._shape
+        reason = part.reason
+        return part, (self._header.unread_reason if reason is None else reason, self._image.id)
 
 
 _new = object.__new__
@@ -93,5 +98,6 @@ class UnreadParts:
         cause = header.unread_cause
         part = self._parts.get(cause)
         if part is None:
-            part = self._parts[cause] = UnreadPart(self.rule_id, cause)
+            shared = None if header.pool_read else header.unread_reason
+            part = self._parts[cause] = UnreadPart(self.rule_id, cause, shared)
         return UnreadHeader.made(part, image, header)
