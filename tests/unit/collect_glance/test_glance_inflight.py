@@ -37,19 +37,39 @@ def simulate(limit: Limit, service: Service, requests: int) -> float:
     return now
 
 
+def contended(count: float, seconds: float = 0.1, cost: float = 0.03) -> Service:
+    """A server of ``count`` cores where each request beyond them also slows every one in
+    flight by ``cost`` (threads of one process taking turns: more in flight, more work)."""
+    return lambda in_flight, _now: (
+        seconds * max(1.0, in_flight / count) * (1 + cost * max(0, in_flight - count))
+    )
+
+
 def levels(limit: Limit) -> list[int]:
     return [level for level, _rate, _latency in limit.history]
 
 
-def test_a_one_process_server_keeps_the_starting_level() -> None:
+def test_a_one_process_server_gets_the_least_level() -> None:
     limit = Limit()
     simulate(limit, cores(1), 3000)
-    assert limit.level == START
-    assert set(levels(limit)) == {START, 2 * START}  # tried one step up, gave it back
-    assert levels(limit)[:5] == [START, START, 2 * START, 2 * START, START]
-    tried = [rate for level, rate, _ in limit.history if level > START]
-    kept = [rate for level, rate, _ in limit.history if level == START]
-    assert max(tried) < min(kept) * (1 + limit.gain)
+    # 16 tried and given back, then the level below: as fast with fewer, down to the least
+    assert levels(limit)[:10] == [START, START, 2 * START, 2 * START, START, START, 4, 4, 2, 2]
+    assert levels(limit)[10:20] == [LEAST] * 8 + [2 * LEAST] * 2  # hold, then a try up ...
+    assert levels(limit)[20:22] == [LEAST] * 2  # ... given back: no faster
+    assert set(levels(limit)[8:]) == {LEAST, 2 * LEAST}
+    assert limit.settled == LEAST
+
+
+def test_requests_that_cost_more_together_are_lowered_to_the_fastest_level() -> None:
+    one = Limit()
+    simulate(one, contended(1), 4000)
+    assert levels(one)[:10] == [8, 8, 16, 16, 8, 8, 4, 4, 2, 2] and one.settled == LEAST
+    rates = {level: rate for level, rate, _ in one.history}
+    assert rates[2] > rates[4] > rates[8] > rates[16]  # fewer, faster: each step down kept
+    four = Limit()
+    simulate(four, contended(4), 4000)
+    assert levels(four)[:12] == [8, 8, 16, 16, 8, 8, 4, 4, 2, 2, 4, 4]  # 2: half as fast
+    assert four.settled == 4 and set(levels(four)[10:]) == {2, 4, 8}  # tries, given back
 
 
 def test_a_server_that_answers_faster_gets_more_until_it_stops_paying() -> None:
@@ -65,11 +85,13 @@ def test_a_server_that_answers_faster_gets_more_until_it_stops_paying() -> None:
 def test_the_level_never_passes_the_cap() -> None:
     limit = Limit(most=10)
     simulate(limit, cores(100), 5000)
-    assert limit.level == 10
+    assert limit.settled == 10
     assert limit.highest == 10 and max(levels(limit)) == 10
+    assert levels(limit)[:8] == [8, 8, 10, 10, 10, 10, 5, 5]  # at the cap: tries go down
+    assert set(levels(limit)[8:]) == {10, 5}
     default = Limit()
     simulate(default, cores(100), 5000)
-    assert default.level == default.highest == MOST
+    assert default.settled == default.highest == MOST
 
 
 def test_a_one_request_cap_is_kept_from_the_start() -> None:
@@ -83,12 +105,13 @@ def test_latency_climbing_at_the_settled_level_lowers_it() -> None:
     def slows_down(in_flight: int, now: float) -> float:  # twice as slow after half a minute
         return cores(8, 0.1 if now < 30 else 0.2)(in_flight, now)
 
-    limit = Limit(hold=1000)  # no try upwards after the first climb
+    limit = Limit(hold=1000)  # no try after the first climb and its check from below
     simulate(limit, slows_down, 6000)
     lowered = levels(limit).index(6)  # it had settled at 8 (the model with 8 cores)
     before = [latency for level, _, latency in limit.history[:lowered] if level == 8]
     usual = sum(before[:-2]) / len(before[:-2])
-    assert levels(limit)[4:lowered] == [8] * (len(before) - 2)  # 16 tried, given back
+    assert levels(limit)[:8] == [8, 8, 16, 16, 8, 8, 4, 4]  # 16 and 4 tried, given back
+    assert levels(limit)[8:lowered] == [8] * (len(before) - 4)
     assert min(before[-2:]) > usual * 1.5  # two windows in a row took half as long again
     assert max(before[:-2]) < usual * 1.5
     assert limit.level == 8 - 8 // 4 == 6  # then steady at the slower speed: kept
@@ -102,14 +125,16 @@ def test_one_slow_window_does_not_lower_the_level() -> None:
     simulate(limit, hiccup, 6000)
     settled = [latency for level, _, latency in limit.history[4:]]
     assert max(settled) > min(settled) * 1.5  # it was seen
-    assert limit.level == 8 and set(levels(limit)[4:]) == {8}
+    assert levels(limit)[4:8] == [8, 8, 4, 4]  # the check from below, given back
+    assert limit.level == 8 and set(levels(limit)[8:]) == {8}
 
 
 def test_steady_latency_does_not_lower_the_level() -> None:
     limit = Limit(hold=1000)
     simulate(limit, cores(8), 4000)
     assert limit.level == 8
-    assert levels(limit)[4:] == [8] * (len(limit.history) - 4)
+    assert levels(limit)[:8] == [8, 8, 16, 16, 8, 8, 4, 4]
+    assert levels(limit)[8:] == [8] * (len(limit.history) - 8)
 
 
 def test_the_next_level_is_tried_again_after_hold_windows() -> None:
@@ -122,8 +147,10 @@ def test_the_next_level_is_tried_again_after_hold_windows() -> None:
 
     limit = Limit(hold=3)
     simulate(limit, model, 6000)
-    assert levels(limit)[:8] == [8, 8, 16, 16, 8, 8, 8, 16]  # 8 settled on four cores ...
-    assert limit.level == 16  # ... then the tries paid once it had more
+    # on four cores: 16 no faster, 4 as fast (kept), 2 slower; then tries up and down
+    assert levels(limit)[:15] == [8, 8, 16, 16, 8, 8, 4, 4, 2, 2, 4, 4, 4, 8, 8]
+    assert levels(limit)[15:20] == [4, 4, 4, 2, 2]  # given back both ways, every third window
+    assert limit.settled == 16  # ... until the tries paid once it had more
 
 
 def test_completions_without_a_backlog_measure_nothing() -> None:

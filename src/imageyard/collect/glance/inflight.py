@@ -13,14 +13,18 @@ change of level, the requests sent before it are let through unmeasured.
 It starts at ``START`` (more than a one-process Glance has threads, so that none of them
 waits for the client's next request), measures ``span`` windows there, then tries twice as
 many for ``span`` windows: a level whose mean rate beats the settled level's last three
-windows by ``gain`` becomes the settled one and the next is tried, up to ``most``; one that
-does not is given back, and tried again after ``hold`` more windows (the machine's load
-changes). A settled level whose latency stays ``rise`` above its earlier windows' mean two
-windows in a row (the server answers more slowly, and what is in flight only queues there)
-is lowered by a quarter, never below ``least``, and measured anew. So a Glance with one
-worker process, which answers no faster with more in flight, stays at ``START`` unless a
-try is favoured by the machine's load (windows on a busy machine swing more than ``gain``);
-one with several processes gets more where that pays.
+windows by ``gain`` becomes the settled one and the next is tried, up to ``most``. Where the
+climb ends, the level it reached is checked from below: half as many, ``span`` windows
+later. A lower level that is no more than ``slack`` slower becomes the settled one and the
+next lower is tried, down to ``least`` (requests in flight beyond what the server works at
+once cost it more, not less: threads of one process take turns, and a level reached on a
+window the machine's load favoured is given back). From then on a try alternates up and down,
+each after ``hold`` more windows at the settled level (the machine's load changes); one that
+does not pay is given back. A settled level whose latency stays ``rise`` above its earlier
+windows' mean two windows in a row (the server answers more slowly, and what is in flight
+only queues there) is lowered by a quarter, never below ``least``, and measured anew. So a
+Glance with one worker process, which answers no faster with more in flight, ends near
+``least``; one with several processes keeps as many as pay.
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ class Limit:
     level: int = START
     least: int = LEAST
     gain: float = 0.10
+    slack: float = 0.05
     rise: float = 0.5
     hold: int = 8
     span: int = 2
@@ -60,7 +65,8 @@ class Limit:
     _tries: list[float] = field(default_factory=list)  # the tried level's windows so far
     _latencies: list[float] = field(default_factory=list)  # the settled level's windows
     _trying: bool = False
-    _climbing: bool = True  # no level given back yet: each try follows ``span`` windows
+    _lower: bool = False  # the try going on (or the next one) is a level below the settled
+    _climbing: bool = True  # the first search: each try follows ``span`` windows, not ``hold``
     _held: int = 0
     _since: float | None = None
     _skip: int = 0  # completions still to pass before the next window: sent at the old level
@@ -72,6 +78,11 @@ class Limit:
         self.least = min(max(self.least, 1), self.most)
         self.level = min(max(self.level, self.least), self.most)
         self._settled = self.highest = self.level
+
+    @property
+    def settled(self) -> int:
+        """The level kept between tries (``level`` is the tried one while a try goes on)."""
+        return self._settled
 
     def observe(self, now: float, latency: float, saturated: bool) -> None:
         """A request ended at ``now`` after ``latency`` seconds; ``saturated``: others were
@@ -109,31 +120,53 @@ class Limit:
         self.highest = max(self.highest, self.level)
 
     def _tried(self, rate: float, latency: float) -> None:
-        """A level above the settled one was measured: keep it and go on, or give it back."""
+        """A level above or below the settled one was measured: keep it and go on the same
+        way, or give it back."""
         self._tries.append(rate)
         if len(self._tries) < self.span:
             return
         tried, self._tries = sum(self._tries) / len(self._tries), []
-        if tried >= self._usual() * (1 + self.gain):
-            self._settled, self._rates, self._latencies = self.level, [tried], [latency]
+        usual = self._usual()
+        if self._lower:
+            if tried >= usual * (1 - self.slack):  # as fast with fewer: keep it, go on down
+                self._settle(latency, tried)
+                if self.level > self.least:
+                    self.level = _down(self.level, self.least)
+                    return
+            self._climbing = False
+            self._back(lower=False)
+            return
+        if tried >= usual * (1 + self.gain):  # faster with more: keep it, go on up
+            self._settle(latency, tried)
             if self.level < self.most:
                 self.level = _up(self.level, self.most)
                 return
-        self.level, self._trying, self._held, self._climbing = self._settled, False, 0, False
+        self._back(lower=True)  # the climb ends: the level it reached is checked from below
+
+    def _settle(self, latency: float, rate: float) -> None:
+        self._settled, self._rates, self._latencies = self.level, [rate], [latency]
+
+    def _back(self, lower: bool) -> None:
+        """The try is over: the settled level again, and the next try ``lower`` or higher."""
+        self.level, self._trying, self._held, self._lower = self._settled, False, 0, lower
 
     def _kept(self, rate: float, latency: float) -> None:
         """The settled level was measured: back off if its latency climbed, else maybe try
-        the next level up."""
+        the next level up or down."""
         if self._climbed(latency) and self.level > self.least:
             self.level = self._settled = max(self.level - max(1, self.level // 4), self.least)
-            self._rates, self._latencies, self._held = [], [], 0
+            self._rates, self._latencies, self._held, self._climbing = [], [], 0, False
             return
         self._rates.append(rate)
         self._latencies.append(latency)
         self._held += 1
-        due = self.span if self._climbing else self.hold
-        if self._held >= due and self.level < self.most:
-            self.level, self._trying = _up(self.level, self.most), True
+        if self._held < (self.span if self._climbing else self.hold):
+            return
+        lower = (self._lower and self.level > self.least) or self.level >= self.most
+        if lower and self.level > self.least:
+            self.level, self._trying, self._lower = _down(self.level, self.least), True, True
+        elif not lower:
+            self.level, self._trying, self._lower = _up(self.level, self.most), True, False
 
     def _usual(self) -> float:
         """The settled level's rate: the mean of its last three windows."""
@@ -147,6 +180,10 @@ class Limit:
             return False
         usual = sum(self._latencies[:-1]) / (len(self._latencies) - 1)
         return min(latency, self._latencies[-1]) > usual * (1 + self.rise)
+
+
+def _down(level: int, least: int) -> int:
+    return max(level // 2, least)
 
 
 def _up(level: int, most: int) -> int:
