@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from imageyard.collect.glance.inflight import LEAST, MOST, START, Gate, Limit
+from imageyard.collect.glance.inflight import LEAST, MOST, START, Gate, Limit, Work
 
 # a modelled server: one request's service time, given how many are in flight when it
 # starts and the (simulated) time
@@ -80,6 +80,32 @@ def test_a_server_that_answers_faster_gets_more_until_it_stops_paying() -> None:
     assert levels(limit)[:9] == [8, 8, 16, 16, 32, 32, 64, 64, 32]
     assert limit.level == 32
     assert limit.highest == 64
+
+
+def beside_a_listing(limit: Limit, work: Work, pages: int, windows: int = 30) -> None:
+    """``limit``'s requests on a server of 100 requests/s that ``pages`` list requests, always
+    in flight, share with them in equal parts; the list's work is added to ``work`` as it is
+    done, and each request's completion fed to ``limit`` as the gate would."""
+    now = 0.0
+    while len(limit.history) < windows:
+        level = limit.level
+        mine = 100.0 * level / (level + pages)  # the requests' share, per second
+        now += 1 / mine
+        work.add(100.0 * pages / (level + pages) / mine)  # the list pages' work meanwhile
+        limit.observe(now, level / mine, saturated=True)
+
+
+def test_more_requests_that_only_crowd_out_the_listing_are_no_gain() -> None:
+    alone = Limit()  # its own requests alone: taking the listing's share looks faster
+    beside_a_listing(alone, Work(), pages=4)
+    assert levels(alone)[:6] == [8, 8, 16, 16, 16, 16] and alone.settled == MOST
+    work = Work()
+    whole = Limit(work=work)  # the server's whole work: no faster, so down to the least
+    beside_a_listing(whole, work, pages=4)
+    assert levels(whole)[:10] == [8, 8, 16, 16, 8, 8, 4, 4, 2, 2]
+    assert whole.settled == LEAST
+    rates = [rate for _, rate, _ in whole.history]
+    assert max(rates) == pytest.approx(min(rates)) == pytest.approx(100.0, rel=0.05)
 
 
 def test_the_level_never_passes_the_cap() -> None:

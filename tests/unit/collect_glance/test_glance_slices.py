@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 import pytest
 from paging_fake import PagingGlance, Row
 
+from imageyard.collect.glance.inflight import LISTED, Work
 from imageyard.collect.glance.listing import PageStream, grown, peek_created
 from imageyard.collect.glance.parallel import Pacer, ParallelListing
 from imageyard.collect.glance.slices import Slice, seconds, stamp
@@ -157,6 +158,26 @@ def test_connections_are_added_while_the_throughput_grows() -> None:
     pacer = run_pacer({1: 200.0, 2: 380.0, 3: 520.0, 4: 540.0, 5: 540.0, 6: 540.0})
     assert pacer.level == 3
     assert [level for level, _ in pacer.history] == [1, 2, 3, 4]
+
+
+def test_connections_that_only_take_the_server_from_the_members_are_not_added() -> None:
+    # a server doing 100 member requests/s, or 1,000 listed images/s, shared in equal parts
+    # by the list connections and 8 member requests in flight
+    def listing(work: Work | None) -> Pacer:
+        clock, meter = Clock(), Work()
+        pacer = Pacer(most=6, clock=clock, work=work)
+        for _ in range(60):
+            level = pacer.level
+            step = 1000 / (100.0 / LISTED * level / (level + 8))  # one page's time
+            clock.now += step
+            (work or meter).add(100.0 * 8 / (level + 8) * step)  # the members meanwhile
+            pacer.observe(1000)
+        return pacer
+
+    alone = listing(None)  # the listed images alone: a larger share looks faster
+    assert alone.level > 1
+    shared = listing(Work())
+    assert shared.level == 1 and [level for level, _ in shared.history] == [1, 2]
 
 
 def test_one_connection_at_most_never_probes() -> None:

@@ -49,7 +49,7 @@ from imageyard.collect.glance.convert import (
     versions_from_api,
 )
 from imageyard.collect.glance.database import GlanceDatabase, Shaping, read_errors
-from imageyard.collect.glance.inflight import MOST, Gate, Limit
+from imageyard.collect.glance.inflight import MOST, Gate, Limit, Work
 from imageyard.collect.glance.listing import PAGE_LIMIT, ListingError, item_field
 from imageyard.collect.glance.parallel import MAX_CONNECTIONS, Pacer, ParallelListing
 from imageyard.collect.openstack.http import HttpError, JsonHttp
@@ -139,8 +139,9 @@ class GlanceCollector:
     def collect(self, inventory: Inventory, progress: Progress) -> Inventory:
         run = _Run()
         progress.start(self.name, total=None)
-        pacer = Pacer(most=self.connections)
-        gate = Gate(Limit(most=self.requests_at_once))
+        work = Work()  # the list pages' and the per-image requests' rates in one measure
+        pacer = Pacer(most=self.connections, work=work)
+        gate = Gate(Limit(most=self.requests_at_once, work=work))
         listing = None
         with (
             ThreadPoolExecutor(INFO_WORKERS, thread_name_prefix="glance-info") as info,

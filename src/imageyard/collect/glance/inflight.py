@@ -8,7 +8,9 @@ requests (requests per second, mean latency), each at least ``seconds`` long (on
 machine the rate of one level swings several-fold within a second), and counts only those
 completed while other requests were waiting for a place (``saturated``): otherwise the rate
 measures how fast the list supplies shared images, not how fast the server answers. After a
-change of level, the requests sent before it are let through unmeasured.
+change of level, the requests sent before it are let through unmeasured. Given a ``Work``
+meter, a window's rate is the server's whole work for the collect (list pages included), so
+that requests that only crowd out the listing's pages are not taken for a faster server.
 
 It starts at ``START`` (more than a one-process Glance has threads, so that none of them
 waits for the client's next request), measures ``span`` windows there, then tries twice as
@@ -40,8 +42,28 @@ MOST = 16  # never more in flight than this
 LEAST = 2  # never fewer (when the cap allows it)
 WINDOW = 48  # completed requests measured at the least per window (more at higher levels)
 SECONDS = 2.0  # and for at least this long: a shared machine's load swings faster
+LISTED = 0.1  # a listed image's work for the server, in per-image requests (ten in a request)
 
 _T = TypeVar("_T")
+
+
+class Work:
+    """What the server has done for the collect so far, in per-image requests: each one
+    answered counts one, each image of a list page ``LISTED``. The list pages and the
+    per-image requests share one server, so a level that only takes a larger share of it from
+    the other reads as no faster here (each counted alone, it would)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._done = 0.0
+
+    def add(self, amount: float) -> None:
+        with self._lock:
+            self._done += amount
+
+    @property
+    def done(self) -> float:
+        return self._done
 
 
 @dataclass
@@ -58,6 +80,7 @@ class Limit:
     span: int = 2
     window: int = WINDOW
     seconds: float = SECONDS
+    work: Work | None = None  # rates in the server's work (else: these requests alone)
     history: list[tuple[int, float, float]] = field(default_factory=list)  # level, /s, s
     highest: int = 0  # the highest level set so far
     _settled: int = 0
@@ -72,6 +95,7 @@ class Limit:
     _skip: int = 0  # completions still to pass before the next window: sent at the old level
     _count: int = 0
     _latency: float = 0.0
+    _work: float = 0.0  # the work done when the window began
 
     def __post_init__(self) -> None:
         self.most = max(self.most, 1)
@@ -87,6 +111,8 @@ class Limit:
     def observe(self, now: float, latency: float, saturated: bool) -> None:
         """A request ended at ``now`` after ``latency`` seconds; ``saturated``: others were
         waiting for a place meanwhile."""
+        if self.work is not None:
+            self.work.add(1.0)
         if not saturated:  # the supply, not the server, set this pace: measure anew
             self._since = None
             return
@@ -95,12 +121,14 @@ class Limit:
             return
         if self._since is None:  # the window's first completion starts its clock
             self._since, self._count, self._latency = now, 0, 0.0
+            self._work = self.work.done if self.work is not None else 0.0
             return
         self._count += 1
         self._latency += latency
         if self._ends(now - self._since):
             before = self.level
-            self._decide(self._count / max(now - self._since, 1e-9), self._latency / self._count)
+            done = self._count if self.work is None else self.work.done - self._work
+            self._decide(done / max(now - self._since, 1e-9), self._latency / self._count)
             self._since = None
             self._skip = before if self.level != before else 0
 

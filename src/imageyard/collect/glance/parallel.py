@@ -7,6 +7,9 @@ pages have arrived, and adds a connection as long as each one added raised the t
 by at least ``gain``; the first level that brings nothing is given back and the level is
 kept from then on. A Glance with one worker process is served no faster by more
 connections, so there the listing stays sequential; one with several processes gets more.
+Given a ``Work`` meter shared with the per-image requests, the throughput is the server's
+whole work for the collect: a connection that only takes the server from those requests is
+no gain.
 A slice beyond the level is parked, not dropped: its stream keeps its place and is read
 again when another slice ends. When the level asks for more slices than are left, the
 slice with the most images still to come is split in two (its pass's oldest
@@ -25,6 +28,7 @@ from concurrent.futures import FIRST_COMPLETED, Executor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
+from imageyard.collect.glance.inflight import LISTED, Work
 from imageyard.collect.glance.listing import PAGE_LIMIT, Convert, ListingError
 from imageyard.collect.glance.slices import Oldest, Slice
 from imageyard.collect.openstack.http import JsonHttp
@@ -40,13 +44,15 @@ class Pacer:
     most: int = MAX_CONNECTIONS
     gain: float = 0.15
     clock: Callable[[], float] = time.monotonic
+    work: Work | None = None  # rates in the server's work (else: the listed images alone)
     level: int = 1
     history: list[tuple[int, float]] = field(default_factory=list)  # (level, images/s)
     _best: tuple[int, float] = (1, 0.0)
     _frozen: bool = False
     _since: float | None = None
     _pages: int = 0
-    _images: int = 0
+    _images: float = 0.0
+    _work: float = 0.0  # the work done when the level's clock started
 
     def __post_init__(self) -> None:
         self._frozen = self.most <= 1
@@ -54,17 +60,21 @@ class Pacer:
 
     def observe(self, images: int) -> None:
         """One page of ``images`` arrived."""
+        if self.work is not None:
+            self.work.add(images * LISTED)
         if self._frozen:
             return
         now = self.clock()
         if self._since is None:  # the level's first page starts its clock
             self._since = now
+            self._work = self.work.done if self.work is not None else 0.0
             return
         self._pages += 1
         self._images += images
         if self._pages < max(3, 2 * self.level):
             return
-        self._decide(self._images / max(now - self._since, 1e-9))
+        done = self._images if self.work is None else self.work.done - self._work
+        self._decide(done / max(now - self._since, 1e-9))
 
     def _decide(self, rate: float) -> None:
         self.history.append((self.level, rate))
@@ -73,7 +83,7 @@ class Pacer:
             self._best = (self.level, rate)
             if self.level < self.most:
                 self.level += 1
-                self._since, self._pages, self._images = None, 0, 0
+                self._since, self._pages, self._images = None, 0, 0.0
                 return
         else:
             self.level = best_level
