@@ -82,30 +82,88 @@ def test_a_server_that_answers_faster_gets_more_until_it_stops_paying() -> None:
     assert limit.highest == 64
 
 
-def beside_a_listing(limit: Limit, work: Work, pages: int, windows: int = 30) -> None:
-    """``limit``'s requests on a server of 100 requests/s that ``pages`` list requests, always
-    in flight, share with them in equal parts; the list's work is added to ``work`` as it is
-    done, and each request's completion fed to ``limit`` as the gate would."""
-    now = 0.0
-    while len(limit.history) < windows:
+def beside_a_listing(
+    limit: Limit, work: Work, clock: list[float], pages: int, page: int = 100
+) -> None:
+    """``limit``'s requests on a server of 100 requests/s (or 1,000 listed images/s) that
+    ``pages`` list requests of ``page`` images, always in flight, share with them in equal
+    parts; each list request is told to ``work`` (whose clock reads ``clock[0]``), each
+    request's completion to ``limit`` as the gate would."""
+    request = 0.0  # when the next request ends
+    lists = [(0.0, work.asked()) for _ in range(pages)]  # each list request's end, token
+    while len(limit.history) < 30:
         level = limit.level
         mine = 100.0 * level / (level + pages)  # the requests' share, per second
-        now += 1 / mine
-        work.add(100.0 * pages / (level + pages) / mine)  # the list pages' work meanwhile
-        limit.observe(now, level / mine, saturated=True)
+        each = 1000.0 / (level + pages)  # each list request's, in images per second
+        now = clock[0]
+        request = request or now + 1 / mine
+        lists = [(end or now + page / each, token) for end, token in lists]
+        first = min(range(pages), key=lambda i: lists[i][0])
+        if lists[first][0] < request:
+            clock[0] = lists[first][0]
+            work.answered(lists[first][1], page)
+            lists[first] = (0.0, work.asked())
+        else:
+            clock[0], request = request, 0.0
+            limit.observe(clock[0], level / mine, saturated=True)
+
+
+def measured(pages: int, page: int = 100, counted: bool = True, hold: int = 8) -> Limit:
+    """A limit's decisions beside a listing (``counted``: measured by the whole work)."""
+    clock = [0.0]
+    work = Work(clock=lambda: clock[0])
+    limit = Limit(work=work if counted else None, hold=hold)
+    beside_a_listing(limit, work, clock, pages, page)
+    return limit
 
 
 def test_more_requests_that_only_crowd_out_the_listing_are_no_gain() -> None:
-    alone = Limit()  # its own requests alone: taking the listing's share looks faster
-    beside_a_listing(alone, Work(), pages=4)
+    alone = measured(pages=4, counted=False)  # alone: the listing's share looks faster
     assert levels(alone)[:6] == [8, 8, 16, 16, 16, 16] and alone.settled == MOST
-    work = Work()
-    whole = Limit(work=work)  # the server's whole work: no faster, so down to the least
-    beside_a_listing(whole, work, pages=4)
+    whole = measured(pages=4)  # the server's whole work: no faster, so down to the least
     assert levels(whole)[:10] == [8, 8, 16, 16, 8, 8, 4, 4, 2, 2]
     assert whole.settled == LEAST
+    firsts = [i for i in range(1, 30) if levels(whole)[i] != levels(whole)[i - 1]]
     rates = [rate for _, rate, _ in whole.history]
-    assert max(rates) == pytest.approx(min(rates)) == pytest.approx(100.0, rel=0.05)
+    steady = [rate for i, rate in enumerate(rates) if i not in firsts]
+    assert min(steady) > 99.0 and max(steady) < 101.0  # the server's 100/s at every level
+    # a level's first window still counts the pages on their way at the rate they had before
+    assert all(85.0 < rates[i] < 115.0 for i in firsts)
+
+
+def test_list_pages_larger_than_a_window_are_measured_as_a_steady_rate() -> None:
+    # a page of 1,000 images is 100 requests' work: half a window's, arriving at once
+    limit = measured(pages=1, page=1000, hold=1000)
+    assert levels(limit)[:10] == [8, 8, 16, 16, 8, 8, 4, 4, 8, 8] and limit.settled == 8
+    rates = [rate for _, rate, _ in limit.history]
+    assert max(rates[:4]) < 95.0  # no page answered yet: its rate is not known
+    assert min(rates[8:]) > 99.0 and max(rates[8:]) < 101.0  # each page spread over its time
+
+
+def test_the_lists_work_in_a_window() -> None:
+    clock = [0.0]
+    work = Work(clock=lambda: clock[0])
+    assert work.listing(0.0, 10.0) == 0.0  # nothing asked
+    first = work.asked()  # sent at 0, answered at 2 with 100 images: 10 requests' work
+    clock[0] = 1.0
+    second = work.asked()  # sent at 1, answered at 5
+    assert work.listing(0.0, 1.0) == 0.0  # on their way, and no page answered yet
+    clock[0] = 2.0
+    work.answered(first, 100)
+    assert work.listing(0.0, 2.0) == pytest.approx(10.0 + 5.0)  # and the second, at 5/s
+    assert work.listing(1.0, 2.0) == pytest.approx(5.0 + 5.0)
+    clock[0] = 5.0
+    work.answered(second, 200)  # 20 over 4 s
+    assert work.listing(0.0, 5.0) == pytest.approx(30.0)
+    assert work.listing(1.5, 3.0) == pytest.approx(2.5 + 7.5)  # each spread over its time
+    assert work.listing(5.0, 9.0) == 0.0  # none on its way
+    failed = work.asked()
+    clock[0] = 6.0
+    work.answered(failed, 0)  # a failed request: time, no work
+    assert work.listing(0.0, 6.0) == pytest.approx(30.0)
+    assert work.done == pytest.approx(30.0)
+    work.add(1.0)
+    assert work.done == pytest.approx(31.0)
 
 
 def test_the_level_never_passes_the_cap() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 from collections import Counter
@@ -69,6 +70,20 @@ def test_slices_list_exactly_the_sequential_ids(levels: list[int]) -> None:
     assert Counter(ids) == Counter(expected)  # no image lost, none twice
     assert len(listing.slices) > 2 and listing.most_at_once > 1
     assert not listing.errors
+
+
+def test_every_list_request_is_told_to_the_work_meter() -> None:
+    rows = catalog(1500)
+    ticks = itertools.count()
+    work = Work(clock=lambda: float(next(ticks)))  # each request takes a tick at least
+    with ThreadPoolExecutor(4) as pool:
+        listing = ParallelListing(PagingGlance(rows), PASSES, pool, Pacer(most=1, work=work))
+        ids = [str(i["id"]) for page in listing.pages() for i in page]
+    assert len(ids) == len(rows)
+    assert work.done == pytest.approx(len(ids) * LISTED)  # every page's images, once
+    after = work.clock()
+    assert work.listing(0.0, after) == pytest.approx(len(ids) * LISTED)
+    assert work.listing(after, after + 10) == 0.0  # none left on its way
 
 
 def test_split_slices_ask_glance_for_their_own_upper_bound() -> None:
@@ -171,6 +186,7 @@ def test_connections_that_only_take_the_server_from_the_members_are_not_added() 
             step = 1000 / (100.0 / LISTED * level / (level + 8))  # one page's time
             clock.now += step
             (work or meter).add(100.0 * 8 / (level + 8) * step)  # the members meanwhile
+            (work or meter).add(1000 * LISTED)  # the page's work, told by its request
             pacer.observe(1000)
         return pacer
 

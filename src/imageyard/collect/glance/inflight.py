@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -43,6 +44,8 @@ LEAST = 2  # never fewer (when the cap allows it)
 WINDOW = 48  # completed requests measured at the least per window (more at higher levels)
 SECONDS = 2.0  # and for at least this long: a shared machine's load swings faster
 LISTED = 0.1  # a listed image's work for the server, in per-image requests (ten in a request)
+PAGES_KEPT = 256  # list pages kept to measure the list's work in a window
+RECENT = 4  # the last pages answered, whose rate a page still on its way is counted at
 
 _T = TypeVar("_T")
 
@@ -51,19 +54,65 @@ class Work:
     """What the server has done for the collect so far, in per-image requests: each one
     answered counts one, each image of a list page ``LISTED``. The list pages and the
     per-image requests share one server, so a level that only takes a larger share of it from
-    the other reads as no faster here (each counted alone, it would)."""
+    the other reads as no faster here (each counted alone, it would).
 
-    def __init__(self) -> None:
+    A list page is one large piece of work (a hundred requests' worth), often longer than a
+    window of per-image requests, so its work is spread evenly over the time its request took
+    (``listing``), and a page still on its way counts at the rate of the last ones answered.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
         self._lock = threading.Lock()
         self._done = 0.0
+        self._asked = 0
+        self._open: dict[int, float] = {}  # list requests on their way: when each was sent
+        # the pages answered: when each request was sent, when answered, its work
+        self._pages: deque[tuple[float, float, float]] = deque(maxlen=PAGES_KEPT)
 
     def add(self, amount: float) -> None:
+        """``amount`` of work done (a per-image request answered: one)."""
         with self._lock:
             self._done += amount
+
+    def asked(self) -> int:
+        """A list request is sent now; the token ``answered`` takes."""
+        with self._lock:
+            self._asked += 1
+            self._open[self._asked] = self.clock()
+            return self._asked
+
+    def answered(self, token: int, images: int) -> None:
+        """The list request ``token`` was answered now with ``images`` images (0: failed)."""
+        now = self.clock()
+        with self._lock:
+            sent = self._open.pop(token, now)
+            self._done += images * LISTED
+            self._pages.append((sent, now, images * LISTED))
 
     @property
     def done(self) -> float:
         return self._done
+
+    def listing(self, since: float, now: float) -> float:
+        """The list's work from ``since`` to ``now``: each page's spread over its request's
+        time; the requests still on their way at the rate per request of the last pages."""
+        with self._lock:
+            pages, sent = list(self._pages), list(self._open.values())
+        total = 0.0
+        for start, end, work in pages:
+            if end > since and start < now:
+                total += work * _overlap(start, end, since, now) / max(end - start, 1e-9)
+        if sent:
+            last = pages[-RECENT:]
+            took = sum(end - start for start, end, _ in last)
+            rate = sum(work for _, _, work in last) / took if took > 0 else 0.0
+            total += rate * sum(_overlap(start, now, since, now) for start in sent)
+        return total
+
+
+def _overlap(start: float, end: float, since: float, now: float) -> float:
+    return max(0.0, min(end, now) - max(start, since))
 
 
 @dataclass
@@ -95,7 +144,6 @@ class Limit:
     _skip: int = 0  # completions still to pass before the next window: sent at the old level
     _count: int = 0
     _latency: float = 0.0
-    _work: float = 0.0  # the work done when the window began
 
     def __post_init__(self) -> None:
         self.most = max(self.most, 1)
@@ -121,13 +169,12 @@ class Limit:
             return
         if self._since is None:  # the window's first completion starts its clock
             self._since, self._count, self._latency = now, 0, 0.0
-            self._work = self.work.done if self.work is not None else 0.0
             return
         self._count += 1
         self._latency += latency
         if self._ends(now - self._since):
             before = self.level
-            done = self._count if self.work is None else self.work.done - self._work
+            done = self._count + (0.0 if self.work is None else self.work.listing(self._since, now))
             self._decide(done / max(now - self._since, 1e-9), self._latency / self._count)
             self._since = None
             self._skip = before if self.level != before else 0

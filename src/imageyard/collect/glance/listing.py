@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Executor, Future
 from typing import Any
 
+from imageyard.collect.glance.inflight import Work
 from imageyard.collect.openstack.http import HttpError, JsonHttp
 
 PAGE_LIMIT = 1000
@@ -133,9 +134,11 @@ class PageStream:
         convert: Convert | None = None,
         ended: Ended | None = None,
         ramp: tuple[int, ...] = (),
+        work: Work | None = None,
     ) -> None:
         self._http = http
         self._pool = pool
+        self._work = work  # told of each request, for the server's work in a window
         self._convert = convert
         self._ended = ended
         self._ramp = _steps(ramp, params.get("limit"))
@@ -147,8 +150,14 @@ class PageStream:
         self._seen: set[str] = set()  # the page links followed
 
     def _fetch(self, path: str, params: Mapping[str, str] | None) -> Any:
-        body = self._http.get_json(path, params, peek=self._ask_early)
-        images = body.get("images") if isinstance(body, dict) else None
+        token = self._work.asked() if self._work is not None else None
+        images = None
+        try:
+            body = self._http.get_json(path, params, peek=self._ask_early)
+            images = body.get("images") if isinstance(body, dict) else None
+        finally:
+            if token is not None and self._work is not None:
+                self._work.answered(token, len(images) if isinstance(images, list) else 0)
         if self._convert is not None and isinstance(images, list):
             body["images"] = self._convert(images)  # on this worker: the raw page goes now
         return body

@@ -28,7 +28,7 @@ from concurrent.futures import FIRST_COMPLETED, Executor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
-from imageyard.collect.glance.inflight import LISTED, Work
+from imageyard.collect.glance.inflight import Work
 from imageyard.collect.glance.listing import PAGE_LIMIT, Convert, ListingError
 from imageyard.collect.glance.slices import Oldest, Slice
 from imageyard.collect.openstack.http import JsonHttp
@@ -60,8 +60,6 @@ class Pacer:
 
     def observe(self, images: int) -> None:
         """One page of ``images`` arrived."""
-        if self.work is not None:
-            self.work.add(images * LISTED)
         if self._frozen:
             return
         now = self.clock()
@@ -157,7 +155,7 @@ class ParallelListing:
             if piece is None:
                 break
             if piece.stream is None:
-                piece.start(self._http, self._pool, self._convert, self._ramp)
+                piece.start(self._http, self._pool, self._convert, self._ramp, self.pacer.work)
                 self._ramp = ()
             self._active.append(piece)
         self.most_at_once = max(self.most_at_once, len(self._active))

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from imageyard.collect.glance.inflight import Work
 from imageyard.collect.glance.listing import Convert, PageStream, item_field
 from imageyard.collect.openstack.http import HttpError, JsonHttp
 
@@ -77,9 +78,11 @@ class Slice:
         pool: Executor,
         convert: Convert | None = None,
         ramp: tuple[int, ...] = (),
+        work: Work | None = None,
     ) -> None:
-        """Send the slice's first request (its first pages sized by ``ramp``)."""
-        self.stream = PageStream(http, self.params, pool, convert, self.past_stop, ramp)
+        """Send the slice's first request (its first pages sized by ``ramp``; each request
+        told to ``work``)."""
+        self.stream = PageStream(http, self.params, pool, convert, self.past_stop, ramp, work)
 
     def past_stop(self, created: Any) -> bool:
         """True when an image created at ``created`` is older than the stop, so every later
