@@ -237,10 +237,9 @@ class Limit:
         self._held += 1
         if self._held < (self.span if self._climbing else self.hold):
             return
-        lower = (self._lower and self.level > self.least) or self.level >= self.most
-        if lower and self.level > self.least:
+        if self.level > self.least and (self._lower or self.level >= self.most):
             self.level, self._trying, self._lower = _down(self.level, self.least), True, True
-        elif not lower:
+        elif self.level < self.most:
             self.level, self._trying, self._lower = _up(self.level, self.most), True, False
 
     def _usual(self) -> float:

@@ -46,12 +46,12 @@ class Pacer:
     clock: Callable[[], float] = time.monotonic
     work: Work | None = None  # rates in the server's work (else: the listed images alone)
     level: int = 1
-    history: list[tuple[int, float]] = field(default_factory=list)  # (level, images/s)
+    history: list[tuple[int, float]] = field(default_factory=list)  # (level, images or work/s)
     _best: tuple[int, float] = (1, 0.0)
     _frozen: bool = False
     _since: float | None = None
     _pages: int = 0
-    _images: float = 0.0
+    _images: int = 0
     _work: float = 0.0  # the work done when the level's clock started
 
     def __post_init__(self) -> None:
@@ -81,7 +81,7 @@ class Pacer:
             self._best = (self.level, rate)
             if self.level < self.most:
                 self.level += 1
-                self._since, self._pages, self._images = None, 0, 0.0
+                self._since, self._pages, self._images = None, 0, 0
                 return
         else:
             self.level = best_level
