@@ -84,8 +84,6 @@ class Classes:
         # ordering its locations or remembering them as the last image's
         locations = image.locations
         if reads is not None and len(locations) == 1:
-            if not reads.sizes and not reads.names:  # NOTE: ``slot_values``'s, without its calls
-                return (image.id, "", "", locations[0].url, "", "")
             return slot_values(image, locations, reads)
         last = self._last
         if last is not None and last[0] is image and last[1] is reads:

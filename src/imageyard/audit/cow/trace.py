@@ -462,6 +462,8 @@ def slot_values(
     """``image``'s values in slot order (``ordered``: its locations as the consumer sees them);
     ``reads``: only what a reader reads is written, the other slots are empty."""
     if reads is not None and not (reads.sizes and reads.names):
+        if len(ordered) == 1 and not reads.sizes and not reads.names:
+            return (image.id, "", "", ordered[0].url, "", "")  # NOTE: most readers, most images
         return _read_values(image, ordered, reads)
     size = image.size
     virtual = image.virtual_size or size
@@ -481,8 +483,6 @@ def slot_values(
 
 def _read_values(image: Image, ordered: Sequence[Location], reads: Reads) -> tuple[str, ...]:
     """``slot_values`` with the sizes, or the RBD names, empty when ``reads`` says so."""
-    if len(ordered) == 1 and not reads.sizes and not reads.names:
-        return (image.id, "", "", ordered[0].url, "", "")  # NOTE: most readers, most images
     if reads.sizes:
         size = image.size
         virtual = image.virtual_size or size
