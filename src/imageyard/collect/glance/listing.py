@@ -150,14 +150,15 @@ class PageStream:
         self._seen: set[str] = set()  # the page links followed
 
     def _fetch(self, path: str, params: Mapping[str, str] | None) -> Any:
-        token = self._work.asked() if self._work is not None else None
+        work = self._work
+        token = work.asked() if work is not None else 0
         images = None
         try:
             body = self._http.get_json(path, params, peek=self._ask_early)
             images = body.get("images") if isinstance(body, dict) else None
         finally:
-            if token is not None and self._work is not None:
-                self._work.answered(token, len(images) if isinstance(images, list) else 0)
+            if work is not None:
+                work.answered(token, len(images) if isinstance(images, list) else 0)
         if self._convert is not None and isinstance(images, list):
             body["images"] = self._convert(images)  # on this worker: the raw page goes now
         return body
