@@ -13,7 +13,7 @@ from glance_fixtures import FAST, Start, collect, image_requests
 
 from imageyard.collect.base import NullProgress
 from imageyard.collect.glance import GlanceCollector, glance_http
-from imageyard.collect.glance.inflight import MOST, START, Gate
+from imageyard.collect.glance.inflight import MOST, START
 from imageyard.collect.openstack import RetryPolicy
 from imageyard.errors import ImageyardError
 from imageyard.model.gap import SourceStatus
@@ -445,7 +445,7 @@ def test_member_requests_run_as_many_at_once_as_the_limit_allows_and_no_more(
     fake: Start, at_once: int | None
 ) -> None:
     catalog = Catalog(images=200, shared_every=4)
-    first = START if at_once is None else at_once  # None: the default, starting at four
+    first = START if at_once is None else at_once  # None: the default, starting at eight
     http = InFlight(glance_http(endpoint=fake(catalog).url, policy=FAST), hold=first)
     chosen = {} if at_once is None else {"requests_at_once": at_once}
     collector = GlanceCollector(http, fetch_members=True, **chosen)
@@ -456,22 +456,3 @@ def test_member_requests_run_as_many_at_once_as_the_limit_allows_and_no_more(
     assert first <= http.most <= (MOST if at_once is None else at_once)
     status = inv.source_status("glance")
     assert status is not None and f"{shared} per-image requests, at most" in status.detail
-
-
-def test_the_member_level_is_measured_anew_once_the_list_is_read(
-    fake: Start, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    catalog = Catalog(images=300, shared_every=3)
-    server = fake(catalog)
-    pages_then: list[int] = []
-    anew = Gate.anew
-
-    def told(gate: Gate) -> None:
-        pages_then.append(sum(t.startswith("/v2/images?") for t, _ in server.requests()))
-        anew(gate)
-
-    monkeypatch.setattr(Gate, "anew", told)
-    inv = collect(server, fetch_members=True)
-    pages = sum(t.startswith("/v2/images?") for t, _ in server.requests())
-    assert len(inv.images) == 300 and not inv.gaps_for("glance")
-    assert pages > 1 and pages_then == [pages]  # once, after the last page was asked for

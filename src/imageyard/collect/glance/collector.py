@@ -226,7 +226,6 @@ class GlanceCollector:
                 self._settle(run, keep=MAX_WAITING)
                 if len(run.images) > before:
                     progress.advance(self.name, len(run.images) - before)
-            jobs.gate.anew()  # the per-image requests now have the server to themselves
             before = len(run.images)
             self._settle(run, keep=0)
             if len(run.images) > before:

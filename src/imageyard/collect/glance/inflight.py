@@ -12,10 +12,8 @@ change of level, the requests sent before it are let through unmeasured. Given a
 meter, a window's rate is the server's whole work for the collect (list pages included), so
 that requests that only crowd out the listing's pages are not taken for a faster server.
 
-It starts at ``START`` (as many as one uWSGI process of Glance has threads: on one process,
-every request in flight beyond them costs the server more work per answer, and each window
-spent higher on the way down is lost; a Glance of several processes gets twice as many on
-the first try that pays), measures ``span`` windows there, then tries twice as
+It starts at ``START`` (more than a one-process Glance has threads, so that none of them
+waits for the client's next request), measures ``span`` windows there, then tries twice as
 many for ``span`` windows: a level whose mean rate beats the settled level's last three
 windows by ``gain`` becomes the settled one and the next is tried, up to ``most``. Where the
 climb ends, the level it reached is checked from below: half as many, ``span`` windows
@@ -26,9 +24,7 @@ window the machine's load favoured is given back). From then on a try alternates
 each after ``hold`` more windows at the settled level (the machine's load changes); one that
 does not pay is given back. A settled level whose latency stays ``rise`` above its earlier
 windows' mean two windows in a row (the server answers more slowly, and what is in flight
-only queues there) is lowered by a quarter, never below ``least``, and measured anew. When
-the list is read (``anew``), the settled level is measured again and the climb starts over
-from it: what pays while list pages share the server is not what pays after. So a
+only queues there) is lowered by a quarter, never below ``least``, and measured anew. So a
 Glance with one worker process, which answers no faster with more in flight, ends near
 ``least``; one with several processes keeps as many as pay.
 """
@@ -42,7 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-START = 4  # per-image requests in flight at first (as many as one uWSGI process has threads)
+START = 8  # per-image requests in flight at first (more than one uWSGI process has threads)
 MOST = 16  # never more in flight than this
 LEAST = 2  # never fewer (when the cap allows it)
 WINDOW = 48  # completed requests measured at the least per window (more at higher levels)
@@ -221,19 +217,6 @@ class Limit:
                 self.level = _up(self.level, self.most)
                 return
         self._back(lower=True)  # the climb ends: the level it reached is checked from below
-        if self._settled <= self.least:  # nothing below to check: the climb is over
-            self._climbing = False
-
-    def anew(self) -> None:
-        """The rest of the server's work for the collect ended (the list is read): the
-        settled level is measured again without it, and a climb from there follows, since
-        what pays changes with it (while pages were listed, more per-image requests could
-        only take the server from them). A try going on is given back first."""
-        before = self.level
-        self._back(lower=False)
-        self._climbing, self._rates, self._latencies, self._tries = True, [], [], []
-        self._since = None  # the window going on counted pages: measure anew
-        self._skip = before  # the requests in flight were sent with the pages
 
     def _settle(self, latency: float, rate: float) -> None:
         self._settled, self._rates, self._latencies = self.level, [rate], [latency]
@@ -298,12 +281,6 @@ class Gate:
     def workers(self) -> int:
         """Threads to give the calls: one beyond the cap, so a backlog shows at every level."""
         return self.limit.most + 1
-
-    def anew(self) -> None:
-        """The list is read: the limit measures its level anew (``Limit.anew``)."""
-        with self._changed:
-            self.limit.anew()
-            self._changed.notify_all()  # the level may be another
 
     def call(self, function: Callable[[str], _T], argument: str) -> _T:
         with self._changed:
