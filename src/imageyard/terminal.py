@@ -17,7 +17,9 @@ through here.
 
 from __future__ import annotations
 
+import codecs
 import re
+import unicodedata
 
 _C1 = "\ufffd"
 _LAYOUT = {"\n", "\t"}
@@ -52,3 +54,43 @@ def visible(text: str) -> str:
 def one_line(text: str) -> str:
     """``text`` with every control character, newline and tab included, shown."""
     return text.translate(_ONE_LINE) if _CONTROL_OR_LAYOUT.search(text) else text
+
+
+STAND_IN = "imageyard-stand-in"  # the codecs error handler ``register_stand_in`` adds
+
+
+def _box_stand_in(char: str) -> str | None:
+    """The ASCII character that draws what a box-drawing character or a dash draws, one
+    column for one (``┏━┳┓`` ``+=++``, ``│`` ``|``, ``─`` ``-``), or None."""
+    if char in "\u2013\u2014":  # en and em dash
+        return "-"
+    if not "\u2500" <= char <= "\u257f":
+        return None
+    name = unicodedata.name(char, "")
+    ends = any(part in name for part in ("UP", "DOWN", "LEFT", "RIGHT"))
+    if "HORIZONTAL" in name and "VERTICAL" not in name and not ends:
+        return "=" if "HEAVY" in name or "DOUBLE" in name else "-"
+    if "VERTICAL" in name and "HORIZONTAL" not in name and not ends:
+        return "|"
+    return "+"
+
+
+def _stand_in(error: UnicodeError) -> tuple[str, int]:
+    """A stand-in for the characters an output's encoding cannot hold: a table's borders and
+    dashes drawn in ASCII, so the table keeps its shape; anything else as its escape
+    (``\\u241b``), as stderr writes it by default."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    text = error.object[error.start : error.end]
+    out = []
+    for char in text:
+        drawn = _box_stand_in(char)
+        out.append(drawn if drawn is not None else char.encode("unicode_escape").decode("ascii"))
+    return "".join(out), error.end
+
+
+def register_stand_in() -> str:
+    """Register the ``STAND_IN`` error handler (once per process; again is harmless); its
+    name, for a stream's ``errors``."""
+    codecs.register_error(STAND_IN, _stand_in)
+    return STAND_IN

@@ -24,7 +24,7 @@ import click
 
 from imageyard import __version__, gcpause, secrets
 from imageyard.errors import ExitCode, ImageyardError
-from imageyard.terminal import one_line
+from imageyard.terminal import one_line, register_stand_in
 
 # NOTE: each subcommand's module is imported when that command is asked for (or listed
 # by --help), so `imageyard show` does not import what collect or apply need (openstacksdk,
@@ -212,10 +212,11 @@ def _run(args: list[str]) -> int:
 def _escape_unencodable() -> None:
     """A character stdout's encoding cannot hold (an image name's on an ``en_US.ISO-8859-1``
     or ASCII locale, a file name's undecodable byte) is written as its escape (``\\u241b``,
-    as stderr does by default) instead of ending the command half-written."""
+    as stderr does by default) instead of ending the command half-written; a table's borders
+    are drawn in ASCII instead (``terminal.register_stand_in``), so the table stays one."""
     stream = sys.stdout
     if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
-        stream.reconfigure(errors="backslashreplace")
+        stream.reconfigure(errors=register_stand_in())
 
 
 def main() -> None:

@@ -268,3 +268,38 @@ def test_a_stdout_that_cannot_hold_a_character_gets_its_escape(
     out = done.stdout.decode(encoding)
     assert "qcow2\\u241b[2J" in out  # the stand-in for ESC, as its escape
     assert _RAW.search(out) is None
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_a_stdout_that_cannot_hold_box_drawing_gets_ascii_borders(
+    encoding: str, snapshot: Path
+) -> None:
+    env = {**os.environ, "PYTHONIOENCODING": encoding}
+    argv = [sys.executable, "-m", "imageyard", "audit", str(snapshot), "--fail-on", "none"]
+    done = subprocess.run(argv, env=env, capture_output=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout.decode(encoding)
+    assert re.search(r"\\u25[0-7][0-9a-f]", out) is None  # no border written as its escape
+    lines = out.splitlines()
+    tops = [i for i, line in enumerate(lines) if re.fullmatch(r"\+(=+\+)+", line)]
+    assert tops, out[:2000]  # a table's top border, and its header's rule below the header
+    top = tops[0]
+    assert lines[top + 1].startswith("| ") and lines[top + 1].endswith(" |")
+    table = lines[top : lines.index(next(x for x in lines[top:] if x.startswith("+-")), top) + 1]
+    # one column per border character: still a table (a catalog value written as its
+    # escape widens its own line)
+    assert len({len(line) for line in table if "\\" not in line}) == 1
+    assert re.fullmatch(r"\+(-+\+)+", table[-1])  # the bottom border
+
+
+def test_box_drawing_has_one_ascii_stand_in_each() -> None:
+    text = "┏━┳┓┃│┡╇┩└─┴┘├┼┤—–"
+    drawn = text.encode("ascii", errors=terminal_stand_in()).decode("ascii")
+    assert drawn == "+=++||++++-+++++--"
+    assert "é␛".encode("ascii", errors=terminal_stand_in()) == b"\\xe9\\u241b"
+
+
+def terminal_stand_in() -> str:
+    from imageyard.terminal import register_stand_in
+
+    return register_stand_in()
