@@ -35,6 +35,7 @@ from apply_support import (
     mine,
     plan,
     prefix,
+    raw_bytes,
     rbd_images,
     run,
 )
@@ -108,7 +109,7 @@ def test_sigkill_at_random_points_then_resume_ends_in_the_planned_state(
     seed = int(os.environ.get("IMAGEYARD_CRASH_SEED", time.time_ns() % 1_000_000))
     print(f"IMAGEYARD_CRASH_SEED={seed}")
     rng = random.Random(seed)
-    ids = [make_image(lab, f"{area}-{n:02d}", os.urandom(64 * 1024), "fast") for n in range(IMAGES)]
+    ids = [make_image(lab, f"{area}-{n:02d}", raw_bytes(64 * 1024), "fast") for n in range(IMAGES)]
     hashes = {i: str(image(lab, i)["os_hash_value"]) for i in ids}
     killed = 0
     for r in range(ROUNDS):

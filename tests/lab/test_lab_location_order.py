@@ -8,7 +8,6 @@ makes its own image (name prefix ``corpus-``) and deletes it.
 
 from __future__ import annotations
 
-import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 import requests
+from apply_support import raw_bytes
 
 if TYPE_CHECKING:  # tests/ is not a package: conftest is not importable at run time
     from conftest import Lab
@@ -42,7 +42,7 @@ def copied_image(lab: Lab) -> Iterator[dict[str, Any]]:
     image_id = _call(lab, "POST", "/v2/images", 201, json=body).json()["id"]
     try:
         upload = {"Content-Type": "application/octet-stream", "X-Image-Meta-Store": "s3"}
-        _call(lab, "PUT", f"/v2/images/{image_id}/file", 204, data=os.urandom(1 << 20),
+        _call(lab, "PUT", f"/v2/images/{image_id}/file", 204, data=raw_bytes(1 << 20),
               headers=upload)  # fmt: skip
         copy = {"method": {"name": "copy-image"}, "stores": ["ceph"]}
         _call(lab, "POST", f"/v2/images/{image_id}/import", 202, json=copy)

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from apply_support import cleanup, make_image, plan, prefix
+from apply_support import cleanup, make_image, plan, prefix, raw_bytes
 from apply_support import image as image_doc
 from apply_support import run as apply_run
 from apply_support import snapshot as snapshot_of
@@ -259,10 +259,10 @@ def test_diff_before_and_after_an_applied_plan_lists_exactly_its_changes(
     """Moves (fast to ceph), a copy (placement into ceph), a deletion from a store (--drop
     cheap) and a conversion (a new raw image, the qcow2 original hidden): the diff of the
     snapshots before and after lists each, and nothing else of ours."""
-    data = os.urandom(128 * 1024)
-    moved = {make_image(lab, f"{area}-m{i}", os.urandom(128 * 1024), "fast") for i in range(2)}
+    data = raw_bytes(128 * 1024)
+    moved = {make_image(lab, f"{area}-m{i}", raw_bytes(128 * 1024), "fast") for i in range(2)}
     placed = make_image(lab, f"{area}-p", data, "s3")
-    dropped = make_image(lab, f"{area}-x", os.urandom(128 * 1024), "ceph")
+    dropped = make_image(lab, f"{area}-x", raw_bytes(128 * 1024), "ceph")
     _copied(lab, dropped, "cheap")
     qcow2 = make_image(lab, f"{area}-q", _qcow2(tmp_path), "ceph", disk_format="qcow2")
     before = tmp_path / "before"
