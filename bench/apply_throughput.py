@@ -42,6 +42,15 @@ LAB = Path(os.environ.get("IMAGEYARD_LAB", "/tmp/imageyard-lab"))
 IMAGEYARD = [sys.executable, "-m", "imageyard"]
 
 
+def raw_bytes(size: int) -> bytes:
+    """``size`` random bytes, never with a partition table's boot signature (0x55AA at byte
+    510, one draw in 65,536), which Glance's format inspector refuses in a raw upload."""
+    data = bytearray(os.urandom(size))
+    if data[510:512] == b"\x55\xaa":
+        data[510] = 0
+    return bytes(data)
+
+
 def lab_env() -> dict[str, str]:
     env = {}
     for line in (LAB / "lab.env").read_text().splitlines():
@@ -145,10 +154,8 @@ def apply_run(env: dict[str, str], plan: Path, parallel: int) -> tuple[float, in
 
 def throughput(env: dict[str, str], n: int, parallel: int, prefix: str, tmp: Path) -> int:
     url = env["GLANCE_LAB_URL"]
-    loop_ids = [
-        make_image(url, f"{prefix}-g{i:03d}", os.urandom(1 << 20), "fast") for i in range(n)
-    ]
-    ours = [make_image(url, f"{prefix}-y{i:03d}", os.urandom(1 << 20), "fast") for i in range(n)]
+    loop_ids = [make_image(url, f"{prefix}-g{i:03d}", raw_bytes(1 << 20), "fast") for i in range(n)]
+    ours = [make_image(url, f"{prefix}-y{i:03d}", raw_bytes(1 << 20), "fast") for i in range(n)]
     plan = make_plan(env, tmp, f"{prefix}-y*")
     actions = json.loads(plan.read_text())["actions"]
     assert len(actions) == n and {a["kind"] for a in actions} == {"copy-image"}, actions

@@ -4,7 +4,6 @@ dry-run, stale plan, lock and limits."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from apply_support import (
     mine,
     plan,
     prefix,
+    raw_bytes,
     rbd_images,
     run,
     snapshot,
@@ -42,7 +42,7 @@ def _apply(lab: Any, plan_file: Path, *flags: str, check: int | None = None) -> 
 
 
 def test_move_copies_verifies_then_deletes(lab: Any, area: str, tmp_path: Path) -> None:
-    ids = [make_image(lab, f"{area}-m{i}", os.urandom(256 * 1024), "fast") for i in range(2)]
+    ids = [make_image(lab, f"{area}-m{i}", raw_bytes(256 * 1024), "fast") for i in range(2)]
     hashes = {i: image(lab, i)["os_hash_value"] for i in ids}
     plan_file = plan(
         lab, tmp_path, "--image", f"{area}-*", "--no-place", "--no-convert", "--move", "fast=ceph"
@@ -62,7 +62,7 @@ def test_move_copies_verifies_then_deletes(lab: Any, area: str, tmp_path: Path) 
 
 
 def test_dry_run_changes_nothing(lab: Any, area: str, tmp_path: Path) -> None:
-    i = make_image(lab, f"{area}-d", os.urandom(64 * 1024), "fast")
+    i = make_image(lab, f"{area}-d", raw_bytes(64 * 1024), "fast")
     plan_file = plan(lab, tmp_path, "--image", f"{area}-*", *ONLY_MOVES, "--move", "fast=cheap")
     before = image(lab, i)
     done = _apply(lab, plan_file, "--dry-run", check=0)
@@ -78,8 +78,8 @@ def test_dry_run_changes_nothing(lab: Any, area: str, tmp_path: Path) -> None:
 
 
 def test_stale_plan_is_refused_and_nothing_changes(lab: Any, area: str, tmp_path: Path) -> None:
-    a = make_image(lab, f"{area}-s1", os.urandom(64 * 1024), "fast")
-    b = make_image(lab, f"{area}-s2", os.urandom(64 * 1024), "fast")
+    a = make_image(lab, f"{area}-s1", raw_bytes(64 * 1024), "fast")
+    b = make_image(lab, f"{area}-s2", raw_bytes(64 * 1024), "fast")
     plan_file = plan(lab, tmp_path, "--image", f"{area}-*", *ONLY_MOVES, "--move", "fast=cheap")
     r = lab.http.delete(f"{lab.glance_url}/v2/images/{b}", timeout=30)  # changes under the plan
     assert r.status_code == 204
@@ -89,7 +89,7 @@ def test_stale_plan_is_refused_and_nothing_changes(lab: Any, area: str, tmp_path
 
 
 def test_a_second_apply_is_locked_out(lab: Any, area: str, tmp_path: Path) -> None:
-    make_image(lab, f"{area}-l", os.urandom(64 * 1024), "fast")
+    make_image(lab, f"{area}-l", raw_bytes(64 * 1024), "fast")
     plan_file = plan(lab, tmp_path, "--image", f"{area}-*", *ONLY_MOVES, "--move", "fast=cheap")
     with exclusive(default_lock_path(lab.glance_url)):
         done = _apply(lab, plan_file, "--yes-destroy", check=1)
@@ -99,7 +99,7 @@ def test_a_second_apply_is_locked_out(lab: Any, area: str, tmp_path: Path) -> No
 def test_limits_and_confirmation_hold_deletes_until_resumed(
     lab: Any, area: str, tmp_path: Path
 ) -> None:
-    ids = [make_image(lab, f"{area}-x{i}", os.urandom(64 * 1024), "fast") for i in range(2)]
+    ids = [make_image(lab, f"{area}-x{i}", raw_bytes(64 * 1024), "fast") for i in range(2)]
     plan_file = plan(lab, tmp_path, "--image", f"{area}-*", *ONLY_MOVES, "--move", "fast=cheap")
     refused = _apply(lab, plan_file, check=2)
     assert "--yes-destroy" in refused.stderr and all(stores(lab, i) == {"fast"} for i in ids)
@@ -116,7 +116,7 @@ def _qcow2(tmp: Path) -> bytes:
     with open(raw, "wb") as fh:
         fh.truncate(8 * 1024 * 1024)
         fh.seek(1024 * 1024)
-        fh.write(os.urandom(512 * 1024))
+        fh.write(raw_bytes(512 * 1024))
     subprocess.run(
         ["qemu-img", "convert", "-f", "raw", "-O", "qcow2", str(raw), str(tmp / "d.qcow2")],
         check=True,

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from apply_support import cleanup, download_sha512, image, make_image, mine, prefix, run
+from apply_support import cleanup, download_sha512, image, make_image, mine, prefix, raw_bytes, run
 
 
 @pytest.fixture
@@ -29,7 +28,7 @@ def _qcow2(tmp: Path) -> tuple[bytes, bytes]:
     with open(raw, "wb") as fh:
         fh.truncate(16 * 1024 * 1024)
         fh.seek(5 * 1024 * 1024)
-        fh.write(os.urandom(1024 * 1024))
+        fh.write(raw_bytes(1024 * 1024))
     out = tmp / "disk.qcow2"
     subprocess.run(
         ["qemu-img", "convert", "-f", "raw", "-O", "qcow2", str(raw), str(out)], check=True

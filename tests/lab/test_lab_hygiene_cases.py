@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from apply_support import raw_bytes
 from conftest import Lab
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
@@ -117,7 +118,7 @@ def _signature(data: bytes) -> dict[str, str]:
 
 def _qcow2(tmp: Path) -> bytes:
     raw, out = tmp / "disk.raw", tmp / "disk.qcow2"
-    raw.write_bytes(os.urandom(64 * 1024))
+    raw.write_bytes(raw_bytes(64 * 1024))
     subprocess.run(["qemu-img", "convert", "-f", "raw", "-O", "qcow2", str(raw), str(out)],
                    check=True, capture_output=True)  # fmt: skip
     return out.read_bytes()
@@ -160,7 +161,7 @@ class _Cases:
 
 
 def _make(cases: _Cases, tmp: Path) -> None:
-    data = {case: os.urandom(64 * 1024) for case in EXPECTED}
+    data = {case: raw_bytes(64 * 1024) for case in EXPECTED}
     c = cases
     c.image("pass-private-plain", data["pass-private-plain"])
     for case, store in (("fail-signed-cloned", "ceph"), ("pass-signed-on-file", "fast")):

@@ -30,6 +30,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
+from apply_support import raw_bytes
 from conftest import Lab, _unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -193,7 +194,7 @@ def _make_rbd(lab: Lab, spec: Rbd, image_id: str, seeded: Seeded, scratch: Path)
     name = spec.name.format(id=image_id)
     target = f"{spec.pool}/{name}"
     payload = scratch / "payload"
-    payload.write_bytes((QCOW2_HEADER if spec.qcow2_bytes else b"") + os.urandom(128 * 1024))
+    payload.write_bytes((QCOW2_HEADER if spec.qcow2_bytes else b"") + raw_bytes(128 * 1024))
     _admin(lab, "rbd", "import", "--no-progress", str(payload), target)
     seeded.rbd.append((spec.pool, name, spec.snap, spec.protected))
     if spec.snap is not None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -21,7 +20,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from apply_support import cleanup, download_sha512, image, make_image, prefix, run, stores
+from apply_support import (
+    cleanup,
+    download_sha512,
+    image,
+    make_image,
+    prefix,
+    raw_bytes,
+    run,
+    stores,
+)
 
 ADMIN = "admin"
 
@@ -48,7 +56,7 @@ def _trash_entry(ceph: Ceph, name: str, delay: int) -> str:
     with ceph.ioctx("images") as io:
         rbd.RBD().create(io, name, 4 << 20)
         with rbd.Image(io, name) as im:
-            im.write(os.urandom(4096), 0)
+            im.write(raw_bytes(4096), 0)
             trash_id = str(im.id())
         rbd.RBD().trash_move(io, name, delay)
     return trash_id
@@ -158,11 +166,11 @@ def made(lab: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
         "clone": f"{area}-disk",
     }
     try:
-        broken = make_image(lab, f"{area}-broken", os.urandom(128 * 1024), "fast")
+        broken = make_image(lab, f"{area}-broken", raw_bytes(128 * 1024), "fast")
         _copy_to(lab, broken, "cheap")
         (lab.root / "glance" / "data" / "cheap" / broken).unlink()
         objects["broken"] = broken
-        trashed = make_image(lab, f"{area}-trashed", os.urandom(128 * 1024), "ceph")
+        trashed = make_image(lab, f"{area}-trashed", raw_bytes(128 * 1024), "ceph")
         objects["trashed"] = trashed
         objects["untrash"] = _trash_glance_data(ceph, trashed)
         objects["trash"]["over"] = _trash_entry(ceph, names["over"], 0)

@@ -18,7 +18,6 @@ applied between two snapshots, and the images are deleted afterwards.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -226,7 +225,7 @@ def area(lab: Lab) -> Iterator[str]:
 
 def _qcow2(tmp: Path) -> bytes:
     raw = tmp / "q.raw"
-    raw.write_bytes(os.urandom(1 << 20))
+    raw.write_bytes(raw_bytes(1 << 20))
     subprocess.run(["qemu-img", "convert", "-f", "raw", "-O", "qcow2", str(raw),
                     str(tmp / "q.qcow2")], check=True)  # fmt: skip
     return (tmp / "q.qcow2").read_bytes()

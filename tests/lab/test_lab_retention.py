@@ -13,7 +13,6 @@ five others are exactly as they were. The clone and the images are removed at th
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -24,7 +23,7 @@ from typing import Any
 import pytest
 import rados
 import rbd
-from apply_support import cleanup, image, make_image, prefix, run
+from apply_support import cleanup, image, make_image, prefix, raw_bytes, run
 from conftest import Lab
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -82,7 +81,7 @@ def family(lab: Lab) -> Iterator[tuple[str, dict[int, str], str]]:
         for version in range(VERSIONS):
             store = "ceph" if version == USED["clone"] else "fast"
             name = f"{area}-family-{_stamp(version)}"
-            ids[version] = make_image(lab, name, os.urandom(64 * 1024), store)
+            ids[version] = make_image(lab, name, raw_bytes(64 * 1024), store)
         _backdate(lab, ids)
         _clone(lab, ids[USED["clone"]], disk)
         yield area, ids, disk

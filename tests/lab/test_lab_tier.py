@@ -4,13 +4,12 @@ the Ceph store within its capacity; what does not fit is listed, not copied."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from apply_support import cleanup, make_image, prefix, run, snapshot, stores
+from apply_support import cleanup, make_image, prefix, raw_bytes, run, snapshot, stores
 
 
 @pytest.fixture
@@ -29,8 +28,8 @@ def test_golden_images_fill_the_ceph_store_up_to_its_capacity(
     lab: Any, area: str, tmp_path: Path
 ) -> None:
     size = 256 * 1024
-    first = make_image(lab, f"{area}-a", os.urandom(size), "fast")
-    second = make_image(lab, f"{area}-b", os.urandom(size), "fast")
+    first = make_image(lab, f"{area}-a", raw_bytes(size), "fast")
+    second = make_image(lab, f"{area}-b", raw_bytes(size), "fast")
     for image_id in (first, second):
         r = lab.http.put(f"{lab.glance_url}/v2/images/{image_id}/tags/golden", timeout=30)
         r.raise_for_status()

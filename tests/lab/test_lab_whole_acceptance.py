@@ -29,7 +29,6 @@ exercised on the seeded catalog itself by ``test_lab_seed_acceptance``.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import uuid
@@ -41,7 +40,7 @@ from typing import Any
 
 import pytest
 import requests
-from apply_support import ROOT, prefix, run
+from apply_support import ROOT, prefix, raw_bytes, run
 from edge_support import EDGE_ZONE, STORE, EdgeGlance, edge_glance, rbd, site_file
 
 from imageyard.apply.objects import quarantine_dir
@@ -93,7 +92,7 @@ def _qcow2(tmp: Path) -> bytes:
     with open(raw, "wb") as fh:
         fh.truncate(8 * MIB)
         fh.seek(MIB)
-        fh.write(os.urandom(512 * 1024))
+        fh.write(raw_bytes(512 * 1024))
     qcow2 = tmp / "d.qcow2"
     subprocess.run(["qemu-img", "convert", "-f", "raw", "-O", "qcow2", str(raw), str(qcow2)],
                    check=True)  # fmt: skip
@@ -102,13 +101,13 @@ def _qcow2(tmp: Path) -> bytes:
 
 def _images(eg: EdgeGlance, area: str, tmp: Path, made: Made) -> None:
     up = made.images
-    up["pub-ceph"] = _upload(eg, f"{area}-pub-ceph", os.urandom(MIB), "ceph", visibility="public")
-    up["pub-fast"] = _upload(eg, f"{area}-pub-fast", os.urandom(MIB), "fast", visibility="public")
-    up["edge-used"] = _upload(eg, f"{area}-edge-used", os.urandom(MIB), "cheap")
+    up["pub-ceph"] = _upload(eg, f"{area}-pub-ceph", raw_bytes(MIB), "ceph", visibility="public")
+    up["pub-fast"] = _upload(eg, f"{area}-pub-fast", raw_bytes(MIB), "fast", visibility="public")
+    up["edge-used"] = _upload(eg, f"{area}-edge-used", raw_bytes(MIB), "cheap")
     up["golden-qcow2"] = _upload(
         eg, f"{area}-golden-qcow2", _qcow2(tmp), "ceph", disk_format="qcow2", tags=["golden"]
     )
-    up["central-only"] = _upload(eg, f"{area}-central-only", os.urandom(MIB), "ceph")
+    up["central-only"] = _upload(eg, f"{area}-central-only", raw_bytes(MIB), "ceph")
     made.servers += [
         Server(str(uuid.uuid4()), image_ref=up["edge-used"], availability_zone=EDGE_ZONE),
         Server(str(uuid.uuid4()), image_ref=up["central-only"], availability_zone="nova"),
@@ -120,7 +119,7 @@ def _images(eg: EdgeGlance, area: str, tmp: Path, made: Made) -> None:
 
 def _orphans(lab: Any, tmp: Path, made: Made) -> None:
     data = tmp / "orphan.raw"
-    data.write_bytes(os.urandom(MIB))
+    data.write_bytes(raw_bytes(MIB))
     name = str(uuid.uuid4())
     rbd(lab, "--id", "glance", "import", str(data), f"images/{name}")
     made.orphans.append(("images", name))
@@ -142,11 +141,11 @@ def _datadir(lab: Any, store: str = "fast") -> Path:
 
 def _put(lab: Any, store: str, name: str) -> None:
     if store in FILES:
-        (_datadir(lab, store) / name).write_bytes(os.urandom(64 * 1024))
+        (_datadir(lab, store) / name).write_bytes(raw_bytes(64 * 1024))
     elif store == "s3":
-        _s3(lab, "PUT", name, os.urandom(64 * 1024))
+        _s3(lab, "PUT", name, raw_bytes(64 * 1024))
     else:
-        _swift(lab, "PUT", name, os.urandom(64 * 1024))
+        _swift(lab, "PUT", name, raw_bytes(64 * 1024))
 
 
 def _remove_objects(lab: Any, made: Made) -> None:
