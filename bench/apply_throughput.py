@@ -37,18 +37,11 @@ from typing import Any
 
 import requests
 
+from imageyard.testing.rawdata import raw_bytes
+
 ROOT = Path(__file__).resolve().parents[1]
 LAB = Path(os.environ.get("IMAGEYARD_LAB", "/tmp/imageyard-lab"))
 IMAGEYARD = [sys.executable, "-m", "imageyard"]
-
-
-def raw_bytes(size: int) -> bytes:
-    """``size`` random bytes, never with a partition table's boot signature (0x55AA at byte
-    510, one draw in 65,536), which Glance's format inspector refuses in a raw upload."""
-    data = bytearray(os.urandom(size))
-    if data[510:512] == b"\x55\xaa":
-        data[510] = 0
-    return bytes(data)
 
 
 def lab_env() -> dict[str, str]:

@@ -27,6 +27,8 @@ from typing import Any
 
 import requests
 
+from imageyard.testing.rawdata import raw_bytes
+
 GiB = 1 << 30
 CHUNK = 16 << 20
 LAB = Path(os.environ.get("IMAGEYARD_LAB", "/tmp/imageyard-lab"))
@@ -56,16 +58,13 @@ def osd_available(conf: str) -> int:
 
 
 def random_file(path: Path, size: int) -> None:
-    """``size`` random bytes, never with a partition table's boot signature (0x55AA at byte
-    510, one draw in 65,536), which Glance's format inspector refuses in a raw upload."""
+    """``size`` random bytes that Glance's upload checks take for raw (the first chunk's
+    from ``raw_bytes``)."""
     with path.open("wb") as out:
         left = size
         while left:
             n = min(CHUNK, left)
-            chunk = bytearray(os.urandom(n))
-            if left == size and chunk[510:512] == b"\x55\xaa":
-                chunk[510] = 0
-            out.write(chunk)
+            out.write(raw_bytes(n) if left == size else os.urandom(n))
             left -= n
 
 

@@ -35,6 +35,8 @@ import rados
 import rbd
 import requests
 
+from imageyard.testing.rawdata import raw_bytes
+
 MiB = 1 << 20
 ADMIN_PROJECT = "lab-admin-project"
 ALPHA, BETA, GAMMA = "project-alpha", "project-beta", "project-gamma"
@@ -203,14 +205,8 @@ class Glance:
 
 
 def random_bytes(mib: float) -> bytes:
-    """Random bytes for a raw image that Glance's upload checks take for raw: the boot
-    signature of a partition table (0x55AA at byte 510), which one random image in 65,536
-    carries, is never set (oslo.utils' format inspector would take it for a GPT/MBR disk and
-    refuse the upload: 415 "Image failed safety checks")."""
-    data = bytearray(os.urandom(int(mib * MiB)))
-    if data[510:512] == b"\x55\xaa":
-        data[510] = 0
-    return bytes(data)
+    """``mib`` MiB of random data that Glance's upload checks take for raw (``raw_bytes``)."""
+    return raw_bytes(int(mib * MiB))
 
 
 def to_qcow2(raw: bytes, workdir: Path) -> bytes:

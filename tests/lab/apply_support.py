@@ -17,6 +17,8 @@ from typing import Any
 
 import requests
 
+from imageyard.testing.rawdata import raw_bytes as raw_bytes  # for the lab tests
+
 ROOT = Path(__file__).resolve().parents[2]
 IMAGEYARD = [sys.executable, "-m", "imageyard"]
 
@@ -24,17 +26,6 @@ IMAGEYARD = [sys.executable, "-m", "imageyard"]
 def prefix(area: str) -> str:
     """A name prefix no other test uses."""
     return f"iy-apply-{area}-{uuid.uuid4().hex[:8]}"
-
-
-def raw_bytes(size: int) -> bytes:
-    """``size`` random bytes that Glance's upload checks take for raw: never the boot
-    signature of a partition table (0x55AA at byte 510, one random image in 65,536), which
-    oslo.utils' format inspector reads as a GPT/MBR disk and refuses ("Image failed safety
-    checks")."""
-    data = bytearray(os.urandom(size))
-    if data[510:512] == b"\x55\xaa":
-        data[510] = 0
-    return bytes(data)
 
 
 def make_image(lab: Any, name: str, data: bytes, store: str, disk_format: str = "raw") -> str:

@@ -14,6 +14,7 @@ deleted afterwards. Nothing named ``iyprobe-`` is left in the pool.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -24,7 +25,6 @@ from typing import Any
 
 import apply_support as support
 import pytest
-from apply_support import raw_bytes
 from conftest import Lab
 
 from imageyard import cli
@@ -44,7 +44,7 @@ def _paths(snapshot: Path) -> dict[str, dict[str, Any]]:
 def _content() -> bytes:
     """1 MiB whose first 4 KiB are zeros: random bytes there can look like an MBR (0x55AA
     at 510) that Glance's format inspector then refuses as a raw image (HTTP 415)."""
-    return bytes(4096) + raw_bytes((1 << 20) - 4096)
+    return bytes(4096) + os.urandom((1 << 20) - 4096)
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -56,7 +57,7 @@ def _trash_entry(ceph: Ceph, name: str, delay: int) -> str:
     with ceph.ioctx("images") as io:
         rbd.RBD().create(io, name, 4 << 20)
         with rbd.Image(io, name) as im:
-            im.write(raw_bytes(4096), 0)
+            im.write(os.urandom(4096), 0)
             trash_id = str(im.id())
         rbd.RBD().trash_move(io, name, delay)
     return trash_id

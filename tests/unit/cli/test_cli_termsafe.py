@@ -27,7 +27,7 @@ from imageyard.model.identity import Project
 from imageyard.model.image import Image, Location
 from imageyard.model.inventory import Inventory
 from imageyard.model.snapshot import read_inventory
-from imageyard.terminal import one_line, visible
+from imageyard.terminal import one_line, register_stand_in, visible
 
 CORPUS = Path(__file__).parents[2] / "corpus" / "kolla-ceph-cow" / "etc"
 EVIL = "ESC\x1b[31mRED\x07BEL\rCR\nLF\tTAB\bBS\x00NUL\x7fDEL\x9b2JC1\x85NEL\u202eRLO\u2066LRI"
@@ -294,12 +294,6 @@ def test_a_stdout_that_cannot_hold_box_drawing_gets_ascii_borders(
 
 def test_box_drawing_has_one_ascii_stand_in_each() -> None:
     text = "┏━┳┓┃│┡╇┩└─┴┘├┼┤—–"
-    drawn = text.encode("ascii", errors=terminal_stand_in()).decode("ascii")
+    drawn = text.encode("ascii", errors=register_stand_in()).decode("ascii")
     assert drawn == "+=++||++++-+++++--"
-    assert "é␛".encode("ascii", errors=terminal_stand_in()) == b"\\xe9\\u241b"
-
-
-def terminal_stand_in() -> str:
-    from imageyard.terminal import register_stand_in
-
-    return register_stand_in()
+    assert "é␛".encode("ascii", errors=register_stand_in()) == b"\\xe9\\u241b"
